@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The project's one test command (README: ./test.sh). Works on a fresh Debian
+# machine with Go and node/npm: installs Debian's Chromium and the browser
+# test's npm package when they are missing, then runs gofmt, go vet and the
+# whole suite with the race detector. The browser test must run here: with
+# OSSDIRECT_REQUIRE_BROWSER=1 it fails instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\n== %s\n' "$*"; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		echo "test.sh: need root (or sudo) to run: $*" >&2
+		return 1
+	fi
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+	log "installing Debian's chromium (apt-get)"
+	export DEBIAN_FRONTEND=noninteractive
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium </dev/null
+fi
+
+e2e=examples/webupload/e2e
+if [ ! -d "$e2e/node_modules/playwright-core" ]; then
+	log "installing the browser test's npm package (npm ci in $e2e)"
+	(cd "$e2e" && npm ci --no-audit --no-fund </dev/null)
+fi
+
+log "go mod download"
+go mod download
+
+log "gofmt"
+unformatted="$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*' -print0 | xargs -0 -r gofmt -l)"
+if [ -n "$unformatted" ]; then
+	echo "gofmt: these files are not formatted:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+log "go vet ./..."
+go vet ./...
+
+log "go test -race ./... (browser test required)"
+export OSSDIRECT_REQUIRE_BROWSER=1
+go test -race -count=1 ./...
