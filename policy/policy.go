@@ -2,6 +2,22 @@
 // conditions, its canonical JSON and Base64 forms, strict decoding, and the
 // evaluation of a submitted form against a policy exactly as OSS performs it
 // (SPEC.md §2).
+//
+// A policy is built with New and the condition constructors, so that the
+// usual upload rule reads as one expression:
+//
+//	p := policy.New(time.Now().Add(10*time.Minute),
+//		policy.Bucket("examplebucket"),
+//		policy.KeyPrefix("user/42/"),
+//		policy.ContentLengthRange(1, 10<<20),
+//		policy.ContentTypes("image/png", "image/jpeg"),
+//		policy.SuccessActionStatus(200))
+//	encoded, err := p.Encode() // the value of the "policy" form field
+//
+// The same package is used on the receiving side (the osstest emulator):
+// Decode parses a "policy" form field strictly, and Check / CheckSize
+// evaluate a form the way OSS does, returning *Error values that carry the
+// HTTP status, OSS error code, message and EC code OSS would answer with.
 package policy
 
 import (
@@ -24,8 +40,16 @@ const (
 // Condition is one entry of a policy's "conditions" list.
 //
 // Field is the form field name without the leading "$" (for example "key",
-// "x-oss-meta-owner", "bucket"). OSS compares field names case-insensitively
-// and values case-sensitively (SPEC.md §1.4, §2.3).
+// "x-oss-meta-owner", "bucket"). It is kept as written, but OSS compares
+// field names case-insensitively and values case-sensitively (SPEC.md §1.4,
+// §2.3), and so does Check.
+//
+// Which members are used depends on Op; Validate rejects a condition that
+// sets a member its Op does not use, so a typo cannot silently widen a policy:
+//
+//	eq, starts-with:       Field, Value (and Simple for eq)
+//	in, not-in:            Field, Values (at least one)
+//	content-length-range:  Min, Max (0 <= Min <= Max)
 type Condition struct {
 	Op     Op
 	Field  string   // eq, starts-with, in, not-in
@@ -41,6 +65,10 @@ type Condition struct {
 }
 
 // Policy is a POST policy document: an expiration and a list of conditions.
+//
+// Expiration is the instant before which the upload must happen (SPEC.md
+// §2.2). It is written in UTC with millisecond precision; Encode truncates
+// finer precision, so the encoded policy never outlives the requested instant.
 type Policy struct {
 	Expiration time.Time
 	Conditions []Condition
@@ -68,5 +96,8 @@ type Error struct {
 	Err       error      // one of the sentinel errors above
 }
 
+// Error returns the OSS code and message, prefixed with the package name.
 func (e *Error) Error() string { return "policy: " + e.Code + ": " + e.Message }
+
+// Unwrap returns the sentinel error, for errors.Is.
 func (e *Error) Unwrap() error { return e.Err }

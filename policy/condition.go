@@ -1,0 +1,290 @@
+package policy
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// opEmptyKeyPrefix is what KeyPrefix("") returns. It is not an operator OSS
+// knows, so Validate (and therefore Encode) rejects it with a message that
+// points at AnyKey. A starts-with "$key" "" condition is perfectly valid OSS
+// (it allows any key), so Validate cannot reject that shape; instead the
+// constructor whose empty argument is almost certainly a bug produces
+// something that cannot be encoded, and AnyKey is the explicit opt-out.
+const opEmptyKeyPrefix Op = "starts-with (empty KeyPrefix)"
+
+// New returns a policy that expires at expiration and holds conds in order.
+// The conds slice is used as is, not copied.
+func New(expiration time.Time, conds ...Condition) Policy {
+	return Policy{Expiration: expiration, Conditions: conds}
+}
+
+// fieldName drops one leading "$", so Eq("$key", v) and Eq("key", v) build
+// the same condition; OSS itself tolerates a missing "$" (SPEC.md §2.3).
+func fieldName(field string) string {
+	return strings.TrimPrefix(field, "$")
+}
+
+// Eq returns ["eq", "$field", value]: the form field must equal value exactly.
+func Eq(field, value string) Condition {
+	return Condition{Op: OpEq, Field: fieldName(field), Value: value}
+}
+
+// Exact returns the object form {"field": value} of an exact match. OSS
+// treats it exactly like Eq; it exists because OSS's own examples write the
+// bucket and the V4 x-oss-* conditions this way (SPEC.md §2.5, §3.4).
+func Exact(field, value string) Condition {
+	return Condition{Op: OpEq, Field: fieldName(field), Value: value, Simple: true}
+}
+
+// StartsWith returns ["starts-with", "$field", prefix].
+func StartsWith(field, prefix string) Condition {
+	return Condition{Op: OpStartsWith, Field: fieldName(field), Value: prefix}
+}
+
+// In returns ["in", "$field", [values...]]: the field must equal one of
+// values. The values slice is used as is, not copied.
+func In(field string, values ...string) Condition {
+	return Condition{Op: OpIn, Field: fieldName(field), Values: values}
+}
+
+// NotIn returns ["not-in", "$field", [values...]]: the field must differ
+// from every one of values. The values slice is used as is, not copied.
+func NotIn(field string, values ...string) Condition {
+	return Condition{Op: OpNotIn, Field: fieldName(field), Values: values}
+}
+
+// ContentLengthRange returns ["content-length-range", min, max]: the size
+// of the uploaded file in bytes must lie in [min, max], both inclusive.
+func ContentLengthRange(min, max int64) Condition {
+	return Condition{Op: OpContentLengthRange, Min: min, Max: max}
+}
+
+// Bucket returns {"bucket": name}. OSS matches it against the bucket the
+// request is addressed to, not against a form field (SPEC.md §2.3, T3).
+func Bucket(name string) Condition { return Exact("bucket", name) }
+
+// Key returns ["eq", "$key", key]: the upload must use exactly this object
+// name. Server-chosen keys pinned this way cannot collide or be redirected
+// by the uploader (SPEC.md §7 item 8).
+func Key(key string) Condition { return Eq("key", key) }
+
+// KeyPrefix returns ["starts-with", "$key", prefix]. OSS checks the key
+// before it expands ${filename} (SPEC.md §1.5), so KeyPrefix("user/42/")
+// accepts a key of "user/42/${filename}".
+//
+// An empty prefix would allow any key; KeyPrefix("") therefore returns a
+// condition that Validate and Encode reject. Use AnyKey to allow any key
+// on purpose.
+func KeyPrefix(prefix string) Condition {
+	if prefix == "" {
+		return Condition{Op: opEmptyKeyPrefix, Field: "key"}
+	}
+	return StartsWith("key", prefix)
+}
+
+// AnyKey returns ["starts-with", "$key", ""], which allows every object
+// name. It is the explicit opt-out from pinning the key.
+func AnyKey() Condition { return StartsWith("key", "") }
+
+// ContentTypes restricts the Content-Type form field: one type gives
+// ["eq", "$content-type", t], several give ["in", "$content-type", [...]].
+// No types gives an empty in-list, which Validate rejects.
+//
+// Browsers stamp their own Content-Type on the file part, which OSS uses
+// unless the Content-Type or x-oss-content-type form field overrides it
+// (SPEC.md §1.3); the form must therefore carry the field this pins.
+func ContentTypes(types ...string) Condition {
+	if len(types) == 1 {
+		return Eq("content-type", types[0])
+	}
+	return In("content-type", types...)
+}
+
+// SuccessActionStatus returns ["eq", "$success_action_status", "<status>"].
+// OSS answers 204 without a body unless the form asks for 200 or 201
+// (SPEC.md §4.1); pinning it keeps a callback's JSON reply reachable.
+func SuccessActionStatus(status int) Condition {
+	return Eq("success_action_status", strconv.Itoa(status))
+}
+
+// ObjectACL returns ["eq", "$x-oss-object-acl", acl].
+func ObjectACL(acl string) Condition { return Eq("x-oss-object-acl", acl) }
+
+// Meta returns ["eq", "$x-oss-meta-<name>", value]. A name that already
+// starts with "x-oss-meta-" (in any case) is used as is.
+func Meta(name, value string) Condition {
+	const prefix = "x-oss-meta-"
+	if len(name) < len(prefix) || !strings.EqualFold(name[:len(prefix)], prefix) {
+		name = prefix + name
+	}
+	return Eq(name, value)
+}
+
+// ForbidOverwrite returns ["eq", "$x-oss-forbid-overwrite", "true"].
+func ForbidOverwrite() Condition { return Eq("x-oss-forbid-overwrite", "true") }
+
+// SecurityToken returns {"x-oss-security-token": token}. V4 requires the
+// STS token in the policy when temporary credentials sign it (SPEC.md §2.5).
+func SecurityToken(token string) Condition { return Exact("x-oss-security-token", token) }
+
+// Callback returns {"callback": encoded}, pinning the Base64 callback
+// parameter. Without it an uploader can replace the callback (SPEC.md §2.4).
+func Callback(encoded string) Condition { return Exact("callback", encoded) }
+
+// CallbackVar returns ["eq", "$x:<name>", value], pinning one custom
+// callback variable. A name that already starts with "x:" is used as is.
+func CallbackVar(name, value string) Condition {
+	if !strings.HasPrefix(name, "x:") {
+		name = "x:" + name
+	}
+	return Eq(name, value)
+}
+
+// String renders the condition the way OSS quotes it in a "Policy
+// Condition failed" message: a JSON array with ", " separators, e.g.
+// ["starts-with", "$key", "user/eric/"]. The object form is rendered as an
+// eq array too, as OSS does (SPEC.md §2.3, T3 row 9).
+func (c Condition) String() string {
+	return string(c.appendString(make([]byte, 0, 32+len(c.Field)+len(c.Value))))
+}
+
+func (c Condition) appendString(b []byte) []byte {
+	b = append(b, '[')
+	b = appendJSONString(b, string(c.Op), false)
+	switch c.Op {
+	case OpContentLengthRange:
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, c.Min, 10)
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, c.Max, 10)
+	case OpIn, OpNotIn:
+		b = append(b, ", "...)
+		b = appendField(b, c.Field, false)
+		b = append(b, ", ["...)
+		for i, v := range c.Values {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendJSONString(b, v, false)
+		}
+		b = append(b, ']')
+	default:
+		b = append(b, ", "...)
+		b = appendField(b, c.Field, false)
+		b = append(b, ", "...)
+		b = appendJSONString(b, c.Value, false)
+	}
+	return append(b, ']')
+}
+
+// Validate reports whether p can be encoded: it has an expiration and at
+// least one condition, and every condition is well formed for its Op. The
+// error is an *Error (400 InvalidPolicyDocument) wrapping ErrInvalidPolicy,
+// with the same message Decode would give for the same defect.
+//
+// Validate does not look at the clock; see ValidateAt.
+func (p Policy) Validate() error {
+	if err := p.validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ValidateAt is Validate plus the check a signer needs: the expiration must
+// be after now, or the policy would be refused as expired on arrival.
+func (p Policy) ValidateAt(now time.Time) error {
+	if err := p.validate(); err != nil {
+		return err
+	}
+	if !p.Expiration.After(now) {
+		return invalidf("", "Invalid expiration: %s is not after %s.",
+			p.Expiration.UTC().Format(time.RFC3339Nano), now.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
+}
+
+// validate returns a typed nil-able *Error so hot paths avoid interface
+// conversions; exported wrappers convert it to error.
+func (p *Policy) validate() *Error {
+	if p.Expiration.IsZero() {
+		return invalidf("0006-00000208", "Missing expiration.")
+	}
+	if y := p.Expiration.UTC().Year(); y < 1 || y > 9999 {
+		// The canonical text form has a four-digit year.
+		return invalidf("", "Invalid expiration: year %d is outside 0001-9999.", y)
+	}
+	if len(p.Conditions) == 0 {
+		return invalidf("0006-00000215", "conditions must contain at least one item.")
+	}
+	for i := range p.Conditions {
+		if err := validateCondition(i, &p.Conditions[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateCondition checks one condition; i is its 0-based position.
+// Decode runs it on every parsed condition, so anything Decode accepts
+// Encode accepts too, and the two report a defect with the same words.
+func validateCondition(i int, c *Condition) *Error {
+	n := i + 1
+	switch c.Op {
+	case OpEq, OpStartsWith:
+		if err := validateField(n, c); err != nil {
+			return err
+		}
+		if c.Simple && c.Op != OpEq {
+			return invalidf("", "Invalid condition %d: only eq has an object form, not %q.", n, c.Op)
+		}
+		if len(c.Values) != 0 || c.Min != 0 || c.Max != 0 {
+			return invalidf("", "Invalid condition %d: %q takes a field and one value; Values/Min/Max must be empty.", n, c.Op)
+		}
+		if !utf8.ValidString(c.Value) {
+			return invalidf("", "Invalid condition %d: value is not valid UTF-8.", n)
+		}
+	case OpIn, OpNotIn:
+		if err := validateField(n, c); err != nil {
+			return err
+		}
+		if c.Simple || c.Value != "" || c.Min != 0 || c.Max != 0 {
+			return invalidf("", "Invalid condition %d: %q takes a field and a list; Value/Min/Max/Simple must be empty.", n, c.Op)
+		}
+		if len(c.Values) == 0 {
+			return invalidf("0006-00000224", "Invalid condition %d: %q needs a non-empty list of values.", n, c.Op)
+		}
+		for _, v := range c.Values {
+			if !utf8.ValidString(v) {
+				return invalidf("", "Invalid condition %d: value is not valid UTF-8.", n)
+			}
+		}
+	case OpContentLengthRange:
+		if c.Simple || c.Field != "" || c.Value != "" || len(c.Values) != 0 {
+			return invalidf("", "Invalid condition %d: %q takes only min and max; Field/Value/Values/Simple must be empty.", n, c.Op)
+		}
+		if c.Min < 0 || c.Max < 0 {
+			return invalidf("", "Invalid condition %d: content-length-range bounds must not be negative, got %d and %d.", n, c.Min, c.Max)
+		}
+		if c.Max < c.Min {
+			return invalidf("0006-00000219", "Invalid condition %d: content-length-range max %d is less than min %d.", n, c.Max, c.Min)
+		}
+	case opEmptyKeyPrefix:
+		return invalidf("", "Invalid condition %d: KeyPrefix(\"\") would allow any key; use AnyKey() to allow any key on purpose.", n)
+	default:
+		return invalidf("0006-00000216", "Invalid condition %d: unknown operator %q.", n, c.Op)
+	}
+	return nil
+}
+
+func validateField(n int, c *Condition) *Error {
+	if c.Field == "" {
+		return invalidf("", "Invalid condition %d: empty field name.", n)
+	}
+	if !utf8.ValidString(c.Field) {
+		return invalidf("", "Invalid condition %d: field name is not valid UTF-8.", n)
+	}
+	return nil
+}
