@@ -4,21 +4,41 @@
 // http.Handler and middleware that answer OSS (SPEC.md §5).
 package callback
 
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
 // Body types OSS accepts for callbackBodyType (SPEC.md §5.2).
 const (
 	BodyTypeForm = "application/x-www-form-urlencoded"
 	BodyTypeJSON = "application/json"
 )
 
+// MaxCallbackURLs is how many ";"-separated callbackUrl entries OSS accepts
+// (SPEC.md §5.10).
+const MaxCallbackURLs = 5
+
 // Params is the upload-callback configuration OSS receives Base64-encoded in
 // the "callback" form field (SPEC.md §5.2).
 type Params struct {
 	// URL is callbackUrl: up to five URLs separated by ";", tried in order.
+	// Non-ASCII characters and spaces must already be percent-encoded
+	// (SPEC.md §7 pitfall 7); Validate refuses them rather than guess an
+	// encoding. The scheme may be omitted (OSS then uses http).
 	URL string
 	// Host is callbackHost, the Host header of the callback request; empty
 	// means the host of URL.
 	Host string
-	// Body is callbackBody, a template with ${var} placeholders.
+	// Body is callbackBody, a template with ${var} placeholders; build it
+	// with FormBody or JSONBody.
 	Body string
 	// BodyType is callbackBodyType; empty means BodyTypeForm.
 	BodyType string
@@ -26,9 +46,334 @@ type Params struct {
 	SNI bool
 }
 
-// STUB: the callback helper replaces these with real implementations.
+// ErrInvalidParams is wrapped by every *ParamsError.
+var ErrInvalidParams = errors.New("callback: invalid callback parameters")
 
-func (p Params) Validate() error                  { return nil }
-func (p Params) Encode() (string, error)          { return "", nil }
-func DecodeParams(encoded string) (Params, error) { return Params{}, nil }
-func ValidateVarName(name string) error           { return nil }
+// OSS's InvalidArgument messages for a bad callback parameter (SPEC.md §5.11).
+// The emulator answers with these verbatim, so they must not be reworded.
+const (
+	MsgNotBase64       = "The callback configuration is not base64 encoded."
+	MsgNotJSON         = "The callback configuration is not json format."
+	MsgURLInvalid      = "The callback url configuration is invalid."
+	MsgTooManyURLs     = "The number of callback url exceed max value."
+	MsgHostInvalid     = "The callback host configuration is invalid."
+	MsgBodyEmpty       = "The callback body is empty."
+	MsgBodyInvalid     = "The callback body is invalid."
+	MsgBodyTypeInvalid = "The callback body type configuration is invalid."
+	MsgSNIInvalid      = "The callback sni is invalid"
+)
+
+// ecFor holds the EC codes SPEC.md §5.11 documents; other messages have none.
+var ecFor = map[string]string{
+	MsgNotBase64:   "0007-00000002",
+	MsgURLInvalid:  "0007-00000004",
+	MsgTooManyURLs: "0007-00000005",
+	MsgBodyEmpty:   "0007-00000011",
+}
+
+// ParamsError is a callback parameter OSS would refuse with 400
+// InvalidArgument. Message is OSS's exact text (SPEC.md §5.11) and EC its
+// error code where documented; Detail says what exactly was wrong, for
+// humans. It wraps ErrInvalidParams.
+type ParamsError struct {
+	Message string
+	EC      string
+	Detail  string
+}
+
+func newParamsError(msg, detail string) *ParamsError {
+	return &ParamsError{Message: msg, EC: ecFor[msg], Detail: detail}
+}
+
+// Error returns the OSS message and the detail.
+func (e *ParamsError) Error() string {
+	if e.Detail == "" {
+		return "callback: " + e.Message
+	}
+	return "callback: " + e.Message + " (" + e.Detail + ")"
+}
+
+// Unwrap returns ErrInvalidParams.
+func (e *ParamsError) Unwrap() error { return ErrInvalidParams }
+
+// Validate reports whether OSS would accept p, and also refuses mistakes OSS
+// would accept but that break the callback silently: variables that are
+// neither a system variable nor a valid x: name (SPEC.md §7 pitfall 11),
+// placeholders that were percent-encoded (§7 pitfall 10), and a JSON body
+// type whose template does not render to JSON (e.g. "${object}" in quotes,
+// which OSS would double-quote, §5.4). Errors are *ParamsError.
+func (p Params) Validate() error {
+	if err := checkCommon(p); err != nil {
+		return err
+	}
+	segs, _ := parseTemplate(p.Body) // checkCommon parsed it already
+	for _, s := range segs {
+		if !s.isVar {
+			continue
+		}
+		if _, ok := systemVars[s.text]; ok {
+			continue
+		}
+		if err := ValidateVarName(s.text); err != nil {
+			return newParamsError(MsgBodyInvalid, fmt.Sprintf("${%s} is neither an OSS system variable nor a custom x: variable", s.text))
+		}
+	}
+	lower := strings.ToLower(p.Body)
+	if strings.Contains(lower, "%24%7b") || strings.Contains(lower, "$%7b") {
+		return newParamsError(MsgBodyInvalid, "the template contains a percent-encoded ${...} placeholder, which OSS would send back unreplaced")
+	}
+	if p.BodyType == BodyTypeJSON {
+		out, err := Render(p, sampleValues)
+		if err != nil {
+			return err
+		}
+		if !json.Valid(out) {
+			return newParamsError(MsgBodyInvalid, "the JSON template does not render to valid JSON; leave placeholders unquoted, OSS inserts whole JSON values")
+		}
+	}
+	return nil
+}
+
+// sampleValues exercises every kind of substitution when Validate renders a
+// JSON template to check it.
+var sampleValues = map[string]string{
+	VarBucket: "b", VarObject: `o"\`, VarSize: "1", VarImageHeight: "", VarImageWidth: "2",
+	VarCRC64: "18446744073709551615", VarVpcID: "",
+}
+
+// checkCommon holds the checks OSS itself makes, shared by Validate and
+// DecodeParams. The order among them is [inferred].
+func checkCommon(p Params) error {
+	if err := checkURLs(p.URL); err != nil {
+		return err
+	}
+	if p.Host != "" && !validHost(p.Host) {
+		return newParamsError(MsgHostInvalid, fmt.Sprintf("callbackHost %q", p.Host))
+	}
+	if p.Body == "" {
+		return newParamsError(MsgBodyEmpty, "")
+	}
+	if _, err := parseTemplate(p.Body); err != nil {
+		return err
+	}
+	if p.BodyType != "" && p.BodyType != BodyTypeForm && p.BodyType != BodyTypeJSON {
+		return newParamsError(MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q; want %q or %q", p.BodyType, BodyTypeForm, BodyTypeJSON))
+	}
+	return nil
+}
+
+// checkURLs applies SPEC.md §5.2's callbackUrl rules. Real OSS additionally
+// refuses private and loopback addresses ("Private address is forbidden to
+// callback.", EC-0007-00000008); that is left out on purpose, because the
+// emulator (osstest) must call back to loopback test servers, and whether an
+// address is private depends on DNS at upload time, not on the parameter.
+func checkURLs(s string) error {
+	if s == "" {
+		return newParamsError(MsgURLInvalid, "callbackUrl is empty")
+	}
+	urls := strings.Split(s, ";")
+	if len(urls) > MaxCallbackURLs {
+		return newParamsError(MsgTooManyURLs, fmt.Sprintf("%d URLs, at most %d", len(urls), MaxCallbackURLs))
+	}
+	for _, u := range urls {
+		if err := checkURL(u); err != nil {
+			return newParamsError(MsgURLInvalid, fmt.Sprintf("%q: %s", u, err))
+		}
+	}
+	return nil
+}
+
+func checkURL(raw string) error {
+	if raw == "" {
+		return errors.New("empty URL")
+	}
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= 0x20 || c >= 0x7f {
+			return errors.New("spaces, control and non-ASCII characters must be percent-encoded")
+		}
+	}
+	withScheme := raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		switch strings.ToLower(raw[:i]) {
+		case "http", "https":
+		default:
+			return fmt.Errorf("scheme %q is not http or https", raw[:i])
+		}
+	} else {
+		// OSS's own examples omit the scheme (SPEC.md §5.2).
+		withScheme = "http://" + raw
+	}
+	u, err := url.Parse(withScheme)
+	if err != nil {
+		return err
+	}
+	if u.User != nil {
+		return errors.New("userinfo is not allowed")
+	}
+	return checkHostPort(u.Host)
+}
+
+// checkHostPort refuses IPv6 literals (SPEC.md §5.2: OSS has no IPv6
+// callbacks) and non-numeric ports ("host:test", EC-0007-00000004).
+func checkHostPort(hostport string) error {
+	if hostport == "" {
+		return errors.New("no host")
+	}
+	if strings.ContainsAny(hostport, "[]") {
+		return errors.New("IPv6 literals are not supported by OSS callbacks")
+	}
+	host, port := hostport, ""
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
+		host, port = hostport[:i], hostport[i+1:]
+		n, err := strconv.ParseUint(port, 10, 16)
+		if err != nil || n == 0 {
+			return fmt.Errorf("port %q is not a number in 1-65535", port)
+		}
+	}
+	if host == "" {
+		return errors.New("no host")
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return errors.New("IPv6 addresses are not supported by OSS callbacks")
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return fmt.Errorf("host %q contains %q", host, c)
+		}
+	}
+	return nil
+}
+
+func validHost(h string) bool { return checkHostPort(h) == nil }
+
+// wireParams is the JSON OSS reads, in the field order ali-oss uses
+// (SPEC.md §5.2). Optional fields are left out when unset so that a policy
+// condition pinning the encoded value stays stable.
+type wireParams struct {
+	URL      string `json:"callbackUrl"`
+	Host     string `json:"callbackHost,omitempty"`
+	Body     string `json:"callbackBody"`
+	BodyType string `json:"callbackBodyType,omitempty"`
+	SNI      bool   `json:"callbackSNI,omitempty"`
+}
+
+// Encode validates p and returns the value of the "callback" form field:
+// standard Base64 of compact JSON. HTML escaping is off so that "&" in a form
+// template stays "&" rather than "\u0026" (SPEC.md §3.3). callbackSNI is
+// sent only when true, as a JSON boolean (a string fails, §7 pitfall 14).
+func (p Params) Encode() (string, error) {
+	if err := p.Validate(); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(wireParams(p)); err != nil {
+		return "", fmt.Errorf("callback: encoding parameters: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+}
+
+// DecodeParams decodes a "callback" parameter the way OSS does before it
+// accepts an upload, returning *ParamsError with OSS's exact message
+// (SPEC.md §5.11) when OSS would answer 400 InvalidArgument. It checks only
+// what OSS checks: unknown fields are ignored (a misspelt
+// "calbackBodyType" silently means the default, §7 pitfall 15), unknown
+// ${...} variables are allowed, and, unlike real OSS, private callback
+// addresses are accepted (see checkURLs).
+func DecodeParams(encoded string) (Params, error) {
+	raw, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil || len(raw) == 0 {
+		return Params{}, newParamsError(MsgNotBase64, "")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return Params{}, newParamsError(MsgNotJSON, "decoded value: "+strconv.Quote(string(raw)))
+	}
+	var p Params
+	str := func(name, msg string) (string, error) {
+		v, ok := fields[name]
+		if !ok {
+			return "", nil
+		}
+		var s *string
+		if err := json.Unmarshal(v, &s); err != nil || s == nil {
+			return "", newParamsError(msg, name+" is not a JSON string")
+		}
+		return *s, nil
+	}
+	if p.URL, err = str("callbackUrl", MsgURLInvalid); err != nil {
+		return Params{}, err
+	}
+	if p.Host, err = str("callbackHost", MsgHostInvalid); err != nil {
+		return Params{}, err
+	}
+	if p.Body, err = str("callbackBody", MsgBodyInvalid); err != nil {
+		return Params{}, err
+	}
+	if p.BodyType, err = str("callbackBodyType", MsgBodyTypeInvalid); err != nil {
+		return Params{}, err
+	}
+	if err := checkCommon(p); err != nil {
+		return Params{}, err
+	}
+	if v, ok := fields["callbackSNI"]; ok {
+		// Only a JSON boolean is accepted; the Android SDK's string "true"
+		// is refused by OSS (SPEC.md §5.2, §7 pitfall 14).
+		switch string(bytes.TrimSpace(v)) {
+		case "true":
+			p.SNI = true
+		case "false":
+		default:
+			return Params{}, newParamsError(MsgSNIInvalid, "callbackSNI is not a JSON boolean")
+		}
+	}
+	return p, nil
+}
+
+// ValidateVarName reports whether name is a valid custom callback variable
+// name: "x:" followed by one or more lower-case ASCII letters, digits, "_",
+// "-" or ".". OSS requires the x: prefix and lower case (SPEC.md §5.3); the
+// narrower character set is ours [inferred], so that a name is safe in a
+// form field name, a ${...} placeholder and a form or JSON key alike.
+// Errors wrap ErrInvalidParams.
+func ValidateVarName(name string) error {
+	rest, ok := strings.CutPrefix(name, "x:")
+	if !ok {
+		return fmt.Errorf("%w: custom variable %q must start with \"x:\"", ErrInvalidParams, name)
+	}
+	if rest == "" {
+		return fmt.Errorf("%w: custom variable %q has an empty name", ErrInvalidParams, name)
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if c >= 'A' && c <= 'Z' {
+			return fmt.Errorf("%w: custom variable %q must be lower case", ErrInvalidParams, name)
+		}
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return fmt.Errorf("%w: custom variable %q contains %q", ErrInvalidParams, name, c)
+		}
+	}
+	return nil
+}
+
+// Vars returns the names of the variables p.Body references, in order of
+// first use, e.g. ["bucket", "x:uid"]. Custom variables sent with an upload
+// but missing here never reach the app (SPEC.md §7 pitfall 11), so the
+// signer checks its CallbackVars against this list.
+func (p Params) Vars() ([]string, error) {
+	segs, err := parseTemplate(p.Body)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, s := range segs {
+		if s.isVar && !seen[s.text] {
+			seen[s.text] = true
+			names = append(names, s.text)
+		}
+	}
+	return names, nil
+}

@@ -7,6 +7,13 @@ package verify
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/x509"
+	_ "embed"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
 )
 
 // KeyFetcher returns the RSA public key published at url. Implementations
@@ -14,4 +21,134 @@ import (
 // ErrUntrustedKeyURL without any network request.
 type KeyFetcher interface {
 	FetchKey(ctx context.Context, url string) (*rsa.PublicKey, error)
+}
+
+// Sentinel errors; every error returned by this package wraps one of them so
+// callers can choose a response with errors.Is.
+var (
+	// ErrUntrustedKeyURL: the x-oss-pub-key-url names a key this fetcher does
+	// not trust. Fetching an attacker-chosen key would let anyone forge
+	// callbacks (SPEC.md §5.6, §7 pitfall 4), so this is decided before any
+	// request is made.
+	ErrUntrustedKeyURL = errors.New("verify: untrusted public key URL")
+	// ErrKeyFetch: a trusted key could not be obtained (network error, non-200
+	// answer, oversized or unparsable key).
+	ErrKeyFetch = errors.New("verify: public key fetch failed")
+	// ErrBadKey: a public key is unusable (not RSA, too small or too large,
+	// even modulus, bad exponent, malformed PEM).
+	ErrBadKey = errors.New("verify: bad public key")
+	// ErrBadSignature: the signature does not verify with the key.
+	ErrBadSignature = errors.New("verify: bad signature")
+)
+
+// OSSKeyURL is the URL OSS names in x-oss-pub-key-url for its callback
+// signing key (SPEC.md §5.6). OSS also sends the http:// form of it.
+const OSSKeyURL = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem"
+
+// ossKeyPEM is OSS's callback key as published at OSSKeyURL. The key never
+// changes (SPEC.md §5.6 says to cache it), so embedding it means steady-state
+// verification makes no network request at all.
+//
+//go:embed oss_callback_pub_key_v1.pem
+var ossKeyPEM []byte
+
+var ossKey = mustParseEmbedded()
+
+func mustParseEmbedded() *rsa.PublicKey {
+	k, err := ParsePublicKeyPEM(ossKeyPEM)
+	if err != nil {
+		// The file is part of the source tree; failing here is a build defect.
+		panic("verify: embedded OSS key: " + err.Error())
+	}
+	return k
+}
+
+// OSSPublicKey returns the embedded copy of OSS's 512-bit callback key, the
+// key published at OSSKeyURL. Each call returns a fresh copy, so callers may
+// not alter the key the default fetcher uses.
+func OSSPublicKey() *rsa.PublicKey {
+	return &rsa.PublicKey{N: new(big.Int).Set(ossKey.N), E: ossKey.E}
+}
+
+// Key size limits. OSS's key is 512 bits (SPEC.md §5.6), so 512 is the floor;
+// the ceiling bounds the cost of one verification for keys from elsewhere.
+const (
+	MinKeyBits = 512
+	MaxKeyBits = 8192
+)
+
+// ParsePublicKeyPEM parses one PEM-encoded RSA public key: a
+// SubjectPublicKeyInfo ("PUBLIC KEY", the form OSS publishes) or PKCS#1
+// ("RSA PUBLIC KEY"). Anything but whitespace after the block is refused.
+// Errors wrap ErrBadKey.
+func ParsePublicKeyPEM(pemBytes []byte) (*rsa.PublicKey, error) {
+	block, rest := pem.Decode(pemBytes)
+	if block == nil {
+		return nil, fmt.Errorf("%w: no PEM block found", ErrBadKey)
+	}
+	if strings.TrimSpace(string(rest)) != "" {
+		return nil, fmt.Errorf("%w: unexpected data after the PEM block", ErrBadKey)
+	}
+	var pub *rsa.PublicKey
+	switch block.Type {
+	case "PUBLIC KEY":
+		k, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadKey, err)
+		}
+		rk, ok := k.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("%w: %T is not an RSA key", ErrBadKey, k)
+		}
+		pub = rk
+	case "RSA PUBLIC KEY":
+		k, err := x509.ParsePKCS1PublicKey(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadKey, err)
+		}
+		pub = k
+	default:
+		return nil, fmt.Errorf("%w: PEM block type %q is not a public key", ErrBadKey, block.Type)
+	}
+	if err := checkKey(pub); err != nil {
+		return nil, err
+	}
+	return pub, nil
+}
+
+// checkKey rejects keys the verification arithmetic must not be run with.
+// crypto/rsa performs equivalent checks for the keys it accepts; the math/big
+// path for small keys needs them spelled out.
+func checkKey(pub *rsa.PublicKey) error {
+	if pub == nil || pub.N == nil {
+		return fmt.Errorf("%w: nil key", ErrBadKey)
+	}
+	if pub.N.Sign() <= 0 || pub.N.Bit(0) == 0 {
+		return fmt.Errorf("%w: modulus must be positive and odd", ErrBadKey)
+	}
+	if bits := pub.N.BitLen(); bits < MinKeyBits || bits > MaxKeyBits {
+		return fmt.Errorf("%w: %d-bit modulus outside [%d, %d]", ErrBadKey, bits, MinKeyBits, MaxKeyBits)
+	}
+	if pub.E < 3 || pub.E&1 == 0 || int64(pub.E) > 1<<31-1 {
+		return fmt.Errorf("%w: public exponent %d must be odd and in [3, 2^31-1]", ErrBadKey, pub.E)
+	}
+	return nil
+}
+
+// StaticKeys is a KeyFetcher that trusts exactly the URLs it maps and makes no
+// network requests. Tests and emulators use it to trust their own key; the
+// map must not be modified while in use.
+type StaticKeys map[string]*rsa.PublicKey
+
+// FetchKey returns the key for url, or an error wrapping ErrUntrustedKeyURL
+// when url is not in the map (compared byte for byte).
+func (s StaticKeys) FetchKey(_ context.Context, url string) (*rsa.PublicKey, error) {
+	k, ok := s[url]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUntrustedKeyURL, url)
+	}
+	if err := checkKey(k); err != nil {
+		return nil, fmt.Errorf("%w: key for %q: %w", ErrKeyFetch, url, err)
+	}
+	return k, nil
 }

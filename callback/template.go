@@ -1,0 +1,219 @@
+package callback
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// OSS system variables usable as ${name} in callbackBody (SPEC.md §5.4).
+// Names are case-sensitive.
+const (
+	VarBucket      = "bucket"
+	VarObject      = "object"
+	VarETag        = "etag"
+	VarSize        = "size"
+	VarMimeType    = "mimeType"
+	VarImageHeight = "imageInfo.height"
+	VarImageWidth  = "imageInfo.width"
+	VarImageFormat = "imageInfo.format"
+	VarCRC64       = "crc64"
+	VarContentMD5  = "contentMd5"
+	VarVpcID       = "vpcId"
+	VarClientIP    = "clientIp"
+	VarReqID       = "reqId"
+	VarOperation   = "operation"
+)
+
+// varKind says how OSS inserts a system variable into a JSON body.
+type varKind int
+
+const (
+	kindString varKind = iota
+	// kindNumber: inserted as a bare JSON number (SPEC.md §5.4).
+	kindNumber
+	// kindNullable: a JSON string, or null when empty (vpcId, SPEC.md §5.4).
+	kindNullable
+)
+
+var systemVars = map[string]varKind{
+	VarBucket: kindString, VarObject: kindString, VarETag: kindString, VarSize: kindNumber,
+	VarMimeType: kindString, VarImageHeight: kindNumber, VarImageWidth: kindNumber,
+	VarImageFormat: kindString, VarCRC64: kindNumber, VarContentMD5: kindString,
+	VarVpcID: kindNullable, VarClientIP: kindString, VarReqID: kindString, VarOperation: kindString,
+}
+
+// SystemVars lists every OSS system variable, in SPEC.md §5.4's order.
+func SystemVars() []string {
+	return []string{VarBucket, VarObject, VarETag, VarSize, VarMimeType, VarImageHeight, VarImageWidth,
+		VarImageFormat, VarCRC64, VarContentMD5, VarVpcID, VarClientIP, VarReqID, VarOperation}
+}
+
+// FormBody returns a callbackBody template for BodyTypeForm that sends each
+// variable under its own name: FormBody("bucket", "x:uid") is
+// "bucket=${bucket}&x:uid=${x:uid}". Using the variable's name as the field
+// name is what lets ParseEvent fill Event from the body. Params.Validate
+// checks the names.
+func FormBody(vars ...string) string {
+	var b strings.Builder
+	for i, v := range vars {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(v)
+		b.WriteString("=${")
+		b.WriteString(v)
+		b.WriteByte('}')
+	}
+	return b.String()
+}
+
+// JSONBody returns a callbackBody template for BodyTypeJSON that sends each
+// variable under its own name: JSONBody("bucket", "size") is
+// {"bucket":${bucket},"size":${size}}. The placeholders are deliberately not
+// quoted: OSS replaces them with complete JSON values (quoted strings, bare
+// numbers, null), so quoting them would double-quote (SPEC.md §5.4).
+func JSONBody(vars ...string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, v := range vars {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(jsonString(v))
+		b.WriteString(":${")
+		b.WriteString(v)
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// segment is literal template text or, when isVar, a variable name.
+type segment struct {
+	text  string
+	isVar bool
+}
+
+// parseTemplate splits a callbackBody into literal text and ${name}
+// placeholders. An unterminated "${", an empty name, or a name containing
+// "$" or "{" is "The callback body is invalid." (SPEC.md §5.2: only ${...}
+// syntax; invalid variable syntax is InvalidArgument). A "$" or "}" on its
+// own is literal text.
+func parseTemplate(body string) ([]segment, error) {
+	var segs []segment
+	rest := body
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			if rest != "" {
+				segs = append(segs, segment{text: rest})
+			}
+			return segs, nil
+		}
+		if i > 0 {
+			segs = append(segs, segment{text: rest[:i]})
+		}
+		rest = rest[i+2:]
+		j := strings.IndexByte(rest, '}')
+		if j < 0 {
+			return nil, newParamsError(MsgBodyInvalid, "unterminated ${ in callbackBody")
+		}
+		name := rest[:j]
+		if name == "" || strings.ContainsAny(name, "${") {
+			return nil, newParamsError(MsgBodyInvalid, fmt.Sprintf("bad variable name %q in callbackBody", name))
+		}
+		segs = append(segs, segment{text: name, isVar: true})
+		rest = rest[j+1:]
+	}
+}
+
+// Render builds the callback body OSS would send for p with the given
+// variable values (system variables by name, custom ones as "x:name"),
+// following SPEC.md §5.4; the emulator uses it. Template text is copied as
+// is.
+//
+// Form bodies: each value is URL-encoded with url.QueryEscape. A space
+// becomes "+" there; OSS does not document "+" versus "%20" [inferred], and
+// url.ParseQuery (and every form decoder) reads both.
+//
+// JSON bodies: each placeholder becomes a whole JSON value. size,
+// imageInfo.height, imageInfo.width and crc64 are bare numbers when the value
+// is a decimal integer, null when empty (not images, [inferred]) and a string
+// otherwise; vpcId is null when empty; everything else, including custom and
+// unknown variables, is a JSON string with standard escaping and no HTML
+// escaping [inferred].
+//
+// Variables absent from values render as empty (SPEC.md §5.4 [inferred]).
+// Errors are *ParamsError.
+func Render(p Params, values map[string]string) ([]byte, error) {
+	segs, err := parseTemplate(p.Body)
+	if err != nil {
+		return nil, err
+	}
+	var isJSON bool
+	switch p.BodyType {
+	case "", BodyTypeForm:
+	case BodyTypeJSON:
+		isJSON = true
+	default:
+		return nil, newParamsError(MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q", p.BodyType))
+	}
+	var b bytes.Buffer
+	for _, s := range segs {
+		if !s.isVar {
+			b.WriteString(s.text)
+			continue
+		}
+		v := values[s.text]
+		if !isJSON {
+			b.WriteString(url.QueryEscape(v))
+			continue
+		}
+		switch systemVars[s.text] {
+		case kindNumber:
+			switch {
+			case v == "":
+				b.WriteString("null")
+			case isDecimal(v):
+				b.WriteString(v)
+			default:
+				b.Write(jsonString(v))
+			}
+		case kindNullable:
+			if v == "" {
+				b.WriteString("null")
+			} else {
+				b.Write(jsonString(v))
+			}
+		default:
+			b.Write(jsonString(v))
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// isDecimal reports whether s is a valid JSON integer without sign or
+// leading zeros, so inserting it bare yields valid JSON.
+func isDecimal(s string) bool {
+	if s == "" || len(s) > 1 && s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonString returns s as a JSON string literal without HTML escaping.
+func jsonString(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // encoding a string cannot fail
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}

@@ -1,0 +1,90 @@
+package verify
+
+import (
+	"crypto"
+	"crypto/md5"
+	"crypto/rsa"
+	"crypto/subtle"
+	"fmt"
+	"math/big"
+)
+
+// md5DigestInfo is the DER prefix of DigestInfo{md5, NULL, OCTET STRING(16)}
+// that PKCS#1 v1.5 puts before the digest (RFC 8017 §9.2 note 1; SPEC.md §5.7).
+var md5DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
+
+// cryptoRSAMinBits is the smallest key crypto/rsa accepts on Go 1.24+ without
+// GODEBUG=rsa1024min=0 (SPEC.md §5.7, §7 pitfall 3).
+const cryptoRSAMinBits = 1024
+
+// VerifyPKCS1v15MD5 reports whether sig is a valid RSASSA-PKCS1-v1_5
+// signature with MD5 of msg under pub, the scheme OSS signs callbacks with
+// (SPEC.md §5.6). It returns nil on success, an error wrapping ErrBadKey for
+// an unusable key, and one wrapping ErrBadSignature otherwise.
+//
+// Keys of 1024 bits and more are checked by crypto/rsa. Smaller keys, such as
+// OSS's own 512-bit key, are refused by crypto/rsa on Go 1.24+ unless the main
+// module sets GODEBUG, which a library cannot do for its users; for them this
+// function does the public-key operation with math/big. Verification involves
+// no secret, so variable-time arithmetic leaks nothing.
+func VerifyPKCS1v15MD5(pub *rsa.PublicKey, msg, sig []byte) error {
+	d := md5.Sum(msg)
+	return VerifyPKCS1v15MD5Digest(pub, d[:], sig)
+}
+
+// VerifyPKCS1v15MD5Digest is VerifyPKCS1v15MD5 for a precomputed MD5 digest,
+// so callers can hash a message they hold in pieces without joining them.
+// A digest that is not 16 bytes long is refused with ErrBadSignature.
+func VerifyPKCS1v15MD5Digest(pub *rsa.PublicKey, digest, sig []byte) error {
+	if err := checkKey(pub); err != nil {
+		return err
+	}
+	if len(digest) != md5.Size {
+		return fmt.Errorf("%w: digest is %d bytes, want %d", ErrBadSignature, len(digest), md5.Size)
+	}
+	k := (pub.N.BitLen() + 7) / 8
+	// PKCS#1 signatures are exactly as long as the modulus (RFC 8017 §8.2.2
+	// step 1); a shorter or longer one is refused rather than padded.
+	if len(sig) != k {
+		return fmt.Errorf("%w: signature is %d bytes, want %d", ErrBadSignature, len(sig), k)
+	}
+	if pub.N.BitLen() >= cryptoRSAMinBits {
+		if err := rsa.VerifyPKCS1v15(pub, crypto.MD5, digest, sig); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadSignature, err)
+		}
+		return nil
+	}
+	if !verifySmall(pub, digest, sig, k) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// verifySmall is RSAVP1 + EMSA-PKCS1-v1_5 encoding + comparison (RFC 8017
+// §8.2.2) with math/big. The expected encoded message is built in full and
+// compared in one constant-shape step, rather than parsed out of the
+// recovered one, so there is no padding parser to get wrong.
+func verifySmall(pub *rsa.PublicKey, digest, sig []byte, k int) bool {
+	tLen := len(md5DigestInfo) + len(digest)
+	// RFC 8017 §9.2 step 3: at least 8 bytes of 0xff padding.
+	if k < tLen+11 {
+		return false
+	}
+	s := new(big.Int).SetBytes(sig)
+	if s.Cmp(pub.N) >= 0 {
+		return false
+	}
+	m := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N)
+	em := m.FillBytes(make([]byte, k))
+
+	want := make([]byte, k)
+	want[0], want[1] = 0x00, 0x01
+	ps := want[2 : k-tLen-1]
+	for i := range ps {
+		ps[i] = 0xff
+	}
+	want[k-tLen-1] = 0x00
+	copy(want[k-tLen:], md5DigestInfo)
+	copy(want[k-len(digest):], digest)
+	return subtle.ConstantTimeCompare(em, want) == 1
+}
