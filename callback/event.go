@@ -1,0 +1,191 @@
+package callback
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ErrMalformedEvent: a callback body (verified or not) could not be parsed
+// into an Event.
+var ErrMalformedEvent = errors.New("callback: malformed callback body")
+
+// Event is a parsed callback body. The typed fields are filled from the body
+// fields named after OSS's system variables (SPEC.md §5.4), which is what
+// FormBody and JSONBody templates produce; a field the body does not carry is
+// left zero. Custom templates that use other names are read through Raw.
+type Event struct {
+	Bucket      string `json:"bucket,omitempty"`
+	Object      string `json:"object,omitempty"`
+	ETag        string `json:"etag,omitempty"`
+	Size        int64  `json:"size,omitempty"`
+	MimeType    string `json:"mimeType,omitempty"`
+	ImageHeight int    `json:"imageInfo.height,omitempty"`
+	ImageWidth  int    `json:"imageInfo.width,omitempty"`
+	ImageFormat string `json:"imageInfo.format,omitempty"`
+	// CRC64 is x-oss-hash-crc64ecma; it exceeds 2^53, so JSON bodies are
+	// read without a detour through float64.
+	CRC64      uint64 `json:"crc64,omitempty"`
+	ContentMD5 string `json:"contentMd5,omitempty"`
+	VpcID      string `json:"vpcId,omitempty"`
+	ClientIP   string `json:"clientIp,omitempty"`
+	ReqID      string `json:"reqId,omitempty"`
+	Operation  string `json:"operation,omitempty"`
+	// Vars holds the custom variables, keyed with their prefix ("x:uid").
+	Vars map[string]string `json:"vars,omitempty"`
+	// Raw holds every top-level body field as text: form values decoded,
+	// JSON strings unquoted, JSON numbers and booleans as written, null as
+	// "", nested JSON objects and arrays as compact JSON.
+	Raw map[string]string `json:"-"`
+}
+
+// ParseEvent parses a callback body sent with the given Content-Type:
+// application/x-www-form-urlencoded (also assumed when contentType is empty,
+// OSS's default) or application/json, which must be a JSON object. Errors
+// wrap ErrMalformedEvent.
+//
+// Form values are decoded with "+" as space (SPEC.md §7 pitfall 7: OSS
+// URL-encodes values, so ${object} must be decoded). The first occurrence of
+// a repeated form field wins; in JSON the last does.
+func ParseEvent(contentType string, body []byte) (*Event, error) {
+	mt := BodyTypeForm
+	if contentType != "" {
+		var err error
+		mt, _, err = mime.ParseMediaType(contentType)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Content-Type %q: %w", ErrMalformedEvent, contentType, err)
+		}
+	}
+	var raw map[string]string
+	var err error
+	switch mt {
+	case BodyTypeForm:
+		raw, err = parseForm(body)
+	case BodyTypeJSON:
+		raw, err = parseJSONObject(body)
+	default:
+		return nil, fmt.Errorf("%w: Content-Type %q is neither %s nor %s", ErrMalformedEvent, mt, BodyTypeForm, BodyTypeJSON)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return eventFromRaw(raw)
+}
+
+// parseForm splits on "&" only: url.ParseQuery also rejects ";", which a
+// custom template may legitimately contain as literal text.
+func parseForm(body []byte) (map[string]string, error) {
+	raw := map[string]string{}
+	for _, pair := range strings.Split(string(body), "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, fmt.Errorf("%w: form field name %q: %w", ErrMalformedEvent, k, err)
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: form field %q: %w", ErrMalformedEvent, key, err)
+		}
+		if _, dup := raw[key]; !dup {
+			raw[key] = val
+		}
+	}
+	return raw, nil
+}
+
+func parseJSONObject(body []byte) (map[string]string, error) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&fields); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
+	}
+	if fields == nil {
+		return nil, fmt.Errorf("%w: JSON body is null, want an object", ErrMalformedEvent)
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, fmt.Errorf("%w: data after the JSON object", ErrMalformedEvent)
+	} else if !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data after the JSON object: %w", ErrMalformedEvent, err)
+	}
+	raw := make(map[string]string, len(fields))
+	for k, v := range fields {
+		switch v[0] {
+		case '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, fmt.Errorf("%w: field %q: %w", ErrMalformedEvent, k, err)
+			}
+			raw[k] = s
+		case 'n':
+			raw[k] = ""
+		case '{', '[':
+			var b bytes.Buffer
+			if err := json.Compact(&b, v); err != nil {
+				return nil, fmt.Errorf("%w: field %q: %w", ErrMalformedEvent, k, err)
+			}
+			raw[k] = b.String()
+		default:
+			// Numbers and booleans as written, so a crc64 above 2^53 stays
+			// exact.
+			raw[k] = string(v)
+		}
+	}
+	return raw, nil
+}
+
+func eventFromRaw(raw map[string]string) (*Event, error) {
+	ev := &Event{
+		Bucket:      raw[VarBucket],
+		Object:      raw[VarObject],
+		ETag:        raw[VarETag],
+		MimeType:    raw[VarMimeType],
+		ImageFormat: raw[VarImageFormat],
+		ContentMD5:  raw[VarContentMD5],
+		VpcID:       raw[VarVpcID],
+		ClientIP:    raw[VarClientIP],
+		ReqID:       raw[VarReqID],
+		Operation:   raw[VarOperation],
+		Vars:        map[string]string{},
+		Raw:         raw,
+	}
+	for k, v := range raw {
+		if strings.HasPrefix(k, "x:") {
+			ev.Vars[k] = v
+		}
+	}
+	var err error
+	if v := raw[VarSize]; v != "" {
+		if ev.Size, err = strconv.ParseInt(v, 10, 64); err != nil || ev.Size < 0 {
+			return nil, fmt.Errorf("%w: size %q is not a non-negative integer", ErrMalformedEvent, v)
+		}
+	}
+	if v := raw[VarCRC64]; v != "" {
+		if ev.CRC64, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return nil, fmt.Errorf("%w: crc64 %q is not an unsigned 64-bit integer", ErrMalformedEvent, v)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{VarImageHeight, &ev.ImageHeight}, {VarImageWidth, &ev.ImageWidth}} {
+		v := raw[f.name]
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%w: %s %q is not a non-negative integer", ErrMalformedEvent, f.name, v)
+		}
+		*f.dst = int(n)
+	}
+	return ev, nil
+}

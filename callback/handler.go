@@ -1,0 +1,202 @@
+package callback
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/ossdirect/ossdirect/verify"
+)
+
+// MaxResponseBytes caps the JSON answer Handler sends OSS. SPEC.md §5.8 and
+// §8 item 3 quote both 1 MB (body) and 3 MB (Content-Length); the smaller
+// limit satisfies both, and an answer OSS would reject is better reported
+// here, as a 500 the app can log, than as a CallbackFailed at the uploader.
+const MaxResponseBytes = 1 << 20
+
+// HTTPError lets the app's function choose the status and message OSS is
+// answered with (any answer but 200 makes OSS report CallbackFailed to the
+// uploader, SPEC.md §5.8). Other errors become 500 with a generic message.
+type HTTPError struct {
+	// Status is the HTTP status, 400-599; anything else is sent as 500.
+	Status int
+	// Message is sent to OSS as {"error": Message}.
+	Message string
+	// Err is the cause, for OnError and errors.Is; it is not sent.
+	Err error
+}
+
+// Error returns the status, message and cause.
+func (e *HTTPError) Error() string {
+	s := "callback: " + strconv.Itoa(e.Status) + " " + e.Message
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// EventFunc handles a verified, parsed callback. Its answer is marshalled to
+// JSON and returned to OSS, which passes it to the uploader (SPEC.md §5.9);
+// a nil answer sends {"Status":"OK"}, the conventional body (§5.8).
+type EventFunc func(ctx context.Context, ev *Event) (any, error)
+
+// Handler returns an http.Handler for OSS callbacks that verifies each
+// request with keys (nil: the default fetcher), parses it into an Event and
+// answers OSS with fn's result; see Verifier.Handler.
+func Handler(keys verify.KeyFetcher, fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
+	return (&Verifier{Keys: keys}).Handler(fn)
+}
+
+// Middleware returns middleware that verifies and parses OSS callbacks
+// before passing them on; see Verifier.Middleware.
+func Middleware(keys verify.KeyFetcher) func(http.Handler) http.Handler {
+	return (&Verifier{Keys: keys}).Middleware
+}
+
+// Handler returns an http.Handler that verifies each callback, parses it,
+// calls fn and answers OSS with status 200, Content-Type application/json,
+// an explicit Content-Length and fn's answer as JSON, which is exactly what
+// OSS requires (SPEC.md §5.8: 200 only, Content-Length, JSON, at most
+// MaxResponseBytes). Failures are answered with HTTPStatus(err) and a small
+// JSON body {"error": "..."}; methods other than POST get 405.
+func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev, ok := v.accept(w, r)
+		if !ok {
+			return
+		}
+		answer, err := fn(r.Context(), ev)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		if answer == nil {
+			answer = map[string]string{"Status": "OK"}
+		}
+		body, err := json.Marshal(answer)
+		if err != nil {
+			v.fail(w, r, fmt.Errorf("callback: marshalling the answer: %w", err))
+			return
+		}
+		if len(body) > MaxResponseBytes {
+			v.fail(w, r, fmt.Errorf("callback: answer is %d bytes, OSS accepts at most %d", len(body), MaxResponseBytes))
+			return
+		}
+		writeJSON(w, http.StatusOK, body)
+	})
+}
+
+// Middleware verifies and parses each callback like Handler and passes it on
+// to next, with the Event available through EventFromContext and the body
+// still readable; refused requests are answered like Handler refuses them and
+// never reach next. next must itself answer OSS with 200, an explicit
+// Content-Length and JSON (SPEC.md §5.8).
+func (v *Verifier) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev, ok := v.accept(w, r)
+		if !ok {
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), eventKey{}, ev)))
+	})
+}
+
+type eventKey struct{}
+
+// EventFromContext returns the Event Middleware stored in a request's
+// context.
+func EventFromContext(ctx context.Context) (*Event, bool) {
+	ev, ok := ctx.Value(eventKey{}).(*Event)
+	return ev, ok && ev != nil
+}
+
+// accept verifies and parses r, answering the failure itself when it fails.
+func (v *Verifier) accept(w http.ResponseWriter, r *http.Request) (*Event, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		v.fail(w, r, &HTTPError{Status: http.StatusMethodNotAllowed, Message: "OSS callbacks are POST requests"})
+		return nil, false
+	}
+	body, err := v.verify(r)
+	if err != nil {
+		v.fail(w, r, err)
+		return nil, false
+	}
+	ev, err := ParseEvent(r.Header.Get("Content-Type"), body)
+	if err != nil {
+		v.fail(w, r, err)
+		return nil, false
+	}
+	return ev, true
+}
+
+// HTTPStatus returns the status Handler answers an error with, so apps that
+// call Verify themselves can answer the same way: 400 for malformed
+// requests and bodies, 403 for bad signatures and untrusted keys, 413 for
+// oversized bodies, 502 when the key could not be fetched, the status of an
+// *HTTPError, and 500 for anything else.
+func HTTPStatus(err error) int {
+	var he *HTTPError
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.As(err, &he):
+		if he.Status >= 400 && he.Status <= 599 {
+			return he.Status
+		}
+		return http.StatusInternalServerError
+	case errors.Is(err, ErrBadSignature), errors.Is(err, ErrUntrustedKeyURL):
+		return http.StatusForbidden
+	case errors.Is(err, ErrBodyTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrKeyFetch):
+		return http.StatusBadGateway
+	case errors.Is(err, ErrMissingSignature), errors.Is(err, ErrMalformedSignature),
+		errors.Is(err, ErrMissingKeyURL), errors.Is(err, ErrMalformedKeyURL),
+		errors.Is(err, ErrMalformedRequest), errors.Is(err, ErrBodyRead),
+		errors.Is(err, ErrMalformedEvent):
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// publicMessage is what OSS is told: the sentinel's text, never details
+// (which may echo attacker input) or an app error's text.
+func publicMessage(err error) string {
+	var he *HTTPError
+	if errors.As(err, &he) && he.Status >= 400 && he.Status <= 599 {
+		return he.Message
+	}
+	for _, s := range []error{ErrMissingSignature, ErrMalformedSignature, ErrMissingKeyURL, ErrMalformedKeyURL,
+		ErrMalformedRequest, ErrUntrustedKeyURL, ErrKeyFetch, ErrBadSignature, ErrBodyTooLarge, ErrBodyRead, ErrMalformedEvent} {
+		if errors.Is(err, s) {
+			return s.Error()
+		}
+	}
+	return "internal error"
+}
+
+func (v *Verifier) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if v.OnError != nil {
+		v.OnError(r, err)
+	}
+	body, _ := json.Marshal(map[string]string{"error": publicMessage(err)})
+	writeJSON(w, HTTPStatus(err), body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// OSS requires Content-Length (SPEC.md §5.8); setting it also keeps
+	// net/http from switching to chunked encoding.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
