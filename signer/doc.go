@@ -1,0 +1,25 @@
+// Package signer decides who may upload what: it turns an application's
+// decision about one user's upload (an Upload: key prefix, size range,
+// content types, callback, ...) into a signed PostObject form bundle (a
+// Token) that the user's browser posts straight to OSS.
+//
+// Three layers, from plain to convenient:
+//
+//   - SignV1, SigningKeyV4 and SignV4 are the bare signature primitives of
+//     SPEC.md §3.1 and §3.2, with no policy logic at all.
+//   - Signer.Sign builds the POST policy, pins every field the application
+//     decided by a policy condition, signs it with V4 (the default) or V1,
+//     and returns the Token whose Fields carry exactly the pinned values, so
+//     condition and form field cannot disagree.
+//   - Handler is the token endpoint (GET /oss/token in DESIGN.md's flow): it
+//     asks the application for the current user's Upload and answers the
+//     Token as JSON, with no-store caching and optional CORS.
+//
+// Why so much pinning: unlike Amazon S3, OSS accepts form fields that the
+// policy does not mention (SPEC.md §2.4). A value that is only sent, not
+// pinned, is the uploader's to change, including the callback, its x:
+// variables (for example the user id the callback reports) and the ACL.
+//
+// Credentials come from a one-method CredentialsProvider (static,
+// environment, or any func), so STS tokens can be refreshed per request.
+package signer

@@ -1,0 +1,185 @@
+package signer
+
+import (
+	"encoding/json"
+	"errors"
+	"log"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Errors an application's Handler.Upload func returns (wrapped, with its
+// own message) to refuse a token. Any other error is treated as a failure of
+// the application, not a refusal.
+var (
+	// ErrUnauthorized: the request does not identify a user (not logged
+	// in); answered with 401.
+	ErrUnauthorized = errors.New("signer: unauthorized")
+	// ErrForbidden: the user is known but may not upload (quota, role);
+	// answered with 403.
+	ErrForbidden = errors.New("signer: forbidden")
+)
+
+// Handler is the token endpoint of DESIGN.md's flow (GET /oss/token). For
+// every request it asks the application, through Upload, what the
+// requesting user may upload (typically a KeyPrefix of the user's own, a
+// size limit and a callback carrying the user id), signs that with Signer,
+// and answers the Token as JSON.
+//
+// Responses are never cacheable (Cache-Control: no-store): a token is a
+// per-user bearer capability. Only GET and HEAD issue tokens; OPTIONS
+// answers CORS preflights; anything else is 405. Failures are JSON objects
+// {"error": "..."} with a status that says whose fault it is:
+//
+//	Upload returned an error wrapping ErrUnauthorized  401, its message
+//	Upload returned an error wrapping ErrForbidden     403, its message
+//	Upload returned any other error                    500, "internal error" (logged)
+//	Sign failed: ErrCredentials                        503, "upload credentials unavailable" (logged)
+//	Sign failed: ErrInvalidUpload / ErrInvalidSigner   500, "internal error" (logged)
+//
+// Other errors are 500 rather than 403 because they are usually the
+// application's own failures (a database down), and their text is logged,
+// not sent, because it may describe internals.
+type Handler struct {
+	// Signer signs the tokens. Required.
+	Signer *Signer
+
+	// Upload returns the upload the requesting user may make. It is where
+	// the application authenticates the request. Required.
+	Upload func(r *http.Request) (Upload, error)
+
+	// AllowOrigins are the browser origins ("https://app.example.com")
+	// allowed to read tokens cross-origin. A request's Origin is echoed in
+	// Access-Control-Allow-Origin, with Access-Control-Allow-Credentials
+	// (token requests usually carry the app's session cookie), only when it
+	// equals one of them (ASCII case-insensitively). Empty means no CORS
+	// headers at all: the page must be served from the app's own origin.
+	AllowOrigins []string
+
+	// ErrorLog receives failures that are answered as 5xx; nil means the
+	// log package's standard logger.
+	ErrorLog *log.Logger
+}
+
+const allowedMethods = "GET, HEAD, OPTIONS"
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	origin := r.Header.Get("Origin")
+	allowed := origin != "" && h.originAllowed(origin)
+	if len(h.AllowOrigins) > 0 {
+		// The answer depends on Origin even when it is refused, so shared
+		// caches must not reuse it across origins.
+		hdr.Add("Vary", "Origin")
+	}
+	if allowed {
+		hdr.Set("Access-Control-Allow-Origin", origin)
+		hdr.Set("Access-Control-Allow-Credentials", "true")
+	}
+
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		h.preflight(w, r, origin, allowed)
+		return
+	default:
+		hdr.Set("Allow", allowedMethods)
+		h.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
+		return
+	}
+
+	if h.Signer == nil || h.Upload == nil {
+		h.fail(w, http.StatusInternalServerError, "internal error", errors.New("signer.Handler: Signer and Upload are required"))
+		return
+	}
+	u, err := h.Upload(r)
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		h.fail(w, http.StatusUnauthorized, err.Error(), nil)
+		return
+	case errors.Is(err, ErrForbidden):
+		h.fail(w, http.StatusForbidden, err.Error(), nil)
+		return
+	case err != nil:
+		h.fail(w, http.StatusInternalServerError, "internal error", err)
+		return
+	}
+	tok, err := h.Signer.Sign(r.Context(), u)
+	switch {
+	case errors.Is(err, ErrCredentials):
+		h.fail(w, http.StatusServiceUnavailable, "upload credentials unavailable", err)
+		return
+	case err != nil:
+		h.fail(w, http.StatusInternalServerError, "internal error", err)
+		return
+	}
+	body, err := json.Marshal(tok)
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, "internal error", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// preflight answers OPTIONS. A CORS preflight (Origin plus
+// Access-Control-Request-Method) from a listed origin gets the allowed
+// methods and the request headers it asked for, since the origin is
+// trusted anyway; one from any other origin gets 403, which the browser
+// reports as a CORS failure.
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
+	hdr := w.Header()
+	hdr.Set("Allow", allowedMethods)
+	reqMethod := r.Header.Get("Access-Control-Request-Method")
+	if origin == "" || reqMethod == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	hdr.Add("Vary", "Access-Control-Request-Method")
+	hdr.Add("Vary", "Access-Control-Request-Headers")
+	if !allowed {
+		h.fail(w, http.StatusForbidden, "origin not allowed", nil)
+		return
+	}
+	hdr.Set("Access-Control-Allow-Methods", "GET, HEAD")
+	if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
+		hdr.Set("Access-Control-Allow-Headers", rh)
+	}
+	hdr.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) originAllowed(origin string) bool {
+	for _, o := range h.AllowOrigins {
+		if strings.EqualFold(o, origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// fail answers {"error": msg}; cause, if any, is logged and not sent.
+func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {
+	if cause != nil {
+		logf := log.Printf
+		if h.ErrorLog != nil {
+			logf = h.ErrorLog.Printf
+		}
+		logf("signer: token request answered %d: %v", status, cause)
+	}
+	body, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Content-Length", strconv.Itoa(len(body)+1))
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}

@@ -1,0 +1,155 @@
+package signer
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The worked example of SPEC.md §3.4, cross-checked there with Python and
+// with the official Node SDK ali-oss.
+const (
+	workedAKID   = "LTAI5tExampleKeyId"
+	workedSecret = "ExampleSecretKey1234567890abcd"
+	workedBucket = "examplebucket"
+
+	workedPolicyV1     = `{"expiration":"2024-12-03T13:00:00.000Z","conditions":[{"bucket":"examplebucket"},["content-length-range",1,10485760],["starts-with","$key","user/eric/"]]}`
+	workedPolicyV1B64  = "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LFsiY29udGVudC1sZW5ndGgtcmFuZ2UiLDEsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwidXNlci9lcmljLyJdXX0="
+	workedSignatureV1  = "X8tqkl9IljJipmDs1Ve4DP8THj8="
+	workedPolicyV4     = `{"expiration":"2024-12-03T13:00:00.000Z","conditions":[{"bucket":"examplebucket"},{"x-oss-signature-version":"OSS4-HMAC-SHA256"},{"x-oss-credential":"LTAI5tExampleKeyId/20241203/cn-hangzhou/oss/aliyun_v4_request"},{"x-oss-date":"20241203T121212Z"},["content-length-range",1,10485760],["starts-with","$key","user/eric/"]]}`
+	workedPolicyV4B64  = "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LHsieC1vc3Mtc2lnbmF0dXJlLXZlcnNpb24iOiJPU1M0LUhNQUMtU0hBMjU2In0seyJ4LW9zcy1jcmVkZW50aWFsIjoiTFRBSTV0RXhhbXBsZUtleUlkLzIwMjQxMjAzL2NuLWhhbmd6aG91L29zcy9hbGl5dW5fdjRfcmVxdWVzdCJ9LHsieC1vc3MtZGF0ZSI6IjIwMjQxMjAzVDEyMTIxMloifSxbImNvbnRlbnQtbGVuZ3RoLXJhbmdlIiwxLDEwNDg1NzYwXSxbInN0YXJ0cy13aXRoIiwiJGtleSIsInVzZXIvZXJpYy8iXV19"
+	workedSigningKeyV4 = "8207c812270ab145774ef44b4d02ce5c0deacedd2c4ed55f7e66ef7680b872dc"
+	workedSignatureV4  = "5bbaa7dccf181651f144b461cad5ff1390af4b75211afc7288bd7cdc98fc568e"
+	workedCredential   = "LTAI5tExampleKeyId/20241203/cn-hangzhou/oss/aliyun_v4_request"
+)
+
+var workedTime = time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
+
+func TestWorkedExampleEncoding(t *testing.T) {
+	// Guards the constants themselves: the Base64 texts are the JSON texts.
+	for _, c := range []struct{ json, b64 string }{{workedPolicyV1, workedPolicyV1B64}, {workedPolicyV4, workedPolicyV4B64}} {
+		if got := base64.StdEncoding.EncodeToString([]byte(c.json)); got != c.b64 {
+			t.Errorf("base64(%s) = %s, want %s", c.json, got, c.b64)
+		}
+	}
+}
+
+func TestSignV1Worked(t *testing.T) {
+	if got := SignV1(workedSecret, workedPolicyV1B64); got != workedSignatureV1 {
+		t.Errorf("SignV1 = %s, want %s (SPEC.md §3.4)", got, workedSignatureV1)
+	}
+}
+
+func TestSignV4Worked(t *testing.T) {
+	for _, region := range []string{"cn-hangzhou", "oss-cn-hangzhou"} {
+		if got := hex.EncodeToString(SigningKeyV4(workedSecret, workedTime, region)); got != workedSigningKeyV4 {
+			t.Errorf("SigningKeyV4(region %q) = %s, want %s", region, got, workedSigningKeyV4)
+		}
+		if got := SignV4(workedSecret, region, workedTime, workedPolicyV4B64); got != workedSignatureV4 {
+			t.Errorf("SignV4(region %q) = %s, want %s", region, got, workedSignatureV4)
+		}
+		if got := CredentialV4(workedAKID, workedTime, region); got != workedCredential {
+			t.Errorf("CredentialV4(region %q) = %s, want %s", region, got, workedCredential)
+		}
+	}
+}
+
+// refHMAC is an independent reference: straight crypto/hmac, no code from
+// the package under test.
+func refHMAC(h func() hashT, key []byte, msg string) []byte {
+	m := hmac.New(h, key)
+	m.Write([]byte(msg))
+	return m.Sum(nil)
+}
+
+type hashT = hash.Hash
+
+func refSigningKeyV4(secret, date, region string) []byte {
+	sha := func() hashT { return sha256.New() }
+	k := refHMAC(sha, []byte("aliyun_v4"+secret), date)
+	k = refHMAC(sha, k, region)
+	k = refHMAC(sha, k, "oss")
+	return refHMAC(sha, k, "aliyun_v4_request")
+}
+
+func TestSignAgainstReferenceHMAC(t *testing.T) {
+	tests := []struct {
+		name, secret, region, wantRegion, policy string
+		at                                       time.Time
+		wantDate                                 string
+	}{
+		{"plain", "s3cr3t", "cn-beijing", "cn-beijing", "eyJhIjoxfQ==", time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), "20300102"},
+		{"endpoint region", "s3cr3t", "oss-ap-southeast-1", "ap-southeast-1", "e30=", time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), "20300102"},
+		// 07:30 in Shanghai is still the previous day in UTC: the date
+		// must be the UTC one, as x-oss-date is UTC (SPEC.md §3.2).
+		{"non-UTC clock", "k", "cn-shanghai", "cn-shanghai", "e30=", time.Date(2024, 3, 1, 7, 30, 0, 0, time.FixedZone("CST", 8*3600)), "20240229"},
+		{"empty secret and policy", "", "cn-hangzhou", "cn-hangzhou", "", time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC), "20241231"},
+		{"non-ASCII secret", "密钥/+=", "us-west-1", "us-west-1", "eyJ4IjoiXHUwMDI2In0=", time.Date(2001, 9, 9, 1, 46, 40, 0, time.UTC), "20010909"},
+		{"only the prefix is stripped", "k", "oss-oss-x", "oss-x", "e30=", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), "20240101"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantV1 := base64.StdEncoding.EncodeToString(refHMAC(func() hashT { return sha1.New() }, []byte(tt.secret), tt.policy))
+			if got := SignV1(tt.secret, tt.policy); got != wantV1 {
+				t.Errorf("SignV1 = %s, want %s", got, wantV1)
+			}
+			key := refSigningKeyV4(tt.secret, tt.wantDate, tt.wantRegion)
+			if got := SigningKeyV4(tt.secret, tt.at, tt.region); !hmac.Equal(got, key) {
+				t.Errorf("SigningKeyV4 = %x, want %x", got, key)
+			}
+			wantV4 := hex.EncodeToString(refHMAC(func() hashT { return sha256.New() }, key, tt.policy))
+			if got := SignV4(tt.secret, tt.region, tt.at, tt.policy); got != wantV4 {
+				t.Errorf("SignV4 = %s, want %s", got, wantV4)
+			}
+			wantCred := "AK/" + tt.wantDate + "/" + tt.wantRegion + "/oss/aliyun_v4_request"
+			if got := CredentialV4("AK", tt.at, tt.region); got != wantCred {
+				t.Errorf("CredentialV4 = %s, want %s", got, wantCred)
+			}
+		})
+	}
+}
+
+func TestStandardRegion(t *testing.T) {
+	for in, want := range map[string]string{
+		"cn-hangzhou":     "cn-hangzhou",
+		"oss-cn-hangzhou": "cn-hangzhou",
+		"oss-":            "",
+		"":                "",
+		"OSS-cn-hangzhou": "OSS-cn-hangzhou", // ali-oss strips only the lower-case prefix
+		"cn-oss-x":        "cn-oss-x",
+	} {
+		if got := StandardRegion(in); got != want {
+			t.Errorf("StandardRegion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The cache must return the right key for every tuple, including tuples
+// that share a slot, and under concurrent use (run with -race).
+func TestCachedSigningKeyV4(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				secret := fmt.Sprintf("secret-%d", (i+g)%40)
+				date := fmt.Sprintf("202401%02d", 1+(i*g)%28)
+				region := []string{"cn-hangzhou", "cn-beijing", "eu-central-1"}[i%3]
+				got := cachedSigningKeyV4(secret, date, region)
+				if want := refSigningKeyV4(secret, date, region); !hmac.Equal(got, want) {
+					t.Errorf("cachedSigningKeyV4(%q, %q, %q) = %x, want %x", secret, date, region, got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
