@@ -71,7 +71,7 @@ func Parse(doc []byte) (*Policy, error) {
 	if !utf8.Valid(doc) {
 		return nil, invalidf("", "Invalid JSON: document is not valid UTF-8.")
 	}
-	root, err := parseJSON(doc)
+	root, err := parseJSON(unescapeDollar(doc))
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +121,40 @@ func Parse(doc []byte) (*Policy, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// unescapeDollar rewrites the escape \$ inside JSON strings to a plain $.
+// OSS documents \$ as the way to write a literal "$" (SPEC.md §2.3) although
+// JSON has no such escape; everything else is left for the JSON parser.
+// Documents without "\$" are returned unchanged, without copying.
+func unescapeDollar(doc []byte) []byte {
+	if !bytes.Contains(doc, []byte(`\$`)) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc))
+	inString := false
+	for i := 0; i < len(doc); i++ {
+		c := doc[i]
+		switch {
+		case !inString:
+			inString = c == '"'
+		case c == '"':
+			inString = false
+		case c == '\\' && i+1 < len(doc):
+			if doc[i+1] == '$' {
+				i++
+				c = '$'
+			} else {
+				// Copy the escaped byte too, so \\ and \" cannot end
+				// or start anything.
+				out = append(out, c)
+				i++
+				c = doc[i]
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // rfc3339 is the accepted expiration syntax. time.Parse alone is more
