@@ -187,6 +187,10 @@ type Upload struct {
 	// example "x:uid"). Names must pass callback.ValidateVarName, Callback
 	// must be set, and its Body must reference each as ${x:<name>}
 	// (OSS sends only referenced variables, SPEC.md §7 pitfall 11).
+	//
+	// A variable the Body references but CallbackVars does not set is left
+	// unpinned on purpose (a page may supply, say, a caption), which means
+	// the uploader chooses its value: never trust it in the callback.
 	CallbackVars map[string]string
 }
 
@@ -478,10 +482,7 @@ func (u *Upload) prepare() (prepared, error) {
 	}
 
 	if u.Callback != nil {
-		if err := u.Callback.Validate(); err != nil {
-			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
-		}
-		enc, err := u.Callback.Encode()
+		enc, err := u.Callback.Encode() // validates
 		if err != nil {
 			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
 		}
@@ -491,12 +492,16 @@ func (u *Upload) prepare() (prepared, error) {
 		if u.Callback == nil {
 			return pu, invalid("CallbackVars without a Callback")
 		}
+		used, err := u.Callback.Vars()
+		if err != nil {
+			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
+		}
 		pu.varKeys = slices.Sorted(maps.Keys(u.CallbackVars))
 		for _, name := range pu.varKeys {
 			if err := callback.ValidateVarName(name); err != nil {
 				return pu, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
 			}
-			if !strings.Contains(u.Callback.Body, "${"+name+"}") {
+			if !slices.Contains(used, name) {
 				return pu, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
 			}
 			if v := u.CallbackVars[name]; !utf8.ValidString(v) {
