@@ -1,0 +1,99 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/md5"
+	"crypto/rsa"
+	"crypto/x509"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzVerifyMathBigVsCryptoRSA checks the math/big verification against
+// crypto/rsa on a 1024-bit key (where crypto/rsa is allowed): a signature of
+// msg with the bytes of flip XORed in must be judged alike by both.
+func FuzzVerifyMathBigVsCryptoRSA(f *testing.F) {
+	f.Add([]byte("/index.php?id=1&index=2\nbucket=examplebucket"), []byte{})
+	f.Add([]byte(""), []byte{0, 0, 0, 1})
+	f.Add([]byte("/\n"), bytes.Repeat([]byte{0xff}, 128))
+	f.Add([]byte("x"), bytes.Repeat([]byte{0}, 129))
+	priv := testKey(f, 1024)
+	pub := &priv.PublicKey
+	f.Fuzz(func(t *testing.T, msg, flip []byte) {
+		sig := signMD5(t, priv, msg)
+		for i := 0; i < len(flip) && i < len(sig); i++ {
+			sig[i] ^= flip[i]
+		}
+		if len(flip) > len(sig) {
+			sig = append(sig, flip[len(sig):]...)
+		}
+		d := md5.Sum(msg)
+		want := rsa.VerifyPKCS1v15(pub, crypto.MD5, d[:], sig) == nil
+		if len(sig) == 128 {
+			if got := verifySmall(pub, d[:], sig, 128); got != want {
+				t.Fatalf("math/big = %v, crypto/rsa = %v", got, want)
+			}
+		}
+		if got := VerifyPKCS1v15MD5(pub, msg, sig) == nil; got != want {
+			t.Fatalf("VerifyPKCS1v15MD5 = %v, crypto/rsa = %v", got, want)
+		}
+	})
+}
+
+// FuzzParsePublicKeyPEM: arbitrary input never panics, and any key accepted
+// is usable and survives a marshal/parse round trip.
+func FuzzParsePublicKeyPEM(f *testing.F) {
+	f.Add(ossKeyPEM)
+	f.Add(readTestdata(f, "test_cb_pub_512.pem"))
+	f.Add([]byte("-----BEGIN RSA PUBLIC KEY-----\nMEgCQQC6kh98jT/635eVQv9eyPgc5XXIOgArVFvzBCaYgXxc01moLa87abWtHznc\nRAACUWOs5H9Jp2oub7r7y0BaR6l3AgMBAAE=\n-----END RSA PUBLIC KEY-----\n"))
+	f.Add([]byte("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		k, err := ParsePublicKeyPEM(data)
+		if err != nil {
+			return
+		}
+		if err := checkKey(k); err != nil {
+			t.Fatalf("accepted a key checkKey refuses: %v", err)
+		}
+		der, err := x509.MarshalPKIXPublicKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k2, err := ParsePublicKeyPEM(pemOf("PUBLIC KEY", der))
+		if err != nil || !k2.Equal(k) {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+// FuzzIsOSSKeyURL: whatever the input, a trusted URL is fetched over https
+// from gosspublic.alicdn.com and nowhere else.
+func FuzzIsOSSKeyURL(f *testing.F) {
+	for _, s := range []string{OSSKeyURL, "http://gosspublic.alicdn.com/callback_pub_key_v1.pem",
+		"https://gosspublic.alicdn.com@evil.com/x", "https://gosspublic.alicdn.com.evil.com/x",
+		"https://gosspublic.alicdn.com/a/../../x?y#z", "https://gosspublic.alicdn.com/%2F%2Fevil.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var fe Fetcher
+		fetchURL, _, err := fe.resolve(s)
+		if IsOSSKeyURL(s) != (err == nil) {
+			t.Fatalf("IsOSSKeyURL and resolve disagree on %q", s)
+		}
+		if err != nil {
+			return
+		}
+		if !strings.HasPrefix(s, "https://gosspublic.alicdn.com/") && !strings.HasPrefix(s, "http://gosspublic.alicdn.com/") {
+			t.Fatalf("trusted %q without the documented prefix", s)
+		}
+		u, err := url.Parse(fetchURL)
+		if err != nil {
+			t.Fatalf("fetch URL %q does not parse: %v", fetchURL, err)
+		}
+		if u.Scheme != "https" || u.Host != "gosspublic.alicdn.com" || u.User != nil {
+			t.Fatalf("%q is fetched from %q", s, fetchURL)
+		}
+	})
+}
