@@ -1,0 +1,106 @@
+package osstest
+
+import (
+	"net/http"
+	"time"
+)
+
+// AccessKey is one credential the emulated bucket accepts. A bucket may
+// have several (rotation, several RAM users, STS tokens side by side).
+type AccessKey struct {
+	// ID is the AccessKey ID sent as OSSAccessKeyId (V1) or inside
+	// x-oss-credential (V4).
+	ID string
+	// Secret is the AccessKey secret the signatures are recomputed with.
+	Secret string
+	// SecurityToken, when non-empty, makes this an STS temporary key: the
+	// form must carry the same value in x-oss-security-token, and a V4
+	// policy must pin it (SPEC.md §1.3, §2.5). Empty means a permanent key.
+	SecurityToken string
+	// Expires, when non-zero, is the instant (compared with Config.Now)
+	// from which the key is refused: 403 SecurityTokenExpired for an STS
+	// key, 403 InvalidAccessKeyId for a permanent one (SPEC.md §4.3).
+	Expires time.Time
+}
+
+// CORSRule is one rule of the bucket's CORS configuration, as set with
+// OSS's PutBucketCors. Browsers on another origin need a matching rule to
+// POST a form with fetch/XHR and to read the answer (SPEC.md §7.5).
+type CORSRule struct {
+	// AllowedOrigins lists origins such as "https://app.example.com"; each
+	// entry may contain one "*" wildcard ("https://*.example.com"), and "*"
+	// alone allows every origin.
+	AllowedOrigins []string
+	// AllowedMethods lists methods such as "POST", "GET"; "*" allows all.
+	AllowedMethods []string
+	// AllowedHeaders lists the headers a preflight may ask for
+	// (case-insensitive, one "*" wildcard each); "*" allows all.
+	AllowedHeaders []string
+	// ExposeHeaders is sent as Access-Control-Expose-Headers so that page
+	// scripts can read, for example, ETag and x-oss-request-id.
+	ExposeHeaders []string
+	// MaxAgeSeconds is sent as Access-Control-Max-Age when positive.
+	MaxAgeSeconds int
+}
+
+// Config describes the emulated bucket. The zero value is usable: bucket
+// "examplebucket" in region "cn-hangzhou", one random access key, a
+// private (signed uploads only) bucket, objects kept in memory, 5 s
+// callback timeout and a 512-bit callback key like OSS's.
+type Config struct {
+	// Bucket is the bucket name; default "examplebucket".
+	Bucket string
+	// Region is the bare region id V4 credentials must name (not
+	// "oss-cn-hangzhou"); default "cn-hangzhou".
+	Region string
+	// AccessKeys are the accepted credentials; empty means one randomly
+	// generated permanent key, available from Emulator.AccessKey.
+	AccessKeys []AccessKey
+	// Now is the clock for policy expiration, V4 time windows, STS expiry
+	// and Last-Modified; nil means time.Now.
+	Now func() time.Time
+	// CallbackTimeout bounds each callback attempt (connect, request and
+	// response body); zero means 5 s, OSS's fixed value (SPEC.md §5.1).
+	CallbackTimeout time.Duration
+	// CallbackKeyBits is the size of the RSA key callbacks are signed with.
+	// 0 or 512 selects a fixed, embedded 512-bit test key pair (the key of
+	// SPEC.md §5.7), as small as OSS's real key, so verifiers are exercised
+	// on the key size they will meet in production. 1024, 2048, 3072 or
+	// 4096 generate a fresh key. Other values make New panic.
+	CallbackKeyBits int
+	// Dir, when non-empty, stores object content in files under this
+	// existing directory instead of memory (for large uploads). Metadata
+	// stays in memory; the files are not removed by the emulator.
+	Dir string
+	// CORS is the bucket's CORS rule set; the first matching rule applies.
+	// Empty means no CORS headers and every preflight is refused.
+	CORS []CORSRule
+	// PublicReadWrite makes the bucket ACL public-read-write: uploads
+	// without any signature fields are accepted (SPEC.md §1.1). Signed
+	// uploads are still verified.
+	PublicReadWrite bool
+	// PublicKeyURL overrides the URL advertised in x-oss-pub-key-url. By
+	// default NewServer uses <server URL>/__osstest__/callback_pub_key_v1.pem
+	// and a bare Emulator derives the same path from each request's Host.
+	// The emulator serves its public key at that path itself.
+	PublicKeyURL string
+	// CallbackClient sends the callbacks; nil means a dedicated client.
+	// Its CheckRedirect is always replaced: OSS does not follow redirects
+	// (SPEC.md §5.8), and its Timeout is superseded by CallbackTimeout.
+	CallbackClient *http.Client
+	// CallbackFault, when set, is called before each callback attempt with
+	// the callback URL; a non-nil error makes the attempt fail as if the
+	// app server could not be reached, without sending anything. Tests use
+	// it to simulate unreachable app servers; see also
+	// Emulator.SetCallbackFault.
+	CallbackFault func(url string) error
+}
+
+const (
+	defaultBucket          = "examplebucket"
+	defaultRegion          = "cn-hangzhou"
+	defaultCallbackTimeout = 5 * time.Second
+
+	// maxObjectSize is OSS's PostObject limit (SPEC.md §1.6).
+	maxObjectSize = 5 << 30
+)

@@ -1,0 +1,79 @@
+// Package osstest is a local stand-in for an Alibaba Cloud OSS bucket that
+// receives browser form uploads (PostObject) and sends upload callbacks,
+// built like net/http/httptest:
+//
+//	srv := osstest.NewServer(osstest.Config{})
+//	defer srv.Close()
+//	// sign forms for srv.URL with srv.AccessKey(), upload, then check
+//	// srv.Object(key), srv.Callbacks(), and verify callbacks in your app
+//	// with callback.Verify(r, srv.KeyFetcher()).
+//
+// An Emulator is an http.Handler; NewServer runs one on a loopback port.
+// Its behaviour follows SPEC.md of this repository; where the spec is
+// silent it follows OSS's documentation, and choices that are only
+// inferred are marked [inferred] in the doc comments.
+//
+// # Addressing
+//
+// The bucket is taken from the Host (virtual-host style,
+// "examplebucket.oss-cn-hangzhou.aliyuncs.com" or "examplebucket.localhost"),
+// from the path for a POST to "/<bucket>/" on a bare host (path style), or
+// is the configured bucket for a bare loopback host such as srv.URL. Any
+// other bucket name is 404 NoSuchBucket.
+//
+// # PostObject
+//
+// POST / with multipart/form-data is parsed as a stream: fields up to the
+// "file" part are read (field names case-insensitive, SPEC.md §1.4), the
+// file is hashed (MD5, CRC-64/ECMA) and written to the store as it
+// arrives, and nothing after the file is used except to refuse a second
+// file. Decisions are made in the fixed order of SPEC.md §4.4 (see
+// Emulator.ServeHTTP and the Errors section), so the same bad request
+// always gets the same OSS error code, status and message. Policies are
+// decoded and evaluated by package policy on the raw field values (before
+// ${filename} is expanded); fields the policy does not mention are
+// accepted, as on OSS and unlike Amazon S3.
+//
+// Authentication is by form fields only: V1 (OSSAccessKeyId, policy,
+// Signature) or V4 (x-oss-signature-version, x-oss-credential, x-oss-date,
+// x-oss-signature, policy), recomputed from Config.AccessKeys, with STS
+// security tokens and an injectable clock (Config.Now). A bucket with
+// Config.PublicReadWrite also accepts unsigned uploads.
+//
+// Every response carries x-oss-request-id (24 upper-case hex digits) and
+// Server: AliyunOSS; errors are OSS's XML documents (see ErrorResponse).
+// Success is 204 by default, 200 or 201 (PostResponse XML) per
+// success_action_status, or a 303 redirect for success_action_redirect,
+// with ETag, x-oss-hash-crc64ecma and Content-MD5 headers.
+//
+// # Storage
+//
+// Objects are kept in memory, or with Config.Dir in files; metadata is
+// always in memory. An upload becomes visible only when it has been
+// received completely and every check passed, so a failed or cut-off
+// upload stores nothing. Stored objects can be read with Object, Objects,
+// Open and ReadObject, or over HTTP with GET and HEAD /<key> (no
+// authentication; Range supported).
+//
+// # Callbacks
+//
+// With a callback field, the emulator renders callbackBody with
+// callback.Render (system variables, including imageInfo.* for PNG, JPEG
+// and GIF files, and the x: fields), POSTs it to each callbackUrl in turn
+// (loopback addresses are allowed, unlike OSS) with OSS's headers, signed
+// with MD5withRSA by the emulator's own key, and answers the uploader with
+// the first app answer that is exactly 200 with a Content-Length and a
+// JSON body (or XML declared as application/xml) of at most 1 MB. If every
+// URL fails, the uploader gets 203 CallbackFailed; the object is stored
+// either way. The public key is served by the emulator at PublicKeyURL,
+// and KeyFetcher returns a verify.KeyFetcher that trusts exactly that URL.
+// Callbacks records every attempt; Config.CallbackFault and
+// SetCallbackFault simulate unreachable app servers.
+//
+// # CORS
+//
+// Config.CORS is the bucket's rule set: OPTIONS preflights are answered or
+// refused with 403 AccessForbidden, and responses to matching cross-origin
+// requests carry Access-Control-Allow-Origin and the rule's
+// Access-Control-Expose-Headers.
+package osstest

@@ -1,0 +1,355 @@
+package osstest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// pubKeyPath is where the emulator serves its callback public key. It is
+// reserved: an object whose key is "__osstest__/callback_pub_key_v1.pem"
+// cannot be read back with GET.
+const pubKeyPath = "/__osstest__/callback_pub_key_v1.pem"
+
+// Emulator is an in-process OSS bucket that accepts PostObject uploads
+// exactly as OSS does (see the package documentation). It is an
+// http.Handler; use NewServer for a real loopback server, or mount an
+// Emulator in your own server.
+//
+// All methods are safe for concurrent use.
+type Emulator struct {
+	bucket          string
+	region          string
+	keys            []AccessKey
+	keyByID         map[string]AccessKey
+	tokens          map[string]string // STS token -> access key id
+	now             func() time.Time
+	callbackTimeout time.Duration
+	publicRW        bool
+	cors            []CORSRule
+	client          *http.Client
+	sign            *signingKey
+	store           *store
+	maxObjectSize   int64
+
+	mu           sync.Mutex
+	pubURL       string          // fixed public key URL, if known
+	advertised   map[string]bool // URLs put in x-oss-pub-key-url
+	callbacks    []CallbackRecord
+	fault        func(url string) error
+	requesterIDs map[string]string
+}
+
+// New returns an Emulator for cfg (zero fields take the defaults documented
+// on Config). It panics if cfg.CallbackKeyBits is not a supported size or
+// cfg.Dir is not a usable directory, like httptest.NewServer panics when it
+// cannot listen: both are mistakes in the test's setup, not runtime input.
+func New(cfg Config) *Emulator {
+	e := &Emulator{
+		bucket:          cfg.Bucket,
+		region:          cfg.Region,
+		now:             cfg.Now,
+		callbackTimeout: cfg.CallbackTimeout,
+		publicRW:        cfg.PublicReadWrite,
+		cors:            append([]CORSRule(nil), cfg.CORS...),
+		fault:           cfg.CallbackFault,
+		keyByID:         map[string]AccessKey{},
+		tokens:          map[string]string{},
+		advertised:      map[string]bool{},
+		requesterIDs:    map[string]string{},
+		maxObjectSize:   maxObjectSize,
+		pubURL:          cfg.PublicKeyURL,
+	}
+	if e.bucket == "" {
+		e.bucket = defaultBucket
+	}
+	if e.region == "" {
+		e.region = defaultRegion
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.callbackTimeout <= 0 {
+		e.callbackTimeout = defaultCallbackTimeout
+	}
+	e.keys = append([]AccessKey(nil), cfg.AccessKeys...)
+	if len(e.keys) == 0 {
+		e.keys = []AccessKey{{ID: "LTAI" + strings.ToUpper(randomHex(10)), Secret: randomHex(15)}}
+	}
+	for _, k := range e.keys {
+		e.keyByID[k.ID] = k
+		if k.SecurityToken != "" {
+			e.tokens[k.SecurityToken] = k.ID
+		}
+	}
+	key, err := newSigningKey(cfg.CallbackKeyBits)
+	if err != nil {
+		panic("osstest: " + err.Error())
+	}
+	e.sign = key
+	st, err := newStore(cfg.Dir)
+	if err != nil {
+		panic("osstest: " + err.Error())
+	}
+	e.store = st
+	e.client = callbackClient(cfg.CallbackClient)
+	if e.pubURL != "" {
+		e.advertised[e.pubURL] = true
+	}
+	return e
+}
+
+// Server is an Emulator listening on a loopback address, like
+// httptest.Server. Bucket URLs are URL (the bucket is implied by the bare
+// loopback host) or, for virtual-host addressing, any host name whose first
+// label is the bucket.
+type Server struct {
+	// URL is the base URL of the server, "http://127.0.0.1:port", with no
+	// trailing slash. Forms are POSTed to URL + "/".
+	URL string
+
+	*Emulator
+
+	ts *httptest.Server
+}
+
+// NewServer starts an emulator for cfg on a loopback port. The caller
+// must Close it.
+func NewServer(cfg Config) *Server {
+	e := New(cfg)
+	ts := httptest.NewServer(e)
+	if cfg.PublicKeyURL == "" {
+		e.mu.Lock()
+		e.pubURL = ts.URL + pubKeyPath
+		e.advertised[e.pubURL] = true
+		e.mu.Unlock()
+	}
+	return &Server{URL: ts.URL, Emulator: e, ts: ts}
+}
+
+// Close shuts the server down and blocks until all outstanding requests,
+// including callbacks in progress, have completed.
+func (s *Server) Close() {
+	s.ts.Close()
+	s.client.CloseIdleConnections()
+}
+
+// Client returns an HTTP client configured for the server (as
+// httptest.Server.Client does); Close closes its idle connections.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Bucket returns the name of the emulated bucket.
+func (e *Emulator) Bucket() string { return e.bucket }
+
+// Region returns the region V4 credentials must name.
+func (e *Emulator) Region() string { return e.region }
+
+// AccessKey returns the first configured access key (the generated one if
+// Config.AccessKeys was empty).
+func (e *Emulator) AccessKey() AccessKey { return e.keys[0] }
+
+// AccessKeys returns all configured access keys.
+func (e *Emulator) AccessKeys() []AccessKey { return append([]AccessKey(nil), e.keys...) }
+
+// PublicKey returns the public half of the key callbacks are signed with.
+func (e *Emulator) PublicKey() *rsa.PublicKey {
+	pub := *e.sign.pub
+	return &pub
+}
+
+// PublicKeyPEM returns the callback public key as a PKIX "PUBLIC KEY" PEM
+// block, the format OSS publishes its key in (SPEC.md §5.6).
+func (e *Emulator) PublicKeyPEM() []byte { return append([]byte(nil), e.sign.pubPEM...) }
+
+// PublicKeyURL returns the URL advertised in x-oss-pub-key-url, or "" for a
+// bare Emulator without Config.PublicKeyURL, which derives the URL from the
+// Host of each upload request.
+func (e *Emulator) PublicKeyURL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.pubURL
+}
+
+// SetCallbackFault replaces Config.CallbackFault; nil removes the hook.
+func (e *Emulator) SetCallbackFault(fault func(url string) error) {
+	e.mu.Lock()
+	e.fault = fault
+	e.mu.Unlock()
+}
+
+// reqCtx carries what every response of one request needs.
+type reqCtx struct {
+	id   string // x-oss-request-id
+	host string // HostId in error bodies
+}
+
+// ServeHTTP implements the bucket's HTTP interface:
+//
+//   - POST / — PostObject (form upload);
+//   - GET, HEAD /<key> — read a stored object (no authentication: the
+//     emulator trusts its tests);
+//   - GET / — a minimal ListObjects answer;
+//   - OPTIONS — CORS preflight;
+//   - GET /__osstest__/callback_pub_key_v1.pem — the callback public key.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rc := &reqCtx{id: newRequestID(), host: r.Host}
+	h := w.Header()
+	h.Set("X-Oss-Request-Id", rc.id)
+	h.Set("Server", "AliyunOSS")
+
+	if r.Method == http.MethodOptions {
+		e.preflight(w, r, rc)
+		return
+	}
+	e.applyCORS(w, r)
+
+	if r.URL.Path == pubKeyPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		h.Set("Content-Type", "application/x-pem-file")
+		h.Set("Content-Length", fmt.Sprint(len(e.sign.pubPEM)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodGet {
+			w.Write(e.sign.pubPEM)
+		}
+		return
+	}
+
+	bucket, key, pathStyle := e.route(r)
+	if bucket != e.bucket {
+		drainBody(r)
+		writeError(w, rc, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withArg("BucketName", bucket))
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		if key != "" && !pathStyle {
+			drainBody(r)
+			writeError(w, rc, newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource."))
+			return
+		}
+		e.postObject(w, r, rc)
+	case http.MethodGet, http.MethodHead:
+		if key == "" {
+			e.listObjects(w, r, rc)
+			return
+		}
+		e.getObject(w, r, rc, key)
+	default:
+		drainBody(r)
+		writeError(w, rc, newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource."))
+	}
+}
+
+// route finds the bucket and object key a request addresses (SPEC.md
+// §1.1). A host whose first label is followed by more labels is
+// virtual-hosted ("examplebucket.oss-cn-hangzhou.aliyuncs.com",
+// "examplebucket.localhost"); an IP literal, "localhost" or a single-label
+// host addresses the configured bucket, except that a POST to "/<bucket>"
+// or "/<bucket>/" is path-style. For GET and HEAD on a bare host the whole
+// path is the object key.
+func (e *Emulator) route(r *http.Request) (bucket, key string, pathStyle bool) {
+	path := r.URL.Path
+	if hb := bucketFromHost(r.Host); hb != "" {
+		return hb, strings.TrimPrefix(path, "/"), false
+	}
+	if r.Method == http.MethodPost {
+		trimmed := strings.TrimPrefix(path, "/")
+		if trimmed == "" {
+			return e.bucket, "", false
+		}
+		b, rest, _ := strings.Cut(trimmed, "/")
+		return b, rest, true
+	}
+	return e.bucket, strings.TrimPrefix(path, "/"), false
+}
+
+func bucketFromHost(host string) string {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.Trim(name, "[]"), ".")
+	if name == "" || net.ParseIP(name) != nil || strings.EqualFold(name, "localhost") {
+		return ""
+	}
+	label, rest, ok := strings.Cut(name, ".")
+	if !ok || rest == "" {
+		return ""
+	}
+	return strings.ToLower(label)
+}
+
+// publicKeyURLFor returns the x-oss-pub-key-url for an upload that arrived
+// as r, remembering it so KeyFetcher trusts it.
+func (e *Emulator) publicKeyURLFor(r *http.Request) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pubURL != "" {
+		return e.pubURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	u := scheme + "://" + r.Host + pubKeyPath
+	e.advertised[u] = true
+	return u
+}
+
+func (e *Emulator) trustsKeyURL(u string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.advertised[u]
+}
+
+// requesterID returns a stable, made-up numeric account id for an access
+// key, sent as x-oss-requester in callbacks (SPEC.md §5.5).
+func (e *Emulator) requesterID(accessKeyID string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id, ok := e.requesterIDs[accessKeyID]
+	if !ok {
+		var b [8]byte
+		rand.Read(b[:])
+		var n uint64
+		for _, c := range b {
+			n = n<<8 | uint64(c)
+		}
+		id = fmt.Sprintf("1%015d", n%1e15)
+		e.requesterIDs[accessKeyID] = id
+	}
+	return id
+}
+
+// newRequestID returns 24 upper-case hex characters, the shape of OSS's
+// x-oss-request-id (SPEC.md §4.1).
+func newRequestID() string { return strings.ToUpper(randomHex(12)) }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// drainBody reads what is left of a request body we answer early, so the
+// client, which may still be writing, reads our error instead of a
+// connection reset. Bodies larger than the cap are cut off (and the
+// connection closed by net/http), as OSS would.
+func drainBody(r *http.Request) {
+	const maxDrain = 8 << 20
+	buf := make([]byte, 32<<10)
+	var n int64
+	for n < maxDrain {
+		m, err := r.Body.Read(buf)
+		n += int64(m)
+		if err != nil {
+			return
+		}
+	}
+}

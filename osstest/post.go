@@ -1,0 +1,431 @@
+package osstest
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"hash/crc64"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/policy"
+)
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
+// maxTrailingBytes bounds what is read after the file part (a browser's
+// submit button, the closing boundary, an epilogue) [inferred].
+const maxTrailingBytes = maxFieldValueBytes
+
+// sniffBytes of the file are kept to read image dimensions for the
+// imageInfo.* callback variables; JPEG headers with EXIF data can push the
+// size marker past the first few KB.
+const sniffBytes = 64 << 10
+
+// upload is an accepted and stored PostObject.
+type upload struct {
+	obj       Object
+	form      *form
+	auth      *auth
+	callback  *callback.Params
+	vars      map[string]string // x:name -> value
+	sniff     []byte
+	clientIP  string
+	requester string
+}
+
+func (e *Emulator) postObject(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	up, oe := e.receive(r)
+	if oe != nil {
+		drainBody(r)
+		writeError(w, rc, oe)
+		return
+	}
+	e.respond(w, r, rc, up)
+}
+
+// receive runs SPEC.md §4.4 steps 1–9 and stores the object. The order is
+// fixed so that the same bad request always gets the same error:
+//
+//  1. multipart/form-data with a boundary; a declared body of 5 GB or more
+//     is refused outright;
+//  2. fields up to the file part (framing, size limits, duplicate names,
+//     key before file, a file at all);
+//  3–7. authentication (see authenticate);
+//  8. checks that need no file content: ${filename} expansion and the key
+//     rules, x-oss-tagging, ACL, storage class, encryption, metadata size,
+//     callback parameters and x: names, x-oss-forbid-overwrite. OSS
+//     validates the callback before storing; doing all of these before
+//     streaming (rather than after, as §4.4 lists them) spares the upload
+//     of a file that will be refused anyway [inferred];
+//  9. streaming the file with MD5, CRC-64 and the size limits (policy
+//     content-length-range, 5 GB), then the rest of the body (a second
+//     file is refused) and the Content-MD5 header, then an atomic commit.
+func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return nil, errNotMultipart()
+	}
+	if r.ContentLength >= e.maxObjectSize {
+		return nil, newErr(400, "InvalidArgument", "Post body size must be less than 5G.").withEC("0006-00000003")
+	}
+	body := io.Reader(r.Body)
+	var bodyMD5 hash.Hash
+	var wantMD5 []byte
+	if v := r.Header.Get("Content-MD5"); v != "" {
+		wantMD5, err = base64.StdEncoding.DecodeString(v)
+		if err != nil || len(wantMD5) != md5.Size {
+			return nil, newErr(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+		}
+		bodyMD5 = md5.New()
+		body = io.TeeReader(body, bodyMD5)
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+
+	f, oe := readForm(mr)
+	if oe != nil {
+		return nil, oe
+	}
+	au, oe := e.authenticate(f, e.bucket)
+	if oe != nil {
+		return nil, oe
+	}
+
+	up := &upload{form: f, auth: au, clientIP: clientIP(r)}
+	up.requester = e.requesterID(au.key.ID)
+	obj, oe := objectFromForm(f)
+	if oe != nil {
+		return nil, oe
+	}
+	up.callback, up.vars, oe = callbackFromForm(f)
+	if oe != nil {
+		return nil, oe
+	}
+	forbid := strings.EqualFold(f.get("x-oss-forbid-overwrite"), "true")
+	if forbid && e.store.exists(obj.Key) {
+		return nil, errExistsOSS()
+	}
+
+	p, err := e.store.begin()
+	if err != nil {
+		return nil, errInternal(err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			p.abort()
+		}
+	}()
+	limit := e.maxObjectSize
+	if au.policy != nil {
+		if _, max, ok := au.policy.SizeRange(); ok && max < limit {
+			limit = max
+		}
+	}
+	st, oe := e.streamFile(f.file, p, limit, au.policy)
+	if oe != nil {
+		return nil, oe
+	}
+	if au.policy != nil {
+		if err := au.policy.CheckSize(st.size); err != nil {
+			return nil, policyError(err)
+		}
+	}
+	if oe := readTrailer(mr, body); oe != nil {
+		return nil, oe
+	}
+	if bodyMD5 != nil && !bytes.Equal(bodyMD5.Sum(nil), wantMD5) {
+		return nil, newErr(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+	}
+
+	obj.Size = st.size
+	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(st.md5)) + `"`
+	obj.ContentMD5 = base64.StdEncoding.EncodeToString(st.md5)
+	obj.CRC64 = st.crc64
+	obj.LastModified = e.now().UTC()
+	if err := e.store.commit(p, obj, forbid); err != nil {
+		if errors.Is(err, errExists) {
+			return nil, errExistsOSS()
+		}
+		return nil, errInternal(err)
+	}
+	committed = true
+	up.obj = obj
+	up.sniff = st.sniff
+	return up, nil
+}
+
+func errExistsOSS() *ossError {
+	return newErr(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.")
+}
+
+// objectFromForm builds the object's name and metadata from the fields
+// (SPEC.md §1.3, §1.5) and refuses values OSS refuses.
+func objectFromForm(f *form) (Object, *ossError) {
+	key := expandKey(f.get("key"), f.fileName)
+	if oe := validateKey(key); oe != nil {
+		return Object{}, oe
+	}
+	if f.has("x-oss-tagging") {
+		return Object{}, newErr(400, "InvalidArgument", "The x-oss-tagging header cannot be specified in PostObject requests.").withArg("x-oss-tagging", f.get("x-oss-tagging"))
+	}
+	obj := Object{
+		Key:                  key,
+		ContentType:          objectContentType(f, key),
+		CacheControl:         f.get("cache-control"),
+		ContentDisposition:   f.get("content-disposition"),
+		ContentEncoding:      f.get("content-encoding"),
+		Expires:              f.get("expires"),
+		ACL:                  "default",
+		StorageClass:         "Standard",
+		ServerSideEncryption: f.get("x-oss-server-side-encryption"),
+	}
+	if v, ok := f.fields["x-oss-object-acl"]; ok {
+		switch v {
+		case "default", "private", "public-read", "public-read-write":
+			obj.ACL = v
+		default:
+			return Object{}, newErr(400, "InvalidArgument", "no such object access control exists").withArg("x-oss-object-acl", v)
+		}
+	}
+	if v, ok := f.fields["x-oss-storage-class"]; ok {
+		switch v {
+		case "Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive":
+			obj.StorageClass = v
+		default:
+			return Object{}, newErr(400, "InvalidArgument", "Invalid storage class.").withArg("x-oss-storage-class", v)
+		}
+	}
+	if v, ok := f.fields["x-oss-server-side-encryption"]; ok {
+		switch v {
+		case "AES256", "KMS", "SM4":
+		default:
+			return Object{}, newErr(400, "InvalidEncryptionAlgorithmError", "The encryption algorithm specified is not valid.").withArg("x-oss-server-side-encryption", v)
+		}
+	}
+	metaBytes := 0
+	for l, v := range f.fields {
+		name, ok := strings.CutPrefix(l, "x-oss-meta-")
+		if !ok {
+			continue
+		}
+		if obj.Meta == nil {
+			obj.Meta = map[string]string{}
+		}
+		obj.Meta[name] = v
+		metaBytes += len(l) + len(v)
+	}
+	if metaBytes > 8<<10 {
+		// S1: user metadata ≤ 8 KB in total (SPEC.md §1.6).
+		return Object{}, newErr(400, "InvalidArgument", "Your metadata headers exceed the maximum allowed metadata size.")
+	}
+	return obj, nil
+}
+
+// callbackFromForm decodes the callback field with callback.DecodeParams
+// (OSS's checks and messages, SPEC.md §5.11) and collects the x: fields.
+// An empty callback field means no callback [inferred; S2's "empty means
+// none"].
+func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) {
+	enc := f.get("callback")
+	if enc == "" {
+		return nil, nil, nil
+	}
+	p, err := callback.DecodeParams(enc)
+	if err != nil {
+		oe := newErr(400, "InvalidArgument", err.Error())
+		var pe *callback.ParamsError
+		if errors.As(err, &pe) {
+			oe = newErr(400, "InvalidArgument", pe.Message).withEC(pe.EC)
+			if pe.Message == callback.MsgNotJSON {
+				dec, _ := base64.StdEncoding.DecodeString(enc)
+				oe.withArg("callback", string(dec))
+			}
+		}
+		return nil, nil, oe
+	}
+	vars := map[string]string{}
+	for l, v := range f.fields {
+		if !strings.HasPrefix(l, "x:") {
+			continue
+		}
+		name := f.names[l]
+		if err := callback.ValidateVarName(name); err != nil {
+			// S2/S9: custom variable keys must be lower case and start
+			// with x: (SPEC.md §5.3).
+			return nil, nil, newErr(400, "InvalidArgument", "The callback var is invalid.").withArg(name, v)
+		}
+		vars[name] = v
+	}
+	return &p, vars, nil
+}
+
+// streamed is what streaming the file produced.
+type streamed struct {
+	size  int64
+	md5   []byte
+	crc64 uint64
+	sniff []byte
+}
+
+// streamFile copies the file part into p, hashing as it goes and stopping
+// as soon as the size passes limit. Only a buffer's worth of the file is in
+// memory at a time (plus the pending object itself for the memory store).
+func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *policy.Policy) (*streamed, *ossError) {
+	md5h := md5.New()
+	crc := crc64.New(crcTable)
+	var sniff []byte
+	buf := make([]byte, 256<<10)
+	var size int64
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			size += int64(n)
+			if size > limit {
+				if pol != nil {
+					if perr := pol.CheckSize(size); perr != nil {
+						return nil, policyError(perr)
+					}
+				}
+				return nil, errEntityTooLarge()
+			}
+			chunk := buf[:n]
+			md5h.Write(chunk)
+			crc.Write(chunk)
+			if len(sniff) < sniffBytes {
+				sniff = append(sniff, chunk[:min(n, sniffBytes-len(sniff))]...)
+			}
+			if _, werr := p.Write(chunk); werr != nil {
+				return nil, errInternal(werr)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			// The body ended inside the file (client gone or truncated
+			// framing): nothing is stored.
+			return nil, errMalformedPOST()
+		}
+	}
+	return &streamed{size: size, md5: md5h.Sum(nil), crc64: crc.Sum64(), sniff: sniff}, nil
+}
+
+// readTrailer reads what follows the file part. OSS stops at the file
+// (SPEC.md §1.2): later fields, such as a browser's submit button, are
+// ignored, but a second file is refused (IncorrectNumberOfFiles, §4.3) and
+// broken framing after the file is malformed [inferred]. The whole body is
+// consumed so a Content-MD5 header can be checked.
+func readTrailer(mr *multipart.Reader, body io.Reader) *ossError {
+	var n int64
+	for {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return errMalformedPOST()
+		}
+		if name, _, _, ok := partName(p.Header); ok && strings.EqualFold(name, "file") {
+			return errFileCount()
+		}
+		m, err := io.Copy(io.Discard, io.LimitReader(p, maxTrailingBytes-n+1))
+		n += m
+		if err != nil {
+			return errMalformedPOST()
+		}
+		if n > maxTrailingBytes {
+			return errMalformedPOST()
+		}
+	}
+	m, err := io.Copy(io.Discard, io.LimitReader(body, maxTrailingBytes-n+1))
+	if err != nil || n+m > maxTrailingBytes {
+		return errMalformedPOST()
+	}
+	return nil
+}
+
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// respond sends the success answer (SPEC.md §4.1, §5.9).
+func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
+	h := w.Header()
+	h.Set("ETag", up.obj.ETag)
+	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(up.obj.CRC64, 10))
+	h.Set("Content-MD5", up.obj.ContentMD5)
+	if up.obj.ServerSideEncryption != "" {
+		h.Set("X-Oss-Server-Side-Encryption", up.obj.ServerSideEncryption)
+	}
+	if up.callback != nil {
+		// With a callback the uploader gets the app's answer (200) or
+		// CallbackFailed (203), whatever success_action_status says
+		// (SPEC.md §5.9 [inferred]); the same goes for a redirect.
+		e.runCallback(w, r, rc, up)
+		return
+	}
+	if redirect := up.form.get("success_action_redirect"); redirect != "" {
+		// OSS documents only that it redirects; status and query follow
+		// Amazon S3: 303 with bucket, key and etag appended [inferred].
+		q := url.Values{"bucket": {e.bucket}, "key": {up.obj.Key}, "etag": {up.obj.ETag}}
+		sep := "?"
+		if strings.Contains(redirect, "?") {
+			sep = "&"
+		}
+		h.Set("Location", redirect+sep+q.Encode())
+		w.WriteHeader(http.StatusSeeOther)
+		return
+	}
+	switch up.form.get("success_action_status") {
+	case "200":
+		h.Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+	case "201":
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		writeXML(w, http.StatusCreated, &postResponse{
+			Bucket:   e.bucket,
+			Location: scheme + "://" + r.Host + "/" + escapeKey(up.obj.Key),
+			Key:      up.obj.Key,
+			ETag:     strings.Trim(up.obj.ETag, `"`),
+		})
+	default:
+		// Absent or any other value: 204 (SPEC.md §4.1).
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// postResponse is the 201 body; element order and the unquoted ETag follow
+// a real OSS response (SPEC.md §4.1).
+type postResponse struct {
+	XMLName  struct{} `xml:"PostResponse"`
+	Bucket   string   `xml:"Bucket"`
+	Location string   `xml:"Location"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+// escapeKey percent-encodes an object key for a URL path, keeping "/".
+func escapeKey(key string) string {
+	segs := strings.Split(key, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}

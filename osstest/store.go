@@ -1,0 +1,242 @@
+package osstest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Object describes a stored object: what OSS would return in the headers
+// of a GET or HEAD.
+type Object struct {
+	Key  string
+	Size int64
+	// ETag is the ETag header value: the quoted upper-case hex MD5 of the
+	// content, e.g. "\"B22E0DC370A7F7067FACF5F75D7FA385\"" (SPEC.md §4.1).
+	ETag string
+	// ContentMD5 is the base64 MD5 of the content (the Content-MD5 header).
+	ContentMD5 string
+	// CRC64 is the CRC-64/ECMA-182 of the content
+	// (x-oss-hash-crc64ecma, SPEC.md §4.1).
+	CRC64 uint64
+	// ContentType follows SPEC.md §1.3: x-oss-content-type field, else the
+	// file part's Content-Type, else the Content-Type field, else guessed
+	// from the key's extension, else application/octet-stream.
+	ContentType        string
+	CacheControl       string
+	ContentDisposition string
+	ContentEncoding    string
+	Expires            string
+	// Meta holds the x-oss-meta-* fields, keyed by the lower-case name
+	// without the prefix ("x-oss-meta-uuid" -> "uuid").
+	Meta map[string]string
+	// ACL is x-oss-object-acl ("default" when not sent).
+	ACL string
+	// StorageClass is x-oss-storage-class ("Standard" when not sent).
+	StorageClass string
+	// ServerSideEncryption is x-oss-server-side-encryption, if sent.
+	ServerSideEncryption string
+	// LastModified is the emulator clock's time of the upload.
+	LastModified time.Time
+}
+
+func (o Object) clone() Object {
+	if o.Meta != nil {
+		m := make(map[string]string, len(o.Meta))
+		for k, v := range o.Meta {
+			m[k] = v
+		}
+		o.Meta = m
+	}
+	return o
+}
+
+// ErrNoSuchKey is returned (wrapped) by Emulator.Open for a key that is
+// not stored.
+var ErrNoSuchKey = errors.New("osstest: no such key")
+
+// errExists reports a refused overwrite (x-oss-forbid-overwrite).
+var errExists = errors.New("osstest: object exists")
+
+// store keeps objects in memory or, with a directory, their content in
+// files. Content is written to a pending area first and becomes visible
+// only at commit, so an upload that fails or is cut off stores nothing.
+type store struct {
+	dir string
+
+	mu      sync.Mutex
+	objects map[string]*entry
+}
+
+type entry struct {
+	obj  Object
+	data []byte // memory store
+	path string // directory store
+}
+
+func newStore(dir string) (*store, error) {
+	if dir != "" {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("Config.Dir: %w", err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("Config.Dir %s is not a directory", dir)
+		}
+	}
+	return &store{dir: dir, objects: map[string]*entry{}}, nil
+}
+
+// pending is the content of an upload in progress.
+type pending struct {
+	buf  *bytes.Buffer // memory store
+	file *os.File      // directory store
+}
+
+func (s *store) begin() (*pending, error) {
+	if s.dir == "" {
+		return &pending{buf: new(bytes.Buffer)}, nil
+	}
+	f, err := os.CreateTemp(s.dir, ".upload-*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	return &pending{file: f}, nil
+}
+
+func (p *pending) Write(b []byte) (int, error) {
+	if p.buf != nil {
+		return p.buf.Write(b)
+	}
+	return p.file.Write(b)
+}
+
+// abort discards the pending content.
+func (p *pending) abort() {
+	if p.file != nil {
+		p.file.Close()
+		os.Remove(p.file.Name())
+	}
+	p.buf = nil
+}
+
+// commit makes the pending content visible as obj. With forbidOverwrite an
+// existing key is left alone and errExists returned; the check and the
+// insert are atomic, so of two racing uploads exactly one wins.
+func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
+	e := &entry{obj: obj}
+	if p.buf != nil {
+		e.data = p.buf.Bytes()
+	} else {
+		if err := p.file.Close(); err != nil {
+			os.Remove(p.file.Name())
+			return err
+		}
+		final := filepath.Join(s.dir, "obj-"+randomHex(16))
+		if err := os.Rename(p.file.Name(), final); err != nil {
+			os.Remove(p.file.Name())
+			return err
+		}
+		e.path = final
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, exists := s.objects[obj.Key]
+	if exists && forbidOverwrite {
+		if e.path != "" {
+			os.Remove(e.path)
+		}
+		return errExists
+	}
+	s.objects[obj.Key] = e
+	if exists && old.path != "" {
+		// Readers that already opened the old file keep reading it.
+		os.Remove(old.path)
+	}
+	return nil
+}
+
+func (s *store) exists(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.objects[key]
+	return ok
+}
+
+func (s *store) get(key string) (Object, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.objects[key]
+	if !ok {
+		return Object{}, false
+	}
+	return e.obj.clone(), true
+}
+
+// open returns the content of key. The object is opened under the lock so
+// that a concurrent overwrite cannot remove the file in between.
+func (s *store) open(key string) (io.ReadSeekCloser, Object, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.objects[key]
+	if !ok {
+		return nil, Object{}, fmt.Errorf("%w: %q", ErrNoSuchKey, key)
+	}
+	if e.path == "" {
+		return nopCloser{bytes.NewReader(e.data)}, e.obj.clone(), nil
+	}
+	f, err := os.Open(e.path)
+	if err != nil {
+		return nil, Object{}, err
+	}
+	return f, e.obj.clone(), nil
+}
+
+func (s *store) list() []Object {
+	s.mu.Lock()
+	out := make([]Object, 0, len(s.objects))
+	for _, e := range s.objects {
+		out = append(out, e.obj.clone())
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// Object returns the metadata of the stored object key.
+func (e *Emulator) Object(key string) (Object, bool) { return e.store.get(key) }
+
+// Objects returns all stored objects sorted by key.
+func (e *Emulator) Objects() []Object { return e.store.list() }
+
+// Open returns the content of the stored object key; the error wraps
+// ErrNoSuchKey if there is none. The reader sees the content as it was
+// when opened, even if the object is overwritten meanwhile.
+func (e *Emulator) Open(key string) (io.ReadCloser, error) {
+	rc, _, err := e.store.open(key)
+	if err != nil {
+		return nil, err
+	}
+	return rc, nil
+}
+
+// ReadObject returns the whole content of the stored object key (for small
+// objects in tests); the error wraps ErrNoSuchKey if there is none.
+func (e *Emulator) ReadObject(key string) ([]byte, error) {
+	rc, err := e.Open(key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
