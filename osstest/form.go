@@ -117,7 +117,7 @@ func readForm(mr *multipart.Reader) (*form, *ossError) {
 }
 
 // partName parses a part's Content-Disposition: form-data; name="…";
-// filename="…" (or RFC 2231 filename*=UTF-8”…, which mime.ParseMediaType
+// filename="…" (or the RFC 2231 form filename*=, which mime.ParseMediaType
 // decodes). The file name is reduced to its last path element, also for
 // old browsers that send "C:\dir\name".
 func partName(h textproto.MIMEHeader) (name, fileName string, hasFileName, ok bool) {

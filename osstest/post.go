@@ -60,7 +60,7 @@ func (e *Emulator) postObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 //     is refused outright;
 //  2. fields up to the file part (framing, size limits, duplicate names,
 //     key before file, a file at all);
-//     3–7. authentication (see authenticate);
+//  3. to 7. authentication (see authenticate);
 //  8. checks that need no file content: ${filename} expansion and the key
 //     rules, x-oss-tagging, ACL, storage class, encryption, metadata size,
 //     callback parameters and x: names, x-oss-forbid-overwrite. OSS
