@@ -495,5 +495,3 @@ func TestGolden(t *testing.T) {
 		t.Errorf("late upload: %d %s %q", r.status, e.Code, e.Message)
 	}
 }
-
-
