@@ -1,0 +1,186 @@
+package policy_test
+
+import (
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ossdirect/ossdirect/policy"
+)
+
+// FuzzDecode feeds arbitrary documents to Parse and Decode. Properties:
+// no panics; every error is an *Error wrapping ErrInvalidPolicy; a policy
+// that decodes is valid, encodes, and decodes again to the same policy
+// (expiration at the millisecond precision of the canonical form); and
+// Decode of the document's Base64 agrees with Parse.
+//
+// The input is the JSON document rather than its Base64, so the fuzzer's
+// mutations reach the JSON and policy layers; the raw input is also given
+// to Decode to exercise the Base64 layer.
+func FuzzDecode(f *testing.F) {
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if _, err := policy.Decode(string(doc)); err != nil {
+			checkErrorShape(t, err, policy.ErrInvalidPolicy)
+		}
+		p, err := policy.Parse(doc)
+		viaB64, errB64 := policy.Decode(base64.StdEncoding.EncodeToString(doc))
+		if err != nil {
+			checkErrorShape(t, err, policy.ErrInvalidPolicy)
+			if len(doc) > 0 && (errB64 == nil || errB64.Error() != err.Error()) {
+				t.Fatalf("Parse error %v, Decode(base64) error %v", err, errB64)
+			}
+			return
+		}
+		if errB64 != nil {
+			t.Fatalf("Parse ok, Decode(base64) error %v", errB64)
+		}
+		if diff := cmp.Diff(p, viaB64, equalTime); diff != "" {
+			t.Fatalf("Decode(base64) differs from Parse:\n%s", diff)
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("parsed policy does not validate: %v", err)
+		}
+		enc, err := p.Encode()
+		if err != nil {
+			t.Fatalf("Encode of parsed policy: %v", err)
+		}
+		again, err := policy.Decode(enc)
+		if err != nil {
+			t.Fatalf("Decode(Encode(p)): %v\nencoded JSON: %s", err, mustJSON(t, p))
+		}
+		want := *p
+		want.Expiration = want.Expiration.Truncate(time.Millisecond)
+		if diff := cmp.Diff(&want, again, equalTime); diff != "" {
+			t.Fatalf("round trip mismatch (-want +got):\n%s", diff)
+		}
+		// Canonical form is a fixed point.
+		enc2, err := again.Encode()
+		if err != nil || enc2 != enc {
+			t.Fatalf("Encode not stable: %q vs %q (%v)", enc, enc2, err)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, p *policy.Policy) string {
+	b, err := p.MarshalJSON()
+	if err != nil {
+		t.Fatalf("MarshalJSON: %v", err)
+	}
+	return string(b)
+}
+
+// checkErrorShape asserts err is an *Error wrapping sentinel with a
+// non-empty OSS code and message.
+func checkErrorShape(t *testing.T, err error, sentinel error) {
+	t.Helper()
+	var pe *policy.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not *policy.Error", err, err)
+	}
+	if !errors.Is(err, sentinel) {
+		t.Fatalf("error %v does not wrap %v", err, sentinel)
+	}
+	if pe.Code == "" || pe.Message == "" || (pe.Status != 400 && pe.Status != 403) {
+		t.Fatalf("incomplete error %+v", pe)
+	}
+}
+
+// FuzzCheck evaluates decoded policies against fuzzed forms. Properties:
+// no panics; Check is deterministic (same result on every call, whatever
+// the map iteration order); Check agrees with a straightforward reference
+// evaluator; CheckSize agrees with SizeRange.
+func FuzzCheck(f *testing.F) {
+	f.Fuzz(func(t *testing.T, doc []byte, nowMilli int64, bucket, k1, v1, k2, v2 string, size int64) {
+		p, err := policy.Parse(doc)
+		if err != nil {
+			return
+		}
+		now := time.UnixMilli(nowMilli)
+		fields := map[string]string{k1: v1, k2: v2}
+
+		first := p.Check(now, bucket, fields)
+		for range 3 {
+			if again := p.Check(now, bucket, fields); !sameError(first, again) {
+				t.Fatalf("Check not deterministic: %v then %v", first, again)
+			}
+		}
+		if want := referenceCheck(p, now, bucket, fields); !sameError(want, first) {
+			t.Fatalf("Check = %v, reference = %v", first, want)
+		}
+		if first != nil {
+			var pe *policy.Error
+			if !errors.As(first, &pe) {
+				t.Fatalf("Check error %T", first)
+			}
+			if !errors.Is(first, policy.ErrExpired) && !errors.Is(first, policy.ErrConditionFailed) {
+				t.Fatalf("Check error wraps neither ErrExpired nor ErrConditionFailed: %v", first)
+			}
+		}
+
+		min, max, ok := p.SizeRange()
+		sizeErr := p.CheckSize(size)
+		if inRange := !ok || (min <= size && size <= max); inRange != (sizeErr == nil) {
+			t.Fatalf("CheckSize(%d) = %v but SizeRange = %d, %d, %v", size, sizeErr, min, max, ok)
+		}
+	})
+}
+
+// referenceCheck is Check written the obvious way, as a test oracle: build
+// the list of values per condition, then judge.
+func referenceCheck(p *policy.Policy, now time.Time, bucket string, fields map[string]string) error {
+	if !now.Before(p.Expiration) {
+		return errExpired
+	}
+	for _, c := range p.Conditions {
+		if c.Op == policy.OpContentLengthRange {
+			continue
+		}
+		var values []string
+		if strings.EqualFold(c.Field, "bucket") {
+			values = []string{bucket}
+		} else {
+			for k, v := range fields {
+				if strings.EqualFold(k, c.Field) {
+					values = append(values, v)
+				}
+			}
+		}
+		if len(values) == 0 {
+			return failed(c, c.String(), absent)
+		}
+		for _, v := range values {
+			var ok bool
+			switch c.Op {
+			case policy.OpEq:
+				ok = v == c.Value
+			case policy.OpStartsWith:
+				ok = strings.HasPrefix(v, c.Value)
+			case policy.OpIn, policy.OpNotIn:
+				found := false
+				for _, x := range c.Values {
+					found = found || x == v
+				}
+				ok = found == (c.Op == policy.OpIn)
+			}
+			if !ok {
+				return failed(c, c.String(), mismatch)
+			}
+		}
+	}
+	return nil
+}
+
+func sameError(a, b error) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	var pa, pb *policy.Error
+	if !errors.As(a, &pa) || !errors.As(b, &pb) {
+		return false
+	}
+	return cmp.Equal(*pa, *pb, cmp.Comparer(func(x, y error) bool { return x == y }))
+}
