@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"hash/maphash"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -97,37 +95,4 @@ func credentialV4(accessKeyID, date, region string) string {
 // (SPEC.md §3.2; ali-oss getStandardRegion does the same).
 func StandardRegion(region string) string {
 	return strings.TrimPrefix(region, "oss-")
-}
-
-// The V4 signing key depends only on (secret, date, region), so a signer
-// issuing many tokens a day recomputes it once per day instead of four
-// HMACs per token. The cache is a fixed array of immutable entries selected
-// by a hash of secret and region: lock-free, bounded, and an entry for
-// another secret is detected by comparing the full tuple, never trusted by
-// hash alone.
-type v4KeyEntry struct {
-	secret, date, region string
-	key                  []byte
-}
-
-var (
-	v4KeySeed  = maphash.MakeSeed()
-	v4KeyCache [16]atomic.Pointer[v4KeyEntry]
-)
-
-// cachedSigningKeyV4 is signingKeyV4 through the cache. The returned slice
-// is shared: callers must not modify it.
-func cachedSigningKeyV4(secret, date, region string) []byte {
-	var h maphash.Hash
-	h.SetSeed(v4KeySeed)
-	h.WriteString(secret)
-	h.WriteByte(0)
-	h.WriteString(region)
-	slot := &v4KeyCache[h.Sum64()%uint64(len(v4KeyCache))]
-	if e := slot.Load(); e != nil && e.secret == secret && e.date == date && e.region == region {
-		return e.key
-	}
-	e := &v4KeyEntry{secret: secret, date: date, region: region, key: signingKeyV4(secret, date, region)}
-	slot.Store(e)
-	return e.key
 }

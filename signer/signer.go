@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -234,8 +233,8 @@ type Token struct {
 // validation already had to compute.
 type prepared struct {
 	expires  time.Duration
-	callback string // Base64 callback parameter, "" if none
-	metaKeys []string
+	callback string       // Base64 callback parameter, "" if none
+	meta     []fieldValue // sorted by field, ignoring case
 	varKeys  []string
 }
 
@@ -275,9 +274,17 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	t := now().UTC().Truncate(time.Second)
 	exp := t.Add(pu.expires).Truncate(time.Second)
 
-	n := 3 + len(u.Meta) + len(u.CallbackVars) + 6
-	conds := make([]policy.Condition, 0, n)
-	fields := make(map[string]string, n+2)
+	// Exact sizes: a map hint over 8 costs a second allocation.
+	pins := len(u.Meta) + len(u.CallbackVars) + b2i(cr.SecurityToken != "") + b2i(len(u.ContentTypes) == 1) +
+		b2i(u.SuccessActionStatus != 0) + b2i(u.ACL != "") + b2i(u.ForbidOverwrite) + b2i(pu.callback != "")
+	// bucket, size and key conditions; policy, OSSAccessKeyId and Signature fields.
+	nConds, nFields := 3+pins+b2i(len(u.ContentTypes) > 1), 3+pins
+	if s.Version == V4 {
+		// 3 pinned V4 fields; they and x-oss-signature replace the 2 V1 fields.
+		nConds, nFields = nConds+3, nFields+2
+	}
+	conds := make([]policy.Condition, 0, nConds)
+	fields := make(map[string]string, nFields)
 	pin := func(c policy.Condition, field, value string) {
 		conds = append(conds, c)
 		fields[field] = value
@@ -323,9 +330,8 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if u.ACL != "" {
 		pin(policy.ObjectACL(u.ACL), "x-oss-object-acl", u.ACL)
 	}
-	for _, name := range pu.metaKeys {
-		f := metaField(name)
-		pin(policy.Eq(f, u.Meta[name]), f, u.Meta[name])
+	for _, m := range pu.meta {
+		pin(policy.Eq(m.field, m.value), m.field, m.value)
 	}
 	if u.ForbidOverwrite {
 		pin(policy.ForbidOverwrite(), "x-oss-forbid-overwrite", "true")
@@ -367,6 +373,13 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 		tok.AccessID, tok.Policy, tok.Signature, tok.Callback = cr.AccessKeyID, encoded, sig, pu.callback
 	}
 	return tok, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // fieldContentType is the form field Upload.ContentTypes pins; see there.
@@ -461,47 +474,55 @@ func (u *Upload) prepare() (prepared, error) {
 	}
 
 	if len(u.Meta) > 0 {
-		pu.metaKeys = slices.Sorted(maps.Keys(u.Meta))
+		pu.meta = make([]fieldValue, 0, len(u.Meta))
 		total := 0
-		for i, name := range pu.metaKeys {
+		for name, v := range u.Meta {
 			f := metaField(name)
 			if len(f) == len(metaPrefix) || !token(f) {
 				return pu, invalid("metadata name %q is not an HTTP token", name)
 			}
-			if i > 0 && strings.EqualFold(f, metaField(pu.metaKeys[i-1])) {
-				return pu, invalid("metadata name %q given twice", f)
-			}
-			if v := u.Meta[name]; !printable(v) {
+			if !printable(v) {
 				return pu, invalid("metadata %q has a control character or invalid UTF-8", name)
 			}
-			total += len(f) + len(u.Meta[name])
+			total += len(f) + len(v)
+			pu.meta = append(pu.meta, fieldValue{f, v})
 		}
 		if total > maxMetaBytes {
 			return pu, invalid("metadata totals %d bytes, over OSS's %d", total, maxMetaBytes)
 		}
+		// Field names are case-insensitive (SPEC.md §1.4): sorting without
+		// case puts spellings of one name side by side.
+		slices.SortFunc(pu.meta, func(a, b fieldValue) int {
+			if c := compareFold(a.field, b.field); c != 0 {
+				return c
+			}
+			return strings.Compare(a.field, b.field)
+		})
+		for i := 1; i < len(pu.meta); i++ {
+			if compareFold(pu.meta[i-1].field, pu.meta[i].field) == 0 {
+				return pu, invalid("metadata %q and %q are the same field", pu.meta[i-1].field, pu.meta[i].field)
+			}
+		}
 	}
 
+	var cb encodedCallback
 	if u.Callback != nil {
-		enc, err := u.Callback.Encode() // validates
-		if err != nil {
+		var err error
+		if cb, err = cachedCallback(*u.Callback); err != nil { // validates
 			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
 		}
-		pu.callback = enc
+		pu.callback = cb.value
 	}
 	if len(u.CallbackVars) > 0 {
 		if u.Callback == nil {
 			return pu, invalid("CallbackVars without a Callback")
 		}
-		used, err := u.Callback.Vars()
-		if err != nil {
-			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
-		}
-		pu.varKeys = slices.Sorted(maps.Keys(u.CallbackVars))
+		pu.varKeys = sortedKeys(u.CallbackVars)
 		for _, name := range pu.varKeys {
 			if err := callback.ValidateVarName(name); err != nil {
 				return pu, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
 			}
-			if !slices.Contains(used, name) {
+			if !slices.Contains(cb.vars, name) {
 				return pu, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
 			}
 			if v := u.CallbackVars[name]; !utf8.ValidString(v) {
@@ -510,6 +531,36 @@ func (u *Upload) prepare() (prepared, error) {
 		}
 	}
 	return pu, nil
+}
+
+type fieldValue struct{ field, value string }
+
+// compareFold compares ASCII strings as if lower-cased.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := lower(a[i]), lower(b[i])
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// sortedKeys is slices.Sorted(maps.Keys(m)) in one allocation.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 const metaPrefix = "x-oss-meta-"
