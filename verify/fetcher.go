@@ -23,6 +23,10 @@ const ossKeyHost = "gosspublic.alicdn.com"
 // ossKeyPath is the path of the key embedded in this package.
 const ossKeyPath = "/callback_pub_key_v1.pem"
 
+// ossKeyURLHTTP is the http:// form of OSSKeyURL, which OSS's older
+// documentation shows (SPEC.md §5.6).
+const ossKeyURLHTTP = "http://" + ossKeyHost + ossKeyPath
+
 // Defaults for the zero Fetcher.
 const (
 	// DefaultFetchTimeout bounds one key fetch, matching the 5 s OSS gives the
@@ -183,6 +187,10 @@ func (f *Fetcher) resolve(rawURL string) (fetchURL string, embedded bool, err er
 // reported to every waiting caller and not remembered. The returned key is
 // shared and must not be modified.
 func (f *Fetcher) FetchKey(ctx context.Context, rawURL string) (*rsa.PublicKey, error) {
+	// The steady-state case, OSS's own key, without parsing anything.
+	if f.Trust == nil && (rawURL == OSSKeyURL || rawURL == ossKeyURLHTTP) {
+		return ossKey, nil
+	}
 	fetchURL, embedded, err := f.resolve(rawURL)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,119 @@
+package callback_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// realRequest is the callback OSS really sent (testdata/real-callback.json),
+// as an app server receives it.
+func realRequest(path string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(
+		`{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","source_name":"1/1_hFRtDLgM_2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020,"pic_info":"810,539"}`))
+	r.Header.Set("Authorization", "e5LwzwTkP9AFAItT4YzvdJOHd0Y0wqTMWhsV/h5SG90JYGAmMd+8LQyj96R+9qUfJWjMt6suuUh7LaOryR87Dw==")
+	r.Header.Set("X-Oss-Pub-Key-Url", "aHR0cHM6Ly9nb3NzcHVibGljLmFsaWNkbi5jb20vY2FsbGJhY2tfcHViX2tleV92MS5wZW0=")
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+// Verify a callback OSS really sent, with OSS's embedded key (nil fetcher)
+// and no network request. Like Stripe's webhook errors, the error values
+// say how to answer.
+func ExampleVerify() {
+	r := realRequest("/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH")
+	fmt.Println(callback.Verify(r, nil))
+
+	r = realRequest("/api/v3/callback/oss/another-id")
+	err := callback.Verify(r, nil)
+	fmt.Println(errors.Is(err, callback.ErrBadSignature), callback.HTTPStatus(err))
+
+	r = realRequest("/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH")
+	r.Header.Del("Authorization") // e.g. stripped by Apache/PHP-CGI
+	err = callback.Verify(r, nil)
+	fmt.Println(errors.Is(err, callback.ErrMissingSignature), callback.HTTPStatus(err))
+	// Output:
+	// <nil>
+	// true 403
+	// true 400
+}
+
+// Mount the callback handler; it verifies, parses and answers OSS with the
+// app's JSON, 200 and a Content-Length. http.StripPrefix does not break
+// verification: the signed path is read from the request line.
+func ExampleHandler() {
+	h := callback.Handler(nil, func(ctx context.Context, ev *callback.Event) (any, error) {
+		// Record the upload; the answer goes back to the uploader via OSS.
+		return map[string]any{"file": ev.Raw["name"], "size": ev.Size}, nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/api/v3/", http.StripPrefix("/api/v3", h))
+
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, realRequest("/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH"))
+	fmt.Println(w.Code, w.Header().Get("Content-Length"))
+	fmt.Println(w.Body)
+	// Output:
+	// 200 69
+	// {"file":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020}
+}
+
+// A form template that names each field after its variable, so ParseEvent
+// fills Event; the placeholders are what OSS replaces.
+func ExampleFormBody() {
+	p := callback.Params{
+		URL:  "https://app.example.com/oss/callback",
+		Body: callback.FormBody(callback.VarBucket, callback.VarObject, callback.VarSize, "x:uid"),
+	}
+	fmt.Println(p.Body)
+	fmt.Println(p.Validate())
+
+	body, _ := callback.Render(p, map[string]string{"bucket": "examplebucket", "object": "user/42/a b.jpg", "size": "5", "x:uid": "42"})
+	fmt.Println(string(body))
+	ev, _ := callback.ParseEvent(callback.BodyTypeForm, body)
+	fmt.Println(ev.Object, ev.Size, ev.Vars["x:uid"])
+	// Output:
+	// bucket=${bucket}&object=${object}&size=${size}&x:uid=${x:uid}
+	// <nil>
+	// bucket=examplebucket&object=user%2F42%2Fa+b.jpg&size=5&x:uid=42
+	// user/42/a b.jpg 5 42
+}
+
+// A JSON template leaves placeholders unquoted: OSS inserts whole JSON
+// values, strings quoted and numbers bare (crc64 exceeds 2^53 and is kept
+// exact).
+func ExampleJSONBody() {
+	p := callback.Params{
+		URL:      "https://app.example.com/oss/callback",
+		Body:     callback.JSONBody(callback.VarObject, callback.VarSize, callback.VarCRC64),
+		BodyType: callback.BodyTypeJSON,
+	}
+	fmt.Println(p.Body)
+
+	body, _ := callback.Render(p, map[string]string{"object": `a "b".jpg`, "size": "5", "crc64": "18446744073709551615"})
+	fmt.Println(string(body))
+	ev, _ := callback.ParseEvent(callback.BodyTypeJSON, body)
+	fmt.Println(ev.Object, ev.CRC64)
+	// Output:
+	// {"object":${object},"size":${size},"crc64":${crc64}}
+	// {"object":"a \"b\".jpg","size":5,"crc64":18446744073709551615}
+	// a "b".jpg 18446744073709551615
+}
+
+// The callback form field the signer sends to the browser.
+func ExampleParams_Encode() {
+	p := callback.Params{URL: "https://app.example.com/cb", Body: "object=${object}"}
+	s, err := p.Encode()
+	fmt.Println(s, err)
+
+	_, err = callback.Params{URL: "https://app.example.com/cb", Body: "object=%24%7Bobject%7D"}.Encode()
+	fmt.Println(err)
+	// Output:
+	// eyJjYWxsYmFja1VybCI6Imh0dHBzOi8vYXBwLmV4YW1wbGUuY29tL2NiIiwiY2FsbGJhY2tCb2R5Ijoib2JqZWN0PSR7b2JqZWN0fSJ9 <nil>
+	// callback: The callback body is invalid. (the template contains a percent-encoded ${...} placeholder, which OSS would send back unreplaced)
+}

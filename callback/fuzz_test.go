@@ -1,0 +1,208 @@
+package callback_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// FuzzVerify feeds arbitrary request targets, headers and bodies to Verify
+// and Handler. Nothing may panic; every error must be one of the sentinels
+// and map to the status Handler sends; a request that verifies must leave
+// the body readable and unchanged.
+func FuzzVerify(f *testing.F) {
+	priv := testKey(f, 512)
+	keys := staticKeys(priv)
+	goodSig := sign(f, priv, "/cb?x=1\nbucket=b")
+	f.Add("/cb?x=1", goodSig, b64(testKeyURL), []byte("bucket=b"), "application/x-www-form-urlencoded", int64(8))
+	f.Add("/%63b?x=1", goodSig, b64(testKeyURL), []byte("bucket=b"), "", int64(-1))
+	f.Add("http://h/cb?x=1", goodSig, b64(testKeyURL), []byte("bucket=b"), "", int64(8))
+	f.Add("/cb%zz", "AAAA", "aHR0cA==", []byte{}, "application/json", int64(0))
+	f.Add("*", "", "", []byte("x"), "text/plain", int64(100))
+	f.Add("/cb", goodSig, b64("https://gosspublic.alicdn.com@evil.com/k.pem"), []byte("{}"), "application/json", int64(2))
+	f.Fuzz(func(t *testing.T, target, auth, keyURL string, body []byte, ct string, contentLength int64) {
+		newReq := func() *http.Request {
+			r := &http.Request{
+				Method:        http.MethodPost,
+				RequestURI:    target,
+				URL:           &url.URL{Path: "/"},
+				Header:        http.Header{},
+				Body:          io.NopCloser(bytes.NewReader(body)),
+				ContentLength: contentLength,
+			}
+			r.Header["Authorization"] = []string{auth}
+			r.Header["X-Oss-Pub-Key-Url"] = []string{keyURL}
+			r.Header["Content-Type"] = []string{ct}
+			return r.WithContext(context.Background())
+		}
+		v := &callback.Verifier{Keys: keys, MaxBodyBytes: 1024}
+		r := newReq()
+		err := v.Verify(r)
+		if err == nil {
+			got, _ := io.ReadAll(r.Body)
+			if !bytes.Equal(got, body) {
+				t.Fatalf("body after Verify = %q, want %q", got, body)
+			}
+		} else {
+			matched := 0
+			for _, s := range sentinels {
+				if errors.Is(err, s) {
+					matched++
+				}
+			}
+			if matched != 1 {
+				t.Fatalf("error %v matches %d sentinels", err, matched)
+			}
+		}
+		w := httptest.NewRecorder()
+		v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }).ServeHTTP(w, newReq())
+		if err != nil && w.Code != callback.HTTPStatus(err) {
+			t.Fatalf("Handler answered %d, HTTPStatus(%v) = %d", w.Code, err, callback.HTTPStatus(err))
+		}
+		if w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) {
+			t.Fatalf("Content-Length %q for %d bytes", w.Header().Get("Content-Length"), w.Body.Len())
+		}
+	})
+}
+
+// FuzzParseEvent: arbitrary bodies never panic; a parsed event's typed
+// fields agree with its raw values.
+func FuzzParseEvent(f *testing.F) {
+	f.Add("", []byte("bucket=b&object=a%2Fb+c.jpg&size=5&crc64=18446744073709551615&x:uid=1"))
+	f.Add("application/json", []byte(`{"bucket":"b","size":114020,"crc64":18446744073709551615,"vpcId":null,"img":{"h":[1]}}`))
+	f.Add("application/json; charset=utf-8", []byte(`{"name":"2f7b.jpg","size":114020,"pic_info":"810,539"}`))
+	f.Add("application/x-www-form-urlencoded", []byte("size=&a=%zz"))
+	f.Add("text/plain", []byte("x"))
+	f.Fuzz(func(t *testing.T, ct string, body []byte) {
+		ev, err := callback.ParseEvent(ct, body)
+		if err != nil {
+			if !errors.Is(err, callback.ErrMalformedEvent) || ev != nil {
+				t.Fatalf("ParseEvent = %v, %v", ev, err)
+			}
+			return
+		}
+		if ev.Raw == nil || ev.Vars == nil {
+			t.Fatal("nil maps")
+		}
+		if ev.Bucket != ev.Raw["bucket"] || ev.Object != ev.Raw["object"] || ev.VpcID != ev.Raw["vpcId"] {
+			t.Fatal("string fields disagree with Raw")
+		}
+		if s := ev.Raw["size"]; s != "" {
+			if n, err := strconv.ParseInt(s, 10, 64); err != nil || n != ev.Size {
+				t.Fatalf("Size %d from %q", ev.Size, s)
+			}
+		}
+		if s := ev.Raw["crc64"]; s != "" {
+			if n, err := strconv.ParseUint(s, 10, 64); err != nil || n != ev.CRC64 {
+				t.Fatalf("CRC64 %d from %q", ev.CRC64, s)
+			}
+		}
+		for k, v := range ev.Vars {
+			if ev.Raw[k] != v || len(k) < 2 || k[:2] != "x:" {
+				t.Fatalf("Vars[%q] = %q disagrees with Raw", k, v)
+			}
+		}
+	})
+}
+
+// FuzzRenderRoundTrip: whatever the values, what Render produces for a
+// FormBody or JSONBody template parses back to those values.
+func FuzzRenderRoundTrip(f *testing.F) {
+	f.Add("用户/照片 1+1=2 & \"q\".jpg", "image/jpeg", uint64(18446744073709551615), int64(5), "a=b&c", "", false)
+	f.Add("", "", uint64(0), int64(0), "", "vpc-1", true)
+	f.Add("%41\\\n\x00", "\xff", uint64(1)<<53+1, int64(1)<<62, "${x:uid}", "null", true)
+	f.Fuzz(func(t *testing.T, object, mime string, crc uint64, size int64, uid, vpc string, isJSON bool) {
+		if size < 0 {
+			size = -size
+			if size < 0 {
+				size = 0
+			}
+		}
+		values := map[string]string{
+			"object": object, "mimeType": mime, "crc64": strconv.FormatUint(crc, 10),
+			"size": strconv.FormatInt(size, 10), "x:uid": uid, "vpcId": vpc,
+		}
+		p := callback.Params{Body: callback.FormBody("object", "mimeType", "crc64", "size", "x:uid", "vpcId")}
+		if isJSON {
+			p = callback.Params{Body: callback.JSONBody("object", "mimeType", "crc64", "size", "x:uid", "vpcId"), BodyType: callback.BodyTypeJSON}
+		}
+		body, err := callback.Render(p, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isJSON && !json.Valid(body) {
+			t.Fatalf("Render produced invalid JSON: %s", body)
+		}
+		ev, err := callback.ParseEvent(p.BodyType, body)
+		if err != nil {
+			t.Fatalf("%v\nbody: %q", err, body)
+		}
+		want := values
+		if isJSON {
+			// JSON strings carry UTF-8 only: encoding/json replaces invalid
+			// bytes with U+FFFD, as any JSON producer must.
+			want = map[string]string{}
+			for k, v := range values {
+				var s string
+				b, _ := json.Marshal(v)
+				json.Unmarshal(b, &s)
+				want[k] = s
+			}
+		}
+		if diff := cmp.Diff(want, ev.Raw); diff != "" {
+			t.Fatalf("round trip (-want +got):\n%s\nbody: %q", diff, body)
+		}
+		if ev.CRC64 != crc || ev.Size != size {
+			t.Fatalf("crc64 %d size %d, want %d %d", ev.CRC64, ev.Size, crc, size)
+		}
+	})
+}
+
+// FuzzDecodeParams: arbitrary callback parameters never panic; errors are
+// *ParamsError with a message from SPEC.md §5.11; accepted parameters
+// survive a re-encode.
+func FuzzDecodeParams(f *testing.F) {
+	for _, s := range []string{
+		`{"callbackUrl":"http://a/cb","callbackBody":"bucket=${bucket}"}`,
+		`{"callbackUrl":"https://a/cb;https://b/cb","callbackHost":"h","callbackBody":"{\"o\":${object}}","callbackBodyType":"application/json","callbackSNI":true}`,
+		`{"callbackUrl":"h:test","callbackBody":"${"}`,
+		`[]`, `null`, `{"callbackSNI":"true"}`,
+	} {
+		f.Add(base64.StdEncoding.EncodeToString([]byte(s)))
+	}
+	f.Add("!!")
+	msgs := map[string]bool{callback.MsgNotBase64: true, callback.MsgNotJSON: true, callback.MsgURLInvalid: true, callback.MsgTooManyURLs: true,
+		callback.MsgHostInvalid: true, callback.MsgBodyEmpty: true, callback.MsgBodyInvalid: true, callback.MsgBodyTypeInvalid: true, callback.MsgSNIInvalid: true}
+	f.Fuzz(func(t *testing.T, in string) {
+		p, err := callback.DecodeParams(in)
+		if err != nil {
+			var pe *callback.ParamsError
+			if !errors.As(err, &pe) || !msgs[pe.Message] {
+				t.Fatalf("error %v is not a ParamsError with an OSS message", err)
+			}
+			return
+		}
+		b, err := json.Marshal(map[string]any{"callbackUrl": p.URL, "callbackHost": p.Host, "callbackBody": p.Body, "callbackBodyType": p.BodyType, "callbackSNI": p.SNI})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2, err := callback.DecodeParams(base64.StdEncoding.EncodeToString(b))
+		if err != nil {
+			t.Fatalf("re-encoded params refused: %v", err)
+		}
+		if diff := cmp.Diff(p, p2); diff != "" {
+			t.Fatalf("re-encode (-first +second):\n%s", diff)
+		}
+	})
+}

@@ -1,0 +1,217 @@
+package callback_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// post sends a signed callback to srv over loopback and returns the
+// response with its body read.
+func post(t *testing.T, srv *httptest.Server, r *http.Request) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(r.Method, srv.URL+r.RequestURI, r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = r.Header.Clone()
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// checkOSSAnswer asserts what SPEC.md §5.8 requires of an answer OSS
+// accepts: exactly 200, a Content-Length matching the body (not chunked),
+// JSON.
+func checkOSSAnswer(t *testing.T, resp *http.Response, body string) {
+	t.Helper()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d, want 200", resp.StatusCode)
+	}
+	if cl := resp.Header.Get("Content-Length"); cl != strconv.Itoa(len(body)) {
+		t.Errorf("Content-Length %q, body is %d bytes", cl, len(body))
+	}
+	if len(resp.TransferEncoding) != 0 {
+		t.Errorf("Transfer-Encoding %v, want none", resp.TransferEncoding)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if !json.Valid([]byte(body)) {
+		t.Errorf("body is not JSON: %q", body)
+	}
+}
+
+func TestHandler(t *testing.T) {
+	priv := testKey(t, 512)
+	values := map[string]string{"bucket": "examplebucket", "object": "user/42/照片 1.jpg", "size": "5", "x:uid": "42"}
+	formBody, err := callback.Render(callback.Params{Body: callback.FormBody("bucket", "object", "size", "x:uid")}, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotEvent *callback.Event
+	var errs []error
+	v := &callback.Verifier{Keys: staticKeys(priv), OnError: func(r *http.Request, err error) { errs = append(errs, err) }}
+	srv := httptest.NewServer(v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+		gotEvent = ev
+		switch ev.Vars["x:uid"] {
+		case "nil":
+			return nil, nil
+		case "fail":
+			return nil, errors.New("database down: secret details")
+		case "conflict":
+			return nil, &callback.HTTPError{Status: http.StatusConflict, Message: "already uploaded", Err: errors.New("dup key")}
+		case "bad-status":
+			return nil, &callback.HTTPError{Status: 200, Message: "not an error status"}
+		case "unmarshalable":
+			return map[string]any{"c": make(chan int)}, nil
+		case "huge":
+			return strings.Repeat("a", callback.MaxResponseBytes), nil
+		}
+		return map[string]any{"ok": true, "object": ev.Object}, nil
+	}))
+	defer srv.Close()
+
+	r := newSignedRequest(t, priv, "/oss/callback?app=1", string(formBody), "/oss/callback?app=1\n"+string(formBody))
+	resp, body := post(t, srv, r)
+	checkOSSAnswer(t, resp, body)
+	if want := `{"object":"user/42/照片 1.jpg","ok":true}`; body != want {
+		t.Errorf("body %s, want %s", body, want)
+	}
+	wantEvent := &callback.Event{Bucket: "examplebucket", Object: "user/42/照片 1.jpg", Size: 5, Vars: map[string]string{"x:uid": "42"}, Raw: values}
+	if diff := cmp.Diff(wantEvent, gotEvent); diff != "" {
+		t.Errorf("event (-want +got):\n%s", diff)
+	}
+
+	cases := []struct {
+		uid, body string
+		status    int
+	}{
+		{"nil", `{"Status":"OK"}`, 200},
+		{"fail", `{"error":"internal error"}`, 500},
+		{"conflict", `{"error":"already uploaded"}`, 409},
+		{"bad-status", `{"error":"internal error"}`, 500},
+		{"unmarshalable", `{"error":"internal error"}`, 500},
+		{"huge", `{"error":"internal error"}`, 500},
+	}
+	for _, c := range cases {
+		errs = nil
+		b := "x:uid=" + c.uid
+		resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", b, "/cb\n"+b))
+		if resp.StatusCode != c.status || body != c.body {
+			t.Errorf("uid %s: %d %s, want %d %s", c.uid, resp.StatusCode, body, c.status, c.body)
+		}
+		if resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("uid %s: headers %v", c.uid, resp.Header)
+		}
+		if (c.status != 200) != (len(errs) == 1) {
+			t.Errorf("uid %s: OnError called %d times", c.uid, len(errs))
+		}
+	}
+
+	// Verified but unparsable body: 400, app not called.
+	gotEvent = nil
+	r = newSignedRequest(t, priv, "/cb", "{not json", "/cb\n{not json")
+	r.Header.Set("Content-Type", "application/json")
+	if resp, body := post(t, srv, r); resp.StatusCode != 400 || gotEvent != nil || !strings.Contains(body, "malformed callback body") {
+		t.Errorf("unparsable body: %d %s, app called: %v", resp.StatusCode, body, gotEvent != nil)
+	}
+	if len(errs) == 0 || !errors.Is(errs[len(errs)-1], callback.ErrMalformedEvent) {
+		t.Errorf("OnError did not get ErrMalformedEvent: %v", errs)
+	}
+
+	// Wrong method.
+	resp, err = srv.Client().Get(srv.URL + "/cb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+		t.Errorf("GET: %d Allow=%q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+}
+
+// TestHandlerRealCallback: the package-level Handler with the default
+// fetcher accepts OSS's real callback, also behind http.StripPrefix.
+func TestHandlerRealCallback(t *testing.T) {
+	rc := loadRealCallback(t)
+	h := callback.Handler(nil, func(ctx context.Context, ev *callback.Event) (any, error) {
+		return map[string]any{"name": ev.Raw["name"], "size": ev.Size}, nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/api/", http.StripPrefix("/api", h))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	resp, body := post(t, srv, rc.request())
+	checkOSSAnswer(t, resp, body)
+	if want := `{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020}`; body != want {
+		t.Errorf("body %s, want %s", body, want)
+	}
+}
+
+func TestMiddleware(t *testing.T) {
+	priv := testKey(t, 1024)
+	called := 0
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		called++
+		ev, ok := callback.EventFromContext(r.Context())
+		if !ok {
+			t.Error("no event in context")
+			return
+		}
+		raw, _ := io.ReadAll(r.Body)
+		b, _ := json.Marshal(map[string]string{"object": ev.Object, "body": string(raw)})
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	})
+	srv := httptest.NewServer(callback.Middleware(staticKeys(priv))(next))
+	defer srv.Close()
+
+	resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", "object=a%20b.jpg", "/cb\nobject=a%20b.jpg"))
+	if resp.StatusCode != 200 || body != `{"body":"object=a%20b.jpg","object":"a b.jpg"}` {
+		t.Errorf("signed: %d %s", resp.StatusCode, body)
+	}
+	resp, body = post(t, srv, newSignedRequest(t, priv, "/cb", "object=a%20b.jpg", "/cb\nobject=other"))
+	if resp.StatusCode != 403 || called != 1 {
+		t.Errorf("bad signature: %d %s, next called %d times", resp.StatusCode, body, called)
+	}
+	if _, ok := callback.EventFromContext(context.Background()); ok {
+		t.Error("EventFromContext on an empty context reported an event")
+	}
+}
+
+func TestHTTPStatus(t *testing.T) {
+	cases := map[error]int{
+		nil:                              200,
+		errors.New("other"):              500,
+		callback.ErrMalformedEvent:       400,
+		&callback.HTTPError{Status: 418}: 418,
+		&callback.HTTPError{Status: 302}: 500,
+		callback.ErrKeyFetch:             502,
+		callback.ErrUntrustedKeyURL:      403,
+		callback.ErrBodyTooLarge:         413,
+		callback.ErrMissingSignature:     400,
+		callback.ErrMalformedRequest:     400,
+	}
+	for err, want := range cases {
+		if got := callback.HTTPStatus(err); got != want {
+			t.Errorf("HTTPStatus(%v) = %d, want %d", err, got, want)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package callback_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// TestVerifyRealCallback: the callback OSS really sent verifies with the
+// embedded key (nil KeyFetcher), without GODEBUG, and any change of a path,
+// query or body byte breaks it.
+func TestVerifyRealCallback(t *testing.T) {
+	rc := loadRealCallback(t)
+	r := rc.request()
+	if err := callback.Verify(r, nil); err != nil {
+		t.Fatalf("real callback: %v", err)
+	}
+	if got := readBody(t, r); got != rc.Body {
+		t.Errorf("body after Verify = %q, want the original", got)
+	}
+
+	for i := 1; i < len(rc.RequestURI); i++ { // byte 0 is the leading "/"
+		b := []byte(rc.RequestURI)
+		b[i] = otherPathByte(b[i])
+		r := rc.request()
+		r.RequestURI = string(b)
+		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
+			t.Fatalf("path byte %d changed (%s): err = %v, want ErrBadSignature", i, b, err)
+		}
+	}
+	for _, q := range []string{"?", "?a", "?a=1", "?size=114020"} {
+		r := rc.request()
+		r.RequestURI += q
+		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
+			t.Errorf("query %q added: err = %v, want ErrBadSignature", q, err)
+		}
+	}
+	for i := range rc.Body {
+		b := []byte(rc.Body)
+		b[i] ^= 0x01
+		r := httptest.NewRequest(http.MethodPost, rc.RequestURI, bytes.NewReader(b))
+		for k, v := range rc.Headers {
+			r.Header.Set(k, v)
+		}
+		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
+			t.Fatalf("body byte %d changed: err = %v, want ErrBadSignature", i, err)
+		}
+	}
+}
+
+// otherPathByte replaces a path byte with a different byte that keeps the
+// request target valid.
+func otherPathByte(c byte) byte {
+	switch {
+	case c == '/':
+		return '_'
+	case c >= '0' && c <= '8', c >= 'a' && c <= 'y', c >= 'A' && c <= 'Y':
+		return c + 1
+	default:
+		return '0'
+	}
+}
+
+// TestVerifyRealCallbackBehindRouters sends the real callback over a real
+// loopback connection to handlers mounted under http.StripPrefix and a
+// ServeMux pattern, which both change r.URL.Path before Verify runs.
+func TestVerifyRealCallbackBehindRouters(t *testing.T) {
+	rc := loadRealCallback(t)
+	verifyHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := callback.Verify(r, nil); err != nil {
+			http.Error(w, err.Error(), callback.HTTPStatus(err))
+			return
+		}
+		io.WriteString(w, "ok "+r.URL.Path)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/api/v3/", http.StripPrefix("/api/v3", verifyHandler))
+	mux.Handle("/nested/", http.StripPrefix("/nested", http.StripPrefix("/api", verifyHandler)))
+	mux.Handle("POST /routed/api/v3/callback/oss/{id}", http.StripPrefix("/routed", verifyHandler))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	post := func(path, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range rc.Headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := post(rc.RequestURI, rc.Body); code != 200 || body != "ok /callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH" {
+		t.Errorf("behind StripPrefix: %d %q", code, body)
+	}
+	if code, body := post(rc.RequestURI, rc.Body+" "); code != http.StatusForbidden {
+		t.Errorf("behind StripPrefix, body changed: %d %q, want 403", code, body)
+	}
+	// The path OSS signed is the one on the wire. Mounted elsewhere, the
+	// same callback no longer verifies, as it should not.
+	if code, _ := post("/nested"+rc.RequestURI, rc.Body); code != http.StatusForbidden {
+		t.Errorf("under /nested: %d, want 403", code)
+	}
+	if code, _ := post("/routed"+rc.RequestURI, rc.Body); code != http.StatusForbidden {
+		t.Errorf("under /routed: %d, want 403", code)
+	}
+}
+
+// TestVerifyStringToSign signs requests over the string SPEC.md §5.6
+// prescribes (written out by hand in the table) with 512-, 1024- and
+// 2048-bit keys, and checks Verify accepts them: decoded path, raw query
+// with its "?", "\n", raw body.
+func TestVerifyStringToSign(t *testing.T) {
+	cases := []struct {
+		name, target, body, signed string
+	}{
+		{"SPEC §5.7 worked example", "/index.php?id=1&index=2", "bucket=examplebucket", "/index.php?id=1&index=2\nbucket=examplebucket"},
+		{"empty body", "/cb", "", "/cb\n"},
+		{"root", "/", "a=1", "/\na=1"},
+		{"UTF-8 path", "/%E4%B8%8A%E4%BC%A0/%E5%9B%9E%E8%B0%83", "object=%E4%B8%AD.jpg", "/上传/回调\nobject=%E4%B8%AD.jpg"},
+		{"escapes decoded once, + kept", "/a%2Fb%2525c+d", "x", "/a/b%25c+d\nx"},
+		{"needlessly escaped path", "/%63%62", "x", "/cb\nx"},
+		{"raw query kept raw", "/cb?x=%2F%25+&y=%E4%B8%AD", "x", "/cb?x=%2F%25+&y=%E4%B8%AD\nx"},
+		{"empty query keeps ?", "/cb?", "x", "/cb?\nx"},
+		{"repeated params", "/?a=1&a=2", "", "/?a=1&a=2\n"},
+		{"semicolon in path", "/cb;jsessionid=1?x", "x", "/cb;jsessionid=1?x\nx"},
+		{"JSON body", "/cb", `{"object":"a \"b\".jpg","size":5}`, "/cb\n" + `{"object":"a \"b\".jpg","size":5}`},
+		{"body with newlines and NUL", "/cb", "a\nb\r\n\x00", "/cb\na\nb\r\n\x00"},
+		{"absolute form", "http://app.example.com/cb?x=1", "x", "/cb?x=1\nx"},
+		{"absolute form https with port", "https://app.example.com:8443/a%20b", "x", "/a b\nx"},
+	}
+	for _, bits := range []int{512, 1024, 2048} {
+		priv := testKey(t, bits)
+		for _, c := range cases {
+			r := newSignedRequest(t, priv, c.target, c.body, c.signed)
+			if err := callback.Verify(r, staticKeys(priv)); err != nil {
+				t.Errorf("%d bits, %s: %v", bits, c.name, err)
+				continue
+			}
+			if got := readBody(t, r); got != c.body {
+				t.Errorf("%d bits, %s: body after Verify = %q", bits, c.name, got)
+			}
+			r = newSignedRequest(t, priv, c.target, c.body+"!", c.signed)
+			if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, callback.ErrBadSignature) {
+				t.Errorf("%d bits, %s, body changed: err = %v", bits, c.name, err)
+			}
+		}
+	}
+	// The worked example's Authorization is SPEC.md §5.7's value.
+	r := newSignedRequest(t, testKey(t, 512), "/index.php?id=1&index=2", "bucket=examplebucket", string(readTestdata(t, "cb_string_to_sign.txt")))
+	if got, want := r.Header.Get("Authorization"), "bpwCP7sbWY6enXUqLyVudHO8RUz26sha7IYuaNpQbBIYkHjPYvvSiqKyVhe7uY5xlzVzMtqjk2p7Yc7jhOCO/w=="; got != want {
+		t.Errorf("worked example Authorization = %s, want %s", got, want)
+	}
+}
+
+// TestVerifyClientBuiltRequest: without RequestURI (http.NewRequest), the
+// string to sign comes from r.URL.
+func TestVerifyClientBuiltRequest(t *testing.T) {
+	priv := testKey(t, 1024)
+	for _, c := range []struct{ url, signed string }{
+		{"http://app.example.com/a%20b?q=%2F", "/a b?q=%2F\nx"},
+		{"http://app.example.com", "/\nx"},
+		{"http://app.example.com/cb?", "/cb?\nx"},
+	} {
+		r, err := http.NewRequest(http.MethodPost, c.url, strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Authorization", sign(t, priv, c.signed))
+		r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
+		if err := callback.Verify(r, staticKeys(priv)); err != nil {
+			t.Errorf("%s: %v", c.url, err)
+		}
+	}
+}
+
+// TestVerifyBodyRestored: handlers after Verify read the same body, also
+// when Content-Length is unknown.
+func TestVerifyBodyRestored(t *testing.T) {
+	priv := testKey(t, 512)
+	r := newSignedRequest(t, priv, "/cb", "a=1&b=2", "/cb\na=1&b=2")
+	r.ContentLength = -1
+	r.Body = io.NopCloser(strings.NewReader("a=1&b=2")) // hide the length
+	if err := callback.Verify(r, staticKeys(priv)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ParseForm(); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.PostForm.Get("b"); got != "2" {
+		t.Errorf("PostForm b = %q after Verify, want 2", got)
+	}
+}
+
+// TestVerifyOnPlainKeyFetchers: errors from a KeyFetcher that does not use
+// this project's sentinels still come out as ErrKeyFetch.
+func TestVerifyOnPlainKeyFetchers(t *testing.T) {
+	priv := testKey(t, 512)
+	boom := errors.New("boom")
+	for name, kf := range map[string]keyFetcherFunc{
+		"error":         func(context.Context, string) (*rsa.PublicKey, error) { return nil, boom },
+		"nil key":       func(context.Context, string) (*rsa.PublicKey, error) { return nil, nil },
+		"unusable key":  func(context.Context, string) (*rsa.PublicKey, error) { return &rsa.PublicKey{N: priv.N, E: 2}, nil },
+		"context error": func(ctx context.Context, _ string) (*rsa.PublicKey, error) { return nil, context.DeadlineExceeded },
+	} {
+		r := newSignedRequest(t, priv, "/cb", "x", "/cb\nx")
+		err := callback.Verify(r, kf)
+		if !errors.Is(err, callback.ErrKeyFetch) {
+			t.Errorf("%s: err = %v, want ErrKeyFetch", name, err)
+		}
+		if name == "error" && !errors.Is(err, boom) {
+			t.Errorf("%s: cause lost: %v", name, err)
+		}
+	}
+}
+
+type keyFetcherFunc func(ctx context.Context, url string) (*rsa.PublicKey, error)
+
+func (f keyFetcherFunc) FetchKey(ctx context.Context, url string) (*rsa.PublicKey, error) {
+	return f(ctx, url)
+}
