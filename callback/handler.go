@@ -41,11 +41,6 @@ func (e *HTTPError) Error() string {
 // Unwrap returns the cause.
 func (e *HTTPError) Unwrap() error { return e.Err }
 
-// EventFunc handles a verified, parsed callback. Its answer is marshalled to
-// JSON and returned to OSS, which passes it to the uploader (SPEC.md §5.9);
-// a nil answer sends {"Status":"OK"}, the conventional body (§5.8).
-type EventFunc func(ctx context.Context, ev *Event) (any, error)
-
 // Handler returns an http.Handler for OSS callbacks that verifies each
 // request with keys (nil: the default fetcher), parses it into an Event and
 // answers OSS with fn's result; see Verifier.Handler.
@@ -65,6 +60,10 @@ func Middleware(keys verify.KeyFetcher) func(http.Handler) http.Handler {
 // OSS requires (SPEC.md §5.8: 200 only, Content-Length, JSON, at most
 // MaxResponseBytes). Failures are answered with HTTPStatus(err) and a small
 // JSON body {"error": "..."}; methods other than POST get 405.
+//
+// fn's answer reaches the uploader through OSS (SPEC.md §5.9); a nil answer
+// sends {"Status":"OK"}, the conventional body (§5.8). fn may return an
+// *HTTPError to choose the failure status; OnError sees every failure.
 func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Body types OSS accepts for callbackBodyType (SPEC.md §5.2).
@@ -376,4 +377,29 @@ func (p Params) Vars() ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// EncodeVars returns the x-oss-callback-var header (or callback-var query)
+// value for PutObject and CompleteMultipartUpload: standard Base64 of a JSON
+// object such as {"x:uid":"42"} (SPEC.md §5.3). Every name must pass
+// ValidateVarName, and values must be valid UTF-8, which OSS requires
+// before Base64 (§5.3) and which encoding/json would otherwise silently
+// replace. PostObject does not use this: there each variable is its own
+// "x:name" form field with the raw value. Errors wrap ErrInvalidParams.
+func EncodeVars(vars map[string]string) (string, error) {
+	for name, v := range vars {
+		if err := ValidateVarName(name); err != nil {
+			return "", err
+		}
+		if !utf8.ValidString(v) {
+			return "", fmt.Errorf("%w: value of %q is not valid UTF-8", ErrInvalidParams, name)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(vars); err != nil {
+		return "", fmt.Errorf("callback: encoding variables: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }

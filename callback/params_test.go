@@ -201,3 +201,19 @@ func TestParamsVars(t *testing.T) {
 		t.Errorf("unterminated: err = %v", err)
 	}
 }
+
+func TestEncodeVars(t *testing.T) {
+	got, err := callback.EncodeVars(map[string]string{"x:uid": "42", "x:name": "中文 & <b>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(got)
+	if want := `{"x:name":"中文 & <b>","x:uid":"42"}`; string(raw) != want {
+		t.Errorf("EncodeVars = %s, want %s", raw, want)
+	}
+	for _, vars := range []map[string]string{{"x:UID": "1"}, {"uid": "1"}, {"x:": "1"}, {"x:a": "\xff"}} {
+		if _, err := callback.EncodeVars(vars); !errors.Is(err, callback.ErrInvalidParams) {
+			t.Errorf("EncodeVars(%q): err = %v, want ErrInvalidParams", vars, err)
+		}
+	}
+}

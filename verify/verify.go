@@ -73,7 +73,9 @@ func OSSPublicKey() *rsa.PublicKey {
 // Key size limits. OSS's key is 512 bits (SPEC.md §5.6), so 512 is the floor;
 // the ceiling bounds the cost of one verification for keys from elsewhere.
 const (
+	// MinKeyBits is the smallest modulus accepted: OSS's own key's size.
 	MinKeyBits = 512
+	// MaxKeyBits is the largest modulus accepted.
 	MaxKeyBits = 8192
 )
 
