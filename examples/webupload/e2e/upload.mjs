@@ -10,7 +10,9 @@
 //                  "files": [ {"name", "mimeType", "base64"} ] } ] }
 // result.json:
 //   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message"} ] } ],
-//     "consoleErrors": [...], "requests": [ {"method", "url"} ] }
+//     "consoleErrors": [...], "pageErrors": [...], "requests": [ {"method", "url"} ] }
+// consoleErrors include the browser's own "Failed to load resource" lines for
+// OSS's expected 4xx answers; pageErrors are uncaught exceptions in the page.
 //
 // No sleeps: every wait is for a selector or a page condition.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -38,7 +40,7 @@ const browser = await chromium.launch({
   ],
 });
 
-const result = { steps: [], consoleErrors: [], requests: [] };
+const result = { steps: [], consoleErrors: [], pageErrors: [], requests: [] };
 try {
   const context = await browser.newContext({ viewport: spec.viewport || { width: 390, height: 844 } });
   const page = await context.newPage();
@@ -46,7 +48,7 @@ try {
   page.on('console', (msg) => {
     if (msg.type() === 'error') result.consoleErrors.push(msg.text());
   });
-  page.on('pageerror', (err) => result.consoleErrors.push(String(err)));
+  page.on('pageerror', (err) => result.pageErrors.push(String(err)));
   page.on('request', (req) => result.requests.push({ method: req.method(), url: req.url() }));
 
   await page.goto(appURL);

@@ -84,10 +84,12 @@ function buildForm(tok, file, naming) {
   for (const [name, value] of Object.entries(fields)) {
     if (name.toLowerCase() !== 'key') form.append(name, value);
   }
-  if (config.contentTypes.length > 0 && !Object.keys(fields).some((k) => k.toLowerCase() === 'content-type')) {
-    // The policy lists the allowed types as a condition on $content-type,
-    // and OSS fails a condition whose field is missing (SPEC.md §2.3).
-    form.append('Content-Type', contentTypeOf(file));
+  if (Array.isArray(tok.content_types) && tok.content_types.length > 0 &&
+      !Object.keys(fields).some((k) => k.toLowerCase() === 'x-oss-content-type')) {
+    // The policy allows several types with ["in", "$x-oss-content-type", ...]:
+    // the browser names its choice, OSS fails the condition if the field is
+    // missing (SPEC.md §2.3) and stores the object with that type (§1.3).
+    form.append('x-oss-content-type', contentTypeOf(file));
   }
   let key;
   if (tok.key) {

@@ -1,0 +1,92 @@
+package ossdirect_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/osstest"
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+// Example runs the whole flow in process: the emulator stands in for the
+// bucket, a Go multipart POST for the browser.
+func Example() {
+	// OSS. In production: your bucket, and nothing to start.
+	oss := osstest.NewServer(osstest.Config{})
+	defer oss.Close()
+
+	// The app's callback endpoint (steps 4–5). It trusts only the key that
+	// signs the callbacks: here the emulator's; in production pass nil,
+	// which trusts only OSS's own key.
+	app := httptest.NewServer(callback.Handler(oss.KeyFetcher(),
+		func(ctx context.Context, ev *callback.Event) (any, error) {
+			// ev is verified and parsed; whatever is returned goes to the browser.
+			return map[string]any{"object": ev.Object, "size": ev.Size, "uid": ev.Vars["x:uid"]}, nil
+		}))
+	defer app.Close()
+
+	// The app signs a token for user 42 (steps 1–2); signer.Handler serves
+	// the same as JSON at GET /oss/token.
+	ak := oss.AccessKey()
+	s := &signer.Signer{
+		Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
+		Bucket:      oss.Bucket(),
+		Region:      oss.Region(),
+		Endpoint:    oss.URL, // in production: empty, for https://<bucket>.oss-<region>.aliyuncs.com
+	}
+	tok, err := s.Sign(context.Background(), signer.Upload{
+		KeyPrefix: "uploads/42/",
+		MaxSize:   1 << 20,
+		Expires:   time.Minute,
+		Callback: &callback.Params{
+			URL:      app.URL + "/oss/callback",
+			Body:     callback.JSONBody(callback.VarObject, callback.VarSize, "x:uid"),
+			BodyType: callback.BodyTypeJSON,
+		},
+		CallbackVars: map[string]string{"x:uid": "42"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The browser posts the form straight to OSS (step 3): the token's
+	// fields, then key, then the file last.
+	var body bytes.Buffer
+	form := multipart.NewWriter(&body)
+	names := make([]string, 0, len(tok.Fields))
+	for name := range tok.Fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		form.WriteField(name, tok.Fields[name])
+	}
+	form.WriteField("key", tok.Dir+"hello.txt")
+	file, _ := form.CreateFormFile("file", "hello.txt")
+	io.WriteString(file, "Hello, OSS!\n")
+	form.Close()
+
+	res, err := http.Post(tok.Host+"/", form.FormDataContentType(), &body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	answer, _ := io.ReadAll(res.Body)
+
+	// OSS relays the app's answer (step 6).
+	fmt.Println(res.StatusCode, string(answer))
+	stored, _ := oss.ReadObject("uploads/42/hello.txt")
+	fmt.Printf("stored: %q\n", stored)
+	// Output:
+	// 200 {"object":"uploads/42/hello.txt","size":12,"uid":"42"}
+	// stored: "Hello, OSS!\n"
+}

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/signer"
+	"github.com/ossdirect/ossdirect/verify"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// Config is everything the app needs; the emulator and a real bucket differ
+// only in the values (credentials, bucket, region, endpoint, trusted keys),
+// never in the code that uses them.
+type Config struct {
+	// PublicURL is the app's base URL as OSS reaches it: callbackUrl is
+	// PublicURL + "/oss/callback". Real OSS refuses private and loopback
+	// callback addresses (SPEC.md §5.2), so with a real bucket this must be
+	// publicly reachable.
+	PublicURL string
+
+	// Credentials sign the POST policy.
+	Credentials signer.CredentialsProvider
+	// Bucket and Region name the bucket; Endpoint, when set, replaces the
+	// https://<bucket>.oss-<region>.aliyuncs.com upload URL (the emulator's
+	// URL, or a CNAME).
+	Bucket, Region, Endpoint string
+	// Version is the POST signature version (zero value: V4).
+	Version signer.Version
+
+	// Keys decides which callback signing keys are trusted: OSS's own key
+	// with a real bucket, only the emulator's key in emulator mode.
+	Keys verify.KeyFetcher
+
+	// MaxSize is the largest upload the policy allows, in bytes (0: 10 MiB).
+	MaxSize int64
+	// ContentTypes, when not empty, is the list of content types the policy
+	// allows.
+	ContentTypes []string
+	// Expires is how long a token stays valid (0: the signer's default).
+	Expires time.Duration
+
+	// Mode is shown on the page: "emulator" or "oss".
+	Mode string
+}
+
+// App is the demo's HTTP application: the page, the token endpoint and the
+// callback endpoint.
+type App struct {
+	cfg    Config
+	signer *signer.Signer
+	mux    *http.ServeMux
+
+	mu      sync.Mutex
+	records map[string][]Record // by user id
+}
+
+// Record is what the app stores about an upload when OSS calls it back, and
+// what its callback answer (relayed by OSS to the browser) contains.
+type Record struct {
+	Status   string `json:"status"`
+	UID      string `json:"uid"`
+	Object   string `json:"object"`
+	Size     int64  `json:"size"`
+	MimeType string `json:"mimeType"`
+	ETag     string `json:"etag"`
+	Bucket   string `json:"bucket"`
+	// Uploads is how many uploads the app has recorded for this user so far.
+	Uploads int `json:"uploads"`
+}
+
+const (
+	uidCookie      = "ossdirect_uid"
+	uidVar         = "x:uid"
+	defaultMaxSize = 10 << 20
+	callbackPath   = "/oss/callback"
+)
+
+// errForeignObject marks a callback whose object lies outside the uploading
+// user's prefix; the signed policy makes this impossible, so seeing it means
+// the policy or the callback is not what the app issued.
+var errForeignObject = errors.New("webupload: object outside the user's prefix")
+
+func newApp(cfg Config) (*App, error) {
+	if cfg.Credentials == nil {
+		return nil, errors.New("webupload: no credentials")
+	}
+	if cfg.Bucket == "" {
+		return nil, errors.New("webupload: no bucket")
+	}
+	if cfg.Keys == nil {
+		return nil, errors.New("webupload: no trusted callback keys")
+	}
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("webupload: public URL %q is not an absolute http(s) URL", cfg.PublicURL)
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	if cfg.MaxSize <= 0 {
+		cfg.MaxSize = defaultMaxSize
+	}
+	a := &App{
+		cfg: cfg,
+		signer: &signer.Signer{
+			Credentials: cfg.Credentials,
+			Bucket:      cfg.Bucket,
+			Region:      cfg.Region,
+			Endpoint:    cfg.Endpoint,
+			Version:     cfg.Version,
+		},
+		mux:     http.NewServeMux(),
+		records: make(map[string][]Record),
+	}
+
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, err
+	}
+	files := http.FileServerFS(static)
+	a.mux.Handle("GET /{$}", withUser(files))
+	a.mux.Handle("GET /app.js", files)
+	a.mux.Handle("GET /style.css", files)
+	a.mux.Handle("GET /api/config", withUser(http.HandlerFunc(a.serveConfig)))
+	a.mux.Handle("GET /oss/token", withUser(&signer.Handler{Signer: a.signer, Upload: a.upload}))
+	// OSS's callback carries no cookie: the user comes from the pinned x:uid
+	// variable, which the signed policy guarantees.
+	verifier := &callback.Verifier{
+		Keys: cfg.Keys,
+		// OSS tells the uploader only "CallbackFailed"; the reason is here.
+		OnError: func(r *http.Request, err error) { log.Printf("callback from %s refused: %v", r.RemoteAddr, err) },
+	}
+	a.mux.Handle("POST "+callbackPath, verifier.Handler(a.onUpload))
+	return a, nil
+}
+
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	a.mux.ServeHTTP(w, r)
+}
+
+// userDir is the only prefix a user may upload to.
+func userDir(uid string) string { return "uploads/" + uid + "/" }
+
+// upload is the policy for one token: the user's own prefix, the size and
+// type limits, and a JSON callback whose x:uid is pinned in the policy so the
+// browser cannot claim to be someone else.
+func (a *App) upload(r *http.Request) (signer.Upload, error) {
+	uid, ok := userFrom(r.Context())
+	if !ok {
+		return signer.Upload{}, errors.New("webupload: no user")
+	}
+	return signer.Upload{
+		KeyPrefix:    userDir(uid),
+		MaxSize:      a.cfg.MaxSize,
+		Expires:      a.cfg.Expires,
+		ContentTypes: a.cfg.ContentTypes,
+		Callback: &callback.Params{
+			URL: a.cfg.PublicURL + callbackPath,
+			Body: callback.JSONBody(callback.VarBucket, callback.VarObject, callback.VarETag,
+				callback.VarSize, callback.VarMimeType, uidVar),
+			BodyType: callback.BodyTypeJSON,
+		},
+		CallbackVars: map[string]string{uidVar: uid},
+	}, nil
+}
+
+func (a *App) onUpload(_ context.Context, ev *callback.Event) (any, error) {
+	uid := ev.Vars[uidVar]
+	if uid == "" || !strings.HasPrefix(ev.Object, userDir(uid)) {
+		return nil, &callback.HTTPError{
+			Status:  http.StatusForbidden,
+			Message: "object outside the user's prefix",
+			Err:     fmt.Errorf("%w: %q for user %q", errForeignObject, ev.Object, uid),
+		}
+	}
+	rec := Record{
+		Status:   "OK",
+		UID:      uid,
+		Object:   ev.Object,
+		Size:     ev.Size,
+		MimeType: ev.MimeType,
+		ETag:     ev.ETag,
+		Bucket:   ev.Bucket,
+	}
+	a.mu.Lock()
+	rec.Uploads = len(a.records[uid]) + 1
+	a.records[uid] = append(a.records[uid], rec)
+	a.mu.Unlock()
+	return rec, nil
+}
+
+// Records returns what the app recorded for a user, oldest first.
+func (a *App) Records(uid string) []Record {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]Record(nil), a.records[uid]...)
+}
+
+// pageConfig is GET /api/config: what the page needs to mirror the policy's
+// checks and to tell the user where the files go.
+type pageConfig struct {
+	UID          string   `json:"uid"`
+	Dir          string   `json:"dir"`
+	Host         string   `json:"host"`
+	Bucket       string   `json:"bucket"`
+	Mode         string   `json:"mode"`
+	Signature    string   `json:"signature"`
+	MinSize      int64    `json:"minSize"`
+	MaxSize      int64    `json:"maxSize"`
+	ContentTypes []string `json:"contentTypes"`
+}
+
+func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
+	uid, _ := userFrom(r.Context())
+	sig := "V4 (OSS4-HMAC-SHA256)"
+	if a.cfg.Version == signer.V1 {
+		sig = "V1 (HMAC-SHA1)"
+	}
+	host := a.cfg.Endpoint
+	if host == "" {
+		host = "https://" + a.cfg.Bucket + ".oss-" + strings.TrimPrefix(a.cfg.Region, "oss-") + ".aliyuncs.com"
+	}
+	types := a.cfg.ContentTypes
+	if types == nil {
+		types = []string{}
+	}
+	writeJSON(w, pageConfig{
+		UID:          uid,
+		Dir:          userDir(uid),
+		Host:         host,
+		Bucket:       a.cfg.Bucket,
+		Mode:         a.cfg.Mode,
+		Signature:    sig,
+		MaxSize:      a.cfg.MaxSize,
+		ContentTypes: types,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
+
+type userKey struct{}
+
+func userFrom(ctx context.Context) (string, bool) {
+	uid, ok := ctx.Value(userKey{}).(string)
+	return uid, ok
+}
+
+// withUser identifies the visitor the simplest honest way for a demo: a
+// random id in a cookie, issued on first visit. Anyone can choose their
+// cookie, so this shows the per-user isolation the policy enforces, not
+// authentication; a real app takes the user from its own session.
+func withUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uid := ""
+		if c, err := r.Cookie(uidCookie); err == nil && validUID(c.Value) {
+			uid = c.Value
+		} else {
+			uid = newUID()
+			http.SetCookie(w, &http.Cookie{
+				Name:     uidCookie,
+				Value:    uid,
+				Path:     "/",
+				HttpOnly: true,
+				SameSite: http.SameSiteLaxMode,
+				MaxAge:   int((30 * 24 * time.Hour).Seconds()),
+			})
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, uid)))
+	})
+}
+
+const uidLen = 16 // hex characters
+
+func newUID() string {
+	var b [uidLen / 2]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func validUID(s string) bool {
+	if len(s) != uidLen {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

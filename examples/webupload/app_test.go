@@ -1,0 +1,427 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/textproto"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ossdirect/ossdirect/osstest"
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+// browserClient is a Go stand-in for the page: an HTTP client with a cookie
+// jar, so it keeps one user id like a browser does.
+func browserClient(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar}
+}
+
+func getJSON(t *testing.T, c *http.Client, url string, v any) {
+	t.Helper()
+	res, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, res.Status, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %v in %s", url, err, b)
+	}
+}
+
+type uploadForm struct {
+	override    map[string]string // replaces or adds fields after the token's
+	key         string
+	fileName    string
+	contentType string
+	data        []byte
+}
+
+// post sends the PostObject form the way the page does: the token's fields,
+// then key, then file last (SPEC.md §1.2).
+func post(t *testing.T, tok *signer.Token, f uploadForm) (int, []byte) {
+	t.Helper()
+	fields := map[string]string{}
+	for k, v := range tok.Fields {
+		fields[k] = v
+	}
+	for k, v := range f.override {
+		fields[k] = v
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, k := range names {
+		mw.WriteField(k, fields[k])
+	}
+	mw.WriteField("key", f.key)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, f.fileName))
+	h.Set("Content-Type", f.contentType)
+	part, err := mw.CreatePart(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part.Write(f.data)
+	mw.Close()
+
+	res, err := http.Post(tok.Host+"/", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+func TestUploadThroughEmulator(t *testing.T) {
+	const maxSize = 1000
+	tests := []struct {
+		name        string
+		version     signer.Version
+		key         string // "<dir>" is replaced by the user's prefix
+		fileName    string
+		contentType string
+		size        int
+		override    map[string]string
+
+		wantStatus int
+		wantObject string // "<dir>"-relative; "" for failures
+		wantCode   string // OSS error code for failures
+	}{
+		{name: "V4 own prefix", key: "<dir>a.txt", fileName: "a.txt", contentType: "text/plain", size: 10,
+			wantStatus: 200, wantObject: "<dir>a.txt"},
+		{name: "V1 own prefix", version: signer.V1, key: "<dir>b.png", fileName: "b.png", contentType: "image/png", size: maxSize,
+			wantStatus: 200, wantObject: "<dir>b.png"},
+		{name: "local name through ${filename}", key: "<dir>${filename}", fileName: "field report.txt", contentType: "text/plain", size: 1,
+			wantStatus: 200, wantObject: "<dir>field report.txt"},
+		{name: "another user's prefix", key: "uploads/0123456789abcdef/a.txt", fileName: "a.txt", contentType: "text/plain", size: 10,
+			wantStatus: 403, wantCode: "AccessDenied"},
+		{name: "forged x:uid", key: "<dir>a.txt", fileName: "a.txt", contentType: "text/plain", size: 10,
+			override:   map[string]string{"x:uid": "0123456789abcdef"},
+			wantStatus: 403, wantCode: "AccessDenied"},
+		{name: "type outside the policy", key: "<dir>a.html", fileName: "a.html", contentType: "text/html", size: 10,
+			override:   map[string]string{"x-oss-content-type": "text/html"},
+			wantStatus: 403, wantCode: "AccessDenied"},
+		{name: "over the size limit", key: "<dir>big.txt", fileName: "big.txt", contentType: "text/plain", size: maxSize + 1,
+			wantStatus: 400, wantCode: "EntityTooLarge"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := startDemo(t, demoOptions{version: tt.version, maxSize: maxSize})
+			c := browserClient(t)
+			var cfg pageConfig
+			getJSON(t, c, d.appURL+"/api/config", &cfg)
+			var tok signer.Token
+			getJSON(t, c, d.appURL+"/oss/token", &tok)
+			if tok.Dir != cfg.Dir || tok.Dir != userDir(cfg.UID) {
+				t.Fatalf("token dir %q, config dir %q, want %q", tok.Dir, cfg.Dir, userDir(cfg.UID))
+			}
+
+			fields := map[string]string{}
+			for k, v := range tt.override {
+				fields[k] = v
+			}
+			if _, ok := fields["x-oss-content-type"]; !ok && len(tok.ContentTypes) > 0 {
+				fields["x-oss-content-type"] = tt.contentType
+			}
+			data := bytes.Repeat([]byte("x"), tt.size)
+			key := strings.Replace(tt.key, "<dir>", tok.Dir, 1)
+			status, body := post(t, &tok, uploadForm{override: fields, key: key, fileName: tt.fileName, contentType: tt.contentType, data: data})
+			if status != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", status, tt.wantStatus, body)
+			}
+
+			if tt.wantCode != "" {
+				e, err := osstest.ParseError(status, body)
+				if err != nil || e.Code != tt.wantCode {
+					t.Errorf("error %+v (%v), want code %s: %s", e, err, tt.wantCode, body)
+				}
+				if n := d.objectCount(); n != 0 {
+					t.Errorf("a refused upload stored %d objects", n)
+				}
+				if got := d.app.Records(cfg.UID); len(got) != 0 {
+					t.Errorf("a refused upload was recorded: %+v", got)
+				}
+				return
+			}
+
+			object := strings.Replace(tt.wantObject, "<dir>", tok.Dir, 1)
+			stored, ok := d.emu.Object(object)
+			if !ok {
+				t.Fatalf("object %q not stored; have %+v", object, d.emu.Objects())
+			}
+			var got Record
+			if err := json.Unmarshal(body, &got); err != nil {
+				t.Fatalf("callback answer %s: %v", body, err)
+			}
+			want := Record{
+				Status:   "OK",
+				UID:      cfg.UID,
+				Object:   object,
+				Size:     int64(tt.size),
+				MimeType: tt.contentType,
+				ETag:     strings.Trim(stored.ETag, `"`),
+				Bucket:   d.emu.Bucket(),
+				Uploads:  1,
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("callback answer relayed by OSS (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]Record{want}, d.app.Records(cfg.UID)); diff != "" {
+				t.Errorf("app records (-want +got):\n%s", diff)
+			}
+			if b, _ := d.storedBytes(object); !bytes.Equal(b, data) {
+				t.Errorf("stored %d bytes, want the %d uploaded", len(b), len(data))
+			}
+		})
+	}
+}
+
+// A callback signed by any other key than the trusted one is refused: here
+// a second emulator (same embedded test key, but another key URL) stores
+// the object and calls the app, which answers 403, so the uploader gets
+// 203 CallbackFailed (SPEC.md §5.9) and the app records nothing.
+func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
+	d := startDemo(t, demoOptions{maxSize: 1000})
+	other := startEmulator(d.appURL)
+	t.Cleanup(other.Close)
+
+	const uid = "00112233aabbccdd"
+	r := httptest.NewRequest("GET", "/oss/token", nil)
+	u, err := d.app.upload(r.WithContext(context.WithValue(r.Context(), userKey{}, uid)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ak := other.AccessKey()
+	s := &signer.Signer{
+		Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
+		Bucket:      other.Bucket(),
+		Region:      other.Region(),
+		Endpoint:    other.URL,
+	}
+	tok, err := s.Sign(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := tok.Dir + "a.txt"
+	status, body := post(t, tok, uploadForm{
+		override: map[string]string{"x-oss-content-type": "text/plain"},
+		key:      key, fileName: "a.txt", contentType: "text/plain", data: []byte("hello"),
+	})
+	if status != 203 {
+		t.Fatalf("status %d, want 203 CallbackFailed: %s", status, body)
+	}
+	if e, err := osstest.ParseError(status, body); err != nil || e.Code != "CallbackFailed" {
+		t.Errorf("error %+v (%v), want CallbackFailed", e, err)
+	}
+	if _, ok := other.Object(key); !ok {
+		t.Errorf("object not stored; OSS keeps it even when the callback fails")
+	}
+	if got := d.app.Records(uid); len(got) != 0 {
+		t.Errorf("app recorded an upload from an untrusted callback: %+v", got)
+	}
+}
+
+func TestCallbackWithoutSignatureIsRefused(t *testing.T) {
+	d := startDemo(t, demoOptions{})
+	res, err := http.Post(d.appURL+callbackPath, "application/json",
+		strings.NewReader(`{"bucket":"examplebucket","object":"uploads/00112233aabbccdd/a.txt","size":1,"x:uid":"00112233aabbccdd"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("unsigned callback: status %d, want 400", res.StatusCode)
+	}
+	if got := d.app.Records("00112233aabbccdd"); len(got) != 0 {
+		t.Errorf("unsigned callback recorded: %+v", got)
+	}
+}
+
+func TestUserCookie(t *testing.T) {
+	d := startDemo(t, demoOptions{})
+	tests := []struct {
+		name      string
+		cookie    string
+		wantKept  bool
+		wantIssue bool
+	}{
+		{name: "first visit", wantIssue: true},
+		{name: "returning user", cookie: "0123456789abcdef", wantKept: true},
+		{name: "path in cookie", cookie: "../../../etc/pa", wantIssue: true},
+		{name: "upper-case hex", cookie: "0123456789ABCDEF", wantIssue: true},
+		{name: "too short", cookie: "0123", wantIssue: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", d.appURL+"/api/config", nil)
+			if tt.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: uidCookie, Value: tt.cookie})
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var cfg pageConfig
+			if err := json.NewDecoder(res.Body).Decode(&cfg); err != nil {
+				t.Fatal(err)
+			}
+			var issued *http.Cookie
+			for _, c := range res.Cookies() {
+				if c.Name == uidCookie {
+					issued = c
+				}
+			}
+			if tt.wantIssue {
+				if issued == nil || !validUID(issued.Value) || !issued.HttpOnly {
+					t.Fatalf("cookie issued: %+v, want a fresh HttpOnly user id", issued)
+				}
+				if cfg.UID != issued.Value || cfg.Dir != "uploads/"+issued.Value+"/" {
+					t.Errorf("config uid %q dir %q, want the issued id %q", cfg.UID, cfg.Dir, issued.Value)
+				}
+			}
+			if tt.wantKept {
+				if issued != nil {
+					t.Errorf("a valid cookie was replaced by %q", issued.Value)
+				}
+				if cfg.UID != tt.cookie {
+					t.Errorf("uid %q, want %q", cfg.UID, tt.cookie)
+				}
+			}
+		})
+	}
+}
+
+func TestPageIsServed(t *testing.T) {
+	d := startDemo(t, demoOptions{})
+	tests := []struct {
+		path, wantType, wantText string
+	}{
+		{"/", "text/html", `<script type="module" src="app.js">`},
+		{"/app.js", "javascript", "x-oss-content-type"},
+		{"/style.css", "text/css", "@media"},
+	}
+	for _, tt := range tests {
+		res, err := http.Get(d.appURL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), tt.wantType) || !bytes.Contains(b, []byte(tt.wantText)) {
+			t.Errorf("GET %s: %s %q, %d bytes; want 200 %s containing %q", tt.path, res.Status, res.Header.Get("Content-Type"), len(b), tt.wantType, tt.wantText)
+		}
+	}
+}
+
+func TestNewAppRefusesIncompleteConfig(t *testing.T) {
+	emu := startEmulator("http://127.0.0.1:1")
+	t.Cleanup(emu.Close)
+	ak := emu.AccessKey()
+	good := Config{
+		PublicURL:   "http://127.0.0.1:1",
+		Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
+		Bucket:      emu.Bucket(),
+		Region:      emu.Region(),
+		Endpoint:    emu.URL,
+		Keys:        emu.KeyFetcher(),
+	}
+	if _, err := newApp(good); err != nil {
+		t.Fatalf("complete config refused: %v", err)
+	}
+	tests := []struct {
+		name   string
+		change func(*Config)
+	}{
+		{"no credentials", func(c *Config) { c.Credentials = nil }},
+		{"no bucket", func(c *Config) { c.Bucket = "" }},
+		{"no trusted keys", func(c *Config) { c.Keys = nil }},
+		{"relative public URL", func(c *Config) { c.PublicURL = "/app" }},
+		{"public URL without scheme", func(c *Config) { c.PublicURL = "app.example.com" }},
+	}
+	for _, tt := range tests {
+		cfg := good
+		tt.change(&cfg)
+		if _, err := newApp(cfg); err == nil {
+			t.Errorf("%s: accepted", tt.name)
+		}
+	}
+}
+
+func TestFlagsAndEnvironmentHelpers(t *testing.T) {
+	versions := []struct {
+		in      string
+		want    signer.Version
+		wantErr bool
+	}{
+		{"v4", signer.V4, false}, {"V4", signer.V4, false}, {"v1", signer.V1, false}, {"1", signer.V1, false},
+		{"v2", 0, true}, {"", 0, true},
+	}
+	for _, tt := range versions {
+		got, err := parseVersion(tt.in)
+		if (err != nil) != tt.wantErr || (err == nil && got != tt.want) {
+			t.Errorf("parseVersion(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+
+	endpoints := []struct{ endpoint, want string }{
+		{"oss-cn-hangzhou.aliyuncs.com", "https://bkt.oss-cn-hangzhou.aliyuncs.com"},
+		{"oss-cn-hangzhou-internal.aliyuncs.com/", "https://bkt.oss-cn-hangzhou-internal.aliyuncs.com"},
+		{"https://static.example.com/", "https://static.example.com"},
+	}
+	for _, tt := range endpoints {
+		if got := bucketEndpoint("bkt", tt.endpoint); got != tt.want {
+			t.Errorf("bucketEndpoint(%q) = %q, want %q", tt.endpoint, got, tt.want)
+		}
+	}
+
+	if diff := cmp.Diff([]string{"http://127.0.0.1:8080", "http://localhost:8080", "https://app.example.com"},
+		originsOf("http://127.0.0.1:8080", "http://127.0.0.1:8080/", "https://app.example.com/x")); diff != "" {
+		t.Errorf("originsOf (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"a/b", "c/d"}, splitList(" a/b, ,c/d,")); diff != "" {
+		t.Errorf("splitList (-want +got):\n%s", diff)
+	}
+	if splitList("") != nil {
+		t.Errorf("splitList(\"\") is not empty")
+	}
+
+	reachable := []struct {
+		url  string
+		want bool
+	}{
+		{"http://127.0.0.1:8080", false}, {"http://localhost:8080", false}, {"http://192.168.1.2", false},
+		{"http://0.0.0.0:8080", false}, {"https://app.example.com", true}, {"http://203.0.113.7:80", true},
+	}
+	for _, tt := range reachable {
+		if got := reachableFromOSS(tt.url); got != tt.want {
+			t.Errorf("reachableFromOSS(%q) = %v, want %v", tt.url, got, tt.want)
+		}
+	}
+}

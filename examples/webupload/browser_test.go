@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+// The browser test drives the real page in Debian's headless Chromium via
+// playwright-core (e2e/upload.mjs). ./test.sh installs both and sets
+// OSSDIRECT_REQUIRE_BROWSER=1, so there a missing browser is a failure;
+// a plain `go test ./...` skips it.
+const requireBrowserEnv = "OSSDIRECT_REQUIRE_BROWSER"
+
+// browserTools returns the node binary and Chromium, or the reason they
+// cannot be used.
+func browserTools() (node, chromium string, err error) {
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		return "", "", fmt.Errorf("no Chromium at %s (apt-get install chromium)", chromium)
+	}
+	node, err = exec.LookPath("node")
+	if err != nil {
+		return "", "", errors.New("no node on PATH")
+	}
+	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
+		return "", "", errors.New("playwright-core is not installed (cd examples/webupload/e2e && npm ci)")
+	}
+	return node, chromium, nil
+}
+
+func needBrowser(t *testing.T) (node, chromium string) {
+	t.Helper()
+	node, chromium, err := browserTools()
+	if err != nil {
+		if os.Getenv(requireBrowserEnv) == "1" {
+			t.Fatalf("browser test cannot run and %s=1: %v", requireBrowserEnv, err)
+		}
+		t.Skipf("browser test skipped: %v; ./test.sh installs what it needs and runs it", err)
+	}
+	return node, chromium
+}
+
+// e2eSpec and e2eResult mirror the JSON that e2e/upload.mjs reads and writes.
+type e2eSpec struct {
+	Viewport   e2eViewport `json:"viewport"`
+	Screenshot string      `json:"screenshot"`
+	Steps      []e2eStep   `json:"steps"`
+}
+
+type e2eViewport struct {
+	Width  int `json:"width"`
+	Height int `json:"height"`
+}
+
+type e2eStep struct {
+	Naming     string    `json:"naming"`
+	SkipChecks bool      `json:"skipChecks"`
+	Files      []e2eFile `json:"files"`
+}
+
+type e2eFile struct {
+	Name     string `json:"name"`
+	MimeType string `json:"mimeType"`
+	Base64   string `json:"base64"`
+	data     []byte
+}
+
+type e2eResult struct {
+	Steps []struct {
+		Items []e2eItem `json:"items"`
+	} `json:"steps"`
+	ConsoleErrors []string `json:"consoleErrors"`
+	PageErrors    []string `json:"pageErrors"`
+	Requests      []struct {
+		Method string `json:"method"`
+		URL    string `json:"url"`
+	} `json:"requests"`
+}
+
+type e2eItem struct {
+	Name    string  `json:"name"`
+	State   string  `json:"state"`
+	Status  string  `json:"status"`
+	Answer  *Record `json:"answer"`
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Text    string  `json:"text"`
+}
+
+func newFile(rng *rand.Rand, name, mimeType string, size int) e2eFile {
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(rng.UintN(256))
+	}
+	return e2eFile{Name: name, MimeType: mimeType, Base64: base64.StdEncoding.EncodeToString(data), data: data}
+}
+
+// runBrowser runs e2e/upload.mjs against appURL and returns what the page showed.
+func runBrowser(t *testing.T, node, chromium, appURL string, spec e2eSpec) e2eResult {
+	t.Helper()
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "spec.json")
+	resultPath := filepath.Join(dir, "result.json")
+	b, err := json.Marshal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(specPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "upload.mjs"), appURL, specPath, resultPath)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node e2e/upload.mjs: %v\n%s", err, out.String())
+	}
+	b, err = os.ReadFile(resultPath)
+	if err != nil {
+		t.Fatalf("no result from e2e/upload.mjs: %v\n%s", err, out.String())
+	}
+	var res e2eResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("result.json: %v\n%s", err, b)
+	}
+	if len(res.Steps) != len(spec.Steps) {
+		t.Fatalf("browser ran %d steps, want %d\n%s", len(res.Steps), len(spec.Steps), b)
+	}
+	if len(res.PageErrors) > 0 {
+		t.Errorf("uncaught errors in the page: %q", res.PageErrors)
+	}
+	return res
+}
+
+func TestBrowserUpload(t *testing.T) {
+	node, chromium := needBrowser(t)
+
+	tests := []struct {
+		name       string
+		version    signer.Version
+		screenshot string
+	}{
+		{name: "v4", version: signer.V4, screenshot: os.Getenv("OSSDIRECT_SCREENSHOT")},
+		{name: "v1", version: signer.V1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const maxSize = 64 << 10
+			env := startDemo(t, demoOptions{version: tt.version, maxSize: maxSize})
+
+			rng := rand.New(rand.NewPCG(1, uint64(tt.version)))
+			notes := newFile(rng, "notes.txt", "text/plain", 3000)
+			picture := newFile(rng, "holiday photo.png", "image/png", 40<<10)
+			local := newFile(rng, "field report.txt", "text/plain", 1234)
+			tooLarge := newFile(rng, "too-large.txt", "text/plain", maxSize+1)
+			spec := e2eSpec{
+				Viewport:   e2eViewport{Width: 412, Height: 915}, // a phone
+				Screenshot: tt.screenshot,
+				Steps: []e2eStep{
+					{Naming: "random", Files: []e2eFile{notes, picture}},
+					{Naming: "local", Files: []e2eFile{local}},
+					// The page's own size check would stop this one; skip it
+					// so OSS's server-side check answers.
+					{Naming: "random", SkipChecks: true, Files: []e2eFile{tooLarge}},
+					{Naming: "random", Files: []e2eFile{tooLarge}},
+				},
+			}
+			res := runBrowser(t, node, chromium, env.appURL, spec)
+
+			uploaded := append(res.Steps[0].Items, res.Steps[1].Items...)
+			want := []e2eFile{notes, picture, local}
+			var uid string
+			for i, item := range uploaded {
+				f := want[i]
+				if item.Name != f.Name || item.State != "done" || item.Answer == nil {
+					t.Errorf("%s: page shows state %q, answer %v, %q; want done with the app's answer", f.Name, item.State, item.Answer, item.Text)
+					continue
+				}
+				a := item.Answer
+				if uid == "" {
+					uid = a.UID
+				}
+				if a.UID != uid || !validUID(a.UID) {
+					t.Errorf("%s: answer uid %q, want one user id %q", f.Name, a.UID, uid)
+				}
+				if !strings.HasPrefix(a.Object, userDir(a.UID)) {
+					t.Errorf("%s: object %q outside the user's prefix %q", f.Name, a.Object, userDir(a.UID))
+				}
+				if a.Size != int64(len(f.data)) {
+					t.Errorf("%s: answer size %d, want %d", f.Name, a.Size, len(f.data))
+				}
+				got, ok := env.storedBytes(a.Object)
+				if !ok {
+					t.Errorf("%s: object %q is not in the emulator", f.Name, a.Object)
+				} else if !bytes.Equal(got, f.data) {
+					t.Errorf("%s: emulator holds %d bytes for %q that differ from the %d bytes uploaded", f.Name, len(got), a.Object, len(f.data))
+				}
+			}
+			if len(uploaded) == 3 && uploaded[2].Answer != nil {
+				// ${filename}: OSS names the object after the file part's name.
+				if got, want := uploaded[2].Answer.Object, userDir(uid)+local.Name; got != want {
+					t.Errorf("local name: object %q, want %q", got, want)
+				}
+			}
+			if got := env.app.Records(uid); len(got) != 3 {
+				t.Errorf("app recorded %d uploads for %s, want 3: %+v", len(got), uid, got)
+			}
+
+			over := res.Steps[2].Items[0]
+			if over.State != "error" || over.Code != "EntityTooLarge" ||
+				over.Message != "Your proposed upload exceeds the maximum allowed size." {
+				t.Errorf("over-size upload: page shows state %q %q %q; want OSS's EntityTooLarge error", over.State, over.Code, over.Message)
+			}
+			if !strings.Contains(over.Text, "EntityTooLarge") {
+				t.Errorf("over-size upload: OSS's error code is not on the page: %q", over.Text)
+			}
+			rejected := res.Steps[3].Items[0]
+			if rejected.State != "rejected" {
+				t.Errorf("over-size upload with client checks: state %q, want rejected before sending", rejected.State)
+			}
+			if n := env.objectCount(); n != 3 {
+				t.Errorf("emulator holds %d objects, want 3", n)
+			}
+
+			// The bytes went from the browser to the emulator, never through the app.
+			var toOSS, toApp int
+			for _, r := range res.Requests {
+				if r.Method != "POST" {
+					continue
+				}
+				switch {
+				case strings.HasPrefix(r.URL, env.ossURL):
+					toOSS++
+				case strings.HasPrefix(r.URL, env.appURL):
+					toApp++
+				}
+			}
+			if toOSS != 4 || toApp != 0 {
+				t.Errorf("browser POSTed %d times to OSS and %d times to the app; want 4 and 0", toOSS, toApp)
+			}
+		})
+	}
+}

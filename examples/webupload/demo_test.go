@@ -1,0 +1,75 @@
+package main
+
+import (
+	"net"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/ossdirect/ossdirect/osstest"
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+// demo is the app wired to an emulator exactly as `go run` wires it in
+// emulator mode, both on loopback ports of their own.
+type demo struct {
+	app    *App
+	appURL string
+	emu    *osstest.Server
+	ossURL string
+}
+
+type demoOptions struct {
+	version      signer.Version
+	maxSize      int64
+	contentTypes []string
+}
+
+func startDemo(t *testing.T, o demoOptions) *demo {
+	t.Helper()
+	// The app's address must be known before the emulator starts (its
+	// CORS rule names the app's origin) and before the app is built (the
+	// callback URL).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appURL := "http://" + ln.Addr().String()
+
+	emu := startEmulator(appURL)
+	t.Cleanup(emu.Close)
+
+	types := o.contentTypes
+	if types == nil {
+		types = []string{"text/plain", "image/png"}
+	}
+	ak := emu.AccessKey()
+	app, err := newApp(Config{
+		PublicURL:    appURL,
+		Credentials:  signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
+		Bucket:       emu.Bucket(),
+		Region:       emu.Region(),
+		Endpoint:     emu.URL,
+		Version:      o.version,
+		Keys:         emu.KeyFetcher(),
+		MaxSize:      o.maxSize,
+		ContentTypes: types,
+		Mode:         "emulator",
+	})
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(app)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &demo{app: app, appURL: appURL, emu: emu, ossURL: emu.URL}
+}
+
+func (d *demo) storedBytes(key string) ([]byte, bool) {
+	b, err := d.emu.ReadObject(key)
+	return b, err == nil
+}
+
+func (d *demo) objectCount() int { return len(d.emu.Objects()) }

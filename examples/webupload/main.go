@@ -1,0 +1,245 @@
+// Command webupload is the whole ossdirect flow in a browser: a page that
+// uploads files straight to OSS with a policy signed by this app, and the
+// callback endpoint OSS calls before it answers the browser.
+//
+//	go run ./examples/webupload
+//
+// With no OSS_ACCESS_KEY_ID in the environment it starts the embedded OSS
+// emulator (package osstest) on another loopback port, so the browser really
+// posts cross-origin, and trusts only the emulator's callback key. With
+// OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET (optional OSS_SESSION_TOKEN),
+// OSS_REGION and OSS_BUCKET (optional OSS_ENDPOINT) it signs for that real
+// bucket and trusts only OSS's callback key; -public-url must then be the
+// app's address as OSS reaches it from the internet.
+//
+// Flags:
+//
+//	-addr        listen address (default 127.0.0.1:8080)
+//	-signature   v4 or v1 (default v4)
+//	-public-url  the app's public base URL, used for callbackUrl
+//	-max-size    largest upload the policy allows, in bytes
+//	-types       comma-separated allowed content types ("" = any)
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/ossdirect/ossdirect/osstest"
+	"github.com/ossdirect/ossdirect/signer"
+	"github.com/ossdirect/ossdirect/verify"
+)
+
+// defaultTypes is a list a demo user is likely to pick from; OSS enforces
+// it through the policy's "in $content-type" condition.
+const defaultTypes = "image/jpeg,image/png,image/gif,image/webp,image/svg+xml,text/plain,text/markdown,text/csv,application/pdf,application/json,application/zip,video/mp4"
+
+func main() {
+	log.SetFlags(0)
+	if err := run(os.Args[1:]); err != nil {
+		log.Fatalf("webupload: %v", err)
+	}
+}
+
+func run(args []string) error {
+	fl := flag.NewFlagSet("webupload", flag.ContinueOnError)
+	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
+	sigVersion := fl.String("signature", "v4", "POST signature version: v4 or v1")
+	publicURL := fl.String("public-url", "", "the app's public base URL, used for callbackUrl (default http://<addr>)")
+	maxSize := fl.Int64("max-size", defaultMaxSize, "largest upload the policy allows, in bytes")
+	types := fl.String("types", defaultTypes, `comma-separated allowed content types ("" = any)`)
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	version, err := parseVersion(*sigVersion)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	appURL := "http://" + ln.Addr().String()
+	if *publicURL == "" {
+		*publicURL = appURL
+	}
+
+	cfg := Config{
+		PublicURL:    *publicURL,
+		Version:      version,
+		MaxSize:      *maxSize,
+		ContentTypes: splitList(*types),
+	}
+	if os.Getenv("OSS_ACCESS_KEY_ID") != "" {
+		if err := realBucket(&cfg); err != nil {
+			return err
+		}
+		if !reachableFromOSS(cfg.PublicURL) {
+			log.Printf("warning: callbackUrl %s/oss/callback is not reachable from OSS; pass -public-url", cfg.PublicURL)
+		}
+	} else {
+		emu := startEmulator(cfg.PublicURL, appURL)
+		defer emu.Close()
+		cfg.Mode = "emulator"
+		ak := emu.AccessKey()
+		cfg.Credentials = signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret, SecurityToken: ak.SecurityToken}
+		cfg.Bucket, cfg.Region = emulatorBucket, emulatorRegion
+		cfg.Endpoint = emu.URL
+		cfg.Keys = emu.KeyFetcher()
+		log.Printf("OSS emulator (bucket %s) on %s", cfg.Bucket, emu.URL)
+	}
+
+	app, err := newApp(cfg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Printf("open %s/ (%s mode, %s signatures, callbacks to %s%s)", appURL, cfg.Mode, *sigVersion, cfg.PublicURL, callbackPath)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt)
+	select {
+	case err := <-errc:
+		return err
+	case <-stop:
+		return srv.Close()
+	}
+}
+
+const (
+	emulatorBucket = "examplebucket"
+	emulatorRegion = "cn-hangzhou"
+)
+
+// startEmulator runs osstest on its own loopback port: a different origin
+// from the app, so the browser applies CORS exactly as with a real bucket,
+// and the emulator's CORS rule allows only the app's origins.
+func startEmulator(origins ...string) *osstest.Server {
+	return osstest.NewServer(osstest.Config{
+		Bucket: emulatorBucket,
+		Region: emulatorRegion,
+		CORS:   []osstest.CORSRule{emulatorCORS(origins...)},
+	})
+}
+
+func emulatorCORS(origins ...string) osstest.CORSRule {
+	return osstest.CORSRule{
+		AllowedOrigins: originsOf(origins...),
+		AllowedMethods: []string{"POST"},
+		AllowedHeaders: []string{"*"},
+		ExposeHeaders:  []string{"ETag", "x-oss-request-id"},
+	}
+}
+
+// realBucket fills cfg from the environment for a real OSS bucket.
+func realBucket(cfg *Config) error {
+	cfg.Mode = "oss"
+	cfg.Credentials = signer.EnvCredentials()
+	cfg.Bucket = os.Getenv("OSS_BUCKET")
+	cfg.Region = os.Getenv("OSS_REGION")
+	if cfg.Bucket == "" || cfg.Region == "" {
+		return errors.New("with OSS_ACCESS_KEY_ID set, OSS_BUCKET and OSS_REGION are required too")
+	}
+	if ep := os.Getenv("OSS_ENDPOINT"); ep != "" {
+		cfg.Endpoint = bucketEndpoint(cfg.Bucket, ep)
+	}
+	// Only OSS's own key (embedded, or fetched from gosspublic.alicdn.com):
+	// a callback signed with any other key is refused (SPEC.md §5.6).
+	cfg.Keys = verify.DefaultFetcher()
+	return nil
+}
+
+// bucketEndpoint turns OSS_ENDPOINT into the upload URL. A bare endpoint
+// ("oss-cn-hangzhou.aliyuncs.com") gets the bucket as a subdomain, since OSS
+// refuses path-style uploads for newer buckets (SPEC.md §1.1); a URL with a
+// scheme (a CNAME) is used as it is.
+func bucketEndpoint(bucket, endpoint string) string {
+	if strings.Contains(endpoint, "://") {
+		return strings.TrimSuffix(endpoint, "/")
+	}
+	return "https://" + bucket + "." + strings.TrimSuffix(endpoint, "/")
+}
+
+func parseVersion(s string) (signer.Version, error) {
+	switch strings.ToLower(s) {
+	case "v4", "4":
+		return signer.V4, nil
+	case "v1", "1":
+		return signer.V1, nil
+	}
+	return 0, fmt.Errorf("-signature %q: want v4 or v1", s)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// reachableFromOSS reports whether OSS could call rawURL back: OSS refuses
+// private and loopback callback addresses (SPEC.md §5.2, EC 0007-00000008).
+func reachableFromOSS(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Hostname() == "" {
+		return false
+	}
+	if isLocalhost(u.Hostname()) {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip == nil || !(ip.IsPrivate() || ip.IsUnspecified() || ip.IsLinkLocalUnicast())
+}
+
+func isLocalhost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// originsOf returns the origins a browser may show for these base URLs:
+// the URL itself and, for loopback addresses, the same port on "localhost"
+// and 127.0.0.1, since users open either.
+func originsOf(urls ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(o string) {
+		if !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		add(u.Scheme + "://" + u.Host)
+		if isLocalhost(u.Hostname()) {
+			port := u.Port()
+			if port != "" {
+				add(u.Scheme + "://localhost:" + port)
+				add(u.Scheme + "://127.0.0.1:" + port)
+			}
+		}
+	}
+	return out
+}
