@@ -104,10 +104,10 @@ func (e *ParamsError) Unwrap() error { return ErrInvalidParams }
 // type whose template does not render to JSON (e.g. "${object}" in quotes,
 // which OSS would double-quote, §5.4). Errors are *ParamsError.
 func (p Params) Validate() error {
-	if err := checkCommon(p); err != nil {
+	segs, err := checkCommon(p)
+	if err != nil {
 		return err
 	}
-	segs, _ := parseTemplate(p.Body) // checkCommon parsed it already
 	for _, s := range segs {
 		if !s.isVar {
 			continue
@@ -124,11 +124,7 @@ func (p Params) Validate() error {
 		return newParamsError(MsgBodyInvalid, "the template contains a percent-encoded ${...} placeholder, which OSS would send back unreplaced")
 	}
 	if p.BodyType == BodyTypeJSON {
-		out, err := Render(p, sampleValues)
-		if err != nil {
-			return err
-		}
-		if !json.Valid(out) {
+		if !json.Valid(render(segs, true, sampleValues)) {
 			return newParamsError(MsgBodyInvalid, "the JSON template does not render to valid JSON; leave placeholders unquoted, OSS inserts whole JSON values")
 		}
 	}
@@ -144,23 +140,25 @@ var sampleValues = map[string]string{
 
 // checkCommon holds the checks OSS itself makes, shared by Validate and
 // DecodeParams. The order among them is [inferred].
-func checkCommon(p Params) error {
+// It returns the parsed template.
+func checkCommon(p Params) ([]segment, error) {
 	if err := checkURLs(p.URL); err != nil {
-		return err
+		return nil, err
 	}
 	if p.Host != "" && !validHost(p.Host) {
-		return newParamsError(MsgHostInvalid, fmt.Sprintf("callbackHost %q", p.Host))
+		return nil, newParamsError(MsgHostInvalid, fmt.Sprintf("callbackHost %q", p.Host))
 	}
 	if p.Body == "" {
-		return newParamsError(MsgBodyEmpty, "")
+		return nil, newParamsError(MsgBodyEmpty, "")
 	}
-	if _, err := parseTemplate(p.Body); err != nil {
-		return err
+	segs, err := parseTemplate(p.Body)
+	if err != nil {
+		return nil, err
 	}
 	if p.BodyType != "" && p.BodyType != BodyTypeForm && p.BodyType != BodyTypeJSON {
-		return newParamsError(MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q; want %q or %q", p.BodyType, BodyTypeForm, BodyTypeJSON))
+		return nil, newParamsError(MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q; want %q or %q", p.BodyType, BodyTypeForm, BodyTypeJSON))
 	}
-	return nil
+	return segs, nil
 }
 
 // checkURLs applies SPEC.md §5.2's callbackUrl rules. Real OSS additionally
@@ -316,7 +314,7 @@ func DecodeParams(encoded string) (Params, error) {
 	if p.BodyType, err = str("callbackBodyType", MsgBodyTypeInvalid); err != nil {
 		return Params{}, err
 	}
-	if err := checkCommon(p); err != nil {
+	if _, err := checkCommon(p); err != nil {
 		return Params{}, err
 	}
 	if v, ok := fields["callbackSNI"]; ok {

@@ -161,6 +161,10 @@ func Render(p Params, values map[string]string) ([]byte, error) {
 	default:
 		return nil, newParamsError(MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q", p.BodyType))
 	}
+	return render(segs, isJSON, values), nil
+}
+
+func render(segs []segment, isJSON bool, values map[string]string) []byte {
 	var b bytes.Buffer
 	for _, s := range segs {
 		if !s.isVar {
@@ -192,7 +196,7 @@ func Render(p Params, values map[string]string) ([]byte, error) {
 			b.Write(jsonString(v))
 		}
 	}
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // isDecimal reports whether s is a valid JSON integer without sign or
