@@ -85,9 +85,10 @@ type e2eResult struct {
 	Steps []struct {
 		Items []e2eItem `json:"items"`
 	} `json:"steps"`
-	ConsoleErrors []string `json:"consoleErrors"`
-	PageErrors    []string `json:"pageErrors"`
-	Requests      []struct {
+	ConsoleErrors      []string `json:"consoleErrors"`
+	HorizontalOverflow bool     `json:"horizontalOverflow"`
+	PageErrors         []string `json:"pageErrors"`
+	Requests           []struct {
 		Method string `json:"method"`
 		URL    string `json:"url"`
 	} `json:"requests"`
@@ -156,10 +157,11 @@ func TestBrowserUpload(t *testing.T) {
 	tests := []struct {
 		name       string
 		version    signer.Version
+		viewport   e2eViewport
 		screenshot string
 	}{
-		{name: "v4", version: signer.V4, screenshot: os.Getenv("OSSDIRECT_SCREENSHOT")},
-		{name: "v1", version: signer.V1},
+		{name: "v4 phone", version: signer.V4, viewport: e2eViewport{Width: 412, Height: 915}, screenshot: os.Getenv("OSSDIRECT_SCREENSHOT")},
+		{name: "v1 desktop", version: signer.V1, viewport: e2eViewport{Width: 1280, Height: 800}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +174,7 @@ func TestBrowserUpload(t *testing.T) {
 			local := newFile(rng, "field report.txt", "text/plain", 1234)
 			tooLarge := newFile(rng, "too-large.txt", "text/plain", maxSize+1)
 			spec := e2eSpec{
-				Viewport:   e2eViewport{Width: 412, Height: 915}, // a phone
+				Viewport:   tt.viewport,
 				Screenshot: tt.screenshot,
 				Steps: []e2eStep{
 					{Naming: "random", Files: []e2eFile{notes, picture}},
@@ -238,6 +240,10 @@ func TestBrowserUpload(t *testing.T) {
 			}
 			if n := env.objectCount(); n != 3 {
 				t.Errorf("emulator holds %d objects, want 3", n)
+			}
+
+			if res.HorizontalOverflow {
+				t.Errorf("the page is wider than the %dpx viewport", tt.viewport.Width)
 			}
 
 			// The bytes went from the browser to the emulator, never through the app.

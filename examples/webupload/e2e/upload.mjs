@@ -10,7 +10,8 @@
 //                  "files": [ {"name", "mimeType", "base64"} ] } ] }
 // result.json:
 //   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message"} ] } ],
-//     "consoleErrors": [...], "pageErrors": [...], "requests": [ {"method", "url"} ] }
+//     "consoleErrors": [...], "pageErrors": [...], "requests": [ {"method", "url"} ],
+//     "horizontalOverflow": bool }
 // consoleErrors include the browser's own "Failed to load resource" lines for
 // OSS's expected 4xx answers; pageErrors are uncaught exceptions in the page.
 //
@@ -88,6 +89,9 @@ try {
     }), step.files.length);
     result.steps.push({ items });
   }
+
+  // Nothing may stick out sideways, even on a phone-width viewport.
+  result.horizontalOverflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 
   if (spec.screenshot) {
     await page.screenshot({ path: spec.screenshot, fullPage: true });

@@ -43,6 +43,10 @@ function formatSize(n) {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
+function bytes(n) {
+  return `${n.toLocaleString('en-US')} bytes`;
+}
+
 function extension(name) {
   const dot = name.lastIndexOf('.');
   if (dot <= 0 || dot === name.length - 1) return '';
@@ -61,10 +65,10 @@ function randomName() {
 // upload that OSS will refuse. They are a convenience, not a defence.
 function clientCheck(file) {
   if (file.size > config.maxSize) {
-    return `too large: ${formatSize(file.size)}, the limit is ${formatSize(config.maxSize)}`;
+    return `too large: ${bytes(file.size)}, the limit is ${bytes(config.maxSize)} (${formatSize(config.maxSize)})`;
   }
   if (file.size < config.minSize) {
-    return `too small: the minimum is ${formatSize(config.minSize)}`;
+    return `too small: ${bytes(file.size)}, the minimum is ${bytes(config.minSize)}`;
   }
   if (config.contentTypes.length > 0 && !config.contentTypes.includes(file.type)) {
     return `type ${file.type || '(unknown)'} is not allowed`;
