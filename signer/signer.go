@@ -115,6 +115,11 @@ type Signer struct {
 //
 // The zero Upload is refused: set KeyPrefix or Key (or AllowAnyKey), and
 // MaxSize.
+//
+// Whatever the Upload leaves unset stays unpinned and is therefore the
+// uploader's to choose: the ACL (see ACL), x-oss-storage-class,
+// Cache-Control, Content-Disposition, server-side encryption, and custom
+// callback variables not listed in CallbackVars.
 type Upload struct {
 	// Key, if set, is the exact object name the upload must use, pinned
 	// with ["eq", "$key", Key] and returned as Token.Key. Server-chosen
@@ -164,6 +169,12 @@ type Upload struct {
 
 	// ACL, if set, is the object ACL: "default", "private", "public-read"
 	// or "public-read-write" (x-oss-object-acl, SPEC.md §1.3).
+	//
+	// Left empty, the ACL is not pinned and the uploader may send its own
+	// x-oss-object-acl, public-read included (as far as the signing RAM
+	// identity is allowed to). Set "default" (inherit the bucket's ACL) to
+	// take that choice away; it is not the zero value only because an
+	// unconditional pin would change every policy, including SPEC.md §3.4's.
 	ACL string
 
 	// Meta is user metadata, stored as x-oss-meta-<name> (a name may also

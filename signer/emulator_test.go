@@ -1,0 +1,195 @@
+package signer_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/osstest"
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+// postForm posts a token's form the way a browser does: every field of
+// tok.Fields, then extra (fields the page adds), then key, then the file
+// part with its own Content-Type line, last (SPEC.md §1.2).
+func postForm(t *testing.T, client *http.Client, tok *signer.Token, extra map[string]string, key, fileType string, content []byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fields := map[string]string{}
+	for k, v := range tok.Fields {
+		fields[k] = v
+	}
+	for k, v := range extra {
+		if v == "" {
+			delete(fields, k)
+		} else {
+			fields[k] = v
+		}
+	}
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	w.WriteField("key", key)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename="page.html"`)
+	h.Set("Content-Type", fileType)
+	part, err := w.CreatePart(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part.Write(content)
+	w.Close()
+	resp, err := client.Post(tok.Host+"/", w.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Tokens from Signer work against the osstest emulator for every
+// signature version and credential kind, and what the policy pins holds
+// on the wire: the stored content type is the pinned x-oss-content-type
+// even when the file part claims text/html (SPEC.md §1.3), and the key
+// prefix, size range and callback identity cannot be changed.
+func TestSignAgainstEmulator(t *testing.T) {
+	now := time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
+	clock := func() time.Time { return now }
+	perm := osstest.AccessKey{ID: "LTAI5tPermanent", Secret: "permanent-secret"}
+	sts := osstest.AccessKey{ID: "STS.NTemp", Secret: "temp-secret", SecurityToken: "CAIS/sts+token=="}
+
+	var mu sync.Mutex
+	var uids []string
+	app := httptest.NewServer(nil)
+	defer app.Close()
+	srv := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
+	defer srv.Close()
+	app.Config.Handler = callback.Handler(srv.KeyFetcher(), func(_ context.Context, ev *callback.Event) (any, error) {
+		mu.Lock()
+		uids = append(uids, ev.Vars["x:uid"])
+		mu.Unlock()
+		return map[string]string{"object": ev.Object}, nil
+	})
+
+	upload := signer.Upload{
+		KeyPrefix:           "users/42/",
+		MinSize:             1,
+		MaxSize:             64,
+		ContentTypes:        []string{"image/png", "image/jpeg"},
+		SuccessActionStatus: 200,
+		Meta:                map[string]string{"owner": "42"},
+		Callback:            &callback.Params{URL: app.URL + "/cb", Body: callback.FormBody(callback.VarObject, "x:uid")},
+		CallbackVars:        map[string]string{"x:uid": "42"},
+	}
+	content := []byte("<script>alert(1)</script>")
+
+	for _, v := range []signer.Version{signer.V4, signer.V1} {
+		for _, key := range []osstest.AccessKey{perm, sts} {
+			name := v.String() + "/" + key.ID
+			t.Run(name, func(t *testing.T) {
+				s := &signer.Signer{
+					Credentials: signer.StaticCredentials{AccessKeyID: key.ID, AccessKeySecret: key.Secret, SecurityToken: key.SecurityToken},
+					Bucket:      srv.Bucket(), Region: "oss-" + srv.Region(), Endpoint: srv.URL, Version: v, Now: clock,
+				}
+				tok, err := s.Sign(context.Background(), upload)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objKey := tok.Dir + strings.ReplaceAll(name, "/", "-") + ".png"
+				png := map[string]string{"x-oss-content-type": "image/png"}
+
+				tests := []struct {
+					name       string
+					extra      map[string]string
+					key        string
+					content    []byte
+					wantStatus int
+					wantInBody string
+				}{
+					{"no x-oss-content-type", nil, objKey, content, 403, "x-oss-content-type"},
+					{"type not allowed", map[string]string{"x-oss-content-type": "text/html"}, objKey, content, 403, "x-oss-content-type"},
+					{"other user's prefix", png, "users/43/x.png", content, 403, "starts-with"},
+					{"forged uid", map[string]string{"x-oss-content-type": "image/png", "x:uid": "1"}, objKey, content, 403, "x:uid"},
+					{"callback dropped", map[string]string{"x-oss-content-type": "image/png", "callback": ""}, objKey, content, 403, "callback"},
+					// The app left ACL unset, so it is not pinned and OSS accepts the
+					// uploader's choice (SPEC.md §2.4); Upload.ACL documents this.
+					{"unpinned ACL", map[string]string{"x-oss-content-type": "image/png", "x-oss-object-acl": "public-read"}, objKey, content, 200, ""},
+					{"too large", png, objKey, bytes.Repeat([]byte("x"), 65), 400, "EntityTooLarge"},
+					{"empty", png, objKey, nil, 400, "EntityTooSmall"},
+					{"ok", png, objKey, content, 200, `"object":"` + objKey + `"`},
+				}
+				for _, tt := range tests {
+					status, body := postForm(t, srv.Client(), tok, tt.extra, tt.key, "text/html", tt.content)
+					if status != tt.wantStatus || !strings.Contains(body, tt.wantInBody) {
+						t.Errorf("%s: %d %s; want %d containing %q", tt.name, status, body, tt.wantStatus, tt.wantInBody)
+					}
+				}
+				obj, ok := srv.Object(objKey)
+				if !ok {
+					t.Fatalf("object %s not stored", objKey)
+				}
+				if obj.ContentType != "image/png" || obj.Meta["owner"] != "42" {
+					t.Errorf("stored Content-Type %q, meta %v; want image/png and owner=42", obj.ContentType, obj.Meta)
+				}
+			})
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Two successful uploads per sub-test (the unpinned ACL and "ok"),
+	// each calling back with the pinned uid.
+	if want := 8; len(uids) != want {
+		t.Errorf("%d callbacks, want %d", len(uids), want)
+	}
+	for _, uid := range uids {
+		if uid != "42" {
+			t.Errorf("callback uid %q, want 42", uid)
+		}
+	}
+}
+
+// The token endpoint's JSON is everything a page needs: decoded as a
+// browser would, it uploads to the emulator.
+func TestHandlerTokenUploads(t *testing.T) {
+	srv := osstest.NewServer(osstest.Config{})
+	defer srv.Close()
+	ak := srv.AccessKey()
+	h := &signer.Handler{
+		Signer: &signer.Signer{Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
+			Bucket: srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL},
+		Upload: func(r *http.Request) (signer.Upload, error) {
+			return signer.Upload{KeyPrefix: "u/" + r.URL.Query().Get("u") + "/", MaxSize: 1 << 10, SuccessActionStatus: 201}, nil
+		},
+	}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	resp, err := ts.Client().Get(ts.URL + "/oss/token?u=7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok signer.Token
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := postForm(t, srv.Client(), &tok, nil, tok.Dir+"${filename}", "text/plain", []byte("hi oss"))
+	if status != 201 {
+		t.Fatalf("upload: %d %s", status, body)
+	}
+	if _, ok := srv.Object("u/7/page.html"); !ok {
+		t.Errorf("u/7/page.html not stored; have %v", srv.Objects())
+	}
+}
