@@ -160,8 +160,8 @@ func TestBrowserUpload(t *testing.T) {
 		viewport   e2eViewport
 		screenshot string
 	}{
-		{name: "v4 phone", version: signer.V4, viewport: e2eViewport{Width: 412, Height: 915}, screenshot: os.Getenv("OSSDIRECT_SCREENSHOT")},
-		{name: "v1 desktop", version: signer.V1, viewport: e2eViewport{Width: 1280, Height: 800}},
+		{name: "v4 phone", version: signer.V4, viewport: e2eViewport{Width: 412, Height: 915}},
+		{name: "v1 desktop", version: signer.V1, viewport: e2eViewport{Width: 900, Height: 800}, screenshot: os.Getenv("OSSDIRECT_SCREENSHOT")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
