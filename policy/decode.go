@@ -308,7 +308,7 @@ func parseJSON(doc []byte) (*node, error) {
 		}
 		return nil, jsonError(err)
 	}
-	return root, nil
+	return &root, nil
 }
 
 func jsonError(err error) *Error {
@@ -318,66 +318,88 @@ func jsonError(err error) *Error {
 	return invalidf("", "Invalid JSON: %v.", err)
 }
 
-func parseValue(dec *json.Decoder) (*node, error) {
+// hasKey reports whether k is among keys and records it. Policy objects
+// have one or two members, so a scan is cheapest; a map takes over for
+// hostile documents with many members, to stay linear.
+func hasKey(keys []string, k string, seen *map[string]bool) bool {
+	const scanLimit = 16
+	if len(keys) < scanLimit {
+		for _, x := range keys {
+			if x == k {
+				return true
+			}
+		}
+		return false
+	}
+	if *seen == nil {
+		*seen = make(map[string]bool, 2*len(keys))
+		for _, x := range keys {
+			(*seen)[x] = true
+		}
+	}
+	if (*seen)[k] {
+		return true
+	}
+	(*seen)[k] = true
+	return false
+}
+
+func parseValue(dec *json.Decoder) (node, error) {
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, jsonError(err)
+		return node{}, jsonError(err)
 	}
 	return parseToken(dec, tok)
 }
 
-func parseToken(dec *json.Decoder, tok json.Token) (*node, error) {
+func parseToken(dec *json.Decoder, tok json.Token) (node, error) {
 	switch t := tok.(type) {
 	case json.Delim:
 		if t == '[' {
-			v := &node{kind: '['}
+			v := node{kind: '['}
 			for dec.More() {
 				item, err := parseValue(dec)
 				if err != nil {
-					return nil, err
+					return node{}, err
 				}
-				v.items = append(v.items, *item)
+				v.items = append(v.items, item)
 			}
 			if _, err := dec.Token(); err != nil { // ']'
-				return nil, jsonError(err)
+				return node{}, jsonError(err)
 			}
 			return v, nil
 		}
 		// The decoder only hands out '{' or '[' here; '}' and ']' are
 		// consumed by the loops that expect them.
-		v := &node{kind: '{'}
+		v := node{kind: '{'}
 		var seen map[string]bool
 		for dec.More() {
 			ktok, err := dec.Token()
 			if err != nil {
-				return nil, jsonError(err)
+				return node{}, jsonError(err)
 			}
 			k, _ := ktok.(string) // the decoder guarantees a string key here
-			if seen == nil {
-				seen = make(map[string]bool)
+			if hasKey(v.keys, k, &seen) {
+				return node{}, invalidf("", "Invalid JSON: duplicate member %s.", quote(k))
 			}
-			if seen[k] {
-				return nil, invalidf("", "Invalid JSON: duplicate member %s.", quote(k))
-			}
-			seen[k] = true
 			item, err := parseValue(dec)
 			if err != nil {
-				return nil, err
+				return node{}, err
 			}
 			v.keys = append(v.keys, k)
-			v.items = append(v.items, *item)
+			v.items = append(v.items, item)
 		}
 		if _, err := dec.Token(); err != nil { // '}'
-			return nil, jsonError(err)
+			return node{}, jsonError(err)
 		}
 		return v, nil
 	case string:
-		return &node{kind: 's', s: t}, nil
+		return node{kind: 's', s: t}, nil
 	case json.Number:
-		return &node{kind: 'n', num: t}, nil
+		return node{kind: 'n', num: t}, nil
 	case bool:
-		return &node{kind: 'b'}, nil
+		return node{kind: 'b'}, nil
 	default:
-		return &node{kind: '0'}, nil
+		return node{kind: '0'}, nil
 	}
 }

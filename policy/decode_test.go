@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,19 @@ func TestParseAccepts(t *testing.T) {
 	}
 }
 
+// manyMembers returns an unterminated object with n distinct members.
+func manyMembers(n int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"a%d":%d`, i, i)
+	}
+	return b.String()
+}
+
 func TestParseEmpty(t *testing.T) {
 	for _, in := range [][]byte{nil, {}} {
 		_, err := policy.Parse(in)
@@ -124,6 +138,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"trailing garbage", b64(specV1JSON + `x`), "Invalid JSON: invalid character 'x'", ""},
 		{"top-level array", b64(`[]`), "the policy must be a JSON object, not an array", ""},
 		{"top-level string", b64(`"x"`), `the policy must be a JSON object, not the string "x"`, ""},
+		{"duplicate member among many", b64(manyMembers(20) + `,"a5":0}`), `duplicate member "a5"`, ""},
+		{"many distinct members", b64(manyMembers(20) + `}`), `Unexpected member "a0"`, "0006-00000206"},
 		{"duplicate member", b64(`{"expiration":"2030-01-02T03:04:05Z","expiration":"2031-01-02T03:04:05Z","conditions":[["starts-with","$key",""]]}`), `duplicate member "expiration"`, ""},
 
 		// Document structure (SPEC.md §2.1, §2.6).
