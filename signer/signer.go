@@ -254,9 +254,9 @@ type prepared struct {
 // come in a fixed order: bucket; with V4 x-oss-signature-version,
 // x-oss-credential, x-oss-date; with STS x-oss-security-token;
 // content-length-range; the key; then x-oss-content-type,
-// success_action_status, x-oss-object-acl, x-oss-meta-* (sorted),
-// x-oss-forbid-overwrite, callback and x: variables (sorted). For the
-// inputs of SPEC.md §3.4 this yields exactly its worked policy.
+// success_action_status, x-oss-object-acl, x-oss-meta-* (sorted, ignoring
+// case), x-oss-forbid-overwrite, callback and x: variables (sorted). For
+// the inputs of SPEC.md §3.4 this yields exactly its worked policy.
 //
 // The policy expiration and x-oss-date come from the same Now() instant in
 // UTC. Errors wrap ErrInvalidSigner, ErrInvalidUpload or ErrCredentials.
