@@ -63,7 +63,12 @@ func Decode(encoded string) (*Policy, error) {
 //     numbers written as strings, are rejected;
 //   - field names may be written with or without "$" (SPEC.md §2.3); the
 //     Field member holds the name without it, as written otherwise;
-//   - operators are matched exactly (lower case), as OSS documents them.
+//   - operators are matched exactly (lower case), as OSS documents them;
+//   - inside strings, OSS's documented escape \$ for a literal "$" is
+//     accepted besides the JSON escapes (SPEC.md §2.3).
+//
+// SPEC.md §2.6 lists EC codes 220/221/223 for bad content-length-range
+// bounds without saying which is which, so those errors carry no EC.
 //
 // Every policy Parse returns passes Validate, and Parse(MarshalJSON(p))
 // gives back p (with the expiration truncated to milliseconds).
