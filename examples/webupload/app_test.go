@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -410,6 +411,21 @@ func TestFlagsAndEnvironmentHelpers(t *testing.T) {
 	}
 	if splitList("") != nil {
 		t.Errorf("splitList(\"\") is not empty")
+	}
+
+	addrs := []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, "127.0.0.1:8080"},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "127.0.0.1:8080"},
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "127.0.0.1:8080"},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, "[::1]:8080"},
+	}
+	for _, tt := range addrs {
+		if got := browsableAddr(tt.addr); got != tt.want {
+			t.Errorf("browsableAddr(%v) = %q, want %q", tt.addr, got, tt.want)
+		}
 	}
 
 	reachable := []struct {

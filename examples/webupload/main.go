@@ -70,7 +70,7 @@ func run(args []string) error {
 		return err
 	}
 	defer ln.Close()
-	appURL := "http://" + ln.Addr().String()
+	appURL := "http://" + browsableAddr(ln.Addr())
 	if *publicURL == "" {
 		*publicURL = appURL
 	}
@@ -191,6 +191,20 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// browsableAddr is the listener's address as a browser on this machine
+// reaches it: -addr :8080 listens on every interface, but "http://[::]:8080"
+// is no URL to open, nor an origin the emulator's CORS rule could name.
+func browsableAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // reachableFromOSS reports whether OSS could call rawURL back: OSS refuses
