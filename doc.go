@@ -9,7 +9,7 @@
 // every upload before the browser is answered:
 //
 //  1. Browser → app: GET /oss/token, after the app has authenticated its user.
-//  2. App → browser: a signed POST policy bundle ([signer.Token]): the host to
+//  2. App → browser: a signed POST policy bundle (signer.Token): the host to
 //     post to, the form fields (policy, signature, encoded callback, pinned
 //     callback variables), the expiry and the user's key prefix.
 //  3. Browser → OSS: a multipart/form-data POST with those fields, then key,
@@ -27,10 +27,10 @@
 //     form exactly as OSS does it.
 //   - [github.com/ossdirect/ossdirect/signer]: steps 1–2. Credentials
 //     (static, environment, STS, or any provider), V4 and V1 POST
-//     signatures, the [signer.Token] bundle and the token [net/http.Handler].
+//     signatures, the signer.Token bundle and the token net/http.Handler.
 //   - [github.com/ossdirect/ossdirect/callback]: steps 4–5. The callback
-//     parameters and body templates, [callback.Verify], the typed
-//     [callback.Event], and the callback handler and middleware.
+//     parameters and body templates, callback.Verify, the typed
+//     callback.Event, and the callback handler and middleware.
 //   - [github.com/ossdirect/ossdirect/verify]: trust and crypto under
 //     callback: the RSA PKCS#1 v1.5 MD5 check that works with OSS's 512-bit
 //     key on current Go, and key fetching with an allowlist and a cache.
@@ -45,7 +45,7 @@
 //
 //   - Every policy carries an expiry, a size range and a key prefix (or an
 //     exact key); signing without a key restriction needs an explicit
-//     [signer.Upload.AllowAnyKey].
+//     signer.Upload.AllowAnyKey.
 //   - Every value the app decides is pinned by a policy condition, including
 //     the callback and its x: variables, because OSS accepts form fields the
 //     policy does not mention: an unpinned user id would be the uploader's to
@@ -55,7 +55,7 @@
 //     key URL is refused without a network request, so it cannot be forged
 //     with an attacker's key or used for SSRF.
 //   - Verification builds the signed string from the request line as it
-//     arrived (r.RequestURI), so routers and [net/http.StripPrefix] cannot
+//     arrived (r.RequestURI), so routers and net/http.StripPrefix cannot
 //     break it, caps the body size, and needs no GODEBUG setting: OSS's key
 //     is 512-bit RSA, which crypto/rsa refuses since Go 1.24.
 //

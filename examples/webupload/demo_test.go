@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/signer"
@@ -22,6 +23,7 @@ type demoOptions struct {
 	version      signer.Version
 	maxSize      int64
 	contentTypes []string
+	expires      time.Duration
 }
 
 func startDemo(t *testing.T, o demoOptions) *demo {
@@ -53,6 +55,7 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 		Keys:         emu.KeyFetcher(),
 		MaxSize:      o.maxSize,
 		ContentTypes: types,
+		Expires:      o.expires,
 		Mode:         "emulator",
 	})
 	if err != nil {
