@@ -279,3 +279,31 @@ func TestBrowserUpload(t *testing.T) {
 		})
 	}
 }
+
+// When OSS cannot get an answer from the app it still stores the object and
+// tells the browser 203 CallbackFailed (SPEC.md §5.9); the page must say
+// that the file is stored but the app was not told.
+func TestBrowserCallbackFailure(t *testing.T) {
+	node, chromium := needBrowser(t)
+	env := startDemo(t, demoOptions{maxSize: 64 << 10})
+	env.emu.SetCallbackFault(func(string) error { return errors.New("app server unreachable") })
+
+	rng := rand.New(rand.NewPCG(2, 2))
+	f := newFile(rng, "orphan.txt", "text/plain", 500)
+	res := runBrowser(t, node, chromium, env.appURL, e2eSpec{
+		Viewport: e2eViewport{Width: 412, Height: 915},
+		Steps:    []e2eStep{{Naming: "local", Files: []e2eFile{f}}},
+	})
+	item := res.Steps[0].Items[0]
+	t.Logf("page shows: %s %s", item.Status, item.Text)
+	if item.State != "stored" || item.Code != "CallbackFailed" || item.Answer != nil {
+		t.Errorf("page shows state %q, code %q, answer %v: %q; want stored with OSS's CallbackFailed", item.State, item.Code, item.Answer, item.Text)
+	}
+	objs := env.emu.Objects()
+	if len(objs) != 1 || !strings.HasSuffix(objs[0].Key, "/orphan.txt") {
+		t.Fatalf("emulator holds %+v, want the one uploaded object", objs)
+	}
+	if got, _ := env.storedBytes(objs[0].Key); !bytes.Equal(got, f.data) {
+		t.Errorf("stored bytes differ from the uploaded ones")
+	}
+}
