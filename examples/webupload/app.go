@@ -96,19 +96,22 @@ const (
 // the policy or the callback is not what the app issued.
 var errForeignObject = errors.New("webupload: object outside the user's prefix")
 
+// errConfig is wrapped by every error newApp returns for an incomplete Config.
+var errConfig = errors.New("webupload: bad config")
+
 func newApp(cfg Config) (*App, error) {
 	if cfg.Credentials == nil {
-		return nil, errors.New("webupload: no credentials")
+		return nil, fmt.Errorf("%w: no credentials", errConfig)
 	}
 	if cfg.Bucket == "" {
-		return nil, errors.New("webupload: no bucket")
+		return nil, fmt.Errorf("%w: no bucket", errConfig)
 	}
 	if cfg.Keys == nil {
-		return nil, errors.New("webupload: no trusted callback keys")
+		return nil, fmt.Errorf("%w: no trusted callback keys", errConfig)
 	}
 	u, err := url.Parse(cfg.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("webupload: public URL %q is not an absolute http(s) URL", cfg.PublicURL)
+		return nil, fmt.Errorf("%w: public URL %q is not an absolute http(s) URL", errConfig, cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	if cfg.MaxSize <= 0 {
@@ -148,6 +151,8 @@ func newApp(cfg Config) (*App, error) {
 	return a, nil
 }
 
+// ServeHTTP serves the page, GET /api/config, GET /oss/token and
+// POST /oss/callback.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	a.mux.ServeHTTP(w, r)
@@ -162,7 +167,7 @@ func userDir(uid string) string { return "uploads/" + uid + "/" }
 func (a *App) upload(r *http.Request) (signer.Upload, error) {
 	uid, ok := userFrom(r.Context())
 	if !ok {
-		return signer.Upload{}, errors.New("webupload: no user")
+		return signer.Upload{}, fmt.Errorf("%w: no user id", signer.ErrUnauthorized)
 	}
 	return signer.Upload{
 		KeyPrefix:    userDir(uid),

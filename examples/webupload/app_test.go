@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -369,8 +370,8 @@ func TestNewAppRefusesIncompleteConfig(t *testing.T) {
 	for _, tt := range tests {
 		cfg := good
 		tt.change(&cfg)
-		if _, err := newApp(cfg); err == nil {
-			t.Errorf("%s: accepted", tt.name)
+		if _, err := newApp(cfg); !errors.Is(err, errConfig) {
+			t.Errorf("%s: got %v, want an error wrapping errConfig", tt.name, err)
 		}
 	}
 }
