@@ -365,7 +365,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	fields["policy"] = encoded
 
 	tok := &Token{
-		Host:   s.host(),
+		Host:   s.Host(),
 		Dir:    u.KeyPrefix,
 		Key:    u.Key,
 		Expire: exp.Unix(),
@@ -414,7 +414,11 @@ func (s *Signer) check() error {
 	return nil
 }
 
-func (s *Signer) host() string {
+// Host is the upload URL Sign puts in Token.Host: Endpoint when set (an
+// emulator, a CNAME, an internal endpoint), otherwise the bucket's
+// virtual-hosted URL, since OSS refuses path-style requests for newer buckets
+// (SPEC.md §1.1).
+func (s *Signer) Host() string {
 	if s.Endpoint != "" {
 		return strings.TrimRight(s.Endpoint, "/")
 	}

@@ -236,10 +236,6 @@ func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
 	if a.cfg.Version == signer.V1 {
 		sig = "V1 (HMAC-SHA1)"
 	}
-	host := a.cfg.Endpoint
-	if host == "" {
-		host = "https://" + a.cfg.Bucket + ".oss-" + strings.TrimPrefix(a.cfg.Region, "oss-") + ".aliyuncs.com"
-	}
 	types := a.cfg.ContentTypes
 	if types == nil {
 		types = []string{}
@@ -247,7 +243,7 @@ func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, pageConfig{
 		UID:          uid,
 		Dir:          userDir(uid),
-		Host:         host,
+		Host:         a.signer.Host(),
 		Bucket:       a.cfg.Bucket,
 		Mode:         a.cfg.Mode,
 		Signature:    sig,
