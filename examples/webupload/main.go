@@ -128,11 +128,16 @@ const (
 // from the app, so the browser applies CORS exactly as with a real bucket,
 // and the emulator's CORS rule allows only the app's origins.
 func startEmulator(origins ...string) *osstest.Server {
-	return osstest.NewServer(osstest.Config{
+	return osstest.NewServer(emulatorConfig(origins...))
+}
+
+// emulatorConfig is the emulated bucket: one CORS rule for the app's origins.
+func emulatorConfig(origins ...string) osstest.Config {
+	return osstest.Config{
 		Bucket: emulatorBucket,
 		Region: emulatorRegion,
 		CORS:   []osstest.CORSRule{emulatorCORS(origins...)},
-	})
+	}
 }
 
 func emulatorCORS(origins ...string) osstest.CORSRule {
