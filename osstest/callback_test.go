@@ -242,9 +242,11 @@ func TestCallbackFailures(t *testing.T) {
 	release := make(chan struct{})
 	redirectTarget := atomic.Int32{}
 	handlers := map[string]http.HandlerFunc{
-		"/500":      func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) },
-		"/201":      func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201); w.Write([]byte(`{}`)) },
-		"/redirect": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/target", http.StatusMovedPermanently) },
+		"/500": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) },
+		"/201": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201); w.Write([]byte(`{}`)) },
+		"/redirect": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/target", http.StatusMovedPermanently)
+		},
 		"/target": func(w http.ResponseWriter, r *http.Request) {
 			redirectTarget.Add(1)
 			w.Write([]byte(`{}`))
