@@ -1,0 +1,182 @@
+package osstest_test
+
+import (
+	"bytes"
+	"errors"
+	"hash/crc64"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ossdirect/ossdirect/osstest"
+)
+
+func get(t *testing.T, method, url, host string, header map[string]string) result {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return do(t, nil, req)
+}
+
+// TestReadBack: stored objects are served by GET and HEAD with OSS's
+// object headers, from memory and from a directory.
+func TestReadBack(t *testing.T) {
+	for _, dir := range []string{"", t.TempDir()} {
+		name := "memory"
+		if dir != "" {
+			name = "dir"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{Dir: dir})
+			parts := join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/r 1.txt"), field("x-oss-meta-owner", "eric"),
+				field("Cache-Control", "max-age=60"), file("f.txt", "text/plain", "hello world")})
+			if r := postForm(t, srv.URL, parts); r.status != 204 {
+				t.Fatalf("upload %d %s", r.status, r.body)
+			}
+
+			r := get(t, http.MethodGet, srv.URL+"/user/eric/r%201.txt", "", nil)
+			checkCommonHeaders(t, r)
+			want := map[string]string{
+				"Content-Type":         "text/plain",
+				"Content-Length":       "11",
+				"ETag":                 `"5EB63BBBE01EEED093CB22BB8F5ACDC3"`, // MD5("hello world")
+				"Content-MD5":          "XrY7u+Ae7tCTyyK7j1rNww==",
+				"x-oss-hash-crc64ecma": strconv.FormatUint(crc64.Checksum([]byte("hello world"), crc64.MakeTable(crc64.ECMA)), 10),
+				"x-oss-meta-owner":     "eric",
+				"Cache-Control":        "max-age=60",
+				"Last-Modified":        t0.Format(http.TimeFormat),
+			}
+			if r.status != 200 || string(r.body) != "hello world" {
+				t.Errorf("GET: %d %q", r.status, r.body)
+			}
+			for k, v := range want {
+				if got := r.header.Get(k); got != v {
+					t.Errorf("GET %s = %q, want %q", k, got, v)
+				}
+			}
+
+			r = get(t, http.MethodHead, srv.URL+"/user/eric/r%201.txt", "examplebucket.localhost", nil)
+			if r.status != 200 || len(r.body) != 0 || r.header.Get("Content-Length") != "11" || r.header.Get("ETag") != want["ETag"] {
+				t.Errorf("HEAD: %d %q %v", r.status, r.body, r.header)
+			}
+
+			r = get(t, http.MethodGet, srv.URL+"/user/eric/r%201.txt", "", map[string]string{"Range": "bytes=6-"})
+			if r.status != 206 || string(r.body) != "world" {
+				t.Errorf("Range: %d %q", r.status, r.body)
+			}
+
+			r = get(t, http.MethodGet, srv.URL+"/user/eric/missing", "", nil)
+			if e := r.ossError(t); r.status != 404 || e.Code != "NoSuchKey" || e.Message != "The specified key does not exist." {
+				t.Errorf("missing: %d %s %q", r.status, e.Code, e.Message)
+			}
+			if _, err := srv.Open("user/eric/missing"); !errors.Is(err, osstest.ErrNoSuchKey) {
+				t.Errorf("Open(missing) = %v", err)
+			}
+
+			r = get(t, http.MethodDelete, srv.URL+"/user/eric/r%201.txt", "", nil)
+			if e := r.ossError(t); r.status != 405 || e.Code != "MethodNotAllowed" {
+				t.Errorf("DELETE: %d %s", r.status, e.Code)
+			}
+		})
+	}
+}
+
+// TestOverwrite: a second upload replaces the object; a reader opened
+// before keeps the old content.
+func TestOverwrite(t *testing.T) {
+	for _, dir := range []string{"", t.TempDir()} {
+		srv := newServer(t, osstest.Config{Dir: dir})
+		upload := func(content string) {
+			t.Helper()
+			parts := join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/o"), file("f", "", content)})
+			if r := postForm(t, srv.URL, parts); r.status != 204 {
+				t.Fatalf("upload %d %s", r.status, r.body)
+			}
+		}
+		upload("first")
+		old, err := srv.Open("user/eric/o")
+		if err != nil {
+			t.Fatal(err)
+		}
+		upload("second version")
+		b, _ := io.ReadAll(old)
+		old.Close()
+		if string(b) != "first" {
+			t.Errorf("dir=%q: old reader read %q", dir, b)
+		}
+		if b, _ := srv.ReadObject("user/eric/o"); string(b) != "second version" {
+			t.Errorf("dir=%q: content %q", dir, b)
+		}
+		if obj, _ := srv.Object("user/eric/o"); obj.Size != int64(len("second version")) {
+			t.Errorf("size %d", obj.Size)
+		}
+		if dir != "" {
+			files, _ := os.ReadDir(dir)
+			if len(files) != 1 {
+				t.Errorf("files in Dir after overwrite: %v", files)
+			}
+		}
+	}
+}
+
+// TestCutOffUpload: a body that breaks off inside the file stores nothing
+// and leaves no files behind.
+func TestCutOffUpload(t *testing.T) {
+	dir := t.TempDir()
+	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir})
+	full, ct := encodeForm(t, join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/cut"), file("f", "", strings.Repeat("z", 1000))}))
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(full[:len(full)-500])
+		pw.CloseWithError(errors.New("client gave up"))
+	}()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, pr)
+	req.Header.Set("Content-Type", ct)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Logf("server answered %d", resp.StatusCode)
+	}
+	srv.Close() // waits for the handler to finish
+	if objs := srv.Objects(); len(objs) != 0 {
+		t.Errorf("stored %v", objs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	hidden, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if len(files)+len(hidden) != 0 {
+		t.Errorf("left behind: %v %v", files, hidden)
+	}
+}
+
+// TestListObjects checks the minimal ListObjects answer and Objects.
+func TestListObjects(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	for _, k := range []string{"user/eric/b", "user/eric/a", "user/eric/sub/c"} {
+		parts := join(v1Auth(t, testKey, basePolicy()), []part{field("key", k), file("f", "", k)})
+		if r := postForm(t, srv.URL, parts); r.status != 204 {
+			t.Fatalf("upload %d %s", r.status, r.body)
+		}
+	}
+	var keys []string
+	for _, o := range srv.Objects() {
+		keys = append(keys, o.Key)
+	}
+	if strings.Join(keys, ",") != "user/eric/a,user/eric/b,user/eric/sub/c" {
+		t.Errorf("Objects() keys = %v", keys)
+	}
+	r := get(t, http.MethodGet, srv.URL+"/?prefix=user/eric/sub/", "", nil)
+	if r.status != 200 || !bytes.Contains(r.body, []byte("<Key>user/eric/sub/c</Key>")) || bytes.Contains(r.body, []byte("<Key>user/eric/a</Key>")) {
+		t.Errorf("list: %d %s", r.status, r.body)
+	}
+}
