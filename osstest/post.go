@@ -1,6 +1,7 @@
 package osstest
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
@@ -89,6 +90,9 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 		bodyMD5 = md5.New()
 		body = io.TeeReader(body, bodyMD5)
 	}
+	// multipart.Reader reads through a 4 KB buffer; a larger one below it
+	// turns thousands of small socket reads into a few large ones.
+	body = bufio.NewReaderSize(body, chunkSize)
 	mr := multipart.NewReader(body, params["boundary"])
 
 	f, oe := readForm(mr)
@@ -115,7 +119,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 		return nil, errExistsOSS()
 	}
 
-	p, err := e.store.begin()
+	p, err := e.store.begin(r.ContentLength)
 	if err != nil {
 		return nil, errInternal(err)
 	}
@@ -277,17 +281,48 @@ type streamed struct {
 	sniff []byte
 }
 
+// Streaming works in chunks of chunkSize; MD5, the slowest step, runs on
+// its own goroutine so it overlaps with reading, CRC-64 and storing, with
+// chunkBuffers chunks in flight. Memory use is bounded by them, whatever
+// the file size (plus the pending object itself for the memory store).
+const (
+	chunkSize    = 256 << 10
+	chunkBuffers = 4
+)
+
 // streamFile copies the file part into p, hashing as it goes and stopping
-// as soon as the size passes limit. Only a buffer's worth of the file is in
-// memory at a time (plus the pending object itself for the memory store).
+// as soon as the size passes limit.
 func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *policy.Policy) (*streamed, *ossError) {
+	free := make(chan []byte, chunkBuffers)
+	for range chunkBuffers {
+		free <- make([]byte, chunkSize)
+	}
+	toMD5 := make(chan []byte, chunkBuffers)
 	md5h := md5.New()
+	md5Done := make(chan struct{})
+	go func() {
+		defer close(md5Done)
+		for b := range toMD5 {
+			md5h.Write(b)
+			free <- b[:cap(b)]
+		}
+	}()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			close(toMD5)
+			<-md5Done
+		}
+	}
+	defer stop()
+
 	crc := crc64.New(crcTable)
 	var sniff []byte
-	buf := make([]byte, 256<<10)
 	var size int64
 	for {
-		n, err := src.Read(buf)
+		buf := <-free
+		n, err := readChunk(src, buf)
 		if n > 0 {
 			size += int64(n)
 			if size > limit {
@@ -299,7 +334,6 @@ func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *polic
 				return nil, errEntityTooLarge()
 			}
 			chunk := buf[:n]
-			md5h.Write(chunk)
 			crc.Write(chunk)
 			if len(sniff) < sniffBytes {
 				sniff = append(sniff, chunk[:min(n, sniffBytes-len(sniff))]...)
@@ -307,6 +341,9 @@ func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *polic
 			if _, werr := p.Write(chunk); werr != nil {
 				return nil, errInternal(werr)
 			}
+			toMD5 <- chunk
+		} else {
+			free <- buf
 		}
 		if err == io.EOF {
 			break
@@ -317,7 +354,24 @@ func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *polic
 			return nil, errMalformedPOST()
 		}
 	}
+	stop()
 	return &streamed{size: size, md5: md5h.Sum(nil), crc64: crc.Sum64(), sniff: sniff}, nil
+}
+
+// readChunk fills buf from src, returning early only with an error (io.EOF
+// at the end of the part). Unlike io.ReadFull it passes errors through
+// unchanged, so a truncated part (io.ErrUnexpectedEOF from multipart) is
+// not mistaken for the end of the file.
+func readChunk(src io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := src.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // readTrailer reads what follows the file part. OSS stops at the file

@@ -93,15 +93,24 @@ func newStore(dir string) (*store, error) {
 	return &store{dir: dir, objects: map[string]*entry{}}, nil
 }
 
+const maxSizeHint = 256 << 20
+
 // pending is the content of an upload in progress.
 type pending struct {
 	buf  *bytes.Buffer // memory store
 	file *os.File      // directory store
 }
 
-func (s *store) begin() (*pending, error) {
+// begin starts a pending object. sizeHint is the request's Content-Length
+// (-1 if unknown); the memory store reserves that much up front, up to
+// maxSizeHint, instead of growing by copying.
+func (s *store) begin(sizeHint int64) (*pending, error) {
 	if s.dir == "" {
-		return &pending{buf: new(bytes.Buffer)}, nil
+		buf := new(bytes.Buffer)
+		if sizeHint > 0 {
+			buf.Grow(int(min(sizeHint, maxSizeHint)))
+		}
+		return &pending{buf: buf}, nil
 	}
 	f, err := os.CreateTemp(s.dir, ".upload-*.tmp")
 	if err != nil {
