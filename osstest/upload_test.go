@@ -3,6 +3,7 @@ package osstest_test
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
@@ -493,5 +494,87 @@ func TestGolden(t *testing.T) {
 	r = do(t, nil, req)
 	if e := r.ossError(t); r.status != 403 || e.Code != "AccessDenied" || e.Message != "Invalid according to Policy: Policy expired." {
 		t.Errorf("late upload: %d %s %q", r.status, e.Code, e.Message)
+	}
+}
+
+// TestAcceptedVariants covers forms OSS accepts although they differ from
+// the canonical spelling or shape.
+func TestAcceptedVariants(t *testing.T) {
+	srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, {ID: "LTAIsecond", Secret: "second secret"}}})
+	rw := newServer(t, osstest.Config{PublicReadWrite: true})
+	enc := mustEncode(t, basePolicy())
+	body := func(key string) []part { return []part{field("key", key), file("a.txt", "text/plain", "hello")} }
+	tests := []struct {
+		name   string
+		srv    *osstest.Server
+		parts  []part
+		header map[string]string
+		key    string
+	}{
+		{"lower-case field names (the demos' 'signature')", srv,
+			join([]part{field("ossaccesskeyid", testKey.ID), field("POLICY", enc), field("signature", signV1(testKey.Secret, enc))}, body("user/eric/lc")), nil, "user/eric/lc"},
+		{"second access key", srv, join(v1Auth(t, osstest.AccessKey{ID: "LTAIsecond", Secret: "second secret"}, basePolicy()), body("user/eric/k2")), nil, "user/eric/k2"},
+		{"empty x-oss-security-token with a permanent key (Python SDK example)", srv,
+			join(v1Auth(t, testKey, basePolicy()), []part{field("x-oss-security-token", "")}, body("user/eric/tok")), nil, "user/eric/tok"},
+		{"fields the policy does not mention", srv,
+			join(v1Auth(t, testKey, basePolicy()), []part{field("x-oss-meta-uuid", "1"), field("Content-Disposition", "inline"), field("x:var1", "v")}, body("user/eric/extra")), nil, "user/eric/extra"},
+		{"correct Content-MD5 header", srv, join(v1Auth(t, testKey, basePolicy()), body("user/eric/md5")), map[string]string{"Content-MD5": "?"}, "user/eric/md5"},
+		{"V4", srv, join(v4Auth(t, testKey, "cn-hangzhou", t0.Add(-time.Minute), t0.Add(time.Hour), basePolicy().Conditions...), body("user/eric/v4")), nil, "user/eric/v4"},
+		{"V4 x-oss-date 10 minutes ahead", srv, join(v4Auth(t, testKey, "cn-hangzhou", t0.Add(10*time.Minute), t0.Add(time.Hour), basePolicy().Conditions...), body("user/eric/v4skew")), nil, "user/eric/v4skew"},
+		{"anonymous upload to a public-read-write bucket", rw, body("anything/at/all"), nil, "anything/at/all"},
+		{"signed upload to a public-read-write bucket", rw, join(v1Auth(t, rw.AccessKey(), basePolicy()), body("user/eric/rw")), nil, "user/eric/rw"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, ct := encodeForm(t, tc.parts)
+			req, _ := http.NewRequest(http.MethodPost, tc.srv.URL, bytes.NewReader(raw))
+			req.Header.Set("Content-Type", ct)
+			for k, v := range tc.header {
+				if v == "?" {
+					sum := md5.Sum(raw)
+					v = base64.StdEncoding.EncodeToString(sum[:])
+				}
+				req.Header.Set(k, v)
+			}
+			r := do(t, nil, req)
+			if r.status != 204 {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			if _, ok := tc.srv.Object(tc.key); !ok {
+				t.Errorf("%q not stored", tc.key)
+			}
+		})
+	}
+
+	// A public-read-write bucket still requires all signature fields once
+	// one is present (SPEC.md §1.1).
+	r := postForm(t, rw.URL, join([]part{field("policy", enc)}, body("user/eric/partial")))
+	if e := r.ossError(t); r.status != 400 || e.Message != "Post request accessKeyId is empty." {
+		t.Errorf("partial signature on a public bucket: %d %q", r.status, e.Message)
+	}
+}
+
+// TestSuccessActionRedirect: 303 to the given URL with bucket, key and
+// etag appended, as Amazon S3 does [inferred for OSS].
+func TestSuccessActionRedirect(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	tests := []struct{ redirect, want string }{
+		{"https://app.example.com/done", "https://app.example.com/done?bucket=examplebucket&etag=%225D41402ABC4B2A76B9719D911017C592%22&key=user%2Feric%2Fr.txt"},
+		{"https://app.example.com/done?x=1", "https://app.example.com/done?x=1&bucket=examplebucket&etag=%225D41402ABC4B2A76B9719D911017C592%22&key=user%2Feric%2Fr.txt"},
+	}
+	for _, tc := range tests {
+		parts := join(v1Auth(t, testKey, basePolicy()), []part{field("success_action_redirect", tc.redirect), field("success_action_status", "201"),
+			field("key", "user/eric/r.txt"), file("a", "", "hello")})
+		body, ct := encodeForm(t, parts)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 303 || resp.Header.Get("Location") != tc.want {
+			t.Errorf("%d Location %q, want 303 %q", resp.StatusCode, resp.Header.Get("Location"), tc.want)
+		}
 	}
 }
