@@ -89,7 +89,8 @@ type Config struct {
 	// (SPEC.md §5.8), and its Timeout is superseded by CallbackTimeout.
 	CallbackClient *http.Client
 	// CallbackFault, when set, is called before each callback attempt with
-	// the callback URL; a non-nil error makes the attempt fail as if the
+	// the callback URL (with "http://" added if callbackUrl omitted the
+	// scheme); a non-nil error makes the attempt fail as if the
 	// app server could not be reached, without sending anything. Tests use
 	// it to simulate unreachable app servers; see also
 	// Emulator.SetCallbackFault.

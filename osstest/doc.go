@@ -27,10 +27,25 @@
 // "file" part are read (field names case-insensitive, SPEC.md §1.4), the
 // file is hashed (MD5, CRC-64/ECMA) and written to the store as it
 // arrives, and nothing after the file is used except to refuse a second
-// file. Decisions are made in the fixed order of SPEC.md §4.4 (see
-// Emulator.ServeHTTP and the Errors section), so the same bad request
-// always gets the same OSS error code, status and message. Policies are
-// decoded and evaluated by package policy on the raw field values (before
+// file. Decisions are made in a
+// fixed order, so the same bad request always gets the same OSS error code,
+// status and message (SPEC.md §4.4):
+//
+//  1. the request is multipart/form-data (and declares less than 5 GB);
+//  2. the fields up to the file: framing, limits, key before file, a file;
+//  3. signature fields complete (V1 trio or V4 quartet), or anonymous on a
+//     public-read-write bucket;
+//  4. the policy decodes;
+//  5. access key, STS token, V4 credential and time window, signature;
+//  6. the policy has not expired;
+//  7. the policy's conditions hold;
+//  8. the key, object settings and callback parameters are valid, and
+//     x-oss-forbid-overwrite finds no object;
+//  9. the file streams within content-length-range and 5 GB, no second file
+//     follows, a Content-MD5 header matches; the object is stored;
+//  10. the callback, or the success answer.
+//
+// Policies are decoded and evaluated by package policy on the raw field values (before
 // ${filename} is expanded); fields the policy does not mention are
 // accepted, as on OSS and unlike Amazon S3.
 //
@@ -69,6 +84,41 @@
 // and KeyFetcher returns a verify.KeyFetcher that trusts exactly that URL.
 // Callbacks records every attempt; Config.CallbackFault and
 // SetCallbackFault simulate unreachable app servers.
+//
+// # Choices where OSS is undocumented
+//
+// These follow SPEC.md's [inferred] notes and are deterministic:
+//
+//   - Field limits: 8 KB of field names (FieldItemTooLong) and 2 MB of
+//     field values before the file (MaxPOSTPreDataLengthExceededError), the
+//     S1 figures (SPEC.md §1.6, §8.2).
+//   - A field sent twice, in any spelling, is 400 InvalidArgument; a part
+//     without a name is 400 InvalidArgument; the file part may carry only
+//     Content-Disposition, Content-Type, Content-Transfer-Encoding and
+//     Content-Length headers, and is stored as sent (no transfer decoding).
+//   - Fields after the file are ignored, a second file is 400
+//     IncorrectNumberOfFilesInPOSTRequest (found only after the first file
+//     was received; nothing is stored), at most 2 MB may follow the file.
+//   - ${filename} is replaced by the base name of the file part's filename
+//     (filename*= is decoded); without a filename the key keeps the literal.
+//   - Without any content type the key's extension decides (a small fixed
+//     table), else application/octet-stream.
+//   - Callback parameters, the key rules, ACL, storage class, encryption,
+//     metadata size and x-oss-forbid-overwrite are all checked before the
+//     file is streamed (still after the policy, SPEC.md §4.4), so a doomed
+//     upload is refused without transferring the file.
+//   - V4: x-oss-date may be at most 15 minutes ahead of Config.Now (403
+//     RequestTimeTooSkewed) and at most 7 days old (403 AccessDenied
+//     "Request has expired."); the policy must mention x-oss-signature-version,
+//     x-oss-credential, x-oss-date and, for STS keys, x-oss-security-token
+//     (400 InvalidPolicyDocument otherwise, SPEC.md §2.5).
+//   - success_action_redirect answers 303 with bucket, key and etag added to
+//     the URL's query, as Amazon S3 does. A callback takes precedence over
+//     both success_action_status and success_action_redirect.
+//   - Callback answers without Content-Length or over 1 MB fail with the
+//     messages "Response has no Content-Length header." and "Response body
+//     is too large."; a timeout reports the timeout as its cost, so the
+//     message does not depend on the wall clock.
 //
 // # CORS
 //
