@@ -9,7 +9,7 @@
 //	// with callback.Verify(r, srv.KeyFetcher()).
 //
 // An Emulator is an http.Handler; NewServer runs one on a loopback port.
-// Its behaviour follows SPEC.md of this repository; where the spec is
+// Its behaviour follows docs/SPEC.md of this module; where the spec is
 // silent it follows OSS's documentation, and choices that are only
 // inferred are marked [inferred] in the doc comments.
 //
