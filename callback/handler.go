@@ -65,6 +65,9 @@ func Middleware(keys verify.KeyFetcher) func(http.Handler) http.Handler {
 // sends {"Status":"OK"}, the conventional body (§5.8). fn may return an
 // *HTTPError to choose the failure status; OnError sees every failure.
 func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
+	if v == nil {
+		v = &Verifier{}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)
 		if !ok {
@@ -97,6 +100,9 @@ func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error))
 // never reach next. next must itself answer OSS with 200, an explicit
 // Content-Length and JSON (SPEC.md §5.8).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
+	if v == nil {
+		v = &Verifier{}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)
 		if !ok {

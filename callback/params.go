@@ -98,7 +98,8 @@ func (e *ParamsError) Error() string {
 func (e *ParamsError) Unwrap() error { return ErrInvalidParams }
 
 // Validate reports whether OSS would accept p, and also refuses mistakes OSS
-// would accept but that break the callback silently: variables that are
+// would accept but that break the callback silently: a template that is not
+// valid UTF-8 (JSON cannot carry it unchanged), variables that are
 // neither a system variable nor a valid x: name (SPEC.md §7 pitfall 11),
 // placeholders that were percent-encoded (§7 pitfall 10), and a JSON body
 // type whose template does not render to JSON (e.g. "${object}" in quotes,
@@ -118,6 +119,11 @@ func (p Params) Validate() error {
 		if err := ValidateVarName(s.text); err != nil {
 			return newParamsError(MsgBodyInvalid, fmt.Sprintf("${%s} is neither an OSS system variable nor a custom x: variable", s.text))
 		}
+	}
+	if !utf8.ValidString(p.Body) {
+		// encoding/json would silently turn the bad bytes into U+FFFD, so
+		// OSS would render a template other than the one asked for.
+		return newParamsError(MsgBodyInvalid, "the template is not valid UTF-8")
 	}
 	lower := strings.ToLower(p.Body)
 	if strings.Contains(lower, "%24%7b") || strings.Contains(lower, "$%7b") {

@@ -97,6 +97,11 @@ func TestParamsValidate(t *testing.T) {
 		}), callback.MsgBodyInvalid},
 		{"JSON type, form template", with(func(p *callback.Params) { p.BodyType = callback.BodyTypeJSON }), callback.MsgBodyInvalid},
 		{"bad body type", with(func(p *callback.Params) { p.BodyType = "text/plain" }), callback.MsgBodyTypeInvalid},
+		{"invalid UTF-8 in body", with(func(p *callback.Params) { p.Body = "bucket=${bucket}&a=\xff" }), callback.MsgBodyInvalid},
+		{"invalid UTF-8 in JSON body", with(func(p *callback.Params) {
+			p.Body = "{\"a\":\"\xc3\",\"b\":${bucket}}"
+			p.BodyType = callback.BodyTypeJSON
+		}), callback.MsgBodyInvalid},
 		{"body type with parameters", with(func(p *callback.Params) { p.BodyType = "application/json; charset=utf-8" }), callback.MsgBodyTypeInvalid},
 	}
 	for _, c := range cases {

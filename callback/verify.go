@@ -59,8 +59,9 @@ const (
 	maxKeyURLHeaderLen = 4096
 )
 
-// Verifier checks OSS callback requests. The zero value uses the default
-// fetcher and DefaultMaxBodyBytes. It is safe for concurrent use.
+// Verifier checks OSS callback requests. The zero value, like a nil
+// *Verifier, uses the default fetcher and DefaultMaxBodyBytes. It is safe
+// for concurrent use.
 type Verifier struct {
 	// Keys supplies the public key named by x-oss-pub-key-url; nil means
 	// verify.DefaultFetcher(): OSS's embedded key, other keys on
@@ -97,6 +98,13 @@ func Verify(r *http.Request, keys verify.KeyFetcher) error {
 // with its "?" whenever the request line has one, even if the query is
 // empty, as OSS's reference verifier does (SPEC.md §7 pitfall 2).
 //
+// OSS does not delimit path, query and body in what it signs, so a "?" or a
+// line break that only appears after decoding the path (%3F, %0A), or a line
+// break in the query, would let bytes of a captured callback move between
+// path, query and body without breaking the signature. Such targets are
+// refused with ErrMalformedRequest; OSS callback URLs have no reason to
+// contain them.
+//
 // The body is read once, up to MaxBodyBytes, and r.Body is replaced by an
 // identical reader so handlers can read it again. When Verify fails the body
 // may have been partly consumed.
@@ -112,6 +120,9 @@ func (v *Verifier) Verify(r *http.Request) error {
 
 // verify is Verify, also returning the body it read.
 func (v *Verifier) verify(r *http.Request) ([]byte, error) {
+	if v == nil {
+		v = &Verifier{}
+	}
 	sig, err := signatureFrom(r.Header)
 	if err != nil {
 		return nil, err
@@ -237,7 +248,7 @@ func signedTarget(r *http.Request) (path, query string, err error) {
 		if r.URL.RawQuery != "" || r.URL.ForceQuery {
 			query = "?" + r.URL.RawQuery
 		}
-		return path, query, nil
+		return path, query, unambiguous(path, query)
 	}
 	if !strings.HasPrefix(target, "/") {
 		target, err = originForm(target)
@@ -256,7 +267,21 @@ func signedTarget(r *http.Request) (path, query string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("%w: path %q: %w", ErrMalformedRequest, rawPath, err)
 	}
-	return path, query, nil
+	return path, query, unambiguous(path, query)
+}
+
+// unambiguous refuses a decoded path and raw query from which the string
+// to sign could also be produced by a different path, query and body: the
+// first "?" must start the query and the first "\n" must end it, as they do
+// in every callback OSS sends.
+func unambiguous(path, query string) error {
+	if i := strings.IndexAny(path, "?\n"); i >= 0 {
+		return fmt.Errorf("%w: decoded path contains %q, which makes the signed string ambiguous", ErrMalformedRequest, path[i])
+	}
+	if strings.IndexByte(query, '\n') >= 0 {
+		return fmt.Errorf("%w: query contains a line break, which makes the signed string ambiguous", ErrMalformedRequest)
+	}
+	return nil
 }
 
 // originForm turns an absolute-form request target (RFC 9112 §3.2.2, as
@@ -296,7 +321,10 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("%w: Content-Length %d exceeds %d", ErrBodyTooLarge, r.ContentLength, limit)
 	}
 	var body []byte
-	if r.ContentLength >= 0 {
+	// A client request (built in-process, RequestURI empty) with a
+	// non-nil Body and ContentLength 0 has a body of unknown length; on
+	// server requests net/http sets Body to NoBody for length 0.
+	if r.ContentLength > 0 || r.ContentLength == 0 && r.RequestURI != "" {
 		body = make([]byte, r.ContentLength)
 		if _, err := io.ReadFull(r.Body, body); err != nil {
 			if errors.Is(err, io.EOF) {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/ossdirect/ossdirect/callback"
 )
@@ -190,20 +191,47 @@ func TestVerifyClientBuiltRequest(t *testing.T) {
 }
 
 // TestVerifyBodyRestored: handlers after Verify read the same body, also
-// when Content-Length is unknown.
+// when Content-Length is unknown: -1 on a server request, and 0 on a client
+// request whose body is a reader of unknown length (net/http documents 0
+// with a non-nil Body as unknown for client requests).
 func TestVerifyBodyRestored(t *testing.T) {
 	priv := testKey(t, 512)
-	r := newSignedRequest(t, priv, "/cb", "a=1&b=2", "/cb\na=1&b=2")
-	r.ContentLength = -1
-	r.Body = io.NopCloser(strings.NewReader("a=1&b=2")) // hide the length
-	if err := callback.Verify(r, staticKeys(priv)); err != nil {
-		t.Fatal(err)
+	const body = "a=1&b=2"
+	hidden := func() io.ReadCloser { return io.NopCloser(iotest.OneByteReader(strings.NewReader(body))) }
+	cases := []struct {
+		name string
+		req  func() *http.Request
+	}{
+		{"known length", func() *http.Request { return newSignedRequest(t, priv, "/cb", body, "/cb\n"+body) }},
+		{"server request, length -1", func() *http.Request {
+			r := newSignedRequest(t, priv, "/cb", body, "/cb\n"+body)
+			r.ContentLength = -1
+			r.Body = hidden()
+			return r
+		}},
+		{"client request, length 0 (unknown)", func() *http.Request {
+			r, err := http.NewRequest(http.MethodPost, "http://app.example.com/cb", hidden())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Header.Set("Authorization", sign(t, priv, "/cb\n"+body))
+			r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return r
+		}},
 	}
-	if err := r.ParseForm(); err != nil {
-		t.Fatal(err)
-	}
-	if got := r.PostForm.Get("b"); got != "2" {
-		t.Errorf("PostForm b = %q after Verify, want 2", got)
+	for _, c := range cases {
+		r := c.req()
+		if err := callback.Verify(r, staticKeys(priv)); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if err := r.ParseForm(); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.PostForm.Get("b"); got != "2" {
+			t.Errorf("%s: PostForm b = %q after Verify, want 2", c.name, got)
+		}
 	}
 }
 
@@ -233,4 +261,89 @@ type keyFetcherFunc func(ctx context.Context, url string) (*rsa.PublicKey, error
 
 func (f keyFetcherFunc) FetchKey(ctx context.Context, url string) (*rsa.PublicKey, error) {
 	return f(ctx, url)
+}
+
+// TestVerifyTargetAmbiguity: OSS signs url_decode(path) + raw query + "\n" +
+// body without delimiting the parts (SPEC.md §5.6), so a decoded "?" or
+// newline in the path, or a newline in the query, would let a captured
+// callback be replayed with its bytes moved between path, query and body:
+// it would verify, yet the handler would see a different path, query or
+// body than OSS sent. Each such request is refused as malformed, while the
+// legitimate original still verifies.
+func TestVerifyTargetAmbiguity(t *testing.T) {
+	priv := testKey(t, 512)
+	cases := []struct {
+		name                   string
+		legitTarget, legitBody string // what OSS sent and signed
+		target, body           string // the replay
+	}{
+		{"query moved into the path", "/cb?uid=7", "x", "/cb%3Fuid=7", "x"},
+		{"empty query moved into the path", "/cb?", "x", "/cb%3F", "x"},
+		{"body line moved into the path", "/cb", "{\n\"uid\":7}", "/cb%0A%7B", "\"uid\":7}"},
+		{"body line moved into the query", "/cb?a", "b\nc", "/cb?a\nb", "c"},
+		{"query and body line moved into the path", "/cb?a", "b\nc", "/cb%3Fa%0Ab", "c"},
+		{"absolute form, query moved into the path", "/cb?uid=7", "x", "http://app.example.com/cb%3Fuid=7", "x"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			legit := newSignedRequest(t, priv, c.legitTarget, c.legitBody, stringToSign(t, c.legitTarget, c.legitBody))
+			if err := callback.Verify(legit, staticKeys(priv)); err != nil {
+				t.Fatalf("legitimate callback: %v", err)
+			}
+			r := newSignedRequest(t, priv, c.legitTarget, c.body, stringToSign(t, c.legitTarget, c.legitBody))
+			r.RequestURI = c.target
+			if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, callback.ErrMalformedRequest) {
+				t.Errorf("replay at %q: err = %v, want ErrMalformedRequest", c.target, err)
+			}
+			// The same replay built as a client request (no RequestURI).
+			if strings.ContainsRune(c.target, '\n') || !strings.HasPrefix(c.target, "/") {
+				return
+			}
+			cr, err := http.NewRequest(http.MethodPost, "http://app.example.com"+c.target, strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cr.Header = r.Header
+			if err := callback.Verify(cr, staticKeys(priv)); !errors.Is(err, callback.ErrMalformedRequest) {
+				t.Errorf("client-built replay at %q: err = %v, want ErrMalformedRequest", c.target, err)
+			}
+		})
+	}
+}
+
+// stringToSign is SPEC.md §5.6's string for an origin-form target whose
+// path has no escapes.
+func stringToSign(t *testing.T, target, body string) string {
+	t.Helper()
+	if strings.Contains(target, "%") {
+		t.Fatalf("stringToSign: %q has escapes", target)
+	}
+	return target + "\n" + body
+}
+
+// TestVerifyNilVerifier: a nil *Verifier behaves as the zero value (default
+// fetcher, default body cap) instead of panicking.
+func TestVerifyNilVerifier(t *testing.T) {
+	rc := loadRealCallback(t)
+	var v *callback.Verifier
+	if err := v.Verify(rc.request()); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+	for name, h := range map[string]http.Handler{
+		"Handler":    v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }),
+		"Middleware": v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })),
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, rc.request())
+		if w.Code != http.StatusOK {
+			t.Errorf("%s: status %d, want 200 (%s)", name, w.Code, w.Body)
+		}
+		r := rc.request()
+		r.Header.Set("Authorization", "AAAA")
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusForbidden {
+			t.Errorf("%s, bad signature: status %d, want 403", name, w.Code)
+		}
+	}
 }
