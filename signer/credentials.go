@@ -28,8 +28,12 @@ type CredentialsProvider interface {
 // CredentialsProviderFunc adapts a function to CredentialsProvider.
 type CredentialsProviderFunc func(ctx context.Context) (Credentials, error)
 
-// GetCredentials returns f(ctx).
+// GetCredentials returns f(ctx); a nil f has no credentials
+// (ErrNoCredentials) rather than panicking the token endpoint.
 func (f CredentialsProviderFunc) GetCredentials(ctx context.Context) (Credentials, error) {
+	if f == nil {
+		return Credentials{}, fmt.Errorf("%w: nil CredentialsProviderFunc", ErrNoCredentials)
+	}
 	return f(ctx)
 }
 

@@ -93,3 +93,17 @@ func TestCredentialsProviderFunc(t *testing.T) {
 		t.Errorf("GetCredentials = %+v, %v; want the context's value passed through", got, err)
 	}
 }
+
+// A nil CredentialsProviderFunc is reported as missing credentials, by
+// itself and through Sign, instead of panicking.
+func TestNilCredentialsProviderFunc(t *testing.T) {
+	var f CredentialsProviderFunc
+	if _, err := f.GetCredentials(context.Background()); !errors.Is(err, ErrNoCredentials) {
+		t.Errorf("GetCredentials: err = %v, want ErrNoCredentials", err)
+	}
+	s := &Signer{Credentials: f, Bucket: "b", Region: "cn-hangzhou"}
+	_, err := s.Sign(context.Background(), Upload{KeyPrefix: "u/", MaxSize: 1})
+	if !errors.Is(err, ErrCredentials) || !errors.Is(err, ErrNoCredentials) {
+		t.Errorf("Sign: err = %v, want ErrCredentials wrapping ErrNoCredentials", err)
+	}
+}

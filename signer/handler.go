@@ -55,6 +55,9 @@ type Handler struct {
 	// (token requests usually carry the app's session cookie), only when it
 	// equals one of them (ASCII case-insensitively). Empty means no CORS
 	// headers at all: the page must be served from the app's own origin.
+	// "*" and "null" never match: with credentials they would hand tokens
+	// to any page ("null" is the origin of sandboxed iframes and file:
+	// pages), so every allowed origin must be listed by name.
 	AllowOrigins []string
 
 	// ErrorLog receives failures that are answered as 5xx; nil means the
@@ -152,6 +155,9 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, origin strin
 }
 
 func (h *Handler) originAllowed(origin string) bool {
+	if origin == "*" || strings.EqualFold(origin, "null") {
+		return false
+	}
 	for _, o := range h.AllowOrigins {
 		if strings.EqualFold(o, origin) {
 			return true

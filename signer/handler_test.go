@@ -266,6 +266,43 @@ func TestHandlerNoCORS(t *testing.T) {
 	}
 }
 
+// "*" and "null" in AllowOrigins never match: echoed with
+// Access-Control-Allow-Credentials they would hand a user's tokens to any
+// page ("null" is the origin of sandboxed iframes and file: pages).
+func TestHandlerWildcardOriginsNeverMatch(t *testing.T) {
+	h := &Handler{
+		Signer:       &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou"},
+		Upload:       userUpload,
+		AllowOrigins: []string{"*", "null", "NULL", testOrigin},
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tests := []struct {
+		method, origin string
+		wantStatus     int
+		wantACAO       string
+	}{
+		{"GET", "*", 200, ""},
+		{"GET", "null", 200, ""},
+		{"GET", "https://evil.example", 200, ""},
+		{"OPTIONS", "null", 403, ""},
+		{"OPTIONS", "*", 403, ""},
+		{"GET", testOrigin, 200, testOrigin}, // control
+	}
+	for _, tt := range tests {
+		resp, body := do(t, srv, tt.method, map[string]string{"X-User": "alice", "Origin": tt.origin, "Access-Control-Request-Method": "GET"})
+		if resp.StatusCode != tt.wantStatus {
+			t.Errorf("%s from %q: status %d, want %d: %s", tt.method, tt.origin, resp.StatusCode, tt.wantStatus, body)
+		}
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != tt.wantACAO {
+			t.Errorf("%s from %q: Access-Control-Allow-Origin = %q, want %q", tt.method, tt.origin, got, tt.wantACAO)
+		}
+		if got, want := resp.Header.Get("Access-Control-Allow-Credentials"), map[bool]string{true: "true"}[tt.wantACAO != ""]; got != want {
+			t.Errorf("%s from %q: Access-Control-Allow-Credentials = %q, want %q", tt.method, tt.origin, got, want)
+		}
+	}
+}
+
 func TestHandlerMisconfigured(t *testing.T) {
 	logs := &lockedBuffer{}
 	srv := httptest.NewServer(&Handler{ErrorLog: log.New(logs, "", 0)})
