@@ -193,13 +193,14 @@ func (p Policy) Validate() error {
 	return nil
 }
 
-// ValidateAt is Validate plus the check a signer needs: the expiration must
-// be after now, or the policy would be refused as expired on arrival.
+// ValidateAt is Validate plus the check a signer needs: the expiration, as
+// encoded (truncated to milliseconds), must be after now, or the policy
+// would be refused as expired on arrival.
 func (p Policy) ValidateAt(now time.Time) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
-	if !p.Expiration.After(now) {
+	if !p.Expiration.Truncate(time.Millisecond).After(now) {
 		return invalidf("", "Invalid expiration: %s is not after %s.",
 			p.Expiration.UTC().Format(time.RFC3339Nano), now.UTC().Format(time.RFC3339Nano))
 	}

@@ -267,7 +267,10 @@ func TestValidateAt(t *testing.T) {
 		exp     time.Time
 		wantMsg string
 	}{
-		{"future", now.Add(time.Nanosecond), ""},
+		{"a millisecond ahead", now.Add(time.Millisecond), ""},
+		// The encoded form has millisecond precision and Encode truncates,
+		// so this policy would say it expires at now: expired on arrival.
+		{"less than a millisecond ahead", now.Add(time.Millisecond - time.Nanosecond), "is not after"},
 		{"an hour ahead", now.Add(time.Hour), ""},
 		{"equal to now", now, "is not after"},
 		{"past", now.Add(-time.Second), "is not after"},

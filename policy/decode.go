@@ -49,7 +49,8 @@ func Decode(encoded string) (*Policy, error) {
 // defect precisely, as an *Error (400 InvalidPolicyDocument) wrapping
 // ErrInvalidPolicy, with the EC code of SPEC.md §2.6 where one is known:
 //
-//   - the document must be valid UTF-8 and one JSON object, nothing after it;
+//   - the document must be valid UTF-8 and one JSON object, nothing after it,
+//     nested at most 32 levels deep;
 //   - exactly the members "expiration" and "conditions", each once;
 //   - expiration: RFC 3339 with optional fractional seconds and a Z or
 //     explicit ±hh:mm offset (SPEC.md §2.2);
@@ -300,10 +301,16 @@ func (v *node) describe() string {
 	}
 }
 
+// maxDepth bounds how deeply arrays and objects may nest. A valid policy
+// needs four levels (document, conditions, condition, in-list); the bound
+// keeps the recursive parser's stack small on hostile input, which could
+// otherwise exhaust Go's stack limit, a fatal error rather than a panic.
+const maxDepth = 32
+
 func parseJSON(doc []byte) (*node, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
-	root, err := parseValue(dec)
+	root, err := parseValue(dec, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -349,21 +356,26 @@ func hasKey(keys []string, k string, seen *map[string]bool) bool {
 	return false
 }
 
-func parseValue(dec *json.Decoder) (node, error) {
+func parseValue(dec *json.Decoder, depth int) (node, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return node{}, jsonError(err)
 	}
-	return parseToken(dec, tok)
+	return parseToken(dec, tok, depth)
 }
 
-func parseToken(dec *json.Decoder, tok json.Token) (node, error) {
+// parseToken parses the value starting with tok; depth counts the arrays
+// and objects around it.
+func parseToken(dec *json.Decoder, tok json.Token, depth int) (node, error) {
 	switch t := tok.(type) {
 	case json.Delim:
+		if depth >= maxDepth {
+			return node{}, invalidf("", "Invalid JSON: nested more than %d levels deep.", maxDepth)
+		}
 		if t == '[' {
 			v := node{kind: '['}
 			for dec.More() {
-				item, err := parseValue(dec)
+				item, err := parseValue(dec, depth+1)
 				if err != nil {
 					return node{}, err
 				}
@@ -387,7 +399,7 @@ func parseToken(dec *json.Decoder, tok json.Token) (node, error) {
 			if hasKey(v.keys, k, &seen) {
 				return node{}, invalidf("", "Invalid JSON: duplicate member %s.", quote(k))
 			}
-			item, err := parseValue(dec)
+			item, err := parseValue(dec, depth+1)
 			if err != nil {
 				return node{}, err
 			}

@@ -202,6 +202,11 @@ func TestDecodeRejects(t *testing.T) {
 		{"range overflow", b64(doc(`["content-length-range",0,9223372036854775808]`)), "max 9223372036854775808 is not an integer in range", ""},
 		{"range string", b64(doc(`["content-length-range","1","9"]`)), `min must be an integer, not the string "1"`, ""},
 		{"range bool", b64(doc(`["content-length-range",0,true]`)), `max must be an integer, not a boolean`, ""},
+		// A policy is four levels deep; without a bound, the recursive
+		// parser would use a stack proportional to the input, and a few
+		// MB of "[" overflow Go's 1 GB stack limit, which is fatal.
+		{"deep nesting", b64(doc(strings.Repeat("[", 100000) + strings.Repeat("]", 100000))), "Invalid JSON: nested more than 32 levels deep.", ""},
+		{"deep nesting in an object", b64(`{"expiration":` + strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 41)), "Invalid JSON: nested more than 32 levels deep.", ""},
 		{"error in later condition", b64(doc(`{"bucket":"b"},["starts-with","$key","u/"],["eq","$a"]`)), "condition 3:", ""},
 	}
 	for _, tt := range tests {
@@ -231,6 +236,11 @@ func TestRoundTrip(t *testing.T) {
 			policy.SecurityToken("t"), policy.Callback("cb"), policy.CallbackVar("uid", "1"),
 			policy.Eq("f", "v"), policy.Exact("F", "V"), policy.StartsWith("s", ""), policy.In("i", "1"),
 			policy.NotIn("n", "1", "2"), policy.ContentLengthRange(0, 0), policy.ContentLengthRange(1<<62, 1<<63-1))},
+		// Field is the name without "$"; a name that itself starts with
+		// "$" must survive the object form, whose keys Decode also strips
+		// of one "$".
+		{"field names starting with $", policy.New(exp,
+			policy.Exact("$$x", "v"), policy.Eq("$$y", "v"), policy.Exact("$$$z", "v"))},
 		{"hostile strings", policy.New(exp,
 			policy.Eq("x-oss-meta-\u2028", "\"\\\b\f\n\r\t\x00\x1f<>&\u2029\U0001F600 $"),
 			policy.In("content-type", "", "\x7f", "é"))},

@@ -184,3 +184,57 @@ func sameError(a, b error) bool {
 	}
 	return cmp.Equal(*pa, *pb, cmp.Comparer(func(x, y error) bool { return x == y }))
 }
+
+// FuzzEncode builds policies from the constructors with fuzzed names,
+// values, bounds and times. Properties: a policy ValidateAt accepts encodes,
+// decodes back to itself (expiration truncated to milliseconds), encodes to
+// the same text again, and is not yet expired at now; a policy Validate
+// refuses cannot be encoded, and both report the same error.
+func FuzzEncode(f *testing.F) {
+	f.Fuzz(func(t *testing.T, mask uint16, f1, v1, f2, v2 string, lo, hi, nowNano, ttlNano int64) {
+		now := time.Unix(0, nowNano)
+		cands := []policy.Condition{
+			policy.Bucket(v1), policy.Key(v2), policy.KeyPrefix(v1), policy.AnyKey(),
+			policy.Exact(f1, v1), policy.Eq(f2, v2), policy.StartsWith(f1, v2),
+			policy.In(f2, v1, v2), policy.NotIn(f1, v2), policy.ContentLengthRange(lo, hi),
+			policy.ContentTypes(v1, v2), policy.Meta(f1, v1), policy.CallbackVar(f2, v2),
+			policy.SecurityToken(v1), policy.Callback(v2), policy.ObjectACL(v1),
+		}
+		var conds []policy.Condition
+		for i, c := range cands {
+			if mask&(1<<i) != 0 {
+				conds = append(conds, c)
+			}
+		}
+		p := policy.New(now.Add(time.Duration(ttlNano)), conds...)
+
+		enc, encErr := p.Encode()
+		if verr := p.Validate(); verr != nil {
+			if encErr == nil || encErr.Error() != verr.Error() {
+				t.Fatalf("Validate = %v but Encode error = %v", verr, encErr)
+			}
+			checkErrorShape(t, verr, policy.ErrInvalidPolicy)
+			return
+		}
+		if encErr != nil {
+			t.Fatalf("Validate ok, Encode: %v", encErr)
+		}
+		got, err := policy.Decode(enc)
+		if err != nil {
+			t.Fatalf("Decode(Encode(p)): %v\nJSON: %s", err, mustJSON(t, &p))
+		}
+		want := p
+		want.Expiration = want.Expiration.Truncate(time.Millisecond)
+		if diff := cmp.Diff(&want, got, equalTime); diff != "" {
+			t.Fatalf("round trip mismatch (-want +got):\n%s", diff)
+		}
+		if enc2, err := got.Encode(); err != nil || enc2 != enc {
+			t.Fatalf("Encode not stable: %q vs %q (%v)", enc, enc2, err)
+		}
+		if p.ValidateAt(now) == nil {
+			if err := got.Check(now, "", nil); errors.Is(err, policy.ErrExpired) {
+				t.Fatalf("ValidateAt(%v) accepted a policy that is expired at now once encoded (expiration %v)", now, got.Expiration)
+			}
+		}
+	})
+}

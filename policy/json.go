@@ -88,7 +88,13 @@ func (p *Policy) appendJSON(b []byte) ([]byte, error) {
 func (c *Condition) appendJSON(b []byte) []byte {
 	if c.Simple {
 		b = append(b, '{')
-		b = appendJSONString(b, c.Field, true)
+		if strings.HasPrefix(c.Field, "$") {
+			// Decode drops one "$" from object-form names too, so a
+			// name that itself starts with "$" keeps it only this way.
+			b = appendField(b, c.Field, true)
+		} else {
+			b = appendJSONString(b, c.Field, true)
+		}
 		b = append(b, ':')
 		b = appendJSONString(b, c.Value, true)
 		return append(b, '}')
