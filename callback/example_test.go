@@ -117,3 +117,28 @@ func ExampleParams_Encode() {
 	// eyJjYWxsYmFja1VybCI6Imh0dHBzOi8vYXBwLmV4YW1wbGUuY29tL2NiIiwiY2FsbGJhY2tCb2R5Ijoib2JqZWN0PSR7b2JqZWN0fSJ9 <nil>
 	// callback: The callback body is invalid. (the template contains a percent-encoded ${...} placeholder, which OSS would send back unreplaced)
 }
+
+// Bind the callback URL to the app: put the identity the handler must trust
+// in its query, bind it with the app's secret, and give the Verifier the same
+// secret. A callback to any other URL, for example one that another OSS
+// account's upload names, is refused although OSS signed it.
+func ExampleBindURL() {
+	secret := []byte("load-me-from-a-secret-store-0123") // at least 16 bytes
+	u, err := callback.BindURL(secret, "https://app.example.com/oss/callback?uid=42")
+	fmt.Println(u, err)
+
+	// u goes into the callback parameter, which the signer pins in the
+	// policy; the handler takes the user from Event.Query, not the body.
+	v := &callback.Verifier{BindingSecret: secret}
+	h := v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+		return map[string]string{"uid": ev.Query.Get("uid")}, nil
+	})
+
+	// The real OSS callback was sent to a URL that is not bound: refused.
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, realRequest("/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH"))
+	fmt.Println(w.Code, w.Body)
+	// Output:
+	// https://app.example.com/oss/callback?uid=42&ossdirect-binding=WIgXYhfjoC9jmMaXFv7F0t001dAd4_KqCkdoe0Wnh2w <nil>
+	// 403 {"error":"callback: callback URL not bound by this app"}
+}

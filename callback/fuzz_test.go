@@ -206,3 +206,80 @@ func FuzzDecodeParams(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBindURL binds arbitrary callback URLs. Properties: BindURL either
+// refuses with ErrInvalidParams or returns a URL that passes
+// Params.Validate and whose callback, signed as OSS signs it (target as
+// net/url parses it), verifies under the same BindingSecret and hands the
+// app the original query; the same callback with anything appended to the
+// target is refused.
+func FuzzBindURL(f *testing.F) {
+	priv := testKey(f, 1024)
+	keys := staticKeys(priv)
+	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret}
+	f.Fuzz(func(t *testing.T, rawURL, tamper string) {
+		bound, err := callback.BindURL(bindingSecret, rawURL)
+		if err != nil {
+			if !errors.Is(err, callback.ErrInvalidParams) {
+				t.Fatalf("BindURL error %v does not wrap ErrInvalidParams", err)
+			}
+			return
+		}
+		if err := (callback.Params{URL: bound, Body: "a=${bucket}"}).Validate(); err != nil {
+			t.Fatalf("bound URL %q refused by Validate: %v", bound, err)
+		}
+		withScheme := bound
+		if !bytes.Contains([]byte(bound), []byte("://")) {
+			withScheme = "http://" + bound
+		}
+		u, err := url.Parse(withScheme)
+		if err != nil {
+			t.Fatalf("bound URL %q does not parse: %v", bound, err)
+		}
+		orig, _ := url.Parse(withScheme[:len(withScheme)-len(bound)+len(rawURL)])
+		wantQuery, _ := url.ParseQuery(orig.RawQuery)
+
+		send := func(target string) (*callback.Event, error) {
+			ru, err := url.ParseRequestURI(target)
+			if err != nil {
+				return nil, errSkip
+			}
+			path := ru.Path
+			if path == "" {
+				path = "/"
+			}
+			const body = "bucket=b"
+			r := &http.Request{
+				Method: http.MethodPost, RequestURI: target, URL: ru, Header: http.Header{},
+				Body: io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)),
+			}
+			r.Header.Set("Authorization", sign(t, priv, path+"?"+ru.RawQuery+"\n"+body))
+			r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
+			var ev *callback.Event
+			w := httptest.NewRecorder()
+			v.Handler(func(_ context.Context, e *callback.Event) (any, error) { ev = e; return nil, nil }).ServeHTTP(w, r.WithContext(context.Background()))
+			if w.Code != http.StatusOK {
+				return nil, errors.New(w.Body.String())
+			}
+			return ev, nil
+		}
+		ev, err := send(u.RequestURI())
+		if err != nil {
+			t.Fatalf("callback to %q (bound from %q): %v", u.RequestURI(), rawURL, err)
+		}
+		if len(wantQuery) == 0 {
+			wantQuery = url.Values{}
+		}
+		if diff := cmp.Diff(wantQuery, ev.Query); diff != "" {
+			t.Fatalf("Event.Query for %q (-want +got):\n%s", rawURL, diff)
+		}
+		if tamper == "" {
+			return
+		}
+		if _, err := send(u.RequestURI() + tamper); err == nil {
+			t.Fatalf("callback to %q verified with %q appended", u.RequestURI(), tamper)
+		}
+	})
+}
+
+var errSkip = errors.New("skip")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/ossdirect/ossdirect/verify"
@@ -128,22 +129,26 @@ func (v *Verifier) accept(w http.ResponseWriter, r *http.Request) (*Event, bool)
 		v.fail(w, r, &HTTPError{Status: http.StatusMethodNotAllowed, Message: "OSS callbacks are POST requests"})
 		return nil, false
 	}
-	body, err := v.verify(r)
+	vr, err := v.verify(r)
 	if err != nil {
 		v.fail(w, r, err)
 		return nil, false
 	}
-	ev, err := ParseEvent(r.Header.Get("Content-Type"), body)
+	ev, err := ParseEvent(r.Header.Get("Content-Type"), vr.body)
 	if err != nil {
 		v.fail(w, r, err)
 		return nil, false
 	}
+	// Pairs that do not parse are left out; BindURL only binds queries
+	// that parse.
+	ev.Query, _ = url.ParseQuery(vr.query)
 	return ev, true
 }
 
 // HTTPStatus returns the status Handler answers an error with, so apps that
 // call Verify themselves can answer the same way: 400 for malformed
-// requests and bodies, 403 for bad signatures and untrusted keys, 413 for
+// requests and bodies, 403 for bad signatures, untrusted keys and unbound
+// callback URLs, 413 for
 // oversized bodies, 502 when the key could not be fetched, the status of an
 // *HTTPError, and 500 for anything else.
 func HTTPStatus(err error) int {
@@ -156,7 +161,7 @@ func HTTPStatus(err error) int {
 			return he.Status
 		}
 		return http.StatusInternalServerError
-	case errors.Is(err, ErrBadSignature), errors.Is(err, ErrUntrustedKeyURL):
+	case errors.Is(err, ErrBadSignature), errors.Is(err, ErrUntrustedKeyURL), errors.Is(err, ErrUnbound):
 		return http.StatusForbidden
 	case errors.Is(err, ErrBodyTooLarge):
 		return http.StatusRequestEntityTooLarge
@@ -179,7 +184,7 @@ func publicMessage(err error) string {
 		return he.Message
 	}
 	for _, s := range []error{ErrMissingSignature, ErrMalformedSignature, ErrMissingKeyURL, ErrMalformedKeyURL,
-		ErrMalformedRequest, ErrUntrustedKeyURL, ErrKeyFetch, ErrBadSignature, ErrBodyTooLarge, ErrBodyRead, ErrMalformedEvent} {
+		ErrMalformedRequest, ErrUnbound, ErrUntrustedKeyURL, ErrKeyFetch, ErrBadSignature, ErrBodyTooLarge, ErrBodyRead, ErrMalformedEvent} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,7 +95,8 @@ func TestHandler(t *testing.T) {
 	if want := `{"object":"user/42/照片 1.jpg","ok":true}`; body != want {
 		t.Errorf("body %s, want %s", body, want)
 	}
-	wantEvent := &callback.Event{Bucket: "examplebucket", Object: "user/42/照片 1.jpg", Size: 5, Vars: map[string]string{"x:uid": "42"}, Raw: values}
+	wantEvent := &callback.Event{Bucket: "examplebucket", Object: "user/42/照片 1.jpg", Size: 5, Vars: map[string]string{"x:uid": "42"}, Raw: values,
+		Query: url.Values{"app": {"1"}}}
 	if diff := cmp.Diff(wantEvent, gotEvent); diff != "" {
 		t.Errorf("event (-want +got):\n%s", diff)
 	}

@@ -32,6 +32,7 @@ var sentinels = map[string]error{
 	"ErrBadSignature":       callback.ErrBadSignature,
 	"ErrBodyTooLarge":       callback.ErrBodyTooLarge,
 	"ErrBodyRead":           callback.ErrBodyRead,
+	"ErrUnbound":            callback.ErrUnbound,
 }
 
 // failingReader yields some bytes, then an error, like a connection reset

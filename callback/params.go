@@ -2,6 +2,11 @@
 // parameter and body templates an app asks OSS for, verifying the signed
 // callback request OSS sends (Verify), parsing it into a typed Event, and the
 // http.Handler and middleware that answer OSS (SPEC.md §5).
+//
+// A verified callback proves that OSS sent it, not whose upload it reports:
+// OSS signs every customer's callbacks with the same key, and any upload may
+// name any callback URL with a body of its own. BindURL and
+// Verifier.BindingSecret tie callbacks to URLs only this app can issue.
 package callback
 
 import (

@@ -74,6 +74,13 @@ type Verifier struct {
 	// uploader only as 203 CallbackFailed (SPEC.md §5.9), so this is where
 	// the real reason can be logged.
 	OnError func(r *http.Request, err error)
+	// BindingSecret, if set, must be the secret callback URLs were bound
+	// with (BindURL, at least MinBindingSecretBytes long): callbacks whose
+	// URL carries no valid binding are refused with ErrUnbound, before any
+	// key is fetched. OSS signs every customer's callbacks with the same
+	// key, so without a binding a verified callback may stem from anyone's
+	// upload (see BindURL). nil accepts unbound callbacks.
+	BindingSecret []byte
 }
 
 // Verify checks that r is a callback signed by OSS, with the default fetcher
@@ -109,31 +116,49 @@ func Verify(r *http.Request, keys verify.KeyFetcher) error {
 // identical reader so handlers can read it again. When Verify fails the body
 // may have been partly consumed.
 //
+// What a verified callback proves: that OSS sent it, not that it concerns
+// an upload this app authorized. OSS signs every customer's callbacks with
+// the same key, and anyone's upload can name this server's callback URL with
+// a body that claims any bucket, object or x: variable. Bind callback URLs
+// (BindURL, BindingSecret) before trusting an identity a callback carries.
+//
 // Errors wrap one of the sentinels above (ErrMissingSignature,
 // ErrMalformedSignature, ErrMissingKeyURL, ErrMalformedKeyURL,
-// ErrMalformedRequest, ErrUntrustedKeyURL, ErrKeyFetch, ErrBodyTooLarge,
-// ErrBodyRead, ErrBadSignature).
+// ErrMalformedRequest, ErrUnbound, ErrUntrustedKeyURL, ErrKeyFetch,
+// ErrBodyTooLarge, ErrBodyRead, ErrBadSignature).
 func (v *Verifier) Verify(r *http.Request) error {
 	_, err := v.verify(r)
 	return err
 }
 
-// verify is Verify, also returning the body it read.
-func (v *Verifier) verify(r *http.Request) ([]byte, error) {
+// verified is what verify learnt about a request it accepted.
+type verified struct {
+	body  []byte
+	query string // the raw query without "?" and without the binding
+}
+
+// verify is Verify, also returning the body it read and the query.
+func (v *Verifier) verify(r *http.Request) (verified, error) {
 	if v == nil {
 		v = &Verifier{}
 	}
 	sig, err := signatureFrom(r.Header)
 	if err != nil {
-		return nil, err
+		return verified{}, err
 	}
 	keyURL, err := keyURLFrom(r.Header)
 	if err != nil {
-		return nil, err
+		return verified{}, err
 	}
 	path, query, err := signedTarget(r)
 	if err != nil {
-		return nil, err
+		return verified{}, err
+	}
+	appQuery := strings.TrimPrefix(query, "?")
+	if v.BindingSecret != nil {
+		if appQuery, err = checkBinding(v.BindingSecret, path, query); err != nil {
+			return verified{}, err
+		}
 	}
 	keys := v.Keys
 	if keys == nil {
@@ -142,17 +167,17 @@ func (v *Verifier) verify(r *http.Request) ([]byte, error) {
 	key, err := keys.FetchKey(r.Context(), keyURL)
 	switch {
 	case errors.Is(err, verify.ErrUntrustedKeyURL):
-		return nil, err
+		return verified{}, err
 	case err != nil && errors.Is(err, verify.ErrKeyFetch):
-		return nil, err
+		return verified{}, err
 	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrKeyFetch, err)
+		return verified{}, fmt.Errorf("%w: %w", ErrKeyFetch, err)
 	case key == nil:
-		return nil, fmt.Errorf("%w: key fetcher returned no key for %q", ErrKeyFetch, keyURL)
+		return verified{}, fmt.Errorf("%w: key fetcher returned no key for %q", ErrKeyFetch, keyURL)
 	}
 	body, err := v.readBody(r)
 	if err != nil {
-		return nil, err
+		return verified{}, err
 	}
 
 	h := md5.New()
@@ -162,12 +187,12 @@ func (v *Verifier) verify(r *http.Request) ([]byte, error) {
 	h.Write(body)
 	err = verify.VerifyPKCS1v15MD5Digest(key, h.Sum(nil), sig)
 	if errors.Is(err, verify.ErrBadKey) {
-		return nil, fmt.Errorf("%w: key for %q: %w", ErrKeyFetch, keyURL, err)
+		return verified{}, fmt.Errorf("%w: key for %q: %w", ErrKeyFetch, keyURL, err)
 	}
 	if err != nil {
-		return nil, err
+		return verified{}, err
 	}
-	return body, nil
+	return verified{body: body, query: appQuery}, nil
 }
 
 func signatureFrom(h http.Header) ([]byte, error) {

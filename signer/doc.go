@@ -19,6 +19,9 @@
 // policy does not mention (SPEC.md §2.4). A value that is only sent, not
 // pinned, is the uploader's to change, including the callback, its x:
 // variables (for example the user id the callback reports) and the ACL.
+// Pinning governs uploads made with a token, not callbacks: OSS signs every
+// account's callbacks with one key, so a callback handler trusts only what
+// a callback URL bound with callback.BindURL carries.
 //
 // Credentials come from a one-method CredentialsProvider (static,
 // environment, or any func), so STS tokens can be refreshed per request.

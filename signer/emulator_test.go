@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/signer"
@@ -191,5 +193,82 @@ func TestHandlerTokenUploads(t *testing.T) {
 	}
 	if _, ok := srv.Object("u/7/page.html"); !ok {
 		t.Errorf("u/7/page.html not stored; have %v", srv.Objects())
+	}
+}
+
+// OSS signs the callbacks of every account with one key, so anyone's
+// upload can name an app's callback URL and claim any x:uid, and the
+// callback verifies. Here a second AccessKey on the emulator plays the
+// other account, with a Signer of its own. A Verifier with BindingSecret
+// refuses callbacks to URLs the app did not bind; the identity it can
+// trust is the one in the bound URL's query (Event.Query), which the user
+// the URL was issued to cannot change either.
+func TestCrossAccountCallbacks(t *testing.T) {
+	appKey := osstest.AccessKey{ID: "LTAI5tTheApp", Secret: "app-secret"}
+	otherKey := osstest.AccessKey{ID: "LTAI5tSomeoneElse", Secret: "other-secret"}
+	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{appKey, otherKey}})
+	defer srv.Close()
+	secret := []byte("the-app's-binding-secret")
+
+	type accepted struct{ BodyUID, QueryUID string }
+	var mu sync.Mutex
+	got := map[string][]accepted{}
+	record := func(route string) func(context.Context, *callback.Event) (any, error) {
+		return func(_ context.Context, ev *callback.Event) (any, error) {
+			mu.Lock()
+			got[route] = append(got[route], accepted{ev.Vars["x:uid"], ev.Query.Get("uid")})
+			mu.Unlock()
+			return nil, nil
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/plain", callback.Handler(srv.KeyFetcher(), record("plain")))
+	mux.Handle("/bound", (&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret}).Handler(record("bound")))
+	app := httptest.NewServer(mux)
+	defer app.Close()
+
+	boundFor7, err := callback.BindURL(secret, app.URL+"/bound?uid=7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name       string
+		key        osstest.AccessKey
+		url, uid   string
+		wantStatus int // 203: OSS reports CallbackFailed to the uploader
+	}{
+		{"the app's token for user 7, bound URL", appKey, boundFor7, "7", 200},
+		{"another account names the plain URL, claims user 42", otherKey, app.URL + "/plain", "42", 200},
+		{"another account names the bound route, claims user 42", otherKey, app.URL + "/bound?uid=42", "42", 203},
+		{"another account reuses user 7's bound URL, claims 42 in the body", otherKey, boundFor7, "42", 200},
+	}
+	for _, st := range steps {
+		s := &signer.Signer{
+			Credentials: signer.StaticCredentials{AccessKeyID: st.key.ID, AccessKeySecret: st.key.Secret},
+			Bucket:      srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL,
+		}
+		tok, err := s.Sign(context.Background(), signer.Upload{
+			KeyPrefix: "users/" + st.uid + "/", MaxSize: 64, SuccessActionStatus: 200,
+			Callback:     &callback.Params{URL: st.url, Body: callback.FormBody(callback.VarObject, "x:uid")},
+			CallbackVars: map[string]string{"x:uid": st.uid},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, body := postForm(t, srv.Client(), tok, nil, tok.Dir+"a.txt", "text/plain", []byte("hi")); status != st.wantStatus {
+			t.Errorf("%s: upload %d %s, want %d", st.name, status, body, st.wantStatus)
+		}
+	}
+	want := map[string][]accepted{
+		// The forgery the plain handler cannot tell apart.
+		"plain": {{BodyUID: "42"}},
+		// The bound route took only callbacks to its bound URL, whose
+		// query says user 7 whatever the body claims.
+		"bound": {{BodyUID: "7", QueryUID: "7"}, {BodyUID: "42", QueryUID: "7"}},
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("callbacks accepted (-want +got):\n%s", diff)
 	}
 }

@@ -192,11 +192,17 @@ type Upload struct {
 	Callback *callback.Params
 
 	// CallbackVars are custom callback variables, "x:<name>" -> value
-	// (SPEC.md §5.3), each pinned with ["eq", "$x:<name>", value]: this is
-	// how a callback can carry an identity the uploader cannot forge (for
+	// (SPEC.md §5.3), each pinned with ["eq", "$x:<name>", value], so that
+	// the uploader cannot change them in uploads made with this token (for
 	// example "x:uid"). Names must pass callback.ValidateVarName, Callback
 	// must be set, and its Body must reference each as ${x:<name>}
 	// (OSS sends only referenced variables, SPEC.md §7 pitfall 11).
+	//
+	// Pinning does not make the callback body trustworthy: OSS signs the
+	// callbacks of every account with one key, so an upload to someone
+	// else's bucket can name the same callback URL with a body that claims
+	// any x:uid. Put the identity in a callback URL bound with
+	// callback.BindURL and read it from callback.Event.Query instead.
 	//
 	// A variable the Body references but CallbackVars does not set is left
 	// unpinned on purpose (a page may supply, say, a caption), which means

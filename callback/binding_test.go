@@ -1,0 +1,184 @@
+package callback_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+var bindingSecret = []byte("0123456789abcdef-app-secret")
+
+// wantMAC is the binding format written out: unpadded Base64url of
+// HMAC-SHA256(secret, "ossdirect callback binding v1\n" + decoded path +
+// "\n" + raw query without "?").
+func wantMAC(secret []byte, path, query string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("ossdirect callback binding v1\n" + path + "\n" + query))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func TestBindURL(t *testing.T) {
+	const p = "ossdirect-binding="
+	cases := []struct {
+		name, in, want string
+	}{
+		{"path", "https://app.example.com/oss/callback", "https://app.example.com/oss/callback?" + p + wantMAC(bindingSecret, "/oss/callback", "")},
+		{"path and query", "https://app.example.com/cb?uid=42&t=1", "https://app.example.com/cb?uid=42&t=1&" + p + wantMAC(bindingSecret, "/cb", "uid=42&t=1")},
+		{"empty query", "https://app.example.com/cb?", "https://app.example.com/cb?" + p + wantMAC(bindingSecret, "/cb", "")},
+		{"no path", "https://app.example.com", "https://app.example.com?" + p + wantMAC(bindingSecret, "/", "")},
+		{"no path, query", "https://app.example.com?uid=1", "https://app.example.com?uid=1&" + p + wantMAC(bindingSecret, "/", "uid=1")},
+		{"no scheme, port", "app.example.com:8080/cb", "app.example.com:8080/cb?" + p + wantMAC(bindingSecret, "/cb", "")},
+		{"escaped path is bound decoded", "http://h.example.com/a%20b/%E4%B8%AD?q=%2F", "http://h.example.com/a%20b/%E4%B8%AD?q=%2F&" + p + wantMAC(bindingSecret, "/a b/中", "q=%2F")},
+	}
+	for _, c := range cases {
+		got, err := callback.BindURL(bindingSecret, c.in)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s: BindURL(%q) = %q, want %q", c.name, c.in, got, c.want)
+		}
+		// The bound URL is still a valid callback URL.
+		if err := (callback.Params{URL: got, Body: "a=${bucket}"}).Validate(); err != nil {
+			t.Errorf("%s: bound URL refused by Validate: %v", c.name, err)
+		}
+	}
+
+	bound, err := callback.BindURL(bindingSecret, "https://app.example.com/cb?uid=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errCases := []struct {
+		name   string
+		secret []byte
+		in     string
+	}{
+		{"short secret", bindingSecret[:15], "https://app.example.com/cb"},
+		{"no secret", nil, "https://app.example.com/cb"},
+		{"URL list", bindingSecret, "https://a.example.com/cb;https://b.example.com/cb"},
+		{"raw space", bindingSecret, "https://app.example.com/a b"},
+		{"no host", bindingSecret, "https:///cb"},
+		{"fragment", bindingSecret, "https://app.example.com/cb#x"},
+		{"already bound", bindingSecret, bound},
+		{"decoded ? in path", bindingSecret, "https://app.example.com/cb%3Fuid=1"},
+		{"decoded newline in path", bindingSecret, "https://app.example.com/cb%0A"},
+		{"bad escape in path", bindingSecret, "https://app.example.com/c%zz"},
+		{"bad escape in query", bindingSecret, "https://app.example.com/cb?a=%zz"},
+	}
+	for _, c := range errCases {
+		if got, err := callback.BindURL(c.secret, c.in); !errors.Is(err, callback.ErrInvalidParams) {
+			t.Errorf("%s: BindURL = %q, %v; want ErrInvalidParams", c.name, got, err)
+		}
+	}
+}
+
+// countingKeys counts FetchKey calls.
+type countingKeys struct {
+	keys  keyFetcherFunc
+	calls atomic.Int64
+}
+
+func (c *countingKeys) FetchKey(ctx context.Context, u string) (*rsa.PublicKey, error) {
+	c.calls.Add(1)
+	return c.keys(ctx, u)
+}
+
+// TestVerifierBinding: with BindingSecret set, only callbacks to URLs this
+// app bound pass, whatever OSS signed; the bound query reaches the app as
+// Event.Query, without the binding. Every request below is validly signed,
+// as OSS signs every customer's callbacks with the same key.
+func TestVerifierBinding(t *testing.T) {
+	priv := testKey(t, 512)
+	keys := &countingKeys{keys: func(ctx context.Context, u string) (*rsa.PublicKey, error) {
+		return staticKeys(priv).FetchKey(ctx, u)
+	}}
+	bound, err := callback.BindURL(bindingSecret, "https://app.example.com/oss/callback?uid=7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := strings.TrimPrefix(bound, "https://app.example.com")
+	mac := target[strings.LastIndex(target, "=")+1:]
+	otherSecret, err := callback.BindURL([]byte("another-apps-secret-value"), "https://app.example.com/oss/callback?uid=7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const body = "object=users%2F7%2Fa.png&x:uid=7"
+
+	cases := []struct {
+		name, target string
+		signedPath   string // decoded path + raw query, as OSS signs it
+		want         error
+		wantQuery    url.Values
+	}{
+		{"bound URL", target, target, nil, url.Values{"uid": {"7"}}},
+		{"bound URL, absolute form", "http://app.example.com" + target, target, nil, url.Values{"uid": {"7"}}},
+		{"bound URL, path needlessly escaped", strings.Replace(target, "/oss/", "/%6Fss/", 1), target, nil, url.Values{"uid": {"7"}}},
+		{"another account's upload, unbound", "/oss/callback?uid=42", "/oss/callback?uid=42", callback.ErrUnbound, nil},
+		{"unbound, no query", "/oss/callback", "/oss/callback", callback.ErrUnbound, nil},
+		{"uid edited", strings.Replace(target, "uid=7", "uid=42", 1), strings.Replace(target, "uid=7", "uid=42", 1), callback.ErrUnbound, nil},
+		{"parameter added after the binding", target + "&uid=42", target + "&uid=42", callback.ErrUnbound, nil},
+		{"parameter added before the binding", "/oss/callback?uid=7&uid=42&ossdirect-binding=" + mac, "/oss/callback?uid=7&uid=42&ossdirect-binding=" + mac, callback.ErrUnbound, nil},
+		{"binding moved to another path", "/oss/other?uid=7&ossdirect-binding=" + mac, "/oss/other?uid=7&ossdirect-binding=" + mac, callback.ErrUnbound, nil},
+		{"binding inside a value", "/oss/callback?uid=7&x=ossdirect-binding=" + mac, "/oss/callback?uid=7&x=ossdirect-binding=" + mac, callback.ErrUnbound, nil},
+		{"MAC truncated", target[:len(target)-1], target[:len(target)-1], callback.ErrUnbound, nil},
+		{"bound with another secret", strings.TrimPrefix(otherSecret, "https://app.example.com"), strings.TrimPrefix(otherSecret, "https://app.example.com"), callback.ErrUnbound, nil},
+	}
+	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := keys.calls.Load()
+			err := v.Verify(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body))
+			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+				t.Fatalf("Verify = %v, want %v", err, c.want)
+			}
+			if c.want != nil && keys.calls.Load() != before {
+				t.Error("an unbound callback made the verifier fetch a key")
+			}
+			// Without BindingSecret the same request verifies: it is
+			// signed, which is exactly the problem binding solves.
+			if err := callback.Verify(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body), keys); err != nil {
+				t.Errorf("without BindingSecret: %v", err)
+			}
+
+			var got *callback.Event
+			w := httptest.NewRecorder()
+			v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+				got = ev
+				return nil, nil
+			}).ServeHTTP(w, newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body))
+			if c.want != nil {
+				if w.Code != http.StatusForbidden || got != nil {
+					t.Errorf("Handler: status %d, app called: %v; want 403 and no call", w.Code, got != nil)
+				}
+				return
+			}
+			if w.Code != http.StatusOK || got == nil {
+				t.Fatalf("Handler: status %d %s", w.Code, w.Body)
+			}
+			if diff := cmp.Diff(c.wantQuery, got.Query); diff != "" {
+				t.Errorf("Event.Query (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// A secret too short to be safe refuses everything rather than
+	// accepting anything.
+	short := &callback.Verifier{Keys: keys, BindingSecret: []byte("short")}
+	if err := short.Verify(newSignedRequest(t, priv, target, body, target+"\n"+body)); !errors.Is(err, callback.ErrUnbound) {
+		t.Errorf("short BindingSecret: err = %v, want ErrUnbound", err)
+	}
+}
