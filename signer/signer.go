@@ -130,7 +130,9 @@ type Upload struct {
 	// KeyPrefix is the "directory" the user may write under, pinned with
 	// ["starts-with", "$key", KeyPrefix] and returned as Token.Dir. OSS
 	// checks the key before expanding ${filename}, so a browser may send
-	// KeyPrefix + "${filename}" (SPEC.md §1.5).
+	// KeyPrefix + "${filename}" (SPEC.md §1.5). For the same reason a
+	// KeyPrefix containing "${" or ending in "$" (or a Key containing
+	// "${") is refused: the uploader's file name could rewrite it.
 	KeyPrefix string
 
 	// AllowAnyKey opts out of restricting the key: the policy then says
@@ -596,9 +598,16 @@ func metaField(name string) string {
 }
 
 // checkObjectName applies OSS's object-name rules (SPEC.md §1.5): valid
-// UTF-8, at most 1023 bytes, not starting with "/" or "\".
+// UTF-8, at most 1023 bytes, not starting with "/" or "\". It also refuses
+// "${" anywhere, and a prefix ending in "$": OSS matches the key against
+// the policy before it replaces ${filename} with the uploader's file name
+// (§1.5), so a placeholder in the pinned part (a user name "${filename}"
+// in "uploads/<name>/", or a prefix "a$" that the key completes to
+// "a${filename}") would let the uploader rewrite it and write elsewhere.
 func checkObjectName(what, name string, prefix bool) error {
 	switch {
+	case strings.Contains(name, "${") || prefix && strings.HasSuffix(name, "$"):
+		return invalid("%s %q could be rewritten by OSS's ${filename} substitution, which follows the policy check", what, name)
 	case len(name) > 1023:
 		return invalid("%s is %d bytes, over OSS's 1023", what, len(name))
 	case !utf8.ValidString(name):

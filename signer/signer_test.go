@@ -440,6 +440,14 @@ func TestSignInvalidUpload(t *testing.T) {
 		{"key too long", Upload{Key: strings.Repeat("k", 1024), MaxSize: 1}, "1023"},
 		{"prefix fills name", Upload{KeyPrefix: strings.Repeat("k", 1023), MaxSize: 1}, "no room"},
 		{"invalid UTF-8 key", Upload{Key: "u/\xff", MaxSize: 1}, "UTF-8"},
+		// OSS checks the key before it expands ${filename} (SPEC.md §1.5):
+		// a prefix or key holding the placeholder (say, from a user name)
+		// lets the uploader's file name rewrite it, e.g. into another
+		// user's directory.
+		{"${filename} in prefix", Upload{KeyPrefix: "uploads/${filename}/", MaxSize: 1}, "${"},
+		{"prefix ending in $", Upload{KeyPrefix: "uploads/a$", MaxSize: 1}, "${"},
+		{"prefix ending in ${file", Upload{KeyPrefix: "uploads/${file", MaxSize: 1}, "${"},
+		{"${filename} in key", Upload{Key: "uploads/${filename}.png", MaxSize: 1}, "${"},
 		{"negative expires", Upload{KeyPrefix: "u/", MaxSize: 1, Expires: -time.Minute}, "Expires"},
 		{"expires in ns", Upload{KeyPrefix: "u/", MaxSize: 1, Expires: 3600}, "Expires"},
 		{"expires too long", Upload{KeyPrefix: "u/", MaxSize: 1, Expires: 2 * time.Hour}, "Expires"},
@@ -481,6 +489,17 @@ func TestSignInvalidUpload(t *testing.T) {
 				t.Errorf("credentials fetched %d times for an invalid upload", n)
 			}
 		})
+	}
+}
+
+// A "$" that cannot start a ${filename} placeholder is an ordinary
+// character of an object name.
+func TestSignDollarInKey(t *testing.T) {
+	s := &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou"}
+	for _, u := range []Upload{{KeyPrefix: "u/$1/", MaxSize: 1}, {Key: "u/a$b", MaxSize: 1}, {Key: "u/a$", MaxSize: 1}} {
+		if _, err := s.Sign(context.Background(), u); err != nil {
+			t.Errorf("Sign(%+v): %v", u, err)
+		}
 	}
 }
 
