@@ -44,6 +44,11 @@ const (
 	// maxCacheEntries bounds the cache: attackers can name arbitrary paths on
 	// the trusted host, and only real keys are stored, but stay bounded anyway.
 	maxCacheEntries = 128
+	// maxInflightFetches bounds the distinct key fetches running at once.
+	// Anyone can send callbacks naming arbitrary paths on the trusted host,
+	// each fetch may take the whole timeout, and it outlives the request
+	// that started it; OSS's own key needs no fetch at all.
+	maxInflightFetches = 8
 )
 
 // Fetcher is the default KeyFetcher: it trusts only OSS's key host, answers
@@ -78,9 +83,10 @@ type Fetcher struct {
 	// http(s)://gosspublic.alicdn.com/... is trusted, fetched over https.
 	Trust func(u *url.URL) bool
 
-	group singleflight.Group
-	mu    sync.Mutex
-	cache map[string]cachedKey
+	group    singleflight.Group
+	mu       sync.Mutex
+	cache    map[string]cachedKey
+	inflight chan struct{} // semaphore of maxInflightFetches; made under mu
 }
 
 type cachedKey struct {
@@ -184,8 +190,10 @@ func (f *Fetcher) resolve(rawURL string) (fetchURL string, embedded bool, err er
 // An untrusted URL yields ErrUntrustedKeyURL before any request; OSS's own
 // key URL is answered from the embedded copy; other trusted URLs come from
 // the cache or from one shared fetch, whose failure (ErrKeyFetch) is
-// reported to every waiting caller and not remembered. The returned key is
-// shared and must not be modified.
+// reported to every waiting caller and not remembered. At most 8 distinct
+// fetches run at once; beyond that FetchKey fails with ErrKeyFetch at once,
+// so callbacks naming made-up key paths cannot pile up outbound requests.
+// The returned key is shared and must not be modified.
 func (f *Fetcher) FetchKey(ctx context.Context, rawURL string) (*rsa.PublicKey, error) {
 	// The steady-state case, OSS's own key, without parsing anything.
 	if f.Trust == nil && (rawURL == OSSKeyURL || rawURL == ossKeyURLHTTP) {
@@ -208,6 +216,13 @@ func (f *Fetcher) FetchKey(ctx context.Context, rawURL string) (*rsa.PublicKey, 
 		if k := f.cached(fetchURL); k != nil {
 			return k, nil
 		}
+		sem := f.semaphore()
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+		default:
+			return nil, fmt.Errorf("%w: %s: %d other key fetches in progress", ErrKeyFetch, fetchURL, maxInflightFetches)
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.timeout())
 		defer cancel()
 		k, err := f.fetch(fctx, fetchURL)
@@ -226,6 +241,15 @@ func (f *Fetcher) FetchKey(ctx context.Context, rawURL string) (*rsa.PublicKey, 
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%w: %s: %w", ErrKeyFetch, fetchURL, ctx.Err())
 	}
+}
+
+func (f *Fetcher) semaphore() chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.inflight == nil {
+		f.inflight = make(chan struct{}, maxInflightFetches)
+	}
+	return f.inflight
 }
 
 func (f *Fetcher) timeout() time.Duration {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -426,5 +427,55 @@ func TestFetcherTrustOverride(t *testing.T) {
 	}
 	if n := ks.hits.Load(); n != 1 {
 		t.Errorf("%d fetches, want 1", n)
+	}
+}
+
+// TestFetcherBoundsConcurrentFetches: any path on the trusted host is a key
+// URL a callback may name, so a flood of callbacks naming distinct paths
+// must not open unbounded outbound fetches (each may take the whole
+// timeout). Beyond maxInflightFetches distinct fetches, FetchKey fails at
+// once without a request; callers of a URL already being fetched join that
+// fetch; once the fetches end, new ones proceed.
+func TestFetcherBoundsConcurrentFetches(t *testing.T) {
+	pemBytes := testPubPEM(t)
+	arrived := make(chan struct{}, maxInflightFetches)
+	release := make(chan struct{})
+	ks := newKeyServer(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		w.Write(pemBytes)
+	})
+	f := &Fetcher{BaseURL: ks.URL, Client: ks.Client()}
+	keyURL := func(i int) string { return "https://gosspublic.alicdn.com/k" + strconv.Itoa(i) + ".pem" }
+
+	var wg sync.WaitGroup
+	for i := range maxInflightFetches {
+		wg.Add(2) // a flight leader and a caller joining its flight
+		for range 2 {
+			go func() {
+				defer wg.Done()
+				if _, err := f.FetchKey(t.Context(), keyURL(i)); err != nil {
+					t.Errorf("fetch %d: %v", i, err)
+				}
+			}()
+		}
+	}
+	for range maxInflightFetches {
+		<-arrived
+	}
+	_, err := f.FetchKey(t.Context(), keyURL(maxInflightFetches))
+	if !errors.Is(err, ErrKeyFetch) {
+		t.Errorf("fetch beyond the bound: err = %v, want ErrKeyFetch", err)
+	}
+	if n := ks.hits.Load(); n != maxInflightFetches {
+		t.Errorf("%d requests while %d fetches were in flight", n, maxInflightFetches)
+	}
+	close(release)
+	wg.Wait()
+	if _, err := f.FetchKey(t.Context(), keyURL(maxInflightFetches)); err != nil {
+		t.Errorf("fetch after the others ended: %v", err)
+	}
+	if n := ks.hits.Load(); n != maxInflightFetches+1 {
+		t.Errorf("%d requests in all, want %d", n, maxInflightFetches+1)
 	}
 }
