@@ -105,10 +105,12 @@ func emptyField(f *form, name, what, ecMissing, ecEmpty string) *ossError {
 }
 
 // requireV1: if any of OSSAccessKeyId, policy, Signature is present, all
-// three are required (SPEC.md §1.1). Messages from S5; the policy one and
-// the EC codes of the EC-0002-0000070x pages are [inferred] pairings.
+// three are required (SPEC.md §1.1). Messages from S5. The EC pages
+// 0002-00000706 and 0002-00000707 document a missing and an empty AccessKey
+// ID in a PostObject; the policy message and the other EC pairings follow
+// that pattern [inferred].
 func requireV1(f *form) *ossError {
-	if oe := emptyField(f, fieldAccessKeyID, "accessKeyId", "", ""); oe != nil {
+	if oe := emptyField(f, fieldAccessKeyID, "accessKeyId", "0002-00000706", "0002-00000707"); oe != nil {
 		return oe
 	}
 	if oe := emptyField(f, fieldPolicy, "policy", "0002-00000702", "0006-00000205"); oe != nil {
@@ -210,7 +212,8 @@ func (e *Emulator) checkV4(f *form, pol *policy.Policy, now time.Time) (AccessKe
 	}
 	signDate, err := time.Parse("20060102", parts[1])
 	if err != nil || len(parts[1]) != 8 {
-		return AccessKey{}, newErr(400, "InvalidArgument", "The SignDate in x-oss-credential is invalid.").withEC("0002-00000709").withArg(fieldCredential, cred)
+		// EC 0002-00000223: a SignDate such as "2022-12-20" (SPEC.md §3.2).
+		return AccessKey{}, newErr(400, "InvalidArgument", "The SignDate in x-oss-credential is invalid.").withEC("0002-00000223").withArg(fieldCredential, cred)
 	}
 	xdate := f.get(fieldDate)
 	t, err := time.Parse(v4DateFmt, xdate)

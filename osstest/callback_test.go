@@ -98,7 +98,11 @@ func TestCallbackVerified(t *testing.T) {
 				ReqID: r.header.Get("x-oss-request-id"), Operation: "PostObject",
 				Vars: map[string]string{"x:uid": "42", "x:note": `quote " & amp / 中`},
 			}
-			if diff := cmp.Diff(want, ev, cmpopts.IgnoreFields(callback.Event{}, "Raw")); diff != "" {
+			// Only the fields filled from the body are compared: Raw repeats
+			// them, and fields the callback package derives from the request
+			// (such as the URL's query) are its own tests' business.
+			fromRequest := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Query" }, cmp.Ignore())
+			if diff := cmp.Diff(want, ev, cmpopts.IgnoreFields(callback.Event{}, "Raw"), fromRequest); diff != "" {
 				t.Errorf("event (-want +got):\n%s", diff)
 			}
 

@@ -99,17 +99,34 @@ func (k keyFetcher) FetchKey(_ context.Context, u string) (*rsa.PublicKey, error
 	return k.e.PublicKey(), nil
 }
 
-// callbackClient returns the client callbacks are sent with: never follow
-// redirects, OSS reports them as "Error status : 301." (SPEC.md §5.8).
+// callbackClient returns the client callbacks are sent with. It never
+// follows redirects: OSS reports them as "Error status : 301." (SPEC.md
+// §5.8). Its transport never asks for compression: Go's transport adds
+// "Accept-Encoding: gzip" on its own, a header OSS does not send (§5.5), and
+// an app behind a compressing middleware would then answer gzip without a
+// Content-Length, which the emulator would count as a failed callback while
+// OSS gets the plain answer. A caller's *http.Transport is cloned to turn
+// that off; another RoundTripper is used as it is.
 func callbackClient(c *http.Client) *http.Client {
 	var cc http.Client
 	if c != nil {
 		cc = *c
+		rt := cc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		if tr, ok := rt.(*http.Transport); ok {
+			tr = tr.Clone()
+			tr.DisableCompression = true
+			rt = tr
+		}
+		cc.Transport = rt
 	} else {
 		cc.Transport = &http.Transport{
 			Proxy:               nil,
 			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 			MaxIdleConnsPerHost: 16,
+			DisableCompression:  true,
 		}
 	}
 	cc.Timeout = 0
@@ -132,7 +149,7 @@ func (e *Emulator) runCallback(w http.ResponseWriter, r *http.Request, rc *reqCt
 	pubURL := e.publicKeyURLFor(r)
 	var last error
 	for _, raw := range strings.Split(up.callback.URL, ";") {
-		rec := e.attempt(r.Context(), raw, body, up, rc, pubURL)
+		rec := e.attempt(raw, body, up, rc, pubURL)
 		e.mu.Lock()
 		e.callbacks = append(e.callbacks, rec)
 		e.mu.Unlock()
@@ -180,8 +197,8 @@ func (e *Emulator) callbackValues(up *upload, rc *reqCtx) map[string]string {
 
 // attempt sends one callback request. The uploader's disconnect does not
 // cancel it (OSS has stored the object and calls back regardless); the
-// timeout does.
-func (e *Emulator) attempt(parent context.Context, raw string, body []byte, up *upload, rc *reqCtx, pubURL string) CallbackRecord {
+// timeout does, and so does closing the Server.
+func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubURL string) CallbackRecord {
 	rec := CallbackRecord{Body: body, Object: up.obj.Key}
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw // OSS's examples omit the scheme (SPEC.md §5.2)
@@ -238,7 +255,7 @@ func (e *Emulator) attempt(parent context.Context, raw string, body []byte, up *
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), e.callbackTimeout)
+	ctx, cancel := context.WithTimeout(e.closing, e.callbackTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, raw, bytes.NewReader(body))
 	if err != nil {

@@ -35,7 +35,11 @@ func TestConcurrentUploads(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					key := fmt.Sprintf("user/eric/c%02d", i)
-					r := postForm(t, srv.URL, join(auth, []part{field("callback", cb), field("key", key), file("f", "", key)}))
+					r, err := postFromGoroutine(srv.URL, join(auth, []part{field("callback", cb), field("key", key), file("f", "", key)}))
+					if err != nil {
+						t.Errorf("%s: %v", key, err)
+						return
+					}
 					if want := fmt.Sprintf(`{"object":"%s"}`, key); r.status != 200 || string(r.body) != want {
 						t.Errorf("%s: %d %s", key, r.status, r.body)
 					}
@@ -60,8 +64,12 @@ func TestConcurrentUploads(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					r := postForm(t, srv.URL, join(auth, []part{field("x-oss-forbid-overwrite", "true"), field("key", "user/eric/race"),
+					r, err := postFromGoroutine(srv.URL, join(auth, []part{field("x-oss-forbid-overwrite", "true"), field("key", "user/eric/race"),
 						file("f", "", fmt.Sprint(i))}))
+					if err != nil {
+						t.Errorf("race upload: %v", err)
+						return
+					}
 					switch r.status {
 					case 204:
 						won.Add(1)
@@ -78,4 +86,14 @@ func TestConcurrentUploads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postFromGoroutine is postForm for goroutines other than the test's, which
+// must report failures with t.Error, not t.Fatal.
+func postFromGoroutine(url string, parts []part) (result, error) {
+	body, ct, err := encodeFormErr(parts)
+	if err != nil {
+		return result{}, err
+	}
+	return tryPost(url, ct, body)
 }

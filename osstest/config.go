@@ -84,9 +84,14 @@ type Config struct {
 	// and a bare Emulator derives the same path from each request's Host.
 	// The emulator serves its public key at that path itself.
 	PublicKeyURL string
-	// CallbackClient sends the callbacks; nil means a dedicated client.
-	// Its CheckRedirect is always replaced: OSS does not follow redirects
-	// (SPEC.md §5.8), and its Timeout is superseded by CallbackTimeout.
+	// CallbackClient sends the callbacks (for example, one that trusts an
+	// httptest.NewTLSServer app); nil means a dedicated client. Its
+	// CheckRedirect is always replaced: OSS does not follow redirects
+	// (SPEC.md §5.8), and its Timeout is superseded by CallbackTimeout. An
+	// *http.Transport (or a nil Transport, meaning http.DefaultTransport) is
+	// cloned with DisableCompression set, so that callbacks carry no
+	// Accept-Encoding header, as OSS's do not (§5.5); any other
+	// RoundTripper is used as it is.
 	CallbackClient *http.Client
 	// CallbackFault, when set, is called before each callback attempt with
 	// the callback URL (with "http://" added if callbackUrl omitted the

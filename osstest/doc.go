@@ -83,7 +83,8 @@
 // either way. The public key is served by the emulator at PublicKeyURL,
 // and KeyFetcher returns a verify.KeyFetcher that trusts exactly that URL.
 // Callbacks records every attempt; Config.CallbackFault and
-// SetCallbackFault simulate unreachable app servers.
+// SetCallbackFault simulate unreachable app servers. Server.Close cancels
+// callbacks in progress instead of waiting out their timeout.
 //
 // # Choices where OSS is undocumented
 //

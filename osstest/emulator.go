@@ -1,6 +1,7 @@
 package osstest
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
@@ -45,6 +46,10 @@ type Emulator struct {
 	callbacks    []CallbackRecord
 	fault        func(url string) error
 	requesterIDs map[string]string
+
+	// closing is cancelled by Server.Close, ending callbacks in progress.
+	closing     context.Context
+	stopClosing context.CancelFunc
 }
 
 // New returns an Emulator for cfg (zero fields take the defaults documented
@@ -67,6 +72,7 @@ func New(cfg Config) *Emulator {
 		maxObjectSize:   maxObjectSize,
 		pubURL:          cfg.PublicKeyURL,
 	}
+	e.closing, e.stopClosing = context.WithCancel(context.Background())
 	if e.bucket == "" {
 		e.bucket = defaultBucket
 	}
@@ -134,9 +140,13 @@ func NewServer(cfg Config) *Server {
 	return &Server{URL: ts.URL, Emulator: e, ts: ts}
 }
 
-// Close shuts the server down and blocks until all outstanding requests,
-// including callbacks in progress, have completed.
+// Close shuts the server down and blocks until all outstanding requests
+// have completed. Callbacks in progress are cancelled rather than waited
+// out (up to CallbackTimeout each): their uploads are answered 203
+// CallbackFailed, and their objects stay stored, as after any failed
+// callback.
 func (s *Server) Close() {
+	s.stopClosing()
 	s.ts.Close()
 	s.client.CloseIdleConnections()
 }

@@ -106,7 +106,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 
 	up := &upload{form: f, auth: au, clientIP: clientIP(r)}
 	up.requester = e.requesterID(au.key.ID)
-	obj, oe := objectFromForm(f)
+	obj, oe := objectFromForm(f, r.Header)
 	if oe != nil {
 		return nil, oe
 	}
@@ -173,8 +173,9 @@ func errExistsOSS() *ossError {
 }
 
 // objectFromForm builds the object's name and metadata from the fields
-// (SPEC.md §1.3, §1.5) and refuses values OSS refuses.
-func objectFromForm(f *form) (Object, *ossError) {
+// (SPEC.md §1.3, §1.5) and refuses values OSS refuses. x-oss-object-acl may
+// also come as an HTTP header; the form field wins (S1).
+func objectFromForm(f *form, header http.Header) (Object, *ossError) {
 	key := expandKey(f.get("key"), f.fileName)
 	if oe := validateKey(key); oe != nil {
 		return Object{}, oe
@@ -193,12 +194,17 @@ func objectFromForm(f *form) (Object, *ossError) {
 		StorageClass:         "Standard",
 		ServerSideEncryption: f.get("x-oss-server-side-encryption"),
 	}
-	if v, ok := f.fields["x-oss-object-acl"]; ok {
-		switch v {
+	acl, ok := f.fields["x-oss-object-acl"]
+	if !ok {
+		acl = header.Get("X-Oss-Object-Acl")
+		ok = acl != ""
+	}
+	if ok {
+		switch acl {
 		case "default", "private", "public-read", "public-read-write":
-			obj.ACL = v
+			obj.ACL = acl
 		default:
-			return Object{}, newErr(400, "InvalidArgument", "no such object access control exists").withArg("x-oss-object-acl", v)
+			return Object{}, newErr(400, "InvalidArgument", "no such object access control exists").withArg("x-oss-object-acl", acl)
 		}
 	}
 	if v, ok := f.fields["x-oss-storage-class"]; ok {

@@ -52,6 +52,16 @@ func file(filename, ctype, content string) part {
 // encodeForm writes parts as multipart/form-data.
 func encodeForm(t testing.TB, parts []part) ([]byte, string) {
 	t.Helper()
+	body, ct, err := encodeFormErr(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body, ct
+}
+
+// encodeFormErr is encodeForm for goroutines other than the test's, which
+// must not call t.Fatal.
+func encodeFormErr(parts []part) ([]byte, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for _, p := range parts {
@@ -69,14 +79,14 @@ func encodeForm(t testing.TB, parts []part) ([]byte, string) {
 		}
 		pw, err := w.CreatePart(h)
 		if err != nil {
-			t.Fatal(err)
+			return nil, "", err
 		}
 		io.WriteString(pw, p.value)
 	}
 	if err := w.Close(); err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
-	return buf.Bytes(), w.FormDataContentType()
+	return buf.Bytes(), w.FormDataContentType(), nil
 }
 
 // Independent signature implementations (SPEC.md §3.1, §3.2), checked
@@ -179,30 +189,49 @@ func (r result) ossError(t testing.TB) *osstest.ErrorResponse {
 
 func do(t testing.TB, c *http.Client, req *http.Request) result {
 	t.Helper()
+	r, err := tryDo(c, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// tryDo is do for goroutines other than the test's.
+func tryDo(c *http.Client, req *http.Request) (result, error) {
 	if c == nil {
 		c = http.DefaultClient
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return result{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return result{}, err
 	}
-	return result{status: resp.StatusCode, header: resp.Header, body: b}
+	return result{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
 func postForm(t testing.TB, url string, parts []part) result {
 	t.Helper()
 	body, ct := encodeForm(t, parts)
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	r, err := tryPost(url, ct, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", ct)
-	return do(t, nil, req)
+	return r
+}
+
+// tryPost posts a form body; it does not call t.Fatal, so goroutines can
+// use it.
+func tryPost(url, contentType string, body []byte) (result, error) {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return result{}, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	return tryDo(nil, req)
 }
 
 var requestIDRE = regexp.MustCompile(`^[0-9A-F]{24}$`)
