@@ -89,19 +89,27 @@ func KeyPrefix(prefix string) Condition {
 // name. It is the explicit opt-out from pinning the key.
 func AnyKey() Condition { return StartsWith("key", "") }
 
-// ContentTypes restricts the Content-Type form field: one type gives
-// ["eq", "$content-type", t], several give ["in", "$content-type", [...]].
-// No types gives an empty in-list, which Validate rejects.
+// ContentTypes restricts the type the object is stored with: one type gives
+// ["eq", "$x-oss-content-type", t], several give ["in",
+// "$x-oss-content-type", [...]]. No types gives an empty in-list, which
+// Validate rejects.
 //
-// Browsers stamp their own Content-Type on the file part, which OSS uses
-// unless the Content-Type or x-oss-content-type form field overrides it
-// (SPEC.md §1.3); the form must therefore carry the field this pins.
+// The field is x-oss-content-type, not Content-Type, because OSS stores
+// x-oss-content-type if present, else the file part's own Content-Type, and
+// only then the Content-Type form field (SPEC.md §1.3). Browsers always
+// stamp the file part, so a condition on the Content-Type field would not
+// bound the stored type at all. The form must carry x-oss-content-type
+// with the chosen type; without it the condition fails.
 func ContentTypes(types ...string) Condition {
 	if len(types) == 1 {
-		return Eq("content-type", types[0])
+		return Eq(fieldContentType, types[0])
 	}
-	return In("content-type", types...)
+	return In(fieldContentType, types...)
 }
+
+// fieldContentType is the form field whose value OSS stores as the object's
+// type ahead of any other (SPEC.md §1.3).
+const fieldContentType = "x-oss-content-type"
 
 // SuccessActionStatus returns ["eq", "$success_action_status", "<status>"].
 // OSS answers 204 without a body unless the form asks for 200 or 201

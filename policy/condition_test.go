@@ -69,12 +69,15 @@ func TestConstructors(t *testing.T) {
 		{"AnyKey", policy.AnyKey(),
 			policy.Condition{Op: policy.OpStartsWith, Field: "key", Value: ""},
 			`["starts-with","$key",""]`, `["starts-with", "$key", ""]`},
+		// x-oss-content-type, not Content-Type: the stored type is
+		// x-oss-content-type > the file part's type > the Content-Type
+		// field (SPEC.md §1.3), and browsers always stamp the file part.
 		{"ContentTypes one", policy.ContentTypes("image/png"),
-			policy.Condition{Op: policy.OpEq, Field: "content-type", Value: "image/png"},
-			`["eq","$content-type","image/png"]`, `["eq", "$content-type", "image/png"]`},
+			policy.Condition{Op: policy.OpEq, Field: "x-oss-content-type", Value: "image/png"},
+			`["eq","$x-oss-content-type","image/png"]`, `["eq", "$x-oss-content-type", "image/png"]`},
 		{"ContentTypes many", policy.ContentTypes("image/png", "image/jpeg"),
-			policy.Condition{Op: policy.OpIn, Field: "content-type", Values: []string{"image/png", "image/jpeg"}},
-			`["in","$content-type",["image/png","image/jpeg"]]`, `["in", "$content-type", ["image/png", "image/jpeg"]]`},
+			policy.Condition{Op: policy.OpIn, Field: "x-oss-content-type", Values: []string{"image/png", "image/jpeg"}},
+			`["in","$x-oss-content-type",["image/png","image/jpeg"]]`, `["in", "$x-oss-content-type", ["image/png", "image/jpeg"]]`},
 		{"SuccessActionStatus", policy.SuccessActionStatus(200),
 			policy.Condition{Op: policy.OpEq, Field: "success_action_status", Value: "200"},
 			// SPEC.md §2.3 (EC-0006-00000226/227) quotes this rendering.
@@ -136,7 +139,7 @@ func TestNewReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"expiration":"2030-01-02T03:04:05.000Z","conditions":[{"bucket":"b"},["starts-with","$key","user/42/"],["content-length-range",1,10485760],["in","$content-type",["image/png","image/jpeg"]],["eq","$success_action_status","200"]]}`
+	want := `{"expiration":"2030-01-02T03:04:05.000Z","conditions":[{"bucket":"b"},["starts-with","$key","user/42/"],["content-length-range",1,10485760],["in","$x-oss-content-type",["image/png","image/jpeg"]],["eq","$success_action_status","200"]]}`
 	if string(got) != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

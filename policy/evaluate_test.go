@@ -69,7 +69,7 @@ func TestCheck(t *testing.T) {
 			failed(policy.SuccessActionStatus(200), `["eq", "$success_action_status", "200"]`, absent)},
 
 		// Field-name case (SPEC.md §1.4): names case-insensitive, both ways.
-		{"field name case: form upper", one(policy.ContentTypes("image/png")), now, "b", map[string]string{"Content-Type": "image/png"}, nil},
+		{"field name case: form upper", one(policy.Eq("content-type", "image/png")), now, "b", map[string]string{"Content-Type": "image/png"}, nil},
 		{"field name case: policy upper", one(policy.Eq("Content-Type", "image/png")), now, "b", map[string]string{"content-type": "image/png"}, nil},
 		{"field name case: mixed", one(policy.Meta("UID", "1")), now, "b", map[string]string{"X-Oss-Meta-Uid": "1"}, nil},
 		{"same field twice in different case, both match", one(policy.Key("k")), now, "b", map[string]string{"key": "k", "KEY": "k"}, nil},
@@ -102,9 +102,13 @@ func TestCheck(t *testing.T) {
 			failed(policy.AnyKey(), `["starts-with", "$key", ""]`, absent)},
 
 		// in / not-in.
-		{"in match", one(policy.ContentTypes("image/png", "image/jpeg")), now, "b", map[string]string{"content-type": "image/jpeg"}, nil},
-		{"in mismatch", one(policy.ContentTypes("image/png", "image/jpeg")), now, "b", map[string]string{"content-type": "image/gif"},
-			failed(policy.ContentTypes("image/png", "image/jpeg"), `["in", "$content-type", ["image/png", "image/jpeg"]]`, mismatch)},
+		{"in match", one(policy.In("content-type", "image/png", "image/jpeg")), now, "b", map[string]string{"content-type": "image/jpeg"}, nil},
+		{"in mismatch", one(policy.In("content-type", "image/png", "image/jpeg")), now, "b", map[string]string{"content-type": "image/gif"},
+			failed(policy.In("content-type", "image/png", "image/jpeg"), `["in", "$content-type", ["image/png", "image/jpeg"]]`, mismatch)},
+		// ContentTypes needs the field the stored type comes from; a
+		// matching Content-Type field alone does not satisfy it.
+		{"ContentTypes ignores Content-Type", one(policy.ContentTypes("image/png")), now, "b", map[string]string{"Content-Type": "image/png"},
+			failed(policy.ContentTypes("image/png"), `["eq", "$x-oss-content-type", "image/png"]`, absent)},
 		{"in is exact, not prefix", one(policy.In("content-type", "image/png")), now, "b", map[string]string{"content-type": "image/png; x=1"},
 			failed(policy.In("content-type", "image/png"), `["in", "$content-type", ["image/png"]]`, mismatch)},
 		{"in absent", one(policy.In("content-type", "image/png")), now, "b", map[string]string{},

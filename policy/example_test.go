@@ -32,8 +32,8 @@ func Example() {
 	fmt.Println(string(doc))
 	fmt.Println(encoded)
 	// Output:
-	// {"expiration":"2024-12-03T13:00:00.000Z","conditions":[{"bucket":"examplebucket"},["starts-with","$key","user/42/"],["content-length-range",1,10485760],["in","$content-type",["image/png","image/jpeg"]],["eq","$success_action_status","200"]]}
-	// eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LFsic3RhcnRzLXdpdGgiLCIka2V5IiwidXNlci80Mi8iXSxbImNvbnRlbnQtbGVuZ3RoLXJhbmdlIiwxLDEwNDg1NzYwXSxbImluIiwiJGNvbnRlbnQtdHlwZSIsWyJpbWFnZS9wbmciLCJpbWFnZS9qcGVnIl1dLFsiZXEiLCIkc3VjY2Vzc19hY3Rpb25fc3RhdHVzIiwiMjAwIl1dfQ==
+	// {"expiration":"2024-12-03T13:00:00.000Z","conditions":[{"bucket":"examplebucket"},["starts-with","$key","user/42/"],["content-length-range",1,10485760],["in","$x-oss-content-type",["image/png","image/jpeg"]],["eq","$success_action_status","200"]]}
+	// eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LFsic3RhcnRzLXdpdGgiLCIka2V5IiwidXNlci80Mi8iXSxbImNvbnRlbnQtbGVuZ3RoLXJhbmdlIiwxLDEwNDg1NzYwXSxbImluIiwiJHgtb3NzLWNvbnRlbnQtdHlwZSIsWyJpbWFnZS9wbmciLCJpbWFnZS9qcGVnIl1dLFsiZXEiLCIkc3VjY2Vzc19hY3Rpb25fc3RhdHVzIiwiMjAwIl1dfQ==
 }
 
 // The receiving side, as an OSS emulator does it: decode the "policy"
