@@ -52,6 +52,10 @@ var bindingMACLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
 // event's object lies where that user may write, and ask OSS (HeadObject)
 // before trusting its size or ETag.
 //
+// Like the signature check, the binding relies on OSS sending the URL's
+// path and query exactly as given (SPEC.md §5.5, [inferred]); if it did
+// not, bound callbacks would be refused, never wrongly accepted.
+//
 // callbackURL is one URL (bind each entry of a ";" list separately) that
 // passes Params.Validate, without a fragment, whose query parses with
 // url.ParseQuery and does not yet carry BindingParam. Errors wrap

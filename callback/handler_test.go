@@ -207,6 +207,7 @@ func TestHTTPStatus(t *testing.T) {
 		&callback.HTTPError{Status: 302}: 500,
 		callback.ErrKeyFetch:             502,
 		callback.ErrUntrustedKeyURL:      403,
+		callback.ErrUnbound:              403,
 		callback.ErrBodyTooLarge:         413,
 		callback.ErrMissingSignature:     400,
 		callback.ErrMalformedRequest:     400,
