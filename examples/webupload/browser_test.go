@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,6 +88,8 @@ type e2eResult struct {
 	} `json:"steps"`
 	ConsoleErrors      []string `json:"consoleErrors"`
 	HorizontalOverflow bool     `json:"horizontalOverflow"`
+	Injected           bool     `json:"injected"`
+	Dialogs            []string `json:"dialogs"`
 	PageErrors         []string `json:"pageErrors"`
 	Requests           []struct {
 		Method string `json:"method"`
@@ -147,6 +150,12 @@ func runBrowser(t *testing.T, node, chromium, appURL string, spec e2eSpec) e2eRe
 	}
 	if len(res.PageErrors) > 0 {
 		t.Errorf("uncaught errors in the page: %q", res.PageErrors)
+	}
+	if res.Injected || len(res.Dialogs) > 0 {
+		t.Errorf("markup became live in the page (dialogs %q)", res.Dialogs)
+	}
+	if res.HorizontalOverflow {
+		t.Errorf("the page is wider than the %dpx viewport", spec.Viewport.Width)
 	}
 	return res
 }
@@ -250,10 +259,6 @@ func TestBrowserUpload(t *testing.T) {
 				t.Errorf("emulator holds %d objects, want 3", n)
 			}
 
-			if res.HorizontalOverflow {
-				t.Errorf("the page is wider than the %dpx viewport", tt.viewport.Width)
-			}
-
 			// The bytes went from the browser to the emulator, never through the app.
 			var toOSS, toApp, tokenGets int
 			for _, r := range res.Requests {
@@ -305,5 +310,68 @@ func TestBrowserCallbackFailure(t *testing.T) {
 	}
 	if got, _ := env.storedBytes(objs[0].Key); !bytes.Equal(got, f.data) {
 		t.Errorf("stored bytes differ from the uploaded ones")
+	}
+}
+
+// File names and answers are shown as text, never parsed as HTML: a file
+// named like markup, uploaded under its own name (${filename}), comes back
+// in the app's answer and must not create elements or run script.
+func TestBrowserHostileFileName(t *testing.T) {
+	node, chromium := needBrowser(t)
+	env := startDemo(t, demoOptions{maxSize: 64 << 10})
+	// No '"': browsers send it as %22 in the multipart filename (HTML's
+	// form encoding), and OSS stores what it gets.
+	const name = `<img src=x onerror=window.__xss=1>&amp;<b>.txt`
+	rng := rand.New(rand.NewPCG(3, 3))
+	f := newFile(rng, name, "text/plain", 100)
+	res := runBrowser(t, node, chromium, env.appURL, e2eSpec{
+		Viewport: e2eViewport{Width: 412, Height: 915},
+		Steps:    []e2eStep{{Naming: "local", Files: []e2eFile{f}}},
+	})
+	item := res.Steps[0].Items[0]
+	if item.State != "done" || item.Answer == nil {
+		t.Fatalf("page shows state %q, %q; want done with the app's answer", item.State, item.Text)
+	}
+	if item.Name != name || !strings.HasSuffix(item.Answer.Object, "/"+name) || !strings.Contains(item.Text, name) {
+		t.Errorf("name %q, object %q, text %q; want the literal name %q", item.Name, item.Answer.Object, item.Text, name)
+	}
+}
+
+// When the token endpoint fails, every file of the batch says so with the
+// app's status, nothing is sent to OSS, and a long error body neither
+// floods nor widens the page.
+func TestBrowserTokenFailure(t *testing.T) {
+	node, chromium := needBrowser(t)
+	long := "upstream_error_" + strings.Repeat("x", 2000)
+	env := startDemo(t, demoOptions{maxSize: 64 << 10, wrap: func(app http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/oss/token" {
+				http.Error(w, long, http.StatusBadGateway)
+				return
+			}
+			app.ServeHTTP(w, r)
+		})
+	}})
+	rng := rand.New(rand.NewPCG(4, 4))
+	files := []e2eFile{newFile(rng, "a.txt", "text/plain", 10), newFile(rng, "b.txt", "text/plain", 20)}
+	res := runBrowser(t, node, chromium, env.appURL, e2eSpec{
+		Viewport: e2eViewport{Width: 412, Height: 915},
+		Steps:    []e2eStep{{Naming: "random", Files: files}},
+	})
+	for _, item := range res.Steps[0].Items {
+		if item.State != "error" || item.Code != "app" || !strings.Contains(item.Message, "HTTP 502") || !strings.Contains(item.Message, "upstream_error_") {
+			t.Errorf("%s: state %q code %q message %q; want the token endpoint's 502", item.Name, item.State, item.Code, item.Message)
+		}
+		if len(item.Message) > 500 {
+			t.Errorf("%s: the whole %d-byte error body is on the page", item.Name, len(item.Message))
+		}
+	}
+	for _, r := range res.Requests {
+		if r.Method == "POST" {
+			t.Errorf("the page posted to %s without a token", r.URL)
+		}
+	}
+	if n := env.objectCount(); n != 0 {
+		t.Errorf("emulator holds %d objects", n)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -24,6 +25,8 @@ type demoOptions struct {
 	maxSize      int64
 	contentTypes []string
 	expires      time.Duration
+	// wrap, if set, wraps the app's handler (to fake failures in front of it).
+	wrap func(http.Handler) http.Handler
 }
 
 func startDemo(t *testing.T, o demoOptions) *demo {
@@ -71,7 +74,11 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 		ln.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(app)
+	var h http.Handler = app
+	if o.wrap != nil {
+		h = o.wrap(app)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()

@@ -12,9 +12,12 @@
 // bucket and trusts only OSS's callback key; -public-url must then be the
 // app's address as OSS reaches it from the internet.
 //
+// Ctrl-C or SIGTERM shuts it down gracefully. A missing variable for the
+// real bucket, or a bad flag, stops it at start with exit status 1 or 2.
+//
 // Flags:
 //
-//	-addr        listen address (default 127.0.0.1:8080)
+//	-addr        listen address (default 127.0.0.1:8080; port 0 picks a free one)
 //	-signature   v4 or v1 (default v4)
 //	-public-url  the app's public base URL, used for callbackUrl
 //	-max-size    largest upload the policy allows, in bytes
@@ -22,9 +25,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -32,6 +37,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ossdirect/ossdirect/osstest"
@@ -45,20 +51,54 @@ const defaultTypes = "image/jpeg,image/png,image/gif,image/webp,image/svg+xml,te
 
 func main() {
 	log.SetFlags(0)
-	if err := run(os.Args[1:]); err != nil {
-		log.Fatalf("webupload: %v", err)
+	// Ctrl-C and SIGTERM (docker stop, systemd, Kubernetes) both shut the
+	// servers down gracefully.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errUsage) {
+		// Errors from this package already start with "webupload: ".
+		log.Printf("webupload: %s", strings.TrimPrefix(err.Error(), "webupload: "))
 	}
+	os.Exit(exitCode(err))
 }
 
-func run(args []string) error {
+// errUsage wraps a bad command line; the flag package has already printed
+// the problem and the usage.
+var errUsage = errors.New("usage")
+
+// exitCode is 0 for a clean shutdown or -help, 2 for a bad command line
+// (as the flag package's ExitOnError), and 1 for anything else.
+func exitCode(err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	return 1
+}
+
+// shutdownGrace bounds how long a shutdown waits for requests in progress.
+const shutdownGrace = 10 * time.Second
+
+// run serves until ctx is cancelled, then shuts down gracefully: no new
+// connections, requests in progress finish (up to shutdownGrace), then the
+// emulator stops. It logs to logw.
+func run(ctx context.Context, args []string, logw io.Writer) error {
+	logger := log.New(logw, "", 0)
 	fl := flag.NewFlagSet("webupload", flag.ContinueOnError)
-	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
+	fl.SetOutput(logw)
+	addr := fl.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	sigVersion := fl.String("signature", "v4", "POST signature version: v4 or v1")
 	publicURL := fl.String("public-url", "", "the app's public base URL, used for callbackUrl (default http://<addr>)")
 	maxSize := fl.Int64("max-size", defaultMaxSize, "largest upload the policy allows, in bytes")
 	types := fl.String("types", defaultTypes, `comma-separated allowed content types ("" = any)`)
 	if err := fl.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	version, err := parseVersion(*sigVersion)
 	if err != nil {
@@ -81,15 +121,17 @@ func run(args []string) error {
 		MaxSize:      *maxSize,
 		ContentTypes: splitList(*types),
 	}
-	if os.Getenv("OSS_ACCESS_KEY_ID") != "" {
+	if os.Getenv(signer.EnvAccessKeyID) != "" {
 		if err := realBucket(&cfg); err != nil {
 			return err
 		}
 		if !reachableFromOSS(cfg.PublicURL) {
-			log.Printf("warning: callbackUrl %s/oss/callback is not reachable from OSS; pass -public-url", cfg.PublicURL)
+			logger.Printf("warning: callbackUrl %s/oss/callback is not reachable from OSS; pass -public-url", cfg.PublicURL)
 		}
 	} else {
 		emu := startEmulator(cfg.PublicURL, appURL)
+		// Deferred before the app server is shut down below, so it runs
+		// after: the app's callbacks in progress finish first.
 		defer emu.Close()
 		cfg.Mode = "emulator"
 		ak := emu.AccessKey()
@@ -97,26 +139,31 @@ func run(args []string) error {
 		cfg.Bucket, cfg.Region = emulatorBucket, emulatorRegion
 		cfg.Endpoint = emu.URL
 		cfg.Keys = emu.KeyFetcher()
-		log.Printf("OSS emulator (bucket %s) on %s", cfg.Bucket, emu.URL)
+		logger.Printf("OSS emulator (bucket %s) on %s", cfg.Bucket, emu.URL)
 	}
 
 	app, err := newApp(cfg)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Printf("open %s/ (%s mode, %s signatures, callbacks to %s%s)", appURL, cfg.Mode, *sigVersion, cfg.PublicURL, callbackPath)
+	logger.Printf("open %s/ (%s mode, %s signatures, callbacks to %s%s)", appURL, cfg.Mode, *sigVersion, cfg.PublicURL, callbackPath)
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt)
 	select {
 	case err := <-errc:
 		return err
-	case <-stop:
-		return srv.Close()
+	case <-ctx.Done():
 	}
+	logger.Printf("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
 }
 
 const (
@@ -149,16 +196,25 @@ func emulatorCORS(origins ...string) osstest.CORSRule {
 	}
 }
 
-// realBucket fills cfg from the environment for a real OSS bucket.
+// realBucket fills cfg from the environment for a real OSS bucket. Every
+// variable it needs is checked here, so a missing one stops the program at
+// start rather than failing each token request later.
 func realBucket(cfg *Config) error {
+	var missing []string
+	for _, name := range []string{signer.EnvAccessKeyID, signer.EnvAccessKeySecret, envBucket, envRegion} {
+		if os.Getenv(name) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: a real bucket needs %s, %s, %s and %s; %s not set",
+			errConfig, signer.EnvAccessKeyID, signer.EnvAccessKeySecret, envBucket, envRegion, strings.Join(missing, ", "))
+	}
 	cfg.Mode = "oss"
 	cfg.Credentials = signer.EnvCredentials()
-	cfg.Bucket = os.Getenv("OSS_BUCKET")
-	cfg.Region = os.Getenv("OSS_REGION")
-	if cfg.Bucket == "" || cfg.Region == "" {
-		return errors.New("with OSS_ACCESS_KEY_ID set, OSS_BUCKET and OSS_REGION are required too")
-	}
-	if ep := os.Getenv("OSS_ENDPOINT"); ep != "" {
+	cfg.Bucket = os.Getenv(envBucket)
+	cfg.Region = os.Getenv(envRegion)
+	if ep := os.Getenv(envEndpoint); ep != "" {
 		cfg.Endpoint = bucketEndpoint(cfg.Bucket, ep)
 	}
 	// Only OSS's own key (embedded, or fetched from gosspublic.alicdn.com):
@@ -166,6 +222,13 @@ func realBucket(cfg *Config) error {
 	cfg.Keys = verify.DefaultFetcher()
 	return nil
 }
+
+// The environment of a real bucket, besides signer's credential variables.
+const (
+	envBucket   = "OSS_BUCKET"
+	envRegion   = "OSS_REGION"
+	envEndpoint = "OSS_ENDPOINT"
+)
 
 // bucketEndpoint turns OSS_ENDPOINT into the upload URL. A bare endpoint
 // ("oss-cn-hangzhou.aliyuncs.com") gets the bucket as a subdomain, since OSS

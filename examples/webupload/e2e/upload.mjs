@@ -11,7 +11,10 @@
 // result.json:
 //   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message"} ] } ],
 //     "consoleErrors": [...], "pageErrors": [...], "requests": [ {"method", "url"} ],
-//     "horizontalOverflow": bool }
+//     "horizontalOverflow": bool, "dialogs": [...], "injected": bool }
+// injected reports markup from a file name or an answer that became live
+// elements or ran script (an img/script/iframe in the queue, or
+// window.__xss set by an onerror handler); dialogs are alert() and the like.
 // consoleErrors include the browser's own "Failed to load resource" lines for
 // OSS's expected 4xx answers; pageErrors are uncaught exceptions in the page.
 //
@@ -41,7 +44,7 @@ const browser = await chromium.launch({
   ],
 });
 
-const result = { steps: [], consoleErrors: [], pageErrors: [], requests: [] };
+const result = { steps: [], consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
 try {
   const context = await browser.newContext({ viewport: spec.viewport || { width: 390, height: 844 } });
   const page = await context.newPage();
@@ -51,6 +54,7 @@ try {
   });
   page.on('pageerror', (err) => result.pageErrors.push(String(err)));
   page.on('request', (req) => result.requests.push({ method: req.method(), url: req.url() }));
+  page.on('dialog', (d) => { result.dialogs.push(d.message()); d.dismiss(); });
 
   await page.goto(appURL);
   await page.waitForSelector('body[data-ready="true"]');
@@ -92,6 +96,8 @@ try {
 
   // Nothing may stick out sideways, even on a phone-width viewport.
   result.horizontalOverflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  result.injected = await page.evaluate(() => window.__xss !== undefined ||
+    document.querySelectorAll('#queue img, #queue script, #queue iframe, #queue svg').length > 0);
 
   if (spec.screenshot) {
     await page.screenshot({ path: spec.screenshot, fullPage: true });

@@ -12,10 +12,18 @@ let tokenRequest = null;
 // policy's expiry is checked by OSS when the upload arrives, not when it starts.
 const TOKEN_MARGIN_SECONDS = 3;
 
+// An error body may be a proxy's whole HTML page: show only its start.
+const MAX_ERROR_TEXT = 300;
+
+function clip(text) {
+  const t = text.trim();
+  return t.length > MAX_ERROR_TEXT ? `${t.slice(0, MAX_ERROR_TEXT)}…` : t;
+}
+
 async function getJSON(url) {
   const res = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
   if (!res.ok) {
-    throw new Error(`${url}: HTTP ${res.status} ${(await res.text()).trim()}`);
+    throw new Error(`${url}: HTTP ${res.status} ${clip(await res.text())}`);
   }
   return res.json();
 }
@@ -119,7 +127,7 @@ function parseOSSError(xhr) {
   const code = pick('Code');
   const message = pick('Message');
   if (!code && !message) {
-    return { code: `HTTP ${xhr.status}`, message: text.slice(0, 300) || xhr.statusText || 'no response body' };
+    return { code: `HTTP ${xhr.status}`, message: clip(text) || xhr.statusText || 'no response body' };
   }
   return { code, message, requestId: pick('RequestId') };
 }
