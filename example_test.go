@@ -25,17 +25,26 @@ func Example() {
 	defer oss.Close()
 
 	// The app's callback endpoint (steps 4–5). It trusts only the key that
-	// signs the callbacks: here the emulator's; in production pass nil,
-	// which trusts only OSS's own key.
-	app := httptest.NewServer(callback.Handler(oss.KeyFetcher(),
+	// signs the callbacks: here the emulator's; in production Keys is nil,
+	// which trusts only OSS's own key. OSS signs every account's callbacks
+	// with that key, so the app also binds its callback URLs with a secret
+	// of its own and refuses callbacks to URLs it did not issue.
+	secret := []byte("a stable secret of at least 16 bytes")
+	verifier := &callback.Verifier{Keys: oss.KeyFetcher(), BindingSecret: secret}
+	app := httptest.NewServer(verifier.Handler(
 		func(ctx context.Context, ev *callback.Event) (any, error) {
-			// ev is verified and parsed; whatever is returned goes to the browser.
-			return map[string]any{"object": ev.Object, "size": ev.Size, "uid": ev.Vars["x:uid"]}, nil
+			// ev is verified and parsed; the user comes from the bound URL.
+			// Whatever is returned goes to the browser.
+			return map[string]any{"object": ev.Object, "size": ev.Size, "uid": ev.Query.Get("uid")}, nil
 		}))
 	defer app.Close()
 
 	// The app signs a token for user 42 (steps 1–2); signer.Handler serves
 	// the same as JSON at GET /oss/token.
+	callbackURL, err := callback.BindURL(secret, app.URL+"/oss/callback?uid=42")
+	if err != nil {
+		log.Fatal(err)
+	}
 	ak := oss.AccessKey()
 	s := &signer.Signer{
 		Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
@@ -48,11 +57,10 @@ func Example() {
 		MaxSize:   1 << 20,
 		Expires:   time.Minute,
 		Callback: &callback.Params{
-			URL:      app.URL + "/oss/callback",
-			Body:     callback.JSONBody(callback.VarObject, callback.VarSize, "x:uid"),
+			URL:      callbackURL,
+			Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
 			BodyType: callback.BodyTypeJSON,
 		},
-		CallbackVars: map[string]string{"x:uid": "42"},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -57,6 +57,12 @@ type Config struct {
 
 	// Mode is shown on the page: "emulator" or "oss".
 	Mode string
+
+	// BindingSecret binds callback URLs to the tokens this app issued
+	// (callback.BindURL); nil means a random secret for this process, so
+	// callbacks of tokens issued before a restart are refused. A real
+	// deployment with several instances shares one stable secret.
+	BindingSecret []byte
 }
 
 // App is the demo's HTTP application: the page, the token endpoint and the
@@ -92,9 +98,11 @@ const (
 )
 
 // errForeignObject marks a callback whose object lies outside the uploading
-// user's prefix; the signed policy makes this impossible, so seeing it means
-// the policy or the callback is not what the app issued.
-var errForeignObject = errors.New("webupload: object outside the user's prefix")
+// user's prefix, or whose body names another user than its bound URL. The
+// app's own tokens make both impossible; seeing one means the callback comes
+// from an upload the app did not sign (OSS signs every account's callbacks
+// with the same key; see callback.BindURL).
+var errForeignObject = errors.New("webupload: callback does not match the user's token")
 
 // errConfig is wrapped by every error newApp returns for an incomplete Config.
 var errConfig = errors.New("webupload: bad config")
@@ -116,6 +124,10 @@ func newApp(cfg Config) (*App, error) {
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	if cfg.MaxSize <= 0 {
 		cfg.MaxSize = defaultMaxSize
+	}
+	if cfg.BindingSecret == nil {
+		cfg.BindingSecret = make([]byte, 32)
+		rand.Read(cfg.BindingSecret)
 	}
 	a := &App{
 		cfg: cfg,
@@ -140,10 +152,12 @@ func newApp(cfg Config) (*App, error) {
 	a.mux.Handle("GET /style.css", files)
 	a.mux.Handle("GET /api/config", withUser(http.HandlerFunc(a.serveConfig)))
 	a.mux.Handle("GET /oss/token", withUser(&signer.Handler{Signer: a.signer, Upload: a.upload}))
-	// OSS's callback carries no cookie: the user comes from the pinned x:uid
-	// variable, which the signed policy guarantees.
+	// OSS's callback carries no cookie, and OSS signs the callbacks of every
+	// account with the same key: the user comes from the callback URL's
+	// query, which this app bound with its secret when it issued the token.
 	verifier := &callback.Verifier{
-		Keys: cfg.Keys,
+		Keys:          cfg.Keys,
+		BindingSecret: cfg.BindingSecret,
 		// OSS tells the uploader only "CallbackFailed"; the reason is here.
 		OnError: func(r *http.Request, err error) { log.Printf("callback from %s refused: %v", r.RemoteAddr, err) },
 	}
@@ -162,12 +176,17 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func userDir(uid string) string { return "uploads/" + uid + "/" }
 
 // upload is the policy for one token: the user's own prefix, the size and
-// type limits, and a JSON callback whose x:uid is pinned in the policy so the
-// browser cannot claim to be someone else.
+// type limits, and a JSON callback to a URL bound to this user (so no other
+// OSS account can make OSS call the app in this user's name) whose x:uid is
+// pinned in the policy (so the browser cannot claim to be someone else).
 func (a *App) upload(r *http.Request) (signer.Upload, error) {
 	uid, ok := userFrom(r.Context())
 	if !ok {
 		return signer.Upload{}, fmt.Errorf("%w: no user id", signer.ErrUnauthorized)
+	}
+	cbURL, err := callback.BindURL(a.cfg.BindingSecret, a.cfg.PublicURL+callbackPath+"?uid="+url.QueryEscape(uid))
+	if err != nil {
+		return signer.Upload{}, err
 	}
 	return signer.Upload{
 		KeyPrefix:    userDir(uid),
@@ -175,7 +194,7 @@ func (a *App) upload(r *http.Request) (signer.Upload, error) {
 		Expires:      a.cfg.Expires,
 		ContentTypes: a.cfg.ContentTypes,
 		Callback: &callback.Params{
-			URL: a.cfg.PublicURL + callbackPath,
+			URL: cbURL,
 			Body: callback.JSONBody(callback.VarBucket, callback.VarObject, callback.VarETag,
 				callback.VarSize, callback.VarMimeType, uidVar),
 			BodyType: callback.BodyTypeJSON,
@@ -185,11 +204,11 @@ func (a *App) upload(r *http.Request) (signer.Upload, error) {
 }
 
 func (a *App) onUpload(_ context.Context, ev *callback.Event) (any, error) {
-	uid := ev.Vars[uidVar]
-	if uid == "" || !strings.HasPrefix(ev.Object, userDir(uid)) {
+	uid := ev.Query.Get("uid")
+	if uid == "" || ev.Vars[uidVar] != uid || !strings.HasPrefix(ev.Object, userDir(uid)) {
 		return nil, &callback.HTTPError{
 			Status:  http.StatusForbidden,
-			Message: "object outside the user's prefix",
+			Message: "callback does not match the user's token",
 			Err:     fmt.Errorf("%w: %q for user %q", errForeignObject, ev.Object, uid),
 		}
 	}

@@ -249,6 +249,54 @@ func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
 	}
 }
 
+// OSS signs the callbacks of every account with one key, so a callback that
+// verifies may come from someone else's upload. Here another account of the
+// same OSS (a second access key on the emulator, whose callbacks carry the
+// same trusted key URL) points its own uploads at the app, claiming a victim's
+// user id: with the plain callback URL, and with the attacker's own bound URL
+// taken from a token the app issued to the attacker. Both are refused (the
+// uploader sees 203 CallbackFailed) and nothing is recorded for the victim.
+func TestCallbackFromAnotherAccountIsRefused(t *testing.T) {
+	appKey := osstest.AccessKey{ID: "LTAI5tTheDemoApp", Secret: "demo-app-secret"}
+	otherKey := osstest.AccessKey{ID: "LTAI5tAnotherAccount", Secret: "another-secret"}
+	d := startDemo(t, demoOptions{maxSize: 1000, accessKeys: []osstest.AccessKey{appKey, otherKey}})
+
+	const victim, attacker = "00112233aabbccdd", "ffeeddccbbaa9988"
+	r := httptest.NewRequest("GET", "/oss/token", nil)
+	attackerUpload, err := d.app.upload(r.WithContext(context.WithValue(r.Context(), userKey{}, attacker)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, callbackURL string }{
+		{"plain callback URL", d.appURL + callbackPath + "?uid=" + victim},
+		{"the attacker's own bound URL", attackerUpload.Callback.URL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			forged := *attackerUpload.Callback
+			forged.URL = tt.callbackURL
+			s := &signer.Signer{
+				Credentials: signer.StaticCredentials{AccessKeyID: otherKey.ID, AccessKeySecret: otherKey.Secret},
+				Bucket:      d.emu.Bucket(), Region: d.emu.Region(), Endpoint: d.emu.URL,
+			}
+			tok, err := s.Sign(t.Context(), signer.Upload{
+				KeyPrefix: userDir(victim), MaxSize: 1000,
+				Callback: &forged, CallbackVars: map[string]string{uidVar: victim},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, body := post(t, tok, uploadForm{key: tok.Dir + "forged.txt", fileName: "forged.txt", contentType: "text/plain", data: []byte("x")})
+			if e, err := osstest.ParseError(status, body); err != nil || status != 203 || e.Code != "CallbackFailed" {
+				t.Errorf("status %d %s (%v), want 203 CallbackFailed", status, body, err)
+			}
+			if got := d.app.Records(victim); len(got) != 0 {
+				t.Errorf("forged callback recorded for the victim: %+v", got)
+			}
+		})
+	}
+}
+
 func TestCallbackWithoutSignatureIsRefused(t *testing.T) {
 	d := startDemo(t, demoOptions{})
 	res, err := http.Post(d.appURL+callbackPath, "application/json",

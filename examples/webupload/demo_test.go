@@ -27,6 +27,8 @@ type demoOptions struct {
 	expires      time.Duration
 	// wrap, if set, wraps the app's handler (to fake failures in front of it).
 	wrap func(http.Handler) http.Handler
+	// accessKeys are the emulator's; the app signs with the first.
+	accessKeys []osstest.AccessKey
 }
 
 func startDemo(t *testing.T, o demoOptions) *demo {
@@ -41,6 +43,7 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 	appURL := "http://" + ln.Addr().String()
 
 	ecfg := emulatorConfig(appURL)
+	ecfg.AccessKeys = o.accessKeys
 	if o.expires > 0 && o.expires < time.Minute {
 		// Short tokens exercise the page's re-fetch rule, which runs on the
 		// browser's clock. The emulator's clock lags so that a slow CI machine
