@@ -20,6 +20,12 @@ as_root() {
 	fi
 }
 
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	log "installing Debian's nodejs and npm (apt-get)"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm </dev/null
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
 	log "installing Debian's chromium (apt-get)"
 	export DEBIAN_FRONTEND=noninteractive
