@@ -151,6 +151,17 @@ func (s *Server) Close() {
 	s.client.CloseIdleConnections()
 }
 
+// Close cancels the callbacks in progress, whose uploads are then answered
+// 203 CallbackFailed with their objects stored, and closes the callback
+// client's idle connections. Server.Close does this itself; call it when the
+// Emulator is mounted in a server of your own, before shutting that server
+// down, so the shutdown does not wait out CallbackTimeout. The Emulator
+// keeps serving afterwards, but every later callback fails at once.
+func (e *Emulator) Close() {
+	e.stopClosing()
+	e.client.CloseIdleConnections()
+}
+
 // Client returns an HTTP client configured for the server (as
 // httptest.Server.Client does); Close closes its idle connections.
 func (s *Server) Client() *http.Client { return s.ts.Client() }

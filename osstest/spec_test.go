@@ -448,6 +448,49 @@ func TestCloseStopsCallbacks(t *testing.T) {
 	checkNoNewGoroutines(t, before)
 }
 
+// A bare Emulator mounted in the test's own server: Emulator.Close ends a
+// callback in progress without waiting for CallbackTimeout.
+func TestEmulatorCloseStopsCallbacks(t *testing.T) {
+	emu := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	arrived := make(chan struct{})
+	var once sync.Once
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body)
+		once.Do(func() { close(arrived) })
+		<-r.Context().Done()
+	}))
+	defer app.Close()
+
+	done := make(chan result, 1)
+	errc := make(chan error, 1)
+	go func() {
+		parts := join(v1Auth(t, testKey, basePolicy()), []part{field("callback", mustEncodeCB(t, callback.Params{URL: app.URL, Body: "a=1"})),
+			field("key", "user/eric/hang"), file("f", "", "hello")})
+		r, err := postFromGoroutine(srv.URL, parts)
+		errc <- err
+		done <- r
+	}()
+	<-arrived
+	emu.Close()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("upload: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the upload still waits for a callback an hour from timing out")
+	}
+	r := <-done
+	if e := r.ossError(t); r.status != 203 || e.Code != "CallbackFailed" {
+		t.Errorf("upload answered %d %s %q, want 203 CallbackFailed", r.status, e.Code, e.Message)
+	}
+	if b, err := emu.ReadObject("user/eric/hang"); err != nil || string(b) != "hello" {
+		t.Errorf("object: %q, %v", b, err)
+	}
+}
+
 func gzipped(t *testing.T, s string) []byte {
 	t.Helper()
 	var b bytes.Buffer
