@@ -50,7 +50,10 @@ var bindingMACLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
 // Event.Query. The binding cannot stop the user a URL was issued to from
 // making OSS send callbacks to it from another account, so check that the
 // event's object lies where that user may write, and ask OSS (HeadObject)
-// before trusting its size or ETag.
+// before trusting its size or ETag. OSS signs no timestamp either, so a
+// bound URL stays usable for as long as the secret does; to limit that, put
+// an expiry in the query before binding (say the token's expiry plus a
+// minute, as exp=<unix seconds>) and refuse later callbacks in the handler.
 //
 // Like the signature check, the binding relies on OSS sending the URL's
 // path and query exactly as given (SPEC.md §5.5, [inferred]); if it did
