@@ -27,9 +27,6 @@ import (
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// maxCallbackResponse is the largest app answer OSS accepts (SPEC.md §5.8).
-const maxCallbackResponse = 1 << 20
-
 // CallbackRecord is one callback attempt the emulator made (or, with a
 // fault hook, did not make).
 type CallbackRecord struct {
@@ -273,7 +270,7 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 	defer resp.Body.Close()
 	rec.Status = resp.StatusCode
 	rec.ResponseHeader = resp.Header.Clone()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, maxCallbackResponse+1))
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, callback.MaxResponseBytes+1))
 	rec.ResponseBody = rb
 	if err != nil {
 		rec.Err = e.transportError(ctx, u, err)
@@ -305,7 +302,8 @@ func (e *Emulator) transportError(ctx context.Context, u *url.URL, err error) er
 }
 
 // checkAppAnswer applies SPEC.md §5.8: exactly 200, a Content-Length, at
-// most 1 MB, and a JSON body (or well-formed XML with application/xml, per
+// most 1 MB (callback.MaxResponseBytes, the limit Handler keeps to), and a
+// JSON body (or well-formed XML with application/xml, per
 // S9z). Messages for the Content-Length and size rules are not documented
 // [inferred].
 func checkAppAnswer(resp *http.Response, body []byte) error {
@@ -315,7 +313,7 @@ func checkAppAnswer(resp *http.Response, body []byte) error {
 	if resp.ContentLength < 0 {
 		return &attemptError{msg: "Response has no Content-Length header."}
 	}
-	if len(body) > maxCallbackResponse {
+	if len(body) > callback.MaxResponseBytes {
 		return &attemptError{msg: "Response body is too large."}
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/xml" {
