@@ -37,11 +37,11 @@ const (
 	v4MaxAge  = 7 * 24 * time.Hour
 )
 
-// auth is the outcome of authentication.
+// auth is the outcome of authentication; an anonymous upload to a
+// public-read-write bucket has the zero AccessKey and no policy.
 type auth struct {
-	anonymous bool
-	key       AccessKey
-	policy    *policy.Policy
+	key    AccessKey
+	policy *policy.Policy
 }
 
 // authenticate runs SPEC.md §4.4 steps 3–7: field completeness, policy
@@ -64,7 +64,7 @@ func (e *Emulator) authenticate(f *form, bucket string) (*auth, *ossError) {
 		}
 	default:
 		if e.publicRW {
-			return &auth{anonymous: true}, nil
+			return &auth{}, nil
 		}
 		return nil, newErr(403, "AccessDenied", "You have no right to access this object because of bucket acl.")
 	}

@@ -36,7 +36,6 @@ const sniffBytes = 64 << 10
 type upload struct {
 	obj       Object
 	form      *form
-	auth      *auth
 	callback  *callback.Params
 	vars      map[string]string // x:name -> value
 	sniff     []byte
@@ -104,7 +103,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 		return nil, oe
 	}
 
-	up := &upload{form: f, auth: au, clientIP: clientIP(r)}
+	up := &upload{form: f, clientIP: clientIP(r)}
 	up.requester = e.requesterID(au.key.ID)
 	obj, oe := objectFromForm(f, r.Header)
 	if oe != nil {
