@@ -11,9 +11,10 @@
 //     decided by a policy condition, signs it with V4 (the default) or V1,
 //     and returns the Token whose Fields carry exactly the pinned values, so
 //     condition and form field cannot disagree.
-//   - Handler is the token endpoint (GET /oss/token in DESIGN.md's flow): it
-//     asks the application for the current user's Upload and answers the
-//     Token as JSON, with no-store caching and optional CORS.
+//   - Handler is the token endpoint (GET /oss/token, step 1 of the flow in
+//     the ossdirect package documentation): it asks the application for
+//     the current user's Upload and answers the Token as JSON, with
+//     no-store caching and optional CORS.
 //
 // Why so much pinning: unlike Amazon S3, OSS accepts form fields that the
 // policy does not mention (SPEC.md §2.4). A value that is only sent, not

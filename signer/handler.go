@@ -21,11 +21,12 @@ var (
 	ErrForbidden = errors.New("signer: forbidden")
 )
 
-// Handler is the token endpoint of DESIGN.md's flow (GET /oss/token). For
-// every request it asks the application, through Upload, what the
-// requesting user may upload (typically a KeyPrefix of the user's own, a
-// size limit and a callback carrying the user id), signs that with Signer,
-// and answers the Token as JSON.
+// Handler is the token endpoint (GET /oss/token, steps 1–2 of the flow in
+// the ossdirect package documentation). For every request it asks the
+// application, through Upload, what the requesting user may upload
+// (typically a KeyPrefix of the user's own, a size limit and a callback
+// carrying the user id), signs that with Signer, and answers the Token as
+// JSON.
 //
 // Responses are never cacheable (Cache-Control: no-store): a token is a
 // per-user bearer capability. Only GET and HEAD issue tokens; OPTIONS

@@ -436,8 +436,8 @@ func invalid(format string, args ...any) error {
 }
 
 // prepare validates u. It refuses what would make a policy weaker than the
-// application presumably meant (DESIGN.md: secure by default) and what OSS
-// would refuse anyway.
+// application presumably meant (see "Secure by default" in the ossdirect
+// package documentation) and what OSS would refuse anyway.
 func (u *Upload) prepare() (prepared, error) {
 	var pu prepared
 	switch {
