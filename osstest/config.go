@@ -25,7 +25,7 @@ type AccessKey struct {
 
 // CORSRule is one rule of the bucket's CORS configuration, as set with
 // OSS's PutBucketCors. Browsers on another origin need a matching rule to
-// POST a form with fetch/XHR and to read the answer (SPEC.md §7.5).
+// POST a form with fetch/XHR and to read the answer (SPEC.md §7 pitfall 5).
 type CORSRule struct {
 	// AllowedOrigins lists origins such as "https://app.example.com"; each
 	// entry may contain one "*" wildcard ("https://*.example.com"), and "*"

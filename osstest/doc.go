@@ -92,7 +92,7 @@
 //
 //   - Field limits: 8 KB of field names (FieldItemTooLong) and 2 MB of
 //     field values before the file (MaxPOSTPreDataLengthExceededError), the
-//     S1 figures (SPEC.md §1.6, §8.2).
+//     S1 figures (SPEC.md §1.6, §8 item 2).
 //   - A field sent twice, in any spelling, is 400 InvalidArgument; a part
 //     without a name is 400 InvalidArgument; the file part may carry only
 //     Content-Disposition, Content-Type, Content-Transfer-Encoding and

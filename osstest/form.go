@@ -11,7 +11,7 @@ import (
 // Limits on the fields before the file. S1 allows 8 KB of field names and
 // 2 MB of field values; S5 mentions a 4 KB limit that real V4 forms with
 // a callback would come close to, so the S1 figures are used (SPEC.md §1.6,
-// §8.2) [inferred].
+// §8 item 2) [inferred].
 const (
 	maxFieldNameBytes  = 8 << 10
 	maxFieldValueBytes = 2 << 20
