@@ -81,14 +81,7 @@ func BindURL(secret []byte, callbackURL string) (string, error) {
 	if _, after, ok := strings.Cut(rest, "://"); ok {
 		rest = after
 	}
-	target := "/"
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
-		target = rest[i:]
-		if target[0] == '?' {
-			target = "/" + target
-		}
-	}
-	rawPath, query, _ := strings.Cut(target, "?")
+	rawPath, query, _ := strings.Cut(targetAfterAuthority(rest), "?")
 	path, err := url.PathUnescape(rawPath)
 	if err != nil {
 		return "", fmt.Errorf("%w: callback URL path %q: %w", ErrInvalidParams, rawPath, err)

@@ -316,14 +316,21 @@ func originForm(target string) (string, error) {
 	if !ok || !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
 		return "", fmt.Errorf("%w: request target %q is neither origin nor absolute form", ErrMalformedRequest, target)
 	}
+	return targetAfterAuthority(rest), nil
+}
+
+// targetAfterAuthority returns the origin-form target ("/path?query") of
+// what follows "scheme://" in a URL: BindURL for the URL it binds, Verify
+// for an absolute-form request target, so both split a URL the same way.
+func targetAfterAuthority(rest string) string {
 	i := strings.IndexAny(rest, "/?")
 	if i < 0 {
-		return "/", nil
+		return "/"
 	}
 	if rest[i] == '?' {
-		return "/" + rest[i:], nil
+		return "/" + rest[i:]
 	}
-	return rest[i:], nil
+	return rest[i:]
 }
 
 func (v *Verifier) maxBody() int64 {
