@@ -46,7 +46,8 @@ import (
 )
 
 // defaultTypes is a list a demo user is likely to pick from; OSS enforces
-// it through the policy's "in $content-type" condition.
+// it through the policy's "in $x-oss-content-type" condition, the field it
+// stores as the object's type (SPEC.md §1.3).
 const defaultTypes = "image/jpeg,image/png,image/gif,image/webp,image/svg+xml,text/plain,text/markdown,text/csv,application/pdf,application/json,application/zip,video/mp4"
 
 func main() {
