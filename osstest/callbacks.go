@@ -194,7 +194,7 @@ func (e *Emulator) callbackValues(up *upload, rc *reqCtx) map[string]string {
 
 // attempt sends one callback request. The uploader's disconnect does not
 // cancel it (OSS has stored the object and calls back regardless); the
-// timeout does, and so does closing the Server.
+// timeout does, and so does Server.Close or Emulator.Close.
 func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubURL string) CallbackRecord {
 	rec := CallbackRecord{Body: body, Object: up.obj.Key}
 	if !strings.Contains(raw, "://") {

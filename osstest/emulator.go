@@ -47,7 +47,8 @@ type Emulator struct {
 	fault        func(url string) error
 	requesterIDs map[string]string
 
-	// closing is cancelled by Server.Close, ending callbacks in progress.
+	// closing is cancelled by Server.Close and Emulator.Close, ending
+	// callbacks in progress.
 	closing     context.Context
 	stopClosing context.CancelFunc
 }
