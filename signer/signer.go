@@ -338,9 +338,9 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	switch len(u.ContentTypes) {
 	case 0:
 	case 1:
-		pin(policy.Eq(fieldContentType, u.ContentTypes[0]), fieldContentType, u.ContentTypes[0])
+		pin(policy.ContentTypes(u.ContentTypes...), fieldContentType, u.ContentTypes[0])
 	default:
-		conds = append(conds, policy.In(fieldContentType, u.ContentTypes...))
+		conds = append(conds, policy.ContentTypes(u.ContentTypes...))
 	}
 	if u.SuccessActionStatus != 0 {
 		v := strconv.Itoa(u.SuccessActionStatus)
@@ -399,7 +399,8 @@ func b2i(b bool) int {
 	return 0
 }
 
-// fieldContentType is the form field Upload.ContentTypes pins; see there.
+// fieldContentType is the form field policy.ContentTypes conditions, which
+// Token.Fields must carry for a single type; see Upload.ContentTypes.
 const fieldContentType = "x-oss-content-type"
 
 func (s *Signer) check() error {
