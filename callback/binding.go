@@ -7,11 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // BindingParam is the query parameter BindURL appends to a callback URL.
 const BindingParam = "ossdirect-binding"
+
+// BindingExpiresParam is the query parameter BindURLUntil appends before
+// BindingParam: the binding's expiry in Unix seconds, covered by the MAC.
+const BindingExpiresParam = "ossdirect-expires"
 
 // MinBindingSecretBytes is the shortest secret BindURL and
 // Verifier.BindingSecret accept: 128 bits, the HMAC key of an app that
@@ -23,6 +29,13 @@ const MinBindingSecretBytes = 16
 // well be signed by OSS: OSS signs every customer's callbacks with the same
 // key, so this is what a callback from someone else's upload looks like.
 var ErrUnbound = errors.New("callback: callback URL not bound by this app")
+
+// ErrBindingExpired: the callback's URL carries a valid binding made by
+// BindURLUntil, but the callback arrived after the binding's expiry. It
+// wraps ErrUnbound, so errors.Is(err, ErrUnbound) holds for it too and code
+// that handles ErrUnbound (HTTPStatus: 403) keeps working; test for
+// ErrBindingExpired first to tell the two apart.
+var ErrBindingExpired = fmt.Errorf("%w: binding expired", ErrUnbound)
 
 // bindingMACLen is the length of the unpadded Base64url HMAC-SHA256.
 var bindingMACLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
@@ -51,9 +64,8 @@ var bindingMACLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
 // making OSS send callbacks to it from another account, so check that the
 // event's object lies where that user may write, and ask OSS (HeadObject)
 // before trusting its size or ETag. OSS signs no timestamp either, so a
-// bound URL stays usable for as long as the secret does; to limit that, put
-// an expiry in the query before binding (say the token's expiry plus a
-// minute, as exp=<unix seconds>) and refuse later callbacks in the handler.
+// URL bound by BindURL stays usable for as long as the secret does; use
+// BindURLUntil to give the binding an expiry.
 //
 // Like the signature check, the binding relies on OSS sending the URL's
 // path and query exactly as given (SPEC.md §5.5, [inferred]); if it did
@@ -61,9 +73,45 @@ var bindingMACLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
 //
 // callbackURL is one URL (bind each entry of a ";" list separately) that
 // passes Params.Validate, without a fragment, whose query parses with
-// url.ParseQuery and does not yet carry BindingParam. Errors wrap
-// ErrInvalidParams.
+// url.ParseQuery and does not yet carry BindingParam or
+// BindingExpiresParam. Errors wrap ErrInvalidParams.
 func BindURL(secret []byte, callbackURL string) (string, error) {
+	return bind(secret, callbackURL, "")
+}
+
+// BindURLUntil is BindURL for a binding that expires: it appends
+// BindingExpiresParam (notAfter in Unix seconds, rounded up to a whole
+// second) and then BindingParam, whose MAC covers the expiry like the rest
+// of the query, so it cannot be removed or changed. A Verifier with the same
+// BindingSecret refuses callbacks to the URL that arrive after notAfter
+// with ErrBindingExpired; a callback at notAfter exactly is accepted.
+//
+// OSS signs no timestamp (SPEC.md §5.6), so without an expiry a captured
+// callback, or one the URL's user makes OSS send from another account, can
+// be replayed for as long as the secret is valid. OSS calls back right after
+// storing the object and gives up after 5 seconds (SPEC.md §5.1), and the
+// upload must start before the policy expires (§2.2), so a good notAfter is
+// the token's expiry plus a margin for the transfer of the largest allowed
+// file and the callback: say a minute for files of a few MB. Callbacks can
+// still be replayed until then, so keep the handler idempotent.
+//
+// notAfter must lie after 1970 (Unix time > 0) and have at most 18 digits
+// in Unix seconds. Errors wrap
+// ErrInvalidParams.
+func BindURLUntil(secret []byte, callbackURL string, notAfter time.Time) (string, error) {
+	exp := notAfter.Unix()
+	if notAfter.Nanosecond() != 0 {
+		exp++
+	}
+	if exp <= 0 || exp > maxExpires {
+		return "", fmt.Errorf("%w: binding expiry %s is not between 1970 and year 31 billion", ErrInvalidParams, notAfter)
+	}
+	return bind(secret, callbackURL, strconv.FormatInt(exp, 10))
+}
+
+// bind is BindURL, with BindingExpiresParam=expires appended to the query
+// before the MAC is computed unless expires is empty.
+func bind(secret []byte, callbackURL, expires string) (string, error) {
 	if len(secret) < MinBindingSecretBytes {
 		return "", fmt.Errorf("%w: binding secret is %d bytes, want at least %d", ErrInvalidParams, len(secret), MinBindingSecretBytes)
 	}
@@ -96,12 +144,26 @@ func BindURL(secret []byte, callbackURL string) (string, error) {
 	if _, ok := vals[BindingParam]; ok {
 		return "", fmt.Errorf("%w: callback URL %q is already bound", ErrInvalidParams, callbackURL)
 	}
+	// The Verifier reads the expiry from the bound query: one the app put
+	// there itself would be taken for BindURLUntil's.
+	if _, ok := vals[BindingExpiresParam]; ok {
+		return "", fmt.Errorf("%w: callback URL %q carries %s; use BindURLUntil", ErrInvalidParams, callbackURL, BindingExpiresParam)
+	}
 	sep := "&"
 	switch {
 	case query == "" && strings.HasSuffix(callbackURL, "?"):
 		sep = ""
 	case query == "":
 		sep = "?"
+	}
+	if expires != "" {
+		pair := BindingExpiresParam + "=" + expires
+		callbackURL += sep + pair
+		if query != "" {
+			query += "&"
+		}
+		query += pair
+		sep = "&"
 	}
 	return callbackURL + sep + BindingParam + "=" + bindingMAC(secret, path, query), nil
 }
@@ -136,4 +198,83 @@ func checkBinding(secret []byte, path, query string) (string, error) {
 		return "", fmt.Errorf("%w: %s does not match the path and query", ErrUnbound, BindingParam)
 	}
 	return orig, nil
+}
+
+// maxExpiresDigits keeps BindingExpiresParam within int64.
+const (
+	maxExpiresDigits = 18
+	maxExpires       = 999_999_999_999_999_999
+)
+
+// checkExpiry enforces the BindingExpiresParam of a bound query whose
+// binding checkBinding verified (raw, without "?"), and returns the query
+// without it. A query without one is a binding without expiry (BindURL).
+// The key is matched decoded, as url.ParseQuery and BindURL read it; the
+// value must be the decimal digits BindURLUntil writes. Since the MAC
+// covers the query, a malformed or repeated expiry can only come from this
+// app's own secret, and is refused rather than guessed at.
+func checkExpiry(query string, now time.Time) (string, error) {
+	start, end := -1, -1
+	value := ""
+	for i := 0; i <= len(query); {
+		j := strings.IndexByte(query[i:], '&')
+		if j < 0 {
+			j = len(query)
+		} else {
+			j += i
+		}
+		key, val, _ := strings.Cut(query[i:j], "=")
+		if isExpiresKey(key) {
+			if start >= 0 {
+				return "", fmt.Errorf("%w: %s appears more than once", ErrUnbound, BindingExpiresParam)
+			}
+			start, end, value = i, j, val
+		}
+		i = j + 1
+	}
+	if start < 0 {
+		return query, nil
+	}
+	exp, ok := parseExpires(value)
+	if !ok {
+		return "", fmt.Errorf("%w: malformed %s %q", ErrUnbound, BindingExpiresParam, value)
+	}
+	if notAfter := time.Unix(exp, 0); now.After(notAfter) {
+		return "", fmt.Errorf("%w at %s, %s before the callback", ErrBindingExpired, notAfter.UTC().Format(time.RFC3339), now.Sub(notAfter))
+	}
+	// Cut the pair and one "&" next to it.
+	switch {
+	case start > 0:
+		start--
+	case end < len(query):
+		end++
+	}
+	return query[:start] + query[end:], nil
+}
+
+func isExpiresKey(key string) bool {
+	if key == BindingExpiresParam {
+		return true
+	}
+	if !strings.ContainsAny(key, "%+") {
+		return false
+	}
+	k, err := url.QueryUnescape(key)
+	return err == nil && k == BindingExpiresParam
+}
+
+// parseExpires parses 1 to maxExpiresDigits decimal digits.
+func parseExpires(s string) (int64, bool) {
+	if s == "" || len(s) > maxExpiresDigits {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }

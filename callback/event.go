@@ -43,10 +43,12 @@ type Event struct {
 	// JSON strings unquoted, JSON numbers and booleans as written, null as
 	// "", nested JSON objects and arrays as compact JSON.
 	Raw map[string]string `json:"-"`
-	// Query is the callback URL's query, without BindingParam, as set by
-	// Handler and Middleware (ParseEvent leaves it nil). Its values were
-	// chosen by this app only when Verifier.BindingSecret is set; otherwise
-	// whoever started the upload chose them, like the body (see BindURL).
+	// Query is the callback URL's query as set by Handler and Middleware
+	// (ParseEvent leaves it nil). When Verifier.BindingSecret is set, it is
+	// the query this app bound, without BindingParam and
+	// BindingExpiresParam (both checked by the Verifier); otherwise it is
+	// the whole query, chosen by whoever started the upload, like the body
+	// (see BindURL).
 	Query url.Values `json:"-"`
 }
 

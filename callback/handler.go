@@ -148,7 +148,7 @@ func (v *Verifier) accept(w http.ResponseWriter, r *http.Request) (*Event, bool)
 // HTTPStatus returns the status Handler answers an error with, so apps that
 // call Verify themselves can answer the same way: 400 for malformed
 // requests and bodies, 403 for bad signatures, untrusted keys and unbound
-// callback URLs, 413 for
+// or expired callback URLs, 413 for
 // oversized bodies, 502 when the key could not be fetched, the status of an
 // *HTTPError, and 500 for anything else.
 func HTTPStatus(err error) int {
@@ -184,7 +184,7 @@ func publicMessage(err error) string {
 		return he.Message
 	}
 	for _, s := range []error{ErrMissingSignature, ErrMalformedSignature, ErrMissingKeyURL, ErrMalformedKeyURL,
-		ErrMalformedRequest, ErrUnbound, ErrUntrustedKeyURL, ErrKeyFetch, ErrBadSignature, ErrBodyTooLarge, ErrBodyRead, ErrMalformedEvent} {
+		ErrMalformedRequest, ErrBindingExpired, ErrUnbound, ErrUntrustedKeyURL, ErrKeyFetch, ErrBadSignature, ErrBodyTooLarge, ErrBodyRead, ErrMalformedEvent} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/verify"
@@ -79,8 +80,13 @@ type Verifier struct {
 	// URL carries no valid binding are refused with ErrUnbound, before any
 	// key is fetched. OSS signs every customer's callbacks with the same
 	// key, so without a binding a verified callback may stem from anyone's
-	// upload (see BindURL). nil accepts unbound callbacks.
+	// upload (see BindURL). URLs bound by BindURLUntil are also refused,
+	// with ErrBindingExpired, once their expiry has passed. nil accepts
+	// unbound callbacks and enforces no expiry.
 	BindingSecret []byte
+	// Now returns the time a binding's expiry is compared with; nil means
+	// time.Now. It exists for tests.
+	Now func() time.Time
 }
 
 // Verify checks that r is a callback signed by OSS, with the default fetcher
@@ -120,12 +126,14 @@ func Verify(r *http.Request, keys verify.KeyFetcher) error {
 // an upload this app authorized. OSS signs every customer's callbacks with
 // the same key, and anyone's upload can name this server's callback URL with
 // a body that claims any bucket, object or x: variable. Bind callback URLs
-// (BindURL, BindingSecret) before trusting an identity a callback carries.
+// (BindURLUntil or BindURL, BindingSecret) before trusting an identity a
+// callback carries.
 //
 // Errors wrap one of the sentinels above (ErrMissingSignature,
 // ErrMalformedSignature, ErrMissingKeyURL, ErrMalformedKeyURL,
 // ErrMalformedRequest, ErrUnbound, ErrUntrustedKeyURL, ErrKeyFetch,
-// ErrBodyTooLarge, ErrBodyRead, ErrBadSignature).
+// ErrBodyTooLarge, ErrBodyRead, ErrBadSignature); expired bindings wrap
+// ErrBindingExpired, which wraps ErrUnbound.
 func (v *Verifier) Verify(r *http.Request) error {
 	_, err := v.verify(r)
 	return err
@@ -134,7 +142,7 @@ func (v *Verifier) Verify(r *http.Request) error {
 // verified is what verify learnt about a request it accepted.
 type verified struct {
 	body  []byte
-	query string // the raw query without "?" and without the binding
+	query string // the raw query without "?", the binding and its expiry
 }
 
 // verify is Verify, also returning the body it read and the query.
@@ -157,6 +165,13 @@ func (v *Verifier) verify(r *http.Request) (verified, error) {
 	appQuery := strings.TrimPrefix(query, "?")
 	if v.BindingSecret != nil {
 		if appQuery, err = checkBinding(v.BindingSecret, path, query); err != nil {
+			return verified{}, err
+		}
+		now := time.Now
+		if v.Now != nil {
+			now = v.Now
+		}
+		if appQuery, err = checkExpiry(appQuery, now()); err != nil {
 			return verified{}, err
 		}
 	}
