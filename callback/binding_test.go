@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -180,5 +181,202 @@ func TestVerifierBinding(t *testing.T) {
 	short := &callback.Verifier{Keys: keys, BindingSecret: []byte("short")}
 	if err := short.Verify(newSignedRequest(t, priv, target, body, target+"\n"+body)); !errors.Is(err, callback.ErrUnbound) {
 		t.Errorf("short BindingSecret: err = %v, want ErrUnbound", err)
+	}
+}
+
+func TestBindURLUntil(t *testing.T) {
+	const (
+		p  = "ossdirect-binding="
+		e  = "ossdirect-expires="
+		ts = "1700000000"
+	)
+	at := time.Unix(1700000000, 0)
+	cases := []struct {
+		name, in string
+		notAfter time.Time
+		want     string
+	}{
+		{"path", "https://app.example.com/cb", at,
+			"https://app.example.com/cb?" + e + ts + "&" + p + wantMAC(bindingSecret, "/cb", e+ts)},
+		{"path and query", "https://app.example.com/cb?uid=42", at,
+			"https://app.example.com/cb?uid=42&" + e + ts + "&" + p + wantMAC(bindingSecret, "/cb", "uid=42&"+e+ts)},
+		{"empty query", "https://app.example.com/cb?", at,
+			"https://app.example.com/cb?" + e + ts + "&" + p + wantMAC(bindingSecret, "/cb", e+ts)},
+		{"no path", "app.example.com:8080", at,
+			"app.example.com:8080?" + e + ts + "&" + p + wantMAC(bindingSecret, "/", e+ts)},
+		{"fraction of a second rounds up", "https://app.example.com/cb", at.Add(-time.Nanosecond),
+			"https://app.example.com/cb?" + e + ts + "&" + p + wantMAC(bindingSecret, "/cb", e+ts)},
+		{"time zone does not matter", "https://app.example.com/cb", at.In(time.FixedZone("CST", 8*3600)),
+			"https://app.example.com/cb?" + e + ts + "&" + p + wantMAC(bindingSecret, "/cb", e+ts)},
+	}
+	for _, c := range cases {
+		got, err := callback.BindURLUntil(bindingSecret, c.in, c.notAfter)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s: BindURLUntil(%q) = %q, want %q", c.name, c.in, got, c.want)
+		}
+		if err := (callback.Params{URL: got, Body: "a=${bucket}"}).Validate(); err != nil {
+			t.Errorf("%s: bound URL refused by Validate: %v", c.name, err)
+		}
+	}
+
+	bound, err := callback.BindURLUntil(bindingSecret, "https://app.example.com/cb?uid=1", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errCases := []struct {
+		name     string
+		secret   []byte
+		in       string
+		notAfter time.Time
+	}{
+		{"short secret", bindingSecret[:15], "https://app.example.com/cb", at},
+		{"zero time", bindingSecret, "https://app.example.com/cb", time.Time{}},
+		{"1970", bindingSecret, "https://app.example.com/cb", time.Unix(0, 0)},
+		{"before 1970", bindingSecret, "https://app.example.com/cb", time.Unix(-1, 0)},
+		{"too far ahead", bindingSecret, "https://app.example.com/cb", time.Unix(1e18, 0)},
+		{"already bound", bindingSecret, bound, at},
+		{"expiry already in the query", bindingSecret, "https://app.example.com/cb?" + e + "99999999999", at},
+		{"escaped expiry already in the query", bindingSecret, "https://app.example.com/cb?ossdirect%2Dexpires=99999999999", at},
+		{"fragment", bindingSecret, "https://app.example.com/cb#x", at},
+	}
+	for _, c := range errCases {
+		if got, err := callback.BindURLUntil(c.secret, c.in, c.notAfter); !errors.Is(err, callback.ErrInvalidParams) {
+			t.Errorf("%s: BindURLUntil = %q, %v; want ErrInvalidParams", c.name, got, err)
+		}
+	}
+	// BindURL must not bind an expiry it did not write either: the
+	// Verifier would enforce it.
+	if got, err := callback.BindURL(bindingSecret, "https://app.example.com/cb?"+e+"1"); !errors.Is(err, callback.ErrInvalidParams) {
+		t.Errorf("BindURL with %s in the query = %q, %v; want ErrInvalidParams", callback.BindingExpiresParam, got, err)
+	}
+}
+
+// TestVerifierBindingExpiry: a URL bound by BindURLUntil verifies until its
+// expiry (inclusive, in whole seconds) and is refused after it with
+// ErrBindingExpired, which also matches ErrUnbound; the expiry cannot be
+// changed, removed or added without breaking the binding, and URLs bound by
+// BindURL keep verifying. Every request is validly signed.
+func TestVerifierBindingExpiry(t *testing.T) {
+	priv := testKey(t, 512)
+	keys := &countingKeys{keys: func(ctx context.Context, u string) (*rsa.PublicKey, error) {
+		return staticKeys(priv).FetchKey(ctx, u)
+	}}
+	const host = "https://app.example.com"
+	notAfter := time.Unix(1700000000, 0)
+	bound, err := callback.BindURLUntil(bindingSecret, host+"/oss/callback?uid=7", notAfter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := strings.TrimPrefix(bound, host)
+	mac := target[strings.LastIndex(target, "=")+1:]
+	forever, err := callback.BindURL(bindingSecret, host+"/oss/callback?uid=7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreverTarget := strings.TrimPrefix(forever, host)
+	foreverMAC := foreverTarget[strings.LastIndex(foreverTarget, "=")+1:]
+	// signedBy makes a target bound with this app's secret over any query,
+	// as only a holder of the secret can: what the app would have had to
+	// bind for the Verifier to see such an expiry.
+	signedBy := func(query string) string {
+		return "/oss/callback?" + query + "&ossdirect-binding=" + wantMAC(bindingSecret, "/oss/callback", query)
+	}
+
+	before, after := notAfter.Add(-time.Hour), notAfter.Add(time.Hour)
+	uid7 := url.Values{"uid": {"7"}}
+	cases := []struct {
+		name, target string
+		now          time.Time
+		want         error // nil, ErrBindingExpired, or ErrUnbound (and not ErrBindingExpired)
+		wantQuery    url.Values
+	}{
+		{"before expiry", target, before, nil, uid7},
+		{"at expiry", target, notAfter, nil, uid7},
+		{"a nanosecond after expiry", target, notAfter.Add(time.Nanosecond), callback.ErrBindingExpired, nil},
+		{"an hour after expiry", target, after, callback.ErrBindingExpired, nil},
+		{"BindURL binding, years later", foreverTarget, notAfter.AddDate(10, 0, 0), nil, uid7},
+		{"expiry extended", strings.Replace(target, "1700000000", "1700003600", 1), after, callback.ErrUnbound, nil},
+		{"expiry shortened", strings.Replace(target, "1700000000", "1699999999", 1), before, callback.ErrUnbound, nil},
+		{"expiry removed", strings.Replace(target, "&ossdirect-expires=1700000000", "", 1), after, callback.ErrUnbound, nil},
+		{"expiry added to a BindURL binding", "/oss/callback?uid=7&ossdirect-expires=1700000000&ossdirect-binding=" + foreverMAC, before, callback.ErrUnbound, nil},
+		{"expiry moved after the binding", "/oss/callback?uid=7&ossdirect-binding=" + mac + "&ossdirect-expires=1700000000", before, callback.ErrUnbound, nil},
+		{"second expiry added", strings.Replace(target, "uid=7", "uid=7&ossdirect-expires=1800000000", 1), after, callback.ErrUnbound, nil},
+		{"bound expiry not last", signedBy("ossdirect-expires=1700000000&uid=7"), before, nil, uid7},
+		{"bound expiry not last, expired", signedBy("ossdirect-expires=1700000000&uid=7"), after, callback.ErrBindingExpired, nil},
+		{"bound expiry with escaped name, expired", signedBy("uid=7&ossdirect%2Dexpires=1700000000"), after, callback.ErrBindingExpired, nil},
+		{"bound expiry not a number", signedBy("uid=7&ossdirect-expires=soon"), before, callback.ErrUnbound, nil},
+		{"bound expiry empty", signedBy("uid=7&ossdirect-expires="), before, callback.ErrUnbound, nil},
+		{"bound expiry without =", signedBy("uid=7&ossdirect-expires"), before, callback.ErrUnbound, nil},
+		{"bound expiry with sign", signedBy("uid=7&ossdirect-expires=%2B1700000000"), before, callback.ErrUnbound, nil},
+		{"bound expiry overflowing", signedBy("uid=7&ossdirect-expires=9223372036854775808"), before, callback.ErrUnbound, nil},
+		{"bound expiry twice", signedBy("ossdirect-expires=1800000000&uid=7&ossdirect-expires=1800000000"), before, callback.ErrUnbound, nil},
+	}
+	const body = "object=users%2F7%2Fa.png"
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return c.now }}
+			// The targets need no decoding: OSS signs them as they are.
+			signed := func() *http.Request { return newSignedRequest(t, priv, c.target, body, c.target+"\n"+body) }
+			calls := keys.calls.Load()
+			err := v.Verify(signed())
+			switch {
+			case c.want == nil && err != nil:
+				t.Fatalf("Verify = %v, want nil", err)
+			case c.want != nil && !errors.Is(err, c.want):
+				t.Fatalf("Verify = %v, want %v", err, c.want)
+			case c.want != nil && !errors.Is(err, callback.ErrUnbound):
+				t.Errorf("Verify = %v, which does not match ErrUnbound", err)
+			case c.want == callback.ErrUnbound && errors.Is(err, callback.ErrBindingExpired):
+				t.Errorf("Verify = %v: a broken binding reported as expired", err)
+			}
+			if c.want != nil && keys.calls.Load() != calls {
+				t.Error("a refused binding made the verifier fetch a key")
+			}
+
+			var got *callback.Event
+			w := httptest.NewRecorder()
+			v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+				got = ev
+				return nil, nil
+			}).ServeHTTP(w, signed())
+			if c.want != nil {
+				if w.Code != http.StatusForbidden || got != nil {
+					t.Errorf("Handler: status %d, app called: %v; want 403 and no call", w.Code, got != nil)
+				}
+				return
+			}
+			if w.Code != http.StatusOK || got == nil {
+				t.Fatalf("Handler: status %d %s", w.Code, w.Body)
+			}
+			if diff := cmp.Diff(c.wantQuery, got.Query); diff != "" {
+				t.Errorf("Event.Query (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// OSS is told the binding expired, not just that it is unbound.
+	w := httptest.NewRecorder()
+	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return after }}
+	v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }).
+		ServeHTTP(w, newSignedRequest(t, priv, target, body, target+"\n"+body))
+	if want := `{"error":"` + callback.ErrBindingExpired.Error() + `"}`; w.Body.String() != want {
+		t.Errorf("answer to an expired callback: %s, want %s", w.Body, want)
+	}
+	if got := callback.HTTPStatus(callback.ErrBindingExpired); got != http.StatusForbidden {
+		t.Errorf("HTTPStatus(ErrBindingExpired) = %d, want 403", got)
+	}
+	// Without BindingSecret nothing is enforced, and the query is the
+	// app's to check, expiry included.
+	var got *callback.Event
+	(&callback.Verifier{Keys: keys, Now: func() time.Time { return after }}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+		got = ev
+		return nil, nil
+	}).ServeHTTP(httptest.NewRecorder(), newSignedRequest(t, priv, target, body, target+"\n"+body))
+	if got == nil || got.Query.Get(callback.BindingExpiresParam) != "1700000000" {
+		t.Errorf("without BindingSecret: event %+v, want the whole query", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
 )
@@ -141,4 +142,27 @@ func ExampleBindURL() {
 	// Output:
 	// https://app.example.com/oss/callback?uid=42&ossdirect-binding=WIgXYhfjoC9jmMaXFv7F0t001dAd4_KqCkdoe0Wnh2w <nil>
 	// 403 {"error":"callback: callback URL not bound by this app"}
+}
+
+// Give a binding an expiry: the token's expiry plus a margin for the
+// transfer and the callback. The Verifier checks the binding and its expiry
+// before the signature, so a late callback costs no key fetch.
+func ExampleBindURLUntil() {
+	secret := []byte("load-me-from-a-secret-store-0123") // at least 16 bytes
+	tokenExpires := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	u, err := callback.BindURLUntil(secret, "https://app.example.com/oss/callback?uid=42", tokenExpires.Add(time.Minute))
+	fmt.Println(u, err)
+
+	target := strings.TrimPrefix(u, "https://app.example.com")
+	for _, now := range []time.Time{tokenExpires, tokenExpires.Add(2 * time.Minute)} {
+		v := &callback.Verifier{BindingSecret: secret, Now: func() time.Time { return now }}
+		// OSS's real callback signature, moved onto the bound URL: in
+		// time, the binding passes and the signature is checked (and fails).
+		err := v.Verify(realRequest(target))
+		fmt.Println(errors.Is(err, callback.ErrBindingExpired), errors.Is(err, callback.ErrUnbound), callback.HTTPStatus(err), err)
+	}
+	// Output:
+	// https://app.example.com/oss/callback?uid=42&ossdirect-expires=1735787105&ossdirect-binding=DC2MhUqe5xzBuupzW-P8Dfs6S3Wr1JQ7VvgD0BrF3dw <nil>
+	// false false 403 verify: bad signature
+	// true true 403 callback: callback URL not bound by this app: binding expired at 2025-01-02T03:05:05Z, 1m0s before the callback
 }

@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
@@ -207,18 +209,22 @@ func FuzzDecodeParams(f *testing.F) {
 	})
 }
 
-// FuzzBindURL binds arbitrary callback URLs. Properties: BindURL either
-// refuses with ErrInvalidParams or returns a URL that passes
+// FuzzBindURL binds arbitrary callback URLs, with BindURL when expires is
+// 0 and else with BindURLUntil(time.Unix(expires, 0)). Properties: binding
+// either fails with ErrInvalidParams or returns a URL that passes
 // Params.Validate and whose callback, signed as OSS signs it (target as
-// net/url parses it), verifies under the same BindingSecret and hands the
-// app the original query; the same callback with anything appended to the
-// target is refused.
+// net/url parses it), verifies under the same BindingSecret at the expiry
+// and hands the app the original query; a second later it is refused with
+// ErrBindingExpired (BindURLUntil) or still accepted (BindURL); the same
+// callback with anything appended to the target is refused.
 func FuzzBindURL(f *testing.F) {
 	priv := testKey(f, 1024)
 	keys := staticKeys(priv)
-	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret}
-	f.Fuzz(func(t *testing.T, rawURL, tamper string) {
+	f.Fuzz(func(t *testing.T, rawURL, tamper string, expires int64) {
 		bound, err := callback.BindURL(bindingSecret, rawURL)
+		if expires != 0 {
+			bound, err = callback.BindURLUntil(bindingSecret, rawURL, time.Unix(expires, 0))
+		}
 		if err != nil {
 			if !errors.Is(err, callback.ErrInvalidParams) {
 				t.Fatalf("BindURL error %v does not wrap ErrInvalidParams", err)
@@ -239,6 +245,8 @@ func FuzzBindURL(f *testing.F) {
 		orig, _ := url.Parse(withScheme[:len(withScheme)-len(bound)+len(rawURL)])
 		wantQuery, _ := url.ParseQuery(orig.RawQuery)
 
+		now := time.Unix(expires, 0)
+		v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return now }}
 		send := func(target string) (*callback.Event, error) {
 			ru, err := url.ParseRequestURI(target)
 			if err != nil {
@@ -257,9 +265,11 @@ func FuzzBindURL(f *testing.F) {
 			r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
 			var ev *callback.Event
 			w := httptest.NewRecorder()
+			var refused error
+			v.OnError = func(_ *http.Request, err error) { refused = err }
 			v.Handler(func(_ context.Context, e *callback.Event) (any, error) { ev = e; return nil, nil }).ServeHTTP(w, r.WithContext(context.Background()))
 			if w.Code != http.StatusOK {
-				return nil, errors.New(w.Body.String())
+				return nil, fmt.Errorf("%d %s: %w", w.Code, w.Body, refused)
 			}
 			return ev, nil
 		}
@@ -273,6 +283,15 @@ func FuzzBindURL(f *testing.F) {
 		if diff := cmp.Diff(wantQuery, ev.Query); diff != "" {
 			t.Fatalf("Event.Query for %q (-want +got):\n%s", rawURL, diff)
 		}
+		now = now.Add(time.Second)
+		_, err = send(u.RequestURI())
+		if expires != 0 && !errors.Is(err, callback.ErrBindingExpired) {
+			t.Fatalf("callback to %q a second after its expiry: %v, want ErrBindingExpired", u.RequestURI(), err)
+		}
+		if expires == 0 && err != nil {
+			t.Fatalf("callback to %q bound without expiry, a second later: %v", u.RequestURI(), err)
+		}
+		now = now.Add(-time.Second)
 		if tamper == "" {
 			return
 		}
