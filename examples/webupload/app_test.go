@@ -15,7 +15,9 @@ import (
 	"net/textproto"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -292,6 +294,74 @@ func TestCallbackFromAnotherAccountIsRefused(t *testing.T) {
 			}
 			if got := d.app.Records(victim); len(got) != 0 {
 				t.Errorf("forged callback recorded for the victim: %+v", got)
+			}
+		})
+	}
+}
+
+// testClock is a clock the test moves forward; the app reads it from the
+// goroutine that serves OSS's callback.
+type testClock struct{ unixNano atomic.Int64 }
+
+func (c *testClock) now() time.Time          { return time.Unix(0, c.unixNano.Load()) }
+func (c *testClock) advance(d time.Duration) { c.unixNano.Add(int64(d)) }
+func newTestClock(t time.Time) *testClock {
+	c := &testClock{}
+	c.unixNano.Store(t.UnixNano())
+	return c
+}
+
+// A token's callback URL is bound until the token expires plus
+// callbackMargin: a callback that arrives later (here: the app's clock is
+// moved forward between token and upload, while OSS's stays real so the
+// upload itself is accepted) is refused, so a captured callback cannot be
+// replayed for ever. The uploader sees 203 CallbackFailed and nothing is
+// recorded.
+func TestCallbackAfterBindingExpiryIsRefused(t *testing.T) {
+	const expires = 5 * time.Minute
+	tests := []struct {
+		name       string
+		advance    time.Duration // between token and upload, on the app's clock
+		wantStatus int
+	}{
+		{"right away", 0, 200},
+		// The expiry is inclusive.
+		{"at the binding's expiry", expires + callbackMargin, 200},
+		{"a second after the binding's expiry", expires + callbackMargin + time.Second, 203},
+		{"a day later", 24 * time.Hour, 203},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A whole second, so the bound expiry is exactly token time +
+			// expires + callbackMargin.
+			clock := newTestClock(time.Now().Truncate(time.Second))
+			d := startDemo(t, demoOptions{maxSize: 1000, expires: expires, now: clock.now})
+			c := browserClient(t)
+			var cfg pageConfig
+			getJSON(t, c, d.appURL+"/api/config", &cfg)
+			var tok signer.Token
+			getJSON(t, c, d.appURL+"/oss/token", &tok)
+
+			clock.advance(tt.advance)
+			status, body := post(t, &tok, uploadForm{
+				override: map[string]string{"x-oss-content-type": "text/plain"},
+				key:      tok.Dir + "a.txt", fileName: "a.txt", contentType: "text/plain", data: []byte("hello"),
+			})
+			if status != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", status, tt.wantStatus, body)
+			}
+			got := d.app.Records(cfg.UID)
+			if tt.wantStatus == 200 {
+				if len(got) != 1 || got[0].Object != tok.Dir+"a.txt" {
+					t.Errorf("records %+v, want the upload", got)
+				}
+				return
+			}
+			if e, err := osstest.ParseError(status, body); err != nil || e.Code != "CallbackFailed" {
+				t.Errorf("error %+v (%v), want CallbackFailed", e, err)
+			}
+			if len(got) != 0 {
+				t.Errorf("a callback after the binding's expiry was recorded: %+v", got)
 			}
 		})
 	}

@@ -29,6 +29,8 @@ type demoOptions struct {
 	wrap func(http.Handler) http.Handler
 	// accessKeys are the emulator's; the app signs with the first.
 	accessKeys []osstest.AccessKey
+	// now is the app's clock (Config.Now); the emulator keeps the real one.
+	now func() time.Time
 }
 
 func startDemo(t *testing.T, o demoOptions) *demo {
@@ -72,6 +74,7 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 		ContentTypes: types,
 		Expires:      o.expires,
 		Mode:         "emulator",
+		Now:          o.now,
 	})
 	if err != nil {
 		ln.Close()
