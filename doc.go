@@ -53,10 +53,11 @@
 //   - A verified callback proves that OSS sent it, not whose upload it was:
 //     OSS signs the callbacks of all its customers with one key, and anyone
 //     can point an upload to their own bucket at your callback URL with a body
-//     claiming anything. callback.BindURL binds the callback URL (with the
-//     user id in its query) to a secret of the app's, and
-//     callback.Verifier.BindingSecret refuses callbacks to URLs the app did
-//     not issue; read the user from callback.Event.Query.
+//     claiming anything. callback.BindURLUntil binds the callback URL (with
+//     the user id in its query) to a secret of the app's until shortly after
+//     the token expires, and callback.Verifier.BindingSecret refuses
+//     callbacks to URLs the app did not issue, or after that expiry; read
+//     the user from callback.Event.Query.
 //   - Callback verification trusts only OSS's own key (embedded, or fetched
 //     from gosspublic.alicdn.com and cached): a callback that names any other
 //     key URL is refused without a network request, so it cannot be forged

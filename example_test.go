@@ -40,8 +40,9 @@ func Example() {
 	defer app.Close()
 
 	// The app signs a token for user 42 (steps 1–2); signer.Handler serves
-	// the same as JSON at GET /oss/token.
-	callbackURL, err := callback.BindURL(secret, app.URL+"/oss/callback?uid=42")
+	// the same as JSON at GET /oss/token. The callback URL stays bound until
+	// a minute after the token expires, so it cannot be replayed for ever.
+	callbackURL, err := callback.BindURLUntil(secret, app.URL+"/oss/callback?uid=42", time.Now().Add(time.Minute+time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
