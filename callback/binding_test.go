@@ -155,24 +155,7 @@ func TestVerifierBinding(t *testing.T) {
 				t.Errorf("without BindingSecret: %v", err)
 			}
 
-			var got *callback.Event
-			w := httptest.NewRecorder()
-			v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
-				got = ev
-				return nil, nil
-			}).ServeHTTP(w, newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body))
-			if c.want != nil {
-				if w.Code != http.StatusForbidden || got != nil {
-					t.Errorf("Handler: status %d, app called: %v; want 403 and no call", w.Code, got != nil)
-				}
-				return
-			}
-			if w.Code != http.StatusOK || got == nil {
-				t.Fatalf("Handler: status %d %s", w.Code, w.Body)
-			}
-			if diff := cmp.Diff(c.wantQuery, got.Query); diff != "" {
-				t.Errorf("Event.Query (-want +got):\n%s", diff)
-			}
+			checkHandlerQuery(t, v, newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body), c.want != nil, c.wantQuery)
 		})
 	}
 
@@ -337,24 +320,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 				t.Error("a refused binding made the verifier fetch a key")
 			}
 
-			var got *callback.Event
-			w := httptest.NewRecorder()
-			v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
-				got = ev
-				return nil, nil
-			}).ServeHTTP(w, signed())
-			if c.want != nil {
-				if w.Code != http.StatusForbidden || got != nil {
-					t.Errorf("Handler: status %d, app called: %v; want 403 and no call", w.Code, got != nil)
-				}
-				return
-			}
-			if w.Code != http.StatusOK || got == nil {
-				t.Fatalf("Handler: status %d %s", w.Code, w.Body)
-			}
-			if diff := cmp.Diff(c.wantQuery, got.Query); diff != "" {
-				t.Errorf("Event.Query (-want +got):\n%s", diff)
-			}
+			checkHandlerQuery(t, v, signed(), c.want != nil, c.wantQuery)
 		})
 	}
 
@@ -378,5 +344,30 @@ func TestVerifierBindingExpiry(t *testing.T) {
 	}).ServeHTTP(httptest.NewRecorder(), newSignedRequest(t, priv, target, body, target+"\n"+body))
 	if got == nil || got.Query.Get(callback.BindingExpiresParam) != "1700000000" {
 		t.Errorf("without BindingSecret: event %+v, want the whole query", got)
+	}
+}
+
+// checkHandlerQuery serves r through v.Handler: a refused request must get
+// 403 without calling the app; an accepted one 200, with Event.Query equal
+// to wantQuery.
+func checkHandlerQuery(t *testing.T, v *callback.Verifier, r *http.Request, refused bool, wantQuery url.Values) {
+	t.Helper()
+	var got *callback.Event
+	w := httptest.NewRecorder()
+	v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+		got = ev
+		return nil, nil
+	}).ServeHTTP(w, r)
+	if refused {
+		if w.Code != http.StatusForbidden || got != nil {
+			t.Errorf("Handler: status %d, app called: %v; want 403 and no call", w.Code, got != nil)
+		}
+		return
+	}
+	if w.Code != http.StatusOK || got == nil {
+		t.Fatalf("Handler: status %d %s", w.Code, w.Body)
+	}
+	if diff := cmp.Diff(wantQuery, got.Query); diff != "" {
+		t.Errorf("Event.Query (-want +got):\n%s", diff)
 	}
 }
