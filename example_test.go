@@ -42,7 +42,8 @@ func Example() {
 	// The app signs a token for user 42 (steps 1–2); signer.Handler serves
 	// the same as JSON at GET /oss/token. The callback URL stays bound until
 	// a minute after the token expires, so it cannot be replayed for ever.
-	callbackURL, err := callback.BindURLUntil(secret, app.URL+"/oss/callback?uid=42", time.Now().Add(time.Minute+time.Minute))
+	const tokenLifetime = time.Minute
+	callbackURL, err := callback.BindURLUntil(secret, app.URL+"/oss/callback?uid=42", time.Now().Add(tokenLifetime+time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func Example() {
 	tok, err := s.Sign(context.Background(), signer.Upload{
 		KeyPrefix: "uploads/42/",
 		MaxSize:   1 << 20,
-		Expires:   time.Minute,
+		Expires:   tokenLifetime,
 		Callback: &callback.Params{
 			URL:      callbackURL,
 			Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
