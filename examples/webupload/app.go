@@ -133,6 +133,11 @@ func newApp(cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Expires == 0 {
+		// Resolved once here: the binding of each token's callback URL
+		// needs the same lifetime the signer gives the token.
+		cfg.Expires = signer.DefaultExpires
+	}
 	if cfg.BindingSecret == nil {
 		cfg.BindingSecret = make([]byte, 32)
 		rand.Read(cfg.BindingSecret)
@@ -202,12 +207,8 @@ func (a *App) upload(r *http.Request) (signer.Upload, error) {
 	if !ok {
 		return signer.Upload{}, fmt.Errorf("%w: no user id", signer.ErrUnauthorized)
 	}
-	lifetime := a.cfg.Expires
-	if lifetime == 0 {
-		lifetime = signer.DefaultExpires
-	}
 	cbURL, err := callback.BindURLUntil(a.cfg.BindingSecret, a.cfg.PublicURL+callbackPath+"?uid="+url.QueryEscape(uid),
-		a.cfg.Now().Add(lifetime+callbackMargin))
+		a.cfg.Now().Add(a.cfg.Expires+callbackMargin))
 	if err != nil {
 		return signer.Upload{}, err
 	}
