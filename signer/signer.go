@@ -101,11 +101,32 @@ type Signer struct {
 	// Version is the signature scheme; the zero value is V4.
 	Version Version
 
+	// CallbackSecret binds every callback URL the Signer signs (see
+	// callback.BindURLUntil): give the callback handler's
+	// callback.Verifier the same secret. It is required, at least
+	// callback.MinBindingSecretBytes long, as soon as an Upload has a
+	// Callback: OSS signs the callbacks of all its customers with one key,
+	// so an unbound callback URL accepts callbacks from anyone's upload.
+	CallbackSecret []byte
+
+	// CallbackMargin is how long after the token expires its callback is
+	// still accepted: the binding's expiry is the token's expiry plus
+	// CallbackMargin, on this Signer's clock. It must cover the transfer of
+	// the largest file the upload allows and the callback itself. Zero
+	// means DefaultCallbackMargin.
+	CallbackMargin time.Duration
+
 	// Now returns the current time; nil means time.Now. Expiration and
 	// x-oss-date are always computed from its UTC value (SPEC.md §7
 	// pitfall 6). Tests and golden examples set a fixed clock.
 	Now func() time.Time
 }
+
+// DefaultCallbackMargin is the CallbackMargin used when it is zero: time
+// for a browser to send a few hundred MB after starting just before the
+// token expired, and for OSS's callback (OSS waits at most 5 seconds for
+// the application's answer).
+const DefaultCallbackMargin = 5 * time.Minute
 
 // Upload is the application's decision about one upload by one user. Every
 // field that is set is pinned by a policy condition, and its form field is
@@ -269,12 +290,15 @@ type prepared struct {
 // The policy expiration and x-oss-date come from the same Now() instant in
 // UTC. Errors wrap ErrInvalidSigner, ErrInvalidUpload or ErrCredentials.
 func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
-	if err := s.check(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	pu, err := u.prepare()
 	if err != nil {
 		return nil, err
+	}
+	if u.Callback != nil && len(s.CallbackSecret) == 0 {
+		return nil, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of an Upload", ErrInvalidSigner)
 	}
 	cr, err := s.Credentials.GetCredentials(ctx)
 	if err == nil {
@@ -295,7 +319,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 
 	// Exact sizes: a map hint over 8 costs a second allocation.
 	pins := len(u.Meta) + len(u.CallbackVars) + b2i(cr.SecurityToken != "") + b2i(len(u.ContentTypes) == 1) +
-		b2i(u.SuccessActionStatus != 0) + b2i(u.ACL != "") + b2i(u.ForbidOverwrite) + b2i(pu.callback != "")
+		b2i(u.SuccessActionStatus != 0) + b2i(u.ACL != "") + b2i(u.ForbidOverwrite) + b2i(u.Callback != nil)
 	// bucket, size and key conditions; policy, OSSAccessKeyId and Signature fields.
 	nConds, nFields := 3+pins+b2i(len(u.ContentTypes) > 1), 3+pins
 	if s.Version == V4 {
@@ -355,7 +379,10 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if u.ForbidOverwrite {
 		pin(policy.ForbidOverwrite(), "x-oss-forbid-overwrite", "true")
 	}
-	if pu.callback != "" {
+	if u.Callback != nil {
+		if pu.callback, err = s.bindCallback(*u.Callback, exp); err != nil {
+			return nil, err
+		}
 		pin(policy.Callback(pu.callback), "callback", pu.callback)
 	}
 	for _, name := range pu.varKeys {
@@ -403,7 +430,10 @@ func b2i(b bool) int {
 // Token.Fields must carry for a single type; see Upload.ContentTypes.
 const fieldContentType = "x-oss-content-type"
 
-func (s *Signer) check() error {
+// Validate reports a Signer that cannot sign, naming the field at fault.
+// Sign calls it too; calling it at start-up finds a misconfiguration before
+// the first user asks for a token. Errors wrap ErrInvalidSigner.
+func (s *Signer) Validate() error {
 	switch {
 	case s == nil:
 		return fmt.Errorf("%w: nil Signer", ErrInvalidSigner)
@@ -417,6 +447,10 @@ func (s *Signer) check() error {
 		return fmt.Errorf("%w: empty Region (V4 signs for a region)", ErrInvalidSigner)
 	case StandardRegion(s.Region) == "" && s.Endpoint == "":
 		return fmt.Errorf("%w: empty Region and Endpoint (one is needed for the upload URL)", ErrInvalidSigner)
+	case s.CallbackSecret != nil && len(s.CallbackSecret) < callback.MinBindingSecretBytes:
+		return fmt.Errorf("%w: CallbackSecret is %d bytes, want at least %d", ErrInvalidSigner, len(s.CallbackSecret), callback.MinBindingSecretBytes)
+	case s.CallbackMargin < 0:
+		return fmt.Errorf("%w: negative CallbackMargin %v", ErrInvalidSigner, s.CallbackMargin)
 	}
 	return nil
 }
@@ -533,7 +567,6 @@ func (u *Upload) prepare() (prepared, error) {
 		if cb, err = cachedCallback(*u.Callback); err != nil { // validates
 			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
 		}
-		pu.callback = cb.value
 	}
 	if len(u.CallbackVars) > 0 {
 		if u.Callback == nil {
