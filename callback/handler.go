@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 
-	"github.com/ossdirect/ossdirect/verify"
 )
 
 // MaxResponseBytes caps the JSON answer Handler sends OSS. SPEC.md §5.8 and
@@ -26,7 +24,7 @@ type HTTPError struct {
 	Status int
 	// Message is sent to OSS as {"error": Message}.
 	Message string
-	// Err is the cause, for OnError and errors.Is; it is not sent.
+	// Err is the cause, for the log and errors.Is; it is not sent.
 	Err error
 }
 
@@ -42,21 +40,8 @@ func (e *HTTPError) Error() string {
 // Unwrap returns the cause.
 func (e *HTTPError) Unwrap() error { return e.Err }
 
-// Handler returns an http.Handler for OSS callbacks that verifies each
-// request with keys (nil: the default fetcher), parses it into an Event and
-// answers OSS with fn's result; see Verifier.Handler.
-func Handler(keys verify.KeyFetcher, fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
-	return (&Verifier{Keys: keys}).Handler(fn)
-}
-
-// Middleware returns middleware that verifies and parses OSS callbacks
-// before passing them on; see Verifier.Middleware.
-func Middleware(keys verify.KeyFetcher) func(http.Handler) http.Handler {
-	return (&Verifier{Keys: keys}).Middleware
-}
-
-// Handler returns an http.Handler that verifies each callback, parses it,
-// calls fn and answers OSS with status 200, Content-Type application/json,
+// Handler returns an http.Handler that turns each callback into an Event
+// with VerifyEvent, calls fn and answers OSS with status 200, Content-Type application/json,
 // an explicit Content-Length and fn's answer as JSON, which is exactly what
 // OSS requires (SPEC.md §5.8: 200 only, Content-Length, JSON, at most
 // MaxResponseBytes). Failures are answered with HTTPStatus(err) and a small
@@ -64,11 +49,9 @@ func Middleware(keys verify.KeyFetcher) func(http.Handler) http.Handler {
 //
 // fn's answer reaches the uploader through OSS (SPEC.md §5.9); a nil answer
 // sends {"Status":"OK"}, the conventional body (§5.8). fn may return an
-// *HTTPError to choose the failure status; OnError sees every failure.
+// *HTTPError to choose the failure status. Every failure is logged (see
+// Verifier.Logger); OSS is told only the sentinel's text.
 func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
-	if v == nil {
-		v = &Verifier{}
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)
 		if !ok {
@@ -76,6 +59,7 @@ func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error))
 		}
 		answer, err := fn(r.Context(), ev)
 		if err != nil {
+			v.logRefusal(r, err)
 			v.fail(w, r, err)
 			return
 		}
@@ -83,27 +67,26 @@ func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error))
 			answer = map[string]string{"Status": "OK"}
 		}
 		body, err := json.Marshal(answer)
-		if err != nil {
-			v.fail(w, r, fmt.Errorf("callback: marshalling the answer: %w", err))
-			return
+		if err == nil && len(body) > MaxResponseBytes {
+			err = fmt.Errorf("callback: answer is %d bytes, OSS accepts at most %d", len(body), MaxResponseBytes)
+		} else if err != nil {
+			err = fmt.Errorf("callback: marshalling the answer: %w", err)
 		}
-		if len(body) > MaxResponseBytes {
-			v.fail(w, r, fmt.Errorf("callback: answer is %d bytes, OSS accepts at most %d", len(body), MaxResponseBytes))
+		if err != nil {
+			v.logRefusal(r, err)
+			v.fail(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, body)
 	})
 }
 
-// Middleware verifies and parses each callback like Handler and passes it on
+// Middleware turns each callback into an Event like Handler and passes it on
 // to next, with the Event available through EventFromContext and the body
 // still readable; refused requests are answered like Handler refuses them and
 // never reach next. next must itself answer OSS with 200, an explicit
 // Content-Length and JSON (SPEC.md §5.8).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
-	if v == nil {
-		v = &Verifier{}
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)
 		if !ok {
@@ -126,36 +109,32 @@ func EventFromContext(ctx context.Context) (*Event, bool) {
 func (v *Verifier) accept(w http.ResponseWriter, r *http.Request) (*Event, bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		v.fail(w, r, &HTTPError{Status: http.StatusMethodNotAllowed, Message: "OSS callbacks are POST requests"})
+		err := &HTTPError{Status: http.StatusMethodNotAllowed, Message: "OSS callbacks are POST requests"}
+		v.logRefusal(r, err)
+		v.fail(w, r, err)
 		return nil, false
 	}
-	vr, err := v.verify(r)
+	ev, err := v.VerifyEvent(r)
 	if err != nil {
 		v.fail(w, r, err)
 		return nil, false
 	}
-	ev, err := ParseEvent(r.Header.Get("Content-Type"), vr.body)
-	if err != nil {
-		v.fail(w, r, err)
-		return nil, false
-	}
-	// Pairs that do not parse are left out; BindURL only binds queries
-	// that parse.
-	ev.Query, _ = url.ParseQuery(vr.query)
 	return ev, true
 }
 
 // HTTPStatus returns the status Handler answers an error with, so apps that
 // call Verify themselves can answer the same way: 400 for malformed
 // requests and bodies, 403 for bad signatures, untrusted keys and unbound
-// or expired callback URLs, 413 for
-// oversized bodies, 502 when the key could not be fetched, the status of an
-// *HTTPError, and 500 for anything else.
+// or expired callback URLs, 413 for oversized bodies, 502 when the key could
+// not be fetched, the status of an *HTTPError, and 500 for a misconfigured
+// Verifier (ErrConfig) and anything else.
 func HTTPStatus(err error) int {
 	var he *HTTPError
 	switch {
 	case err == nil:
 		return http.StatusOK
+	case errors.Is(err, ErrConfig):
+		return http.StatusInternalServerError
 	case errors.As(err, &he):
 		if he.Status >= 400 && he.Status <= 599 {
 			return he.Status
@@ -193,9 +172,6 @@ func publicMessage(err error) string {
 }
 
 func (v *Verifier) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if v.OnError != nil {
-		v.OnError(r, err)
-	}
 	body, _ := json.Marshal(map[string]string{"error": publicMessage(err)})
 	writeJSON(w, HTTPStatus(err), body)
 }

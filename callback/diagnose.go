@@ -1,0 +1,510 @@
+package callback
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/rsa"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ossdirect/ossdirect/verify"
+)
+
+// Cause names the most likely reason a callback did not verify.
+type Cause string
+
+// The causes a Diagnosis can name. Most are found by recovering the digest
+// OSS signed from the signature and trying the usual distortions of path,
+// query and body against it: the first distortion that reproduces the
+// digest is named.
+const (
+	// CauseAuthorizationDropped: x-oss-pub-key-url arrived but Authorization
+	// did not; a web server or proxy dropped it.
+	CauseAuthorizationDropped Cause = "authorization-dropped"
+	// CauseKeyURLUntrusted: the key URL is not one the KeyFetcher trusts.
+	CauseKeyURLUntrusted Cause = "key-url-untrusted"
+	// CauseKeyURLScheme: the key URL is trusted with the other scheme
+	// (http instead of https or the reverse).
+	CauseKeyURLScheme Cause = "key-url-scheme"
+	// CauseWrongKey: the signature was not made with the key the request
+	// names, or was altered.
+	CauseWrongKey Cause = "wrong-key"
+	// CausePrefixStripped: OSS signed a longer path; a proxy stripped a
+	// prefix (see Verifier.StrippedPrefix).
+	CausePrefixStripped Cause = "path-prefix-stripped"
+	// CausePrefixAdded: OSS signed a shorter path; a prefix was added, or
+	// Verifier.StrippedPrefix is set where nothing strips it.
+	CausePrefixAdded Cause = "path-prefix-added"
+	// CausePathRewritten: a proxy rewrote the path otherwise (a header
+	// such as X-Original-URI names the original, or a trailing slash was
+	// added or removed).
+	CausePathRewritten Cause = "path-rewritten"
+	// CauseQueryDropped: OSS signed a query the request no longer has.
+	CauseQueryDropped Cause = "query-dropped"
+	// CauseQueryReordered: the query's parameters arrived in another order.
+	CauseQueryReordered Cause = "query-reordered"
+	// CauseQueryReencoded: the query's parameters were re-encoded.
+	CauseQueryReencoded Cause = "query-re-encoded"
+	// CauseBodyTrailingNewline: a line break was appended to the body.
+	CauseBodyTrailingNewline Cause = "body-trailing-newline"
+	// CauseBodyJSONReformatted: a JSON body was re-serialised (indented,
+	// compacted, keys reordered or escaped differently).
+	CauseBodyJSONReformatted Cause = "body-json-reformatted"
+	// CauseBodyFormReencoded: a form body was re-serialised (fields
+	// reordered or escaped differently).
+	CauseBodyFormReencoded Cause = "body-form-re-encoded"
+	// CauseBodyCharset: the body was converted between UTF-8 and
+	// ISO-8859-1.
+	CauseBodyCharset Cause = "body-charset-changed"
+	// CauseChangedInTransit: the signature was made with this key over a
+	// different path, query or body, and no known distortion explains how.
+	CauseChangedInTransit Cause = "changed-in-transit"
+)
+
+// Diagnosis is a verification failure that comes with its most likely
+// cause. It wraps the failure, so errors.Is and HTTPStatus see the same
+// sentinel as without it; it only explains, and never makes a request
+// verify.
+type Diagnosis struct {
+	Err    error  // the failure, wrapping one of the package's sentinels
+	Cause  Cause  // the most likely cause
+	Detail string // what was found, and what to change
+}
+
+// Error returns the failure followed by its likely cause.
+func (d *Diagnosis) Error() string {
+	return d.Err.Error() + " (likely cause: " + string(d.Cause) + ": " + d.Detail + ")"
+}
+
+// Unwrap returns the failure.
+func (d *Diagnosis) Unwrap() error { return d.Err }
+
+// diagnoseKeyURL explains an untrusted key URL.
+func diagnoseKeyURL(r *http.Request, keys verify.KeyFetcher, keyURL string, err error) error {
+	other := ""
+	switch {
+	case strings.HasPrefix(keyURL, "http://"):
+		other = "https://" + keyURL[len("http://"):]
+	case strings.HasPrefix(keyURL, "https://"):
+		other = "http://" + keyURL[len("https://"):]
+	}
+	if other != "" {
+		if k, e := keys.FetchKey(r.Context(), other); e == nil && k != nil {
+			return &Diagnosis{Err: err, Cause: CauseKeyURLScheme, Detail: fmt.Sprintf("the callback names the key URL %s, but the KeyFetcher trusts only %s: trust both spellings", keyURL, other)}
+		}
+	}
+	return &Diagnosis{Err: err, Cause: CauseKeyURLUntrusted, Detail: fmt.Sprintf("the callback names the key URL %q, which the KeyFetcher does not trust; OSS's own key is %s", keyURL, verify.OSSKeyURL)}
+}
+
+// Bounds on the work a diagnosis does for one request: a captured OSS
+// signature with a changed body reaches the diagnosis, so its cost must
+// stay small whatever the request.
+const (
+	diagnoseHashBudget  = 1 << 20 // bytes hashed in all
+	diagnosePermuteMax  = 6       // parameters or fields reordered at most
+	diagnosePermuteBody = 2 << 10 // largest body whose fields are reordered
+)
+
+// diagnoseSignature explains a signature that did not verify under key.
+func diagnoseSignature(r *http.Request, key *rsa.PublicKey, s *signed, strippedPrefix string, err error) error {
+	digest, ok := signedMD5(key, s.sig)
+	if !ok {
+		return &Diagnosis{Err: err, Cause: CauseWrongKey, Detail: fmt.Sprintf("the signature was not made with the key at %s (or was altered): the request was not signed by OSS, or names the wrong key", s.keyURL)}
+	}
+	t := &trier{digest: digest, budget: diagnoseHashBudget}
+	diag := func(c Cause, format string, args ...any) error {
+		return &Diagnosis{Err: err, Cause: c, Detail: fmt.Sprintf(format, args...)}
+	}
+	path, query, body := s.path, s.query, s.body
+
+	// The path.
+	if strippedPrefix != "" {
+		if p := strings.TrimPrefix(path, strippedPrefix); t.try(p, query, body) {
+			return diag(CausePrefixAdded, "OSS signed the path %q without the prefix %q that the Verifier puts back: nothing in front of the application strips it, so leave StrippedPrefix (or the prefix header) unset", p, strippedPrefix)
+		}
+	}
+	for _, v := range r.Header.Values("X-Forwarded-Prefix") {
+		if checkPrefix(v) == nil && v != "" && t.try(v+path, query, body) {
+			return diag(CausePrefixStripped, "OSS signed %q, but a proxy stripped %q before the application saw it (the X-Forwarded-Prefix header says so): set Verifier.StrippedPrefix to %q", v+path, v, v)
+		}
+	}
+	for _, h := range []string{"X-Original-URI", "X-Forwarded-Uri", "X-Rewrite-URL", "X-Original-URL"} {
+		for _, v := range r.Header.Values(h) {
+			op, oq, ok := splitTarget(v)
+			if !ok || !(t.try(op, oq, body) || oq != query && t.try(op, query, body)) {
+				continue
+			}
+			if op == path && query == "" && oq != "" {
+				return diag(CauseQueryDropped, "OSS signed the query %q, which a proxy dropped before the application saw the request (the %s header has the original)", oq, h)
+			}
+			if strings.HasSuffix(op, path) && len(op) > len(path) {
+				p := op[:len(op)-len(path)]
+				return diag(CausePrefixStripped, "OSS signed %q, but a proxy stripped %q before the application saw %q (the %s header has the original): set Verifier.StrippedPrefix to %q", op, p, path, h, p)
+			}
+			return diag(CausePathRewritten, "OSS signed %q, but a proxy rewrote the request to %q (the %s header has the original)", v, path+query, h)
+		}
+	}
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' && t.try(path[i:], query, body) {
+			return diag(CausePrefixAdded, "OSS signed the path %q, but the application saw %q: something in front of it added %q", path[i:], path, path[:i])
+		}
+	}
+	if p, ok := strings.CutSuffix(path, "/"); ok && p != "" && t.try(p, query, body) {
+		return diag(CausePathRewritten, "OSS signed the path %q without a trailing slash, but the application saw %q (a router or proxy added it)", p, path)
+	}
+	if t.try(path+"/", query, body) {
+		return diag(CausePathRewritten, "OSS signed the path %q with a trailing slash, but the application saw %q (a router or proxy removed it)", path+"/", path)
+	}
+
+	// The query.
+	if query == "" && t.try(path, "?", body) {
+		return diag(CauseQueryDropped, `OSS signed the path followed by an empty query ("?"), which a proxy dropped`)
+	}
+	if pairs := strings.Split(strings.TrimPrefix(query, "?"), "&"); len(pairs) > 1 && len(pairs) <= diagnosePermuteMax {
+		found := ""
+		permute(len(pairs), func(idx []int) bool {
+			c := "?" + joinIndexed(pairs, idx, "&")
+			if c != query && t.try(path, c, body) {
+				found = c
+				return true
+			}
+			return false
+		})
+		if found != "" {
+			return diag(CauseQueryReordered, "OSS signed the query %q, but its parameters reached the application reordered as %q", found, query)
+		}
+	}
+	if query != "" {
+		for _, c := range requery(query) {
+			if c != query && t.try(path, c, body) {
+				return diag(CauseQueryReencoded, "OSS signed the query %q, but it reached the application re-encoded as %q", c, query)
+			}
+		}
+	}
+
+	// The body.
+	for _, nl := range []string{"\r\n", "\n"} {
+		if b, ok := bytes.CutSuffix(body, []byte(nl)); ok && t.try(path, query, b) {
+			return diag(CauseBodyTrailingNewline, "OSS signed the body without the trailing %q that reached the application (a proxy or test client appended it)", nl)
+		}
+	}
+	if b, ok := utf8ToLatin1(body); ok && t.try(path, query, b) {
+		return diag(CauseBodyCharset, "OSS signed the body in ISO-8859-1, but it reached the application converted to UTF-8")
+	}
+	if b := latin1ToUTF8(body); !bytes.Equal(b, body) && t.try(path, query, b) {
+		return diag(CauseBodyCharset, "OSS signed the body in UTF-8, but it reached the application converted to ISO-8859-1 (or GBK)")
+	}
+	if json.Valid(body) {
+		if t.jsonBody(path, query, body) {
+			return diag(CauseBodyJSONReformatted, "OSS signed a JSON body that reached the application re-serialised (indentation, key order or escaping changed): verify the raw body before any JSON decoding")
+		}
+	} else if t.formBody(path, query, body) {
+		return diag(CauseBodyFormReencoded, "OSS signed a form body that reached the application re-serialised (field order or escaping changed): verify the raw body before any form parsing")
+	}
+	if t.budget < 0 {
+		return diag(CauseChangedInTransit, "the signature was made with the key at %s over a different path, query or body than the application received; the request is too large to try every known distortion", s.keyURL)
+	}
+	return diag(CauseChangedInTransit, "the signature was made with the key at %s over a different path, query or body than the application received, and no known distortion (proxy prefix, query order, body re-encoding) explains the change", s.keyURL)
+}
+
+// signedMD5 returns the MD5 digest that sig signs under key, if sig is a
+// PKCS#1 v1.5 MD5 signature made with the matching private key.
+func signedMD5(key *rsa.PublicKey, sig []byte) ([]byte, bool) {
+	k := (key.N.BitLen() + 7) / 8
+	if len(sig) != k {
+		return nil, false
+	}
+	s := new(big.Int).SetBytes(sig)
+	if s.Cmp(key.N) >= 0 {
+		return nil, false
+	}
+	em := new(big.Int).Exp(s, big.NewInt(int64(key.E)), key.N).FillBytes(make([]byte, k))
+	tLen := len(md5DigestInfo) + md5.Size
+	if k < tLen+11 || em[0] != 0 || em[1] != 1 || em[k-tLen-1] != 0 {
+		return nil, false
+	}
+	for _, c := range em[2 : k-tLen-1] {
+		if c != 0xff {
+			return nil, false
+		}
+	}
+	if !bytes.Equal(em[k-tLen:k-md5.Size], md5DigestInfo) {
+		return nil, false
+	}
+	return em[k-md5.Size:], true
+}
+
+// md5DigestInfo is the DER DigestInfo prefix for MD5 (RFC 8017 §9.2).
+var md5DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
+
+// trier tries candidate strings to sign against the digest OSS signed,
+// within a budget of bytes hashed.
+type trier struct {
+	digest []byte
+	budget int
+}
+
+func (t *trier) try(path, query string, body []byte) bool {
+	t.budget -= len(path) + len(query) + 1 + len(body)
+	if t.budget < 0 {
+		return false
+	}
+	h := md5.New()
+	io.WriteString(h, path)
+	io.WriteString(h, query)
+	h.Write([]byte{'\n'})
+	h.Write(body)
+	return subtle.ConstantTimeCompare(h.Sum(nil), t.digest) == 1
+}
+
+// splitTarget splits an original request target taken from a proxy header
+// into its decoded path and raw query.
+func splitTarget(v string) (path, query string, ok bool) {
+	if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+		v = targetAfterAuthority(v[strings.Index(v, "://")+3:])
+	}
+	if !strings.HasPrefix(v, "/") {
+		return "", "", false
+	}
+	raw := v
+	if i := strings.IndexByte(v, '?'); i >= 0 {
+		raw, query = v[:i], v[i:]
+	}
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", "", false
+	}
+	return p, query, true
+}
+
+// requery returns re-encodings of a raw query that OSS may have signed:
+// each pair decoded and escaped again as OSS and common frameworks do.
+func requery(query string) []string {
+	pairs := strings.Split(strings.TrimPrefix(query, "?"), "&")
+	var plus, pct, raw []string
+	for _, p := range pairs {
+		k, v, hasEq := strings.Cut(p, "=")
+		dk, err1 := url.QueryUnescape(k)
+		dv, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			return nil
+		}
+		eq := ""
+		if hasEq {
+			eq = "="
+		}
+		plus = append(plus, url.QueryEscape(dk)+eq+url.QueryEscape(dv))
+		pct = append(pct, strings.ReplaceAll(url.QueryEscape(dk), "+", "%20")+eq+strings.ReplaceAll(url.QueryEscape(dv), "+", "%20"))
+		raw = append(raw, dk+eq+dv)
+	}
+	return []string{"?" + strings.Join(plus, "&"), "?" + strings.Join(pct, "&"), "?" + strings.Join(raw, "&")}
+}
+
+// jsonBody tries re-serialisations of a JSON object body: its members in
+// every order (up to diagnosePermuteMax of them), strings escaped as OSS
+// writes them, with the usual separators.
+func (t *trier) jsonBody(path, query string, body []byte) bool {
+	members, ok := jsonMembers(body)
+	if !ok {
+		return false
+	}
+	seps := [][2]string{{",", ":"}, {", ", ": "}, {",", ": "}, {", ", ":"}}
+	tryOrder := func(idx []int) bool {
+		for _, sep := range seps {
+			var b bytes.Buffer
+			b.WriteByte('{')
+			for i, j := range idx {
+				if i > 0 {
+					b.WriteString(sep[0])
+				}
+				b.WriteString(members[j][0])
+				b.WriteString(sep[1])
+				b.WriteString(members[j][1])
+			}
+			b.WriteByte('}')
+			if t.try(path, query, b.Bytes()) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(members) > diagnosePermuteMax || len(body) > diagnosePermuteBody {
+		idx := make([]int, len(members))
+		for i := range idx {
+			idx[i] = i
+		}
+		return tryOrder(idx)
+	}
+	found := false
+	permute(len(members), func(idx []int) bool {
+		found = tryOrder(idx)
+		return found
+	})
+	return found
+}
+
+// jsonMembers returns the members of a JSON object as [key, value] pairs,
+// both re-encoded compactly the way OSS renders them (no HTML or non-ASCII
+// escaping).
+func jsonMembers(body []byte) ([][2]string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var members [][2]string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return nil, false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false
+		}
+		val := string(raw)
+		if raw[0] == '"' {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return nil, false
+			}
+			val = string(jsonString(s))
+		} else {
+			var b bytes.Buffer
+			if json.Compact(&b, raw) != nil {
+				return nil, false
+			}
+			val = b.String()
+		}
+		members = append(members, [2]string{string(jsonString(key)), val})
+	}
+	return members, true
+}
+
+// formBody tries re-serialisations of a form body: its fields in every
+// order (up to diagnosePermuteMax of them), values escaped as OSS escapes
+// them, names as received or escaped alike.
+func (t *trier) formBody(path, query string, body []byte) bool {
+	if !utf8.Valid(body) || !bytes.Contains(body, []byte("=")) {
+		return false
+	}
+	var names, escNames, values []string
+	for _, p := range strings.Split(string(body), "&") {
+		k, v, _ := strings.Cut(p, "=")
+		dk, err1 := url.QueryUnescape(k)
+		dv, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		names, escNames, values = append(names, dk), append(escNames, url.QueryEscape(dk)), append(values, url.QueryEscape(dv))
+	}
+	tryOrder := func(idx []int) bool {
+		for _, ns := range [][]string{names, escNames} {
+			var b strings.Builder
+			for i, j := range idx {
+				if i > 0 {
+					b.WriteByte('&')
+				}
+				b.WriteString(ns[j])
+				b.WriteByte('=')
+				b.WriteString(values[j])
+			}
+			if t.try(path, query, []byte(b.String())) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(values) > diagnosePermuteMax || len(body) > diagnosePermuteBody {
+		idx := make([]int, len(values))
+		for i := range idx {
+			idx[i] = i
+		}
+		return tryOrder(idx)
+	}
+	found := false
+	permute(len(values), func(idx []int) bool {
+		found = tryOrder(idx)
+		return found
+	})
+	return found
+}
+
+// permute calls f with every permutation of 0..n-1 (Heap's algorithm),
+// the identity first, until f returns true.
+func permute(n int, f func([]int) bool) {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	if f(idx) {
+		return
+	}
+	c := make([]int, n)
+	for i := 0; i < n; {
+		if c[i] < i {
+			if i%2 == 0 {
+				idx[0], idx[i] = idx[i], idx[0]
+			} else {
+				idx[c[i]], idx[i] = idx[i], idx[c[i]]
+			}
+			if f(idx) {
+				return
+			}
+			c[i]++
+			i = 0
+		} else {
+			c[i] = 0
+			i++
+		}
+	}
+}
+
+func joinIndexed(parts []string, idx []int, sep string) string {
+	var b strings.Builder
+	for i, j := range idx {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(parts[j])
+	}
+	return b.String()
+}
+
+// utf8ToLatin1 returns body as ISO-8859-1, if it is UTF-8 with only runes
+// below 256 and at least one above 127.
+func utf8ToLatin1(body []byte) ([]byte, bool) {
+	if !utf8.Valid(body) {
+		return nil, false
+	}
+	out := make([]byte, 0, len(body))
+	changed := false
+	for _, r := range string(body) {
+		if r > 0xff {
+			return nil, false
+		}
+		changed = changed || r > 0x7f
+		out = append(out, byte(r))
+	}
+	return out, changed
+}
+
+// latin1ToUTF8 reads body as ISO-8859-1 and returns it as UTF-8.
+func latin1ToUTF8(body []byte) []byte {
+	out := make([]byte, 0, len(body))
+	for _, c := range body {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return out
+}
