@@ -172,11 +172,11 @@ type kv struct{ k, v string }
 
 // presignedRequest is a Request after validation.
 type presignedRequest struct {
-	method   string
-	expires  int64 // seconds
-	headers  []kv  // lower-case names, sorted, values trimmed
-	extra    int   // how many of headers are V4 additional headers
-	query    []kv
+	method  string
+	expires int64 // seconds
+	headers []kv  // lower-case names, sorted, values trimmed
+	extra   int   // how many of headers are V4 additional headers
+	query   []kv
 }
 
 // Presign validates req, asks the CredentialsProvider for credentials once
