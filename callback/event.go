@@ -43,12 +43,12 @@ type Event struct {
 	// JSON strings unquoted, JSON numbers and booleans as written, null as
 	// "", nested JSON objects and arrays as compact JSON.
 	Raw map[string]string `json:"-"`
-	// Query is the callback URL's query as set by Handler and Middleware
-	// (ParseEvent leaves it nil). When Verifier.BindingSecret is set, it is
-	// the query this app bound, without BindingParam and
-	// BindingExpiresParam (both checked by the Verifier); otherwise it is
-	// the whole query, chosen by whoever started the upload, like the body
-	// (see BindURL).
+	// Query is the callback URL's query as set by Verifier.VerifyEvent
+	// (ParseEvent, which sees only the body, leaves it empty). With a
+	// BindingSecret it is the query this app bound, without BindingParam
+	// and BindingExpiresParam (both checked by the Verifier); with
+	// AllowUnbound it is the whole query, chosen by whoever started the
+	// upload, like the body.
 	Query url.Values `json:"-"`
 }
 
@@ -163,6 +163,7 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 		Operation:   raw[VarOperation],
 		Vars:        map[string]string{},
 		Raw:         raw,
+		Query:       url.Values{},
 	}
 	for k, v := range raw {
 		if strings.HasPrefix(k, "x:") {

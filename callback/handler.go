@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-
 )
 
 // MaxResponseBytes caps the JSON answer Handler sends OSS. SPEC.md §5.8 and
