@@ -17,7 +17,7 @@ import (
 
 var (
 	captureOnce          sync.Once
-	formCB, jsonCB, utf8 captured
+	formCB, jsonCB, nonASCIICB captured
 )
 
 // callbacks captures, once for the package, a form and a JSON callback
@@ -28,12 +28,12 @@ func callbacks(t *testing.T) (form, js, nonASCII captured) {
 	captureOnce.Do(func() {
 		formCB = captureCallback(t, "/api/oss/callback?uid=42&note=a%20b", callback.BodyTypeForm, "photo 1.png")
 		jsonCB = captureCallback(t, "/api/oss/callback?uid=42&note=a%20b", callback.BodyTypeJSON, "photo.png")
-		utf8 = captureCallback(t, "/api/oss/callback?uid=42", callback.BodyTypeJSON, "grüße.png")
+		nonASCIICB = captureCallback(t, "/api/oss/callback?uid=42", callback.BodyTypeJSON, "grüße.png")
 	})
 	if formCB.body == nil {
 		t.Fatal("capturing the callbacks failed")
 	}
-	return formCB, jsonCB, utf8
+	return formCB, jsonCB, nonASCIICB
 }
 
 // stripAPI removes the "/api" prefix from a captured target, as a proxy
