@@ -3,7 +3,6 @@ package callback_test
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,26 +85,13 @@ func TestBindURL(t *testing.T) {
 	}
 }
 
-// countingKeys counts FetchKey calls.
-type countingKeys struct {
-	keys  keyFetcherFunc
-	calls atomic.Int64
-}
-
-func (c *countingKeys) FetchKey(ctx context.Context, u string) (*rsa.PublicKey, error) {
-	c.calls.Add(1)
-	return c.keys(ctx, u)
-}
-
 // TestVerifierBinding: with BindingSecret set, only callbacks to URLs this
 // app bound pass, whatever OSS signed; the bound query reaches the app as
 // Event.Query, without the binding. Every request below is validly signed,
 // as OSS signs every customer's callbacks with the same key.
 func TestVerifierBinding(t *testing.T) {
 	priv := testKey(t, 512)
-	keys := &countingKeys{keys: func(ctx context.Context, u string) (*rsa.PublicKey, error) {
-		return staticKeys(priv).FetchKey(ctx, u)
-	}}
+	keys := staticKeys(priv)
 	bound, err := callback.BindURL(bindingSecret, "https://app.example.com/oss/callback?uid=7")
 	if err != nil {
 		t.Fatal(err)
@@ -141,13 +126,15 @@ func TestVerifierBinding(t *testing.T) {
 	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			before := keys.calls.Load()
-			err := v.Verify(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body))
+			_, err := v.VerifyEvent(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body))
 			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
-				t.Fatalf("Verify = %v, want %v", err, c.want)
+				t.Fatalf("VerifyEvent = %v, want %v", err, c.want)
 			}
-			if c.want != nil && keys.calls.Load() != before {
-				t.Error("an unbound callback made the verifier fetch a key")
+			// The signature is checked before the binding, so the same
+			// target with a signature that does not verify is refused
+			// for its signature, whether bound or not.
+			if _, err := v.VerifyEvent(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
+				t.Errorf("bad signature: VerifyEvent = %v, want ErrBadSignature", err)
 			}
 			// Without BindingSecret the same request verifies: it is
 			// signed, which is exactly the problem binding solves.
@@ -160,10 +147,12 @@ func TestVerifierBinding(t *testing.T) {
 	}
 
 	// A secret too short to be safe refuses everything rather than
-	// accepting anything.
-	short := &callback.Verifier{Keys: keys, BindingSecret: []byte("short")}
-	if err := short.Verify(newSignedRequest(t, priv, target, body, target+"\n"+body)); !errors.Is(err, callback.ErrUnbound) {
-		t.Errorf("short BindingSecret: err = %v, want ErrUnbound", err)
+	// accepting anything, as a configuration error (500).
+	short := &callback.Verifier{Keys: keys, BindingSecret: []byte("short"), Logger: discardLogger}
+	if ev, err := short.VerifyEvent(newSignedRequest(t, priv, target, body, target+"\n"+body)); !errors.Is(err, callback.ErrConfig) || ev != nil {
+		t.Errorf("short BindingSecret: VerifyEvent = %v, %v; want ErrConfig", ev, err)
+	} else if got := callback.HTTPStatus(err); got != http.StatusInternalServerError {
+		t.Errorf("short BindingSecret: HTTPStatus = %d, want 500", got)
 	}
 }
 
@@ -245,9 +234,7 @@ func TestBindURLUntil(t *testing.T) {
 // BindURL keep verifying. Every request is validly signed.
 func TestVerifierBindingExpiry(t *testing.T) {
 	priv := testKey(t, 512)
-	keys := &countingKeys{keys: func(ctx context.Context, u string) (*rsa.PublicKey, error) {
-		return staticKeys(priv).FetchKey(ctx, u)
-	}}
+	keys := staticKeys(priv)
 	const host = "https://app.example.com"
 	notAfter := time.Unix(1700000000, 0)
 	bound, err := callback.BindURLUntil(bindingSecret, host+"/oss/callback?uid=7", notAfter)
@@ -304,20 +291,21 @@ func TestVerifierBindingExpiry(t *testing.T) {
 			v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return c.now }}
 			// The targets need no decoding: OSS signs them as they are.
 			signed := func() *http.Request { return newSignedRequest(t, priv, c.target, body, c.target+"\n"+body) }
-			calls := keys.calls.Load()
-			err := v.Verify(signed())
+			_, err := v.VerifyEvent(signed())
 			switch {
 			case c.want == nil && err != nil:
-				t.Fatalf("Verify = %v, want nil", err)
+				t.Fatalf("VerifyEvent = %v, want nil", err)
 			case c.want != nil && !errors.Is(err, c.want):
-				t.Fatalf("Verify = %v, want %v", err, c.want)
+				t.Fatalf("VerifyEvent = %v, want %v", err, c.want)
 			case c.want != nil && !errors.Is(err, callback.ErrUnbound):
-				t.Errorf("Verify = %v, which does not match ErrUnbound", err)
+				t.Errorf("VerifyEvent = %v, which does not match ErrUnbound", err)
 			case c.want == callback.ErrUnbound && errors.Is(err, callback.ErrBindingExpired):
-				t.Errorf("Verify = %v: a broken binding reported as expired", err)
+				t.Errorf("VerifyEvent = %v: a broken binding reported as expired", err)
 			}
-			if c.want != nil && keys.calls.Load() != calls {
-				t.Error("a refused binding made the verifier fetch a key")
+			// An expired or broken binding does not hide a bad
+			// signature: the signature is checked first.
+			if _, err := v.VerifyEvent(newSignedRequest(t, priv, c.target, body, c.target+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
+				t.Errorf("bad signature: VerifyEvent = %v, want ErrBadSignature", err)
 			}
 
 			checkHandlerQuery(t, v, signed(), c.want != nil, c.wantQuery)
@@ -335,15 +323,15 @@ func TestVerifierBindingExpiry(t *testing.T) {
 	if got := callback.HTTPStatus(callback.ErrBindingExpired); got != http.StatusForbidden {
 		t.Errorf("HTTPStatus(ErrBindingExpired) = %d, want 403", got)
 	}
-	// Without BindingSecret nothing is enforced, and the query is the
+	// With AllowUnbound nothing is enforced, and the query is the
 	// app's to check, expiry included.
 	var got *callback.Event
-	(&callback.Verifier{Keys: keys, Now: func() time.Time { return after }}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+	(&callback.Verifier{Keys: keys, AllowUnbound: true, Now: func() time.Time { return after }}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		got = ev
 		return nil, nil
 	}).ServeHTTP(httptest.NewRecorder(), newSignedRequest(t, priv, target, body, target+"\n"+body))
 	if got == nil || got.Query.Get(callback.BindingExpiresParam) != "1700000000" {
-		t.Errorf("without BindingSecret: event %+v, want the whole query", got)
+		t.Errorf("AllowUnbound: event %+v, want the whole query", got)
 	}
 }
 

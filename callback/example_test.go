@@ -2,14 +2,22 @@ package callback_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/md5"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/verify"
 )
 
 // realRequest is the callback OSS really sent (testdata/real-callback.json),
@@ -21,6 +29,35 @@ func realRequest(path string) *http.Request {
 	r.Header.Set("X-Oss-Pub-Key-Url", "aHR0cHM6Ly9nb3NzcHVibGljLmFsaWNkbi5jb20vY2FsbGJhY2tfcHViX2tleV92MS5wZW0=")
 	r.Header.Set("Content-Type", "application/json")
 	return r
+}
+
+// signedLikeOSS is a callback to target signed the way OSS signs, with the
+// test key testdata/test_priv_1024.pem "published" at testKeyURL, for
+// examples whose callback URL OSS's real callback was not sent to. The
+// returned KeyFetcher trusts that key.
+func signedLikeOSS(target, body string) (*http.Request, verify.KeyFetcher) {
+	pemBytes, err := os.ReadFile("testdata/test_priv_1024.pem")
+	if err != nil {
+		panic(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		panic(err)
+	}
+	priv := k.(*rsa.PrivateKey)
+	// The targets used here need no percent-decoding: OSS signs them as
+	// they are.
+	d := md5.Sum([]byte(target + "\n" + body))
+	sig, err := rsa.SignPKCS1v15(nil, priv, crypto.MD5, d[:])
+	if err != nil {
+		panic(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	r.Header.Set("Authorization", base64.StdEncoding.EncodeToString(sig))
+	r.Header.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte(testKeyURL)))
+	r.Header.Set("Content-Type", callback.BodyTypeForm)
+	return r, verify.StaticKeys{testKeyURL: &priv.PublicKey}
 }
 
 // Verify a callback OSS really sent, with OSS's embedded key (nil fetcher)
@@ -46,9 +83,12 @@ func ExampleVerify() {
 
 // Mount the callback handler; it verifies, parses and answers OSS with the
 // app's JSON, 200 and a Content-Length. http.StripPrefix does not break
-// verification: the signed path is read from the request line.
-func ExampleHandler() {
-	h := callback.Handler(nil, func(ctx context.Context, ev *callback.Event) (any, error) {
+// verification: the signed path is read from the request line. (The real
+// callback's URL was not bound by BindURL, hence AllowUnbound; see
+// ExampleBindURL for the binding an app should use.)
+func ExampleVerifier_Handler_stripPrefix() {
+	v := &callback.Verifier{AllowUnbound: true}
+	h := v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
 		// Record the upload; the answer goes back to the uploader via OSS.
 		return map[string]any{"file": ev.Raw["name"], "size": ev.Size}, nil
 	})
@@ -135,7 +175,8 @@ func ExampleBindURL() {
 		return map[string]string{"uid": ev.Query.Get("uid")}, nil
 	})
 
-	// The real OSS callback was sent to a URL that is not bound: refused.
+	// The real OSS callback was sent to a URL that is not bound: refused,
+	// although its signature is valid.
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, realRequest("/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH"))
 	fmt.Println(w.Code, w.Body)
@@ -145,8 +186,8 @@ func ExampleBindURL() {
 }
 
 // Give a binding an expiry: the token's expiry plus a margin for the
-// transfer and the callback. The Verifier checks the binding and its expiry
-// before the signature, so a late callback costs no key fetch.
+// transfer and the callback. The Verifier checks the signature, then the
+// binding and its expiry: a late callback is refused although OSS signed it.
 func ExampleBindURLUntil() {
 	secret := []byte("load-me-from-a-secret-store-0123") // at least 16 bytes
 	tokenExpires := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -155,14 +196,18 @@ func ExampleBindURLUntil() {
 
 	target := strings.TrimPrefix(u, "https://app.example.com")
 	for _, now := range []time.Time{tokenExpires, tokenExpires.Add(2 * time.Minute)} {
-		v := &callback.Verifier{BindingSecret: secret, Now: func() time.Time { return now }}
-		// OSS's real callback signature, moved onto the bound URL: in
-		// time, the binding passes and the signature is checked (and fails).
-		err := v.Verify(realRequest(target))
-		fmt.Println(errors.Is(err, callback.ErrBindingExpired), errors.Is(err, callback.ErrUnbound), callback.HTTPStatus(err), err)
+		// A callback OSS signed, sent to the bound URL.
+		r, keys := signedLikeOSS(target, "object=user%2F42%2Fa.jpg")
+		v := &callback.Verifier{BindingSecret: secret, Keys: keys, Now: func() time.Time { return now }}
+		ev, err := v.VerifyEvent(r)
+		if err != nil {
+			fmt.Println(errors.Is(err, callback.ErrBindingExpired), errors.Is(err, callback.ErrUnbound), callback.HTTPStatus(err), err)
+			continue
+		}
+		fmt.Println(ev.Object, ev.Query)
 	}
 	// Output:
 	// https://app.example.com/oss/callback?uid=42&ossdirect-expires=1735787105&ossdirect-binding=DC2MhUqe5xzBuupzW-P8Dfs6S3Wr1JQ7VvgD0BrF3dw <nil>
-	// false false 403 verify: bad signature
+	// user/42/a.jpg map[uid:[42]]
 	// true true 403 callback: callback URL not bound by this app: binding expired at 2025-01-02T03:05:05Z, 1m0s before the callback
 }

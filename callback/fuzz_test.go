@@ -19,10 +19,11 @@ import (
 	"github.com/ossdirect/ossdirect/callback"
 )
 
-// FuzzVerify feeds arbitrary request targets, headers and bodies to Verify
-// and Handler. Nothing may panic; every error must be one of the sentinels
-// and map to the status Handler sends; a request that verifies must leave
-// the body readable and unchanged.
+// FuzzVerify feeds arbitrary request targets, headers and bodies to Verify,
+// Verifier.VerifyEvent and Handler. Nothing may panic; every error must be
+// one of the sentinels and map to the status Handler sends; VerifyEvent
+// accepts only what Verify accepts; a request that verifies must leave the
+// body readable and unchanged.
 func FuzzVerify(f *testing.F) {
 	priv := testKey(f, 512)
 	keys := staticKeys(priv)
@@ -48,15 +49,8 @@ func FuzzVerify(f *testing.F) {
 			r.Header["Content-Type"] = []string{ct}
 			return r.WithContext(context.Background())
 		}
-		v := &callback.Verifier{Keys: keys, MaxBodyBytes: 1024}
-		r := newReq()
-		err := v.Verify(r)
-		if err == nil {
-			got, _ := io.ReadAll(r.Body)
-			if !bytes.Equal(got, body) {
-				t.Fatalf("body after Verify = %q, want %q", got, body)
-			}
-		} else {
+		oneSentinel := func(err error) {
+			t.Helper()
 			matched := 0
 			for _, s := range sentinels {
 				if errors.Is(err, s) {
@@ -67,9 +61,38 @@ func FuzzVerify(f *testing.F) {
 				t.Fatalf("error %v matches %d sentinels", err, matched)
 			}
 		}
+		r := newReq()
+		if err := callback.Verify(r, keys); err == nil {
+			got, _ := io.ReadAll(r.Body)
+			if !bytes.Equal(got, body) {
+				t.Fatalf("body after Verify = %q, want %q", got, body)
+			}
+		} else {
+			oneSentinel(err)
+		}
+		v := &callback.Verifier{Keys: keys, MaxBodyBytes: 1024, AllowUnbound: true, Logger: discardLogger}
+		r = newReq()
+		ev, err := v.VerifyEvent(r)
+		if err == nil {
+			if ev == nil {
+				t.Fatal("VerifyEvent returned neither event nor error")
+			}
+			if err := callback.Verify(newReq(), keys); err != nil {
+				t.Fatalf("VerifyEvent accepted what Verify refuses: %v", err)
+			}
+			got, _ := io.ReadAll(r.Body)
+			if !bytes.Equal(got, body) {
+				t.Fatalf("body after VerifyEvent = %q, want %q", got, body)
+			}
+		} else {
+			if ev != nil {
+				t.Fatalf("VerifyEvent returned an event with error %v", err)
+			}
+			oneSentinel(err)
+		}
 		w := httptest.NewRecorder()
 		v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }).ServeHTTP(w, newReq())
-		if err != nil && w.Code != callback.HTTPStatus(err) {
+		if w.Code != callback.HTTPStatus(err) {
 			t.Fatalf("Handler answered %d, HTTPStatus(%v) = %d", w.Code, err, callback.HTTPStatus(err))
 		}
 		if w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) {
@@ -246,7 +269,11 @@ func FuzzBindURL(f *testing.F) {
 		wantQuery, _ := url.ParseQuery(orig.RawQuery)
 
 		now := time.Unix(expires, 0)
-		v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return now }}
+		var logs logRecorder
+		v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return now }, Logger: logs.logger()}
+		// send makes OSS's callback to target: through VerifyEvent for the
+		// error value, and through Handler, which must answer and log the
+		// same.
 		send := func(target string) (*callback.Event, error) {
 			ru, err := url.ParseRequestURI(target)
 			if err != nil {
@@ -257,19 +284,32 @@ func FuzzBindURL(f *testing.F) {
 				path = "/"
 			}
 			const body = "bucket=b"
-			r := &http.Request{
-				Method: http.MethodPost, RequestURI: target, URL: ru, Header: http.Header{},
-				Body: io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)),
+			auth := sign(t, priv, path+"?"+ru.RawQuery+"\n"+body)
+			newReq := func() *http.Request {
+				r := &http.Request{
+					Method: http.MethodPost, RequestURI: target, URL: ru, Header: http.Header{},
+					Body: io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)),
+				}
+				r.Header.Set("Authorization", auth)
+				r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
+				return r.WithContext(context.Background())
 			}
-			r.Header.Set("Authorization", sign(t, priv, path+"?"+ru.RawQuery+"\n"+body))
-			r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
-			var ev *callback.Event
+			ev, refused := v.VerifyEvent(newReq())
+			var handled *callback.Event
 			w := httptest.NewRecorder()
-			var refused error
-			v.OnError = func(_ *http.Request, err error) { refused = err }
-			v.Handler(func(_ context.Context, e *callback.Event) (any, error) { ev = e; return nil, nil }).ServeHTTP(w, r.WithContext(context.Background()))
-			if w.Code != http.StatusOK {
+			logs.reset()
+			v.Handler(func(_ context.Context, e *callback.Event) (any, error) { handled = e; return nil, nil }).ServeHTTP(w, newReq())
+			if w.Code != callback.HTTPStatus(refused) {
+				t.Fatalf("Handler answered %d %s, VerifyEvent: %v", w.Code, w.Body, refused)
+			}
+			if refused != nil {
+				if reasons := logs.attrs("reason"); len(reasons) != 1 || reasons[0] != refused.Error() {
+					t.Fatalf("Handler logged %q, want [%q]", reasons, refused)
+				}
 				return nil, fmt.Errorf("%d %s: %w", w.Code, w.Body, refused)
+			}
+			if diff := cmp.Diff(ev, handled); diff != "" {
+				t.Fatalf("Handler's event differs from VerifyEvent's (-VerifyEvent +Handler):\n%s", diff)
 			}
 			return ev, nil
 		}

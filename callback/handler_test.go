@@ -67,8 +67,10 @@ func TestHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	var gotEvent *callback.Event
-	var errs []error
-	v := &callback.Verifier{Keys: staticKeys(priv), OnError: func(r *http.Request, err error) { errs = append(errs, err) }}
+	var logs logRecorder
+	// The requests' URLs are not bound: AllowUnbound, so that the query
+	// reaches the app as sent.
+	v := &callback.Verifier{Keys: staticKeys(priv), AllowUnbound: true, Logger: logs.logger()}
 	srv := httptest.NewServer(v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
 		gotEvent = ev
 		switch ev.Vars["x:uid"] {
@@ -113,7 +115,7 @@ func TestHandler(t *testing.T) {
 		{"huge", `{"error":"internal error"}`, 500},
 	}
 	for _, c := range cases {
-		errs = nil
+		logs.reset()
 		b := "x:uid=" + c.uid
 		resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", b, "/cb\n"+b))
 		if resp.StatusCode != c.status || body != c.body {
@@ -122,8 +124,17 @@ func TestHandler(t *testing.T) {
 		if resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || resp.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("uid %s: headers %v", c.uid, resp.Header)
 		}
-		if (c.status != 200) != (len(errs) == 1) {
-			t.Errorf("uid %s: OnError called %d times", c.uid, len(errs))
+		// Every failure is logged once, with the status it was answered
+		// with; a success is not logged.
+		if statuses := logs.attrs("status"); (c.status != 200) != (len(statuses) == 1) || (len(statuses) == 1 && statuses[0] != strconv.Itoa(c.status)) {
+			t.Errorf("uid %s: logged statuses %v, want one %d for a failure, none for success", c.uid, statuses, c.status)
+		}
+		// The app's error text is logged for the operator but never
+		// sent to OSS.
+		if c.uid == "fail" {
+			if reasons := logs.attrs("reason"); len(reasons) != 1 || !strings.Contains(reasons[0], "database down: secret details") {
+				t.Errorf("uid fail: logged reasons %q, want the app's error", reasons)
+			}
 		}
 	}
 
@@ -134,8 +145,8 @@ func TestHandler(t *testing.T) {
 	if resp, body := post(t, srv, r); resp.StatusCode != 400 || gotEvent != nil || !strings.Contains(body, "malformed callback body") {
 		t.Errorf("unparsable body: %d %s, app called: %v", resp.StatusCode, body, gotEvent != nil)
 	}
-	if len(errs) == 0 || !errors.Is(errs[len(errs)-1], callback.ErrMalformedEvent) {
-		t.Errorf("OnError did not get ErrMalformedEvent: %v", errs)
+	if reasons := logs.attrs("reason"); len(reasons) == 0 || !strings.Contains(reasons[len(reasons)-1], callback.ErrMalformedEvent.Error()) {
+		t.Errorf("refusal of an unparsable body not logged with ErrMalformedEvent: %q", reasons)
 	}
 
 	// Wrong method.
@@ -149,11 +160,12 @@ func TestHandler(t *testing.T) {
 	}
 }
 
-// TestHandlerRealCallback: the package-level Handler with the default
-// fetcher accepts OSS's real callback, also behind http.StripPrefix.
+// TestHandlerRealCallback: Verifier.Handler with the default fetcher
+// accepts OSS's real callback, also behind http.StripPrefix. Its URL was not
+// bound by BindURL, hence AllowUnbound.
 func TestHandlerRealCallback(t *testing.T) {
 	rc := loadRealCallback(t)
-	h := callback.Handler(nil, func(ctx context.Context, ev *callback.Event) (any, error) {
+	h := (&callback.Verifier{AllowUnbound: true}).Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
 		return map[string]any{"name": ev.Raw["name"], "size": ev.Size}, nil
 	})
 	mux := http.NewServeMux()
@@ -182,7 +194,8 @@ func TestMiddleware(t *testing.T) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		w.Write(b)
 	})
-	srv := httptest.NewServer(callback.Middleware(staticKeys(priv))(next))
+	v := &callback.Verifier{Keys: staticKeys(priv), AllowUnbound: true, Logger: discardLogger}
+	srv := httptest.NewServer(v.Middleware(next))
 	defer srv.Close()
 
 	resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", "object=a%20b.jpg", "/cb\nobject=a%20b.jpg"))
@@ -208,9 +221,13 @@ func TestHTTPStatus(t *testing.T) {
 		callback.ErrKeyFetch:             502,
 		callback.ErrUntrustedKeyURL:      403,
 		callback.ErrUnbound:              403,
-		callback.ErrBodyTooLarge:         413,
-		callback.ErrMissingSignature:     400,
-		callback.ErrMalformedRequest:     400,
+		callback.ErrBindingExpired:       403,
+		callback.ErrConfig:               500,
+		callback.ErrBodyRead:             400,
+		&callback.Diagnosis{Err: callback.ErrBadSignature, Cause: callback.CauseWrongKey}: 403,
+		callback.ErrBodyTooLarge:     413,
+		callback.ErrMissingSignature: 400,
+		callback.ErrMalformedRequest: 400,
 	}
 	for err, want := range cases {
 		if got := callback.HTTPStatus(err); got != want {

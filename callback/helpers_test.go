@@ -2,6 +2,7 @@ package callback_test
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/md5"
 	"crypto/rsa"
@@ -10,12 +11,14 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ossdirect/ossdirect/verify"
@@ -131,4 +134,54 @@ func readBody(t testing.TB, r *http.Request) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// logRecorder is a slog.Handler that keeps every record, for tests that
+// check what a Verifier logs when it refuses a callback. WithAttrs and
+// WithGroup return the recorder itself: the Verifier logs with neither.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r.Clone())
+	return nil
+}
+
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+// logger returns a slog.Logger writing to l.
+func (l *logRecorder) logger() *slog.Logger { return slog.New(l) }
+
+// attrs returns the given attribute of every record so far, in order ("" where
+// a record lacks it).
+func (l *logRecorder) attrs(key string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(l.records))
+	for _, r := range l.records {
+		v := ""
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == key {
+				v = a.Value.String()
+				return false
+			}
+			return true
+		})
+		out = append(out, v)
+	}
+	return out
+}
+
+// reset forgets the records so far.
+func (l *logRecorder) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = nil
 }

@@ -19,8 +19,8 @@ import (
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// sentinels are all the errors Verify distinguishes; each hostile request
-// must match exactly one of them.
+// sentinels are all the errors Verify and Verifier.VerifyEvent
+// distinguish; each hostile request must match exactly one of them.
 var sentinels = map[string]error{
 	"ErrMissingSignature":   callback.ErrMissingSignature,
 	"ErrMalformedSignature": callback.ErrMalformedSignature,
@@ -33,6 +33,8 @@ var sentinels = map[string]error{
 	"ErrBodyTooLarge":       callback.ErrBodyTooLarge,
 	"ErrBodyRead":           callback.ErrBodyRead,
 	"ErrUnbound":            callback.ErrUnbound,
+	"ErrMalformedEvent":     callback.ErrMalformedEvent,
+	"ErrConfig":             callback.ErrConfig,
 }
 
 // failingReader yields some bytes, then an error, like a connection reset
@@ -76,9 +78,12 @@ func TestVerifyHostileRequests(t *testing.T) {
 		}
 	}))
 	defer ks.Close()
+	var logs logRecorder
 	v := &callback.Verifier{
 		Keys:         &verify.Fetcher{BaseURL: ks.URL, Client: ks.Client()},
 		MaxBodyBytes: 256,
+		AllowUnbound: true,
+		Logger:       logs.logger(),
 	}
 
 	const target, body = "/cb?u=1", "bucket=b&object=a.jpg"
@@ -195,7 +200,11 @@ func TestVerifyHostileRequests(t *testing.T) {
 			before := hits.Load()
 			r := newSignedRequest(t, priv, target, body, signed)
 			c.mutate(r)
-			err := v.Verify(r)
+			logs.reset()
+			ev, err := v.VerifyEvent(r)
+			if ev != nil {
+				t.Errorf("VerifyEvent returned an event with error %v", err)
+			}
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
@@ -212,6 +221,19 @@ func TestVerifyHostileRequests(t *testing.T) {
 			}
 			if strings.Contains(c.name, "fails") && !errors.Is(err, errConnReset) {
 				t.Errorf("cause lost: %v", err)
+			}
+			// The refusal is logged with its reason and status.
+			if reasons, statuses := logs.attrs("reason"), logs.attrs("status"); len(reasons) != 1 || reasons[0] != err.Error() || statuses[0] != fmt.Sprint(c.status) {
+				t.Errorf("logged reasons %q statuses %v, want [%q] [%d]", reasons, statuses, err, c.status)
+			}
+			// The bare signature check agrees, except for the body cap,
+			// which is the Verifier's MaxBodyBytes.
+			if c.want != callback.ErrBodyTooLarge {
+				r = newSignedRequest(t, priv, target, body, signed)
+				c.mutate(r)
+				if err := callback.Verify(r, v.Keys); !errors.Is(err, c.want) {
+					t.Errorf("Verify: err = %v, want %v", err, c.want)
+				}
 			}
 
 			// The Handler answers the same request with that status and
@@ -234,7 +256,10 @@ func TestVerifyHostileRequests(t *testing.T) {
 
 	// Control: the unmodified request verifies, so every failure above is
 	// caused by its mutation.
-	if err := v.Verify(newSignedRequest(t, priv, target, body, signed)); err != nil {
-		t.Fatalf("control request: %v", err)
+	if ev, err := v.VerifyEvent(newSignedRequest(t, priv, target, body, signed)); err != nil || ev.Object != "a.jpg" {
+		t.Fatalf("control request: %+v, %v", ev, err)
+	}
+	if err := callback.Verify(newSignedRequest(t, priv, target, body, signed), v.Keys); err != nil {
+		t.Fatalf("control request, Verify: %v", err)
 	}
 }

@@ -321,14 +321,40 @@ func stringToSign(t *testing.T, target, body string) string {
 	return target + "\n" + body
 }
 
-// TestVerifyNilVerifier: a nil *Verifier behaves as the zero value (default
-// fetcher, default body cap) instead of panicking.
+// TestVerifyNilVerifier: a nil or zero *Verifier is a configuration error:
+// it refuses every callback, even OSS's real one, with ErrConfig (500)
+// instead of panicking or accepting callbacks from anyone's upload; the same
+// callback passes once AllowUnbound is said explicitly.
 func TestVerifyNilVerifier(t *testing.T) {
 	rc := loadRealCallback(t)
-	var v *callback.Verifier
-	if err := v.Verify(rc.request()); err != nil {
-		t.Errorf("Verify: %v", err)
+	var logs logRecorder
+	for name, v := range map[string]*callback.Verifier{
+		"nil":  nil,
+		"zero": {Logger: logs.logger()},
+	} {
+		if err := v.Validate(); !errors.Is(err, callback.ErrConfig) {
+			t.Errorf("%s: Validate = %v, want ErrConfig", name, err)
+		}
+		if ev, err := v.VerifyEvent(rc.request()); !errors.Is(err, callback.ErrConfig) || ev != nil {
+			t.Errorf("%s: VerifyEvent = %+v, %v; want ErrConfig", name, ev, err)
+		}
+		for hname, h := range map[string]http.Handler{
+			"Handler":    v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }),
+			"Middleware": v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })),
+		} {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, rc.request())
+			if w.Code != http.StatusInternalServerError {
+				t.Errorf("%s %s: status %d, want 500 (%s)", name, hname, w.Code, w.Body)
+			}
+		}
 	}
+	// The zero Verifier's refusals are logged, with the field at fault.
+	if reasons := logs.attrs("reason"); len(reasons) != 3 || !strings.Contains(reasons[0], "BindingSecret") {
+		t.Errorf("zero Verifier logged %q, want 3 refusals naming BindingSecret", reasons)
+	}
+
+	v := &callback.Verifier{AllowUnbound: true, Logger: discardLogger}
 	for name, h := range map[string]http.Handler{
 		"Handler":    v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }),
 		"Middleware": v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })),
@@ -336,14 +362,35 @@ func TestVerifyNilVerifier(t *testing.T) {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, rc.request())
 		if w.Code != http.StatusOK {
-			t.Errorf("%s: status %d, want 200 (%s)", name, w.Code, w.Body)
+			t.Errorf("AllowUnbound %s: status %d, want 200 (%s)", name, w.Code, w.Body)
 		}
 		r := rc.request()
 		r.Header.Set("Authorization", "AAAA")
 		w = httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code != http.StatusForbidden {
-			t.Errorf("%s, bad signature: status %d, want 403", name, w.Code)
+			t.Errorf("AllowUnbound %s, bad signature: status %d, want 403", name, w.Code)
 		}
+	}
+}
+
+// TestVerifyNilRequest: a missing request or body is refused, not a panic.
+func TestVerifyNilRequest(t *testing.T) {
+	v := &callback.Verifier{AllowUnbound: true, Logger: discardLogger}
+	if ev, err := v.VerifyEvent(nil); !errors.Is(err, callback.ErrMalformedRequest) || ev != nil {
+		t.Errorf("VerifyEvent(nil) = %+v, %v; want ErrMalformedRequest", ev, err)
+	}
+	if err := callback.Verify(nil, nil); !errors.Is(err, callback.ErrMalformedRequest) {
+		t.Errorf("Verify(nil) = %v, want ErrMalformedRequest", err)
+	}
+	r := loadRealCallback(t).request()
+	r.Body = nil
+	if ev, err := v.VerifyEvent(r); !errors.Is(err, callback.ErrBodyRead) || ev != nil {
+		t.Errorf("VerifyEvent with nil Body = %+v, %v; want ErrBodyRead", ev, err)
+	}
+	r = loadRealCallback(t).request()
+	r.Body = nil
+	if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBodyRead) {
+		t.Errorf("Verify with nil Body = %v, want ErrBodyRead", err)
 	}
 }
