@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -78,7 +79,11 @@ func TestSignAgainstEmulator(t *testing.T) {
 	defer app.Close()
 	srv := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
 	defer srv.Close()
-	app.Config.Handler = callback.Handler(srv.KeyFetcher(), func(_ context.Context, ev *callback.Event) (any, error) {
+	secret := []byte("the-app's-binding-secret")
+	// The Verifier shares the emulator's clock: the bindings the Signer
+	// makes expire an hour and DefaultCallbackMargin after that instant.
+	v := &callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Now: clock}
+	app.Config.Handler = v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		mu.Lock()
 		uids = append(uids, ev.Vars["x:uid"])
 		mu.Unlock()
@@ -104,6 +109,7 @@ func TestSignAgainstEmulator(t *testing.T) {
 				s := &signer.Signer{
 					Credentials: signer.StaticCredentials{AccessKeyID: key.ID, AccessKeySecret: key.Secret, SecurityToken: key.SecurityToken},
 					Bucket:      srv.Bucket(), Region: "oss-" + srv.Region(), Endpoint: srv.URL, Version: v, Now: clock,
+					CallbackSecret: secret,
 				}
 				tok, err := s.Sign(context.Background(), upload)
 				if err != nil {
@@ -209,6 +215,7 @@ func TestCrossAccountCallbacks(t *testing.T) {
 	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{appKey, otherKey}})
 	defer srv.Close()
 	secret := []byte("the-app's-binding-secret")
+	otherSecret := []byte("another-app's-own-secret")
 
 	type accepted struct{ BodyUID, QueryUID string }
 	var mu sync.Mutex
@@ -221,42 +228,78 @@ func TestCrossAccountCallbacks(t *testing.T) {
 			return nil, nil
 		}
 	}
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	mux := http.NewServeMux()
-	mux.Handle("/plain", callback.Handler(srv.KeyFetcher(), record("plain")))
-	mux.Handle("/bound", (&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret}).Handler(record("bound")))
+	mux.Handle("/plain", (&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true, Logger: logger}).Handler(record("plain")))
+	mux.Handle("/bound", (&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Logger: logger}).Handler(record("bound")))
 	app := httptest.NewServer(mux)
 	defer app.Close()
 
-	boundFor7, err := callback.BindURL(secret, app.URL+"/bound?uid=7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := []struct {
-		name       string
-		key        osstest.AccessKey
-		url, uid   string
-		wantStatus int // 203: OSS reports CallbackFailed to the uploader
-	}{
-		{"the app's token for user 7, bound URL", appKey, boundFor7, "7", 200},
-		{"another account names the plain URL, claims user 42", otherKey, app.URL + "/plain", "42", 200},
-		{"another account names the bound route, claims user 42", otherKey, app.URL + "/bound?uid=42", "42", 203},
-		{"another account reuses user 7's bound URL, claims 42 in the body", otherKey, boundFor7, "42", 200},
-	}
-	for _, st := range steps {
-		s := &signer.Signer{
-			Credentials: signer.StaticCredentials{AccessKeyID: st.key.ID, AccessKeySecret: st.key.Secret},
-			Bucket:      srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL,
+	newSigner := func(key osstest.AccessKey, secret []byte) *signer.Signer {
+		return &signer.Signer{
+			Credentials: signer.StaticCredentials{AccessKeyID: key.ID, AccessKeySecret: key.Secret},
+			Bucket:      srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL, CallbackSecret: secret,
 		}
-		tok, err := s.Sign(context.Background(), signer.Upload{
-			KeyPrefix: "users/" + st.uid + "/", MaxSize: 64, SuccessActionStatus: 200,
-			Callback:     &callback.Params{URL: st.url, Body: callback.FormBody(callback.VarObject, "x:uid")},
-			CallbackVars: map[string]string{"x:uid": st.uid},
-		})
+	}
+	appSigner, otherSigner := newSigner(appKey, secret), newSigner(otherKey, otherSecret)
+	// upload signs a token for uid with s and uploads with it. A nil cb
+	// means a token without callback, with the callback parameter and
+	// x:uid sent as extra form fields the policy does not pin, as anyone
+	// with an OSS account can do with a policy of their own.
+	upload := func(s *signer.Signer, uid string, cb *callback.Params, forged string) (*signer.Token, int, string) {
+		t.Helper()
+		u := signer.Upload{KeyPrefix: "users/" + uid + "/", MaxSize: 64, SuccessActionStatus: 200}
+		var extra map[string]string
+		if cb != nil {
+			u.Callback, u.CallbackVars = cb, map[string]string{"x:uid": uid}
+		} else {
+			extra = map[string]string{"callback": forged, "x:uid": uid}
+		}
+		tok, err := s.Sign(context.Background(), u)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if status, body := postForm(t, srv.Client(), tok, nil, tok.Dir+"a.txt", "text/plain", []byte("hi")); status != st.wantStatus {
-			t.Errorf("%s: upload %d %s, want %d", st.name, status, body, st.wantStatus)
+		status, body := postForm(t, srv.Client(), tok, extra, tok.Dir+"a.txt", "text/plain", []byte("hi"))
+		return tok, status, body
+	}
+	unbound := func(url string) string {
+		enc, err := callback.Params{URL: url, Body: callback.FormBody(callback.VarObject, "x:uid")}.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return enc
+	}
+	body := callback.FormBody(callback.VarObject, "x:uid")
+
+	// The app's token for user 7: the Signer binds the callback URL.
+	tok7, status, resp := upload(appSigner, "7", &callback.Params{URL: app.URL + "/bound?uid=7", Body: body}, "")
+	if status != 200 {
+		t.Errorf("the app's token for user 7: upload %d %s, want 200", status, resp)
+	}
+	p7, err := callback.DecodeParams(tok7.Fields["callback"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p7.URL, callback.BindingParam+"=") {
+		t.Errorf("the app's token names callback URL %q, not bound", p7.URL)
+	}
+
+	steps := []struct {
+		name       string
+		cb         *callback.Params // signed by the other account's own Signer
+		forged     string           // else this callback parameter, unpinned
+		uid        string
+		wantStatus int // 203: OSS reports CallbackFailed to the uploader
+	}{
+		{"another account names the plain URL, claims user 42", nil, unbound(app.URL + "/plain"), "42", 200},
+		{"another account names the bound route, claims user 42", nil, unbound(app.URL + "/bound?uid=42"), "42", 203},
+		{"another account binds the bound route with its own secret, claims user 42", &callback.Params{URL: app.URL + "/bound?uid=42", Body: body}, "", "42", 203},
+		{"another account reuses user 7's bound URL, claims 42 in the body", nil, tok7.Fields["callback"], "42", 200},
+	}
+	for _, st := range steps {
+		if _, status, resp := upload(otherSigner, st.uid, st.cb, st.forged); status != st.wantStatus {
+			t.Errorf("%s: upload %d %s, want %d", st.name, status, resp, st.wantStatus)
 		}
 	}
 	want := map[string][]accepted{
@@ -271,4 +314,26 @@ func TestCrossAccountCallbacks(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("callbacks accepted (-want +got):\n%s", diff)
 	}
+	// Both refusals were logged as unbound.
+	if n := strings.Count(logs.String(), callback.ErrUnbound.Error()); n != 2 {
+		t.Errorf("%d refusals logged as %q, want 2:\n%s", n, callback.ErrUnbound, logs.String())
+	}
+}
+
+// syncBuffer is a log sink safe to read while servers may write.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
