@@ -23,14 +23,18 @@
 // # Packages
 //
 //   - [github.com/ossdirect/ossdirect/policy]: the POST policy document:
-//     typed conditions, canonical JSON, strict decoding, and evaluation of a
-//     form exactly as OSS does it.
+//     typed conditions, canonical JSON and Base64.
 //   - [github.com/ossdirect/ossdirect/signer]: steps 1–2. Credentials
 //     (static, environment, STS, or any provider), V4 and V1 POST
-//     signatures, the signer.Token bundle and the token net/http.Handler.
+//     signatures, the signer.Token bundle and the token net/http.Handler,
+//     callback URLs bound with the app's secret, presigned PUT and
+//     multipart requests.
 //   - [github.com/ossdirect/ossdirect/callback]: steps 4–5. The callback
-//     parameters and body templates, callback.Verify, the typed
-//     callback.Event, and the callback handler and middleware.
+//     parameters and body templates; callback.Verifier.VerifyEvent, the one
+//     entry point that checks OSS's signature and the URL's binding and
+//     returns the typed callback.Event, with a diagnosis when a signature
+//     does not verify; the callback handler and middleware built on it; and
+//     callback.Verify, the bare signature check.
 //   - [github.com/ossdirect/ossdirect/verify]: trust and crypto under
 //     callback: the RSA PKCS#1 v1.5 MD5 check that works with OSS's 512-bit
 //     key on current Go, and key fetching with an allowlist and a cache.
@@ -53,20 +57,28 @@
 //   - A verified callback proves that OSS sent it, not whose upload it was:
 //     OSS signs the callbacks of all its customers with one key, and anyone
 //     can point an upload to their own bucket at your callback URL with a body
-//     claiming anything. callback.BindURLUntil binds the callback URL (with
-//     the user id in its query) to a secret of the app's until shortly after
-//     the token expires, and callback.Verifier.BindingSecret refuses
-//     callbacks to URLs the app did not issue, or after that expiry; read
-//     the user from callback.Event.Query.
+//     claiming anything. signer.Signer.CallbackSecret binds every callback
+//     URL it signs (with the user id in its query) to a secret of the app's
+//     until shortly after the token expires, and callback.Verifier, which
+//     needs the same secret to pass Validate, refuses callbacks to URLs the
+//     app did not issue, or after that expiry; read the user from
+//     callback.Event.Query.
+//   - Misconfiguration shows at start-up: signer.Signer.Validate and
+//     callback.Verifier.Validate name the field at fault, and a Verifier
+//     used anyway answers 500 and logs why. Every refused callback is logged
+//     through log/slog with its reason and, for a bad signature, its likely
+//     cause (a proxy that stripped a path prefix or the Authorization
+//     header, a framework that re-serialised the body, ...).
 //   - Callback verification trusts only OSS's own key (embedded, or fetched
 //     from gosspublic.alicdn.com and cached): a callback that names any other
 //     key URL is refused without a network request, so it cannot be forged
 //     with an attacker's key or used for SSRF.
 //   - Verification builds the signed string from the request line as it
 //     arrived (r.RequestURI), so routers and net/http.StripPrefix cannot
-//     break it, caps the body size, and needs no GODEBUG setting: OSS's key
-//     is 512-bit RSA, which crypto/rsa refuses since Go 1.24.
+//     break it (callback.Verifier.StrippedPrefix covers a proxy in front),
+//     caps the body size, and needs no GODEBUG setting: OSS's key is
+//     512-bit RSA, which crypto/rsa refuses since Go 1.24.
 //
 // The example below runs steps 2 to 6 in one process, with the emulator in
-// place of the bucket and a Go multipart POST in place of the browser.
+// place of the bucket and osstest.Server.PostObject in place of the browser.
 package ossdirect

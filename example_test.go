@@ -1,15 +1,15 @@
 package ossdirect_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
@@ -18,19 +18,23 @@ import (
 )
 
 // Example runs the whole flow in process: the emulator stands in for the
-// bucket, a Go multipart POST for the browser.
+// bucket, osstest.Server.PostObject for the browser.
 func Example() {
 	// OSS. In production: your bucket, and nothing to start.
 	oss := osstest.NewServer(osstest.Config{})
 	defer oss.Close()
 
+	// One secret binds callback URLs to this app: the Signer binds every
+	// URL it signs, the Verifier refuses callbacks to URLs it did not.
+	secret := []byte("a stable secret of at least 16 bytes")
+
 	// The app's callback endpoint (steps 4–5). It trusts only the key that
 	// signs the callbacks: here the emulator's; in production Keys is nil,
-	// which trusts only OSS's own key. OSS signs every account's callbacks
-	// with that key, so the app also binds its callback URLs with a secret
-	// of its own and refuses callbacks to URLs it did not issue.
-	secret := []byte("a stable secret of at least 16 bytes")
-	verifier := &callback.Verifier{Keys: oss.KeyFetcher(), BindingSecret: secret}
+	// which trusts only OSS's own key.
+	verifier := &callback.Verifier{BindingSecret: secret, Keys: oss.KeyFetcher()}
+	if err := verifier.Validate(); err != nil {
+		log.Fatal(err)
+	}
 	app := httptest.NewServer(verifier.Handler(
 		func(ctx context.Context, ev *callback.Event) (any, error) {
 			// ev is verified and parsed; the user comes from the bound URL.
@@ -40,26 +44,16 @@ func Example() {
 	defer app.Close()
 
 	// The app signs a token for user 42 (steps 1–2); signer.Handler serves
-	// the same as JSON at GET /oss/token. The callback URL stays bound until
-	// a minute after the token expires, so it cannot be replayed for ever.
-	const tokenLifetime = time.Minute
-	callbackURL, err := callback.BindURLUntil(secret, app.URL+"/oss/callback?uid=42", time.Now().Add(tokenLifetime+time.Minute))
-	if err != nil {
-		log.Fatal(err)
-	}
-	ak := oss.AccessKey()
-	s := &signer.Signer{
-		Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
-		Bucket:      oss.Bucket(),
-		Region:      oss.Region(),
-		Endpoint:    oss.URL, // in production: empty, for https://<bucket>.oss-<region>.aliyuncs.com
-	}
+	// the same as JSON at GET /oss/token. The Signer binds the callback
+	// URL until a few minutes after the token expires.
+	s := oss.Signer() // in production: a signer.Signer with your bucket, region and credentials
+	s.CallbackSecret = secret
 	tok, err := s.Sign(context.Background(), signer.Upload{
 		KeyPrefix: "uploads/42/",
 		MaxSize:   1 << 20,
-		Expires:   tokenLifetime,
+		Expires:   time.Minute,
 		Callback: &callback.Params{
-			URL:      callbackURL,
+			URL:      app.URL + "/oss/callback?uid=42",
 			Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
 			BodyType: callback.BodyTypeJSON,
 		},
@@ -70,22 +64,9 @@ func Example() {
 
 	// The browser posts the form straight to OSS (step 3): the token's
 	// fields, then key, then the file last.
-	var body bytes.Buffer
-	form := multipart.NewWriter(&body)
-	names := make([]string, 0, len(tok.Fields))
-	for name := range tok.Fields {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		form.WriteField(name, tok.Fields[name])
-	}
-	form.WriteField("key", tok.Dir+"hello.txt")
-	file, _ := form.CreateFormFile("file", "hello.txt")
-	io.WriteString(file, "Hello, OSS!\n")
-	form.Close()
-
-	res, err := http.Post(tok.Host+"/", form.FormDataContentType(), &body)
+	res, err := oss.PostObject(context.Background(), osstest.PostForm{
+		Token: tok, FileName: "hello.txt", Body: strings.NewReader("Hello, OSS!\n"),
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -99,4 +80,89 @@ func Example() {
 	// Output:
 	// 200 {"object":"uploads/42/hello.txt","size":12,"uid":"42"}
 	// stored: "Hello, OSS!\n"
+}
+
+// currentUser stands for the application's session lookup.
+func currentUser(r *http.Request) string { return "42" }
+
+// saveUpload stands for the application's bookkeeping.
+func saveUpload(uid, object string, size int64) {}
+
+// Example_tokenEndpoint is the README's "Sign a policy" snippet.
+func Example_tokenEndpoint() {
+	secret := []byte(os.Getenv("CALLBACK_SECRET")) // ≥ 16 bytes, the same on every instance
+	s := &signer.Signer{
+		Credentials:    signer.EnvCredentials(), // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN
+		Bucket:         "examplebucket",
+		Region:         "cn-hangzhou",
+		CallbackSecret: secret, // binds every callback URL until the token expires + CallbackMargin
+	}
+	if err := s.Validate(); err != nil {
+		log.Fatal(err) // e.g. "CallbackSecret is 0 bytes, want at least 16"
+	}
+	http.Handle("GET /oss/token", &signer.Handler{
+		Signer: s,
+		Upload: func(r *http.Request) (signer.Upload, error) {
+			uid := currentUser(r) // your session
+			return signer.Upload{
+				KeyPrefix: "uploads/" + uid + "/",
+				MaxSize:   10 << 20,
+				Expires:   5 * time.Minute, // the token's lifetime, stated once
+				Callback: &callback.Params{
+					URL:      "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
+					Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
+					BodyType: callback.BodyTypeJSON,
+				},
+			}, nil
+		},
+	})
+}
+
+// Example_callbackHandler is the README's "Verify the callback" snippet.
+func Example_callbackHandler() {
+	secret := []byte(os.Getenv("CALLBACK_SECRET"))
+	v := &callback.Verifier{BindingSecret: secret} // Keys nil: only OSS's own key (embedded, allowlisted)
+	if err := v.Validate(); err != nil {
+		log.Fatal(err) // a short or missing secret is found here, not at the first upload
+	}
+	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+		// ev is verified: OSS's RSA signature, and the URL bound by this app.
+		uid := ev.Query.Get("uid")
+		if !strings.HasPrefix(ev.Object, "uploads/"+uid+"/") {
+			return nil, &callback.HTTPError{Status: http.StatusForbidden, Message: "not your upload"}
+		}
+		saveUpload(uid, ev.Object, ev.Size)
+		return map[string]any{"status": "OK", "object": ev.Object}, nil // relayed to the browser
+	}))
+}
+
+// Example_middleware is the README's snippet for an application's own
+// middleware or framework.
+func Example_middleware() {
+	v := &callback.Verifier{BindingSecret: []byte(os.Getenv("CALLBACK_SECRET"))}
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		ev, err := v.VerifyEvent(r) // signature, binding and body; refusals are logged with their cause
+		if err != nil {
+			// 400 malformed, 403 bad signature or unbound URL, 500 misconfigured Verifier, ...
+			http.Error(w, "callback refused", callback.HTTPStatus(err))
+			return
+		}
+		saveUpload(ev.Query.Get("uid"), ev.Object, ev.Size)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "15")
+		io.WriteString(w, `{"status":"OK"}`) // OSS needs 200, JSON and a Content-Length
+	}
+	http.HandleFunc("POST /oss/callback", handler)
+}
+
+// Example_behindProxy is the README's reverse-proxy snippet: nginx serves
+// the app under /api/ and strips that prefix.
+func Example_behindProxy() {
+	v := &callback.Verifier{
+		BindingSecret:  []byte(os.Getenv("CALLBACK_SECRET")),
+		StrippedPrefix: "/api", // OSS signed /api/oss/callback; the app sees /oss/callback
+	}
+	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+		return nil, nil
+	}))
 }
