@@ -204,21 +204,38 @@ func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
 	if req.Callback != nil && len(s.CallbackSecret) == 0 {
 		return nil, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of a Request", ErrInvalidSigner)
 	}
+	cr, err := s.credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.presign(&req, pr, cr, s.now())
+}
+
+// credentials asks the provider once, wrapping failures in ErrCredentials.
+func (s *Signer) credentials(ctx context.Context) (Credentials, error) {
 	cr, err := s.Credentials.GetCredentials(ctx)
 	if err == nil {
 		err = cr.check()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
+		return cr, fmt.Errorf("%w: %w", ErrCredentials, err)
 	}
+	return cr, nil
+}
 
+// now is the Signer's clock in UTC, in whole seconds: x-oss-date and
+// Expires have no fraction.
+func (s *Signer) now() time.Time {
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
-	t := now().UTC().Truncate(time.Second)
-	exp := t.Add(time.Duration(pr.expires) * time.Second)
+	return now().UTC().Truncate(time.Second)
+}
 
+// presign signs a prepared request with credentials cr at instant t.
+func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t time.Time) (*Presigned, error) {
+	exp := t.Add(time.Duration(pr.expires) * time.Second)
 	if req.Callback != nil {
 		cb, err := s.bindCallback(*req.Callback, exp)
 		if err != nil {

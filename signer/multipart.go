@@ -1,0 +1,326 @@
+package signer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// Multipart upload limits
+// (https://www.alibabacloud.com/help/en/oss/user-guide/multipart-upload):
+// every part but the last must be at least MinPartSize (OSS refuses
+// CompleteMultipartUpload with EntityTooSmall otherwise), a part is at most
+// MaxPartSize, and an upload has at most MaxParts parts, numbered from 1.
+const (
+	MinPartSize      = 100 << 10
+	MaxPartSize      = 5 << 30
+	MaxParts         = 10000
+	MaxMultipartSize = MaxParts * MaxPartSize // the largest object a Multipart can plan
+	// DefaultPartSize is the part size used when Multipart.PartSize is
+	// zero, raised for large objects so that the parts fit in MaxParts.
+	DefaultPartSize = 8 << 20
+)
+
+// SizeParam is the query parameter PresignComplete adds to every callback
+// URL of a Multipart: the planned object size in bytes. The callback URL is
+// bound (callback.BindURLUntil), so the callback handler can trust it and
+// compare it with the size OSS reports; see CheckSize.
+const SizeParam = "ossdirect-size"
+
+// ErrSizeMismatch: a completed multipart upload's callback reports another
+// object size than the one planned (see CheckSize).
+var ErrSizeMismatch = errors.New("signer: object size differs from the planned size")
+
+// Multipart is the application's decision about one multipart upload by a
+// client without credentials (typically a browser uploading a large file):
+// the object name, its exact size and content type, and how it is cut into
+// parts. The Signer presigns each step of the upload for it:
+//
+//	PresignInitiate   POST   /<key>?uploads                  InitiateMultipartUpload
+//	PresignParts      PUT    /<key>?partNumber=N&uploadId=U  UploadPart, part N of Parts()
+//	PresignListParts  GET    /<key>?uploadId=U               ListParts (to resume)
+//	PresignComplete   POST   /<key>?uploadId=U               CompleteMultipartUpload, with the callback
+//	PresignAbort      DELETE /<key>?uploadId=U               AbortMultipartUpload
+//
+// What is enforced, and by whom:
+//   - OSS enforces the key, method and sub-resources of each URL, its expiry,
+//     the Content-Type and x-oss-* headers of InitiateMultipartUpload (so the
+//     client cannot choose the stored type, ACL or metadata), and, with V4,
+//     each part's exact length: PresignParts signs Content-Length as an
+//     additional header. OSS also refuses a Complete whose parts other than
+//     the last are under MinPartSize (EntityTooSmall), are out of order
+//     (InvalidPartOrder) or were not uploaded (InvalidPart).
+//   - Nothing binds which parts the client lists in
+//     CompleteMultipartUpload (the body is not signed), so the object may
+//     be smaller than planned; with V1, where lengths cannot be signed, it
+//     may be larger, up to MaxParts parts of MaxPartSize. OSS then stores
+//     it anyway. The callback handler must compare the size OSS reports with
+//     the plan: put ${size} in the callback body and call CheckSize, which
+//     reads the planned size from the bound callback URL.
+type Multipart struct {
+	// Key is the object name. Required.
+	Key string
+	// Size is the object's size in bytes, 1..MaxMultipartSize. Required.
+	Size int64
+	// PartSize is the size of every part but the last, MinPartSize ..
+	// MaxPartSize. Zero means DefaultPartSize, or the smallest multiple of
+	// 1 MiB that keeps the parts within MaxParts for larger objects. A
+	// PartSize that would need more than MaxParts parts is refused.
+	PartSize int64
+	// ContentType is the stored object's type, signed on
+	// InitiateMultipartUpload (where OSS takes it from). Empty leaves the
+	// type to OSS's default; the client must then send no Content-Type.
+	ContentType string
+	// Header holds x-oss-* headers signed on InitiateMultipartUpload:
+	// metadata (x-oss-meta-*), x-oss-object-acl, x-oss-storage-class,
+	// x-oss-forbid-overwrite. x-oss-forbid-overwrite is signed on
+	// CompleteMultipartUpload too, where OSS checks it again.
+	Header http.Header
+	// Expires is the validity of each presigned request (zero means
+	// DefaultExpires, at most MaxPresignExpires). OSS checks a URL's expiry
+	// when the request arrives, so a part upload that started in time
+	// finishes.
+	Expires time.Duration
+	// Callback, if set, is sent with CompleteMultipartUpload, whose answer
+	// to the client is then the application's callback answer, as for
+	// PostObject. PresignComplete adds SizeParam to each of its URLs and
+	// binds them (the Signer's CallbackSecret is required).
+	Callback *callback.Params
+	// CallbackVars are custom callback variables, as Request.CallbackVars.
+	CallbackVars map[string]string
+}
+
+// Part is one presigned UploadPart request.
+type Part struct {
+	// Number is the part number, 1..count.
+	Number int `json:"part_number"`
+	Presigned
+}
+
+// Parts returns the part size and the number of parts m is cut into, or
+// an error wrapping ErrInvalidUpload.
+func (m *Multipart) Parts() (partSize int64, count int, err error) {
+	switch {
+	case m.Size <= 0:
+		return 0, 0, invalid("multipart Size must be positive (got %d)", m.Size)
+	case m.Size > MaxMultipartSize:
+		return 0, 0, invalid("multipart Size %d exceeds %d bytes (%d parts of %d)", m.Size, int64(MaxMultipartSize), MaxParts, int64(MaxPartSize))
+	}
+	partSize = m.PartSize
+	switch {
+	case partSize == 0:
+		partSize = DefaultPartSize
+		if least := (m.Size + MaxParts - 1) / MaxParts; least > partSize {
+			partSize = (least + 1<<20 - 1) &^ (1<<20 - 1)
+		}
+	case partSize < MinPartSize || partSize > MaxPartSize:
+		return 0, 0, invalid("PartSize %d outside [%d, %d]", partSize, MinPartSize, int64(MaxPartSize))
+	}
+	n := (m.Size + partSize - 1) / partSize
+	if n > MaxParts {
+		return 0, 0, invalid("PartSize %d cuts %d bytes into %d parts, over OSS's %d", partSize, m.Size, n, MaxParts)
+	}
+	return partSize, int(n), nil
+}
+
+// partLength returns the length of part number n (1-based) for the given
+// part size: partSize, except for the last part, which holds the rest.
+func (m *Multipart) partLength(partSize int64, count, n int) int64 {
+	if n < count {
+		return partSize
+	}
+	return m.Size - int64(count-1)*partSize
+}
+
+// validate checks m and returns its layout.
+func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
+	if err := s.Validate(); err != nil {
+		return 0, 0, err
+	}
+	if partSize, count, err = m.Parts(); err != nil {
+		return 0, 0, err
+	}
+	for name := range m.Header {
+		if !strings.HasPrefix(strings.ToLower(name), "x-oss-") {
+			return 0, 0, invalid("multipart header %q is not an x-oss-* header", name)
+		}
+	}
+	if m.Callback != nil && len(s.CallbackSecret) == 0 {
+		return 0, 0, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of a Multipart", ErrInvalidSigner)
+	}
+	if m.Callback == nil && len(m.CallbackVars) > 0 {
+		return 0, 0, invalid("CallbackVars without a Callback")
+	}
+	return partSize, count, nil
+}
+
+// checkUploadID refuses an upload id that cannot be one OSS issued: OSS
+// upload ids are short tokens of letters and digits; anything longer or
+// with control characters is a client's mistake or an attack on the URL.
+func checkUploadID(id string) error {
+	if id == "" || len(id) > 256 {
+		return invalid("upload id of %d bytes", len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c >= 0x7f {
+			return invalid("upload id %q has a space, control or non-ASCII character", id)
+		}
+	}
+	return nil
+}
+
+// PresignInitiate presigns InitiateMultipartUpload (POST ?uploads) for m,
+// signing its ContentType and Header. OSS answers the client an XML
+// document whose UploadId the later steps need.
+func (s *Signer) PresignInitiate(ctx context.Context, m Multipart) (*Presigned, error) {
+	if _, _, err := m.validate(s); err != nil {
+		return nil, err
+	}
+	return s.Presign(ctx, Request{
+		Method: http.MethodPost, Key: m.Key, Expires: m.Expires, ContentType: m.ContentType,
+		Header: m.Header, Query: url.Values{"uploads": {""}},
+	})
+}
+
+// PresignParts presigns UploadPart (PUT ?partNumber=N&uploadId=...) for
+// each of the given part numbers, which must lie in 1..count of
+// m.Parts(). With V4 each URL binds its part's exact length. The client
+// must send each part without a Content-Type (a Blob slice has none).
+// Credentials are asked once for the whole batch.
+func (s *Signer) PresignParts(ctx context.Context, m Multipart, uploadID string, partNumbers ...int) ([]Part, error) {
+	partSize, count, err := m.validate(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkUploadID(uploadID); err != nil {
+		return nil, err
+	}
+	reqs := make([]Request, len(partNumbers))
+	prs := make([]presignedRequest, len(partNumbers))
+	for i, n := range partNumbers {
+		if n < 1 || n > count {
+			return nil, invalid("part number %d outside 1..%d", n, count)
+		}
+		reqs[i] = Request{
+			Method: http.MethodPut, Key: m.Key, Expires: m.Expires,
+			Query: url.Values{"partNumber": {strconv.Itoa(n)}, "uploadId": {uploadID}},
+		}
+		if s.Version == V4 {
+			reqs[i].ContentLength = m.partLength(partSize, count, n)
+		}
+		if prs[i], err = reqs[i].prepare(s.Version); err != nil {
+			return nil, err
+		}
+	}
+	cr, err := s.credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := s.now()
+	parts := make([]Part, len(partNumbers))
+	for i, n := range partNumbers {
+		p, err := s.presign(&reqs[i], prs[i], cr, t)
+		if err != nil {
+			return nil, err
+		}
+		parts[i] = Part{Number: n, Presigned: *p}
+	}
+	return parts, nil
+}
+
+// PresignComplete presigns CompleteMultipartUpload (POST ?uploadId=...)
+// carrying m's callback, whose URLs get SizeParam=m.Size and are bound
+// until this URL expires plus CallbackMargin. The client must send the
+// part list as XML with Content-Type application/xml (signed, since a
+// browser would otherwise label a string body text/plain).
+func (s *Signer) PresignComplete(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
+	if _, _, err := m.validate(s); err != nil {
+		return nil, err
+	}
+	if err := checkUploadID(uploadID); err != nil {
+		return nil, err
+	}
+	req := Request{
+		Method: http.MethodPost, Key: m.Key, Expires: m.Expires, ContentType: "application/xml",
+		Query: url.Values{"uploadId": {uploadID}}, CallbackVars: m.CallbackVars,
+	}
+	if v := m.Header.Get("x-oss-forbid-overwrite"); v != "" {
+		req.Header = http.Header{"x-oss-forbid-overwrite": {v}}
+	}
+	if m.Callback != nil {
+		cb := *m.Callback
+		urls := strings.Split(cb.URL, ";")
+		for i, u := range urls {
+			urls[i] = withQueryParam(u, SizeParam, strconv.FormatInt(m.Size, 10))
+		}
+		cb.URL = strings.Join(urls, ";")
+		req.Callback = &cb
+	}
+	return s.Presign(ctx, req)
+}
+
+// withQueryParam appends name=value to a callback URL's query, before any
+// fragment.
+func withQueryParam(u, name, value string) string {
+	frag := ""
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		u, frag = u[:i], u[i:]
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+		if strings.HasSuffix(u, "?") || strings.HasSuffix(u, "&") {
+			sep = ""
+		}
+	}
+	return u + sep + url.QueryEscape(name) + "=" + url.QueryEscape(value) + frag
+}
+
+// PresignAbort presigns AbortMultipartUpload (DELETE ?uploadId=...), which
+// discards the uploaded parts.
+func (s *Signer) PresignAbort(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
+	return s.presignUploadID(ctx, m, http.MethodDelete, uploadID)
+}
+
+// PresignListParts presigns ListParts (GET ?uploadId=...), with which a
+// client resumes an upload: it lists the parts OSS already has (up to
+// 1000, OSS's default page).
+func (s *Signer) PresignListParts(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
+	return s.presignUploadID(ctx, m, http.MethodGet, uploadID)
+}
+
+func (s *Signer) presignUploadID(ctx context.Context, m Multipart, method, uploadID string) (*Presigned, error) {
+	if _, _, err := m.validate(s); err != nil {
+		return nil, err
+	}
+	if err := checkUploadID(uploadID); err != nil {
+		return nil, err
+	}
+	return s.Presign(ctx, Request{Method: method, Key: m.Key, Expires: m.Expires, Query: url.Values{"uploadId": {uploadID}}})
+}
+
+// CheckSize checks a callback of a completed multipart upload against its
+// plan: the callback URL's bound SizeParam (added by PresignComplete) must
+// equal the size OSS reports, ev.Size (the callback body must carry
+// ${size}). Call it on an Event from a Verifier with the Signer's
+// CallbackSecret, so that ev.Query is the bound query. An upload of the
+// wrong size is stored by OSS anyway: the application should refuse it
+// (answer the callback with an error) and delete the object. Errors wrap
+// ErrSizeMismatch.
+func CheckSize(ev *callback.Event) error {
+	want := ev.Query.Get(SizeParam)
+	if want == "" {
+		return fmt.Errorf("%w: callback URL has no %s parameter", ErrSizeMismatch, SizeParam)
+	}
+	if want != strconv.FormatInt(ev.Size, 10) {
+		return fmt.Errorf("%w: object %q is %d bytes, planned %s", ErrSizeMismatch, ev.Object, ev.Size, want)
+	}
+	return nil
+}
