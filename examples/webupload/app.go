@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log"
 	"net/http"
 	"net/url"
 	"strings"
@@ -133,11 +132,6 @@ func newApp(cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Expires == 0 {
-		// Resolved once here: the binding of each token's callback URL
-		// needs the same lifetime the signer gives the token.
-		cfg.Expires = signer.DefaultExpires
-	}
 	if cfg.BindingSecret == nil {
 		cfg.BindingSecret = make([]byte, 32)
 		rand.Read(cfg.BindingSecret)
@@ -151,6 +145,10 @@ func newApp(cfg Config) (*App, error) {
 			Endpoint:    cfg.Endpoint,
 			Version:     cfg.Version,
 			Now:         cfg.Now,
+			// The signer binds each token's callback URL with the app's
+			// secret until the token expires plus callbackMargin.
+			CallbackSecret: cfg.BindingSecret,
+			CallbackMargin: callbackMargin,
 		},
 		mux:     http.NewServeMux(),
 		records: make(map[string][]Record),
@@ -169,12 +167,18 @@ func newApp(cfg Config) (*App, error) {
 	// OSS's callback carries no cookie, and OSS signs the callbacks of every
 	// account with the same key: the user comes from the callback URL's
 	// query, which this app bound with its secret when it issued the token.
+	// Refusals are logged through slog.Default: OSS tells the uploader
+	// only "CallbackFailed".
 	verifier := &callback.Verifier{
 		Keys:          cfg.Keys,
 		BindingSecret: cfg.BindingSecret,
 		Now:           cfg.Now,
-		// OSS tells the uploader only "CallbackFailed"; the reason is here.
-		OnError: func(r *http.Request, err error) { log.Printf("callback from %s refused: %v", r.RemoteAddr, err) },
+	}
+	if err := a.signer.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errConfig, err)
+	}
+	if err := verifier.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
 	a.mux.Handle("POST "+callbackPath, verifier.Handler(a.onUpload))
 	return a, nil
@@ -191,9 +195,10 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func userDir(uid string) string { return "uploads/" + uid + "/" }
 
 // callbackMargin is how long after its token expires a bound callback URL is
-// still accepted: the upload must start before the policy expires (SPEC.md
-// §2.2), then the file travels to OSS and OSS calls back within 5 seconds
-// (§5.1). A minute covers the demo's 10 MiB default on a slow link.
+// still accepted (signer.Signer.CallbackMargin): the upload must start
+// before the policy expires, then the file travels to OSS and OSS calls
+// back within 5 seconds. A minute covers the demo's 10 MiB default on a
+// slow link.
 const callbackMargin = time.Minute
 
 // upload is the policy for one token: the user's own prefix, the size and
@@ -207,18 +212,13 @@ func (a *App) upload(r *http.Request) (signer.Upload, error) {
 	if !ok {
 		return signer.Upload{}, fmt.Errorf("%w: no user id", signer.ErrUnauthorized)
 	}
-	cbURL, err := callback.BindURLUntil(a.cfg.BindingSecret, a.cfg.PublicURL+callbackPath+"?uid="+url.QueryEscape(uid),
-		a.cfg.Now().Add(a.cfg.Expires+callbackMargin))
-	if err != nil {
-		return signer.Upload{}, err
-	}
 	return signer.Upload{
 		KeyPrefix:    userDir(uid),
 		MaxSize:      a.cfg.MaxSize,
 		Expires:      a.cfg.Expires,
 		ContentTypes: a.cfg.ContentTypes,
 		Callback: &callback.Params{
-			URL: cbURL,
+			URL: a.cfg.PublicURL + callbackPath + "?uid=" + url.QueryEscape(uid),
 			Body: callback.JSONBody(callback.VarBucket, callback.VarObject, callback.VarETag,
 				callback.VarSize, callback.VarMimeType, uidVar),
 			BodyType: callback.BodyTypeJSON,

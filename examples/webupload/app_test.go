@@ -21,7 +21,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/osstest"
+	"github.com/ossdirect/ossdirect/policy"
 	"github.com/ossdirect/ossdirect/signer"
 )
 
@@ -227,6 +229,8 @@ func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
 		Bucket:      other.Bucket(),
 		Region:      other.Region(),
 		Endpoint:    other.URL,
+		// The app's own binding: only the key that signs the callback differs.
+		CallbackSecret: d.app.cfg.BindingSecret,
 	}
 	tok, err := s.Sign(t.Context(), u)
 	if err != nil {
@@ -269,25 +273,37 @@ func TestCallbackFromAnotherAccountIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	attackerToken, err := d.app.signer.Sign(t.Context(), attackerUpload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boundParams, err := callback.DecodeParams(attackerToken.Fields["callback"])
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct{ name, callbackURL string }{
 		{"plain callback URL", d.appURL + callbackPath + "?uid=" + victim},
-		{"the attacker's own bound URL", attackerUpload.Callback.URL},
+		{"the attacker's own bound URL", boundParams.URL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			forged := *attackerUpload.Callback
 			forged.URL = tt.callbackURL
-			s := &signer.Signer{
-				Credentials: signer.StaticCredentials{AccessKeyID: otherKey.ID, AccessKeySecret: otherKey.Secret},
-				Bucket:      d.emu.Bucket(), Region: d.emu.Region(), Endpoint: d.emu.URL,
-			}
-			tok, err := s.Sign(t.Context(), signer.Upload{
-				KeyPrefix: userDir(victim), MaxSize: 1000,
-				Callback: &forged, CallbackVars: map[string]string{uidVar: victim},
-			})
+			// The attacker's own OSS client signs a policy by hand, with
+			// the callback URL exactly as given.
+			enc, err := forged.Encode()
 			if err != nil {
 				t.Fatal(err)
 			}
+			pol, err := policy.New(time.Now().Add(time.Minute), policy.Bucket(d.emu.Bucket()),
+				policy.KeyPrefix(userDir(victim)), policy.ContentLengthRange(0, 1000), policy.Callback(enc)).Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok := &signer.Token{Host: d.emu.URL, Dir: userDir(victim), Fields: map[string]string{
+				"OSSAccessKeyId": otherKey.ID, "policy": pol, "Signature": signer.SignV1(otherKey.Secret, pol),
+				"callback": enc, uidVar: victim,
+			}}
 			status, body := post(t, tok, uploadForm{key: tok.Dir + "forged.txt", fileName: "forged.txt", contentType: "text/plain", data: []byte("x")})
 			if e, err := osstest.ParseError(status, body); err != nil || status != 203 || e.Code != "CallbackFailed" {
 				t.Errorf("status %d %s (%v), want 203 CallbackFailed", status, body, err)
