@@ -1,0 +1,400 @@
+package signer
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// ErrInvalidTicket: a multipart ticket is malformed, forged, expired or
+// issued to another user. MultipartHandler answers it with 403.
+var ErrInvalidTicket = errors.New("signer: invalid multipart ticket")
+
+// DefaultTicketExpires is MultipartHandler.TicketExpires when zero: a day,
+// time to upload a large file over a slow link, with pauses.
+const DefaultTicketExpires = 24 * time.Hour
+
+// MaxPartBatch is how many part URLs one MultipartHandler "parts" request
+// may ask for.
+const MaxPartBatch = 100
+
+// maxHandlerBody caps the JSON bodies MultipartHandler reads.
+const maxHandlerBody = 64 << 10
+
+// File is what a browser says about the file it wants to upload, the body
+// of a "plan" request. It is the user's claim: the application's Plan
+// decides what to allow.
+type File struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	Type string `json:"type"`
+}
+
+// MultipartHandler serves the endpoints a browser needs for a multipart
+// upload straight to OSS without credentials. Mount it under a prefix
+// ("/oss/multipart/"); it dispatches on the last path element. Every
+// endpoint takes POST with a JSON body and answers JSON:
+//
+//	plan      File                                 {"ticket", "key", "size", "part_size", "part_count", "expires", "initiate": Presigned}
+//	parts     {"ticket", "upload_id", "parts": [n]} {"parts": [Part]}   (at most MaxPartBatch numbers, each in 1..part_count)
+//	complete  {"ticket", "upload_id"}               {"request": Presigned} (CompleteMultipartUpload with the callback)
+//	abort     {"ticket", "upload_id"}               {"request": Presigned} (AbortMultipartUpload)
+//	list      {"ticket", "upload_id"}               {"request": Presigned} (ListParts)
+//
+// It keeps no state. "plan" asks Plan for the Multipart and returns it
+// sealed in a ticket (HMAC-SHA256 with TicketSecret) together with the
+// presigned InitiateMultipartUpload; the other endpoints accept only a
+// ticket this handler issued, unexpired, to the same user, and presign
+// only for the ticket's key and its part numbers. A client can therefore
+// act only on uploads of its own key: OSS refuses an upload id that belongs
+// to another key (NoSuchUpload).
+//
+// Responses are never cacheable. CORS and the status of failures follow
+// Handler: User or Plan errors wrapping ErrUnauthorized are 401, ErrForbidden
+// 403, others 500; a body that is not valid JSON, an unknown endpoint or an
+// out-of-range part number is 400 (404 for the endpoint); a bad ticket is
+// 403; unavailable credentials are 503.
+type MultipartHandler struct {
+	// Signer presigns the requests. Required.
+	Signer *Signer
+
+	// TicketSecret keys the tickets' HMAC: at least
+	// callback.MinBindingSecretBytes random bytes, kept on the server.
+	// Required.
+	TicketSecret []byte
+
+	// TicketExpires is how long a ticket is accepted after "plan"; zero
+	// means DefaultTicketExpires.
+	TicketExpires time.Duration
+
+	// User authenticates a request and returns a stable user id (the
+	// session's). It is called for every endpoint; a ticket is accepted
+	// only from the user it was issued to. Required.
+	User func(r *http.Request) (string, error)
+
+	// Plan decides the upload for a user's file: the key (typically under
+	// the user's own prefix), Size (usually f.Size, after checking it
+	// against the user's quota), ContentType and the callback. f.Size is
+	// checked to be in 1..MaxMultipartSize before Plan is called. Required.
+	Plan func(r *http.Request, user string, f File) (Multipart, error)
+
+	// AllowOrigins are the browser origins allowed cross-origin, as in
+	// Handler.AllowOrigins.
+	AllowOrigins []string
+
+	// ErrorLog receives failures answered with 5xx; nil means the log
+	// package's standard logger.
+	ErrorLog *log.Logger
+}
+
+// ticket is what a ticket seals: the user, its expiry and the plan.
+type ticket struct {
+	User        string            `json:"u"`
+	Expires     int64             `json:"e"`
+	Key         string            `json:"k"`
+	Size        int64             `json:"s"`
+	PartSize    int64             `json:"p"`
+	ContentType string            `json:"t,omitempty"`
+	Header      http.Header       `json:"h,omitempty"`
+	URLExpires  time.Duration     `json:"x,omitempty"`
+	Callback    *callback.Params  `json:"c,omitempty"`
+	Vars        map[string]string `json:"v,omitempty"`
+}
+
+func (t *ticket) multipart() Multipart {
+	return Multipart{Key: t.Key, Size: t.Size, PartSize: t.PartSize, ContentType: t.ContentType,
+		Header: t.Header, Expires: t.URLExpires, Callback: t.Callback, CallbackVars: t.Vars}
+}
+
+// ticketContext separates this MAC from any other use of the secret.
+const ticketContext = "ossdirect multipart ticket v1\n"
+
+// sealTicket returns base64url(JSON) "." base64url(HMAC-SHA256).
+func sealTicket(secret []byte, t *ticket) (string, error) {
+	body, err := json.Marshal(t)
+	if err != nil {
+		return "", err
+	}
+	payload := base64.RawURLEncoding.EncodeToString(body)
+	return payload + "." + ticketMAC(secret, payload), nil
+}
+
+func ticketMAC(secret []byte, payload string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(ticketContext))
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// openTicket verifies and decodes a sealed ticket for user at now. Errors
+// wrap ErrInvalidTicket.
+func openTicket(secret []byte, sealed, user string, now time.Time) (*ticket, error) {
+	payload, mac, ok := strings.Cut(sealed, ".")
+	if !ok || len(sealed) > maxHandlerBody {
+		return nil, fmt.Errorf("%w: not of the form payload.mac", ErrInvalidTicket)
+	}
+	if !hmac.Equal([]byte(mac), []byte(ticketMAC(secret, payload))) {
+		return nil, fmt.Errorf("%w: MAC does not match", ErrInvalidTicket)
+	}
+	body, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload: %w", ErrInvalidTicket, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var t ticket
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("%w: payload: %w", ErrInvalidTicket, err)
+	}
+	switch {
+	case t.User != user:
+		return nil, fmt.Errorf("%w: issued to another user", ErrInvalidTicket)
+	case now.Unix() > t.Expires:
+		return nil, fmt.Errorf("%w: expired at %s", ErrInvalidTicket, time.Unix(t.Expires, 0).UTC().Format(time.RFC3339))
+	}
+	return &t, nil
+}
+
+type planAnswer struct {
+	Ticket    string     `json:"ticket"`
+	Key       string     `json:"key"`
+	Size      int64      `json:"size"`
+	PartSize  int64      `json:"part_size"`
+	PartCount int        `json:"part_count"`
+	Expires   time.Time  `json:"expires"`
+	Initiate  *Presigned `json:"initiate"`
+}
+
+type stepRequest struct {
+	Ticket   string `json:"ticket"`
+	UploadID string `json:"upload_id"`
+	Parts    []int  `json:"parts"`
+}
+
+// ServeHTTP implements http.Handler.
+func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cors := &Handler{AllowOrigins: h.AllowOrigins, ErrorLog: h.ErrorLog}
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	origin := r.Header.Get("Origin")
+	allowed := origin != "" && cors.originAllowed(origin)
+	if len(h.AllowOrigins) > 0 {
+		hdr.Add("Vary", "Origin")
+	}
+	if allowed {
+		hdr.Set("Access-Control-Allow-Origin", origin)
+		hdr.Set("Access-Control-Allow-Credentials", "true")
+	}
+	switch r.Method {
+	case http.MethodPost:
+	case http.MethodOptions:
+		h.preflight(w, r, origin, allowed)
+		return
+	default:
+		hdr.Set("Allow", "POST, OPTIONS")
+		h.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
+		return
+	}
+	if h.Signer == nil || h.User == nil || h.Plan == nil || len(h.TicketSecret) < callback.MinBindingSecretBytes {
+		h.fail(w, http.StatusInternalServerError, "internal error",
+			fmt.Errorf("signer.MultipartHandler: Signer, User, Plan and a TicketSecret of at least %d bytes are required", callback.MinBindingSecretBytes))
+		return
+	}
+	step := path.Base(r.URL.Path)
+	switch step {
+	case "plan", "parts", "complete", "abort", "list":
+	default:
+		h.fail(w, http.StatusNotFound, "unknown endpoint "+step, nil)
+		return
+	}
+	user, err := h.User(r)
+	if err != nil {
+		h.failApp(w, err)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxHandlerBody+1))
+	if err != nil {
+		h.fail(w, http.StatusBadRequest, "reading the request body failed", nil)
+		return
+	}
+	if len(body) > maxHandlerBody {
+		h.fail(w, http.StatusRequestEntityTooLarge, "request body over 64 KiB", nil)
+		return
+	}
+	if step == "plan" {
+		h.plan(w, r, user, body)
+		return
+	}
+	var req stepRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		h.fail(w, http.StatusBadRequest, "request body is not a JSON object: "+err.Error(), nil)
+		return
+	}
+	t, err := openTicket(h.TicketSecret, req.Ticket, user, h.Signer.now())
+	if err != nil {
+		h.fail(w, http.StatusForbidden, err.Error(), nil)
+		return
+	}
+	if err := checkUploadID(req.UploadID); err != nil {
+		h.fail(w, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	m := t.multipart()
+	ctx := r.Context()
+	var answer any
+	switch step {
+	case "parts":
+		_, count, err := m.Parts()
+		if err != nil {
+			h.fail(w, http.StatusInternalServerError, "internal error", err)
+			return
+		}
+		switch {
+		case len(req.Parts) == 0 || len(req.Parts) > MaxPartBatch:
+			h.fail(w, http.StatusBadRequest, fmt.Sprintf("ask for 1 to %d parts at a time (got %d)", MaxPartBatch, len(req.Parts)), nil)
+			return
+		}
+		for _, n := range req.Parts {
+			if n < 1 || n > count {
+				h.fail(w, http.StatusBadRequest, fmt.Sprintf("part number %d outside 1..%d", n, count), nil)
+				return
+			}
+		}
+		parts, err := h.Signer.PresignParts(ctx, m, req.UploadID, req.Parts...)
+		if err != nil {
+			h.failSign(w, err)
+			return
+		}
+		answer = struct {
+			Parts []Part `json:"parts"`
+		}{parts}
+	default:
+		var p *Presigned
+		switch step {
+		case "complete":
+			p, err = h.Signer.PresignComplete(ctx, m, req.UploadID)
+		case "abort":
+			p, err = h.Signer.PresignAbort(ctx, m, req.UploadID)
+		case "list":
+			p, err = h.Signer.PresignListParts(ctx, m, req.UploadID)
+		}
+		if err != nil {
+			h.failSign(w, err)
+			return
+		}
+		answer = struct {
+			Request *Presigned `json:"request"`
+		}{p}
+	}
+	h.answer(w, answer)
+}
+
+func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, user string, body []byte) {
+	var f File
+	if err := json.Unmarshal(body, &f); err != nil {
+		h.fail(w, http.StatusBadRequest, "request body is not a JSON file description: "+err.Error(), nil)
+		return
+	}
+	if f.Size <= 0 || f.Size > MaxMultipartSize {
+		h.fail(w, http.StatusBadRequest, fmt.Sprintf("file size %d outside 1..%d", f.Size, int64(MaxMultipartSize)), nil)
+		return
+	}
+	m, err := h.Plan(r, user, f)
+	if err != nil {
+		h.failApp(w, err)
+		return
+	}
+	partSize, count, err := m.validate(h.Signer)
+	if err != nil {
+		h.failSign(w, err)
+		return
+	}
+	initiate, err := h.Signer.PresignInitiate(r.Context(), m)
+	if err != nil {
+		h.failSign(w, err)
+		return
+	}
+	life := h.TicketExpires
+	if life <= 0 {
+		life = DefaultTicketExpires
+	}
+	exp := h.Signer.now().Add(life)
+	sealed, err := sealTicket(h.TicketSecret, &ticket{
+		User: user, Expires: exp.Unix(), Key: m.Key, Size: m.Size, PartSize: partSize, ContentType: m.ContentType,
+		Header: m.Header, URLExpires: m.Expires, Callback: m.Callback, Vars: m.CallbackVars,
+	})
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, "internal error", err)
+		return
+	}
+	h.answer(w, planAnswer{Ticket: sealed, Key: m.Key, Size: m.Size, PartSize: partSize, PartCount: count, Expires: exp, Initiate: initiate})
+}
+
+func (h *MultipartHandler) answer(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, "internal error", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// failApp answers an error of the application's User or Plan func.
+func (h *MultipartHandler) failApp(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		h.fail(w, http.StatusUnauthorized, err.Error(), nil)
+	case errors.Is(err, ErrForbidden):
+		h.fail(w, http.StatusForbidden, err.Error(), nil)
+	default:
+		h.fail(w, http.StatusInternalServerError, "internal error", err)
+	}
+}
+
+// failSign answers an error of presigning: the credentials are down (503),
+// or the plan or Signer is the application's bug (500).
+func (h *MultipartHandler) failSign(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrCredentials) {
+		h.fail(w, http.StatusServiceUnavailable, "upload credentials unavailable", err)
+		return
+	}
+	h.fail(w, http.StatusInternalServerError, "internal error", err)
+}
+
+func (h *MultipartHandler) fail(w http.ResponseWriter, status int, msg string, cause error) {
+	(&Handler{ErrorLog: h.ErrorLog}).fail(w, status, msg, cause)
+}
+
+// preflight answers OPTIONS as Handler does, allowing POST.
+func (h *MultipartHandler) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
+	hdr := w.Header()
+	hdr.Set("Allow", "POST, OPTIONS")
+	if origin == "" || r.Header.Get("Access-Control-Request-Method") == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	hdr.Add("Vary", "Access-Control-Request-Method")
+	hdr.Add("Vary", "Access-Control-Request-Headers")
+	if !allowed {
+		h.fail(w, http.StatusForbidden, "origin not allowed", nil)
+		return
+	}
+	hdr.Set("Access-Control-Allow-Methods", "POST")
+	if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
+		hdr.Set("Access-Control-Allow-Headers", rh)
+	}
+	hdr.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}
