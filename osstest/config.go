@@ -69,8 +69,12 @@ type Config struct {
 	// 4096 generate a fresh key. Other values make New panic.
 	CallbackKeyBits int
 	// Dir, when non-empty, stores object content in files under this
-	// existing directory instead of memory (for large uploads). Metadata
-	// stays in memory; the files are not removed by the emulator.
+	// existing directory instead of memory (for large uploads), with each
+	// object's metadata in a JSON file beside it. A new Emulator on the
+	// same directory serves the objects stored there before (multipart
+	// uploads in progress are not kept); files that do not form a complete
+	// object are removed when it starts. Stored objects are never removed
+	// by the emulator except when overwritten.
 	Dir string
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.

@@ -63,8 +63,10 @@
 //
 // # Storage
 //
-// Objects are kept in memory, or with Config.Dir in files; metadata is
-// always in memory. An upload becomes visible only when it has been
+// Objects are kept in memory, or with Config.Dir in files, each with its
+// metadata in a JSON file beside it, so that a new Emulator on the same
+// directory serves them again (multipart uploads in progress are not
+// kept). An upload becomes visible only when it has been
 // received completely and every check passed, so a failed or cut-off
 // upload stores nothing. Stored objects can be read with Object, Objects,
 // Open and ReadObject, or over HTTP with GET and HEAD /<key> (no

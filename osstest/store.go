@@ -90,7 +90,8 @@ func newStore(dir string) (*store, error) {
 			return nil, fmt.Errorf("Config.Dir %s is not a directory", dir)
 		}
 	}
-	return &store{dir: dir, objects: map[string]*entry{}}, nil
+	s := &store{dir: dir, objects: map[string]*entry{}}
+	return s, s.load() // persist.go
 }
 
 const maxSizeHint = 256 << 20
@@ -153,20 +154,23 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
 			return err
 		}
 		e.path = final
+		if err := saveMeta(final, obj); err != nil { // persist.go
+			return err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, exists := s.objects[obj.Key]
 	if exists && forbidOverwrite {
 		if e.path != "" {
-			os.Remove(e.path)
+			removeObjectFiles(e.path)
 		}
 		return errExists
 	}
 	s.objects[obj.Key] = e
 	if exists && old.path != "" {
 		// Readers that already opened the old file keep reading it.
-		os.Remove(old.path)
+		removeObjectFiles(old.path)
 	}
 	return nil
 }
