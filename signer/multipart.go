@@ -251,8 +251,12 @@ func (s *Signer) PresignComplete(ctx context.Context, m Multipart, uploadID stri
 		Method: http.MethodPost, Key: m.Key, Expires: m.Expires, ContentType: "application/xml",
 		Query: url.Values{"uploadId": {uploadID}}, CallbackVars: m.CallbackVars,
 	}
-	if v := m.Header.Get("x-oss-forbid-overwrite"); v != "" {
-		req.Header = http.Header{"x-oss-forbid-overwrite": {v}}
+	for name, v := range m.Header {
+		// Header names may be in any case (an http.Header literal need
+		// not be canonical).
+		if strings.EqualFold(name, "x-oss-forbid-overwrite") {
+			req.Header = http.Header{name: v}
+		}
 	}
 	if m.Callback != nil {
 		cb := *m.Callback
