@@ -205,7 +205,9 @@ func TestHandlerTokenUploads(t *testing.T) {
 // OSS signs the callbacks of every account with one key, so anyone's
 // upload can name an app's callback URL and claim any x:uid, and the
 // callback verifies. Here a second AccessKey on the emulator plays the
-// other account, with a Signer of its own. A Verifier with BindingSecret
+// other account, with a Signer (and CallbackSecret) of its own or a
+// callback parameter it writes itself. The app's Signer binds its callback
+// URLs with its CallbackSecret, and a Verifier with that BindingSecret
 // refuses callbacks to URLs the app did not bind; the identity it can
 // trust is the one in the bound URL's query (Event.Query), which the user
 // the URL was issued to cannot change either.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
@@ -87,6 +88,9 @@ func ExampleHandler() {
 			Credentials: signer.StaticCredentials{AccessKeyID: "LTAI5tExampleKeyId", AccessKeySecret: "ExampleSecretKey1234567890abcd"},
 			Bucket:      "examplebucket",
 			Region:      "cn-hangzhou",
+			// Binds each callback URL; the callback handler's
+			// callback.Verifier gets the same BindingSecret.
+			CallbackSecret: []byte("load-me-from-a-secret-store-0123"),
 		},
 		Upload: func(r *http.Request) (signer.Upload, error) {
 			uid := r.Header.Get("X-User") // stands in for the app's session lookup
@@ -130,6 +134,8 @@ func ExampleHandler() {
 		fmt.Println("dir:", tok.Dir)
 		fmt.Println("x:uid:", tok.Fields["x:uid"], "status:", tok.Fields["success_action_status"])
 		fmt.Println("content types:", tok.ContentTypes)
+		cb, _ := callback.DecodeParams(tok.Fields["callback"])
+		fmt.Println("callback bound:", strings.Contains(cb.URL, "&"+callback.BindingParam+"="))
 	}
 	// Output:
 	// 401 {"error":"signer: unauthorized: please sign in"}
@@ -137,4 +143,5 @@ func ExampleHandler() {
 	// dir: uploads/42/
 	// x:uid: 42 status: 200
 	// content types: [image/png image/jpeg]
+	// callback bound: true
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
@@ -41,7 +42,7 @@ func FuzzSign(f *testing.F) {
 			u.CallbackVars = map[string]string{"x:uid": uid}
 		}
 		now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-		s := &Signer{Credentials: stsCreds, Bucket: "b", Region: "cn-hangzhou", Now: fixedClock(now)}
+		s := &Signer{Credentials: stsCreds, Bucket: "b", Region: "cn-hangzhou", Now: fixedClock(now), CallbackSecret: signCallbackSecret}
 		tok, err := s.Sign(context.Background(), u)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidUpload) {
@@ -49,9 +50,20 @@ func FuzzSign(f *testing.F) {
 			}
 			return
 		}
-		p, err := policy.Decode(tok.Fields["policy"])
+		p, err := postpolicy.Decode(tok.Fields["policy"])
 		if err != nil {
 			t.Fatalf("signed policy does not decode: %v", err)
+		}
+		if u.Callback != nil {
+			// The callback URL is bound until the token's expiry plus the
+			// default margin.
+			want, err := callback.BindURLUntil(signCallbackSecret, u.Callback.URL, time.Unix(tok.Expire, 0).Add(DefaultCallbackMargin))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := callback.DecodeParams(tok.Fields["callback"]); err != nil || got.URL != want || got.Body != u.Callback.Body {
+				t.Fatalf("callback %+v, %v; want URL %q and body %q", got, err, want, u.Callback.Body)
+			}
 		}
 		if got, want := tok.Fields["x-oss-signature"], SignV4(stsCreds.AccessKeySecret, "cn-hangzhou", now, tok.Fields["policy"]); got != want {
 			t.Fatalf("signature %s, want %s", got, want)
@@ -64,10 +76,10 @@ func FuzzSign(f *testing.F) {
 		if len(tok.ContentTypes) > 0 {
 			form["x-oss-content-type"] = tok.ContentTypes[0]
 		}
-		if err := p.Check(now, "b", form); err != nil {
+		if err := postpolicy.Check(p, now, "b", form); err != nil {
 			t.Fatalf("policy refuses its own form: %v\nform %q", err, form)
 		}
-		if min, max, ok := p.SizeRange(); !ok || min != u.MinSize || max != u.MaxSize {
+		if min, max, ok := postpolicy.SizeRange(p); !ok || min != u.MinSize || max != u.MaxSize {
 			t.Fatalf("SizeRange = %d, %d, %v; want %d, %d", min, max, ok, u.MinSize, u.MaxSize)
 		}
 		for name, value := range tok.Fields {

@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
-	"github.com/ossdirect/ossdirect/policy"
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 )
 
 // lockedBuffer is a log sink safe to read while the server may write.
@@ -69,7 +69,7 @@ func newTokenServer(t *testing.T, creds CredentialsProvider) (*httptest.Server, 
 	t.Helper()
 	logs := &lockedBuffer{}
 	h := &Handler{
-		Signer:       &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou"},
+		Signer:       &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret},
 		Upload:       userUpload,
 		AllowOrigins: []string{testOrigin, "http://localhost:3000"},
 		ErrorLog:     log.New(logs, "", 0),
@@ -129,7 +129,7 @@ func TestHandlerPerUserTokens(t *testing.T) {
 
 	now := time.Now()
 	for user, tok := range tokens {
-		p, err := policy.Decode(tok.Fields["policy"])
+		p, err := postpolicy.Decode(tok.Fields["policy"])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,11 +139,11 @@ func TestHandlerPerUserTokens(t *testing.T) {
 				form[k] = v
 			}
 			form["key"] = "users/" + target + "/${filename}"
-			err := p.Check(now, "b", form)
+			err := postpolicy.Check(p, now, "b", form)
 			if target == user && err != nil {
 				t.Errorf("%s cannot write own prefix: %v", user, err)
 			}
-			if target != user && !errors.Is(err, policy.ErrConditionFailed) {
+			if target != user && !errors.Is(err, postpolicy.ErrConditionFailed) {
 				t.Errorf("%s writing under %s/: err = %v, want ErrConditionFailed", user, target, err)
 			}
 		}
@@ -153,7 +153,7 @@ func TestHandlerPerUserTokens(t *testing.T) {
 			form[k] = v
 		}
 		form["x:uid"] = "admin"
-		if err := p.Check(now, "b", form); !errors.Is(err, policy.ErrConditionFailed) {
+		if err := postpolicy.Check(p, now, "b", form); !errors.Is(err, postpolicy.ErrConditionFailed) {
 			t.Errorf("%s forging x:uid: err = %v, want ErrConditionFailed", user, err)
 		}
 	}
@@ -250,7 +250,7 @@ func TestHandlerResponses(t *testing.T) {
 // Without AllowOrigins there are no CORS headers and no Vary at all.
 func TestHandlerNoCORS(t *testing.T) {
 	h := &Handler{
-		Signer: &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou"},
+		Signer: &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret},
 		Upload: userUpload,
 	}
 	srv := httptest.NewServer(h)
@@ -271,7 +271,7 @@ func TestHandlerNoCORS(t *testing.T) {
 // page ("null" is the origin of sandboxed iframes and file: pages).
 func TestHandlerWildcardOriginsNeverMatch(t *testing.T) {
 	h := &Handler{
-		Signer:       &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou"},
+		Signer:       &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret},
 		Upload:       userUpload,
 		AllowOrigins: []string{"*", "null", "NULL", testOrigin},
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
@@ -128,6 +130,10 @@ func fullUpload() Upload {
 	}
 }
 
+// signCallbackSecret is the CallbackSecret of the Signers in this file that
+// sign callbacks.
+var signCallbackSecret = []byte("0123456789abcdef-signer-tests")
+
 var stsCreds = StaticCredentials{AccessKeyID: "STS.NTempId", AccessKeySecret: "tempSecret", SecurityToken: "CAIS+token/with=chars"}
 
 // authFields are the fields that carry the signature itself rather than a
@@ -143,12 +149,12 @@ func TestSignPinsEveryField(t *testing.T) {
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	for _, v := range []Version{V4, V1} {
 		t.Run(v.String(), func(t *testing.T) {
-			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: v, Now: fixedClock(now)}
+			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: v, Now: fixedClock(now), CallbackSecret: signCallbackSecret}
 			tok, err := s.Sign(context.Background(), fullUpload())
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := policy.Decode(tok.Fields["policy"])
+			p, err := postpolicy.Decode(tok.Fields["policy"])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,19 +191,19 @@ func TestSignPinsEveryField(t *testing.T) {
 			if pinned != wantPinned {
 				t.Errorf("%d pinned fields, want %d: %v", pinned, wantPinned, tok.Fields)
 			}
-			if min, max, ok := p.SizeRange(); !ok || min != 10 || max != 1<<20 {
+			if min, max, ok := postpolicy.SizeRange(p); !ok || min != 10 || max != 1<<20 {
 				t.Errorf("SizeRange = %d, %d, %v; want 10, %d", min, max, ok, 1<<20)
 			}
 
 			form := maps.Clone(tok.Fields)
 			form["key"] = tok.Dir + "${filename}"
-			if err := p.Check(now.Add(time.Minute), "b1", form); err != nil {
+			if err := postpolicy.Check(p, now.Add(time.Minute), "b1", form); err != nil {
 				t.Fatalf("policy refuses the form it was signed for: %v", err)
 			}
-			if err := p.Check(now.Add(time.Minute), "other-bucket", form); !errors.Is(err, policy.ErrConditionFailed) {
+			if err := postpolicy.Check(p, now.Add(time.Minute), "other-bucket", form); !errors.Is(err, postpolicy.ErrConditionFailed) {
 				t.Errorf("another bucket: err = %v, want ErrConditionFailed", err)
 			}
-			if err := p.Check(now.Add(5*time.Minute), "b1", form); !errors.Is(err, policy.ErrExpired) {
+			if err := postpolicy.Check(p, now.Add(5*time.Minute), "b1", form); !errors.Is(err, postpolicy.ErrExpired) {
 				t.Errorf("at expiry: err = %v, want ErrExpired", err)
 			}
 			for name := range form {
@@ -206,11 +212,11 @@ func TestSignPinsEveryField(t *testing.T) {
 				}
 				changed := maps.Clone(form)
 				changed[name] = "../evil/" + form[name] + "x"
-				if err := p.Check(now, "b1", changed); !errors.Is(err, policy.ErrConditionFailed) {
+				if err := postpolicy.Check(p, now, "b1", changed); !errors.Is(err, postpolicy.ErrConditionFailed) {
 					t.Errorf("changed %s: err = %v, want ErrConditionFailed", name, err)
 				}
 				delete(changed, name)
-				if err := p.Check(now, "b1", changed); !errors.Is(err, policy.ErrConditionFailed) {
+				if err := postpolicy.Check(p, now, "b1", changed); !errors.Is(err, postpolicy.ErrConditionFailed) {
 					t.Errorf("dropped %s: err = %v, want ErrConditionFailed", name, err)
 				}
 			}
@@ -254,12 +260,12 @@ func TestSignConditionOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Signer{Credentials: tt.creds, Bucket: "b", Region: "cn-hangzhou", Version: tt.v, Now: fixedClock(workedTime)}
+			s := &Signer{Credentials: tt.creds, Bucket: "b", Region: "cn-hangzhou", Version: tt.v, Now: fixedClock(workedTime), CallbackSecret: signCallbackSecret}
 			tok, err := s.Sign(context.Background(), tt.u)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := policy.Decode(tok.Fields["policy"])
+			p, err := postpolicy.Decode(tok.Fields["policy"])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -306,7 +312,7 @@ func TestSignKeyAndContentTypes(t *testing.T) {
 			if got := tok.Fields["x-oss-content-type"]; got != tt.wantField {
 				t.Errorf("x-oss-content-type field = %q, want %q", got, tt.wantField)
 			}
-			p, err := policy.Decode(tok.Fields["policy"])
+			p, err := postpolicy.Decode(tok.Fields["policy"])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -327,11 +333,11 @@ func TestSignKeyAndContentTypes(t *testing.T) {
 				form["key"] = tt.wantDir + "f"
 			}
 			form["x-oss-content-type"] = tt.u.ContentTypes[len(tt.u.ContentTypes)-1]
-			if err := p.Check(workedTime, "b", form); err != nil {
+			if err := postpolicy.Check(p, workedTime, "b", form); err != nil {
 				t.Errorf("allowed type refused: %v", err)
 			}
 			form["x-oss-content-type"] = "text/html"
-			if err := p.Check(workedTime, "b", form); !errors.Is(err, policy.ErrConditionFailed) {
+			if err := postpolicy.Check(p, workedTime, "b", form); !errors.Is(err, postpolicy.ErrConditionFailed) {
 				t.Errorf("text/html: err = %v, want ErrConditionFailed", err)
 			}
 		})
@@ -360,7 +366,7 @@ func TestSignClock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := policy.Decode(tok.Fields["policy"])
+			p, err := postpolicy.Decode(tok.Fields["policy"])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -408,11 +414,11 @@ func TestSignRealClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.Decode(tok.Fields["policy"])
+	p, err := postpolicy.Decode(tok.Fields["policy"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Check(before, "b", map[string]string{"key": "k", "x-oss-signature-version": AlgorithmV4,
+	if err := postpolicy.Check(p, before, "b", map[string]string{"key": "k", "x-oss-signature-version": AlgorithmV4,
 		"x-oss-credential": tok.Fields["x-oss-credential"], "x-oss-date": tok.Fields["x-oss-date"]}); err != nil {
 		t.Errorf("fresh token refused: %v", err)
 	}
@@ -476,7 +482,7 @@ func TestSignInvalidUpload(t *testing.T) {
 					calls.Add(1)
 					return Credentials{AccessKeyID: "a", AccessKeySecret: "s"}, nil
 				}),
-				Bucket: "b", Region: "cn-hangzhou",
+				Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret,
 			}
 			tok, err := s.Sign(context.Background(), tt.u)
 			if !errors.Is(err, ErrInvalidUpload) {
@@ -516,12 +522,137 @@ func TestSignInvalidSigner(t *testing.T) {
 		{"V4 with only oss-", &Signer{Credentials: creds, Bucket: "b", Region: "oss-"}},
 		{"V1 without region or endpoint", &Signer{Credentials: creds, Bucket: "b", Version: V1}},
 		{"unknown version", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Version: 7}},
+		{"CallbackSecret too short", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret[:callback.MinBindingSecretBytes-1]}},
+		{"empty non-nil CallbackSecret", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: []byte{}}},
+		{"negative CallbackMargin", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret, CallbackMargin: -time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.s.Validate(); !errors.Is(err, ErrInvalidSigner) {
+				t.Errorf("Validate = %v, want ErrInvalidSigner", err)
+			}
 			_, err := tt.s.Sign(context.Background(), workedUpload)
 			if !errors.Is(err, ErrInvalidSigner) {
 				t.Errorf("err = %v, want ErrInvalidSigner", err)
+			}
+		})
+	}
+	// The control: the same Signer fields, complete, are valid.
+	if err := (&Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret, CallbackMargin: time.Second}).Validate(); err != nil {
+		t.Errorf("valid Signer: Validate = %v", err)
+	}
+}
+
+// An Upload with a Callback needs the Signer's CallbackSecret: without it
+// Sign refuses, before asking for credentials, rather than sign a callback
+// URL any OSS account could also name.
+func TestSignCallbackNeedsSecret(t *testing.T) {
+	var calls atomic.Int32
+	s := &Signer{
+		Credentials: CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+			calls.Add(1)
+			return Credentials{AccessKeyID: "a", AccessKeySecret: "s"}, nil
+		}),
+		Bucket: "b", Region: "cn-hangzhou",
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("Validate = %v: a Signer without CallbackSecret is valid for uploads without callback", err)
+	}
+	if _, err := s.Sign(context.Background(), workedUpload); err != nil {
+		t.Fatalf("upload without callback: %v", err)
+	}
+	tok, err := s.Sign(context.Background(), fullUpload())
+	if !errors.Is(err, ErrInvalidSigner) || !strings.Contains(err.Error(), "CallbackSecret") {
+		t.Errorf("upload with callback: Sign = %+v, %v; want ErrInvalidSigner naming CallbackSecret", tok, err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("credentials fetched %d times, want 1 (only for the upload without callback)", n)
+	}
+}
+
+// Sign binds every callback URL with CallbackSecret until the token's
+// expiry plus CallbackMargin (DefaultCallbackMargin when zero): the encoded
+// callback is the Upload's, with each URL of its ";" list replaced by what
+// callback.BindURLUntil makes of it, and the same bound URL is what the
+// policy pins.
+func TestSignBindsCallback(t *testing.T) {
+	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
+	cb := callback.Params{URL: "https://app.example.com/oss/callback?uid=42;http://backup.example.com:8080/cb", Host: "app.example.com",
+		Body: testCallbackBody, BodyType: callback.BodyTypeForm}
+	tests := []struct {
+		name   string
+		v      Version
+		margin time.Duration
+		want   time.Duration // after the token's expiry
+	}{
+		{"V4, default margin", V4, 0, DefaultCallbackMargin},
+		{"V1, default margin", V1, 0, DefaultCallbackMargin},
+		{"V4, one minute", V4, time.Minute, time.Minute},
+		{"V1, 90 s", V1, 90 * time.Second, 90 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: tt.v, Now: fixedClock(now),
+				CallbackSecret: signCallbackSecret, CallbackMargin: tt.margin}
+			u := fullUpload()
+			u.Callback = &cb
+			tok, err := s.Sign(context.Background(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cb.URL != "https://app.example.com/oss/callback?uid=42;http://backup.example.com:8080/cb" {
+				t.Fatalf("Sign changed the caller's Params: %q", cb.URL)
+			}
+			notAfter := time.Unix(tok.Expire, 0).Add(tt.want)
+			if want := now.Add(u.Expires + tt.want); !notAfter.Equal(want) {
+				t.Fatalf("token expiry + margin = %v, want %v", notAfter, want)
+			}
+			var bound []string
+			for _, u := range strings.Split(cb.URL, ";") {
+				b, err := callback.BindURLUntil(signCallbackSecret, u, notAfter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bound = append(bound, b)
+			}
+			want := cb
+			want.URL = strings.Join(bound, ";")
+			got, err := callback.DecodeParams(tok.Fields["callback"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("encoded callback (-want +got):\n%s", diff)
+			}
+			// The bound URL carries the expiry in Unix seconds.
+			if !strings.Contains(got.URL, callback.BindingExpiresParam+"="+strconv.FormatInt(notAfter.Unix(), 10)+"&"+callback.BindingParam+"=") {
+				t.Errorf("callback URL %q does not carry expiry %d", got.URL, notAfter.Unix())
+			}
+			if tt.v == V1 && tok.Callback != tok.Fields["callback"] {
+				t.Errorf("Token.Callback %q != Fields[callback] %q", tok.Callback, tok.Fields["callback"])
+			}
+			p, err := postpolicy.Decode(tok.Fields["policy"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			pinned := ""
+			for _, c := range p.Conditions {
+				if c.Op == policy.OpEq && c.Field == "callback" {
+					pinned = c.Value
+				}
+			}
+			if pinned != tok.Fields["callback"] {
+				t.Errorf("policy pins callback %q, the form sends %q", pinned, tok.Fields["callback"])
+			}
+			// Another secret binds differently: the binding depends on it.
+			other := *s
+			other.CallbackSecret = []byte("another-secret-of-16+bytes")
+			tok2, err := other.Sign(context.Background(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok2.Fields["callback"] == tok.Fields["callback"] {
+				t.Error("two secrets gave the same bound callback")
 			}
 		})
 	}
