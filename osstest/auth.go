@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
@@ -46,7 +47,7 @@ type auth struct {
 
 // authenticate runs SPEC.md §4.4 steps 3–7: field completeness, policy
 // decoding, signature (V1 or V4) with access key and STS checks, then
-// expiration and conditions via policy.Check.
+// expiration and conditions via postpolicy.Check.
 func (e *Emulator) authenticate(f *form, bucket string) (*auth, *ossError) {
 	now := e.now()
 	v4 := f.has(fieldSigVersion) || f.has(fieldCredential) || f.has(fieldV4Signature)
@@ -70,7 +71,7 @@ func (e *Emulator) authenticate(f *form, bucket string) (*auth, *ossError) {
 	}
 
 	// Step 4: the policy document.
-	pol, err := policy.Decode(f.get(fieldPolicy))
+	pol, err := postpolicy.Decode(f.get(fieldPolicy))
 	if err != nil {
 		return nil, policyError(err)
 	}
@@ -88,7 +89,7 @@ func (e *Emulator) authenticate(f *form, bucket string) (*auth, *ossError) {
 	}
 
 	// Steps 6–7: expiration, then conditions on the raw values.
-	if err := pol.Check(now, bucket, f.rawFields()); err != nil {
+	if err := postpolicy.Check(pol, now, bucket, f.rawFields()); err != nil {
 		return nil, policyError(err)
 	}
 	return &auth{key: key, policy: pol}, nil
@@ -140,7 +141,7 @@ func requireV4(f *form) *ossError {
 }
 
 func policyError(err error) *ossError {
-	var pe *policy.Error
+	var pe *postpolicy.Error
 	if errors.As(err, &pe) {
 		return &ossError{status: pe.Status, code: pe.Code, message: pe.Message, ec: pe.EC}
 	}

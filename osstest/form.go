@@ -40,7 +40,7 @@ func (f *form) has(name string) bool {
 }
 
 // rawFields returns the fields under the names the client used, which is
-// what policy.Check matches case-insensitively.
+// what postpolicy.Check matches case-insensitively.
 func (f *form) rawFields() map[string]string {
 	m := make(map[string]string, len(f.fields))
 	for l, v := range f.fields {

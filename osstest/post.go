@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
@@ -130,7 +131,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 	}()
 	limit := e.maxObjectSize
 	if au.policy != nil {
-		if _, max, ok := au.policy.SizeRange(); ok && max < limit {
+		if _, max, ok := postpolicy.SizeRange(au.policy); ok && max < limit {
 			limit = max
 		}
 	}
@@ -139,7 +140,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 		return nil, oe
 	}
 	if au.policy != nil {
-		if err := au.policy.CheckSize(st.size); err != nil {
+		if err := postpolicy.CheckSize(au.policy, st.size); err != nil {
 			return nil, policyError(err)
 		}
 	}
@@ -332,7 +333,7 @@ func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *polic
 			size += int64(n)
 			if size > limit {
 				if pol != nil {
-					if perr := pol.CheckSize(size); perr != nil {
+					if perr := postpolicy.CheckSize(pol, size); perr != nil {
 						return nil, policyError(perr)
 					}
 				}

@@ -190,8 +190,8 @@ func (c Condition) appendString(b []byte) []byte {
 
 // Validate reports whether p can be encoded: it has an expiration and at
 // least one condition, and every condition is well formed for its Op. The
-// error is an *Error (400 InvalidPolicyDocument) wrapping ErrInvalidPolicy,
-// with the same message Decode would give for the same defect.
+// error is a *ValidationError wrapping ErrInvalidPolicy (and, where one
+// applies, a more specific sentinel such as ErrRangeReversed).
 //
 // Validate does not look at the clock; see ValidateAt.
 func (p Policy) Validate() error {
@@ -209,24 +209,24 @@ func (p Policy) ValidateAt(now time.Time) error {
 		return err
 	}
 	if !p.Expiration.Truncate(time.Millisecond).After(now) {
-		return invalidf("", "Invalid expiration: %s is not after %s.",
+		return invalidf(ErrInvalidPolicy, "Invalid expiration: %s is not after %s.",
 			p.Expiration.UTC().Format(time.RFC3339Nano), now.UTC().Format(time.RFC3339Nano))
 	}
 	return nil
 }
 
-// validate returns a typed nil-able *Error so hot paths avoid interface
-// conversions; exported wrappers convert it to error.
-func (p *Policy) validate() *Error {
+// validate returns a typed nil-able *ValidationError so hot paths avoid
+// interface conversions; exported wrappers convert it to error.
+func (p *Policy) validate() *ValidationError {
 	if p.Expiration.IsZero() {
-		return invalidf("0006-00000208", "Missing expiration.")
+		return invalidf(ErrNoExpiration, "Missing expiration.")
 	}
 	if y := p.Expiration.UTC().Year(); y < 1 || y > 9999 {
 		// The canonical text form has a four-digit year.
-		return invalidf("", "Invalid expiration: year %d is outside 0001-9999.", y)
+		return invalidf(ErrInvalidPolicy, "Invalid expiration: year %d is outside 0001-9999.", y)
 	}
 	if len(p.Conditions) == 0 {
-		return invalidf("0006-00000215", "conditions must contain at least one item.")
+		return invalidf(ErrNoConditions, "conditions must contain at least one item.")
 	}
 	for i := range p.Conditions {
 		if err := validateCondition(i, &p.Conditions[i]); err != nil {
@@ -237,9 +237,10 @@ func (p *Policy) validate() *Error {
 }
 
 // validateCondition checks one condition; i is its 0-based position.
-// Decode runs it on every parsed condition, so anything Decode accepts
-// Encode accepts too, and the two report a defect with the same words.
-func validateCondition(i int, c *Condition) *Error {
+// The emulator's decoder runs Validate on every policy it parses, so
+// anything it accepts Encode accepts too, and the two report a defect with
+// the same words.
+func validateCondition(i int, c *Condition) *ValidationError {
 	n := i + 1
 	switch c.Op {
 	case OpEq, OpStartsWith:
@@ -247,53 +248,53 @@ func validateCondition(i int, c *Condition) *Error {
 			return err
 		}
 		if c.Simple && c.Op != OpEq {
-			return invalidf("", "Invalid condition %d: only eq has an object form, not %q.", n, c.Op)
+			return invalidf(ErrInvalidPolicy, "Invalid condition %d: only eq has an object form, not %q.", n, c.Op)
 		}
 		if len(c.Values) != 0 || c.Min != 0 || c.Max != 0 {
-			return invalidf("", "Invalid condition %d: %q takes a field and one value; Values/Min/Max must be empty.", n, c.Op)
+			return invalidf(ErrInvalidPolicy, "Invalid condition %d: %q takes a field and one value; Values/Min/Max must be empty.", n, c.Op)
 		}
 		if !utf8.ValidString(c.Value) {
-			return invalidf("", "Invalid condition %d: value is not valid UTF-8.", n)
+			return invalidf(ErrInvalidPolicy, "Invalid condition %d: value is not valid UTF-8.", n)
 		}
 	case OpIn, OpNotIn:
 		if err := validateField(n, c); err != nil {
 			return err
 		}
 		if c.Simple || c.Value != "" || c.Min != 0 || c.Max != 0 {
-			return invalidf("", "Invalid condition %d: %q takes a field and a list; Value/Min/Max/Simple must be empty.", n, c.Op)
+			return invalidf(ErrInvalidPolicy, "Invalid condition %d: %q takes a field and a list; Value/Min/Max/Simple must be empty.", n, c.Op)
 		}
 		if len(c.Values) == 0 {
-			return invalidf("0006-00000224", "Invalid condition %d: %q needs a non-empty list of values.", n, c.Op)
+			return invalidf(ErrEmptyList, "Invalid condition %d: %q needs a non-empty list of values.", n, c.Op)
 		}
 		for _, v := range c.Values {
 			if !utf8.ValidString(v) {
-				return invalidf("", "Invalid condition %d: value is not valid UTF-8.", n)
+				return invalidf(ErrInvalidPolicy, "Invalid condition %d: value is not valid UTF-8.", n)
 			}
 		}
 	case OpContentLengthRange:
 		if c.Simple || c.Field != "" || c.Value != "" || len(c.Values) != 0 {
-			return invalidf("", "Invalid condition %d: %q takes only min and max; Field/Value/Values/Simple must be empty.", n, c.Op)
+			return invalidf(ErrInvalidPolicy, "Invalid condition %d: %q takes only min and max; Field/Value/Values/Simple must be empty.", n, c.Op)
 		}
 		if c.Min < 0 || c.Max < 0 {
-			return invalidf("", "Invalid condition %d: content-length-range bounds must not be negative, got %d and %d.", n, c.Min, c.Max)
+			return invalidf(ErrInvalidPolicy, "Invalid condition %d: content-length-range bounds must not be negative, got %d and %d.", n, c.Min, c.Max)
 		}
 		if c.Max < c.Min {
-			return invalidf("0006-00000219", "Invalid condition %d: content-length-range max %d is less than min %d.", n, c.Max, c.Min)
+			return invalidf(ErrRangeReversed, "Invalid condition %d: content-length-range max %d is less than min %d.", n, c.Max, c.Min)
 		}
 	case opEmptyKeyPrefix:
-		return invalidf("", "Invalid condition %d: KeyPrefix(\"\") would allow any key; use AnyKey() to allow any key on purpose.", n)
+		return invalidf(ErrInvalidPolicy, "Invalid condition %d: KeyPrefix(\"\") would allow any key; use AnyKey() to allow any key on purpose.", n)
 	default:
-		return invalidf("0006-00000216", "Invalid condition %d: unknown operator %q.", n, c.Op)
+		return invalidf(ErrUnknownOp, "Invalid condition %d: unknown operator %q.", n, c.Op)
 	}
 	return nil
 }
 
-func validateField(n int, c *Condition) *Error {
+func validateField(n int, c *Condition) *ValidationError {
 	if c.Field == "" {
-		return invalidf("", "Invalid condition %d: empty field name.", n)
+		return invalidf(ErrInvalidPolicy, "Invalid condition %d: empty field name.", n)
 	}
 	if !utf8.ValidString(c.Field) {
-		return invalidf("", "Invalid condition %d: field name is not valid UTF-8.", n)
+		return invalidf(ErrInvalidPolicy, "Invalid condition %d: field name is not valid UTF-8.", n)
 	}
 	return nil
 }

@@ -179,38 +179,38 @@ func TestValidate(t *testing.T) {
 	tests := []struct {
 		name    string
 		p       policy.Policy
-		wantMsg string // substring of Error.Message; "" means valid
-		wantEC  string
+		wantMsg string // substring of ValidationError.Reason; "" means valid
+		wantErr error  // the specific sentinel, besides ErrInvalidPolicy; nil if none
 	}{
-		{"valid", policy.New(exp, ok), "", ""},
-		{"valid min 0", policy.New(exp, policy.ContentLengthRange(0, 0)), "", ""},
-		{"valid starts-with key empty by hand", policy.New(exp, policy.Condition{Op: policy.OpStartsWith, Field: "key"}), "", ""},
-		{"zero expiration", policy.New(time.Time{}, ok), "Missing expiration.", "0006-00000208"},
-		{"year 10000", policy.New(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), ok), "outside 0001-9999", ""},
-		{"year 0 after UTC conversion", policy.New(time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600)), ok), "outside 0001-9999", ""},
-		{"no conditions", policy.New(exp), "conditions must contain at least one item.", "0006-00000215"},
-		{"empty conditions slice", policy.Policy{Expiration: exp, Conditions: []policy.Condition{}}, "conditions must contain at least one item.", "0006-00000215"},
-		{"KeyPrefix empty", policy.New(exp, ok, policy.KeyPrefix("")), `condition 2: KeyPrefix("") would allow any key; use AnyKey()`, ""},
-		{"min > max", policy.New(exp, policy.ContentLengthRange(10, 9)), "max 9 is less than min 10", "0006-00000219"},
-		{"negative min", policy.New(exp, policy.ContentLengthRange(-1, 9)), "must not be negative", ""},
-		{"negative max", policy.New(exp, policy.ContentLengthRange(0, -1)), "must not be negative", ""},
-		{"empty field eq", policy.New(exp, policy.Eq("", "v")), "condition 1: empty field name", ""},
-		{"only $ field", policy.New(exp, policy.Eq("$", "v")), "empty field name", ""},
-		{"empty field exact", policy.New(exp, policy.Exact("", "v")), "empty field name", ""},
-		{"empty field in", policy.New(exp, policy.In("", "v")), "empty field name", ""},
-		{"empty in list", policy.New(exp, policy.In("content-type")), `"in" needs a non-empty list`, "0006-00000224"},
-		{"empty not-in list", policy.New(exp, policy.NotIn("content-type")), `"not-in" needs a non-empty list`, "0006-00000224"},
-		{"ContentTypes none", policy.New(exp, policy.ContentTypes()), "non-empty list", "0006-00000224"},
-		{"unknown op", policy.New(exp, policy.Condition{Op: "EQ", Field: "a"}), `unknown operator "EQ"`, "0006-00000216"},
-		{"zero condition", policy.New(exp, policy.Condition{}), `unknown operator ""`, "0006-00000216"},
-		{"simple starts-with", policy.New(exp, policy.Condition{Op: policy.OpStartsWith, Field: "a", Simple: true}), "only eq has an object form", ""},
-		{"eq with values", policy.New(exp, policy.Condition{Op: policy.OpEq, Field: "a", Values: []string{"x"}}), "Values/Min/Max must be empty", ""},
-		{"eq with max", policy.New(exp, policy.Condition{Op: policy.OpEq, Field: "a", Max: 1}), "Values/Min/Max must be empty", ""},
-		{"in with value", policy.New(exp, policy.Condition{Op: policy.OpIn, Field: "a", Value: "x", Values: []string{"x"}}), "Value/Min/Max/Simple must be empty", ""},
-		{"range with field", policy.New(exp, policy.Condition{Op: policy.OpContentLengthRange, Field: "a", Max: 1}), "Field/Value/Values/Simple must be empty", ""},
-		{"invalid UTF-8 value", policy.New(exp, policy.Eq("a", "\xff")), "value is not valid UTF-8", ""},
-		{"invalid UTF-8 in value", policy.New(exp, policy.In("a", "ok", "\xc3")), "value is not valid UTF-8", ""},
-		{"invalid UTF-8 field", policy.New(exp, policy.Eq("\xff", "v")), "field name is not valid UTF-8", ""},
+		{"valid", policy.New(exp, ok), "", nil},
+		{"valid min 0", policy.New(exp, policy.ContentLengthRange(0, 0)), "", nil},
+		{"valid starts-with key empty by hand", policy.New(exp, policy.Condition{Op: policy.OpStartsWith, Field: "key"}), "", nil},
+		{"zero expiration", policy.New(time.Time{}, ok), "Missing expiration.", policy.ErrNoExpiration},
+		{"year 10000", policy.New(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), ok), "outside 0001-9999", nil},
+		{"year 0 after UTC conversion", policy.New(time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600)), ok), "outside 0001-9999", nil},
+		{"no conditions", policy.New(exp), "conditions must contain at least one item.", policy.ErrNoConditions},
+		{"empty conditions slice", policy.Policy{Expiration: exp, Conditions: []policy.Condition{}}, "conditions must contain at least one item.", policy.ErrNoConditions},
+		{"KeyPrefix empty", policy.New(exp, ok, policy.KeyPrefix("")), `condition 2: KeyPrefix("") would allow any key; use AnyKey()`, nil},
+		{"min > max", policy.New(exp, policy.ContentLengthRange(10, 9)), "max 9 is less than min 10", policy.ErrRangeReversed},
+		{"negative min", policy.New(exp, policy.ContentLengthRange(-1, 9)), "must not be negative", nil},
+		{"negative max", policy.New(exp, policy.ContentLengthRange(0, -1)), "must not be negative", nil},
+		{"empty field eq", policy.New(exp, policy.Eq("", "v")), "condition 1: empty field name", nil},
+		{"only $ field", policy.New(exp, policy.Eq("$", "v")), "empty field name", nil},
+		{"empty field exact", policy.New(exp, policy.Exact("", "v")), "empty field name", nil},
+		{"empty field in", policy.New(exp, policy.In("", "v")), "empty field name", nil},
+		{"empty in list", policy.New(exp, policy.In("content-type")), `"in" needs a non-empty list`, policy.ErrEmptyList},
+		{"empty not-in list", policy.New(exp, policy.NotIn("content-type")), `"not-in" needs a non-empty list`, policy.ErrEmptyList},
+		{"ContentTypes none", policy.New(exp, policy.ContentTypes()), "non-empty list", policy.ErrEmptyList},
+		{"unknown op", policy.New(exp, policy.Condition{Op: "EQ", Field: "a"}), `unknown operator "EQ"`, policy.ErrUnknownOp},
+		{"zero condition", policy.New(exp, policy.Condition{}), `unknown operator ""`, policy.ErrUnknownOp},
+		{"simple starts-with", policy.New(exp, policy.Condition{Op: policy.OpStartsWith, Field: "a", Simple: true}), "only eq has an object form", nil},
+		{"eq with values", policy.New(exp, policy.Condition{Op: policy.OpEq, Field: "a", Values: []string{"x"}}), "Values/Min/Max must be empty", nil},
+		{"eq with max", policy.New(exp, policy.Condition{Op: policy.OpEq, Field: "a", Max: 1}), "Values/Min/Max must be empty", nil},
+		{"in with value", policy.New(exp, policy.Condition{Op: policy.OpIn, Field: "a", Value: "x", Values: []string{"x"}}), "Value/Min/Max/Simple must be empty", nil},
+		{"range with field", policy.New(exp, policy.Condition{Op: policy.OpContentLengthRange, Field: "a", Max: 1}), "Field/Value/Values/Simple must be empty", nil},
+		{"invalid UTF-8 value", policy.New(exp, policy.Eq("a", "\xff")), "value is not valid UTF-8", nil},
+		{"invalid UTF-8 in value", policy.New(exp, policy.In("a", "ok", "\xc3")), "value is not valid UTF-8", nil},
+		{"invalid UTF-8 field", policy.New(exp, policy.Eq("\xff", "v")), "field name is not valid UTF-8", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,7 +223,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			checkInvalid(t, err, tt.wantMsg, tt.wantEC)
+			checkInvalid(t, err, tt.wantMsg, tt.wantErr)
 			// Encode and MarshalJSON refuse with the same error.
 			if encErr == nil || encErr.Error() != err.Error() {
 				t.Errorf("Encode error %v differs from Validate error %v", encErr, err)
@@ -235,31 +235,34 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// checkInvalid asserts err is a 400 InvalidPolicyDocument *Error wrapping
-// ErrInvalidPolicy whose message contains wantMsg and whose EC is wantEC.
-func checkInvalid(t *testing.T, err error, wantMsg, wantEC string) {
+// checkInvalid asserts err is a *policy.ValidationError wrapping
+// ErrInvalidPolicy and wantErr (unless nil) whose reason contains wantMsg.
+// Without a more specific sentinel, Err is ErrInvalidPolicy itself. The
+// OSS answer for each defect (status, code, EC) is checked by the
+// emulator's policy package, internal/postpolicy.
+func checkInvalid(t *testing.T, err error, wantMsg string, wantErr error) {
 	t.Helper()
 	if err == nil {
-		t.Fatalf("err = nil, want message containing %q", wantMsg)
+		t.Fatalf("err = nil, want reason containing %q", wantMsg)
 	}
 	if !errors.Is(err, policy.ErrInvalidPolicy) {
 		t.Errorf("errors.Is(%v, ErrInvalidPolicy) = false", err)
 	}
-	var pe *policy.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("err %T is not *policy.Error", err)
+	var ve *policy.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err %T is not *policy.ValidationError", err)
 	}
-	if pe.Status != 400 || pe.Code != "InvalidPolicyDocument" {
-		t.Errorf("status/code = %d %s, want 400 InvalidPolicyDocument", pe.Status, pe.Code)
+	if !strings.Contains(ve.Reason, wantMsg) {
+		t.Errorf("reason %q does not contain %q", ve.Reason, wantMsg)
 	}
-	if !strings.HasPrefix(pe.Message, "Invalid Policy: ") {
-		t.Errorf("message %q lacks OSS prefix \"Invalid Policy: \"", pe.Message)
+	if err.Error() != "policy: "+ve.Reason {
+		t.Errorf("Error() = %q, want \"policy: \" + reason", err.Error())
 	}
-	if !strings.Contains(pe.Message, wantMsg) {
-		t.Errorf("message %q does not contain %q", pe.Message, wantMsg)
+	if wantErr == nil {
+		wantErr = policy.ErrInvalidPolicy
 	}
-	if pe.EC != wantEC {
-		t.Errorf("EC = %q, want %q", pe.EC, wantEC)
+	if ve.Err != wantErr {
+		t.Errorf("Err = %v, want %v", ve.Err, wantErr)
 	}
 }
 
@@ -288,8 +291,8 @@ func TestValidateAt(t *testing.T) {
 				}
 				return
 			}
-			var pe *policy.Error
-			if !errors.As(err, &pe) || !errors.Is(err, policy.ErrInvalidPolicy) || !strings.Contains(pe.Message, tt.wantMsg) {
+			var ve *policy.ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, policy.ErrInvalidPolicy) || !strings.Contains(ve.Reason, tt.wantMsg) {
 				t.Fatalf("ValidateAt = %v, want InvalidPolicy containing %q", err, tt.wantMsg)
 			}
 		})

@@ -1,7 +1,8 @@
-// Package policy models the OSS PostObject policy document: typed
-// conditions, its canonical JSON and Base64 forms, strict decoding, and the
-// evaluation of a submitted form against a policy exactly as OSS performs it
-// (SPEC.md §2).
+// Package policy builds the policy document of an OSS PostObject upload:
+// the rules a browser's form must satisfy (expiration, bucket, key, size,
+// content type, callback) as typed conditions, written as the canonical
+// JSON and Base64 text that a signer signs and puts in the "policy" form
+// field.
 //
 // A policy is built with New and the condition constructors, so that the
 // usual upload rule reads as one expression:
@@ -14,14 +15,15 @@
 //		policy.SuccessActionStatus(200))
 //	encoded, err := p.Encode() // the value of the "policy" form field
 //
-// The same package is used on the receiving side (the osstest emulator):
-// Decode parses a "policy" form field strictly, and Check / CheckSize
-// evaluate a form the way OSS does, returning *Error values that carry the
-// HTTP status, OSS error code, message and EC code OSS would answer with.
+// Validate (and Encode, which calls it) refuses a policy OSS would refuse
+// or that is almost certainly a mistake, with a *ValidationError that
+// wraps ErrInvalidPolicy. How OSS evaluates a submitted form against a
+// policy is the emulator's business (package osstest), not this package's.
 package policy
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -74,30 +76,43 @@ type Policy struct {
 	Conditions []Condition
 }
 
-// Sentinel errors. Every error returned by Decode, Validate and the
-// evaluation methods wraps exactly one of them, so callers can use errors.Is.
+// ErrInvalidPolicy is wrapped by every error Validate, ValidateAt,
+// MarshalJSON and Encode return: the policy cannot be encoded as it is.
+var ErrInvalidPolicy = errors.New("policy: invalid policy document")
+
+// Defects OSS tells apart (each has its own EC code in OSS's error
+// answers). Each also matches ErrInvalidPolicy with errors.Is.
 var (
-	ErrInvalidPolicy   = errors.New("policy: invalid policy document")     // 400 InvalidPolicyDocument
-	ErrExpired         = errors.New("policy: policy expired")              // 403 AccessDenied
-	ErrConditionFailed = errors.New("policy: policy condition failed")     // 403 AccessDenied
-	ErrEntityTooSmall  = errors.New("policy: upload smaller than allowed") // 400 EntityTooSmall
-	ErrEntityTooLarge  = errors.New("policy: upload larger than allowed")  // 400 EntityTooLarge
+	ErrNoExpiration  = fmt.Errorf("%w: no expiration", ErrInvalidPolicy)
+	ErrNoConditions  = fmt.Errorf("%w: no conditions", ErrInvalidPolicy)
+	ErrUnknownOp     = fmt.Errorf("%w: unknown operator", ErrInvalidPolicy)
+	ErrEmptyList     = fmt.Errorf("%w: in or not-in without values", ErrInvalidPolicy)
+	ErrRangeReversed = fmt.Errorf("%w: content-length-range max below min", ErrInvalidPolicy)
 )
 
-// Error is the error returned by evaluation and decoding. It carries the OSS
-// error code, HTTP status and message an OSS server would answer with
-// (SPEC.md §4.3), so an emulator can render it unchanged.
-type Error struct {
-	Status    int        // HTTP status: 400 or 403
-	Code      string     // OSS error code, e.g. "AccessDenied"
-	Message   string     // OSS error message, e.g. `Invalid according to Policy: Policy expired.`
-	EC        string     // OSS EC code where known, e.g. "0006-00000227"
-	Condition *Condition // the condition that failed, if any
-	Err       error      // one of the sentinel errors above
+// ValidationError says why a policy cannot be encoded. Validate,
+// ValidateAt, MarshalJSON and Encode return it.
+type ValidationError struct {
+	// Reason names the defect, and the condition by its 1-based position,
+	// e.g. "Invalid condition 2: content-length-range max 9 is less than
+	// min 10." It is worded like the message of OSS's InvalidPolicyDocument
+	// answer, which carries it after "Invalid Policy: ".
+	Reason string
+
+	// Err is the most specific sentinel that applies: one of ErrNoExpiration,
+	// ErrNoConditions, ErrUnknownOp, ErrEmptyList, ErrRangeReversed, or
+	// else ErrInvalidPolicy.
+	Err error
 }
 
-// Error returns the OSS code and message, prefixed with the package name.
-func (e *Error) Error() string { return "policy: " + e.Code + ": " + e.Message }
+// Error returns the reason, prefixed with the package name.
+func (e *ValidationError) Error() string { return "policy: " + e.Reason }
 
 // Unwrap returns the sentinel error, for errors.Is.
-func (e *Error) Unwrap() error { return e.Err }
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+// invalidf returns a *ValidationError wrapping err (ErrInvalidPolicy or a
+// more specific sentinel).
+func invalidf(err error, format string, args ...any) *ValidationError {
+	return &ValidationError{Reason: fmt.Sprintf(format, args...), Err: err}
+}

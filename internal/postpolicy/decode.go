@@ -1,36 +1,25 @@
-package policy
+package postpolicy
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-)
 
-// invalidf returns a 400 InvalidPolicyDocument error. OSS prefixes every
-// policy-document message with "Invalid Policy: " (SPEC.md §2.1, §4.3).
-func invalidf(ec, format string, args ...any) *Error {
-	return &Error{
-		Status:  400,
-		Code:    "InvalidPolicyDocument",
-		Message: "Invalid Policy: " + fmt.Sprintf(format, args...),
-		EC:      ec,
-		Err:     ErrInvalidPolicy,
-	}
-}
+	"github.com/ossdirect/ossdirect/policy"
+)
 
 // Decode parses the value of a "policy" form field: standard padded Base64
 // of a UTF-8 JSON policy document. See Parse for what is checked. Line
 // breaks, which encoding/base64 would silently skip, are rejected, because
 // the signature covers the field's exact text (SPEC.md §3.3).
-func Decode(encoded string) (*Policy, error) {
+func Decode(encoded string) (*policy.Policy, error) {
 	if encoded == "" {
 		// OSS: policy present but empty (SPEC.md §2.6).
 		return nil, invalidf("0006-00000205", "Policy is empty.")
@@ -73,7 +62,7 @@ func Decode(encoded string) (*Policy, error) {
 //
 // Every policy Parse returns passes Validate, and Parse(MarshalJSON(p))
 // gives back p (with the expiration truncated to milliseconds).
-func Parse(doc []byte) (*Policy, error) {
+func Parse(doc []byte) (*policy.Policy, error) {
 	if !utf8.Valid(doc) {
 		return nil, invalidf("", "Invalid JSON: document is not valid UTF-8.")
 	}
@@ -105,7 +94,7 @@ func Parse(doc []byte) (*Policy, error) {
 		return nil, invalidf("0006-00000207", "Missing conditions.")
 	}
 
-	p := &Policy{}
+	p := &policy.Policy{}
 	if p.Expiration, err = parseExpiration(exp); err != nil {
 		return nil, err
 	}
@@ -115,7 +104,7 @@ func Parse(doc []byte) (*Policy, error) {
 	if len(conds.items) == 0 {
 		return nil, invalidf("0006-00000215", "conditions must contain at least one item.")
 	}
-	p.Conditions = make([]Condition, len(conds.items))
+	p.Conditions = make([]policy.Condition, len(conds.items))
 	for i := range conds.items {
 		c, err := parseCondition(i, &conds.items[i])
 		if err != nil {
@@ -123,8 +112,8 @@ func Parse(doc []byte) (*Policy, error) {
 		}
 		p.Conditions[i] = c
 	}
-	if err := p.validate(); err != nil {
-		return nil, err
+	if err := p.Validate(); err != nil {
+		return nil, invalidPolicy(err)
 	}
 	return p, nil
 }
@@ -188,66 +177,66 @@ func parseExpiration(v *node) (time.Time, error) {
 	return t, nil
 }
 
-func parseCondition(i int, v *node) (Condition, error) {
+func parseCondition(i int, v *node) (policy.Condition, error) {
 	n := i + 1
 	switch v.kind {
 	case '{':
 		if len(v.keys) != 1 {
 			// OSS's exact wording (SPEC.md §2.1, §4.3).
-			return Condition{}, invalidf("", "Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
+			return policy.Condition{}, invalidf("", "Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
 		}
 		val := &v.items[0]
 		if val.kind != 's' {
-			return Condition{}, invalidf("0006-00000224", "Invalid Simple-Condition: the value of %s must be a string, not %s.", quote(v.keys[0]), val.describe())
+			return policy.Condition{}, invalidf("0006-00000224", "Invalid Simple-Condition: the value of %s must be a string, not %s.", quote(v.keys[0]), val.describe())
 		}
-		return Condition{Op: OpEq, Field: fieldName(v.keys[0]), Value: val.s, Simple: true}, nil
+		return policy.Condition{Op: policy.OpEq, Field: fieldName(v.keys[0]), Value: val.s, Simple: true}, nil
 	case '[':
 	default:
-		return Condition{}, invalidf("0006-00000222", "Invalid condition %d: must be a JSON object or array, not %s.", n, v.describe())
+		return policy.Condition{}, invalidf("0006-00000222", "Invalid condition %d: must be a JSON object or array, not %s.", n, v.describe())
 	}
 	if len(v.items) == 0 || v.items[0].kind != 's' || strings.HasPrefix(v.items[0].s, "$") {
-		return Condition{}, invalidf("0006-00000216", "Invalid condition %d: no match operator; want [\"eq\"|\"starts-with\"|\"in\"|\"not-in\", \"$field\", value] or [\"content-length-range\", min, max].", n)
+		return policy.Condition{}, invalidf("0006-00000216", "Invalid condition %d: no match operator; want [\"eq\"|\"starts-with\"|\"in\"|\"not-in\", \"$field\", value] or [\"content-length-range\", min, max].", n)
 	}
-	op := Op(v.items[0].s)
+	op := policy.Op(v.items[0].s)
 	switch op {
-	case OpEq, OpStartsWith, OpIn, OpNotIn, OpContentLengthRange:
+	case policy.OpEq, policy.OpStartsWith, policy.OpIn, policy.OpNotIn, policy.OpContentLengthRange:
 	default:
-		return Condition{}, invalidf("0006-00000216", "Invalid condition %d: unknown operator %s.", n, quote(string(op)))
+		return policy.Condition{}, invalidf("0006-00000216", "Invalid condition %d: unknown operator %s.", n, quote(string(op)))
 	}
 	if len(v.items) != 3 {
-		return Condition{}, invalidf("", "Invalid condition %d: %s takes 2 operands, got %d.", n, quote(string(op)), len(v.items)-1)
+		return policy.Condition{}, invalidf("", "Invalid condition %d: %s takes 2 operands, got %d.", n, quote(string(op)), len(v.items)-1)
 	}
 	a, b := &v.items[1], &v.items[2]
-	if op == OpContentLengthRange {
+	if op == policy.OpContentLengthRange {
 		lo, err := parseBound(n, "min", a)
 		if err != nil {
-			return Condition{}, err
+			return policy.Condition{}, err
 		}
 		hi, err := parseBound(n, "max", b)
 		if err != nil {
-			return Condition{}, err
+			return policy.Condition{}, err
 		}
-		return Condition{Op: op, Min: lo, Max: hi}, nil
+		return policy.Condition{Op: op, Min: lo, Max: hi}, nil
 	}
 	if a.kind != 's' {
-		return Condition{}, invalidf("0006-00000224", "Invalid condition %d: the field of %s must be a string, not %s.", n, quote(string(op)), a.describe())
+		return policy.Condition{}, invalidf("0006-00000224", "Invalid condition %d: the field of %s must be a string, not %s.", n, quote(string(op)), a.describe())
 	}
-	c := Condition{Op: op, Field: fieldName(a.s)}
-	if op == OpIn || op == OpNotIn {
+	c := policy.Condition{Op: op, Field: fieldName(a.s)}
+	if op == policy.OpIn || op == policy.OpNotIn {
 		if b.kind != '[' {
-			return Condition{}, invalidf("0006-00000224", "Invalid condition %d: %s needs an array of strings, not %s.", n, quote(string(op)), b.describe())
+			return policy.Condition{}, invalidf("0006-00000224", "Invalid condition %d: %s needs an array of strings, not %s.", n, quote(string(op)), b.describe())
 		}
 		c.Values = make([]string, len(b.items))
 		for j := range b.items {
 			if b.items[j].kind != 's' {
-				return Condition{}, invalidf("0006-00000224", "Invalid condition %d: %s needs an array of strings, found %s.", n, quote(string(op)), b.items[j].describe())
+				return policy.Condition{}, invalidf("0006-00000224", "Invalid condition %d: %s needs an array of strings, found %s.", n, quote(string(op)), b.items[j].describe())
 			}
 			c.Values[j] = b.items[j].s
 		}
 		return c, nil
 	}
 	if b.kind != 's' {
-		return Condition{}, invalidf("0006-00000224", "Invalid condition %d: the value of %s must be a string, not %s.", n, quote(string(op)), b.describe())
+		return policy.Condition{}, invalidf("0006-00000224", "Invalid condition %d: the value of %s must be a string, not %s.", n, quote(string(op)), b.describe())
 	}
 	c.Value = b.s
 	return c, nil
@@ -269,9 +258,6 @@ func parseBound(n int, which string, v *node) (int64, error) {
 	}
 	return x, nil
 }
-
-// quote renders s for a message, JSON-escaped without HTML escaping.
-func quote(s string) string { return string(appendJSONString(nil, s, false)) }
 
 // node is a parsed JSON value. Objects keep their members in order, so
 // duplicates and the one-property rule of simple conditions can be checked,

@@ -1,4 +1,4 @@
-package policy_test
+package postpolicy_test
 
 import (
 	"encoding/base64"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
@@ -69,7 +70,7 @@ func TestParseAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := policy.Parse([]byte(tt.doc))
+			got, err := postpolicy.Parse([]byte(tt.doc))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -79,7 +80,7 @@ func TestParseAccepts(t *testing.T) {
 			if got.Expiration.Location() != time.UTC {
 				t.Errorf("expiration location = %v, want UTC", got.Expiration.Location())
 			}
-			viaDecode, err := policy.Decode(b64(tt.doc))
+			viaDecode, err := postpolicy.Decode(b64(tt.doc))
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
@@ -105,7 +106,7 @@ func manyMembers(n int) string {
 
 func TestParseEmpty(t *testing.T) {
 	for _, in := range [][]byte{nil, {}} {
-		_, err := policy.Parse(in)
+		_, err := postpolicy.Parse(in)
 		checkInvalid(t, err, "Invalid JSON: unexpected end of document", "")
 	}
 }
@@ -211,7 +212,7 @@ func TestDecodeRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := policy.Decode(tt.encoded)
+			p, err := postpolicy.Decode(tt.encoded)
 			if p != nil {
 				t.Errorf("Decode returned a policy with an error: %+v", p)
 			}
@@ -251,7 +252,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Encode: %v", err)
 			}
-			got, err := policy.Decode(enc)
+			got, err := postpolicy.Decode(enc)
 			if err != nil {
 				t.Fatalf("Decode(Encode(p)): %v", err)
 			}

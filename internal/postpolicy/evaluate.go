@@ -1,8 +1,10 @@
-package policy
+package postpolicy
 
 import (
 	"strings"
 	"time"
+
+	"github.com/ossdirect/ossdirect/policy"
 )
 
 // OSS error codes, statuses and messages for evaluation failures
@@ -43,7 +45,7 @@ const (
 // field (SPEC.md §2.3).
 //
 // Check never allocates unless it returns an error.
-func (p *Policy) Check(now time.Time, bucket string, fields map[string]string) error {
+func Check(p *policy.Policy, now time.Time, bucket string, fields map[string]string) error {
 	if p == nil {
 		return invalidf("", "no policy.")
 	}
@@ -52,18 +54,18 @@ func (p *Policy) Check(now time.Time, bucket string, fields map[string]string) e
 	}
 	for i := range p.Conditions {
 		c := &p.Conditions[i]
-		if c.Op == OpContentLengthRange {
+		if c.Op == policy.OpContentLengthRange {
 			continue
 		}
 		if !knownFieldOp(c.Op) {
 			// A hand-built policy that skipped Validate: fail closed.
-			if err := validateCondition(i, c); err != nil {
-				return err
+			if err := p.Validate(); err != nil {
+				return invalidPolicy(err)
 			}
 			return invalidf("0006-00000216", "Invalid condition %d: unknown operator %s.", i+1, quote(string(c.Op)))
 		}
 		if strings.EqualFold(c.Field, "bucket") {
-			if !c.matches(bucket) {
+			if !matches(c, bucket) {
 				return conditionFailed(c, ecConditionFail)
 			}
 			continue
@@ -74,7 +76,7 @@ func (p *Policy) Check(now time.Time, bucket string, fields map[string]string) e
 				continue
 			}
 			present = true
-			if !c.matches(value) {
+			if !matches(c, value) {
 				return conditionFailed(c, ecConditionFail)
 			}
 		}
@@ -85,9 +87,9 @@ func (p *Policy) Check(now time.Time, bucket string, fields map[string]string) e
 	return nil
 }
 
-func knownFieldOp(op Op) bool {
+func knownFieldOp(op policy.Op) bool {
 	switch op {
-	case OpEq, OpStartsWith, OpIn, OpNotIn:
+	case policy.OpEq, policy.OpStartsWith, policy.OpIn, policy.OpNotIn:
 		return true
 	}
 	return false
@@ -95,20 +97,20 @@ func knownFieldOp(op Op) bool {
 
 // matches reports whether a field value satisfies c. Values are compared
 // case-sensitively (SPEC.md §1.4).
-func (c *Condition) matches(value string) bool {
+func matches(c *policy.Condition, value string) bool {
 	switch c.Op {
-	case OpEq:
+	case policy.OpEq:
 		return value == c.Value
-	case OpStartsWith:
+	case policy.OpStartsWith:
 		return strings.HasPrefix(value, c.Value)
-	case OpIn:
+	case policy.OpIn:
 		for _, v := range c.Values {
 			if value == v {
 				return true
 			}
 		}
 		return false
-	case OpNotIn:
+	case policy.OpNotIn:
 		for _, v := range c.Values {
 			if value == v {
 				return false
@@ -119,7 +121,7 @@ func (c *Condition) matches(value string) bool {
 	return false
 }
 
-func conditionFailed(c *Condition, ec string) *Error {
+func conditionFailed(c *policy.Condition, ec string) *Error {
 	cc := *c
 	return &Error{
 		Status:    403,
@@ -138,13 +140,13 @@ func conditionFailed(c *Condition, ec string) *Error {
 // EntityTooLarge (EC 0006-00000003) wrapping ErrEntityTooLarge, with OSS's
 // messages (SPEC.md §2.3) and Condition set. A policy without a range
 // accepts any size; OSS's own 5 GB limit is not a policy matter.
-func (p *Policy) CheckSize(size int64) error {
+func CheckSize(p *policy.Policy, size int64) error {
 	if p == nil {
 		return invalidf("", "no policy.")
 	}
 	for i := range p.Conditions {
 		c := &p.Conditions[i]
-		if c.Op != OpContentLengthRange {
+		if c.Op != policy.OpContentLengthRange {
 			continue
 		}
 		if size < c.Min {
@@ -165,13 +167,13 @@ func (p *Policy) CheckSize(size int64) error {
 // the ranges do not overlap, min > max and no size passes CheckSize; an
 // emulator can use that to refuse early, a browser page to check a file
 // before uploading it.
-func (p *Policy) SizeRange() (min, max int64, ok bool) {
+func SizeRange(p *policy.Policy) (min, max int64, ok bool) {
 	if p == nil {
 		return 0, 0, false
 	}
 	for i := range p.Conditions {
 		c := &p.Conditions[i]
-		if c.Op != OpContentLengthRange {
+		if c.Op != policy.OpContentLengthRange {
 			continue
 		}
 		if !ok {

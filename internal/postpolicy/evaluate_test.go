@@ -1,4 +1,4 @@
-package policy_test
+package postpolicy_test
 
 import (
 	"errors"
@@ -8,22 +8,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
 // failed builds the error OSS answers for a failed condition (SPEC.md §2.3).
-func failed(c policy.Condition, msg, ec string) *policy.Error {
-	return &policy.Error{
+func failed(c policy.Condition, msg, ec string) *postpolicy.Error {
+	return &postpolicy.Error{
 		Status:    403,
 		Code:      "AccessDenied",
 		Message:   "Invalid according to Policy: Policy Condition failed: " + msg,
 		EC:        ec,
 		Condition: &c,
-		Err:       policy.ErrConditionFailed,
+		Err:       postpolicy.ErrConditionFailed,
 	}
 }
 
-var errExpired = &policy.Error{Status: 403, Code: "AccessDenied", Message: "Invalid according to Policy: Policy expired.", Err: policy.ErrExpired}
+var errExpired = &postpolicy.Error{Status: 403, Code: "AccessDenied", Message: "Invalid according to Policy: Policy expired.", Err: postpolicy.ErrExpired}
 
 const (
 	mismatch = "0006-00000227"
@@ -40,7 +41,7 @@ func TestCheck(t *testing.T) {
 		now    time.Time
 		bucket string
 		fields map[string]string
-		want   *policy.Error
+		want   *postpolicy.Error
 	}{
 		// Expiration (SPEC.md §2.2): "the upload must happen before this instant".
 		{"before expiration", one(policy.AnyKey()), now, "b", map[string]string{"key": "k"}, nil},
@@ -144,16 +145,16 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.Check(tt.now, tt.bucket, tt.fields)
+			err := postpolicy.Check(&tt.p, tt.now, tt.bucket, tt.fields)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("Check = %v, want nil", err)
 				}
 				return
 			}
-			var got *policy.Error
+			var got *postpolicy.Error
 			if !errors.As(err, &got) {
-				t.Fatalf("Check = %v (%T), want *policy.Error", err, err)
+				t.Fatalf("Check = %v (%T), want *postpolicy.Error", err, err)
 			}
 			if diff := cmp.Diff(*tt.want, *got, cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("Check error mismatch (-want +got):\n%s", diff)
@@ -177,7 +178,7 @@ func TestCheckInvalidPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.Check(now, "b", map[string]string{"key": "k"})
+			err := postpolicy.Check(tt.p, now, "b", map[string]string{"key": "k"})
 			if !errors.Is(err, policy.ErrInvalidPolicy) {
 				t.Errorf("Check = %v, want ErrInvalidPolicy", err)
 			}
@@ -186,13 +187,13 @@ func TestCheckInvalidPolicy(t *testing.T) {
 }
 
 func TestCheckSize(t *testing.T) {
-	tooSmall := func(c policy.Condition) *policy.Error {
-		return &policy.Error{Status: 400, Code: "EntityTooSmall", Message: "Your proposed upload smaller than the minimum allowed size.",
-			EC: "0006-00000004", Condition: &c, Err: policy.ErrEntityTooSmall}
+	tooSmall := func(c policy.Condition) *postpolicy.Error {
+		return &postpolicy.Error{Status: 400, Code: "EntityTooSmall", Message: "Your proposed upload smaller than the minimum allowed size.",
+			EC: "0006-00000004", Condition: &c, Err: postpolicy.ErrEntityTooSmall}
 	}
-	tooLarge := func(c policy.Condition) *policy.Error {
-		return &policy.Error{Status: 400, Code: "EntityTooLarge", Message: "Your proposed upload exceeds the maximum allowed size.",
-			EC: "0006-00000003", Condition: &c, Err: policy.ErrEntityTooLarge}
+	tooLarge := func(c policy.Condition) *postpolicy.Error {
+		return &postpolicy.Error{Status: 400, Code: "EntityTooLarge", Message: "Your proposed upload exceeds the maximum allowed size.",
+			EC: "0006-00000003", Condition: &c, Err: postpolicy.ErrEntityTooLarge}
 	}
 	r := policy.ContentLengthRange(1, 10485760)
 	r2 := policy.ContentLengthRange(100, 1<<30)
@@ -201,7 +202,7 @@ func TestCheckSize(t *testing.T) {
 		name string
 		p    policy.Policy
 		size int64
-		want *policy.Error
+		want *postpolicy.Error
 	}{
 		{"inside", policy.New(exp, r), 5, nil},
 		{"min inclusive", policy.New(exp, r), 1, nil},
@@ -218,16 +219,16 @@ func TestCheckSize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.CheckSize(tt.size)
+			err := postpolicy.CheckSize(&tt.p, tt.size)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("CheckSize = %v, want nil", err)
 				}
 				return
 			}
-			var got *policy.Error
+			var got *postpolicy.Error
 			if !errors.As(err, &got) {
-				t.Fatalf("CheckSize = %v (%T), want *policy.Error", err, err)
+				t.Fatalf("CheckSize = %v (%T), want *postpolicy.Error", err, err)
 			}
 			if diff := cmp.Diff(*tt.want, *got, cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("CheckSize error mismatch (-want +got):\n%s", diff)
@@ -235,7 +236,7 @@ func TestCheckSize(t *testing.T) {
 		})
 	}
 	var nilPolicy *policy.Policy
-	if err := nilPolicy.CheckSize(1); !errors.Is(err, policy.ErrInvalidPolicy) {
+	if err := postpolicy.CheckSize(nilPolicy, 1); !errors.Is(err, policy.ErrInvalidPolicy) {
 		t.Errorf("nil CheckSize = %v, want ErrInvalidPolicy", err)
 	}
 }
@@ -261,7 +262,7 @@ func TestSizeRange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got result
-			got.Min, got.Max, got.OK = tt.p.SizeRange()
+			got.Min, got.Max, got.OK = postpolicy.SizeRange(tt.p)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("SizeRange mismatch (-want +got):\n%s", diff)
 			}
@@ -279,7 +280,7 @@ func TestCheckNoAllocs(t *testing.T) {
 		"x-oss-credential": "LTAI5tExampleKeyId/20241203/cn-hangzhou/oss/aliyun_v4_request", "x-oss-date": "20241203T121212Z",
 	}
 	allocs := testing.AllocsPerRun(100, func() {
-		if err := p.Check(now, "examplebucket", fields); err != nil {
+		if err := postpolicy.Check(&p, now, "examplebucket", fields); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -1,4 +1,4 @@
-package policy_test
+package postpolicy_test
 
 import (
 	"encoding/base64"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
@@ -23,11 +24,11 @@ import (
 // to Decode to exercise the Base64 layer.
 func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		if _, err := policy.Decode(string(doc)); err != nil {
+		if _, err := postpolicy.Decode(string(doc)); err != nil {
 			checkErrorShape(t, err, policy.ErrInvalidPolicy)
 		}
-		p, err := policy.Parse(doc)
-		viaB64, errB64 := policy.Decode(base64.StdEncoding.EncodeToString(doc))
+		p, err := postpolicy.Parse(doc)
+		viaB64, errB64 := postpolicy.Decode(base64.StdEncoding.EncodeToString(doc))
 		if err != nil {
 			checkErrorShape(t, err, policy.ErrInvalidPolicy)
 			if len(doc) > 0 && (errB64 == nil || errB64.Error() != err.Error()) {
@@ -48,7 +49,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Encode of parsed policy: %v", err)
 		}
-		again, err := policy.Decode(enc)
+		again, err := postpolicy.Decode(enc)
 		if err != nil {
 			t.Fatalf("Decode(Encode(p)): %v\nencoded JSON: %s", err, mustJSON(t, p))
 		}
@@ -77,9 +78,9 @@ func mustJSON(t *testing.T, p *policy.Policy) string {
 // non-empty OSS code and message.
 func checkErrorShape(t *testing.T, err error, sentinel error) {
 	t.Helper()
-	var pe *policy.Error
+	var pe *postpolicy.Error
 	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not *policy.Error", err, err)
+		t.Fatalf("error %v (%T) is not *postpolicy.Error", err, err)
 	}
 	if !errors.Is(err, sentinel) {
 		t.Fatalf("error %v does not wrap %v", err, sentinel)
@@ -95,16 +96,16 @@ func checkErrorShape(t *testing.T, err error, sentinel error) {
 // evaluator; CheckSize agrees with SizeRange.
 func FuzzCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte, nowMilli int64, bucket, k1, v1, k2, v2 string, size int64) {
-		p, err := policy.Parse(doc)
+		p, err := postpolicy.Parse(doc)
 		if err != nil {
 			return
 		}
 		now := time.UnixMilli(nowMilli)
 		fields := map[string]string{k1: v1, k2: v2}
 
-		first := p.Check(now, bucket, fields)
+		first := postpolicy.Check(p, now, bucket, fields)
 		for range 3 {
-			if again := p.Check(now, bucket, fields); !sameError(first, again) {
+			if again := postpolicy.Check(p, now, bucket, fields); !sameError(first, again) {
 				t.Fatalf("Check not deterministic: %v then %v", first, again)
 			}
 		}
@@ -112,17 +113,17 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("Check = %v, reference = %v", first, want)
 		}
 		if first != nil {
-			var pe *policy.Error
+			var pe *postpolicy.Error
 			if !errors.As(first, &pe) {
 				t.Fatalf("Check error %T", first)
 			}
-			if !errors.Is(first, policy.ErrExpired) && !errors.Is(first, policy.ErrConditionFailed) {
+			if !errors.Is(first, postpolicy.ErrExpired) && !errors.Is(first, postpolicy.ErrConditionFailed) {
 				t.Fatalf("Check error wraps neither ErrExpired nor ErrConditionFailed: %v", first)
 			}
 		}
 
-		min, max, ok := p.SizeRange()
-		sizeErr := p.CheckSize(size)
+		min, max, ok := postpolicy.SizeRange(p)
+		sizeErr := postpolicy.CheckSize(p, size)
 		if inRange := !ok || (min <= size && size <= max); inRange != (sizeErr == nil) {
 			t.Fatalf("CheckSize(%d) = %v but SizeRange = %d, %d, %v", size, sizeErr, min, max, ok)
 		}
@@ -178,7 +179,7 @@ func sameError(a, b error) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	var pa, pb *policy.Error
+	var pa, pb *postpolicy.Error
 	if !errors.As(a, &pa) || !errors.As(b, &pb) {
 		return false
 	}
@@ -213,13 +214,16 @@ func FuzzEncode(f *testing.F) {
 			if encErr == nil || encErr.Error() != verr.Error() {
 				t.Fatalf("Validate = %v but Encode error = %v", verr, encErr)
 			}
-			checkErrorShape(t, verr, policy.ErrInvalidPolicy)
+			var ve *policy.ValidationError
+			if !errors.As(verr, &ve) || !errors.Is(verr, policy.ErrInvalidPolicy) || ve.Reason == "" {
+				t.Fatalf("Validate error %v (%T) is not a *policy.ValidationError with a reason wrapping ErrInvalidPolicy", verr, verr)
+			}
 			return
 		}
 		if encErr != nil {
 			t.Fatalf("Validate ok, Encode: %v", encErr)
 		}
-		got, err := policy.Decode(enc)
+		got, err := postpolicy.Decode(enc)
 		if err != nil {
 			t.Fatalf("Decode(Encode(p)): %v\nJSON: %s", err, mustJSON(t, &p))
 		}
@@ -232,7 +236,7 @@ func FuzzEncode(f *testing.F) {
 			t.Fatalf("Encode not stable: %q vs %q (%v)", enc, enc2, err)
 		}
 		if p.ValidateAt(now) == nil {
-			if err := got.Check(now, "", nil); errors.Is(err, policy.ErrExpired) {
+			if err := postpolicy.Check(got, now, "", nil); errors.Is(err, postpolicy.ErrExpired) {
 				t.Fatalf("ValidateAt(%v) accepted a policy that is expired at now once encoded (expiration %v)", now, got.Expiration)
 			}
 		}
