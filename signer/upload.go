@@ -1,0 +1,339 @@
+package signer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// Upload is the application's decision about one upload by one user. Every
+// field that is set is pinned by a policy condition, and its form field is
+// put into Token.Fields with exactly the pinned value: OSS accepts form
+// fields the policy does not mention (SPEC.md §2.4), so an unpinned value
+// would be the uploader's to change.
+//
+// The zero Upload is refused: set KeyPrefix or Key (or AllowAnyKey), and
+// MaxSize.
+//
+// Whatever the Upload leaves unset stays unpinned and is therefore the
+// uploader's to choose: the ACL (see ACL), x-oss-storage-class,
+// Cache-Control, Content-Disposition, server-side encryption, and custom
+// callback variables not listed in CallbackVars.
+type Upload struct {
+	// Key, if set, is the exact object name the upload must use, pinned
+	// with ["eq", "$key", Key] and returned as Token.Key. Server-chosen
+	// keys cannot collide or be redirected (SPEC.md §7 pitfall 8). Mutually
+	// exclusive with KeyPrefix and AllowAnyKey.
+	Key string
+
+	// KeyPrefix is the "directory" the user may write under, pinned with
+	// ["starts-with", "$key", KeyPrefix] and returned as Token.Dir. OSS
+	// checks the key before expanding ${filename}, so a browser may send
+	// KeyPrefix + "${filename}" (SPEC.md §1.5). For the same reason a
+	// KeyPrefix containing "${" or ending in "$" (or a Key containing
+	// "${") is refused: the uploader's file name could rewrite it.
+	KeyPrefix string
+
+	// AllowAnyKey opts out of restricting the key: the policy then says
+	// ["starts-with", "$key", ""]. Without it, an Upload with neither Key
+	// nor KeyPrefix is refused.
+	AllowAnyKey bool
+
+	// MinSize and MaxSize bound the file size in bytes, inclusive, pinned
+	// with content-length-range. MaxSize is required (1..MaxObjectSize);
+	// MinSize defaults to 0.
+	MinSize, MaxSize int64
+
+	// Expires is how long the token is valid: the policy expiration is
+	// Now()+Expires, rounded down to a whole second so that it equals
+	// Token.Expire. Zero means DefaultExpires; values outside
+	// [MinExpires, MaxExpires] are refused.
+	Expires time.Duration
+
+	// ContentTypes, if non-empty, are the content types the stored object
+	// may have. They are pinned on the x-oss-content-type form field (eq
+	// for one type, in for several), because that field is the one OSS
+	// stores: its precedence is x-oss-content-type > the file part's
+	// Content-Type > the Content-Type form field (SPEC.md §1.3). Pinning the
+	// Content-Type form field instead would restrict nothing, since every
+	// browser stamps the file part with a type of its own choosing.
+	//
+	// With one type, Token.Fields carries x-oss-content-type. With several,
+	// Token.ContentTypes lists them and the browser must send the type it
+	// picked (for example File.type) as the x-oss-content-type form field;
+	// without it OSS fails the condition (SPEC.md §2.3).
+	ContentTypes []string
+
+	// SuccessActionStatus, if non-zero, is 200, 201 or 204: the status OSS
+	// answers the browser with (default 204 without a body, SPEC.md §4.1).
+	SuccessActionStatus int
+
+	// ACL, if set, is the object ACL: "default", "private", "public-read"
+	// or "public-read-write" (x-oss-object-acl, SPEC.md §1.3).
+	//
+	// Left empty, the ACL is not pinned and the uploader may send its own
+	// x-oss-object-acl, public-read included (as far as the signing RAM
+	// identity is allowed to). Set "default" (inherit the bucket's ACL) to
+	// take that choice away; it is not the zero value only because an
+	// unconditional pin would change every policy, including SPEC.md §3.4's.
+	ACL string
+
+	// Meta is user metadata, stored as x-oss-meta-<name> (a name may also
+	// be given with that prefix). Total size is limited to 8 KB.
+	Meta map[string]string
+
+	// ForbidOverwrite, if set, makes OSS refuse to overwrite an existing
+	// object (x-oss-forbid-overwrite: true; ignored by OSS on versioned
+	// buckets, SPEC.md §1.3).
+	ForbidOverwrite bool
+
+	// Callback, if set, is the upload callback OSS calls before answering
+	// the browser (SPEC.md §5). Its Base64 encoding is pinned with
+	// {"callback": ...}, so the uploader cannot point it elsewhere.
+	Callback *callback.Params
+
+	// CallbackVars are custom callback variables, "x:<name>" -> value
+	// (SPEC.md §5.3), each pinned with ["eq", "$x:<name>", value], so that
+	// the uploader cannot change them in uploads made with this token (for
+	// example "x:uid"). Names must pass callback.ValidateVarName, Callback
+	// must be set, and its Body must reference each as ${x:<name>}
+	// (OSS sends only referenced variables, SPEC.md §7 pitfall 11).
+	//
+	// Pinning does not make the callback body trustworthy: OSS signs the
+	// callbacks of every account with one key, so an upload to someone
+	// else's bucket can name the same callback URL with a body that claims
+	// any x:uid. Put the identity in a callback URL bound with
+	// callback.BindURL and read it from callback.Event.Query instead.
+	//
+	// A variable the Body references but CallbackVars does not set is left
+	// unpinned on purpose (a page may supply, say, a caption), which means
+	// the uploader chooses its value: never trust it in the callback.
+	CallbackVars map[string]string
+}
+
+// prepared is an Upload after validation: the values Sign needs that
+// validation already had to compute.
+type prepared struct {
+	expires  time.Duration
+	callback string       // Base64 callback parameter, "" if none
+	meta     []fieldValue // sorted by field, ignoring case
+	varKeys  []string
+}
+
+// fieldContentType is the form field policy.ContentTypes conditions, which
+// Token.Fields must carry for a single type; see Upload.ContentTypes.
+const fieldContentType = "x-oss-content-type"
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidUpload}, args...)...)
+}
+
+// prepare validates u. It refuses what would make a policy weaker than the
+// application presumably meant (see "Secure by default" in the ossdirect
+// package documentation) and what OSS would refuse anyway.
+func (u *Upload) prepare() (prepared, error) {
+	var pu prepared
+	switch {
+	case u.Key != "" && (u.KeyPrefix != "" || u.AllowAnyKey):
+		return pu, invalid("Key is exclusive with KeyPrefix and AllowAnyKey")
+	case u.Key != "":
+		if err := checkObjectName("Key", u.Key, false); err != nil {
+			return pu, err
+		}
+	case u.KeyPrefix != "":
+		if u.AllowAnyKey {
+			return pu, invalid("KeyPrefix is exclusive with AllowAnyKey")
+		}
+		if err := checkObjectName("KeyPrefix", u.KeyPrefix, true); err != nil {
+			return pu, err
+		}
+	case !u.AllowAnyKey:
+		return pu, invalid("no Key or KeyPrefix (set AllowAnyKey to allow any object name)")
+	}
+
+	switch {
+	case u.MaxSize <= 0:
+		return pu, invalid("MaxSize must be set (got %d)", u.MaxSize)
+	case u.MaxSize > MaxObjectSize:
+		return pu, invalid("MaxSize %d exceeds the PostObject limit of %d bytes", u.MaxSize, int64(MaxObjectSize))
+	case u.MinSize < 0:
+		return pu, invalid("negative MinSize %d", u.MinSize)
+	case u.MinSize > u.MaxSize:
+		return pu, invalid("MinSize %d is greater than MaxSize %d", u.MinSize, u.MaxSize)
+	}
+
+	switch pu.expires = u.Expires; {
+	case pu.expires == 0:
+		pu.expires = DefaultExpires
+	case pu.expires < MinExpires || pu.expires > MaxExpires:
+		return pu, invalid("Expires %v outside [%v, %v]", u.Expires, MinExpires, MaxExpires)
+	}
+
+	for _, ct := range u.ContentTypes {
+		if !strings.Contains(ct, "/") || !printable(ct) {
+			return pu, invalid("content type %q is not of the form type/subtype", ct)
+		}
+	}
+
+	switch u.SuccessActionStatus {
+	case 0, 200, 201, 204:
+	default:
+		return pu, invalid("SuccessActionStatus %d is not 200, 201 or 204", u.SuccessActionStatus)
+	}
+
+	switch u.ACL {
+	case "", "default", "private", "public-read", "public-read-write":
+	default:
+		return pu, invalid("ACL %q is not default, private, public-read or public-read-write", u.ACL)
+	}
+
+	if len(u.Meta) > 0 {
+		pu.meta = make([]fieldValue, 0, len(u.Meta))
+		total := 0
+		for name, v := range u.Meta {
+			f := metaField(name)
+			if len(f) == len(metaPrefix) || !token(f) {
+				return pu, invalid("metadata name %q is not an HTTP token", name)
+			}
+			if !printable(v) {
+				return pu, invalid("metadata %q has a control character or invalid UTF-8", name)
+			}
+			total += len(f) + len(v)
+			pu.meta = append(pu.meta, fieldValue{f, v})
+		}
+		if total > maxMetaBytes {
+			return pu, invalid("metadata totals %d bytes, over OSS's %d", total, maxMetaBytes)
+		}
+		// Field names are case-insensitive (SPEC.md §1.4): sorting without
+		// case puts spellings of one name side by side.
+		slices.SortFunc(pu.meta, func(a, b fieldValue) int {
+			if c := compareFold(a.field, b.field); c != 0 {
+				return c
+			}
+			return strings.Compare(a.field, b.field)
+		})
+		for i := 1; i < len(pu.meta); i++ {
+			if compareFold(pu.meta[i-1].field, pu.meta[i].field) == 0 {
+				return pu, invalid("metadata %q and %q are the same field", pu.meta[i-1].field, pu.meta[i].field)
+			}
+		}
+	}
+
+	var cb encodedCallback
+	if u.Callback != nil {
+		var err error
+		if cb, err = cachedCallback(*u.Callback); err != nil { // validates
+			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
+		}
+	}
+	if len(u.CallbackVars) > 0 {
+		if u.Callback == nil {
+			return pu, invalid("CallbackVars without a Callback")
+		}
+		pu.varKeys = sortedKeys(u.CallbackVars)
+		for _, name := range pu.varKeys {
+			if err := callback.ValidateVarName(name); err != nil {
+				return pu, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
+			}
+			if !slices.Contains(cb.vars, name) {
+				return pu, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
+			}
+			if v := u.CallbackVars[name]; !utf8.ValidString(v) {
+				return pu, invalid("callback variable %q is not valid UTF-8", name)
+			}
+		}
+	}
+	return pu, nil
+}
+
+type fieldValue struct{ field, value string }
+
+// compareFold compares ASCII strings as if lower-cased.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := lower(a[i]), lower(b[i])
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// sortedKeys is slices.Sorted(maps.Keys(m)) in one allocation.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+const metaPrefix = "x-oss-meta-"
+
+// metaField returns the form field of a metadata name, which may be given
+// with or without the x-oss-meta- prefix (as policy.Meta accepts).
+func metaField(name string) string {
+	if len(name) >= len(metaPrefix) && strings.EqualFold(name[:len(metaPrefix)], metaPrefix) {
+		return name
+	}
+	return metaPrefix + name
+}
+
+// checkObjectName applies OSS's object-name rules (SPEC.md §1.5): valid
+// UTF-8, at most 1023 bytes, not starting with "/" or "\". It also refuses
+// "${" anywhere, and a prefix ending in "$": OSS matches the key against
+// the policy before it replaces ${filename} with the uploader's file name
+// (§1.5), so a placeholder in the pinned part (a user name "${filename}"
+// in "uploads/<name>/", or a prefix "a$" that the key completes to
+// "a${filename}") would let the uploader rewrite it and write elsewhere.
+func checkObjectName(what, name string, prefix bool) error {
+	switch {
+	case strings.Contains(name, "${") || prefix && strings.HasSuffix(name, "$"):
+		return invalid("%s %q could be rewritten by OSS's ${filename} substitution, which follows the policy check", what, name)
+	case len(name) > 1023:
+		return invalid("%s is %d bytes, over OSS's 1023", what, len(name))
+	case !utf8.ValidString(name):
+		return invalid("%s %q is not valid UTF-8", what, name)
+	case name[0] == '/' || name[0] == '\\':
+		return invalid("%s %q starts with %q, which OSS refuses", what, name, name[:1])
+	case prefix && len(name) == 1023:
+		return invalid("%s leaves no room for a name (1023 bytes)", what)
+	}
+	return nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters,
+// so it can be stored as an HTTP header value.
+func printable(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || r < 0x20 && r != '\t' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// token reports whether s is an HTTP token (RFC 9110 §5.6.2): metadata
+// names become response header names.
+func token(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return s != ""
+}
