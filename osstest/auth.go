@@ -152,14 +152,13 @@ func errSignature() *ossError {
 	return newErr(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").withEC("0002-00000705")
 }
 
-// lookupKey finds the access key and checks its STS token and expiry
-// (SPEC.md §1.3, §4.3).
-func (e *Emulator) lookupKey(id string, f *form, now time.Time) (AccessKey, *ossError) {
+// lookupKey finds the access key and checks the STS token sent with it
+// and its expiry (SPEC.md §1.3, §4.3).
+func (e *Emulator) lookupKey(id, token string, now time.Time) (AccessKey, *ossError) {
 	key, ok := e.keyByID[id]
 	if !ok {
 		return AccessKey{}, newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
 	}
-	token := f.get(fieldSecurityToken)
 	switch {
 	case key.SecurityToken == "" && token != "":
 		// An empty token with a permanent key is what the official
@@ -186,7 +185,7 @@ func (e *Emulator) lookupKey(id string, f *form, now time.Time) (AccessKey, *oss
 // checkV1 verifies Signature = base64(HMAC-SHA1(secret, policy field))
 // (SPEC.md §3.1).
 func (e *Emulator) checkV1(f *form, now time.Time) (AccessKey, *ossError) {
-	key, oe := e.lookupKey(f.get(fieldAccessKeyID), f, now)
+	key, oe := e.lookupKey(f.get(fieldAccessKeyID), f.get(fieldSecurityToken), now)
 	if oe != nil {
 		return key, oe
 	}
@@ -203,41 +202,22 @@ func (e *Emulator) checkV1(f *form, now time.Time) (AccessKey, *ossError) {
 // date and region consistency, the time window, the key, the signature,
 // and that the policy pins the V4 fields (and the STS token).
 func (e *Emulator) checkV4(f *form, pol *policy.Policy, now time.Time) (AccessKey, *ossError) {
-	cred := f.get(fieldCredential)
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[3] != "oss" || parts[4] != v4Terminal {
-		return AccessKey{}, newErr(400, "InvalidArgument", "The x-oss-credential field is invalid.").withEC("0002-00000710").withArg(fieldCredential, cred)
-	}
-	if parts[0] == "" {
-		return AccessKey{}, newErr(400, "InvalidArgument", "The AccessKeyId in x-oss-credential is empty.").withEC("0002-00000708").withArg(fieldCredential, cred)
-	}
-	signDate, err := time.Parse("20060102", parts[1])
-	if err != nil || len(parts[1]) != 8 {
-		// EC 0002-00000223: a SignDate such as "2022-12-20" (SPEC.md §3.2).
-		return AccessKey{}, newErr(400, "InvalidArgument", "The SignDate in x-oss-credential is invalid.").withEC("0002-00000223").withArg(fieldCredential, cred)
+	id, date, t, oe := e.checkCredential(f.get(fieldCredential), f.get(fieldDate))
+	if oe != nil {
+		return AccessKey{}, oe
 	}
 	xdate := f.get(fieldDate)
-	t, err := time.Parse(v4DateFmt, xdate)
-	if err != nil {
-		return AccessKey{}, newErr(400, "InvalidArgument", "The x-oss-date field is invalid.").withArg(fieldDate, xdate)
-	}
-	if !signDate.Equal(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)) {
-		return AccessKey{}, newErr(400, "InvalidArgument", "The SignDate in x-oss-credential does not match x-oss-date.").withEC("0002-00000709").withArg(fieldCredential, cred)
-	}
-	if parts[2] != e.region {
-		return AccessKey{}, newErr(400, "InvalidArgument", "The signing region in credential is invalid.").withEC("0002-00000715").withArg(fieldCredential, cred)
-	}
 	if t.After(now.Add(v4MaxSkew)) {
 		return AccessKey{}, newErr(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.").withArg(fieldDate, xdate)
 	}
 	if now.After(t.Add(v4MaxAge)) {
 		return AccessKey{}, newErr(403, "AccessDenied", "Request has expired.").withArg(fieldDate, xdate)
 	}
-	key, oe := e.lookupKey(parts[0], f, now)
+	key, oe := e.lookupKey(id, f.get(fieldSecurityToken), now)
 	if oe != nil {
 		return key, oe
 	}
-	if !hmac.Equal([]byte(signV4(key.Secret, e.region, parts[1], f.get(fieldPolicy))), []byte(f.get(fieldV4Signature))) {
+	if !hmac.Equal([]byte(signV4(key.Secret, e.region, date, f.get(fieldPolicy))), []byte(f.get(fieldV4Signature))) {
 		return key, errSignature()
 	}
 	required := []string{fieldSigVersion, fieldCredential, fieldDate}
@@ -250,6 +230,36 @@ func (e *Emulator) checkV4(f *form, pol *policy.Policy, now time.Time) (AccessKe
 		}
 	}
 	return key, nil
+}
+
+// checkCredential checks a V4 credential "<id>/<date>/<region>/oss/aliyun_v4_request"
+// and the x-oss-date it must agree with (SPEC.md §3.2), for forms, headers
+// and queries alike, and returns the access key id, the sign date and the
+// parsed x-oss-date.
+func (e *Emulator) checkCredential(cred, xdate string) (id, date string, t time.Time, oe *ossError) {
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 || parts[3] != "oss" || parts[4] != v4Terminal {
+		return "", "", t, newErr(400, "InvalidArgument", "The x-oss-credential field is invalid.").withEC("0002-00000710").withArg(fieldCredential, cred)
+	}
+	if parts[0] == "" {
+		return "", "", t, newErr(400, "InvalidArgument", "The AccessKeyId in x-oss-credential is empty.").withEC("0002-00000708").withArg(fieldCredential, cred)
+	}
+	signDate, err := time.Parse("20060102", parts[1])
+	if err != nil || len(parts[1]) != 8 {
+		// EC 0002-00000223: a SignDate such as "2022-12-20" (SPEC.md §3.2).
+		return "", "", t, newErr(400, "InvalidArgument", "The SignDate in x-oss-credential is invalid.").withEC("0002-00000223").withArg(fieldCredential, cred)
+	}
+	t, err = time.Parse(v4DateFmt, xdate)
+	if err != nil {
+		return "", "", t, newErr(400, "InvalidArgument", "The x-oss-date field is invalid.").withArg(fieldDate, xdate)
+	}
+	if !signDate.Equal(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)) {
+		return "", "", t, newErr(400, "InvalidArgument", "The SignDate in x-oss-credential does not match x-oss-date.").withEC("0002-00000709").withArg(fieldCredential, cred)
+	}
+	if parts[2] != e.region {
+		return "", "", t, newErr(400, "InvalidArgument", "The signing region in credential is invalid.").withEC("0002-00000715").withArg(fieldCredential, cred)
+	}
+	return parts[0], parts[1], t, nil
 }
 
 // signV4 is the V4 POST signature: the Base64 policy signed directly with

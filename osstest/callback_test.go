@@ -60,7 +60,7 @@ func TestCallbackVerified(t *testing.T) {
 		t.Run(bodyType, func(t *testing.T) {
 			srv := newServer(t, osstest.Config{})
 			events := make(chan *callback.Event, 1)
-			app := httptest.NewServer(callback.Handler(srv.KeyFetcher(), func(_ context.Context, ev *callback.Event) (any, error) {
+			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 				events <- ev
 				return map[string]any{"ok": true, "object": ev.Object}, nil
 			}))

@@ -179,7 +179,7 @@ func (e *Emulator) callbackValues(up *upload, rc *reqCtx) map[string]string {
 		callback.VarVpcID:      "",
 		callback.VarClientIP:   up.clientIP,
 		callback.VarReqID:      rc.id,
-		callback.VarOperation:  "PostObject",
+		callback.VarOperation:  up.operation,
 	}
 	if cfg, format, err := image.DecodeConfig(bytes.NewReader(up.sniff)); err == nil {
 		v[callback.VarImageHeight] = strconv.Itoa(cfg.Height)

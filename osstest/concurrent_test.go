@@ -20,7 +20,7 @@ func TestConcurrentUploads(t *testing.T) {
 		t.Run(fmt.Sprintf("dir=%v", dir != ""), func(t *testing.T) {
 			srv := newServer(t, osstest.Config{Dir: dir})
 			var verified atomic.Int32
-			app := httptest.NewServer(callback.Handler(srv.KeyFetcher(), func(_ context.Context, ev *callback.Event) (any, error) {
+			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 				verified.Add(1)
 				return map[string]string{"object": ev.Object}, nil
 			}))

@@ -39,6 +39,7 @@ type Emulator struct {
 	sign            *signingKey
 	store           *store
 	maxObjectSize   int64
+	mp              multipartState
 
 	mu           sync.Mutex
 	pubURL       string          // fixed public key URL, if known
@@ -215,11 +216,20 @@ type reqCtx struct {
 // ServeHTTP implements the bucket's HTTP interface:
 //
 //   - POST / — PostObject (form upload);
-//   - GET, HEAD /<key> — read a stored object (no authentication: the
-//     emulator trusts its tests);
+//   - PUT /<key> — PutObject;
+//   - POST /<key>?uploads — InitiateMultipartUpload;
+//   - PUT /<key>?partNumber=N&uploadId=ID — UploadPart;
+//   - POST /<key>?uploadId=ID — CompleteMultipartUpload;
+//   - DELETE /<key>?uploadId=ID — AbortMultipartUpload;
+//   - GET /<key>?uploadId=ID — ListParts;
+//   - GET, HEAD /<key> — read a stored object: a signed request's
+//     signature is checked, an unsigned one is served (the emulator trusts
+//     its tests);
 //   - GET / — a minimal ListObjects answer;
 //   - OPTIONS — CORS preflight;
 //   - GET /__osstest__/callback_pub_key_v1.pem — the callback public key.
+//
+// Every path may also be prefixed with "/<bucket>" (path style), see route.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := &reqCtx{id: newRequestID(), host: r.Host}
 	h := w.Header()
@@ -248,15 +258,28 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, rc, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withArg("BucketName", bucket))
 		return
 	}
-	switch r.Method {
-	case http.MethodPost:
+	q := r.URL.Query()
+	switch {
+	case r.Method == http.MethodPost && key != "" && q.Has("uploads"):
+		e.initiateMultipart(w, r, rc, key)
+	case r.Method == http.MethodPost && key != "" && q.Has("uploadId"):
+		e.completeMultipart(w, r, rc, key)
+	case r.Method == http.MethodPost:
 		if key != "" && !pathStyle {
 			drainBody(r)
-			writeError(w, rc, newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource."))
+			writeError(w, rc, errMethodNotAllowed())
 			return
 		}
 		e.postObject(w, r, rc)
-	case http.MethodGet, http.MethodHead:
+	case r.Method == http.MethodPut && key != "" && (q.Has("uploadId") || q.Has("partNumber")):
+		e.uploadPart(w, r, rc, key)
+	case r.Method == http.MethodPut && key != "":
+		e.putObject(w, r, rc, key)
+	case r.Method == http.MethodDelete && key != "" && q.Has("uploadId"):
+		e.abortMultipart(w, r, rc, key)
+	case r.Method == http.MethodGet && key != "" && q.Has("uploadId"):
+		e.listParts(w, r, rc, key)
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		if key == "" {
 			e.listObjects(w, r, rc)
 			return
@@ -264,31 +287,44 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.getObject(w, r, rc, key)
 	default:
 		drainBody(r)
-		writeError(w, rc, newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource."))
+		writeError(w, rc, errMethodNotAllowed())
 	}
+}
+
+func errMethodNotAllowed() *ossError {
+	return newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 }
 
 // route finds the bucket and object key a request addresses (SPEC.md
 // §1.1). A host whose first label is followed by more labels is
 // virtual-hosted ("examplebucket.oss-cn-hangzhou.aliyuncs.com",
-// "examplebucket.localhost"); an IP literal, "localhost" or a single-label
-// host addresses the configured bucket, except that a POST to "/<bucket>"
-// or "/<bucket>/" is path-style. For GET and HEAD on a bare host the whole
-// path is the object key.
+// "examplebucket.localhost"). An IP literal, "localhost" or a single-label
+// host is path style: a PostObject (POST without ?uploads or ?uploadId)
+// to "/<bucket>" or "/<bucket>/" names its bucket, "/" the configured one;
+// any other request whose first path segment is the configured bucket
+// ("/examplebucket/dir/key", as the OSS SDKs send for an IP endpoint)
+// addresses the rest of the path in it, and otherwise the whole path is a
+// key in the configured bucket (as an SDK in CNAME mode sends). So on a
+// bare host a key whose first segment is the bucket's name can only be
+// reached path style.
 func (e *Emulator) route(r *http.Request) (bucket, key string, pathStyle bool) {
 	path := r.URL.Path
 	if hb := bucketFromHost(r.Host); hb != "" {
 		return hb, strings.TrimPrefix(path, "/"), false
 	}
-	if r.Method == http.MethodPost {
-		trimmed := strings.TrimPrefix(path, "/")
+	trimmed := strings.TrimPrefix(path, "/")
+	q := r.URL.Query()
+	if r.Method == http.MethodPost && !q.Has("uploads") && !q.Has("uploadId") {
 		if trimmed == "" {
 			return e.bucket, "", false
 		}
 		b, rest, _ := strings.Cut(trimmed, "/")
 		return b, rest, true
 	}
-	return e.bucket, strings.TrimPrefix(path, "/"), false
+	if b, rest, _ := strings.Cut(trimmed, "/"); b == e.bucket {
+		return b, rest, true
+	}
+	return e.bucket, trimmed, false
 }
 
 func bucketFromHost(host string) string {

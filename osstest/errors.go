@@ -25,6 +25,11 @@ type ErrorResponse struct {
 	ArgumentValue string   `xml:"ArgumentValue,omitempty"`
 	EC            string   `xml:"EC,omitempty"`
 	RecommendDoc  string   `xml:"RecommendDoc,omitempty"`
+	// StringToSign and CanonicalRequest come with SignatureDoesNotMatch
+	// for a header or query signature: the server's side of the
+	// computation, to compare with the client's.
+	StringToSign     string `xml:"StringToSign,omitempty"`
+	CanonicalRequest string `xml:"CanonicalRequest,omitempty"`
 
 	// StatusCode is the HTTP status the error came with; it is not part
 	// of the XML.
@@ -62,6 +67,8 @@ type ossError struct {
 	ec      string
 	argName string
 	argVal  string
+
+	stringToSign, canonicalRequest string
 }
 
 func (e *ossError) Error() string { return strconv.Itoa(e.status) + " " + e.code + ": " + e.message }
@@ -121,6 +128,9 @@ func writeError(w http.ResponseWriter, rc *reqCtx, e *ossError) {
 		ArgumentName:  e.argName,
 		ArgumentValue: e.argVal,
 		EC:            e.ec,
+
+		StringToSign:     e.stringToSign,
+		CanonicalRequest: e.canonicalRequest,
 	}
 	if e.ec != "" {
 		body.RecommendDoc = "https://api.aliyun.com/troubleshoot?q=" + e.ec

@@ -24,7 +24,7 @@ func Example() {
 	defer srv.Close()
 
 	// The app's callback endpoint trusts only the emulator's key.
-	app := httptest.NewServer(callback.Handler(srv.KeyFetcher(), func(_ context.Context, ev *callback.Event) (any, error) {
+	app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		return map[string]any{"stored": ev.Object, "size": ev.Size}, nil
 	}))
 	defer app.Close()

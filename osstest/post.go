@@ -33,8 +33,10 @@ const maxTrailingBytes = maxFieldValueBytes
 // size marker past the first few KB.
 const sniffBytes = 64 << 10
 
-// upload is an accepted and stored PostObject.
+// upload is an accepted and stored object: a PostObject, PutObject or
+// CompleteMultipartUpload (form is nil for the last two).
 type upload struct {
+	operation string // ${operation} in callbacks
 	obj       Object
 	form      *form
 	callback  *callback.Params
@@ -104,7 +106,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 		return nil, oe
 	}
 
-	up := &upload{form: f, clientIP: clientIP(r)}
+	up := &upload{operation: "PostObject", form: f, clientIP: clientIP(r)}
 	up.requester = e.requesterID(au.key.ID)
 	obj, oe := objectFromForm(f, r.Header)
 	if oe != nil {

@@ -10,9 +10,17 @@ import (
 
 // getObject serves GET and HEAD /<key> with the headers OSS returns for a
 // stored object; Range and conditional requests are handled by
-// http.ServeContent. Reads are not authenticated: the emulator is a test
-// fixture and its tests read back what they uploaded.
+// http.ServeContent. A signed read (a presigned URL, an SDK's GetObject)
+// has its signature checked like any request; an unsigned one is served
+// whatever the bucket's ACL: the emulator is a test fixture and its tests
+// read back what they uploaded.
 func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
+	if isSigned(r) {
+		if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
+			writeError(w, rc, oe)
+			return
+		}
+	}
 	content, obj, err := e.store.open(key)
 	if err != nil {
 		if errors.Is(err, ErrNoSuchKey) {

@@ -48,7 +48,7 @@ func TestSignerRoundTrip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, sts}, Region: "cn-shanghai"})
 			events := make(chan *callback.Event, 1)
-			app := httptest.NewServer(callback.Handler(srv.KeyFetcher(), func(_ context.Context, ev *callback.Event) (any, error) {
+			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 				events <- ev
 				return map[string]string{"stored": ev.Object, "uid": ev.Vars["x:uid"]}, nil
 			}))

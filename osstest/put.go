@@ -1,0 +1,298 @@
+package osstest
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+// PutObject: https://www.alibabacloud.com/help/en/oss/developer-reference/putobject
+
+// maxCallbackParamBytes bounds the Base64 callback and callback-var values
+// of PutObject and CompleteMultipartUpload (5 KB; PostObject has no such
+// limit): https://www.alibabacloud.com/help/en/oss/developer-reference/callback
+const maxCallbackParamBytes = 5 << 10
+
+// Callback parameters outside PostObject: headers, or query parameters for
+// presigned URLs.
+const (
+	headerCallback    = "X-Oss-Callback"
+	headerCallbackVar = "X-Oss-Callback-Var"
+	queryCallback     = "callback"
+	queryCallbackVar  = "callback-var"
+)
+
+// putObject stores the request body as key. The checks that need no body
+// come first (key, signature, object settings, callback parameters,
+// x-oss-forbid-overwrite), so a doomed upload is refused before it is
+// streamed; then the body is hashed and stored, Content-MD5 compared, and
+// the object committed atomically.
+func (e *Emulator) putObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
+	up, oe := e.receivePut(r, key)
+	if oe != nil {
+		drainBody(r)
+		writeError(w, rc, oe)
+		return
+	}
+	h := w.Header()
+	h.Set("ETag", up.obj.ETag)
+	h.Set("Content-MD5", up.obj.ContentMD5)
+	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(up.obj.CRC64, 10))
+	if up.obj.ServerSideEncryption != "" {
+		h.Set("X-Oss-Server-Side-Encryption", up.obj.ServerSideEncryption)
+	}
+	if up.callback != nil {
+		e.runCallback(w, r, rc, up)
+		return
+	}
+	h.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+func (e *Emulator) receivePut(r *http.Request, key string) (*upload, *ossError) {
+	if oe := validateKey(key); oe != nil {
+		return nil, oe
+	}
+	ak, oe := e.authenticateRequest(r, e.bucket, key)
+	if oe != nil {
+		return nil, oe
+	}
+	obj, oe := objectFromHeader(key, r.Header)
+	if oe != nil {
+		return nil, oe
+	}
+	up := &upload{operation: "PutObject", clientIP: clientIP(r), requester: e.requesterID(ak.ID)}
+	up.callback, up.vars, oe = callbackFromRequest(r)
+	if oe != nil {
+		return nil, oe
+	}
+	forbid := strings.EqualFold(r.Header.Get("X-Oss-Forbid-Overwrite"), "true")
+	if forbid && e.store.exists(key) {
+		return nil, errExistsOSS()
+	}
+	if r.ContentLength > e.maxObjectSize {
+		return nil, errEntityTooLarge()
+	}
+	p, st, oe := e.receiveBody(r)
+	if oe != nil {
+		return nil, oe
+	}
+	obj.Size = st.size
+	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(st.md5)) + `"`
+	obj.ContentMD5 = base64.StdEncoding.EncodeToString(st.md5)
+	obj.CRC64 = st.crc64
+	obj.LastModified = e.now().UTC()
+	if err := e.store.commit(p, obj, forbid); err != nil {
+		if errors.Is(err, errExists) {
+			return nil, errExistsOSS()
+		}
+		return nil, errInternal(err)
+	}
+	up.obj = obj
+	up.sniff = st.sniff
+	return up, nil
+}
+
+// receiveBody streams a PUT body into pending content (MD5, CRC-64, at
+// most maxObjectSize bytes) and checks a Content-MD5 header. The caller
+// owns the pending content on success; on failure it is discarded.
+func (e *Emulator) receiveBody(r *http.Request) (*pending, *streamed, *ossError) {
+	var wantMD5 []byte
+	if v := r.Header.Get("Content-MD5"); v != "" {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(b) != md5.Size {
+			return nil, nil, errInvalidDigest()
+		}
+		wantMD5 = b
+	}
+	p, err := e.store.begin(r.ContentLength)
+	if err != nil {
+		return nil, nil, errInternal(err)
+	}
+	body := &bodyReader{r: r.Body}
+	st, oe := e.streamFile(body, p, e.maxObjectSize, nil)
+	if oe != nil {
+		p.abort()
+		if body.err != nil {
+			// The client stopped sending before Content-Length bytes.
+			return nil, nil, errIncompleteBody()
+		}
+		return nil, nil, oe
+	}
+	if wantMD5 != nil && !bytes.Equal(st.md5, wantMD5) {
+		p.abort()
+		return nil, nil, errInvalidDigest()
+	}
+	return p, st, nil
+}
+
+// bodyReader remembers a read error other than io.EOF, which streamFile
+// (written for form parts) does not pass on.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
+}
+
+func errInvalidDigest() *ossError {
+	return newErr(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+}
+
+func errIncompleteBody() *ossError {
+	return newErr(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+}
+
+// objectFromHeader builds an object's metadata from PutObject or
+// InitiateMultipartUpload headers and refuses values OSS refuses, as
+// objectFromForm does for PostObject fields.
+func objectFromHeader(key string, h http.Header) (Object, *ossError) {
+	obj := Object{
+		Key:                  key,
+		ContentType:          h.Get("Content-Type"),
+		CacheControl:         h.Get("Cache-Control"),
+		ContentDisposition:   h.Get("Content-Disposition"),
+		ContentEncoding:      h.Get("Content-Encoding"),
+		Expires:              h.Get("Expires"),
+		ACL:                  "default",
+		StorageClass:         "Standard",
+		ServerSideEncryption: h.Get("X-Oss-Server-Side-Encryption"),
+	}
+	if obj.ContentType == "" {
+		// Without a Content-Type OSS picks one from the key's extension.
+		obj.ContentType = "application/octet-stream"
+		if t, ok := contentTypes[strings.ToLower(path.Ext(key))]; ok {
+			obj.ContentType = t
+		}
+	}
+	if acl := h.Get("X-Oss-Object-Acl"); acl != "" {
+		switch acl {
+		case "default", "private", "public-read", "public-read-write":
+			obj.ACL = acl
+		default:
+			return Object{}, newErr(400, "InvalidArgument", "no such object access control exists").withArg("x-oss-object-acl", acl)
+		}
+	}
+	if v := h.Get("X-Oss-Storage-Class"); v != "" {
+		switch v {
+		case "Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive":
+			obj.StorageClass = v
+		default:
+			return Object{}, newErr(400, "InvalidArgument", "Invalid storage class.").withArg("x-oss-storage-class", v)
+		}
+	}
+	switch obj.ServerSideEncryption {
+	case "", "AES256", "KMS", "SM4":
+	default:
+		return Object{}, newErr(400, "InvalidEncryptionAlgorithmError", "The encryption algorithm specified is not valid.").withArg("x-oss-server-side-encryption", obj.ServerSideEncryption)
+	}
+	metaBytes := 0
+	for name, vs := range h {
+		l := strings.ToLower(name)
+		meta, ok := strings.CutPrefix(l, "x-oss-meta-")
+		if !ok {
+			continue
+		}
+		if obj.Meta == nil {
+			obj.Meta = map[string]string{}
+		}
+		obj.Meta[meta] = vs[0]
+		metaBytes += len(l) + len(vs[0])
+	}
+	if metaBytes > 8<<10 {
+		return Object{}, newErr(400, "InvalidArgument", "Your metadata headers exceed the maximum allowed metadata size.")
+	}
+	return obj, nil
+}
+
+// callbackFromRequest reads the callback parameters of a PutObject or
+// CompleteMultipartUpload: the x-oss-callback and x-oss-callback-var
+// headers, or the callback and callback-var query parameters of a
+// presigned URL, never both
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// An empty value means no callback [inferred, as for PostObject].
+func callbackFromRequest(r *http.Request) (*callback.Params, map[string]string, *ossError) {
+	q := r.URL.Query()
+	enc, oe := oneOf(r.Header.Get(headerCallback), q.Get(queryCallback),
+		"Either the callback query string parameter or the x-oss-callback header should be specified, not both.")
+	if oe != nil {
+		return nil, nil, oe
+	}
+	encVars, oe := oneOf(r.Header.Get(headerCallbackVar), q.Get(queryCallbackVar),
+		"Either the callback-var query string parameter or the x-oss-callback-var header should be specified, not both.")
+	if oe != nil {
+		return nil, nil, oe
+	}
+	if enc == "" {
+		return nil, nil, nil
+	}
+	if len(enc) > maxCallbackParamBytes {
+		return nil, nil, newErr(400, "InvalidArgument", "The length of callback exceed max value.")
+	}
+	if len(encVars) > maxCallbackParamBytes {
+		return nil, nil, newErr(400, "InvalidArgument", "The length of callback var exceed max value.")
+	}
+	p, err := callback.DecodeParams(enc)
+	if err != nil {
+		oe := newErr(400, "InvalidArgument", err.Error())
+		var pe *callback.ParamsError
+		if errors.As(err, &pe) {
+			oe = newErr(400, "InvalidArgument", pe.Message).withEC(pe.EC)
+		}
+		return nil, nil, oe
+	}
+	vars, oe := decodeCallbackVars(encVars)
+	if oe != nil {
+		return nil, nil, oe
+	}
+	return &p, vars, nil
+}
+
+// oneOf returns whichever of a header and a query value is set, refusing
+// both at once with msg.
+func oneOf(header, query, msg string) (string, *ossError) {
+	if header != "" && query != "" {
+		return "", newErr(400, "InvalidArgument", msg)
+	}
+	return header + query, nil
+}
+
+// decodeCallbackVars decodes callback-var: Base64 of a JSON object whose
+// members are "x:"-prefixed lower-case names with string values.
+func decodeCallbackVars(enc string) (map[string]string, *ossError) {
+	if enc == "" {
+		return nil, nil
+	}
+	notJSON := newErr(400, "InvalidArgument", "The callback var is not expecten json.")
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil || !utf8.Valid(raw) {
+		return nil, notJSON
+	}
+	var vars map[string]string
+	if err := json.Unmarshal(raw, &vars); err != nil {
+		return nil, notJSON.withArg("callback-var", string(raw))
+	}
+	for name, v := range vars {
+		if err := callback.ValidateVarName(name); err != nil {
+			return nil, newErr(400, "InvalidArgument", "The callback var is invalid.").withArg(name, v)
+		}
+	}
+	return vars, nil
+}
