@@ -1,0 +1,68 @@
+// Command ossdirect is the command line of the ossdirect library: a local
+// OSS bucket to test against, presigned URLs and POST tokens from the shell,
+// and a diagnosis of callbacks that do not verify.
+//
+// Usage:
+//
+//	ossdirect emulator [flags]      serve an emulated OSS bucket
+//	ossdirect presign -key KEY ...  print one presigned URL
+//	ossdirect sign -prefix P ...    print a PostObject token (or a curl command)
+//	ossdirect diagnose FILE|-       check a captured callback request
+//
+// Install with "go install github.com/ossdirect/ossdirect/cmd/ossdirect@latest"
+// or run from a checkout with "go run ./cmd/ossdirect <command>". Every
+// command prints its flags with -h.
+//
+// # emulator
+//
+// Serves package osstest's emulator on -addr (default 127.0.0.1:9000): one
+// bucket (-bucket, -region) that accepts PostObject forms, PutObject and
+// multipart uploads with upload callbacks, signed with -access-key-id and
+// -access-key-secret (both generated and printed when absent). Any OSS
+// client in any language can use it as a custom endpoint, path style
+// (http://127.0.0.1:9000/<bucket>/<key>) or as a CNAME
+// (http://127.0.0.1:9000/<key>). Its first line of output is
+// "listening on http://HOST:PORT", so scripts started with -addr
+// 127.0.0.1:0 learn the port. It then prints the credentials and the URL of
+// the public key its callbacks are signed with (give it to the application's
+// callback verifier), and one line per request (method, key, status,
+// milliseconds) and per callback (URL, status). -dir keeps objects and
+// their metadata in a directory across restarts; -cors-origin (repeatable)
+// allows browser pages on that origin; -public-read-write accepts unsigned
+// uploads. SIGINT or SIGTERM shut it down cleanly.
+//
+// # presign
+//
+// Prints one URL on one line, signed with query authentication for -method
+// (PUT, the default, or GET) on -key, valid for -expires seconds, with the
+// credentials of OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS,
+// OSS_SESSION_TOKEN. -signature v4 (default) or v1; -content-type is signed
+// and must then be sent; -callback-url and -callback-body put an upload
+// callback in the signed query; -time signs as of an RFC 3339 instant, for
+// reproducible output. The URL points at -endpoint, by default
+// https://<bucket>.oss-<region>.aliyuncs.com.
+//
+// # sign
+//
+// Prints the JSON token a browser posts a form with (the answer of a token
+// endpoint) for -bucket, -region, -prefix and -max-size, with optional
+// -content-type (repeatable), -callback-url, -callback-body, -signature,
+// -time, -expires and -endpoint. With -curl FILE it prints instead a curl
+// command that uploads FILE with that token.
+//
+// Callback URLs are bound to the token or URL they are signed in (see
+// callback.BindURLUntil), with the secret in OSSDIRECT_CALLBACK_SECRET
+// (at least 16 bytes), which the application's callback.Verifier must have
+// as BindingSecret. presign and sign refuse a -callback-url without it.
+//
+// # diagnose
+//
+// Reads one raw HTTP request as captured (request line, headers, a blank
+// line, body; "-" reads standard input) and says whether it is a callback
+// signed by OSS: it verifies with OSS's public key (or the PEM key in -key),
+// putting back the path prefix given with -prefix that a proxy stripped. If
+// it does not verify, it prints the failure and the library's diagnosis of
+// the likely cause (a dropped Authorization header, a stripped prefix, a
+// re-encoded body, ...). It exits 0 only when the request verifies, 1 when
+// it does not, and 2 when the command line or the file is unusable.
+package main

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+const presignNotes = `
+Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS
+temporary credentials, OSS_SESSION_TOKEN. With -callback-url, the callback
+URL is bound (callback.BindURLUntil) with the secret in
+OSSDIRECT_CALLBACK_SECRET (at least 16 bytes), which the callback handler's
+Verifier.BindingSecret must equal.
+
+The URL is printed on standard output; headers the client must send with
+exactly the signed values (Content-Type) are listed on standard error.`
+
+// runPresign prints one presigned URL.
+func runPresign(ctx context.Context, args []string, env *environ) int {
+	fs := newFlags("presign", "-bucket B -region R -key KEY [flags]", presignNotes)
+	var sf signerFlags
+	sf.register(fs)
+	method := fs.String("method", "PUT", "HTTP `method`: PUT (upload) or GET (download)")
+	key := fs.String("key", "", "object `key` (required)")
+	expires := fs.Int64("expires", 600, "validity in `seconds` (at most 604800, 7 days)")
+	contentType := fs.String("content-type", "", "Content-Type the client must send (signed)")
+	if code, ok := parseFlags(fs, args, env); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(env, fs, "unexpected argument %q", fs.Arg(0))
+	}
+	m := strings.ToUpper(*method)
+	if m != "PUT" && m != "GET" {
+		return usageError(env, fs, "-method %q: want PUT or GET", *method)
+	}
+	if *key == "" {
+		return usageError(env, fs, "-key is required")
+	}
+	if *expires <= 0 {
+		return usageError(env, fs, "-expires %d: want a positive number of seconds", *expires)
+	}
+	s, err := sf.signer(env, signer.EnvCredentials())
+	if err != nil {
+		return usageError(env, fs, "%v", err)
+	}
+	req := signer.Request{Method: m, Key: *key, Expires: time.Duration(*expires) * time.Second, ContentType: *contentType, Callback: sf.callback()}
+	p, err := s.Presign(ctx, req)
+	if err != nil {
+		return fail(env, "presign", err)
+	}
+	fmt.Fprintln(env.stdout, p.URL)
+	names := make([]string, 0, len(p.Header))
+	for name := range p.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(env.stderr, "send header: %s: %s\n", name, p.Header[name])
+	}
+	return exitOK
+}

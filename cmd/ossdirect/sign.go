@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+const signNotes = `
+Prints the token as JSON: host, dir, expire and the form fields to post
+(see signer.Token). With -curl FILE, prints instead a curl command that
+uploads FILE under the prefix with that token, e.g.
+
+  eval "$(ossdirect sign -bucket B -region R -prefix up/ -max-size 1048576 -curl photo.jpg)"
+
+Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS
+temporary credentials, OSS_SESSION_TOKEN. With -callback-url, the callback
+URL is bound (callback.BindURLUntil) with the secret in
+OSSDIRECT_CALLBACK_SECRET (at least 16 bytes), which the callback handler's
+Verifier.BindingSecret must equal.`
+
+// runSign prints a PostObject token, or a curl command that uses it.
+func runSign(ctx context.Context, args []string, env *environ) int {
+	fs := newFlags("sign", "-bucket B -region R -prefix P -max-size N [flags]", signNotes)
+	var sf signerFlags
+	sf.register(fs)
+	prefix := fs.String("prefix", "", "key `prefix` the upload must use, e.g. uploads/u42/ (required)")
+	maxSize := fs.Int64("max-size", 0, "largest file in `bytes` (required)")
+	expires := fs.Int64("expires", 600, "token validity in `seconds` (at most 3600)")
+	var types multiFlag
+	fs.Var(&types, "content-type", "allowed content `type` (repeatable; with several, the uploader sends its choice as x-oss-content-type)")
+	curlFile := fs.String("curl", "", "print a curl command that uploads `FILE` instead of the token")
+	if code, ok := parseFlags(fs, args, env); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(env, fs, "unexpected argument %q", fs.Arg(0))
+	}
+	if *prefix == "" || *maxSize <= 0 {
+		return usageError(env, fs, "-prefix and a positive -max-size are required")
+	}
+	if *expires <= 0 {
+		return usageError(env, fs, "-expires %d: want a positive number of seconds", *expires)
+	}
+	s, err := sf.signer(env, signer.EnvCredentials())
+	if err != nil {
+		return usageError(env, fs, "%v", err)
+	}
+	tok, err := s.Sign(ctx, signer.Upload{
+		KeyPrefix:    *prefix,
+		MaxSize:      *maxSize,
+		Expires:      time.Duration(*expires) * time.Second,
+		ContentTypes: types,
+		Callback:     sf.callback(),
+	})
+	if err != nil {
+		return fail(env, "sign", err)
+	}
+	if *curlFile == "" {
+		b, err := json.MarshalIndent(tok, "", "  ")
+		if err != nil {
+			return fail(env, "sign", err)
+		}
+		fmt.Fprintf(env.stdout, "%s\n", b)
+		return exitOK
+	}
+	cmd, err := curlCommand(tok, *curlFile)
+	if err != nil {
+		return fail(env, "sign", err)
+	}
+	fmt.Fprintln(env.stdout, cmd)
+	return exitOK
+}
+
+// curlCommand returns a shell command that posts file with tok: every
+// token field, then key, then the file last, as OSS requires
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+// Fields go with --form-string, so that a value starting with "@" or "<" is
+// sent as text rather than read from a file.
+func curlCommand(tok *signer.Token, file string) (string, error) {
+	fields := make(map[string]string, len(tok.Fields)+2)
+	for k, v := range tok.Fields {
+		fields[k] = v
+	}
+	if len(tok.ContentTypes) > 0 {
+		// Several allowed types: the uploader names its choice in
+		// x-oss-content-type, which the policy checks.
+		t := mime.TypeByExtension(filepath.Ext(file))
+		if i := strings.IndexByte(t, ';'); i >= 0 {
+			t = t[:i]
+		}
+		if !slices.Contains(tok.ContentTypes, t) {
+			return "", fmt.Errorf("-curl %s: its type %q (from the extension) is not one of the allowed -content-type values %q", file, t, tok.ContentTypes)
+		}
+		fields["x-oss-content-type"] = t
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	key := tok.Key
+	if key == "" {
+		key = tok.Dir + filepath.Base(file)
+	}
+	var b strings.Builder
+	b.WriteString("curl -sS -w '\\nHTTP %{http_code}\\n'")
+	for _, k := range names {
+		b.WriteString(" --form-string " + shellQuote(k+"="+fields[k]))
+	}
+	b.WriteString(" --form-string " + shellQuote("key="+key))
+	// curl reads a double-quoted file name after "@" literally, so names
+	// with ";" or "," are not taken for curl's own ";type=" options.
+	quoted := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(file) + `"`
+	b.WriteString(" -F " + shellQuote("file=@"+quoted))
+	b.WriteString(" " + shellQuote(tok.Host+"/"))
+	return b.String(), nil
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
