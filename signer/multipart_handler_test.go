@@ -1,0 +1,374 @@
+package signer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ossdirect/ossdirect/callback"
+)
+
+var testTicketSecret = []byte("ticket-secret-0123456789abcdef!!")
+
+// planForUser is a typical application decision: the user named by X-User
+// uploads under users/<name>/ with the file's type, up to 1 GiB, and the
+// callback names the user in its (bound) URL.
+func planForUser(r *http.Request, user string, f File) (Multipart, error) {
+	switch {
+	case user == "db-down":
+		return Multipart{}, errors.New("users: connection refused")
+	case f.Size > 1<<30:
+		return Multipart{}, fmt.Errorf("%w: files over 1 GiB need a bigger plan", ErrForbidden)
+	case user == "buggy":
+		return Multipart{Size: f.Size}, nil // no key: the app's bug
+	}
+	return Multipart{
+		Key: "users/" + user + "/" + baseName(f.Name), Size: f.Size, PartSize: MinPartSize, ContentType: f.Type,
+		Callback: &callback.Params{URL: "https://app.example.com/oss/callback?uid=" + user, Body: "object=${object}&size=${size}"},
+	}, nil
+}
+
+// baseName is the last element of a browser-supplied file name, with "/"
+// or "\\" separators.
+func baseName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+func userFromHeader(r *http.Request) (string, error) {
+	switch u := r.Header.Get("X-User"); u {
+	case "":
+		return "", fmt.Errorf("%w: log in first", ErrUnauthorized)
+	case "mallory":
+		return "", fmt.Errorf("%w: account suspended", ErrForbidden)
+	default:
+		return u, nil
+	}
+}
+
+type multipartServer struct {
+	*httptest.Server
+	now  atomic.Int64 // Unix seconds of the signer's clock
+	logs *lockedBuffer
+}
+
+func newMultipartServer(t *testing.T, creds CredentialsProvider) *multipartServer {
+	t.Helper()
+	ms := &multipartServer{logs: &lockedBuffer{}}
+	ms.now.Store(1702781677)
+	s := &Signer{Credentials: creds, Bucket: "bucket", Region: "cn-hangzhou", CallbackSecret: testBindingSecret,
+		Now: func() time.Time { return time.Unix(ms.now.Load(), 0) }}
+	ms.Server = httptest.NewServer(http.StripPrefix("/oss/multipart", &MultipartHandler{
+		Signer: s, TicketSecret: testTicketSecret, User: userFromHeader, Plan: planForUser,
+		AllowOrigins: []string{testOrigin}, ErrorLog: log.New(ms.logs, "", 0),
+	}))
+	t.Cleanup(ms.Close)
+	return ms
+}
+
+var testCreds = StaticCredentials{AccessKeyID: "ak", AccessKeySecret: "sk"}
+
+// call POSTs body as JSON to endpoint as user and decodes the answer into
+// out (if not nil) when it is 200.
+func (ms *multipartServer) call(t *testing.T, user, endpoint string, body any, out any) (int, string) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		js, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(js)
+	}
+	req, err := http.NewRequest("POST", ms.URL+"/oss/multipart/"+endpoint, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.Header.Set("X-User", user)
+	}
+	resp, err := ms.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("%s: Cache-Control %q, Content-Type %q", endpoint, resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Type"))
+	}
+	if resp.StatusCode == 200 && out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s answer %s: %v", endpoint, raw, err)
+		}
+	}
+	return resp.StatusCode, string(raw)
+}
+
+type planReply struct {
+	Ticket    string     `json:"ticket"`
+	Key       string     `json:"key"`
+	Size      int64      `json:"size"`
+	PartSize  int64      `json:"part_size"`
+	PartCount int        `json:"part_count"`
+	Expires   time.Time  `json:"expires"`
+	Initiate  *Presigned `json:"initiate"`
+}
+
+func TestMultipartHandlerFlow(t *testing.T) {
+	ms := newMultipartServer(t, testCreds)
+	var plan planReply
+	const size = 250 << 10 // three parts of 100 KiB, 100 KiB, 50 KiB
+	if st, body := ms.call(t, "alice", "plan", File{Name: "C:\\x/holiday.mp4", Size: size, Type: "video/mp4"}, &plan); st != 200 {
+		t.Fatalf("plan: %d %s", st, body)
+	}
+	if plan.Key != "users/alice/holiday.mp4" || plan.Size != size || plan.PartSize != MinPartSize || plan.PartCount != 3 {
+		t.Errorf("plan %+v", plan)
+	}
+	if want := time.Unix(1702781677, 0).Add(DefaultTicketExpires); !plan.Expires.Equal(want) {
+		t.Errorf("ticket expires %v, want %v", plan.Expires, want)
+	}
+	if plan.Initiate == nil || plan.Initiate.Method != "POST" || plan.Initiate.Header["content-type"] != "video/mp4" ||
+		!strings.Contains(plan.Initiate.URL, "/users/alice/holiday.mp4?uploads=") {
+		t.Errorf("initiate %+v", plan.Initiate)
+	}
+
+	var parts struct{ Parts []Part }
+	if st, body := ms.call(t, "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "UP1", Parts: []int{3, 1}}, &parts); st != 200 {
+		t.Fatalf("parts: %d %s", st, body)
+	}
+	if len(parts.Parts) != 2 || parts.Parts[0].Number != 3 || parts.Parts[0].ContentLength != 50<<10 ||
+		parts.Parts[1].Number != 1 || parts.Parts[1].ContentLength != MinPartSize {
+		t.Errorf("parts %+v", parts.Parts)
+	}
+
+	for _, step := range []struct{ name, method string }{{"complete", "POST"}, {"abort", "DELETE"}, {"list", "GET"}} {
+		var ans struct{ Request *Presigned }
+		if st, body := ms.call(t, "alice", step.name, stepRequest{Ticket: plan.Ticket, UploadID: "UP1"}, &ans); st != 200 {
+			t.Fatalf("%s: %d %s", step.name, st, body)
+		}
+		q := mustQuery(t, ans.Request.URL)
+		if ans.Request.Method != step.method || q.Get("uploadId") != "UP1" {
+			t.Errorf("%s: %+v", step.name, ans.Request)
+		}
+		if step.name == "complete" {
+			cb, err := callback.DecodeParams(q.Get("callback"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(cb.URL, "uid=alice&ossdirect-size=256000&ossdirect-expires=") {
+				t.Errorf("complete callback URL %s lacks the user and planned size", cb.URL)
+			}
+		}
+	}
+}
+
+func TestMultipartHandlerRefuses(t *testing.T) {
+	ms := newMultipartServer(t, testCreds)
+	var plan planReply
+	if st, body := ms.call(t, "alice", "plan", File{Name: "a.bin", Size: 1 << 20}, &plan); st != 200 {
+		t.Fatalf("plan: %d %s", st, body)
+	}
+	payload, mac, _ := strings.Cut(plan.Ticket, ".")
+	forged := func(edit func(*ticket)) string {
+		tk, err := openTicket(testTicketSecret, plan.Ticket, "alice", time.Unix(1702781677, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(tk)
+		s, err := sealTicket([]byte("another-secret-0123456789abcdef!"), tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tests := []struct {
+		name, user, endpoint string
+		body                 any
+		status               int
+	}{
+		{"not logged in", "", "plan", File{Size: 1}, 401},
+		{"suspended", "mallory", "plan", File{Size: 1}, 403},
+		{"plan refuses the size", "alice", "plan", File{Name: "a", Size: 2 << 30}, 403},
+		{"plan fails", "db-down", "plan", File{Size: 1}, 500},
+		{"plan is invalid", "buggy", "plan", File{Size: 1}, 500},
+		{"zero size", "alice", "plan", File{Name: "a"}, 400},
+		{"size over the largest object", "alice", "plan", File{Name: "a", Size: MaxMultipartSize + 1}, 400},
+		{"plan body not JSON", "alice", "plan", "size=1", 400},
+		{"unknown endpoint", "alice", "delete-everything", stepRequest{}, 404},
+		{"step body not JSON", "alice", "parts", "[1,2]", 400},
+		{"body over 64 KiB", "alice", "parts", `{"ticket":"` + strings.Repeat("a", 70<<10) + `"}`, 413},
+		{"no ticket", "alice", "parts", stepRequest{UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket of another user", "bob", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket with a changed payload", "alice", "parts", stepRequest{Ticket: strings.Replace(payload, "a", "b", 1) + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket without MAC", "alice", "parts", stepRequest{Ticket: payload, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket sealed with another secret", "alice", "parts", stepRequest{Ticket: forged(func(*ticket) {}), UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket for a bigger file, forged", "alice", "complete", stepRequest{Ticket: forged(func(tk *ticket) { tk.Size *= 10 }), UploadID: "U"}, 403},
+		{"part 0", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{0}}, 400},
+		{"part after the last", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{1, 12}}, 400},
+		{"no parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U"}, 400},
+		{"too many parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: make([]int, MaxPartBatch+1)}, 400},
+		{"no upload id", "alice", "complete", stepRequest{Ticket: plan.Ticket}, 400},
+		{"upload id with control characters", "alice", "abort", stepRequest{Ticket: plan.Ticket, UploadID: "U\r\nX"}, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if st, body := ms.call(t, tt.user, tt.endpoint, tt.body, nil); st != tt.status || !strings.Contains(body, `"error":`) {
+				t.Fatalf("status %d %s, want %d with a JSON error", st, body, tt.status)
+			}
+		})
+	}
+	logs := ms.logs.String()
+	if !strings.Contains(logs, "connection refused") || !strings.Contains(logs, "empty Key") {
+		t.Errorf("5xx causes not logged: %q", logs)
+	}
+
+	// The ticket expires DefaultTicketExpires after the plan.
+	ms.now.Add(int64(DefaultTicketExpires/time.Second) + 1)
+	if st, body := ms.call(t, "alice", "list", stepRequest{Ticket: plan.Ticket, UploadID: "U"}, nil); st != 403 || !strings.Contains(body, "expired") {
+		t.Errorf("expired ticket: %d %s", st, body)
+	}
+}
+
+func TestMultipartHandlerCredentialsDown(t *testing.T) {
+	ms := newMultipartServer(t, CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+		return Credentials{}, errors.New("sts: AssumeRole throttled")
+	}))
+	if st, body := ms.call(t, "alice", "plan", File{Name: "a", Size: 1}, nil); st != 503 || !strings.Contains(ms.logs.String(), "throttled") {
+		t.Fatalf("status %d %s; want 503 with the cause logged", st, body)
+	}
+}
+
+func TestMultipartHandlerHTTP(t *testing.T) {
+	ms := newMultipartServer(t, testCreds)
+	do := func(method, origin, reqMethod string) *http.Response {
+		req, _ := http.NewRequest(method, ms.URL+"/oss/multipart/plan", nil)
+		req.Header.Set("X-User", "alice")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if reqMethod != "" {
+			req.Header.Set("Access-Control-Request-Method", reqMethod)
+			req.Header.Set("Access-Control-Request-Headers", "content-type")
+		}
+		resp, err := ms.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := do("GET", "", ""); r.StatusCode != 405 || r.Header.Get("Allow") != "POST, OPTIONS" {
+		t.Errorf("GET: %d, Allow %q", r.StatusCode, r.Header.Get("Allow"))
+	}
+	r := do("OPTIONS", testOrigin, "POST")
+	if r.StatusCode != 204 || r.Header.Get("Access-Control-Allow-Origin") != testOrigin ||
+		r.Header.Get("Access-Control-Allow-Methods") != "POST" || r.Header.Get("Access-Control-Allow-Headers") != "content-type" ||
+		r.Header.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("preflight from the app: %d %v", r.StatusCode, r.Header)
+	}
+	if r := do("OPTIONS", "https://evil.example", "POST"); r.StatusCode != 403 || r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin: %d %v", r.StatusCode, r.Header)
+	}
+	if r := do("OPTIONS", "null", "POST"); r.StatusCode != 403 {
+		t.Errorf("preflight from origin null: %d", r.StatusCode)
+	}
+}
+
+func TestTicketRoundTrip(t *testing.T) {
+	in := &ticket{User: "alice", Expires: 1702781677, Key: "k", Size: 5, PartSize: MinPartSize, ContentType: "a/b",
+		Header: http.Header{"X-Oss-Meta-A": {"1"}}, URLExpires: time.Minute,
+		Callback: &callback.Params{URL: "https://a/cb", Body: "s=${size}"}, Vars: map[string]string{"x:a": "1"}}
+	sealed, err := sealTicket(testTicketSecret, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := openTicket(testTicketSecret, sealed, "alice", time.Unix(1702781677, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, out, cmp.AllowUnexported(ticket{})); diff != "" {
+		t.Errorf("round trip (-sealed +opened):\n%s", diff)
+	}
+	// Valid until and including its expiry second.
+	if _, err := openTicket(testTicketSecret, sealed, "alice", time.Unix(1702781678, 0)); !errors.Is(err, ErrInvalidTicket) {
+		t.Errorf("a second after expiry: %v, want ErrInvalidTicket", err)
+	}
+}
+
+// FuzzOpenTicket: openTicket must never panic, and must accept nothing
+// but a ticket this secret sealed. Seeds are in testdata/fuzz/FuzzOpenTicket.
+func FuzzOpenTicket(f *testing.F) {
+	good, _ := sealTicket(testTicketSecret, &ticket{User: "alice", Expires: 2e9, Key: "k", Size: 1})
+	f.Add(good)
+	f.Add("")
+	f.Add(".")
+	f.Add("e30.")
+	f.Fuzz(func(t *testing.T, s string) {
+		tk, err := openTicket(testTicketSecret, s, "alice", time.Unix(1702781677, 0))
+		if err != nil {
+			if !errors.Is(err, ErrInvalidTicket) {
+				t.Fatalf("error %v does not wrap ErrInvalidTicket", err)
+			}
+			return
+		}
+		payload, mac, _ := strings.Cut(s, ".")
+		if mac != ticketMAC(testTicketSecret, payload) || tk.User != "alice" {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}
+
+// FuzzPresign: whatever the key, header and query values, Presign either
+// refuses with ErrInvalidUpload or returns a URL that parses back to the
+// same key and parameter values, and a header set naming each header once.
+func FuzzPresign(f *testing.F) {
+	f.Add("a/b c.txt", "x-oss-meta-a", " v ", "partNumber", "1", true)
+	f.Add("中文/ü~x+y", "Range", "bytes=0-1", "uploads", "", false)
+	f.Add("%2F..%00", "x-oss-meta-\n", "\x00", "callback", "e30=", true)
+	f.Fuzz(func(t *testing.T, key, hname, hvalue, qname, qvalue string, v1 bool) {
+		s := vectorSigner(1702781677, "tok")
+		s.Endpoint = ""
+		if v1 {
+			s.Version = V1
+		}
+		p, err := s.Presign(context.Background(), Request{Key: key, Header: http.Header{hname: {hvalue}}, Query: url.Values{qname: {qvalue}}})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidUpload) {
+				t.Fatalf("error %v does not wrap ErrInvalidUpload", err)
+			}
+			return
+		}
+		u, err := url.Parse(p.URL)
+		if err != nil {
+			t.Fatalf("URL %q does not parse: %v", p.URL, err)
+		}
+		if u.Path != "/"+key {
+			t.Errorf("path %q, want /%s", u.Path, key)
+		}
+		if q := u.Query(); len(q[qname]) != 1 || q.Get(qname) != qvalue {
+			t.Errorf("query %q = %q, want %q", qname, q[qname], qvalue)
+		}
+		if got := p.Header[strings.ToLower(hname)]; got != strings.TrimSpace(hvalue) {
+			t.Errorf("header %q = %q, want %q", hname, got, strings.TrimSpace(hvalue))
+		}
+	})
+}
