@@ -23,8 +23,10 @@ func Example() {
 	srv := osstest.NewServer(osstest.Config{})
 	defer srv.Close()
 
-	// The app's callback endpoint trusts only the emulator's key.
-	app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+	// The app's callback endpoint trusts only the emulator's key, and only
+	// callback URLs the app's Signer bound with the same secret.
+	secret := []byte("load-me-from-a-secret-store-0123")
+	app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		return map[string]any{"stored": ev.Object, "size": ev.Size}, nil
 	}))
 	defer app.Close()
@@ -35,6 +37,8 @@ func Example() {
 		Bucket:      srv.Bucket(),
 		Region:      srv.Region(),
 		Endpoint:    srv.URL,
+		// Binds the callback URL, which the Verifier checks.
+		CallbackSecret: secret,
 	}
 	tok, err := s.Sign(context.Background(), signer.Upload{
 		KeyPrefix: "user/42/",

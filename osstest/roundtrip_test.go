@@ -31,9 +31,11 @@ func tokenParts(tok *signer.Token, key string, f part) []part {
 
 // TestSignerRoundTrip uploads with tokens from package signer (V1, V4,
 // STS) to the emulator, whose callback is verified by the app with
-// callback.Handler and the emulator's KeyFetcher.
+// Verifier.Handler, the emulator's KeyFetcher and the binding secret the
+// Signer bound the callback URL with.
 func TestSignerRoundTrip(t *testing.T) {
 	sts := osstest.AccessKey{ID: "STS.NUgYrLnoQ", Secret: "stsSecretValue", SecurityToken: "CAISsecuritytoken=="}
+	secret := []byte("round-trip-binding-secret")
 	tests := []struct {
 		name    string
 		version signer.Version
@@ -48,7 +50,9 @@ func TestSignerRoundTrip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, sts}, Region: "cn-shanghai"})
 			events := make(chan *callback.Event, 1)
-			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+			// The Verifier shares the Signer's clock: the binding expires
+			// after the token plus signer.DefaultCallbackMargin.
+			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Now: clock(t0)}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 				events <- ev
 				return map[string]string{"stored": ev.Object, "uid": ev.Vars["x:uid"]}, nil
 			}))
@@ -61,6 +65,8 @@ func TestSignerRoundTrip(t *testing.T) {
 				Endpoint:    srv.URL,
 				Version:     tc.version,
 				Now:         clock(t0),
+				// Binds the callback URL; the Verifier checks it.
+				CallbackSecret: secret,
 			}
 			tok, err := s.Sign(context.Background(), signer.Upload{
 				KeyPrefix:       "user/eric/",
@@ -87,7 +93,9 @@ func TestSignerRoundTrip(t *testing.T) {
 				t.Errorf("answer %s (%v)", r.body, err)
 			}
 			ev := <-events
-			if ev.Bucket != "examplebucket" || ev.Size != 10 || ev.MimeType != "text/plain" {
+			// The bound URL had no query of its own: the binding
+			// parameters are checked and removed.
+			if ev.Bucket != "examplebucket" || ev.Size != 10 || ev.MimeType != "text/plain" || ev.Query == nil || len(ev.Query) != 0 {
 				t.Errorf("event %+v", ev)
 			}
 			obj, ok := srv.Object("user/eric/notes.txt")
