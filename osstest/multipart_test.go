@@ -609,3 +609,42 @@ func BenchmarkUploadPart(b *testing.B) {
 		})
 	}
 }
+
+// FuzzCompleteMultipartUpload: any CompleteMultipartUpload body is
+// answered 200 or with an OSS 4xx error, never a panic or a 5xx, and an
+// answer other than 200 leaves the upload in progress and stores nothing.
+func FuzzCompleteMultipartUpload(f *testing.F) {
+	f.Add([]byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"X\"</ETag></Part></CompleteMultipartUpload>"))
+	f.Add([]byte("<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>a</ETag></Part><Part><PartNumber>1</PartNumber><ETag>b</ETag></Part></CompleteMultipartUpload>"))
+	f.Add([]byte("<CompleteMultipartUpload><Part><PartNumber>x</PartNumber></Part>"))
+	f.Add([]byte("<CompleteMultipartUpload/>"))
+	f.Add([]byte(""))
+	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	defer srv.Close()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := &mpClient{t: t, srv: srv, a: auth{kind: "v4", key: testKey}, key: "fuzz"}
+		c.initiate(nil)
+		etag := c.part(1, []byte("only part"))
+		body = bytes.ReplaceAll(body, []byte(`"X"`), []byte(etag))
+		before, _ := srv.Object("fuzz")
+		r := c.do(http.MethodPost, "uploadId="+c.id, body, nil)
+		after, _ := srv.Object("fuzz")
+		switch {
+		case r.status == 200:
+			if after.ETag != multipartETag([]byte("only part")) {
+				t.Fatalf("200 but stored %+v", after)
+			}
+		case r.status >= 400 && r.status < 500:
+			r.ossError(t)
+			if !cmp.Equal(before, after) {
+				t.Fatalf("%d but stored %+v", r.status, after)
+			}
+			c.do(http.MethodDelete, "uploadId="+c.id, nil, nil)
+		default:
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		if ups := srv.MultipartUploads(); len(ups) != 0 {
+			t.Fatalf("uploads left: %v", ups)
+		}
+	})
+}

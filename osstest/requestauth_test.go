@@ -152,3 +152,36 @@ func TestCRC64Combine(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRequestAuth: any Authorization header, query string and x-oss-date
+// is answered with a signer or an OSS error, never a panic; an accepted
+// request is one whose signature really verifies, so a fuzzer finding one
+// without the secret would be a bug: the only key's secret is random.
+func FuzzRequestAuth(f *testing.F) {
+	f.Add("OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,AdditionalHeaders=abc;zabc,Signature=4a41", "param1=value1&%2Bparam2", "20231216T162057Z")
+	f.Add("OSS ak:kSHKmLxlyEAKtZPkJhG9bZb5k7M=", "acl&uploads&partNumber=1&uploadId=x", "")
+	f.Add("", "x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=ak%2F20231217%2Fcn-hangzhou%2Foss%2Faliyun_v4_request&x-oss-date=20231217T025437Z&x-oss-expires=599&x-oss-signature=a3", "")
+	f.Add("", "Expires=1699807420&OSSAccessKeyId=ak&Signature=dcLT&security-token=token", "")
+	f.Add("OSS4-HMAC-SHA256 Credential=,AdditionalHeaders=,Signature=", "x-oss-expires=&x-oss-additional-headers=", "bad")
+	secret := make([]byte, 16)
+	rand.Read(secret)
+	now := time.Unix(1702743657, 0)
+	e := New(Config{Bucket: "bucket", AccessKeys: []AccessKey{{ID: "ak", Secret: string(secret)}}, Now: func() time.Time { return now }})
+	f.Fuzz(func(t *testing.T, authz, rawQuery, xdate string) {
+		r := httptest.NewRequest(http.MethodPut, "http://bucket.localhost/k", nil)
+		r.URL.RawQuery = rawQuery
+		if authz != "" {
+			r.Header.Set("Authorization", authz)
+		}
+		r.Header.Set("X-Oss-Date", xdate)
+		r.Header.Set("X-Oss-Content-Sha256", "UNSIGNED-PAYLOAD")
+		r.Header.Set("Date", now.UTC().Format(http.TimeFormat))
+		ak, oe := e.authenticateRequest(r, "bucket", "k")
+		if oe == nil {
+			t.Fatalf("accepted without the secret as %q", ak.ID)
+		}
+		if oe.status < 400 || oe.status >= 500 || oe.code == "" || oe.message == "" {
+			t.Fatalf("answer %d %q %q", oe.status, oe.code, oe.message)
+		}
+	})
+}
