@@ -22,7 +22,9 @@ func New(expiration time.Time, conds ...Condition) Policy {
 }
 
 // fieldName drops one leading "$", so Eq("$key", v) and Eq("key", v) build
-// the same condition; OSS itself tolerates a missing "$" (SPEC.md §2.3).
+// the same condition; OSS itself tolerates a missing "$": its own error
+// example writes ["eq", "success_action_status", "200"]
+// (https://www.alibabacloud.com/help/en/oss/user-guide/0006-00000227).
 func fieldName(field string) string {
 	return strings.TrimPrefix(field, "$")
 }
@@ -34,7 +36,8 @@ func Eq(field, value string) Condition {
 
 // Exact returns the object form {"field": value} of an exact match. OSS
 // treats it exactly like Eq; it exists because OSS's own examples write the
-// bucket and the V4 x-oss-* conditions this way (SPEC.md §2.5, §3.4).
+// bucket and the V4 x-oss-* conditions this way
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
 func Exact(field, value string) Condition {
 	return Condition{Op: OpEq, Field: fieldName(field), Value: value, Simple: true}
 }
@@ -63,17 +66,19 @@ func ContentLengthRange(min, max int64) Condition {
 }
 
 // Bucket returns {"bucket": name}. OSS matches it against the bucket the
-// request is addressed to, not against a form field (SPEC.md §2.3, T3).
+// request is addressed to, not against a form field
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 func Bucket(name string) Condition { return Exact("bucket", name) }
 
 // Key returns ["eq", "$key", key]: the upload must use exactly this object
 // name. Server-chosen keys pinned this way cannot collide or be redirected
-// by the uploader (SPEC.md §7 item 8).
+// by the uploader, unlike keys built from the uploader's ${filename}.
 func Key(key string) Condition { return Eq("key", key) }
 
 // KeyPrefix returns ["starts-with", "$key", prefix]. OSS checks the key
-// before it expands ${filename} (SPEC.md §1.5), so KeyPrefix("user/42/")
-// accepts a key of "user/42/${filename}".
+// before it expands ${filename}
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject),
+// so KeyPrefix("user/42/") accepts a key of "user/42/${filename}".
 //
 // An empty prefix would allow any key; KeyPrefix("") therefore returns a
 // condition that Validate and Encode reject. Use AnyKey to allow any key
@@ -96,9 +101,10 @@ func AnyKey() Condition { return StartsWith("key", "") }
 //
 // The field is x-oss-content-type, not Content-Type, because OSS stores
 // x-oss-content-type if present, else the file part's own Content-Type, and
-// only then the Content-Type form field (SPEC.md §1.3). Browsers always
-// stamp the file part, so a condition on the Content-Type field would not
-// bound the stored type at all. The form must carry x-oss-content-type
+// only then the Content-Type form field
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+// Browsers always stamp the file part, so a condition on the Content-Type
+// field would not bound the stored type at all. The form must carry x-oss-content-type
 // with the chosen type; without it the condition fails.
 func ContentTypes(types ...string) Condition {
 	if len(types) == 1 {
@@ -108,12 +114,13 @@ func ContentTypes(types ...string) Condition {
 }
 
 // fieldContentType is the form field whose value OSS stores as the object's
-// type ahead of any other (SPEC.md §1.3).
+// type ahead of any other (docs/PROTOCOL.md#form-fields).
 const fieldContentType = "x-oss-content-type"
 
 // SuccessActionStatus returns ["eq", "$success_action_status", "<status>"].
 // OSS answers 204 without a body unless the form asks for 200 or 201
-// (SPEC.md §4.1); pinning it keeps a callback's JSON reply reachable.
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject);
+// pinning it keeps a callback's JSON reply reachable.
 func SuccessActionStatus(status int) Condition {
 	return Eq("success_action_status", strconv.Itoa(status))
 }
@@ -135,11 +142,14 @@ func Meta(name, value string) Condition {
 func ForbidOverwrite() Condition { return Eq("x-oss-forbid-overwrite", "true") }
 
 // SecurityToken returns {"x-oss-security-token": token}. V4 requires the
-// STS token in the policy when temporary credentials sign it (SPEC.md §2.5).
+// STS token in the policy when temporary credentials sign it
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
 func SecurityToken(token string) Condition { return Exact("x-oss-security-token", token) }
 
 // Callback returns {"callback": encoded}, pinning the Base64 callback
-// parameter. Without it an uploader can replace the callback (SPEC.md §2.4).
+// parameter. Without it an uploader can replace the callback: OSS checks
+// the callback field only if the policy lists it
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 func Callback(encoded string) Condition { return Exact("callback", encoded) }
 
 // CallbackVar returns ["eq", "$x:<name>", value], pinning one custom
@@ -154,7 +164,8 @@ func CallbackVar(name, value string) Condition {
 // String renders the condition the way OSS quotes it in a "Policy
 // Condition failed" message: a JSON array with ", " separators, e.g.
 // ["starts-with", "$key", "user/eric/"]. The object form is rendered as an
-// eq array too, as OSS does (SPEC.md §2.3, T3 row 9).
+// eq array too, as OSS does
+// (https://www.alibabacloud.com/help/en/oss/user-guide/0006-00000227).
 func (c Condition) String() string {
 	return string(c.appendString(make([]byte, 0, 32+len(c.Field)+len(c.Value))))
 }

@@ -58,7 +58,8 @@ func TestConstructors(t *testing.T) {
 			`["content-length-range",0,104857600]`, `["content-length-range", 0, 104857600]`},
 		{"Bucket", policy.Bucket("mingdi-bjx"),
 			policy.Condition{Op: policy.OpEq, Field: "bucket", Value: "mingdi-bjx", Simple: true},
-			// SPEC.md §2.3 (T3 row 9) quotes exactly this rendering.
+			// OSS quotes a bucket condition in exactly this rendering
+			// (docs/PROTOCOL.md#policy-conditions).
 			`{"bucket":"mingdi-bjx"}`, `["eq", "$bucket", "mingdi-bjx"]`},
 		{"Key", policy.Key("user/42/a.png"),
 			policy.Condition{Op: policy.OpEq, Field: "key", Value: "user/42/a.png"},
@@ -71,7 +72,7 @@ func TestConstructors(t *testing.T) {
 			`["starts-with","$key",""]`, `["starts-with", "$key", ""]`},
 		// x-oss-content-type, not Content-Type: the stored type is
 		// x-oss-content-type > the file part's type > the Content-Type
-		// field (SPEC.md §1.3), and browsers always stamp the file part.
+		// field (docs/PROTOCOL.md#form-fields), and browsers always stamp the file part.
 		{"ContentTypes one", policy.ContentTypes("image/png"),
 			policy.Condition{Op: policy.OpEq, Field: "x-oss-content-type", Value: "image/png"},
 			`["eq","$x-oss-content-type","image/png"]`, `["eq", "$x-oss-content-type", "image/png"]`},
@@ -80,7 +81,7 @@ func TestConstructors(t *testing.T) {
 			`["in","$x-oss-content-type",["image/png","image/jpeg"]]`, `["in", "$x-oss-content-type", ["image/png", "image/jpeg"]]`},
 		{"SuccessActionStatus", policy.SuccessActionStatus(200),
 			policy.Condition{Op: policy.OpEq, Field: "success_action_status", Value: "200"},
-			// SPEC.md §2.3 (EC-0006-00000226/227) quotes this rendering.
+			// https://www.alibabacloud.com/help/en/oss/user-guide/0006-00000227 quotes this rendering.
 			`["eq","$success_action_status","200"]`, `["eq", "$success_action_status", "200"]`},
 		{"ObjectACL", policy.ObjectACL("private"),
 			policy.Condition{Op: policy.OpEq, Field: "x-oss-object-acl", Value: "private"},

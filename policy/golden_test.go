@@ -10,7 +10,8 @@ import (
 	"github.com/ossdirect/ossdirect/policy"
 )
 
-// The worked example of SPEC.md §3.4 (verified there against ali-oss):
+// The worked example of docs/PROTOCOL.md#worked-example (cross-checked
+// against the official Node SDK, ali-oss):
 // exact JSON bytes and Base64 of the V1 and V4 policies.
 const (
 	specV1JSON = `{"expiration":"2024-12-03T13:00:00.000Z","conditions":[{"bucket":"examplebucket"},["content-length-range",1,10485760],["starts-with","$key","user/eric/"]]}`
@@ -42,7 +43,8 @@ func specV4Policy() policy.Policy {
 
 func TestGoldenSpec34(t *testing.T) {
 	// The expiration is given in a non-UTC zone on purpose: the canonical
-	// form is always UTC (SPEC.md §3.3, local-time-with-Z pitfall).
+	// form is always UTC, never local time with a Z appended
+	// (docs/PROTOCOL.md#policy-document).
 	shanghai := time.FixedZone("CST", 8*3600)
 	tests := []struct {
 		name     string
@@ -74,7 +76,7 @@ func TestGoldenSpec34(t *testing.T) {
 			if gotB64 != tt.wantB64 {
 				t.Errorf("Encode:\n got %s\nwant %s", gotB64, tt.wantB64)
 			}
-			// The SPEC's Base64 is the Base64 of the SPEC's JSON.
+			// The example's Base64 is the Base64 of its JSON.
 			if base64.StdEncoding.EncodeToString([]byte(tt.wantJSON)) != tt.wantB64 {
 				t.Errorf("test vector inconsistent")
 			}

@@ -9,7 +9,10 @@ import (
 )
 
 // expirationLayout is the canonical expiration format: UTC, milliseconds,
-// literal Z, as in every OSS example (SPEC.md §2.2, §3.3).
+// literal Z, as in every OSS example
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend),
+// written from the UTC value, never from local time with a Z appended
+// (docs/PROTOCOL.md#policy-document).
 const expirationLayout = "2006-01-02T15:04:05.000Z"
 
 // MarshalJSON returns the canonical compact JSON of p:
@@ -19,7 +22,8 @@ const expirationLayout = "2006-01-02T15:04:05.000Z"
 // with the expiration in UTC truncated to milliseconds, members and
 // conditions in a fixed order, and strings escaped exactly as encoding/json
 // escapes them (including \u003c, \u003e, \u0026). OSS signs the exact
-// Base64 of these bytes (SPEC.md §3.3), so the output is deterministic.
+// Base64 of these bytes (docs/PROTOCOL.md#exact-bytes), so the output is
+// deterministic.
 // An invalid policy (see Validate) is an error, never half-written JSON.
 func (p Policy) MarshalJSON() ([]byte, error) {
 	b, err := p.appendJSON(make([]byte, 0, p.sizeHint()))
@@ -31,7 +35,9 @@ func (p Policy) MarshalJSON() ([]byte, error) {
 
 // Encode validates p and returns the Base64 (standard alphabet, padded) of
 // its canonical JSON: the value of the "policy" form field and the string
-// that V1 and V4 sign (SPEC.md §3.1, §3.2).
+// that V1 and V4 sign
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-1,
+// https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
 func (p Policy) Encode() (string, error) {
 	// The JSON of a typical policy fits on the stack; only the result
 	// string is allocated.

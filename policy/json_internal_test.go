@@ -51,7 +51,8 @@ func TestAppendJSONString(t *testing.T) {
 }
 
 // FuzzAppendJSONString checks the hand-written escaper against
-// encoding/json byte for byte: OSS signs the exact bytes (SPEC.md §3.3) and
+// encoding/json byte for byte: OSS signs the exact bytes
+// (docs/PROTOCOL.md#exact-bytes) and
 // the project promises encoding/json's escaping.
 func FuzzAppendJSONString(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {

@@ -30,7 +30,8 @@ import (
 // Op is the match operator of a Condition.
 type Op string
 
-// The operators OSS understands (SPEC.md §2.3).
+// The operators OSS understands
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
 const (
 	OpEq                 Op = "eq"
 	OpStartsWith         Op = "starts-with"
@@ -43,8 +44,8 @@ const (
 //
 // Field is the form field name without the leading "$" (for example "key",
 // "x-oss-meta-owner", "bucket"). It is kept as written, but OSS compares
-// field names case-insensitively and values case-sensitively (SPEC.md §1.4,
-// §2.3), and so does Check.
+// field names case-insensitively and values case-sensitively
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 //
 // Which members are used depends on Op; Validate rejects a condition that
 // sets a member its Op does not use, so a typo cannot silently widen a policy:
@@ -68,9 +69,10 @@ type Condition struct {
 
 // Policy is a POST policy document: an expiration and a list of conditions.
 //
-// Expiration is the instant before which the upload must happen (SPEC.md
-// §2.2). It is written in UTC with millisecond precision; Encode truncates
-// finer precision, so the encoded policy never outlives the requested instant.
+// Expiration is the instant before which the upload must happen
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
+// It is written in UTC with millisecond precision; Encode truncates finer
+// precision, so the encoded policy never outlives the requested instant.
 type Policy struct {
 	Expiration time.Time
 	Conditions []Condition

@@ -25,7 +25,7 @@ var benchFields = map[string]string{
 	"Content-Type":            "text/plain",
 }
 
-// BenchmarkCheck evaluates the SPEC §3.4 V4 policy against its golden form.
+// BenchmarkCheck evaluates the V4 policy of docs/PROTOCOL.md#worked-example against its golden form.
 func BenchmarkCheck(b *testing.B) {
 	p := specV4Policy()
 	now := time.Date(2024, 12, 3, 12, 30, 0, 0, time.UTC)

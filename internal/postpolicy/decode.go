@@ -18,10 +18,10 @@ import (
 // Decode parses the value of a "policy" form field: standard padded Base64
 // of a UTF-8 JSON policy document. See Parse for what is checked. Line
 // breaks, which encoding/base64 would silently skip, are rejected, because
-// the signature covers the field's exact text (SPEC.md §3.3).
+// the signature covers the field's exact text (docs/PROTOCOL.md#exact-bytes).
 func Decode(encoded string) (*policy.Policy, error) {
 	if encoded == "" {
-		// OSS: policy present but empty (SPEC.md §2.6).
+		// OSS: policy present but empty (docs/PROTOCOL.md#policy-error-codes).
 		return nil, invalidf("0006-00000205", "Policy is empty.")
 	}
 	if i := strings.IndexAny(encoded, "\r\n"); i >= 0 {
@@ -36,29 +36,31 @@ func Decode(encoded string) (*policy.Policy, error) {
 
 // Parse parses a JSON policy document strictly and reports the first
 // defect precisely, as an *Error (400 InvalidPolicyDocument) wrapping
-// ErrInvalidPolicy, with the EC code of SPEC.md §2.6 where one is known:
+// policy.ErrInvalidPolicy, with the EC code OSS documents for the defect
+// where one is known (docs/PROTOCOL.md#policy-error-codes):
 //
 //   - the document must be valid UTF-8 and one JSON object, nothing after it,
 //     nested at most 32 levels deep;
 //   - exactly the members "expiration" and "conditions", each once;
 //   - expiration: RFC 3339 with optional fractional seconds and a Z or
-//     explicit ±hh:mm offset (SPEC.md §2.2);
+//     explicit ±hh:mm offset (docs/PROTOCOL.md#policy-document);
 //   - conditions: a non-empty array of objects with exactly one string
 //     property, or arrays ["op", "$field", operand] / ["content-length-range",
 //     min, max];
 //   - eq and starts-with take a string; in and not-in a non-empty array of
 //     strings; content-length-range two JSON integers 0 <= min <= max. OSS
-//     asks for integer bounds (SPEC.md §2.3); 0 is allowed as min because
+//     asks for integer bounds; 0 is allowed as min because
 //     OSS's own examples use it. Numbers with a fraction or exponent, and
 //     numbers written as strings, are rejected;
-//   - field names may be written with or without "$" (SPEC.md §2.3); the
+//   - field names may be written with or without "$"; the
 //     Field member holds the name without it, as written otherwise;
 //   - operators are matched exactly (lower case), as OSS documents them;
 //   - inside strings, OSS's documented escape \$ for a literal "$" is
-//     accepted besides the JSON escapes (SPEC.md §2.3).
+//     accepted besides the JSON escapes.
 //
-// SPEC.md §2.6 lists EC codes 220/221/223 for bad content-length-range
-// bounds without saying which is which, so those errors carry no EC.
+// (Conditions: docs/PROTOCOL.md#policy-conditions.) OSS documents EC codes
+// 220/221/223 for bad content-length-range bounds without saying which is
+// which, so those errors carry no EC.
 //
 // Every policy Parse returns passes Validate, and Parse(MarshalJSON(p))
 // gives back p (with the expiration truncated to milliseconds).
@@ -119,7 +121,8 @@ func Parse(doc []byte) (*policy.Policy, error) {
 }
 
 // unescapeDollar rewrites the escape \$ inside JSON strings to a plain $.
-// OSS documents \$ as the way to write a literal "$" (SPEC.md §2.3) although
+// OSS documents \$ as the way to write a literal "$"
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend) although
 // JSON has no such escape; everything else is left for the JSON parser.
 // Documents without "\$" are returned unchanged, without copying.
 func unescapeDollar(doc []byte) []byte {
@@ -182,7 +185,7 @@ func parseCondition(i int, v *node) (policy.Condition, error) {
 	switch v.kind {
 	case '{':
 		if len(v.keys) != 1 {
-			// OSS's exact wording (SPEC.md §2.1, §4.3).
+			// OSS's exact wording (docs/PROTOCOL.md#postobject-errors).
 			return policy.Condition{}, invalidf("", "Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
 		}
 		val := &v.items[0]
@@ -243,7 +246,7 @@ func parseCondition(i int, v *node) (policy.Condition, error) {
 }
 
 // parseBound accepts a JSON integer literal that fits in int64 and is not
-// negative. SPEC.md §2.6 lists three EC codes (220/221/223) for bad bounds
+// negative. OSS documents three EC codes (220/221/223) for bad bounds
 // without saying which is which, so no EC is set here.
 func parseBound(n int, which string, v *node) (int64, error) {
 	if v.kind != 'n' {

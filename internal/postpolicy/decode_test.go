@@ -32,7 +32,7 @@ func TestParseAccepts(t *testing.T) {
 			policy.New(exp, policy.Bucket("johnsmith"))},
 		{"eq", doc(`["eq","$success_action_status","200"]`),
 			policy.New(exp, policy.SuccessActionStatus(200))},
-		// SPEC.md §2.3: EC-0006-00000226/227 examples omit the "$".
+		// OSS's error example omits the "$" (docs/PROTOCOL.md#policy-conditions).
 		{"eq without $", doc(`["eq","success_action_status","200"]`),
 			policy.New(exp, policy.SuccessActionStatus(200))},
 		{"field case kept", doc(`["eq","$Content-Type","text/plain"]`),
@@ -53,7 +53,7 @@ func TestParseAccepts(t *testing.T) {
 			policy.New(exp, policy.ContentLengthRange(0, 1<<63-1))},
 		{"whitespace and escapes", "\n{ \"conditions\" : [ [\"eq\", \"$x-oss-meta-a\", \"\\u0041\\/\\$b\\n\"] ],\r\n\t\"expiration\": \"2030-01-02T03:04:05.000Z\" }\n",
 			policy.New(exp, policy.Eq("x-oss-meta-a", "A/$b\n"))},
-		// SPEC.md §2.3: OSS documents \$ as the escape for a literal "$".
+		// OSS documents \$ as the escape for a literal "$" (docs/PROTOCOL.md#policy-conditions).
 		{"dollar escapes", doc(`["eq","$a","x\\$y\$z"]`),
 			policy.New(exp, policy.Eq("a", `x\$y$z`))},
 		{"expiration without fraction", `{"expiration":"2030-01-02T03:04:05Z","conditions":[["starts-with","$key",""]]}`,
@@ -62,10 +62,10 @@ func TestParseAccepts(t *testing.T) {
 			policy.New(exp, policy.AnyKey())},
 		{"expiration nanoseconds", `{"expiration":"2030-01-02T03:04:05.000000001Z","conditions":[["starts-with","$key",""]]}`,
 			policy.New(exp.Add(time.Nanosecond), policy.AnyKey())},
-		{"SPEC §2.1 example", `{ "expiration": "2014-12-01T12:00:00.000Z",
+		{"documented example, pretty-printed", `{ "expiration": "2014-12-01T12:00:00.000Z",
   "conditions": [ {"bucket": "johnsmith"}, ["starts-with", "$key", "user/eric/"] ] }`,
 			policy.New(time.Date(2014, 12, 1, 12, 0, 0, 0, time.UTC), policy.Bucket("johnsmith"), policy.KeyPrefix("user/eric/"))},
-		{"SPEC §2.4 Python example", `{"expiration":"2030-01-02T03:04:05Z","conditions":[["eq","$bucket","b"],["content-length-range",0,104857600]]}`,
+		{"Python SDK example", `{"expiration":"2030-01-02T03:04:05Z","conditions":[["eq","$bucket","b"],["content-length-range",0,104857600]]}`,
 			policy.New(exp, policy.Eq("bucket", "b"), policy.ContentLengthRange(0, 104857600))},
 	}
 	for _, tt := range tests {
@@ -130,7 +130,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"not UTF-8", b64("{\"expiration\":\"\xff\"}"), "Invalid JSON: document is not valid UTF-8", ""},
 		{"dollar escape outside string", b64(`{\$}`), "Invalid JSON: invalid character '\\\\'", ""},
 		{"whitespace only", b64("  \n"), "Invalid JSON: unexpected end of document", ""},
-		// OSS: "Invalid JSON: unknown char e" for a bare word (SPEC.md §4.3).
+		// OSS: "Invalid JSON: unknown char e" for a bare word (docs/PROTOCOL.md#postobject-errors).
 		{"bare word", b64("expiration"), "Invalid JSON: invalid character 'e'", ""},
 		{"missing comma", b64(`{"expiration":"2030-01-02T03:04:05Z" "conditions":[]}`), "Invalid JSON: invalid character '\"' after object key:value pair", ""},
 		{"missing bracket", b64(`{"expiration":"2030-01-02T03:04:05Z","conditions":[["eq","$a","b"]}`), "Invalid JSON: invalid character '}' after array element", ""},
@@ -143,7 +143,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"many distinct members", b64(manyMembers(20) + `}`), `Unexpected member "a0"`, "0006-00000206"},
 		{"duplicate member", b64(`{"expiration":"2030-01-02T03:04:05Z","expiration":"2031-01-02T03:04:05Z","conditions":[["starts-with","$key",""]]}`), `duplicate member "expiration"`, ""},
 
-		// Document structure (SPEC.md §2.1, §2.6).
+		// Document structure (docs/PROTOCOL.md#policy-error-codes).
 		{"extra member", b64(`{"expiration":"2030-01-02T03:04:05Z","conditions":[{"a":"b"}],"Version":"1"}`), `Unexpected member "Version"`, "0006-00000206"},
 		{"member case matters", b64(`{"Expiration":"2030-01-02T03:04:05Z","conditions":[{"a":"b"}]}`), `Unexpected member "Expiration"`, "0006-00000206"},
 		{"missing conditions", b64(`{"expiration":"2030-01-02T03:04:05Z"}`), "Missing conditions.", "0006-00000207"},
@@ -153,7 +153,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"conditions not array", b64(`{"expiration":"2030-01-02T03:04:05Z","conditions":{"a":"b"}}`), "conditions must be an array, not an object", ""},
 		{"conditions null", b64(`{"expiration":"2030-01-02T03:04:05Z","conditions":null}`), "conditions must be an array, not null", ""},
 
-		// Expiration (SPEC.md §2.2).
+		// Expiration (docs/PROTOCOL.md#policy-document).
 		{"expiration number", b64(`{"expiration":1733230800,"conditions":[{"a":"b"}]}`), "Invalid expiration: must be a string, not the number 1733230800", ""},
 		{"expiration no zone", b64(`{"expiration":"2030-01-02T03:04:05","conditions":[{"a":"b"}]}`), `Invalid expiration "2030-01-02T03:04:05"`, ""},
 		{"expiration date only", b64(`{"expiration":"2030-01-02","conditions":[{"a":"b"}]}`), `Invalid expiration "2030-01-02"`, ""},
@@ -166,7 +166,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"expiration before year 1", b64(`{"expiration":"0001-01-01T00:00:00+01:00","conditions":[{"a":"b"}]}`), `must lie after 0001-01-01T00:00:00Z`, ""},
 		{"expiration after 9999 in UTC", b64(`{"expiration":"9999-12-31T23:59:59-01:00","conditions":[{"a":"b"}]}`), `before year 10000`, ""},
 
-		// Conditions (SPEC.md §2.3, §2.6).
+		// Conditions (docs/PROTOCOL.md#policy-conditions).
 		{"condition string", b64(doc(`"bucket"`)), `condition 1: must be a JSON object or array, not the string "bucket"`, "0006-00000222"},
 		{"condition number", b64(doc(`{"a":"b"},1`)), "condition 2: must be a JSON object or array, not the number 1", "0006-00000222"},
 		{"condition null", b64(doc(`null`)), "condition 1: must be a JSON object or array, not null", "0006-00000222"},
@@ -228,8 +228,8 @@ func TestRoundTrip(t *testing.T) {
 		name string
 		p    policy.Policy
 	}{
-		{"SPEC V1", specV1Policy()},
-		{"SPEC V4", specV4Policy()},
+		{"worked example V1", specV1Policy()},
+		{"worked example V4", specV4Policy()},
 		{"every constructor", policy.New(time.Date(2025, 6, 7, 8, 9, 10, 11e6, time.UTC),
 			policy.Bucket("b"), policy.Key("k"), policy.KeyPrefix("p/"), policy.AnyKey(),
 			policy.ContentTypes("a/b"), policy.ContentTypes("a/b", "c/d"), policy.SuccessActionStatus(201),

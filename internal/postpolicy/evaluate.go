@@ -8,7 +8,7 @@ import (
 )
 
 // OSS error codes, statuses and messages for evaluation failures
-// (SPEC.md §2.2, §2.3, §4.3).
+// (docs/PROTOCOL.md#policy-conditions, docs/PROTOCOL.md#policy-document).
 const (
 	msgExpired         = "Invalid according to Policy: Policy expired."
 	msgConditionFailed = "Invalid according to Policy: Policy Condition failed: "
@@ -22,7 +22,7 @@ const (
 )
 
 // Check evaluates the policy against a submitted form the way OSS does
-// before it accepts the file (SPEC.md §2.2–§2.4, §4.4 steps 6–7):
+// before it accepts the file (docs/PROTOCOL.md#check-order):
 //
 //  1. The upload must happen before the expiration: now must be strictly
 //     before it, otherwise 403 AccessDenied "Invalid according to Policy:
@@ -35,14 +35,15 @@ const (
 //
 // fields holds the form fields with their raw values, before ${filename}
 // is expanded: OSS evaluates the policy first, so a key of
-// "user/eric/${filename}" satisfies starts-with "user/eric/" (SPEC.md §1.5).
-// Field names are matched case-insensitively (SPEC.md §1.4); if the form
-// carries the same name in several spellings, the condition must hold for
-// every one of them, so the ambiguity cannot be used to slip a value past
-// the policy. Fields the policy does not mention are accepted (OSS, unlike
-// Amazon S3, SPEC.md §2.4). A "bucket" condition is matched against the
-// bucket argument, the bucket the request was addressed to, not a form
-// field (SPEC.md §2.3).
+// "user/eric/${filename}" satisfies starts-with "user/eric/"
+// (docs/PROTOCOL.md#object-key). Field names are matched
+// case-insensitively; if the form carries the same name in several
+// spellings, the condition must hold for every one of them, so the
+// ambiguity cannot be used to slip a value past the policy. Fields the
+// policy does not mention are accepted (OSS, unlike Amazon S3:
+// docs/PROTOCOL.md#unlisted-fields). A "bucket" condition is matched
+// against the bucket argument, the bucket the request was addressed to,
+// not a form field (docs/PROTOCOL.md#policy-conditions).
 //
 // Check never allocates unless it returns an error.
 func Check(p *policy.Policy, now time.Time, bucket string, fields map[string]string) error {
@@ -96,7 +97,7 @@ func knownFieldOp(op policy.Op) bool {
 }
 
 // matches reports whether a field value satisfies c. Values are compared
-// case-sensitively (SPEC.md §1.4).
+// case-sensitively (docs/PROTOCOL.md#form-upload).
 func matches(c *policy.Condition, value string) bool {
 	switch c.Op {
 	case policy.OpEq:
@@ -138,7 +139,7 @@ func conditionFailed(c *policy.Condition, ec string) *Error {
 // bounds are inclusive and all ranges must hold. A failure is 400
 // EntityTooSmall (EC 0006-00000004) wrapping ErrEntityTooSmall or 400
 // EntityTooLarge (EC 0006-00000003) wrapping ErrEntityTooLarge, with OSS's
-// messages (SPEC.md §2.3) and Condition set. A policy without a range
+// messages (docs/PROTOCOL.md#policy-conditions) and Condition set. A policy without a range
 // accepts any size; OSS's own 5 GB limit is not a policy matter.
 func CheckSize(p *policy.Policy, size int64) error {
 	if p == nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/ossdirect/ossdirect/policy"
 )
 
-// failed builds the error OSS answers for a failed condition (SPEC.md §2.3).
+// failed builds the error OSS answers for a failed condition (docs/PROTOCOL.md#policy-conditions).
 func failed(c policy.Condition, msg, ec string) *postpolicy.Error {
 	return &postpolicy.Error{
 		Status:    403,
@@ -43,7 +43,7 @@ func TestCheck(t *testing.T) {
 		fields map[string]string
 		want   *postpolicy.Error
 	}{
-		// Expiration (SPEC.md §2.2): "the upload must happen before this instant".
+		// Expiration (docs/PROTOCOL.md#policy-document): "the upload must happen before this instant".
 		{"before expiration", one(policy.AnyKey()), now, "b", map[string]string{"key": "k"}, nil},
 		{"1ns before expiration", one(policy.AnyKey()), later.Add(-time.Nanosecond), "b", map[string]string{"key": "k"}, nil},
 		{"at expiration", one(policy.AnyKey()), later, "b", map[string]string{"key": "k"}, errExpired},
@@ -63,13 +63,14 @@ func TestCheck(t *testing.T) {
 		{"exact match", one(policy.Exact("x-oss-date", "20241203T121212Z")), now, "b", map[string]string{"x-oss-date": "20241203T121212Z"}, nil},
 		{"exact mismatch rendered as eq", one(policy.Exact("x-oss-date", "20241203T121212Z")), now, "b", map[string]string{"x-oss-date": "20241203T121213Z"},
 			failed(policy.Exact("x-oss-date", "20241203T121212Z"), `["eq", "$x-oss-date", "20241203T121212Z"]`, mismatch)},
-		// SPEC.md §2.3 (EC-0006-00000226): absent field fails with the quoted condition.
+		// An absent field fails with the quoted condition, EC 0006-00000226
+		// (docs/PROTOCOL.md#policy-conditions).
 		{"eq absent field", one(policy.SuccessActionStatus(200)), now, "b", map[string]string{"key": "k"},
 			failed(policy.SuccessActionStatus(200), `["eq", "$success_action_status", "200"]`, absent)},
 		{"eq absent from nil form", one(policy.SuccessActionStatus(200)), now, "b", nil,
 			failed(policy.SuccessActionStatus(200), `["eq", "$success_action_status", "200"]`, absent)},
 
-		// Field-name case (SPEC.md §1.4): names case-insensitive, both ways.
+		// Field-name case (docs/PROTOCOL.md#form-upload): names case-insensitive, both ways.
 		{"field name case: form upper", one(policy.Eq("content-type", "image/png")), now, "b", map[string]string{"Content-Type": "image/png"}, nil},
 		{"field name case: policy upper", one(policy.Eq("Content-Type", "image/png")), now, "b", map[string]string{"content-type": "image/png"}, nil},
 		{"field name case: mixed", one(policy.Meta("UID", "1")), now, "b", map[string]string{"X-Oss-Meta-Uid": "1"}, nil},
@@ -77,7 +78,7 @@ func TestCheck(t *testing.T) {
 		{"same field twice in different case, one differs", one(policy.Key("k")), now, "b", map[string]string{"key": "k", "Key": "../x"},
 			failed(policy.Key("k"), `["eq", "$key", "k"]`, mismatch)},
 
-		// bucket is the addressed bucket, not a form field (SPEC.md §2.3, T3 row 9).
+		// bucket is the addressed bucket, not a form field (docs/PROTOCOL.md#policy-conditions).
 		{"bucket match", one(policy.Bucket("examplebucket")), now, "examplebucket", map[string]string{}, nil},
 		{"bucket mismatch", one(policy.Bucket("mingdi-bjx")), now, "other", map[string]string{},
 			failed(policy.Bucket("mingdi-bjx"), `["eq", "$bucket", "mingdi-bjx"]`, mismatch)},
@@ -89,7 +90,7 @@ func TestCheck(t *testing.T) {
 			failed(policy.Bucket("b"), `["eq", "$bucket", "b"]`, mismatch)},
 		{"bucket starts-with", one(policy.StartsWith("bucket", "ex")), now, "examplebucket", nil, nil},
 
-		// starts-with on the raw key (SPEC.md §1.5).
+		// starts-with on the raw key (docs/PROTOCOL.md#object-key).
 		{"starts-with raw ${filename}", one(policy.KeyPrefix("user/eric/")), now, "b", map[string]string{"key": "user/eric/${filename}"}, nil},
 		{"starts-with exact prefix", one(policy.KeyPrefix("user/eric/")), now, "b", map[string]string{"key": "user/eric/"}, nil},
 		{"starts-with mismatch", one(policy.KeyPrefix("user/eric/")), now, "b", map[string]string{"key": "user/erica/x"},
@@ -121,7 +122,7 @@ func TestCheck(t *testing.T) {
 		{"not-in absent", one(policy.NotIn("x-oss-object-acl", "public-read")), now, "b", map[string]string{},
 			failed(policy.NotIn("x-oss-object-acl", "public-read"), `["not-in", "$x-oss-object-acl", ["public-read"]]`, absent)},
 
-		// Unlisted fields are accepted (SPEC.md §2.4: OSS, unlike S3).
+		// Unlisted fields are accepted (OSS, unlike S3: docs/PROTOCOL.md#unlisted-fields).
 		{"unlisted fields accepted", policy.New(later, policy.Bucket("b"), policy.ContentLengthRange(0, 104857600)), now, "b",
 			map[string]string{"key": "anything", "Content-Disposition": "attachment", "x-oss-meta-uuid": "1", "callback": "e30=", "x:var1": "v", "x-oss-security-token": ""}, nil},
 		// content-length-range is not a form condition; CheckSize does it.

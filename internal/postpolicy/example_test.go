@@ -13,7 +13,7 @@ import (
 // field, check the form fields (raw, before ${filename} is expanded), then
 // the file size once it is known.
 func ExampleCheck() {
-	// The V1 policy of SPEC.md §3.4.
+	// The V1 policy of docs/PROTOCOL.md#worked-example.
 	p, err := postpolicy.Decode("eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LFsiY29udGVudC1sZW5ndGgtcmFuZ2UiLDEsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwidXNlci9lcmljLyJdXX0=")
 	if err != nil {
 		fmt.Println(err)
