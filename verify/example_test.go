@@ -13,7 +13,7 @@ import (
 // the embedded copy of OSS's 512-bit key on current Go, without GODEBUG.
 func ExampleVerifyPKCS1v15MD5() {
 	// The string OSS signs: the URL-decoded path, the raw query if any, a
-	// newline and the body (SPEC.md §5.6).
+	// newline and the body (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 	msg := "/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH\n" +
 		`{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","source_name":"1/1_hFRtDLgM_2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020,"pic_info":"810,539"}`
 	sig, _ := base64.StdEncoding.DecodeString("e5LwzwTkP9AFAItT4YzvdJOHd0Y0wqTMWhsV/h5SG90JYGAmMd+8LQyj96R+9qUfJWjMt6suuUh7LaOryR87Dw==")

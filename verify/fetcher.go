@@ -15,26 +15,29 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// ossKeyHost is the only host whose keys OSS documents as trusted (SPEC.md
-// §5.6: the decoded URL must start with http://gosspublic.alicdn.com/ or
-// https://gosspublic.alicdn.com/).
+// ossKeyHost is the only host whose keys OSS documents as trusted: the
+// decoded URL must start with http://gosspublic.alicdn.com/ or
+// https://gosspublic.alicdn.com/
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 const ossKeyHost = "gosspublic.alicdn.com"
 
 // ossKeyPath is the path of the key embedded in this package.
 const ossKeyPath = "/callback_pub_key_v1.pem"
 
 // ossKeyURLHTTP is the http:// form of OSSKeyURL, which OSS's older
-// documentation shows (SPEC.md §5.6).
+// documentation shows (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 const ossKeyURLHTTP = "http://" + ossKeyHost + ossKeyPath
 
 // Defaults for the zero Fetcher.
 const (
 	// DefaultFetchTimeout bounds one key fetch, matching the 5 s OSS gives the
-	// whole callback (SPEC.md §5.1): a slower fetch would fail the callback
-	// anyway.
+	// whole callback
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback): a
+	// slower fetch would fail the callback anyway.
 	DefaultFetchTimeout = 5 * time.Second
 	// DefaultKeyTTL is how long a fetched key is reused. OSS says the key
-	// content never changes (SPEC.md §5.6).
+	// content never changes
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 	DefaultKeyTTL = 24 * time.Hour
 	// DefaultMaxKeyBytes caps the PEM read from the key server; an 8192-bit
 	// SPKI PEM is under 1.5 KiB.

@@ -14,8 +14,9 @@ import (
 )
 
 // Test helpers shared by this package's tests. Go refuses to generate or
-// sign with keys under 1024 bits, so the fixed 512-bit test pair of SPEC.md
-// §5.7 is loaded from testdata and signed with math/big here.
+// sign with keys under 1024 bits, so the fixed 512-bit test pair of
+// docs/PROTOCOL.md#512-bit-key is loaded from testdata and signed with
+// math/big here.
 
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
@@ -39,7 +40,7 @@ func loadPrivateKey(t testing.TB, name string) *rsa.PrivateKey {
 	return k.(*rsa.PrivateKey)
 }
 
-// testKey returns the private key of the given size: the SPEC.md §5.7 pair
+// testKey returns the private key of the given size: the PROTOCOL.md pair
 // for 512 bits, fixed openssl-generated keys for 1024 and 2048.
 func testKey(t testing.TB, bits int) *rsa.PrivateKey {
 	t.Helper()
@@ -95,7 +96,8 @@ func signMD5(t testing.TB, priv *rsa.PrivateKey, msg []byte) []byte {
 	return sig
 }
 
-// realCallback is ../shared/testdata/real-callback.json.
+// realCallback is testdata/real-callback.json: one callback really sent
+// and signed by OSS (also in callback/testdata).
 type realCallback struct {
 	Method     string            `json:"method"`
 	RequestURI string            `json:"request_uri"`

@@ -33,7 +33,7 @@ func TestParsePublicKeyPEM(t *testing.T) {
 		t.Fatalf("OSS key: %v", err)
 	}
 	if oss.N.BitLen() != 512 || oss.E != 65537 {
-		t.Errorf("OSS key: %d bits, e=%d; SPEC.md §5.6 says 512 bits", oss.N.BitLen(), oss.E)
+		t.Errorf("OSS key: %d bits, e=%d; OSS's key is 512 bits (docs/PROTOCOL.md#512-bit-key)", oss.N.BitLen(), oss.E)
 	}
 	if oss.N.Cmp(OSSPublicKey().N) != 0 || oss.E != OSSPublicKey().E {
 		t.Error("embedded key differs from testdata/callback_pub_key_v1.pem")

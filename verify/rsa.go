@@ -10,16 +10,18 @@ import (
 )
 
 // md5DigestInfo is the DER prefix of DigestInfo{md5, NULL, OCTET STRING(16)}
-// that PKCS#1 v1.5 puts before the digest (RFC 8017 §9.2 note 1; SPEC.md §5.7).
+// that PKCS#1 v1.5 puts before the digest (RFC 8017 §9.2 note 1).
 var md5DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
 
 // cryptoRSAMinBits is the smallest key crypto/rsa accepts on Go 1.24+ without
-// GODEBUG=rsa1024min=0 (SPEC.md §5.7, §7 pitfall 3).
+// GODEBUG=rsa1024min=0 (https://go.dev/doc/go1.24#cryptorsapkgcryptorsa), which a library
+// cannot set for its users (docs/PROTOCOL.md#512-bit-key).
 const cryptoRSAMinBits = 1024
 
 // VerifyPKCS1v15MD5 reports whether sig is a valid RSASSA-PKCS1-v1_5
 // signature with MD5 of msg under pub, the scheme OSS signs callbacks with
-// (SPEC.md §5.6). It returns nil on success, an error wrapping ErrBadKey for
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// It returns nil on success, an error wrapping ErrBadKey for
 // an unusable key, and one wrapping ErrBadSignature otherwise.
 //
 // Keys of 1024 bits and more are checked by crypto/rsa. Smaller keys, such as

@@ -11,10 +11,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"math/big"
+	"os"
 	"testing"
 )
 
-// SPEC.md §5.7: the worked example, signed with the test-only 512-bit key.
+// The test vector of docs/PROTOCOL.md#512-bit-key, signed with the
+// test-only 512-bit key.
 const workedSignature = "bpwCP7sbWY6enXUqLyVudHO8RUz26sha7IYuaNpQbBIYkHjPYvvSiqKyVhe7uY5xlzVzMtqjk2p7Yc7jhOCO/w=="
 
 func TestWorkedExample(t *testing.T) {
@@ -23,7 +25,7 @@ func TestWorkedExample(t *testing.T) {
 		t.Fatalf("string to sign fixture = %q", msg)
 	}
 	if got := md5.Sum(msg); string(got[:]) != string(mustHex(t, "cbfd9c155a5d6b343773e66dd60b70a4")) {
-		t.Fatalf("MD5 = %x, SPEC.md §5.7 says cbfd9c15...", got)
+		t.Fatalf("MD5 = %x, docs/PROTOCOL.md#512-bit-key says cbfd9c15...", got)
 	}
 	sig, err := base64.StdEncoding.DecodeString(workedSignature)
 	if err != nil {
@@ -42,7 +44,7 @@ func TestWorkedExample(t *testing.T) {
 	if got := base64.StdEncoding.EncodeToString(signMD5(t, testKey(t, 512), msg)); got != workedSignature {
 		t.Errorf("test signer produced %s, want %s", got, workedSignature)
 	}
-	// SPEC.md §5.7: the same signature must fail against OSS's real key.
+	// The same signature must fail against OSS's real key.
 	if err := VerifyPKCS1v15MD5(OSSPublicKey(), msg, sig); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("worked signature with OSS's key: err = %v, want ErrBadSignature", err)
 	}
@@ -58,7 +60,7 @@ func mustHex(t *testing.T, s string) []byte {
 }
 
 // TestRealCallbackSignature checks the one callback OSS really signed
-// (../shared/testdata/real-callback.json) against the embedded key, with no
+// (testdata/real-callback.json) against the embedded key, with no
 // GODEBUG, and that changing any single byte of the signed string fails.
 func TestRealCallbackSignature(t *testing.T) {
 	rc := loadRealCallback(t)
@@ -71,11 +73,12 @@ func TestRealCallbackSignature(t *testing.T) {
 		t.Fatalf("real OSS callback does not verify: %v", err)
 	}
 	// crypto/rsa itself refuses the key on this Go without GODEBUG, which
-	// is why the math/big path exists; if this ever changes the test should
-	// be revisited, not silently pass.
+	// is why the math/big path exists. If crypto/rsa accepts it, something
+	// set GODEBUG=rsa1024min=0 (the project sets none), and this test no
+	// longer shows that VerifyPKCS1v15MD5 works where crypto/rsa does not.
 	d := md5.Sum(msg)
 	if err := rsa.VerifyPKCS1v15(OSSPublicKey(), crypto.MD5, d[:], sig); err == nil {
-		t.Log("note: crypto/rsa accepted the 512-bit key (GODEBUG rsa1024min=0 in effect?)")
+		t.Errorf("crypto/rsa verified with the 512-bit key: GODEBUG rsa1024min=0 is in effect (GODEBUG=%q), so this test proves nothing about the math/big path", os.Getenv("GODEBUG"))
 	}
 	for i := range msg {
 		bad := bytes.Clone(msg)
@@ -99,10 +102,10 @@ func TestSignVerifyKeySizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := map[string]*rsa.PrivateKey{
-		"512 (SPEC §5.7 pair)": testKey(t, 512),
-		"1024 fixed":           testKey(t, 1024),
-		"1024 fresh":           fresh,
-		"2048 fixed":           testKey(t, 2048),
+		"512 (test pair)": testKey(t, 512),
+		"1024 fixed":      testKey(t, 1024),
+		"1024 fresh":      fresh,
+		"2048 fixed":      testKey(t, 2048),
 	}
 	msgs := [][]byte{
 		[]byte(""),

@@ -1,7 +1,8 @@
 // Package verify holds the trust and crypto side of OSS upload callbacks:
 // which public-key URLs are trusted, fetching and caching those keys, and the
 // RSA PKCS#1 v1.5 MD5 signature check, which works for OSS's 512-bit key on
-// current Go without GODEBUG (SPEC.md §5.6, §5.7).
+// current Go without GODEBUG. OSS documents the scheme and the trusted key
+// host in https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
 package verify
 
 import (
@@ -28,8 +29,9 @@ type KeyFetcher interface {
 var (
 	// ErrUntrustedKeyURL: the x-oss-pub-key-url names a key this fetcher does
 	// not trust. Fetching an attacker-chosen key would let anyone forge
-	// callbacks (SPEC.md §5.6, §7 pitfall 4), so this is decided before any
-	// request is made.
+	// callbacks (OSS tells verifiers to check the key host:
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
+	// so this is decided before any request is made.
 	ErrUntrustedKeyURL = errors.New("verify: untrusted public key URL")
 	// ErrKeyFetch: a trusted key could not be obtained (network error, non-200
 	// answer, oversized or unparsable key).
@@ -42,12 +44,15 @@ var (
 )
 
 // OSSKeyURL is the URL OSS names in x-oss-pub-key-url for its callback
-// signing key (SPEC.md §5.6). OSS also sends the http:// form of it.
+// signing key (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// OSS also sends the http:// form of it.
 const OSSKeyURL = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem"
 
 // ossKeyPEM is OSS's callback key as published at OSSKeyURL. The key never
-// changes (SPEC.md §5.6 says to cache it), so embedding it means steady-state
-// verification makes no network request at all.
+// changes (OSS says to cache it:
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
+// so embedding it means steady-state verification makes no network request
+// at all.
 //
 //go:embed oss_callback_pub_key_v1.pem
 var ossKeyPEM []byte
@@ -70,8 +75,9 @@ func OSSPublicKey() *rsa.PublicKey {
 	return &rsa.PublicKey{N: new(big.Int).Set(ossKey.N), E: ossKey.E}
 }
 
-// Key size limits. OSS's key is 512 bits (SPEC.md §5.6), so 512 is the floor;
-// the ceiling bounds the cost of one verification for keys from elsewhere.
+// Key size limits. OSS's key is 512 bits (docs/PROTOCOL.md#512-bit-key),
+// so 512 is the floor; the ceiling bounds the cost of one verification for
+// keys from elsewhere.
 const (
 	// MinKeyBits is the smallest modulus accepted: OSS's own key's size.
 	MinKeyBits = 512
