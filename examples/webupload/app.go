@@ -29,8 +29,9 @@ var staticFiles embed.FS
 type Config struct {
 	// PublicURL is the app's base URL as OSS reaches it: callbackUrl is
 	// PublicURL + "/oss/callback". Real OSS refuses private and loopback
-	// callback addresses (SPEC.md §5.2), so with a real bucket this must be
-	// publicly reachable.
+	// callback addresses
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
+	// so with a real bucket this must be publicly reachable.
 	PublicURL string
 
 	// Credentials sign the POST policy.

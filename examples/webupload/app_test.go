@@ -63,7 +63,7 @@ type uploadForm struct {
 }
 
 // post sends the PostObject form the way the page does: the token's fields,
-// then key, then file last (SPEC.md §1.2).
+// then key, then file last (docs/PROTOCOL.md#form-upload).
 func post(t *testing.T, tok *signer.Token, f uploadForm) (int, []byte) {
 	t.Helper()
 	fields := map[string]string{}
@@ -211,7 +211,8 @@ func TestUploadThroughEmulator(t *testing.T) {
 // A callback signed by any other key than the trusted one is refused: here
 // a second emulator (same embedded test key, but another key URL) stores
 // the object and calls the app, which answers 403, so the uploader gets
-// 203 CallbackFailed (SPEC.md §5.9) and the app records nothing.
+// 203 CallbackFailed (docs/PROTOCOL.md#callback-outcome) and the app
+// records nothing.
 func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
 	d := startDemo(t, demoOptions{maxSize: 1000})
 	other := startEmulator(d.appURL)

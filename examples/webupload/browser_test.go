@@ -286,8 +286,8 @@ func TestBrowserUpload(t *testing.T) {
 }
 
 // When OSS cannot get an answer from the app it still stores the object and
-// tells the browser 203 CallbackFailed (SPEC.md §5.9); the page must say
-// that the file is stored but the app was not told.
+// tells the browser 203 CallbackFailed (docs/PROTOCOL.md#callback-outcome);
+// the page must say that the file is stored but the app was not told.
 func TestBrowserCallbackFailure(t *testing.T) {
 	node, chromium := needBrowser(t)
 	env := startDemo(t, demoOptions{maxSize: 64 << 10})

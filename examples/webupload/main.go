@@ -47,7 +47,8 @@ import (
 
 // defaultTypes is a list a demo user is likely to pick from; OSS enforces
 // it through the policy's "in $x-oss-content-type" condition, the field it
-// stores as the object's type (SPEC.md §1.3).
+// stores as the object's type ahead of the file part's own type
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 const defaultTypes = "image/jpeg,image/png,image/gif,image/webp,image/svg+xml,text/plain,text/markdown,text/csv,application/pdf,application/json,application/zip,video/mp4"
 
 func main() {
@@ -219,7 +220,8 @@ func realBucket(cfg *Config) error {
 		cfg.Endpoint = bucketEndpoint(cfg.Bucket, ep)
 	}
 	// Only OSS's own key (embedded, or fetched from gosspublic.alicdn.com):
-	// a callback signed with any other key is refused (SPEC.md §5.6).
+	// a callback signed with any other key is refused
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 	cfg.Keys = verify.DefaultFetcher()
 	return nil
 }
@@ -233,8 +235,9 @@ const (
 
 // bucketEndpoint turns OSS_ENDPOINT into the upload URL. A bare endpoint
 // ("oss-cn-hangzhou.aliyuncs.com") gets the bucket as a subdomain, since OSS
-// refuses path-style uploads for newer buckets (SPEC.md §1.1); a URL with a
-// scheme (a CNAME) is used as it is.
+// refuses path-style uploads for newer buckets
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject);
+// a URL with a scheme (a CNAME) is used as it is.
 func bucketEndpoint(bucket, endpoint string) string {
 	if strings.Contains(endpoint, "://") {
 		return strings.TrimSuffix(endpoint, "/")
@@ -277,7 +280,8 @@ func browsableAddr(a net.Addr) string {
 }
 
 // reachableFromOSS reports whether OSS could call rawURL back: OSS refuses
-// private and loopback callback addresses (SPEC.md §5.2, EC 0007-00000008).
+// private and loopback callback addresses, EC 0007-00000008
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 func reachableFromOSS(rawURL string) bool {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Hostname() == "" {

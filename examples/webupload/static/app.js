@@ -8,7 +8,7 @@ let config = null; // GET /api/config: who we are and the policy's limits
 let token = null; // GET /oss/token: the signed form, cached until it nearly expires
 let tokenRequest = null;
 
-// Re-fetch the token when it expires within 3 s (SPEC.md §7 pitfall 6): the
+// Re-fetch the token when it expires within 3 s (docs/PROTOCOL.md#policy-document): the
 // policy's expiry is checked by OSS when the upload arrives, not when it starts.
 const TOKEN_MARGIN_SECONDS = 3;
 
@@ -89,7 +89,7 @@ function contentTypeOf(file) {
 }
 
 // Build the PostObject form: every signed field first, then key, then file
-// LAST — OSS ignores or refuses fields after the file (SPEC.md §1.2).
+// LAST — OSS ignores or refuses fields after the file (docs/PROTOCOL.md#form-upload).
 function buildForm(tok, file, naming) {
   const form = new FormData();
   const fields = tok.fields || {};
@@ -100,14 +100,14 @@ function buildForm(tok, file, naming) {
       !Object.keys(fields).some((k) => k.toLowerCase() === 'x-oss-content-type')) {
     // The policy allows several types with ["in", "$x-oss-content-type", ...]:
     // the browser names its choice, OSS fails the condition if the field is
-    // missing (SPEC.md §2.3) and stores the object with that type (§1.3).
+    // missing (docs/PROTOCOL.md#policy-conditions) and stores the object with that type (#form-fields).
     form.append('x-oss-content-type', contentTypeOf(file));
   }
   let key;
   if (tok.key) {
     key = tok.key; // the server pinned one exact key
   } else if (naming === 'local') {
-    key = tok.dir + '${filename}'; // OSS substitutes the file part's name (SPEC.md §1.5)
+    key = tok.dir + '${filename}'; // OSS substitutes the file part's name (docs/PROTOCOL.md#object-key)
   } else {
     key = tok.dir + randomName() + extension(file.name);
   }
@@ -116,7 +116,7 @@ function buildForm(tok, file, naming) {
   return form;
 }
 
-// OSS answers errors as XML <Error><Code/><Message/>…</Error> (SPEC.md §4.2).
+// OSS answers errors as XML <Error><Code/><Message/>…</Error> (docs/PROTOCOL.md#error-xml).
 function parseOSSError(xhr) {
   const text = xhr.responseText || '';
   const doc = new DOMParser().parseFromString(text, 'application/xml');
@@ -234,7 +234,7 @@ async function uploadOne(file, naming, skipChecks) {
 
   if (xhr.status === 0) {
     // The browser hides the reason; with OSS it is almost always the bucket's
-    // CORS rule (SPEC.md §7 pitfall 5) or an unreachable host.
+    // CORS rule (docs/PROTOCOL.md#cors) or an unreachable host.
     showError(item, 'error', 'Upload failed', {
       code: 'network',
       message: `no answer from ${tok.host} (unreachable, or the bucket's CORS rule does not allow this page's origin)`,
@@ -258,7 +258,7 @@ async function uploadOne(file, naming, skipChecks) {
     return;
   }
   if (xhr.status === 203) {
-    // 203 CallbackFailed: the object IS stored, only the app's answer is missing (SPEC.md §5.9).
+    // 203 CallbackFailed: the object IS stored, only the app's answer is missing (docs/PROTOCOL.md#callback-outcome).
     showError(item, 'stored', 'Stored, but the callback failed', parseOSSError(xhr));
     return;
   }
