@@ -61,6 +61,12 @@ type File struct {
 // act only on uploads of its own key: OSS refuses an upload id that belongs
 // to another key (NoSuchUpload).
 //
+// The browser then talks to OSS directly, so the bucket's CORS rules must
+// allow the page's origin for POST, PUT, GET and DELETE with the headers
+// of each Presigned.Header, and expose ETag: the browser reads each part's
+// ETag from the UploadPart answer to list it in CompleteMultipartUpload
+// (https://www.alibabacloud.com/help/en/oss/user-guide/cors).
+//
 // Responses are never cacheable. CORS and the status of failures follow
 // Handler: User or Plan errors wrapping ErrUnauthorized are 401, ErrForbidden
 // 403, others 500; a body that is not valid JSON, an unknown endpoint or an
