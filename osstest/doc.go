@@ -61,6 +61,21 @@
 // success_action_status, or a 303 redirect for success_action_redirect,
 // with ETag, x-oss-hash-crc64ecma and Content-MD5 headers.
 //
+// # PutObject and multipart upload
+//
+// PUT /<key> (PutObject) and the multipart operations (InitiateMultipartUpload,
+// UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts) are
+// authenticated by a V1 or V4 signature in the Authorization header or in
+// the query (presigned URLs, with their expiry), with STS tokens; V4 signs
+// Content-Type, Content-MD5 and every x-oss-* header the request carries.
+// Bodies are streamed to the store with MD5 and CRC-64, Content-MD5 is
+// checked, and a completed multipart object has OSS's ETag, the MD5 of the
+// parts' MD5s followed by "-<parts>", and the CRC-64 of the whole. Callbacks
+// come from the x-oss-callback(-var) headers or the callback(-var) query
+// parameters (not both), and CompleteMultipartUpload then answers with the
+// app's JSON instead of XML. MultipartUploads and UploadPartRequests let a
+// test see uploads in progress and count parts.
+//
 // # Storage
 //
 // Objects are kept in memory, or with Config.Dir in files, each with its

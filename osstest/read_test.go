@@ -123,8 +123,9 @@ func TestOverwrite(t *testing.T) {
 			t.Errorf("size %d", obj.Size)
 		}
 		if dir != "" {
+			// One object: its content and its metadata file.
 			files, _ := os.ReadDir(dir)
-			if len(files) != 1 {
+			if len(files) != 2 {
 				t.Errorf("files in Dir after overwrite: %v", files)
 			}
 		}
