@@ -39,8 +39,9 @@ if [ ! -d "$e2e/node_modules/playwright-core" ]; then
 	(cd "$e2e" && npm ci --no-audit --no-fund </dev/null)
 fi
 
-log "go mod download"
+log "go mod download (library and interop module)"
 go mod download
+(cd interop && go mod download)
 
 log "gofmt"
 unformatted="$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*' -print0 | xargs -0 -r gofmt -l)"
@@ -50,9 +51,16 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 
-log "go vet ./..."
+log "go vet ./... (library and interop module)"
 go vet ./...
+(cd interop && go vet ./...)
 
 log "go test -race ./... (browser test required)"
 export OSSDIRECT_REQUIRE_BROWSER=1
 go test -race -count=1 ./...
+
+log "interop: the official OSS Go SDK v2 against ossdirect (go test -race)"
+(cd interop && go test -race -count=1 ./...)
+
+log "1 GiB uploads through the emulator at full size (the race run uses smaller ones)"
+go test -count=1 -run '^TestLarge' -v ./osstest
