@@ -85,11 +85,11 @@ var ErrInvalidPolicy = errors.New("policy: invalid policy document")
 // Defects OSS tells apart (each has its own EC code in OSS's error
 // answers). Each also matches ErrInvalidPolicy with errors.Is.
 var (
-	ErrNoExpiration  = fmt.Errorf("%w: no expiration", ErrInvalidPolicy)
-	ErrNoConditions  = fmt.Errorf("%w: no conditions", ErrInvalidPolicy)
-	ErrUnknownOp     = fmt.Errorf("%w: unknown operator", ErrInvalidPolicy)
-	ErrEmptyList     = fmt.Errorf("%w: in or not-in without values", ErrInvalidPolicy)
-	ErrRangeReversed = fmt.Errorf("%w: content-length-range max below min", ErrInvalidPolicy)
+	ErrNoExpiration  = fmt.Errorf("%w: no expiration", ErrInvalidPolicy)                      // Expiration is the zero time
+	ErrNoConditions  = fmt.Errorf("%w: no conditions", ErrInvalidPolicy)                      // Conditions is empty
+	ErrUnknownOp     = fmt.Errorf("%w: unknown operator", ErrInvalidPolicy)                   // a Condition's Op is not one of the Op constants
+	ErrEmptyList     = fmt.Errorf("%w: in or not-in without values", ErrInvalidPolicy)        // an in or not-in Condition has no Values
+	ErrRangeReversed = fmt.Errorf("%w: content-length-range max below min", ErrInvalidPolicy) // a content-length-range has Max < Min
 )
 
 // ValidationError says why a policy cannot be encoded. Validate,
