@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -207,8 +208,8 @@ func FuzzDecodeParams(f *testing.F) {
 		f.Add(base64.StdEncoding.EncodeToString([]byte(s)))
 	}
 	f.Add("!!")
-	msgs := map[string]bool{callback.MsgNotBase64: true, callback.MsgNotJSON: true, callback.MsgURLInvalid: true, callback.MsgTooManyURLs: true,
-		callback.MsgHostInvalid: true, callback.MsgBodyEmpty: true, callback.MsgBodyInvalid: true, callback.MsgBodyTypeInvalid: true, callback.MsgSNIInvalid: true}
+	msgs := map[string]bool{ossmsg.MsgNotBase64: true, ossmsg.MsgNotJSON: true, ossmsg.MsgURLInvalid: true, ossmsg.MsgTooManyURLs: true,
+		ossmsg.MsgHostInvalid: true, ossmsg.MsgBodyEmpty: true, ossmsg.MsgBodyInvalid: true, ossmsg.MsgBodyTypeInvalid: true, ossmsg.MsgSNIInvalid: true}
 	f.Fuzz(func(t *testing.T, in string) {
 		p, err := callback.DecodeParams(in)
 		if err != nil {

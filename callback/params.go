@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"net"
 	"net/url"
 	"strconv"
@@ -55,28 +56,6 @@ type Params struct {
 // ErrInvalidParams is wrapped by every *ParamsError.
 var ErrInvalidParams = errors.New("callback: invalid callback parameters")
 
-// OSS's InvalidArgument messages for a bad callback parameter (SPEC.md §5.11).
-// The emulator answers with these verbatim, so they must not be reworded.
-const (
-	MsgNotBase64       = "The callback configuration is not base64 encoded."
-	MsgNotJSON         = "The callback configuration is not json format."
-	MsgURLInvalid      = "The callback url configuration is invalid."
-	MsgTooManyURLs     = "The number of callback url exceed max value."
-	MsgHostInvalid     = "The callback host configuration is invalid."
-	MsgBodyEmpty       = "The callback body is empty."
-	MsgBodyInvalid     = "The callback body is invalid."
-	MsgBodyTypeInvalid = "The callback body type configuration is invalid."
-	MsgSNIInvalid      = "The callback sni is invalid"
-)
-
-// ecFor holds the EC codes SPEC.md §5.11 documents; other messages have none.
-var ecFor = map[string]string{
-	MsgNotBase64:   "0007-00000002",
-	MsgURLInvalid:  "0007-00000004",
-	MsgTooManyURLs: "0007-00000005",
-	MsgBodyEmpty:   "0007-00000011",
-}
-
 // ParamsError is a callback parameter OSS would refuse with 400
 // InvalidArgument. Message is OSS's exact text (SPEC.md §5.11) and EC its
 // error code where documented; Detail says what exactly was wrong, for
@@ -88,7 +67,7 @@ type ParamsError struct {
 }
 
 func newParamsError(msg, detail string) *ParamsError {
-	return &ParamsError{Message: msg, EC: ecFor[msg], Detail: detail}
+	return &ParamsError{Message: msg, EC: ossmsg.EC(msg), Detail: detail}
 }
 
 // Error returns the OSS message and the detail.
@@ -122,21 +101,21 @@ func (p Params) Validate() error {
 			continue
 		}
 		if err := ValidateVarName(s.text); err != nil {
-			return newParamsError(MsgBodyInvalid, fmt.Sprintf("${%s} is neither an OSS system variable nor a custom x: variable", s.text))
+			return newParamsError(ossmsg.MsgBodyInvalid, fmt.Sprintf("${%s} is neither an OSS system variable nor a custom x: variable", s.text))
 		}
 	}
 	if !utf8.ValidString(p.Body) {
 		// encoding/json would silently turn the bad bytes into U+FFFD, so
 		// OSS would render a template other than the one asked for.
-		return newParamsError(MsgBodyInvalid, "the template is not valid UTF-8")
+		return newParamsError(ossmsg.MsgBodyInvalid, "the template is not valid UTF-8")
 	}
 	lower := strings.ToLower(p.Body)
 	if strings.Contains(lower, "%24%7b") || strings.Contains(lower, "$%7b") {
-		return newParamsError(MsgBodyInvalid, "the template contains a percent-encoded ${...} placeholder, which OSS would send back unreplaced")
+		return newParamsError(ossmsg.MsgBodyInvalid, "the template contains a percent-encoded ${...} placeholder, which OSS would send back unreplaced")
 	}
 	if p.BodyType == BodyTypeJSON {
 		if !json.Valid(render(segs, true, sampleValues)) {
-			return newParamsError(MsgBodyInvalid, "the JSON template does not render to valid JSON; leave placeholders unquoted, OSS inserts whole JSON values")
+			return newParamsError(ossmsg.MsgBodyInvalid, "the JSON template does not render to valid JSON; leave placeholders unquoted, OSS inserts whole JSON values")
 		}
 	}
 	return nil
@@ -157,17 +136,17 @@ func checkCommon(p Params) ([]segment, error) {
 		return nil, err
 	}
 	if p.Host != "" && !validHost(p.Host) {
-		return nil, newParamsError(MsgHostInvalid, fmt.Sprintf("callbackHost %q", p.Host))
+		return nil, newParamsError(ossmsg.MsgHostInvalid, fmt.Sprintf("callbackHost %q", p.Host))
 	}
 	if p.Body == "" {
-		return nil, newParamsError(MsgBodyEmpty, "")
+		return nil, newParamsError(ossmsg.MsgBodyEmpty, "")
 	}
 	segs, err := parseTemplate(p.Body)
 	if err != nil {
 		return nil, err
 	}
 	if p.BodyType != "" && p.BodyType != BodyTypeForm && p.BodyType != BodyTypeJSON {
-		return nil, newParamsError(MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q; want %q or %q", p.BodyType, BodyTypeForm, BodyTypeJSON))
+		return nil, newParamsError(ossmsg.MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q; want %q or %q", p.BodyType, BodyTypeForm, BodyTypeJSON))
 	}
 	return segs, nil
 }
@@ -179,15 +158,15 @@ func checkCommon(p Params) ([]segment, error) {
 // address is private depends on DNS at upload time, not on the parameter.
 func checkURLs(s string) error {
 	if s == "" {
-		return newParamsError(MsgURLInvalid, "callbackUrl is empty")
+		return newParamsError(ossmsg.MsgURLInvalid, "callbackUrl is empty")
 	}
 	urls := strings.Split(s, ";")
 	if len(urls) > MaxCallbackURLs {
-		return newParamsError(MsgTooManyURLs, fmt.Sprintf("%d URLs, at most %d", len(urls), MaxCallbackURLs))
+		return newParamsError(ossmsg.MsgTooManyURLs, fmt.Sprintf("%d URLs, at most %d", len(urls), MaxCallbackURLs))
 	}
 	for _, u := range urls {
 		if err := checkURL(u); err != nil {
-			return newParamsError(MsgURLInvalid, fmt.Sprintf("%q: %s", u, err))
+			return newParamsError(ossmsg.MsgURLInvalid, fmt.Sprintf("%q: %s", u, err))
 		}
 	}
 	return nil
@@ -295,11 +274,11 @@ func (p Params) Encode() (string, error) {
 func DecodeParams(encoded string) (Params, error) {
 	raw, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil || len(raw) == 0 {
-		return Params{}, newParamsError(MsgNotBase64, "")
+		return Params{}, newParamsError(ossmsg.MsgNotBase64, "")
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return Params{}, newParamsError(MsgNotJSON, "decoded value: "+strconv.Quote(string(raw)))
+		return Params{}, newParamsError(ossmsg.MsgNotJSON, "decoded value: "+strconv.Quote(string(raw)))
 	}
 	var p Params
 	str := func(name, msg string) (string, error) {
@@ -313,16 +292,16 @@ func DecodeParams(encoded string) (Params, error) {
 		}
 		return *s, nil
 	}
-	if p.URL, err = str("callbackUrl", MsgURLInvalid); err != nil {
+	if p.URL, err = str("callbackUrl", ossmsg.MsgURLInvalid); err != nil {
 		return Params{}, err
 	}
-	if p.Host, err = str("callbackHost", MsgHostInvalid); err != nil {
+	if p.Host, err = str("callbackHost", ossmsg.MsgHostInvalid); err != nil {
 		return Params{}, err
 	}
-	if p.Body, err = str("callbackBody", MsgBodyInvalid); err != nil {
+	if p.Body, err = str("callbackBody", ossmsg.MsgBodyInvalid); err != nil {
 		return Params{}, err
 	}
-	if p.BodyType, err = str("callbackBodyType", MsgBodyTypeInvalid); err != nil {
+	if p.BodyType, err = str("callbackBodyType", ossmsg.MsgBodyTypeInvalid); err != nil {
 		return Params{}, err
 	}
 	if _, err := checkCommon(p); err != nil {
@@ -336,7 +315,7 @@ func DecodeParams(encoded string) (Params, error) {
 			p.SNI = true
 		case "false":
 		default:
-			return Params{}, newParamsError(MsgSNIInvalid, "callbackSNI is not a JSON boolean")
+			return Params{}, newParamsError(ossmsg.MsgSNIInvalid, "callbackSNI is not a JSON boolean")
 		}
 	}
 	return p, nil

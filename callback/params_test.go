@@ -3,6 +3,7 @@ package callback_test
 import (
 	"encoding/base64"
 	"errors"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"strings"
 	"testing"
 
@@ -68,41 +69,41 @@ func TestParamsValidate(t *testing.T) {
 		{"five URLs", with(func(p *callback.Params) {
 			p.URL = strings.Repeat("http://a.example.com/;", 4) + "http://e.example.com/"
 		}), ""},
-		{"no URL", with(func(p *callback.Params) { p.URL = "" }), callback.MsgURLInvalid},
+		{"no URL", with(func(p *callback.Params) { p.URL = "" }), ossmsg.MsgURLInvalid},
 		{"six URLs", with(func(p *callback.Params) {
 			p.URL = strings.Repeat("http://a.example.com/;", 5) + "http://f.example.com/"
-		}), callback.MsgTooManyURLs},
-		{"empty URL in list", with(func(p *callback.Params) { p.URL = "http://a.example.com/;" }), callback.MsgURLInvalid},
-		{"non-numeric port", with(func(p *callback.Params) { p.URL = "http://host:test/cb" }), callback.MsgURLInvalid},
-		{"port 0", with(func(p *callback.Params) { p.URL = "http://host:0/cb" }), callback.MsgURLInvalid},
-		{"port too large", with(func(p *callback.Params) { p.URL = "http://host:65536/cb" }), callback.MsgURLInvalid},
-		{"IPv6 literal", with(func(p *callback.Params) { p.URL = "http://[::1]:8080/cb" }), callback.MsgURLInvalid},
-		{"raw space", with(func(p *callback.Params) { p.URL = "http://host/a b" }), callback.MsgURLInvalid},
-		{"raw UTF-8", with(func(p *callback.Params) { p.URL = "http://host/回调" }), callback.MsgURLInvalid},
-		{"ftp scheme", with(func(p *callback.Params) { p.URL = "ftp://host/cb" }), callback.MsgURLInvalid},
-		{"userinfo", with(func(p *callback.Params) { p.URL = "http://u:p@host/cb" }), callback.MsgURLInvalid},
-		{"no host", with(func(p *callback.Params) { p.URL = "http:///cb" }), callback.MsgURLInvalid},
-		{"bad callbackHost", with(func(p *callback.Params) { p.Host = "a b" }), callback.MsgHostInvalid},
-		{"callbackHost with path", with(func(p *callback.Params) { p.Host = "a.example.com/x" }), callback.MsgHostInvalid},
-		{"empty body", with(func(p *callback.Params) { p.Body = "" }), callback.MsgBodyEmpty},
-		{"unterminated placeholder", with(func(p *callback.Params) { p.Body = "bucket=${bucket" }), callback.MsgBodyInvalid},
-		{"empty placeholder", with(func(p *callback.Params) { p.Body = "a=${}" }), callback.MsgBodyInvalid},
-		{"unknown system variable", with(func(p *callback.Params) { p.Body = "a=${bukcet}" }), callback.MsgBodyInvalid},
-		{"upper-case custom variable", with(func(p *callback.Params) { p.Body = "a=${x:UID}" }), callback.MsgBodyInvalid},
-		{"custom variable without x:", with(func(p *callback.Params) { p.Body = "a=${uid}" }), callback.MsgBodyInvalid},
-		{"percent-encoded placeholder (pitfall 10)", with(func(p *callback.Params) { p.Body = "object=%24%7Bobject%7D" }), callback.MsgBodyInvalid},
+		}), ossmsg.MsgTooManyURLs},
+		{"empty URL in list", with(func(p *callback.Params) { p.URL = "http://a.example.com/;" }), ossmsg.MsgURLInvalid},
+		{"non-numeric port", with(func(p *callback.Params) { p.URL = "http://host:test/cb" }), ossmsg.MsgURLInvalid},
+		{"port 0", with(func(p *callback.Params) { p.URL = "http://host:0/cb" }), ossmsg.MsgURLInvalid},
+		{"port too large", with(func(p *callback.Params) { p.URL = "http://host:65536/cb" }), ossmsg.MsgURLInvalid},
+		{"IPv6 literal", with(func(p *callback.Params) { p.URL = "http://[::1]:8080/cb" }), ossmsg.MsgURLInvalid},
+		{"raw space", with(func(p *callback.Params) { p.URL = "http://host/a b" }), ossmsg.MsgURLInvalid},
+		{"raw UTF-8", with(func(p *callback.Params) { p.URL = "http://host/回调" }), ossmsg.MsgURLInvalid},
+		{"ftp scheme", with(func(p *callback.Params) { p.URL = "ftp://host/cb" }), ossmsg.MsgURLInvalid},
+		{"userinfo", with(func(p *callback.Params) { p.URL = "http://u:p@host/cb" }), ossmsg.MsgURLInvalid},
+		{"no host", with(func(p *callback.Params) { p.URL = "http:///cb" }), ossmsg.MsgURLInvalid},
+		{"bad callbackHost", with(func(p *callback.Params) { p.Host = "a b" }), ossmsg.MsgHostInvalid},
+		{"callbackHost with path", with(func(p *callback.Params) { p.Host = "a.example.com/x" }), ossmsg.MsgHostInvalid},
+		{"empty body", with(func(p *callback.Params) { p.Body = "" }), ossmsg.MsgBodyEmpty},
+		{"unterminated placeholder", with(func(p *callback.Params) { p.Body = "bucket=${bucket" }), ossmsg.MsgBodyInvalid},
+		{"empty placeholder", with(func(p *callback.Params) { p.Body = "a=${}" }), ossmsg.MsgBodyInvalid},
+		{"unknown system variable", with(func(p *callback.Params) { p.Body = "a=${bukcet}" }), ossmsg.MsgBodyInvalid},
+		{"upper-case custom variable", with(func(p *callback.Params) { p.Body = "a=${x:UID}" }), ossmsg.MsgBodyInvalid},
+		{"custom variable without x:", with(func(p *callback.Params) { p.Body = "a=${uid}" }), ossmsg.MsgBodyInvalid},
+		{"percent-encoded placeholder (pitfall 10)", with(func(p *callback.Params) { p.Body = "object=%24%7Bobject%7D" }), ossmsg.MsgBodyInvalid},
 		{"quoted JSON placeholder", with(func(p *callback.Params) {
 			p.Body = `{"object":"${object}"}`
 			p.BodyType = callback.BodyTypeJSON
-		}), callback.MsgBodyInvalid},
-		{"JSON type, form template", with(func(p *callback.Params) { p.BodyType = callback.BodyTypeJSON }), callback.MsgBodyInvalid},
-		{"bad body type", with(func(p *callback.Params) { p.BodyType = "text/plain" }), callback.MsgBodyTypeInvalid},
-		{"invalid UTF-8 in body", with(func(p *callback.Params) { p.Body = "bucket=${bucket}&a=\xff" }), callback.MsgBodyInvalid},
+		}), ossmsg.MsgBodyInvalid},
+		{"JSON type, form template", with(func(p *callback.Params) { p.BodyType = callback.BodyTypeJSON }), ossmsg.MsgBodyInvalid},
+		{"bad body type", with(func(p *callback.Params) { p.BodyType = "text/plain" }), ossmsg.MsgBodyTypeInvalid},
+		{"invalid UTF-8 in body", with(func(p *callback.Params) { p.Body = "bucket=${bucket}&a=\xff" }), ossmsg.MsgBodyInvalid},
 		{"invalid UTF-8 in JSON body", with(func(p *callback.Params) {
 			p.Body = "{\"a\":\"\xc3\",\"b\":${bucket}}"
 			p.BodyType = callback.BodyTypeJSON
-		}), callback.MsgBodyInvalid},
-		{"body type with parameters", with(func(p *callback.Params) { p.BodyType = "application/json; charset=utf-8" }), callback.MsgBodyTypeInvalid},
+		}), ossmsg.MsgBodyInvalid},
+		{"body type with parameters", with(func(p *callback.Params) { p.BodyType = "application/json; charset=utf-8" }), ossmsg.MsgBodyTypeInvalid},
 	}
 	for _, c := range cases {
 		err := c.p.Validate()
@@ -139,25 +140,25 @@ func TestDecodeParams(t *testing.T) {
 			callback.Params{URL: "http://a/cb", Body: "a=${whatever}"}, "", ""},
 		{"loopback allowed (emulator)", enc(`{"callbackUrl":"http://127.0.0.1:8080/cb","callbackBody":"a"}`),
 			callback.Params{URL: "http://127.0.0.1:8080/cb", Body: "a"}, "", ""},
-		{"not Base64", "not base64!", callback.Params{}, callback.MsgNotBase64, "0007-00000002"},
-		{"empty", "", callback.Params{}, callback.MsgNotBase64, "0007-00000002"},
-		{"not JSON", enc(`callbackUrl=http://a`), callback.Params{}, callback.MsgNotJSON, ""},
-		{"unescaped quote in body", enc(`{"callbackUrl":"http://a/cb","callbackBody":"{"a":${object}}"}`), callback.Params{}, callback.MsgNotJSON, ""},
-		{"JSON array", enc(`[]`), callback.Params{}, callback.MsgNotJSON, ""},
-		{"JSON null", enc(`null`), callback.Params{}, callback.MsgNotJSON, ""},
-		{"missing URL", enc(`{"callbackBody":"a"}`), callback.Params{}, callback.MsgURLInvalid, "0007-00000004"},
-		{"URL not a string", enc(`{"callbackUrl":["http://a/cb"],"callbackBody":"a"}`), callback.Params{}, callback.MsgURLInvalid, "0007-00000004"},
-		{"bad port", enc(`{"callbackUrl":"http://host:test/cb","callbackBody":"a"}`), callback.Params{}, callback.MsgURLInvalid, "0007-00000004"},
-		{"six URLs", enc(`{"callbackUrl":"a;b;c;d;e;f","callbackBody":"a"}`), callback.Params{}, callback.MsgTooManyURLs, "0007-00000005"},
-		{"bad host", enc(`{"callbackUrl":"http://a/cb","callbackHost":"a b","callbackBody":"a"}`), callback.Params{}, callback.MsgHostInvalid, ""},
-		{"missing body", enc(`{"callbackUrl":"http://a/cb"}`), callback.Params{}, callback.MsgBodyEmpty, "0007-00000011"},
-		{"empty body", enc(`{"callbackUrl":"http://a/cb","callbackBody":""}`), callback.Params{}, callback.MsgBodyEmpty, "0007-00000011"},
-		{"unterminated ${", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a=${object"}`), callback.Params{}, callback.MsgBodyInvalid, ""},
-		{"body not a string", enc(`{"callbackUrl":"http://a/cb","callbackBody":{"a":1}}`), callback.Params{}, callback.MsgBodyInvalid, ""},
-		{"bad body type", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackBodyType":"text/xml"}`), callback.Params{}, callback.MsgBodyTypeInvalid, ""},
-		{"SNI as string (pitfall 14)", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackSNI":"true"}`), callback.Params{}, callback.MsgSNIInvalid, ""},
-		{"SNI as number", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackSNI":1}`), callback.Params{}, callback.MsgSNIInvalid, ""},
-		{"SNI null", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackSNI":null}`), callback.Params{}, callback.MsgSNIInvalid, ""},
+		{"not Base64", "not base64!", callback.Params{}, ossmsg.MsgNotBase64, "0007-00000002"},
+		{"empty", "", callback.Params{}, ossmsg.MsgNotBase64, "0007-00000002"},
+		{"not JSON", enc(`callbackUrl=http://a`), callback.Params{}, ossmsg.MsgNotJSON, ""},
+		{"unescaped quote in body", enc(`{"callbackUrl":"http://a/cb","callbackBody":"{"a":${object}}"}`), callback.Params{}, ossmsg.MsgNotJSON, ""},
+		{"JSON array", enc(`[]`), callback.Params{}, ossmsg.MsgNotJSON, ""},
+		{"JSON null", enc(`null`), callback.Params{}, ossmsg.MsgNotJSON, ""},
+		{"missing URL", enc(`{"callbackBody":"a"}`), callback.Params{}, ossmsg.MsgURLInvalid, "0007-00000004"},
+		{"URL not a string", enc(`{"callbackUrl":["http://a/cb"],"callbackBody":"a"}`), callback.Params{}, ossmsg.MsgURLInvalid, "0007-00000004"},
+		{"bad port", enc(`{"callbackUrl":"http://host:test/cb","callbackBody":"a"}`), callback.Params{}, ossmsg.MsgURLInvalid, "0007-00000004"},
+		{"six URLs", enc(`{"callbackUrl":"a;b;c;d;e;f","callbackBody":"a"}`), callback.Params{}, ossmsg.MsgTooManyURLs, "0007-00000005"},
+		{"bad host", enc(`{"callbackUrl":"http://a/cb","callbackHost":"a b","callbackBody":"a"}`), callback.Params{}, ossmsg.MsgHostInvalid, ""},
+		{"missing body", enc(`{"callbackUrl":"http://a/cb"}`), callback.Params{}, ossmsg.MsgBodyEmpty, "0007-00000011"},
+		{"empty body", enc(`{"callbackUrl":"http://a/cb","callbackBody":""}`), callback.Params{}, ossmsg.MsgBodyEmpty, "0007-00000011"},
+		{"unterminated ${", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a=${object"}`), callback.Params{}, ossmsg.MsgBodyInvalid, ""},
+		{"body not a string", enc(`{"callbackUrl":"http://a/cb","callbackBody":{"a":1}}`), callback.Params{}, ossmsg.MsgBodyInvalid, ""},
+		{"bad body type", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackBodyType":"text/xml"}`), callback.Params{}, ossmsg.MsgBodyTypeInvalid, ""},
+		{"SNI as string (pitfall 14)", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackSNI":"true"}`), callback.Params{}, ossmsg.MsgSNIInvalid, ""},
+		{"SNI as number", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackSNI":1}`), callback.Params{}, ossmsg.MsgSNIInvalid, ""},
+		{"SNI null", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackSNI":null}`), callback.Params{}, ossmsg.MsgSNIInvalid, ""},
 	}
 	for _, c := range cases {
 		got, err := callback.DecodeParams(c.in)

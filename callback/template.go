@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"net/url"
 	"strings"
 )
@@ -119,11 +120,11 @@ func parseTemplate(body string) ([]segment, error) {
 		rest = rest[i+2:]
 		j := strings.IndexByte(rest, '}')
 		if j < 0 {
-			return nil, newParamsError(MsgBodyInvalid, "unterminated ${ in callbackBody")
+			return nil, newParamsError(ossmsg.MsgBodyInvalid, "unterminated ${ in callbackBody")
 		}
 		name := rest[:j]
 		if name == "" || strings.ContainsAny(name, "${") {
-			return nil, newParamsError(MsgBodyInvalid, fmt.Sprintf("bad variable name %q in callbackBody", name))
+			return nil, newParamsError(ossmsg.MsgBodyInvalid, fmt.Sprintf("bad variable name %q in callbackBody", name))
 		}
 		segs = append(segs, segment{text: name, isVar: true})
 		rest = rest[j+1:]
@@ -159,7 +160,7 @@ func Render(p Params, values map[string]string) ([]byte, error) {
 	case BodyTypeJSON:
 		isJSON = true
 	default:
-		return nil, newParamsError(MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q", p.BodyType))
+		return nil, newParamsError(ossmsg.MsgBodyTypeInvalid, fmt.Sprintf("callbackBodyType %q", p.BodyType))
 	}
 	return render(segs, isJSON, values), nil
 }

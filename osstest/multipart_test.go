@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"hash/crc64"
 	"io"
 	"math/rand/v2"
@@ -415,7 +416,7 @@ func TestRejectedPutAndMultipart(t *testing.T) {
 		// Callback parameters.
 		{"callback in header and query", put(v4, map[string]string{"X-Oss-Callback": f.cb}, "callback="+url.QueryEscape(f.cb), nil), 400, "InvalidArgument", "Either the callback query string parameter or the x-oss-callback header should be specified, not both.", ""},
 		{"callback-var in header and query", put(v4, map[string]string{"X-Oss-Callback": f.cb, "X-Oss-Callback-Var": f.cbVars}, "callback-var="+url.QueryEscape(f.cbVars), nil), 400, "InvalidArgument", "Either the callback-var query string parameter or the x-oss-callback-var header should be specified, not both.", ""},
-		{"callback not Base64", put(v4, map[string]string{"X-Oss-Callback": "not base64!"}, "", nil), 400, "InvalidArgument", callback.MsgNotBase64, "0007-00000002"},
+		{"callback not Base64", put(v4, map[string]string{"X-Oss-Callback": "not base64!"}, "", nil), 400, "InvalidArgument", ossmsg.MsgNotBase64, "0007-00000002"},
 		{"callback over 5 KB", put(v4, map[string]string{"X-Oss-Callback": encodeCallback(t, callback.Params{URL: app.URL, Body: "a=" + strings.Repeat("b", 5<<10)})}, "", nil), 400, "InvalidArgument", "The length of callback exceed max value.", ""},
 		{"callback-var not JSON", put(v4, map[string]string{"X-Oss-Callback": f.cb, "X-Oss-Callback-Var": b64("x:a=1")}, "", nil), 400, "InvalidArgument", "The callback var is not expecten json.", ""},
 		// Multipart.

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"hash"
 	"hash/crc64"
 	"io"
@@ -258,7 +259,7 @@ func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) 
 		var pe *callback.ParamsError
 		if errors.As(err, &pe) {
 			oe = newErr(400, "InvalidArgument", pe.Message).withEC(pe.EC)
-			if pe.Message == callback.MsgNotJSON {
+			if pe.Message == ossmsg.MsgNotJSON {
 				dec, _ := base64.StdEncoding.DecodeString(enc)
 				oe.withArg("callback", string(dec))
 			}
