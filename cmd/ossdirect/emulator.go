@@ -193,7 +193,8 @@ func (l *requestLog) key(r *http.Request) string {
 	return k
 }
 
-// operation names the multipart step a query selects, if any.
+// operation names the upload step a request makes, if the key and
+// method do not say it.
 func operation(r *http.Request) string {
 	q := r.URL.Query()
 	switch {
@@ -207,6 +208,9 @@ func operation(r *http.Request) string {
 		return " abort-multipart"
 	case q.Has("uploadId"):
 		return " list-parts"
+	case r.Method == http.MethodPost && r.URL.RawQuery == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data"):
+		// The key of a form upload is a form field (PostObject).
+		return " form-upload"
 	}
 	return ""
 }

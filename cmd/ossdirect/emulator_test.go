@@ -151,7 +151,7 @@ func TestSignUploadCallbackRestart(t *testing.T) {
 		t.Errorf("callback event %+v", ev)
 	}
 	p.waitLine(t, regexp.MustCompile(`^\S+ callback `+regexp.QuoteMeta(app.URL)+`/oss/callback\?\S+ 200$`))
-	p.waitLine(t, regexp.MustCompile(`^\S+ POST "" 200 \d+ms$`))
+	p.waitLine(t, regexp.MustCompile(`^\S+ POST "" form-upload 200 \d+ms$`))
 
 	// A forged copy of the token cannot change the pinned prefix.
 	resp, body = postForm(t, &tok, "elsewhere/notes.txt", content)
