@@ -47,14 +47,15 @@ var bindingMACLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
 // the same secret.
 //
 // Why it is needed: OSS signs the callbacks of all its customers with one
-// key, and the signature covers only the path, query and body (SPEC.md
-// §5.6), none of which says whose upload it was. Anyone with an OSS account
-// can upload to a bucket of their own with a callback parameter naming your
-// callback URL and a body template whose literal text claims any bucket,
-// object or x: variable (SPEC.md §5.4: template text is copied as is); OSS
-// then sends your server a callback that Verify accepts. Pinning the
-// callback and its variables in the policy does not help, because the
-// forger does not use your tokens. A bound URL does: only holders of the
+// key, and the signature covers only the path, query and body, none of which
+// says whose upload it was
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// Anyone with an OSS account can upload to a bucket of their own with a
+// callback parameter naming your callback URL and a body template whose
+// literal text claims any bucket, object or x: variable (OSS copies template
+// text as is); OSS then sends your server a callback that Verify accepts.
+// Pinning the callback and its variables in the policy does not help, because
+// the forger does not use your tokens. A bound URL does: only holders of the
 // secret can make one, and the policy pins it, so the uploader cannot alter
 // it either.
 //
@@ -67,9 +68,10 @@ var bindingMACLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
 // URL bound by BindURL stays usable for as long as the secret does; use
 // BindURLUntil to give the binding an expiry.
 //
-// Like the signature check, the binding relies on OSS sending the URL's
-// path and query exactly as given (SPEC.md §5.5, [inferred]); if it did
-// not, bound callbacks would be refused, never wrongly accepted.
+// Like the signature check, the binding relies on OSS sending the URL's path
+// and query exactly as given, which OSS's callback documentation implies but
+// does not state outright; if it did not, bound callbacks would be refused,
+// never wrongly accepted.
 //
 // callbackURL is one URL (bind each entry of a ";" list separately) that
 // passes Params.Validate, without a fragment, whose query parses with
@@ -86,14 +88,17 @@ func BindURL(secret []byte, callbackURL string) (string, error) {
 // BindingSecret refuses callbacks to the URL that arrive after notAfter
 // with ErrBindingExpired; a callback at notAfter exactly is accepted.
 //
-// OSS signs no timestamp (SPEC.md §5.6), so without an expiry a captured
-// callback, or one the URL's user makes OSS send from another account, can
-// be replayed for as long as the secret is valid. OSS calls back right after
-// storing the object and gives up after 5 seconds (SPEC.md §5.1), and the
-// upload must start before the policy expires (§2.2), so a good notAfter is
-// the token's expiry plus a margin for the transfer of the largest allowed
-// file and the callback: say a minute for files of a few MB. Callbacks can
-// still be replayed until then, so keep the handler idempotent.
+// OSS signs no timestamp, so without an expiry a captured callback, or one
+// the URL's user makes OSS send from another account, can be replayed for as
+// long as the secret is valid. OSS calls back right after storing the object
+// and gives up after 5 seconds
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
+// and the upload must start before the policy expires
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend),
+// so a good notAfter is the token's expiry plus a margin for the transfer of
+// the largest allowed file and the callback: say a minute for files of a few
+// MB. Callbacks can still be replayed until then, so keep the handler
+// idempotent.
 //
 // notAfter must lie after 1970 (Unix time > 0) and have at most 18 digits
 // in Unix seconds. Errors wrap

@@ -17,7 +17,8 @@ import (
 var ErrMalformedEvent = errors.New("callback: malformed callback body")
 
 // Event is a parsed callback body. The typed fields are filled from the body
-// fields named after OSS's system variables (SPEC.md §5.4), which is what
+// fields named after OSS's system variables
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback), which is what
 // FormBody and JSONBody templates produce; a field the body does not carry is
 // left zero. Custom templates that use other names are read through Raw.
 type Event struct {
@@ -57,9 +58,10 @@ type Event struct {
 // OSS's default) or application/json, which must be a JSON object. Errors
 // wrap ErrMalformedEvent.
 //
-// Form values are decoded with "+" as space (SPEC.md §7 pitfall 7: OSS
-// URL-encodes values, so ${object} must be decoded). The first occurrence of
-// a repeated form field wins; in JSON the last does.
+// Form values are decoded with "+" as space: OSS URL-encodes values, so
+// ${object} must be decoded
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// The first occurrence of a repeated form field wins; in JSON the last does.
 func ParseEvent(contentType string, body []byte) (*Event, error) {
 	mt := BodyTypeForm
 	if contentType != "" {

@@ -21,8 +21,9 @@ func TestTemplates(t *testing.T) {
 	}
 }
 
-// TestRenderSPECExample reproduces SPEC.md §5.4's documented form body (S2).
-func TestRenderSPECExample(t *testing.T) {
+// TestRenderDocumentedExample reproduces the form body documented in
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
+func TestRenderDocumentedExample(t *testing.T) {
 	p := callback.Params{Body: "bucket=${bucket}&object=${object}&etag=${etag}&size=${size}&mimeType=${mimeType}&imageInfo.height=${imageInfo.height}&imageInfo.width=${imageInfo.width}&imageInfo.format=${imageInfo.format}&x:var1=${x:var1}"}
 	got, err := callback.Render(p, map[string]string{
 		"bucket": "callback-test", "object": "test.txt", "etag": "D8E8FCA2DC0F896FD7CB4CB0031BA249",

@@ -196,7 +196,7 @@ func FuzzRenderRoundTrip(f *testing.F) {
 }
 
 // FuzzDecodeParams: arbitrary callback parameters never panic; errors are
-// *ParamsError with a message from SPEC.md §5.11; accepted parameters
+// *ParamsError with a message from docs/PROTOCOL.md#callback-errors; accepted parameters
 // survive a re-encode.
 func FuzzDecodeParams(f *testing.F) {
 	for _, s := range []string{

@@ -9,15 +9,18 @@ import (
 	"strconv"
 )
 
-// MaxResponseBytes caps the JSON answer Handler sends OSS. SPEC.md §5.8 and
-// §8 item 3 quote both 1 MB (body) and 3 MB (Content-Length); the smaller
+// MaxResponseBytes caps the JSON answer Handler sends OSS. OSS's
+// documentation quotes both 1 MB (body) and 3 MB (Content-Length)
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback,
+// https://www.alibabacloud.com/help/en/oss/user-guide/0007-00000205); the smaller
 // limit satisfies both, and an answer OSS would reject is better reported
 // here, as a 500 the app can log, than as a CallbackFailed at the uploader.
 const MaxResponseBytes = 1 << 20
 
 // HTTPError lets the app's function choose the status and message OSS is
 // answered with (any answer but 200 makes OSS report CallbackFailed to the
-// uploader, SPEC.md §5.8). Other errors become 500 with a generic message.
+// uploader, https://www.alibabacloud.com/help/en/oss/upload-callbacks-6).
+// Other errors become 500 with a generic message.
 type HTTPError struct {
 	// Status is the HTTP status, 400-599; anything else is sent as 500.
 	Status int
@@ -39,15 +42,18 @@ func (e *HTTPError) Error() string {
 // Unwrap returns the cause.
 func (e *HTTPError) Unwrap() error { return e.Err }
 
-// Handler returns an http.Handler that turns each callback into an Event
-// with VerifyEvent, calls fn and answers OSS with status 200, Content-Type application/json,
-// an explicit Content-Length and fn's answer as JSON, which is exactly what
-// OSS requires (SPEC.md §5.8: 200 only, Content-Length, JSON, at most
-// MaxResponseBytes). Failures are answered with HTTPStatus(err) and a small
-// JSON body {"error": "..."}; methods other than POST get 405.
+// Handler returns an http.Handler that turns each callback into an Event with
+// VerifyEvent, calls fn and answers OSS with status 200, Content-Type
+// application/json, an explicit Content-Length and fn's answer as JSON, which
+// is exactly what OSS requires (200 only, Content-Length, JSON, at most
+// MaxResponseBytes;
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// Failures are answered with HTTPStatus(err) and a small JSON body
+// {"error": "..."}; methods other than POST get 405.
 //
-// fn's answer reaches the uploader through OSS (SPEC.md §5.9); a nil answer
-// sends {"Status":"OK"}, the conventional body (§5.8). fn may return an
+// fn's answer reaches the uploader through OSS
+// (https://www.alibabacloud.com/help/en/oss/upload-callbacks-6); a nil answer
+// sends {"Status":"OK"}, the conventional body. fn may return an
 // *HTTPError to choose the failure status. Every failure is logged (see
 // Verifier.Logger); OSS is told only the sentinel's text.
 func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
@@ -84,7 +90,7 @@ func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error))
 // to next, with the Event available through EventFromContext and the body
 // still readable; refused requests are answered like Handler refuses them and
 // never reach next. next must itself answer OSS with 200, an explicit
-// Content-Length and JSON (SPEC.md §5.8).
+// Content-Length and JSON (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)
@@ -178,7 +184,7 @@ func (v *Verifier) fail(w http.ResponseWriter, r *http.Request, err error) {
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	// OSS requires Content-Length (SPEC.md §5.8); setting it also keeps
+	// OSS requires Content-Length (docs/PROTOCOL.md#callback-answer); setting it also keeps
 	// net/http from switching to chunked encoding.
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)

@@ -37,7 +37,7 @@ func post(t *testing.T, srv *httptest.Server, r *http.Request) (*http.Response, 
 	return resp, string(b)
 }
 
-// checkOSSAnswer asserts what SPEC.md §5.8 requires of an answer OSS
+// checkOSSAnswer asserts what docs/PROTOCOL.md#callback-answer requires of an answer OSS
 // accepts: exactly 200, a Content-Length matching the body (not chunked),
 // JSON.
 func checkOSSAnswer(t *testing.T, resp *http.Response, body string) {

@@ -25,7 +25,8 @@ import (
 )
 
 // Helpers for this package's tests. Go refuses to sign with keys under 1024
-// bits, so the SPEC.md §5.7 test pair is signed with math/big here.
+// bits, so the 512-bit test pair (docs/PROTOCOL.md#512-bit-key) is signed
+// with math/big here.
 
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
@@ -53,7 +54,7 @@ func testKey(t testing.TB, bits int) *rsa.PrivateKey {
 var md5Prefix = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
 
 // sign returns the Base64 MD5withRSA signature of the string to sign, the
-// way OSS computes Authorization (SPEC.md §5.6).
+// way OSS computes Authorization (docs/PROTOCOL.md#callback-signature).
 func sign(t testing.TB, priv *rsa.PrivateKey, stringToSign string) string {
 	t.Helper()
 	d := md5.Sum([]byte(stringToSign))

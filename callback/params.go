@@ -1,7 +1,8 @@
 // Package callback implements the OSS upload-callback protocol: the callback
 // parameter and body templates an app asks OSS for, verifying the signed
 // callback request OSS sends (Verify), parsing it into a typed Event, and the
-// http.Handler and middleware that answer OSS (SPEC.md §5).
+// http.Handler and middleware that answer OSS. The protocol is described in
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
 //
 // A verified callback proves that OSS sent it, not whose upload it reports:
 // OSS signs every customer's callbacks with the same key, and any upload may
@@ -23,23 +24,27 @@ import (
 	"unicode/utf8"
 )
 
-// Body types OSS accepts for callbackBodyType (SPEC.md §5.2).
+// Body types OSS accepts for callbackBodyType
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 const (
 	BodyTypeForm = "application/x-www-form-urlencoded"
 	BodyTypeJSON = "application/json"
 )
 
 // MaxCallbackURLs is how many ";"-separated callbackUrl entries OSS accepts
-// (SPEC.md §5.10).
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 const MaxCallbackURLs = 5
 
 // Params is the upload-callback configuration OSS receives Base64-encoded in
-// the "callback" form field (SPEC.md §5.2).
+// the "callback" form field
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 type Params struct {
-	// URL is callbackUrl: up to five URLs separated by ";", tried in order.
-	// Non-ASCII characters and spaces must already be percent-encoded
-	// (SPEC.md §7 pitfall 7); Validate refuses them rather than guess an
-	// encoding. The scheme may be omitted (OSS then uses http).
+	// URL is callbackUrl: up to five URLs separated by ";", tried in
+	// order. Non-ASCII characters and spaces must already be
+	// percent-encoded
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback);
+	// Validate refuses them rather than guess an encoding. The scheme may
+	// be omitted (OSS then uses http).
 	URL string
 	// Host is callbackHost, the Host header of the callback request; empty
 	// means the host of URL.
@@ -57,7 +62,8 @@ type Params struct {
 var ErrInvalidParams = errors.New("callback: invalid callback parameters")
 
 // ParamsError is a callback parameter OSS would refuse with 400
-// InvalidArgument. Message is OSS's exact text (SPEC.md §5.11) and EC its
+// InvalidArgument. Message is OSS's exact text
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback) and EC its
 // error code where documented; Detail says what exactly was wrong, for
 // humans. It wraps ErrInvalidParams.
 type ParamsError struct {
@@ -84,10 +90,12 @@ func (e *ParamsError) Unwrap() error { return ErrInvalidParams }
 // Validate reports whether OSS would accept p, and also refuses mistakes OSS
 // would accept but that break the callback silently: a template that is not
 // valid UTF-8 (JSON cannot carry it unchanged), variables that are
-// neither a system variable nor a valid x: name (SPEC.md §7 pitfall 11),
-// placeholders that were percent-encoded (§7 pitfall 10), and a JSON body
-// type whose template does not render to JSON (e.g. "${object}" in quotes,
-// which OSS would double-quote, §5.4). Errors are *ParamsError.
+// neither a system variable nor a valid x: name (OSS sends only the
+// variables it knows), placeholders that were percent-encoded (OSS leaves
+// them unreplaced), and a JSON body type whose template does not render to
+// JSON (e.g. "${object}" in quotes, which OSS would double-quote). OSS
+// documents the variables in https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
+// Errors are *ParamsError.
 func (p Params) Validate() error {
 	segs, err := checkCommon(p)
 	if err != nil {
@@ -151,8 +159,9 @@ func checkCommon(p Params) ([]segment, error) {
 	return segs, nil
 }
 
-// checkURLs applies SPEC.md §5.2's callbackUrl rules. Real OSS additionally
-// refuses private and loopback addresses ("Private address is forbidden to
+// checkURLs applies OSS's callbackUrl rules
+// (docs/PROTOCOL.md#callback-parameter). Real OSS additionally refuses
+// private and loopback addresses ("Private address is forbidden to
 // callback.", EC-0007-00000008); that is left out on purpose, because the
 // emulator (osstest) must call back to loopback test servers, and whether an
 // address is private depends on DNS at upload time, not on the parameter.
@@ -189,7 +198,7 @@ func checkURL(raw string) error {
 			return fmt.Errorf("scheme %q is not http or https", raw[:i])
 		}
 	} else {
-		// OSS's own examples omit the scheme (SPEC.md §5.2).
+		// OSS's own examples omit the scheme (docs/PROTOCOL.md#callback-parameter).
 		withScheme = "http://" + raw
 	}
 	u, err := url.Parse(withScheme)
@@ -202,8 +211,8 @@ func checkURL(raw string) error {
 	return checkHostPort(u.Host)
 }
 
-// checkHostPort refuses IPv6 literals (SPEC.md §5.2: OSS has no IPv6
-// callbacks) and non-numeric ports ("host:test", EC-0007-00000004).
+// checkHostPort refuses IPv6 literals (OSS has no IPv6 callbacks,
+// docs/PROTOCOL.md#callback-parameter) and non-numeric ports ("host:test", EC-0007-00000004).
 func checkHostPort(hostport string) error {
 	if hostport == "" {
 		return errors.New("no host")
@@ -237,7 +246,7 @@ func checkHostPort(hostport string) error {
 func validHost(h string) bool { return checkHostPort(h) == nil }
 
 // wireParams is the JSON OSS reads, in the field order ali-oss uses
-// (SPEC.md §5.2). Optional fields are left out when unset so that a policy
+// (docs/PROTOCOL.md#callback-parameter). Optional fields are left out when unset so that a policy
 // condition pinning the encoded value stays stable.
 type wireParams struct {
 	URL      string `json:"callbackUrl"`
@@ -249,8 +258,9 @@ type wireParams struct {
 
 // Encode validates p and returns the value of the "callback" form field:
 // standard Base64 of compact JSON. HTML escaping is off so that "&" in a form
-// template stays "&" rather than "\u0026" (SPEC.md §3.3). callbackSNI is
-// sent only when true, as a JSON boolean (a string fails, §7 pitfall 14).
+// template stays "&" rather than "\u0026". callbackSNI is sent only when
+// true, as a JSON boolean: OSS refuses a string
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 func (p Params) Encode() (string, error) {
 	if err := p.Validate(); err != nil {
 		return "", err
@@ -266,9 +276,10 @@ func (p Params) Encode() (string, error) {
 
 // DecodeParams decodes a "callback" parameter the way OSS does before it
 // accepts an upload, returning *ParamsError with OSS's exact message
-// (SPEC.md §5.11) when OSS would answer 400 InvalidArgument. It checks only
+// when OSS would answer 400 InvalidArgument
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback). It checks only
 // what OSS checks: unknown fields are ignored (a misspelt
-// "calbackBodyType" silently means the default, §7 pitfall 15), unknown
+// "calbackBodyType" silently means the default), unknown
 // ${...} variables are allowed, and, unlike real OSS, private callback
 // addresses are accepted (see checkURLs).
 func DecodeParams(encoded string) (Params, error) {
@@ -309,7 +320,7 @@ func DecodeParams(encoded string) (Params, error) {
 	}
 	if v, ok := fields["callbackSNI"]; ok {
 		// Only a JSON boolean is accepted; the Android SDK's string "true"
-		// is refused by OSS (SPEC.md §5.2, §7 pitfall 14).
+		// is refused by OSS (docs/PROTOCOL.md#callback-parameter).
 		switch string(bytes.TrimSpace(v)) {
 		case "true":
 			p.SNI = true
@@ -323,8 +334,9 @@ func DecodeParams(encoded string) (Params, error) {
 
 // ValidateVarName reports whether name is a valid custom callback variable
 // name: "x:" followed by one or more lower-case ASCII letters, digits, "_",
-// "-" or ".". OSS requires the x: prefix and lower case (SPEC.md §5.3); the
-// narrower character set is ours [inferred], so that a name is safe in a
+// "-" or ".". OSS requires the x: prefix and lower case
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback); the
+// narrower character set is ours, so that a name is safe in a
 // form field name, a ${...} placeholder and a form or JSON key alike.
 // Errors wrap ErrInvalidParams.
 func ValidateVarName(name string) error {
@@ -349,7 +361,8 @@ func ValidateVarName(name string) error {
 
 // Vars returns the names of the variables p.Body references, in order of
 // first use, e.g. ["bucket", "x:uid"]. Custom variables sent with an upload
-// but missing here never reach the app (SPEC.md §7 pitfall 11), so the
+// but missing here never reach the app
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback), so the
 // signer checks its CallbackVars against this list.
 func (p Params) Vars() ([]string, error) {
 	segs, err := parseTemplate(p.Body)
@@ -369,9 +382,10 @@ func (p Params) Vars() ([]string, error) {
 
 // EncodeVars returns the x-oss-callback-var header (or callback-var query)
 // value for PutObject and CompleteMultipartUpload: standard Base64 of a JSON
-// object such as {"x:uid":"42"} (SPEC.md §5.3). Every name must pass
+// object such as {"x:uid":"42"}
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback). Every name must pass
 // ValidateVarName, and values must be valid UTF-8, which OSS requires
-// before Base64 (§5.3) and which encoding/json would otherwise silently
+// before Base64 and which encoding/json would otherwise silently
 // replace. PostObject does not use this: there each variable is its own
 // "x:name" form field with the raw value. Errors wrap ErrInvalidParams.
 func EncodeVars(vars map[string]string) (string, error) {

@@ -15,7 +15,7 @@ func TestParamsEncode(t *testing.T) {
 	cases := []struct {
 		name string
 		p    callback.Params
-		json string // written by hand from SPEC.md §5.2
+		json string // written by hand from docs/PROTOCOL.md#callback-parameter
 	}{
 		{"minimal form",
 			callback.Params{URL: "https://app.example.com/cb?a=1&b=2", Body: "bucket=${bucket}&object=${object}"},
@@ -59,7 +59,7 @@ func TestParamsValidate(t *testing.T) {
 	cases := []struct {
 		name string
 		p    callback.Params
-		msg  string // OSS message, SPEC.md §5.11; "" = valid
+		msg  string // OSS message, docs/PROTOCOL.md#callback-errors; "" = valid
 	}{
 		{"valid", ok, ""},
 		{"valid JSON", with(func(p *callback.Params) {

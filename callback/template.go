@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// OSS system variables usable as ${name} in callbackBody (SPEC.md §5.4).
+// OSS system variables usable as ${name} in callbackBody
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 // Names are case-sensitive.
 const (
 	VarBucket      = "bucket"
@@ -33,9 +34,10 @@ type varKind int
 
 const (
 	kindString varKind = iota
-	// kindNumber: inserted as a bare JSON number (SPEC.md §5.4).
+	// kindNumber: inserted as a bare JSON number (docs/PROTOCOL.md#callback-variables).
 	kindNumber
-	// kindNullable: a JSON string, or null when empty (vpcId, SPEC.md §5.4).
+	// kindNullable: a JSON string, or null when empty (vpcId,
+	// docs/PROTOCOL.md#callback-variables).
 	kindNullable
 )
 
@@ -46,7 +48,8 @@ var systemVars = map[string]varKind{
 	VarVpcID: kindNullable, VarClientIP: kindString, VarReqID: kindString, VarOperation: kindString,
 }
 
-// SystemVars lists every OSS system variable, in SPEC.md §5.4's order.
+// SystemVars lists every OSS system variable, in the order of
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
 func SystemVars() []string {
 	return []string{VarBucket, VarObject, VarETag, VarSize, VarMimeType, VarImageHeight, VarImageWidth,
 		VarImageFormat, VarCRC64, VarContentMD5, VarVpcID, VarClientIP, VarReqID, VarOperation}
@@ -75,7 +78,8 @@ func FormBody(vars ...string) string {
 // variable under its own name: JSONBody("bucket", "size") is
 // {"bucket":${bucket},"size":${size}}. The placeholders are deliberately not
 // quoted: OSS replaces them with complete JSON values (quoted strings, bare
-// numbers, null), so quoting them would double-quote (SPEC.md §5.4).
+// numbers, null), so quoting them would double-quote
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 func JSONBody(vars ...string) string {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -100,8 +104,9 @@ type segment struct {
 
 // parseTemplate splits a callbackBody into literal text and ${name}
 // placeholders. An unterminated "${", an empty name, or a name containing
-// "$" or "{" is "The callback body is invalid." (SPEC.md §5.2: only ${...}
-// syntax; invalid variable syntax is InvalidArgument). A "$" or "}" on its
+// "$" or "{" is "The callback body is invalid." (OSS knows only ${...}
+// syntax and answers InvalidArgument for anything else,
+// docs/PROTOCOL.md#callback-errors). A "$" or "}" on its
 // own is literal text.
 func parseTemplate(body string) ([]segment, error) {
 	var segs []segment
@@ -133,8 +138,9 @@ func parseTemplate(body string) ([]segment, error) {
 
 // Render builds the callback body OSS would send for p with the given
 // variable values (system variables by name, custom ones as "x:name"),
-// following SPEC.md §5.4; the emulator uses it. Template text is copied as
-// is.
+// following
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback; the
+// emulator uses it. Template text is copied as is.
 //
 // Form bodies: each value is URL-encoded with url.QueryEscape. A space
 // becomes "+" there; OSS does not document "+" versus "%20" [inferred], and
@@ -147,7 +153,7 @@ func parseTemplate(body string) ([]segment, error) {
 // unknown variables, is a JSON string with standard escaping and no HTML
 // escaping [inferred].
 //
-// Variables absent from values render as empty (SPEC.md §5.4 [inferred]).
+// Variables absent from values render as empty [inferred].
 // Errors are *ParamsError.
 func Render(p Params, values map[string]string) ([]byte, error) {
 	segs, err := parseTemplate(p.Body)

@@ -122,15 +122,15 @@ func TestVerifyRealCallbackBehindRouters(t *testing.T) {
 	}
 }
 
-// TestVerifyStringToSign signs requests over the string SPEC.md §5.6
-// prescribes (written out by hand in the table) with 512-, 1024- and
-// 2048-bit keys, and checks Verify accepts them: decoded path, raw query
-// with its "?", "\n", raw body.
+// TestVerifyStringToSign signs requests over the string OSS's callback
+// signature (docs/PROTOCOL.md#callback-signature) prescribes (written out by
+// hand in the table) with 512-, 1024- and 2048-bit keys, and checks Verify
+// accepts them: decoded path, raw query with its "?", "\n", raw body.
 func TestVerifyStringToSign(t *testing.T) {
 	cases := []struct {
 		name, target, body, signed string
 	}{
-		{"SPEC §5.7 worked example", "/index.php?id=1&index=2", "bucket=examplebucket", "/index.php?id=1&index=2\nbucket=examplebucket"},
+		{"worked example (docs/PROTOCOL.md#512-bit-key)", "/index.php?id=1&index=2", "bucket=examplebucket", "/index.php?id=1&index=2\nbucket=examplebucket"},
 		{"empty body", "/cb", "", "/cb\n"},
 		{"root", "/", "a=1", "/\na=1"},
 		{"UTF-8 path", "/%E4%B8%8A%E4%BC%A0/%E5%9B%9E%E8%B0%83", "object=%E4%B8%AD.jpg", "/上传/回调\nobject=%E4%B8%AD.jpg"},
@@ -162,7 +162,8 @@ func TestVerifyStringToSign(t *testing.T) {
 			}
 		}
 	}
-	// The worked example's Authorization is SPEC.md §5.7's value.
+	// The worked example's Authorization is the value in
+	// docs/PROTOCOL.md#512-bit-key, cross-checked there with openssl.
 	r := newSignedRequest(t, testKey(t, 512), "/index.php?id=1&index=2", "bucket=examplebucket", string(readTestdata(t, "cb_string_to_sign.txt")))
 	if got, want := r.Header.Get("Authorization"), "bpwCP7sbWY6enXUqLyVudHO8RUz26sha7IYuaNpQbBIYkHjPYvvSiqKyVhe7uY5xlzVzMtqjk2p7Yc7jhOCO/w=="; got != want {
 		t.Errorf("worked example Authorization = %s, want %s", got, want)
@@ -264,7 +265,7 @@ func (f keyFetcherFunc) FetchKey(ctx context.Context, url string) (*rsa.PublicKe
 }
 
 // TestVerifyTargetAmbiguity: OSS signs url_decode(path) + raw query + "\n" +
-// body without delimiting the parts (SPEC.md §5.6), so a decoded "?" or
+// body without delimiting the parts (docs/PROTOCOL.md#callback-signature), so a decoded "?" or
 // newline in the path, or a newline in the query, would let a captured
 // callback be replayed with its bytes moved between path, query and body:
 // it would verify, yet the handler would see a different path, query or
@@ -311,8 +312,8 @@ func TestVerifyTargetAmbiguity(t *testing.T) {
 	}
 }
 
-// stringToSign is SPEC.md §5.6's string for an origin-form target whose
-// path has no escapes.
+// stringToSign is OSS's string to sign (docs/PROTOCOL.md#callback-signature)
+// for an origin-form target whose path has no escapes.
 func stringToSign(t *testing.T, target, body string) string {
 	t.Helper()
 	if strings.Contains(target, "%") {
