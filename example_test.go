@@ -2,6 +2,7 @@ package ossdirect_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path"
 	"strings"
 	"time"
 
@@ -165,4 +167,67 @@ func Example_behindProxy() {
 	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
 		return nil, nil
 	}))
+}
+
+// Example_presignedPut is the README's presigned PUT snippet: the browser
+// sends the file with one PUT, OSS calls the app back before it answers.
+func Example_presignedPut() {
+	s := &signer.Signer{
+		Credentials:    signer.EnvCredentials(),
+		Bucket:         "examplebucket",
+		Region:         "cn-hangzhou",
+		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+	}
+	http.HandleFunc("GET /oss/put-url", func(w http.ResponseWriter, r *http.Request) {
+		uid := currentUser(r)
+		p, err := s.Presign(r.Context(), signer.Request{
+			Method:      http.MethodPut,
+			Key:         "uploads/" + uid + "/avatar.png",
+			ContentType: "image/png", // the browser must send exactly p.Header
+			Expires:     5 * time.Minute,
+			Callback: &callback.Params{ // signed into the URL's query: no extra CORS headers
+				URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
+				Body: callback.FormBody(callback.VarObject, callback.VarSize),
+			},
+		})
+		if err != nil {
+			http.Error(w, "cannot sign", http.StatusInternalServerError)
+			return
+		}
+		json.NewEncoder(w).Encode(p) // {"method", "url", "expires", "header"}
+	})
+}
+
+// Example_multipartEndpoint is the README's multipart snippet: large files
+// go in parts, straight from the browser, with no credentials in it.
+func Example_multipartEndpoint() {
+	s := &signer.Signer{
+		Credentials:    signer.EnvCredentials(),
+		Bucket:         "examplebucket",
+		Region:         "cn-hangzhou",
+		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+	}
+	http.Handle("/oss/multipart/", &signer.MultipartHandler{ // plan, parts, complete, abort, list
+		Signer:       s,
+		TicketSecret: []byte(os.Getenv("TICKET_SECRET")),
+		User: func(r *http.Request) (string, error) {
+			return currentUser(r), nil
+		},
+		Plan: func(r *http.Request, uid string, f signer.File) (signer.Multipart, error) {
+			if f.Size > 5<<30 {
+				return signer.Multipart{}, fmt.Errorf("%w: larger than 5 GiB", signer.ErrForbidden)
+			}
+			return signer.Multipart{
+				Key:      "uploads/" + uid + "/" + path.Base(f.Name),
+				Size:     f.Size,
+				PartSize: 8 << 20,
+				Callback: &callback.Params{ // on CompleteMultipartUpload, bound with the planned size
+					URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
+					Body: callback.FormBody(callback.VarObject, callback.VarSize),
+				},
+			}, nil
+		},
+	})
+	// In the callback handler: signer.CheckSize(ev) refuses an object whose
+	// size differs from the plan (a browser can leave parts out).
 }

@@ -16,7 +16,7 @@ import (
 )
 
 var (
-	captureOnce          sync.Once
+	captureOnce                sync.Once
 	formCB, jsonCB, nonASCIICB captured
 )
 
