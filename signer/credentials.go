@@ -9,7 +9,8 @@ import (
 
 // Credentials is an OSS AccessKey pair, optionally with an STS security
 // token. With STS, AccessKeyID and AccessKeySecret are the temporary pair and
-// SecurityToken is sent as the x-oss-security-token form field (SPEC.md §1.3).
+// SecurityToken is sent as the x-oss-security-token form field
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 type Credentials struct {
 	AccessKeyID     string
 	AccessKeySecret string

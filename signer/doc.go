@@ -5,8 +5,11 @@
 //
 // Three layers, from plain to convenient:
 //
-//   - SignV1, SigningKeyV4 and SignV4 are the bare signature primitives of
-//     SPEC.md §3.1 and §3.2, with no policy logic at all.
+//   - SignV1, SigningKeyV4 and SignV4 are the bare signature primitives,
+//     with no policy logic at all: V1 is described in
+//     https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-1
+//     and V4 in
+//     https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend.
 //   - Signer.Sign builds the POST policy, pins every field the application
 //     decided by a policy condition, signs it with V4 (the default) or V1,
 //     and returns the Token whose Fields carry exactly the pinned values, so
@@ -17,12 +20,14 @@
 //     no-store caching and optional CORS.
 //
 // Why so much pinning: unlike Amazon S3, OSS accepts form fields that the
-// policy does not mention (SPEC.md §2.4). A value that is only sent, not
-// pinned, is the uploader's to change, including the callback, its x:
-// variables (for example the user id the callback reports) and the ACL.
-// Pinning governs uploads made with a token, not callbacks: OSS signs every
-// account's callbacks with one key, so a callback handler trusts only what
-// a callback URL bound with callback.BindURL carries.
+// policy does not mention
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+// A value that is only sent, not pinned, is the uploader's to change,
+// including the callback, its x: variables (for example the user id the
+// callback reports) and the ACL. Pinning governs uploads made with a token,
+// not callbacks: OSS signs every account's callbacks with one key, so a
+// callback handler trusts only what a callback URL bound with
+// callback.BindURL carries.
 //
 // Credentials come from a one-method CredentialsProvider (static,
 // environment, or any func), so STS tokens can be refreshed per request.

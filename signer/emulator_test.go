@@ -24,7 +24,7 @@ import (
 
 // postForm posts a token's form the way a browser does: every field of
 // tok.Fields, then extra (fields the page adds), then key, then the file
-// part with its own Content-Type line, last (SPEC.md §1.2).
+// part with its own Content-Type line, last (docs/PROTOCOL.md#form-upload).
 func postForm(t *testing.T, client *http.Client, tok *signer.Token, extra map[string]string, key, fileType string, content []byte) (int, string) {
 	t.Helper()
 	var body bytes.Buffer
@@ -62,11 +62,11 @@ func postForm(t *testing.T, client *http.Client, tok *signer.Token, extra map[st
 	return resp.StatusCode, string(b)
 }
 
-// Tokens from Signer work against the osstest emulator for every
-// signature version and credential kind, and what the policy pins holds
-// on the wire: the stored content type is the pinned x-oss-content-type
-// even when the file part claims text/html (SPEC.md §1.3), and the key
-// prefix, size range and callback identity cannot be changed.
+// Tokens from Signer work against the osstest emulator for every signature
+// version and credential kind, and what the policy pins holds on the wire:
+// the stored content type is the pinned x-oss-content-type even when the file
+// part claims text/html (docs/PROTOCOL.md#form-fields), and the key prefix,
+// size range and callback identity cannot be changed.
 func TestSignAgainstEmulator(t *testing.T) {
 	now := time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -131,8 +131,10 @@ func TestSignAgainstEmulator(t *testing.T) {
 					{"other user's prefix", png, "users/43/x.png", content, 403, "starts-with"},
 					{"forged uid", map[string]string{"x-oss-content-type": "image/png", "x:uid": "1"}, objKey, content, 403, "x:uid"},
 					{"callback dropped", map[string]string{"x-oss-content-type": "image/png", "callback": ""}, objKey, content, 403, "callback"},
-					// The app left ACL unset, so it is not pinned and OSS accepts the
-					// uploader's choice (SPEC.md §2.4); Upload.ACL documents this.
+					// The app left ACL unset, so it is not pinned and OSS
+					// accepts the uploader's choice
+					// (docs/PROTOCOL.md#unlisted-fields); Upload.ACL
+					// documents this.
 					{"unpinned ACL", map[string]string{"x-oss-content-type": "image/png", "x-oss-object-acl": "public-read"}, objKey, content, 200, ""},
 					{"too large", png, objKey, bytes.Repeat([]byte("x"), 65), 400, "EntityTooLarge"},
 					{"empty", png, objKey, nil, 400, "EntityTooSmall"},

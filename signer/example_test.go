@@ -16,15 +16,15 @@ import (
 	"github.com/ossdirect/ossdirect/signer"
 )
 
-// The V1 signature of SPEC.md §3.4's worked policy.
+// The V1 signature of the worked policy in docs/PROTOCOL.md.
 func ExampleSignV1() {
 	policy := "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LFsiY29udGVudC1sZW5ndGgtcmFuZ2UiLDEsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwidXNlci9lcmljLyJdXX0="
 	fmt.Println(signer.SignV1("ExampleSecretKey1234567890abcd", policy))
 	// Output: X8tqkl9IljJipmDs1Ve4DP8THj8=
 }
 
-// The V4 signing key and signature of SPEC.md §3.4's worked policy. The
-// endpoint spelling of the region works too.
+// The V4 signing key and signature of the worked policy in docs/PROTOCOL.md.
+// The endpoint spelling of the region works too.
 func ExampleSignV4() {
 	policy := "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LHsieC1vc3Mtc2lnbmF0dXJlLXZlcnNpb24iOiJPU1M0LUhNQUMtU0hBMjU2In0seyJ4LW9zcy1jcmVkZW50aWFsIjoiTFRBSTV0RXhhbXBsZUtleUlkLzIwMjQxMjAzL2NuLWhhbmd6aG91L29zcy9hbGl5dW5fdjRfcmVxdWVzdCJ9LHsieC1vc3MtZGF0ZSI6IjIwMjQxMjAzVDEyMTIxMloifSxbImNvbnRlbnQtbGVuZ3RoLXJhbmdlIiwxLDEwNDg1NzYwXSxbInN0YXJ0cy13aXRoIiwiJGtleSIsInVzZXIvZXJpYy8iXV19"
 	secret := "ExampleSecretKey1234567890abcd"
@@ -38,8 +38,8 @@ func ExampleSignV4() {
 	// 5bbaa7dccf181651f144b461cad5ff1390af4b75211afc7288bd7cdc98fc568e
 }
 
-// Signing SPEC.md §3.4's upload with a fixed clock gives exactly its
-// worked V4 policy and signature. In production, leave Now nil and take
+// Signing the worked upload of docs/PROTOCOL.md with a fixed clock gives
+// exactly its V4 policy and signature. In production, leave Now nil and take
 // credentials from signer.EnvCredentials() or an STS-backed provider.
 func ExampleSigner_Sign() {
 	s := &signer.Signer{

@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// The worked example of SPEC.md §3.4, cross-checked there with Python and
-// with the official Node SDK ali-oss.
+// The worked example of docs/PROTOCOL.md#worked-example, cross-checked with
+// Python and with the official Node SDK ali-oss.
 const (
 	workedAKID   = "LTAI5tExampleKeyId"
 	workedSecret = "ExampleSecretKey1234567890abcd"
@@ -41,7 +41,7 @@ func TestWorkedExampleEncoding(t *testing.T) {
 
 func TestSignV1Worked(t *testing.T) {
 	if got := SignV1(workedSecret, workedPolicyV1B64); got != workedSignatureV1 {
-		t.Errorf("SignV1 = %s, want %s (SPEC.md §3.4)", got, workedSignatureV1)
+		t.Errorf("SignV1 = %s, want %s (docs/PROTOCOL.md#worked-example)", got, workedSignatureV1)
 	}
 }
 
@@ -85,8 +85,9 @@ func TestSignAgainstReferenceHMAC(t *testing.T) {
 	}{
 		{"plain", "s3cr3t", "cn-beijing", "cn-beijing", "eyJhIjoxfQ==", time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), "20300102"},
 		{"endpoint region", "s3cr3t", "oss-ap-southeast-1", "ap-southeast-1", "e30=", time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), "20300102"},
-		// 07:30 in Shanghai is still the previous day in UTC: the date
-		// must be the UTC one, as x-oss-date is UTC (SPEC.md §3.2).
+		// 07:30 in Shanghai is still the previous day in UTC: the
+		// date must be the UTC one, as x-oss-date is UTC
+		// (docs/PROTOCOL.md#post-signature-v4).
 		{"non-UTC clock", "k", "cn-shanghai", "cn-shanghai", "e30=", time.Date(2024, 3, 1, 7, 30, 0, 0, time.FixedZone("CST", 8*3600)), "20240229"},
 		{"empty secret and policy", "", "cn-hangzhou", "cn-hangzhou", "", time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC), "20241231"},
 		{"non-ASCII secret", "密钥/+=", "us-west-1", "us-west-1", "eyJ4IjoiXHUwMDI2In0=", time.Date(2001, 9, 9, 1, 46, 40, 0, time.UTC), "20010909"},

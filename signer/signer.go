@@ -14,12 +14,15 @@ import (
 type Version int
 
 const (
-	// V4 is OSS4-HMAC-SHA256 (SPEC.md §3.2), the scheme OSS recommends. It
-	// is the zero value, so a Signer signs with V4 unless told otherwise.
+	// V4 is OSS4-HMAC-SHA256
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend),
+	// the scheme OSS recommends. It is the zero value, so a Signer signs
+	// with V4 unless told otherwise.
 	V4 Version = iota
-	// V1 is the original HMAC-SHA1 scheme (SPEC.md §3.1), kept for front
-	// ends written against the original demo, which read the legacy Token
-	// members accessid, policy, signature and callback.
+	// V1 is the original HMAC-SHA1 scheme
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-1),
+	// kept for front ends written against the original demo, which read
+	// the legacy Token members accessid, policy, signature and callback.
 	V1
 )
 
@@ -36,9 +39,8 @@ func (v Version) String() string {
 
 // Expiry limits for Upload.Expires. A token is a bearer capability, so it
 // should live just long enough for the browser to start its upload; the
-// original demo refreshes a token 3 s before it expires (SPEC.md §7
-// pitfall 6). MaxExpires also catches unit mistakes such as
-// Expires: 3600 * time.Hour.
+// original demo refreshes a token 3 s before it expires. MaxExpires also
+// catches unit mistakes such as Expires: 3600 * time.Hour.
 const (
 	DefaultExpires = 10 * time.Minute // used when Upload.Expires is zero
 	MaxExpires     = time.Hour        // longer is refused
@@ -47,11 +49,13 @@ const (
 	MinExpires = time.Second
 )
 
-// MaxObjectSize is the largest file PostObject accepts (5 GB, SPEC.md §1.6).
+// MaxObjectSize is the largest file PostObject accepts (5 GB,
+// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 // A MaxSize above it could never be used, so Sign refuses it.
 const MaxObjectSize = 5 << 30
 
-// maxMetaBytes is OSS's limit on the total user metadata (SPEC.md §1.3).
+// maxMetaBytes is OSS's limit on the total user metadata
+// (docs/PROTOCOL.md#size-limits).
 const maxMetaBytes = 8 << 10
 
 // Errors returned by Sign. Each error wraps exactly one of them (and, where
@@ -83,7 +87,8 @@ type Signer struct {
 	Bucket string
 
 	// Region is the OSS region, "cn-hangzhou" or the endpoint spelling
-	// "oss-cn-hangzhou" (the "oss-" prefix is stripped, SPEC.md §3.2).
+	// "oss-cn-hangzhou" (the "oss-" prefix is stripped,
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
 	// Required for V4, where it is part of the signing scope, and for
 	// computing the host when Endpoint is empty.
 	Region string
@@ -91,7 +96,8 @@ type Signer struct {
 	// Endpoint, if set, is the base URL the browser posts to, used as
 	// Token.Host verbatim (without a trailing "/"): a CNAME domain, or an
 	// osstest emulator's URL. Empty means the virtual-hosted bucket URL
-	// https://<Bucket>.oss-<region>.aliyuncs.com (SPEC.md §1.1).
+	// https://<Bucket>.oss-<region>.aliyuncs.com
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 	Endpoint string
 
 	// Version is the signature scheme; the zero value is V4.
@@ -113,8 +119,10 @@ type Signer struct {
 	CallbackMargin time.Duration
 
 	// Now returns the current time; nil means time.Now. Expiration and
-	// x-oss-date are always computed from its UTC value (SPEC.md §7
-	// pitfall 6). Tests and golden examples set a fixed clock.
+	// x-oss-date are always computed from its UTC value, never from local
+	// time with a "Z" appended
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
+	// Tests and golden examples set a fixed clock.
 	Now func() time.Time
 }
 
@@ -152,7 +160,7 @@ func (s *Signer) Validate() error {
 // Host is the upload URL Sign puts in Token.Host: Endpoint when set (an
 // emulator, a CNAME, an internal endpoint), otherwise the bucket's
 // virtual-hosted URL, since OSS refuses path-style requests for newer buckets
-// (SPEC.md §1.1).
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 func (s *Signer) Host() string {
 	if s.Endpoint != "" {
 		return strings.TrimRight(s.Endpoint, "/")

@@ -21,7 +21,8 @@ import (
 
 func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
 
-// workedSigner and workedUpload reproduce the inputs of SPEC.md §3.4.
+// workedSigner and workedUpload reproduce the inputs of
+// docs/PROTOCOL.md#worked-example.
 func workedSigner(v Version) *Signer {
 	return &Signer{
 		Credentials: StaticCredentials{AccessKeyID: workedAKID, AccessKeySecret: workedSecret},
@@ -34,8 +35,9 @@ func workedSigner(v Version) *Signer {
 
 var workedUpload = Upload{KeyPrefix: "user/eric/", MinSize: 1, MaxSize: 10485760, Expires: 47*time.Minute + 48*time.Second}
 
-// Sign with the worked example's inputs must reproduce SPEC.md §3.4 byte
-// for byte: the policy text (so the condition order is §3.4's) and the
+// Sign with the worked example's inputs must reproduce
+// docs/PROTOCOL.md#worked-example byte for byte: the policy text (so the
+// condition order is the example's) and the
 // signature that ali-oss computed for it.
 func TestSignWorkedExample(t *testing.T) {
 	const host = "https://examplebucket.oss-cn-hangzhou.aliyuncs.com"
@@ -345,7 +347,7 @@ func TestSignKeyAndContentTypes(t *testing.T) {
 }
 
 // Expiration and x-oss-date come from one instant, in UTC, in whole
-// seconds (SPEC.md §7 pitfall 6), whatever the clock's zone.
+// seconds (docs/PROTOCOL.md#policy-document), whatever the clock's zone.
 func TestSignClock(t *testing.T) {
 	cst := time.FixedZone("CST", 8*3600)
 	tests := []struct {
@@ -446,7 +448,8 @@ func TestSignInvalidUpload(t *testing.T) {
 		{"key too long", Upload{Key: strings.Repeat("k", 1024), MaxSize: 1}, "1023"},
 		{"prefix fills name", Upload{KeyPrefix: strings.Repeat("k", 1023), MaxSize: 1}, "no room"},
 		{"invalid UTF-8 key", Upload{Key: "u/\xff", MaxSize: 1}, "UTF-8"},
-		// OSS checks the key before it expands ${filename} (SPEC.md §1.5):
+		// OSS checks the key before it expands ${filename}
+		// (docs/PROTOCOL.md#object-key):
 		// a prefix or key holding the placeholder (say, from a user name)
 		// lets the uploader's file name rewrite it, e.g. into another
 		// user's directory.

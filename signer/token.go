@@ -13,9 +13,10 @@ import (
 // Token is the signed form bundle a browser receives from the token
 // endpoint, in the JSON shape the original demo's upload.js reads.
 //
-// To upload, the browser posts multipart/form-data to Host with every
-// entry of Fields as a form field, then "key" (Key, or Dir followed by a
-// name of its choosing), then "file" last (SPEC.md §1.2).
+// To upload, the browser posts multipart/form-data to Host with every entry
+// of Fields as a form field, then "key" (Key, or Dir followed by a name of
+// its choosing), then "file" last
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 type Token struct {
 	// Host is the URL to post the form to.
 	Host string `json:"host"`
@@ -26,7 +27,8 @@ type Token struct {
 	// one; the browser must send it as the key field.
 	Key string `json:"key,omitempty"`
 	// Expire is the policy's expiration in Unix seconds; the browser should
-	// fetch a new token shortly before it (SPEC.md §7 pitfall 6).
+	// fetch a new token shortly before it, since clocks drift
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
 	Expire int64 `json:"expire"`
 	// Fields are the form fields to send unchanged: policy, the signature
 	// fields of the Version, x-oss-security-token with STS, callback and
@@ -53,7 +55,8 @@ type Token struct {
 // content-length-range; the key; then x-oss-content-type,
 // success_action_status, x-oss-object-acl, x-oss-meta-* (sorted, ignoring
 // case), x-oss-forbid-overwrite, callback and x: variables (sorted). For
-// the inputs of SPEC.md §3.4 this yields exactly its worked policy.
+// the inputs of docs/PROTOCOL.md#worked-example this yields exactly its
+// policy.
 //
 // The policy expiration and x-oss-date come from the same Now() instant in
 // UTC. Errors wrap ErrInvalidSigner, ErrInvalidUpload or ErrCredentials.
@@ -114,8 +117,9 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 		pin(policy.Exact("x-oss-date", dateTime), "x-oss-date", dateTime)
 	}
 	if cr.SecurityToken != "" {
-		// Required in a V4 policy (SPEC.md §2.5); harmless in V1, where it
-		// also stops anyone swapping the token sent with the form.
+		// Required in a V4 policy
+		// (docs/PROTOCOL.md#post-signature-v4); harmless in V1, where
+		// it also stops anyone swapping the token sent with the form.
 		pin(policy.SecurityToken(cr.SecurityToken), "x-oss-security-token", cr.SecurityToken)
 	}
 	conds = append(conds, policy.ContentLengthRange(u.MinSize, u.MaxSize))

@@ -13,8 +13,9 @@ import (
 // Upload is the application's decision about one upload by one user. Every
 // field that is set is pinned by a policy condition, and its form field is
 // put into Token.Fields with exactly the pinned value: OSS accepts form
-// fields the policy does not mention (SPEC.md §2.4), so an unpinned value
-// would be the uploader's to change.
+// fields the policy does not mention
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject),
+// so an unpinned value would be the uploader's to change.
 //
 // The zero Upload is refused: set KeyPrefix or Key (or AllowAnyKey), and
 // MaxSize.
@@ -26,16 +27,18 @@ import (
 type Upload struct {
 	// Key, if set, is the exact object name the upload must use, pinned
 	// with ["eq", "$key", Key] and returned as Token.Key. Server-chosen
-	// keys cannot collide or be redirected (SPEC.md §7 pitfall 8). Mutually
+	// keys cannot collide or be redirected. Mutually
 	// exclusive with KeyPrefix and AllowAnyKey.
 	Key string
 
 	// KeyPrefix is the "directory" the user may write under, pinned with
 	// ["starts-with", "$key", KeyPrefix] and returned as Token.Dir. OSS
 	// checks the key before expanding ${filename}, so a browser may send
-	// KeyPrefix + "${filename}" (SPEC.md §1.5). For the same reason a
-	// KeyPrefix containing "${" or ending in "$" (or a Key containing
-	// "${") is refused: the uploader's file name could rewrite it.
+	// KeyPrefix + "${filename}"
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// For the same reason a KeyPrefix containing "${" or ending in "$"
+	// (or a Key containing "${") is refused: the uploader's file name
+	// could rewrite it.
 	KeyPrefix string
 
 	// AllowAnyKey opts out of restricting the key: the policy then says
@@ -58,28 +61,34 @@ type Upload struct {
 	// may have. They are pinned on the x-oss-content-type form field (eq
 	// for one type, in for several), because that field is the one OSS
 	// stores: its precedence is x-oss-content-type > the file part's
-	// Content-Type > the Content-Type form field (SPEC.md §1.3). Pinning the
-	// Content-Type form field instead would restrict nothing, since every
-	// browser stamps the file part with a type of its own choosing.
+	// Content-Type > the Content-Type form field
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// Pinning the Content-Type form field instead would restrict nothing,
+	// since every browser stamps the file part with a type of its own
+	// choosing.
 	//
 	// With one type, Token.Fields carries x-oss-content-type. With several,
 	// Token.ContentTypes lists them and the browser must send the type it
 	// picked (for example File.type) as the x-oss-content-type form field;
-	// without it OSS fails the condition (SPEC.md §2.3).
+	// without it OSS fails the condition
+	// (https://www.alibabacloud.com/help/en/oss/user-guide/0006-00000227).
 	ContentTypes []string
 
 	// SuccessActionStatus, if non-zero, is 200, 201 or 204: the status OSS
-	// answers the browser with (default 204 without a body, SPEC.md §4.1).
+	// answers the browser with (default 204 without a body,
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 	SuccessActionStatus int
 
 	// ACL, if set, is the object ACL: "default", "private", "public-read"
-	// or "public-read-write" (x-oss-object-acl, SPEC.md §1.3).
+	// or "public-read-write" (x-oss-object-acl,
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 	//
 	// Left empty, the ACL is not pinned and the uploader may send its own
 	// x-oss-object-acl, public-read included (as far as the signing RAM
 	// identity is allowed to). Set "default" (inherit the bucket's ACL) to
 	// take that choice away; it is not the zero value only because an
-	// unconditional pin would change every policy, including SPEC.md §3.4's.
+	// unconditional pin would change every policy, including the worked
+	// example's in docs/PROTOCOL.md.
 	ACL string
 
 	// Meta is user metadata, stored as x-oss-meta-<name> (a name may also
@@ -88,20 +97,25 @@ type Upload struct {
 
 	// ForbidOverwrite, if set, makes OSS refuse to overwrite an existing
 	// object (x-oss-forbid-overwrite: true; ignored by OSS on versioned
-	// buckets, SPEC.md §1.3).
+	// buckets,
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 	ForbidOverwrite bool
 
 	// Callback, if set, is the upload callback OSS calls before answering
-	// the browser (SPEC.md §5). Its Base64 encoding is pinned with
-	// {"callback": ...}, so the uploader cannot point it elsewhere.
+	// the browser
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+	// Its Base64 encoding is pinned with {"callback": ...}, so the
+	// uploader cannot point it elsewhere.
 	Callback *callback.Params
 
 	// CallbackVars are custom callback variables, "x:<name>" -> value
-	// (SPEC.md §5.3), each pinned with ["eq", "$x:<name>", value], so that
-	// the uploader cannot change them in uploads made with this token (for
-	// example "x:uid"). Names must pass callback.ValidateVarName, Callback
-	// must be set, and its Body must reference each as ${x:<name>}
-	// (OSS sends only referenced variables, SPEC.md §7 pitfall 11).
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
+	// each pinned with ["eq", "$x:<name>", value], so that the uploader
+	// cannot change them in uploads made with this token (for example
+	// "x:uid"). Names must pass callback.ValidateVarName, Callback must
+	// be set, and its Body must reference each as ${x:<name>} (OSS sends
+	// only referenced variables,
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 	//
 	// Pinning does not make the callback body trustworthy: OSS signs the
 	// callbacks of every account with one key, so an upload to someone
@@ -208,8 +222,9 @@ func (u *Upload) prepare() (prepared, error) {
 		if total > maxMetaBytes {
 			return pu, invalid("metadata totals %d bytes, over OSS's %d", total, maxMetaBytes)
 		}
-		// Field names are case-insensitive (SPEC.md §1.4): sorting without
-		// case puts spellings of one name side by side.
+		// Field names are case-insensitive
+		// (docs/PROTOCOL.md#form-upload): sorting without case puts
+		// spellings of one name side by side.
 		slices.SortFunc(pu.meta, func(a, b fieldValue) int {
 			if c := compareFold(a.field, b.field); c != 0 {
 				return c
@@ -291,13 +306,14 @@ func metaField(name string) string {
 	return metaPrefix + name
 }
 
-// checkObjectName applies OSS's object-name rules (SPEC.md §1.5): valid
-// UTF-8, at most 1023 bytes, not starting with "/" or "\". It also refuses
-// "${" anywhere, and a prefix ending in "$": OSS matches the key against
-// the policy before it replaces ${filename} with the uploader's file name
-// (§1.5), so a placeholder in the pinned part (a user name "${filename}"
-// in "uploads/<name>/", or a prefix "a$" that the key completes to
-// "a${filename}") would let the uploader rewrite it and write elsewhere.
+// checkObjectName applies OSS's object-name rules
+// (docs/PROTOCOL.md#object-key): valid UTF-8, at most 1023 bytes, not
+// starting with "/" or "\". It also refuses "${" anywhere, and a prefix
+// ending in "$": OSS matches the key against the policy before it replaces
+// ${filename} with the uploader's file name, so a placeholder in the pinned
+// part (a user name "${filename}" in "uploads/<name>/", or a prefix "a$" that
+// the key completes to "a${filename}") would let the uploader rewrite it and
+// write elsewhere.
 func checkObjectName(what, name string, prefix bool) error {
 	switch {
 	case strings.Contains(name, "${") || prefix && strings.HasSuffix(name, "$"):
