@@ -14,7 +14,8 @@ import (
 	"github.com/ossdirect/ossdirect/policy"
 )
 
-// Form field names (lower-cased; matching is case-insensitive, SPEC.md §1.4).
+// Form field names (lower-cased; matching is case-insensitive,
+// docs/PROTOCOL.md#form-upload).
 const (
 	fieldAccessKeyID   = "ossaccesskeyid"
 	fieldPolicy        = "policy"
@@ -31,7 +32,8 @@ const (
 	v4Terminal  = "aliyun_v4_request"
 	v4DateFmt   = "20060102T150405Z"
 
-	// V4 time windows [inferred from S8's two statements, SPEC.md §3.2]:
+	// V4 time windows [inferred from two statements of the V4 signature
+	// page, docs/PROTOCOL.md#post-signature-v4]:
 	// x-oss-date may be at most 15 min ahead of the server clock, and the
 	// signature is honoured for at most 7 days after it.
 	v4MaxSkew = 15 * time.Minute
@@ -45,9 +47,9 @@ type auth struct {
 	policy *policy.Policy
 }
 
-// authenticate runs SPEC.md §4.4 steps 3–7: field completeness, policy
-// decoding, signature (V1 or V4) with access key and STS checks, then
-// expiration and conditions via postpolicy.Check.
+// authenticate runs steps 3–7 of docs/PROTOCOL.md#check-order: field
+// completeness, policy decoding, signature (V1 or V4) with access key and STS
+// checks, then expiration and conditions via postpolicy.Check.
 func (e *Emulator) authenticate(f *form, bucket string) (*auth, *ossError) {
 	now := e.now()
 	v4 := f.has(fieldSigVersion) || f.has(fieldCredential) || f.has(fieldV4Signature)
@@ -106,7 +108,8 @@ func emptyField(f *form, name, what, ecMissing, ecEmpty string) *ossError {
 }
 
 // requireV1: if any of OSSAccessKeyId, policy, Signature is present, all
-// three are required (SPEC.md §1.1). Messages from S5. The EC pages
+// three are required (docs/PROTOCOL.md#form-upload). Messages from the 400
+// error catalogue (docs/PROTOCOL.md#post-signature-v1). The EC pages
 // 0002-00000706 and 0002-00000707 document a missing and an empty AccessKey
 // ID in a PostObject; the policy message and the other EC pairings follow
 // that pattern [inferred].
@@ -120,7 +123,8 @@ func requireV1(f *form) *ossError {
 	return emptyField(f, fieldSignature, "signature", "0002-00000703", "0002-00000704")
 }
 
-// requireV4 checks the V4 quartet plus policy (SPEC.md §3.2).
+// requireV4 checks the V4 quartet plus policy
+// (docs/PROTOCOL.md#post-signature-v4).
 func requireV4(f *form) *ossError {
 	if oe := emptyField(f, fieldSigVersion, "x-oss-signature-version", "", ""); oe != nil {
 		return oe
@@ -153,7 +157,7 @@ func errSignature() *ossError {
 }
 
 // lookupKey finds the access key and checks the STS token sent with it
-// and its expiry (SPEC.md §1.3, §4.3).
+// and its expiry (docs/PROTOCOL.md#form-fields, #postobject-errors).
 func (e *Emulator) lookupKey(id, token string, now time.Time) (AccessKey, *ossError) {
 	key, ok := e.keyByID[id]
 	if !ok {
@@ -162,10 +166,10 @@ func (e *Emulator) lookupKey(id, token string, now time.Time) (AccessKey, *ossEr
 	switch {
 	case key.SecurityToken == "" && token != "":
 		// An empty token with a permanent key is what the official
-		// Python example sends and is accepted (SPEC.md §1.3).
+		// Python example sends and is accepted (docs/PROTOCOL.md#form-fields).
 		return AccessKey{}, newErr(403, "InvalidSecurityToken", "The security token you provided is invalid.")
 	case key.SecurityToken != "" && token == "":
-		// T3: an STS AccessKey id without its token is unknown.
+		// An STS AccessKey id without its token is unknown (PostObject page).
 		return AccessKey{}, newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
 	case key.SecurityToken != "" && !hmac.Equal([]byte(token), []byte(key.SecurityToken)):
 		if _, other := e.tokens[token]; other {
@@ -183,7 +187,7 @@ func (e *Emulator) lookupKey(id, token string, now time.Time) (AccessKey, *ossEr
 }
 
 // checkV1 verifies Signature = base64(HMAC-SHA1(secret, policy field))
-// (SPEC.md §3.1).
+// (docs/PROTOCOL.md#post-signature-v1).
 func (e *Emulator) checkV1(f *form, now time.Time) (AccessKey, *ossError) {
 	key, oe := e.lookupKey(f.get(fieldAccessKeyID), f.get(fieldSecurityToken), now)
 	if oe != nil {
@@ -198,9 +202,9 @@ func (e *Emulator) checkV1(f *form, now time.Time) (AccessKey, *ossError) {
 	return key, nil
 }
 
-// checkV4 verifies the V4 fields (SPEC.md §3.2, §2.5): credential shape,
-// date and region consistency, the time window, the key, the signature,
-// and that the policy pins the V4 fields (and the STS token).
+// checkV4 verifies the V4 fields (docs/PROTOCOL.md#post-signature-v4):
+// credential shape, date and region consistency, the time window, the key,
+// the signature, and that the policy pins the V4 fields (and the STS token).
 func (e *Emulator) checkV4(f *form, pol *policy.Policy, now time.Time) (AccessKey, *ossError) {
 	id, date, t, oe := e.checkCredential(f.get(fieldCredential), f.get(fieldDate))
 	if oe != nil {
@@ -232,10 +236,11 @@ func (e *Emulator) checkV4(f *form, pol *policy.Policy, now time.Time) (AccessKe
 	return key, nil
 }
 
-// checkCredential checks a V4 credential "<id>/<date>/<region>/oss/aliyun_v4_request"
-// and the x-oss-date it must agree with (SPEC.md §3.2), for forms, headers
-// and queries alike, and returns the access key id, the sign date and the
-// parsed x-oss-date.
+// checkCredential checks a V4 credential
+// "<id>/<date>/<region>/oss/aliyun_v4_request" and the x-oss-date it must
+// agree with (docs/PROTOCOL.md#post-signature-v4), for forms, headers and
+// queries alike, and returns the access key id, the sign date and the parsed
+// x-oss-date.
 func (e *Emulator) checkCredential(cred, xdate string) (id, date string, t time.Time, oe *ossError) {
 	parts := strings.Split(cred, "/")
 	if len(parts) != 5 || parts[3] != "oss" || parts[4] != v4Terminal {
@@ -246,7 +251,8 @@ func (e *Emulator) checkCredential(cred, xdate string) (id, date string, t time.
 	}
 	signDate, err := time.Parse("20060102", parts[1])
 	if err != nil || len(parts[1]) != 8 {
-		// EC 0002-00000223: a SignDate such as "2022-12-20" (SPEC.md §3.2).
+		// EC 0002-00000223: a SignDate such as "2022-12-20"
+		// (docs/PROTOCOL.md#post-signature-v4).
 		return "", "", t, newErr(400, "InvalidArgument", "The SignDate in x-oss-credential is invalid.").withEC("0002-00000223").withArg(fieldCredential, cred)
 	}
 	t, err = time.Parse(v4DateFmt, xdate)
@@ -263,7 +269,7 @@ func (e *Emulator) checkCredential(cred, xdate string) (id, date string, t time.
 }
 
 // signV4 is the V4 POST signature: the Base64 policy signed directly with
-// the derived key, no canonical request (SPEC.md §3.2).
+// the derived key, no canonical request (docs/PROTOCOL.md#post-signature-v4).
 func signV4(secret, region, date, encodedPolicy string) string {
 	h := func(key []byte, msg string) []byte {
 		m := hmac.New(sha256.New, key)

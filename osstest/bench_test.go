@@ -78,9 +78,10 @@ func BenchmarkUploadBaseline(b *testing.B) {
 
 // BenchmarkUploadBaselineMD5 is BenchmarkUploadBaseline with the one piece of
 // work no faithful emulator can skip: the MD5 of the bytes, which OSS returns
-// as ETag and Content-MD5 (SPEC.md §4.1) before it answers. MD5 cannot be
-// parallelised within one stream, so this is the ceiling for the emulator on
-// this machine; BenchmarkUpload / this is how much of it the emulator reaches.
+// as ETag and Content-MD5 (docs/PROTOCOL.md#success-response) before it
+// answers. MD5 cannot be parallelised within one stream, so this is the
+// ceiling for the emulator on this machine; BenchmarkUpload / this is how
+// much of it the emulator reaches.
 func BenchmarkUploadBaselineMD5(b *testing.B) {
 	body, ct := benchForm(b)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

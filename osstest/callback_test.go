@@ -52,9 +52,9 @@ func newServer(t *testing.T, cfg osstest.Config) *osstest.Server {
 	return srv
 }
 
-// TestCallbackVerified runs the whole SPEC.md §5 exchange: the app verifies
-// the emulator's callback with callback.Handler and the emulator's
-// KeyFetcher, and the uploader receives the app's JSON.
+// TestCallbackVerified runs the whole callback exchange of docs/PROTOCOL.md:
+// the app verifies the emulator's callback with callback.Handler and the
+// emulator's KeyFetcher, and the uploader receives the app's JSON.
 func TestCallbackVerified(t *testing.T) {
 	for _, bodyType := range []string{callback.BodyTypeForm, callback.BodyTypeJSON} {
 		t.Run(bodyType, func(t *testing.T) {
@@ -116,8 +116,9 @@ func TestCallbackVerified(t *testing.T) {
 			}
 			checkCallbackHeaders(t, srv, rec, bodyType, r.header.Get("x-oss-request-id"))
 
-			// The signature also verifies by hand over SPEC.md §5.6's
-			// string to sign, with the key served at the advertised URL.
+			// The signature also verifies by hand over the string to sign of
+			// docs/PROTOCOL.md#callback-signature, with the key served at the
+			// advertised URL.
 			pub := fetchPublicKey(t, srv.PublicKeyURL())
 			sig, _ := base64.StdEncoding.DecodeString(rec.Header.Get("Authorization"))
 			toSign := append([]byte("/cb/中?id=1&index=2\n"), rec.Body...)
@@ -154,7 +155,7 @@ func checkCallbackHeaders(t *testing.T, srv *osstest.Server, rec osstest.Callbac
 		t.Errorf("Authorization or x-oss-requester missing: %v", rec.Header)
 	}
 	if strings.HasPrefix(rec.Header.Get("Authorization"), "OSS ") {
-		t.Error("Authorization has an OSS prefix; OSS sends bare Base64 (SPEC.md §5.5)")
+		t.Error("Authorization has an OSS prefix; OSS sends bare Base64 (docs/PROTOCOL.md#callback-request)")
 	}
 }
 
@@ -193,7 +194,7 @@ func TestCallbackWire(t *testing.T) {
 	}))
 	defer app.Close()
 	u, _ := url.Parse(app.URL)
-	// The scheme may be omitted (SPEC.md §5.2).
+	// The scheme may be omitted (docs/PROTOCOL.md#callback-parameter).
 	p := callback.Params{URL: u.Host + "/a%2Fb/c?x=%41&y", Host: "callback.example.com", Body: "object=${object}&size=${size}&mime=${mimeType}"}
 	r := uploadWithCallback(t, srv, "user/eric/dir/a&b=c.txt", "12345", p)
 	if r.status != 200 || string(r.body) != `{"Status":"OK"}` {
@@ -241,7 +242,8 @@ func TestCallbackKeyFetcher(t *testing.T) {
 }
 
 // TestCallbackFailures: the uploader gets 203 CallbackFailed with OSS's
-// message (SPEC.md §5.8, §5.9), the upload headers, and the object stays.
+// message (docs/PROTOCOL.md#callback-answer, #callback-outcome), the upload
+// headers, and the object stays.
 func TestCallbackFailures(t *testing.T) {
 	release := make(chan struct{})
 	redirectTarget := atomic.Int32{}
@@ -352,7 +354,8 @@ func TestCallbackFailures(t *testing.T) {
 }
 
 // TestCallbackURLs: up to five URLs are tried in order until one succeeds
-// (SPEC.md §5.10); the fault hook makes an attempt fail without sending.
+// (docs/PROTOCOL.md#callback-outcome); the fault hook makes an attempt fail
+// without sending.
 func TestCallbackURLs(t *testing.T) {
 	var hits []string
 	var mu = make(chan struct{}, 1)

@@ -34,7 +34,8 @@ type CallbackRecord struct {
 	URL string
 	// Host is the Host header sent: callbackHost or the URL's host.
 	Host string
-	// Header holds the request headers sent (SPEC.md §5.5).
+	// Header holds the request headers sent
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 	Header http.Header
 	// Body is the rendered callback body.
 	Body []byte
@@ -97,9 +98,10 @@ func (k keyFetcher) FetchKey(_ context.Context, u string) (*rsa.PublicKey, error
 }
 
 // callbackClient returns the client callbacks are sent with. It never
-// follows redirects: OSS reports them as "Error status : 301." (SPEC.md
-// §5.8). Its transport never asks for compression: Go's transport adds
-// "Accept-Encoding: gzip" on its own, a header OSS does not send (§5.5), and
+// follows redirects: OSS reports them as "Error status : 301."
+// (docs/PROTOCOL.md#callback-answer). Its transport never asks for
+// compression: Go's transport adds "Accept-Encoding: gzip" on its own, a
+// header OSS does not send (docs/PROTOCOL.md#callback-request), and
 // an app behind a compressing middleware would then answer gzip without a
 // Content-Length, which the emulator would count as a failed callback while
 // OSS gets the plain answer. A caller's *http.Transport is cloned to turn
@@ -132,9 +134,9 @@ func callbackClient(c *http.Client) *http.Client {
 }
 
 // runCallback renders the body, tries each callbackUrl in order and answers
-// the uploader (SPEC.md §5): 200 with the app's body on the first success,
-// 203 CallbackFailed with the last failure's message otherwise. The object
-// is stored either way.
+// the uploader (docs/PROTOCOL.md#callback-outcome): 200 with the app's body
+// on the first success, 203 CallbackFailed with the last failure's message
+// otherwise. The object is stored either way.
 func (e *Emulator) runCallback(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
 	body, err := callback.Render(*up.callback, e.callbackValues(up, rc))
 	if err != nil {
@@ -166,7 +168,7 @@ func (e *Emulator) runCallback(w http.ResponseWriter, r *http.Request, rc *reqCt
 	writeError(w, rc, newErr(203, "CallbackFailed", last.Error()).withEC("0007-00000203"))
 }
 
-// callbackValues are the ${…} variables (SPEC.md §5.4).
+// callbackValues are the ${…} variables (docs/PROTOCOL.md#callback-variables).
 func (e *Emulator) callbackValues(up *upload, rc *reqCtx) map[string]string {
 	v := map[string]string{
 		callback.VarBucket:     e.bucket,
@@ -198,7 +200,7 @@ func (e *Emulator) callbackValues(up *upload, rc *reqCtx) map[string]string {
 func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubURL string) CallbackRecord {
 	rec := CallbackRecord{Body: body, Object: up.obj.Key}
 	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw // OSS's examples omit the scheme (SPEC.md §5.2)
+		raw = "http://" + raw // OSS's examples omit the scheme (docs/PROTOCOL.md#callback-parameter)
 	}
 	rec.URL = raw
 	u, err := url.Parse(raw)
@@ -212,7 +214,8 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 	}
 
 	// String to sign: url-decoded path + raw query with "?" + "\n" + body
-	// (SPEC.md §5.6). Go sends u.EscapedPath(), which decodes to u.Path.
+	// (docs/PROTOCOL.md#callback-signature). Go sends u.EscapedPath(), which
+	// decodes to u.Path.
 	path := u.Path
 	if path == "" {
 		path = "/"
@@ -261,7 +264,7 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 	}
 	req.Header = hdr
 	req.Host = rec.Host
-	req.Close = true // "Connection: close" (SPEC.md §5.5)
+	req.Close = true // "Connection: close" (docs/PROTOCOL.md#callback-request)
 	resp, err := e.client.Do(req)
 	if err != nil {
 		rec.Err = e.transportError(ctx, u, err)
@@ -282,7 +285,8 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 
 const msgCannotConnect = "Error status : -1. OSS can not connect to your callbackUrl, please check it."
 
-// transportError maps a failed exchange to OSS's messages (SPEC.md §5.9).
+// transportError maps a failed exchange to OSS's messages
+// (docs/PROTOCOL.md#callback-outcome).
 // The timeout message reports the timeout as the cost, so that it does not
 // depend on the wall clock.
 func (e *Emulator) transportError(ctx context.Context, u *url.URL, err error) error {
@@ -301,9 +305,9 @@ func (e *Emulator) transportError(ctx context.Context, u *url.URL, err error) er
 	return &attemptError{msg: msgCannotConnect, cause: err}
 }
 
-// checkAppAnswer applies SPEC.md §5.8: exactly 200, a Content-Length, at
-// most 1 MB (callback.MaxResponseBytes, the limit Handler keeps to), and a
-// JSON body (or well-formed XML with application/xml, per
+// checkAppAnswer applies docs/PROTOCOL.md#callback-answer: exactly 200, a
+// Content-Length, at most 1 MB (callback.MaxResponseBytes, the limit Handler
+// keeps to), and a JSON body (or well-formed XML with application/xml, per
 // S9z). Messages for the Content-Length and size rules are not documented
 // [inferred].
 func checkAppAnswer(resp *http.Response, body []byte) error {

@@ -14,18 +14,22 @@ type AccessKey struct {
 	// Secret is the AccessKey secret the signatures are recomputed with.
 	Secret string
 	// SecurityToken, when non-empty, makes this an STS temporary key: the
-	// form must carry the same value in x-oss-security-token, and a V4
-	// policy must pin it (SPEC.md §1.3, §2.5). Empty means a permanent key.
+	// form must carry the same value in x-oss-security-token, and a V4 policy
+	// must pin it
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
+	// Empty means a permanent key.
 	SecurityToken string
 	// Expires, when non-zero, is the instant (compared with Config.Now)
 	// from which the key is refused: 403 SecurityTokenExpired for an STS
-	// key, 403 InvalidAccessKeyId for a permanent one (SPEC.md §4.3).
+	// key, 403 InvalidAccessKeyId for a permanent one
+	// (https://www.alibabacloud.com/help/en/document_detail/32005.html).
 	Expires time.Time
 }
 
 // CORSRule is one rule of the bucket's CORS configuration, as set with
 // OSS's PutBucketCors. Browsers on another origin need a matching rule to
-// POST a form with fetch/XHR and to read the answer (SPEC.md §7 pitfall 5).
+// POST a form with fetch/XHR and to read the answer
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 type CORSRule struct {
 	// AllowedOrigins lists origins such as "https://app.example.com"; each
 	// entry may contain one "*" wildcard ("https://*.example.com"), and "*"
@@ -60,13 +64,15 @@ type Config struct {
 	// and Last-Modified; nil means time.Now.
 	Now func() time.Time
 	// CallbackTimeout bounds each callback attempt (connect, request and
-	// response body); zero means 5 s, OSS's fixed value (SPEC.md §5.1).
+	// response body); zero means 5 s, OSS's fixed value
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 	CallbackTimeout time.Duration
-	// CallbackKeyBits is the size of the RSA key callbacks are signed with.
-	// 0 or 512 selects a fixed, embedded 512-bit test key pair (the key of
-	// SPEC.md §5.7), as small as OSS's real key, so verifiers are exercised
-	// on the key size they will meet in production. 1024, 2048, 3072 or
-	// 4096 generate a fresh key. Other values make New panic.
+	// CallbackKeyBits is the size of the RSA key callbacks are signed with. 0
+	// or 512 selects a fixed, embedded 512-bit test key pair (the key of the
+	// test vector in docs/PROTOCOL.md#512-bit-key), as small as OSS's real
+	// key, so verifiers are exercised on the key size they will meet in
+	// production. 1024, 2048, 3072 or 4096 generate a fresh key. Other values
+	// make New panic.
 	CallbackKeyBits int
 	// Dir, when non-empty, stores object content in files under this
 	// existing directory instead of memory (for large uploads), with each
@@ -79,9 +85,10 @@ type Config struct {
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.
 	CORS []CORSRule
-	// PublicReadWrite makes the bucket ACL public-read-write: uploads
-	// without any signature fields are accepted (SPEC.md §1.1). Signed
-	// uploads are still verified.
+	// PublicReadWrite makes the bucket ACL public-read-write: uploads without
+	// any signature fields are accepted
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// Signed uploads are still verified.
 	PublicReadWrite bool
 	// PublicKeyURL overrides the URL advertised in x-oss-pub-key-url. By
 	// default NewServer uses <server URL>/__osstest__/callback_pub_key_v1.pem
@@ -91,11 +98,13 @@ type Config struct {
 	// CallbackClient sends the callbacks (for example, one that trusts an
 	// httptest.NewTLSServer app); nil means a dedicated client. Its
 	// CheckRedirect is always replaced: OSS does not follow redirects
-	// (SPEC.md §5.8), and its Timeout is superseded by CallbackTimeout. An
-	// *http.Transport (or a nil Transport, meaning http.DefaultTransport) is
-	// cloned with DisableCompression set, so that callbacks carry no
-	// Accept-Encoding header, as OSS's do not (§5.5); any other
-	// RoundTripper is used as it is.
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
+	// and its Timeout is superseded by CallbackTimeout. An *http.Transport
+	// (or a nil Transport, meaning http.DefaultTransport) is cloned with
+	// DisableCompression set, so that callbacks carry no Accept-Encoding
+	// header, as OSS's do not
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback);
+	// any other RoundTripper is used as it is.
 	CallbackClient *http.Client
 	// CallbackFault, when set, is called before each callback attempt with
 	// the callback URL (with "http://" added if callbackUrl omitted the
@@ -111,6 +120,6 @@ const (
 	defaultRegion          = "cn-hangzhou"
 	defaultCallbackTimeout = 5 * time.Second
 
-	// maxObjectSize is OSS's PostObject limit (SPEC.md §1.6).
+	// maxObjectSize is OSS's PostObject limit (docs/PROTOCOL.md#size-limits).
 	maxObjectSize = 5 << 30
 )

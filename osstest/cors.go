@@ -83,7 +83,7 @@ func (e *Emulator) applyCORS(w http.ResponseWriter, r *http.Request) {
 
 // preflight answers OPTIONS (OSS's Options API). Messages for a missing
 // Origin or method and a refused request are the ones OSS-compatible
-// services use (SPEC.md §7 pitfall 5) [inferred].
+// services use (docs/PROTOCOL.md#cors) [inferred].
 func (e *Emulator) preflight(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	origin := r.Header.Get("Origin")
 	if origin == "" {

@@ -8,9 +8,12 @@
 //	// srv.Object(key), srv.Callbacks(), and verify callbacks in your app
 //	// with callback.Verify(r, srv.KeyFetcher()).
 //
-// An Emulator is an http.Handler; NewServer runs one on a loopback port.
-// Its behaviour follows docs/SPEC.md of this module; where the spec is
-// silent it follows OSS's documentation, and choices that are only
+// An Emulator is an http.Handler; NewServer runs one on a loopback port. Its
+// behaviour follows OSS's documentation (PostObject:
+// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject,
+// callbacks:
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
+// summarised in docs/PROTOCOL.md of this module; choices that are only
 // inferred are marked [inferred] in the doc comments.
 //
 // # Addressing
@@ -24,12 +27,13 @@
 // # PostObject
 //
 // POST / with multipart/form-data is parsed as a stream: fields up to the
-// "file" part are read (field names case-insensitive, SPEC.md §1.4), the
+// "file" part are read (field names case-insensitive), the
 // file is hashed (MD5, CRC-64/ECMA) and written to the store as it
 // arrives, and nothing after the file is used except to refuse a second
 // file. Decisions are made in a
 // fixed order, so the same bad request always gets the same OSS error code,
-// status and message (SPEC.md §4.4):
+// status and message (OSS does not document its order; this one is
+// [inferred]):
 //
 //  1. the request is multipart/form-data (and declares less than 5 GB);
 //  2. the fields up to the file: framing, limits, key before file, a file;
@@ -105,11 +109,11 @@
 //
 // # Choices where OSS is undocumented
 //
-// These follow SPEC.md's [inferred] notes and are deterministic:
+// These are [inferred] (docs/PROTOCOL.md marks them too) and deterministic:
 //
 //   - Field limits: 8 KB of field names (FieldItemTooLong) and 2 MB of
 //     field values before the file (MaxPOSTPreDataLengthExceededError), the
-//     S1 figures (SPEC.md §1.6, §8 item 2).
+//     figures of the PostObject page (the error catalogue says 4 KB).
 //   - A field sent twice, in any spelling, is 400 InvalidArgument; a part
 //     without a name is 400 InvalidArgument; the file part may carry only
 //     Content-Disposition, Content-Type, Content-Transfer-Encoding and
@@ -123,13 +127,13 @@
 //     table), else application/octet-stream.
 //   - Callback parameters, the key rules, ACL, storage class, encryption,
 //     metadata size and x-oss-forbid-overwrite are all checked before the
-//     file is streamed (still after the policy, SPEC.md §4.4), so a doomed
+//     file is streamed (still after the policy), so a doomed
 //     upload is refused without transferring the file.
 //   - V4: x-oss-date may be at most 15 minutes ahead of Config.Now (403
 //     RequestTimeTooSkewed) and at most 7 days old (403 AccessDenied
 //     "Request has expired."); the policy must mention x-oss-signature-version,
 //     x-oss-credential, x-oss-date and, for STS keys, x-oss-security-token
-//     (400 InvalidPolicyDocument otherwise, SPEC.md §2.5).
+//     (400 InvalidPolicyDocument otherwise).
 //   - success_action_redirect answers 303 with bucket, key and etag added to
 //     the URL's query, as Amazon S3 does. A callback takes precedence over
 //     both success_action_status and success_action_redirect.

@@ -188,7 +188,8 @@ func (e *Emulator) PublicKey() *rsa.PublicKey {
 }
 
 // PublicKeyPEM returns the callback public key as a PKIX "PUBLIC KEY" PEM
-// block, the format OSS publishes its key in (SPEC.md §5.6).
+// block, the format OSS publishes its key in
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 func (e *Emulator) PublicKeyPEM() []byte { return append([]byte(nil), e.sign.pubPEM...) }
 
 // PublicKeyURL returns the URL advertised in x-oss-pub-key-url, or "" for a
@@ -295,18 +296,19 @@ func errMethodNotAllowed() *ossError {
 	return newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 }
 
-// route finds the bucket and object key a request addresses (SPEC.md
-// §1.1). A host whose first label is followed by more labels is
-// virtual-hosted ("examplebucket.oss-cn-hangzhou.aliyuncs.com",
-// "examplebucket.localhost"). An IP literal, "localhost" or a single-label
-// host is path style: a PostObject (POST without ?uploads or ?uploadId)
-// to "/<bucket>" or "/<bucket>/" names its bucket, "/" the configured one;
-// any other request whose first path segment is the configured bucket
+// route finds the bucket and object key a request addresses
+// (docs/PROTOCOL.md#form-upload). A host whose first label is followed by
+// more labels is virtual-hosted
+// ("examplebucket.oss-cn-hangzhou.aliyuncs.com", "examplebucket.localhost").
+// An IP literal, "localhost" or a single-label host is path style: a
+// PostObject (POST without ?uploads or ?uploadId) to "/<bucket>" or
+// "/<bucket>/" names its bucket, "/" the configured one; any other request
+// whose first path segment is the configured bucket
 // ("/examplebucket/dir/key", as the OSS SDKs send for an IP endpoint)
-// addresses the rest of the path in it, and otherwise the whole path is a
-// key in the configured bucket (as an SDK in CNAME mode sends). So on a
-// bare host a key whose first segment is the bucket's name can only be
-// reached path style.
+// addresses the rest of the path in it, and otherwise the whole path is a key
+// in the configured bucket (as an SDK in CNAME mode sends). So on a bare host
+// a key whose first segment is the bucket's name can only be reached path
+// style.
 func (e *Emulator) route(r *http.Request) (bucket, key string, pathStyle bool) {
 	path := r.URL.Path
 	if hb := bucketFromHost(r.Host); hb != "" {
@@ -366,8 +368,8 @@ func (e *Emulator) trustsKeyURL(u string) bool {
 	return e.advertised[u]
 }
 
-// requesterID returns a stable, made-up numeric account id for an access
-// key, sent as x-oss-requester in callbacks (SPEC.md §5.5).
+// requesterID returns a stable, made-up numeric account id for an access key,
+// sent as x-oss-requester in callbacks (docs/PROTOCOL.md#callback-request).
 func (e *Emulator) requesterID(accessKeyID string) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -386,7 +388,7 @@ func (e *Emulator) requesterID(accessKeyID string) string {
 }
 
 // newRequestID returns 24 upper-case hex characters, the shape of OSS's
-// x-oss-request-id (SPEC.md §4.1).
+// x-oss-request-id (docs/PROTOCOL.md#success-response).
 func newRequestID() string { return strings.ToUpper(randomHex(12)) }
 
 func randomHex(n int) string {

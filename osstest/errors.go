@@ -8,7 +8,8 @@ import (
 	"strconv"
 )
 
-// ErrorResponse is the XML error body OSS answers with (SPEC.md §4.2):
+// ErrorResponse is the XML error body OSS answers with
+// (https://www.alibabacloud.com/help/en/document_detail/32005.html):
 //
 //	<Error><Code>AccessDenied</Code><Message>…</Message><RequestId>…</RequestId>
 //	<HostId>…</HostId><EC>0006-00000227</EC></Error>
@@ -84,8 +85,8 @@ func (e *ossError) withArg(name, value string) *ossError {
 	return e
 }
 
-// Errors with fixed texts (SPEC.md §4.3). Each call returns a fresh value
-// so handlers may decorate it.
+// Errors with fixed texts (docs/PROTOCOL.md#postobject-errors). Each call
+// returns a fresh value so handlers may decorate it.
 func errNotMultipart() *ossError {
 	return newErr(400, "RequestIsNotMultiPartContent", "Bucket POST must be of the enclosure-type multipart/form-data.")
 }
@@ -115,7 +116,7 @@ func errInternal(err error) *ossError {
 }
 
 // xmlHeader is emitted before every XML body; OSS's transcripts do not show
-// it, but it is the safe choice (SPEC.md §4.1).
+// it, but it is the safe choice (docs/PROTOCOL.md#error-xml).
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
 // writeError sends e as OSS's XML error document.

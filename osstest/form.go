@@ -8,10 +8,10 @@ import (
 	"strings"
 )
 
-// Limits on the fields before the file. S1 allows 8 KB of field names and
-// 2 MB of field values; S5 mentions a 4 KB limit that real V4 forms with
-// a callback would come close to, so the S1 figures are used (SPEC.md §1.6,
-// §8 item 2) [inferred].
+// Limits on the fields before the file. The PostObject page allows 8 KB of
+// field names and 2 MB of field values; the 400 error catalogue mentions a
+// 4 KB limit that real V4 forms with a callback would come close to, so the
+// PostObject figures are used (docs/PROTOCOL.md#size-limits) [inferred].
 const (
 	maxFieldNameBytes  = 8 << 10
 	maxFieldValueBytes = 2 << 20
@@ -21,7 +21,7 @@ const (
 // itself, positioned at its first byte.
 type form struct {
 	// fields maps the lower-cased field name to its raw value: OSS matches
-	// field names case-insensitively (SPEC.md §1.4).
+	// field names case-insensitively (docs/PROTOCOL.md#form-upload).
 	fields map[string]string
 	// names maps the lower-cased name to the spelling the client sent.
 	names map[string]string
@@ -50,8 +50,8 @@ func (f *form) rawFields() map[string]string {
 }
 
 // fileHeaders are the header lines OSS accepts in the file part; anything
-// else there is "unrecognized" (SPEC.md §1.2). Content-Length is tolerated
-// because common HTTP libraries emit it per part [inferred].
+// else there is "unrecognized" (docs/PROTOCOL.md#form-upload). Content-Length
+// is tolerated because common HTTP libraries emit it per part [inferred].
 var fileHeaders = map[string]bool{
 	"Content-Disposition":       true,
 	"Content-Type":              true,
@@ -59,10 +59,10 @@ var fileHeaders = map[string]bool{
 	"Content-Length":            true,
 }
 
-// readForm reads parts up to and including the header of the file part
-// (SPEC.md §4.4 step 2). It never reads file content. NextRawPart is used
-// so that a Content-Transfer-Encoding: quoted-printable part is stored as
-// sent rather than silently decoded [inferred].
+// readForm reads parts up to and including the header of the file part (step
+// 2 of docs/PROTOCOL.md#check-order). It never reads file content.
+// NextRawPart is used so that a Content-Transfer-Encoding: quoted-printable
+// part is stored as sent rather than silently decoded [inferred].
 func readForm(mr *multipart.Reader) (*form, *ossError) {
 	f := &form{fields: map[string]string{}, names: map[string]string{}}
 	var nameBytes, valueBytes int

@@ -25,7 +25,7 @@ const fuzzBoundary = "FuzzBoundary0123456789"
 
 // fuzzSeeds are well-formed uploads for the fuzzer to mutate: anonymous,
 // V1 and V4 signed, with a callback, with trailing fields, and the golden
-// body of SPEC.md §3.4 (re-framed with fuzzBoundary).
+// body of docs/PROTOCOL.md#worked-example (re-framed with fuzzBoundary).
 func fuzzSeeds(t testing.TB) [][]byte {
 	frame := func(parts []part) []byte {
 		var buf bytes.Buffer

@@ -9,9 +9,9 @@ import (
 const maxKeyBytes = 1023
 
 // expandKey substitutes ${filename} in the key field with the base name of
-// the uploaded file. It runs after the policy check, which sees the raw
-// value (SPEC.md §1.5). Without a (non-empty) filename there is nothing to
-// substitute and the literal stays, as Amazon S3 does [inferred].
+// the uploaded file. It runs after the policy check, which sees the raw value
+// (docs/PROTOCOL.md#object-key). Without a (non-empty) filename there is
+// nothing to substitute and the literal stays, as Amazon S3 does [inferred].
 func expandKey(key, fileName string) string {
 	if fileName == "" {
 		return key
@@ -19,9 +19,9 @@ func expandKey(key, fileName string) string {
 	return strings.ReplaceAll(key, "${filename}", fileName)
 }
 
-// validateKey applies OSS's object-name rules (SPEC.md §1.5): UTF-8, 1–1023
-// bytes, no leading "/" or "\". The Ruby emulator's 255-byte segment limit
-// is not an OSS rule and is not applied.
+// validateKey applies OSS's object-name rules (docs/PROTOCOL.md#object-key):
+// UTF-8, 1–1023 bytes, no leading "/" or "\". The Ruby emulator's 255-byte
+// segment limit is not an OSS rule and is not applied.
 func validateKey(key string) *ossError {
 	switch {
 	case key == "":
@@ -63,9 +63,10 @@ var contentTypes = map[string]string{
 	".wav":  "audio/wav",
 }
 
-// objectContentType picks the stored Content-Type (SPEC.md §1.3):
-// x-oss-content-type field > file part Content-Type > Content-Type field >
-// extension of the key > application/octet-stream.
+// objectContentType picks the stored Content-Type
+// (docs/PROTOCOL.md#form-fields): x-oss-content-type field > file part
+// Content-Type > Content-Type field > extension of the key >
+// application/octet-stream.
 func objectContentType(f *form, key string) string {
 	for _, v := range []string{f.get("x-oss-content-type"), f.fileType, f.get("content-type")} {
 		if v != "" {

@@ -57,8 +57,9 @@ func (e *Emulator) postObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	e.respond(w, r, rc, up)
 }
 
-// receive runs SPEC.md §4.4 steps 1–9 and stores the object. The order is
-// fixed so that the same bad request always gets the same error:
+// receive runs the checks of docs/PROTOCOL.md#check-order and stores the
+// object. The order is fixed so that the same bad request always gets the
+// same error:
 //
 //  1. multipart/form-data with a boundary; a declared body of 5 GB or more
 //     is refused outright;
@@ -69,7 +70,7 @@ func (e *Emulator) postObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 //     rules, x-oss-tagging, ACL, storage class, encryption, metadata size,
 //     callback parameters and x: names, x-oss-forbid-overwrite. OSS
 //     validates the callback before storing; doing all of these before
-//     streaming (rather than after, as §4.4 lists them) spares the upload
+//     streaming (rather than after, as #check-order lists them) spares the upload
 //     of a file that will be refused anyway [inferred];
 //  9. streaming the file with MD5, CRC-64 and the size limits (policy
 //     content-length-range, 5 GB), then the rest of the body (a second
@@ -176,8 +177,9 @@ func errExistsOSS() *ossError {
 }
 
 // objectFromForm builds the object's name and metadata from the fields
-// (SPEC.md §1.3, §1.5) and refuses values OSS refuses. x-oss-object-acl may
-// also come as an HTTP header; the form field wins (S1).
+// (docs/PROTOCOL.md#form-fields, #object-key) and refuses values OSS refuses.
+// x-oss-object-acl may also come as an HTTP header; the form field wins
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 func objectFromForm(f *form, header http.Header) (Object, *ossError) {
 	key := expandKey(f.get("key"), f.fileName)
 	if oe := validateKey(key); oe != nil {
@@ -238,16 +240,16 @@ func objectFromForm(f *form, header http.Header) (Object, *ossError) {
 		metaBytes += len(l) + len(v)
 	}
 	if metaBytes > 8<<10 {
-		// S1: user metadata ≤ 8 KB in total (SPEC.md §1.6).
+		// User metadata ≤ 8 KB in total (docs/PROTOCOL.md#size-limits).
 		return Object{}, newErr(400, "InvalidArgument", "Your metadata headers exceed the maximum allowed metadata size.")
 	}
 	return obj, nil
 }
 
 // callbackFromForm decodes the callback field with callback.DecodeParams
-// (OSS's checks and messages, SPEC.md §5.11) and collects the x: fields.
-// An empty callback field means no callback [inferred; S2's "empty means
-// none"].
+// (OSS's checks and messages, docs/PROTOCOL.md#callback-errors) and collects
+// the x: fields. An empty callback field means no callback [inferred from
+// the callback documentation's "empty means none"].
 func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) {
 	enc := f.get("callback")
 	if enc == "" {
@@ -273,8 +275,8 @@ func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) 
 		}
 		name := f.names[l]
 		if err := callback.ValidateVarName(name); err != nil {
-			// S2/S9: custom variable keys must be lower case and start
-			// with x: (SPEC.md §5.3).
+			// Custom variable keys must be lower case and start with x:
+			// (docs/PROTOCOL.md#callback-variables).
 			return nil, nil, newErr(400, "InvalidArgument", "The callback var is invalid.").withArg(name, v)
 		}
 		vars[name] = v
@@ -384,8 +386,9 @@ func readChunk(src io.Reader, buf []byte) (int, error) {
 }
 
 // readTrailer reads what follows the file part. OSS stops at the file
-// (SPEC.md §1.2): later fields, such as a browser's submit button, are
-// ignored, but a second file is refused (IncorrectNumberOfFiles, §4.3) and
+// (docs/PROTOCOL.md#form-upload): later fields, such as a browser's submit
+// button, are ignored, but a second file is refused (IncorrectNumberOfFiles,
+// docs/PROTOCOL.md#postobject-errors) and
 // broken framing after the file is malformed [inferred]. The whole body is
 // consumed so a Content-MD5 header can be checked.
 func readTrailer(mr *multipart.Reader, body io.Reader) *ossError {
@@ -425,7 +428,8 @@ func clientIP(r *http.Request) string {
 	return strings.Trim(host, "[]")
 }
 
-// respond sends the success answer (SPEC.md §4.1, §5.9).
+// respond sends the success answer (docs/PROTOCOL.md#success-response,
+// #callback-outcome).
 func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
 	h := w.Header()
 	h.Set("ETag", up.obj.ETag)
@@ -437,7 +441,8 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, u
 	if up.callback != nil {
 		// With a callback the uploader gets the app's answer (200) or
 		// CallbackFailed (203), whatever success_action_status says
-		// (SPEC.md §5.9 [inferred]); the same goes for a redirect.
+		// (docs/PROTOCOL.md#callback-outcome, [inferred]); the same goes for
+		// a redirect.
 		e.runCallback(w, r, rc, up)
 		return
 	}
@@ -469,13 +474,13 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, u
 			ETag:     strings.Trim(up.obj.ETag, `"`),
 		})
 	default:
-		// Absent or any other value: 204 (SPEC.md §4.1).
+		// Absent or any other value: 204 (docs/PROTOCOL.md#success-response).
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
 
 // postResponse is the 201 body; element order and the unquoted ETag follow
-// a real OSS response (SPEC.md §4.1).
+// a real OSS response (docs/PROTOCOL.md#success-response).
 type postResponse struct {
 	XMLName  struct{} `xml:"PostResponse"`
 	Bucket   string   `xml:"Bucket"`

@@ -69,9 +69,10 @@ type rejectCase struct {
 }
 
 // TestRejectedUploads is the table of uploads OSS refuses, with the error
-// code, status and message OSS answers each with (SPEC.md §4.3, §5.11) and
-// the precedence of §4.4 where a request has several defects. After every
-// case the object must not exist and no callback may have been sent.
+// code, status and message OSS answers each with
+// (docs/PROTOCOL.md#postobject-errors, #callback-errors) and the precedence
+// of #check-order where a request has several defects. After every case the
+// object must not exist and no callback may have been sent.
 func TestRejectedUploads(t *testing.T) {
 	sts := osstest.AccessKey{ID: "STS.NTmpKey", Secret: "stsSecret", SecurityToken: "tokenA"}
 	sts2 := osstest.AccessKey{ID: "STS.Other", Secret: "otherSecret", SecurityToken: "tokenB"}
@@ -286,7 +287,8 @@ func TestRejectedUploads(t *testing.T) {
 		{name: "unknown bucket", parts: join(v1, body("user/eric/nobucket")), host: "otherbucket.oss-cn-hangzhou.aliyuncs.com", key: "user/eric/nobucket",
 			status: 404, code: "NoSuchBucket", msg: "The specified bucket does not exist."},
 
-		// Precedence (SPEC.md §4.4): the earlier step's error wins.
+		// Precedence (docs/PROTOCOL.md#check-order): the earlier step's error
+		// wins.
 		{name: "order: missing key before bad signature", parts: join(with(v1, "Signature", "AAAA"), []part{file("a", "", "x")}),
 			status: 400, code: "InvalidArgument", msg: "The bucket POST must contain the specified 'key'. If it is specified, please check the order of the fields", ec: "0006-00000103"},
 		{name: "order: bad policy before unknown key", parts: join(with(with(v1, "OSSAccessKeyId", "LTAInobody"), "policy", "!!"), body("user/eric/o2")), key: "user/eric/o2",

@@ -15,7 +15,7 @@ import (
 )
 
 // tokenParts turns a signer token into the form a browser sends: every
-// field, then key, then file last (SPEC.md §1.2).
+// field, then key, then file last (docs/PROTOCOL.md#form-upload).
 func tokenParts(tok *signer.Token, key string, f part) []part {
 	names := make([]string, 0, len(tok.Fields))
 	for n := range tok.Fields {

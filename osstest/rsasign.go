@@ -11,11 +11,12 @@ import (
 	"math/big"
 )
 
-// testKey512 is the throwaway 512-bit key pair of SPEC.md §5.7 (not OSS's
-// key). OSS signs callbacks with a 512-bit key; signing with one of the same
-// size makes verifiers under test meet what production sends. Current Go
-// refuses to generate or use RSA keys under 1024 bits, so the pair is fixed
-// and the signature is computed with math/big (signingKey.signMD5).
+// testKey512 is the throwaway 512-bit key pair of
+// docs/PROTOCOL.md#512-bit-key (not OSS's key). OSS signs callbacks with a
+// 512-bit key; signing with one of the same size makes verifiers under test
+// meet what production sends. Current Go refuses to generate or use RSA keys
+// under 1024 bits, so the pair is fixed and the signature is computed with
+// math/big (signingKey.signMD5).
 const (
 	testKey512Private = `-----BEGIN PRIVATE KEY-----
 MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAupIffI0/+t+XlUL/
@@ -36,7 +37,8 @@ W/MEJpiBfFzTWagtrztpta0fOdxEAAJRY6zkf0mnai5vuvvLQFpHqXcCAwEAAQ==
 )
 
 // md5DigestInfo is the DER prefix of a PKCS#1 v1.5 DigestInfo for MD5
-// (RFC 8017 §9.2 note 1); OSS signs callbacks with MD5withRSA (SPEC.md §5.6).
+// (RFC 8017 §9.2 note 1); OSS signs callbacks with MD5withRSA
+// (docs/PROTOCOL.md#callback-signature).
 var md5DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
 
 // signingKey signs callback requests.

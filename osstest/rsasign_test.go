@@ -9,9 +9,10 @@ import (
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// TestWorkedCallbackSignature reproduces SPEC.md §5.7: the fixed 512-bit
-// test key signs "/index.php?id=1&index=2\nbucket=examplebucket" as
-// bpwCP7sb…. PKCS#1 v1.5 is deterministic, so the bytes must match.
+// TestWorkedCallbackSignature reproduces docs/PROTOCOL.md#512-bit-key: the
+// fixed 512-bit test key signs
+// "/index.php?id=1&index=2\nbucket=examplebucket" as bpwCP7sb…. PKCS#1 v1.5
+// is deterministic, so the bytes must match.
 func TestWorkedCallbackSignature(t *testing.T) {
 	toSign, err := os.ReadFile("testdata/cb_string_to_sign.txt")
 	if err != nil {
@@ -38,7 +39,7 @@ func TestWorkedCallbackSignature(t *testing.T) {
 }
 
 // TestEmbeddedKeyMatchesFixture guards the embedded PEM copies against the
-// SPEC.md §5.7 fixtures.
+// fixtures of docs/PROTOCOL.md#512-bit-key.
 func TestEmbeddedKeyMatchesFixture(t *testing.T) {
 	for name, embedded := range map[string]string{
 		"testdata/test_cb_priv_512.pem": testKey512Private,

@@ -23,11 +23,11 @@ import (
 	"github.com/ossdirect/ossdirect/policy"
 )
 
-// This file walks SPEC.md line by line where the other tests leave a
-// documented behaviour uncovered.
+// This file walks docs/PROTOCOL.md line by line where the other tests leave
+// a documented behaviour uncovered.
 
 // TestPolicySeesRawKey: conditions are evaluated on the key as sent, before
-// ${filename} is expanded (SPEC.md §1.5, S1).
+// ${filename} is expanded (docs/PROTOCOL.md#object-key).
 func TestPolicySeesRawKey(t *testing.T) {
 	srv := newServer(t, osstest.Config{})
 	exp := t0.Add(time.Hour)
@@ -70,10 +70,10 @@ func TestPolicySeesRawKey(t *testing.T) {
 }
 
 // TestObjectSettingValues: every documented x-oss-object-acl and
-// x-oss-server-side-encryption value is accepted, the encryption is echoed
-// in the response, and x-oss-forbid-overwrite other than "true" does not
-// forbid (SPEC.md §1.3, §4.1). The ACL may also come as an HTTP header,
-// and the form field wins.
+// x-oss-server-side-encryption value is accepted, the encryption is echoed in
+// the response, and x-oss-forbid-overwrite other than "true" does not forbid
+// (docs/PROTOCOL.md#form-fields, #success-response). The ACL may also come as
+// an HTTP header, and the form field wins.
 func TestObjectSettingValues(t *testing.T) {
 	srv := newServer(t, osstest.Config{})
 	if r := postForm(t, srv.URL, join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/exists"), file("a", "", "old")})); r.status != 204 {
@@ -129,7 +129,7 @@ func TestObjectSettingValues(t *testing.T) {
 }
 
 // TestLocationFollowsRequest: the 201 body's Location uses the scheme and
-// Host the upload arrived with (SPEC.md §4.1).
+// Host the upload arrived with (docs/PROTOCOL.md#success-response).
 func TestLocationFollowsRequest(t *testing.T) {
 	emu := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
 	plain := httptest.NewServer(emu)
@@ -189,10 +189,11 @@ func recordingApp(t *testing.T, answer string) (*httptest.Server, <-chan wireReq
 	return app, ch
 }
 
-// TestCallbackWireHeaders: the app server receives exactly the header set
-// of SPEC.md §5.5 (plus Content-Length, which the old examples show), and
-// nothing else: no x-oss-owner, no x-oss-additional-headers, and no
-// Accept-Encoding, whichever client sends the callbacks.
+// TestCallbackWireHeaders: the app server receives exactly the header set of
+// docs/PROTOCOL.md#callback-request (plus Content-Length, which the old
+// examples show), and nothing else: no x-oss-owner, no
+// x-oss-additional-headers, and no Accept-Encoding, whichever client sends
+// the callbacks.
 func TestCallbackWireHeaders(t *testing.T) {
 	want := []string{
 		"Authorization", "Connection", "Content-Length", "Content-Md5", "Content-Type", "Date", "User-Agent",
@@ -241,7 +242,8 @@ func TestCallbackWireHeaders(t *testing.T) {
 
 // TestCallbackGzipApp: an app behind a compressing middleware answers OSS
 // uncompressed, with a Content-Length, because OSS does not ask for gzip;
-// the emulator must not ask either (SPEC.md §5.5, §5.8).
+// the emulator must not ask either (docs/PROTOCOL.md#callback-request,
+// #callback-answer).
 func TestCallbackGzipApp(t *testing.T) {
 	srv := newServer(t, osstest.Config{})
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +267,8 @@ func TestCallbackGzipApp(t *testing.T) {
 
 // TestCallbackJSONWireBody: in a JSON body strings are inserted quoted and
 // escaped, size and crc64 as bare numbers, an empty vpcId as null
-// (SPEC.md §5.4); the body is the exact bytes the app receives.
+// (docs/PROTOCOL.md#callback-variables); the body is the exact bytes the app
+// receives.
 func TestCallbackJSONWireBody(t *testing.T) {
 	srv := newServer(t, osstest.Config{})
 	app, got := recordingApp(t, `{}`)
@@ -284,7 +287,7 @@ func TestCallbackJSONWireBody(t *testing.T) {
 
 // TestCallbackAnswerWhateverSuccessAction: with a callback the uploader
 // gets 200 and the app's body, whatever success_action_status or
-// success_action_redirect say (SPEC.md §5.9).
+// success_action_redirect say (docs/PROTOCOL.md#callback-outcome).
 func TestCallbackAnswerWhateverSuccessAction(t *testing.T) {
 	srv := newServer(t, osstest.Config{})
 	app, _ := recordingApp(t, `{"answer":1}`)
@@ -310,7 +313,7 @@ func TestCallbackAnswerWhateverSuccessAction(t *testing.T) {
 }
 
 // TestCallbackHostEveryURL: callbackHost is the Host of every attempt, in
-// order, until one succeeds (SPEC.md §5.2, §5.10 [inferred]).
+// order, until one succeeds (docs/PROTOCOL.md#callback-parameter) [inferred].
 func TestCallbackHostEveryURL(t *testing.T) {
 	srv := newServer(t, osstest.Config{})
 	var mu sync.Mutex

@@ -18,16 +18,19 @@ type Object struct {
 	Key  string
 	Size int64
 	// ETag is the ETag header value: the quoted upper-case hex MD5 of the
-	// content, e.g. "\"B22E0DC370A7F7067FACF5F75D7FA385\"" (SPEC.md §4.1).
+	// content, e.g. "\"B22E0DC370A7F7067FACF5F75D7FA385\""
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 	ETag string
 	// ContentMD5 is the base64 MD5 of the content (the Content-MD5 header).
 	ContentMD5 string
-	// CRC64 is the CRC-64/ECMA-182 of the content
-	// (x-oss-hash-crc64ecma, SPEC.md §4.1).
+	// CRC64 is the CRC-64/ECMA-182 of the content (x-oss-hash-crc64ecma,
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
 	CRC64 uint64
-	// ContentType follows SPEC.md §1.3: x-oss-content-type field, else the
-	// file part's Content-Type, else the Content-Type field, else guessed
-	// from the key's extension, else application/octet-stream.
+	// ContentType follows
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject:
+	// x-oss-content-type field, else the file part's Content-Type, else the
+	// Content-Type field, else guessed from the key's extension, else
+	// application/octet-stream.
 	ContentType        string
 	CacheControl       string
 	ContentDisposition string

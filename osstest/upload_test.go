@@ -25,7 +25,8 @@ import (
 	"github.com/ossdirect/ossdirect/policy"
 )
 
-// The SPEC.md §3.4 credentials and a clock inside its policy's validity.
+// The credentials of docs/PROTOCOL.md#worked-example and a clock inside its
+// policy's validity.
 var (
 	testKey = osstest.AccessKey{ID: "LTAI5tExampleKeyId", Secret: "ExampleSecretKey1234567890abcd"}
 	t0      = time.Date(2024, 12, 3, 12, 30, 0, 0, time.UTC)
@@ -89,8 +90,9 @@ func encodeFormErr(parts []part) ([]byte, string, error) {
 	return buf.Bytes(), w.FormDataContentType(), nil
 }
 
-// Independent signature implementations (SPEC.md §3.1, §3.2), checked
-// against the §3.4 vectors in TestTestSigners, so the emulator is not tested
+// Independent signature implementations (docs/PROTOCOL.md#post-signature-v1,
+// #post-signature-v4), checked against the #worked-example vectors in
+// TestTestSigners, so the emulator is not tested
 // against code that shares its bugs.
 func signV1(secret, encPolicy string) string {
 	m := hmac.New(sha1.New, []byte(secret))
@@ -115,11 +117,11 @@ func TestTestSigners(t *testing.T) {
 	const v1Policy = "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LFsiY29udGVudC1sZW5ndGgtcmFuZ2UiLDEsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwidXNlci9lcmljLyJdXX0="
 	const v4Policy = "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LHsieC1vc3Mtc2lnbmF0dXJlLXZlcnNpb24iOiJPU1M0LUhNQUMtU0hBMjU2In0seyJ4LW9zcy1jcmVkZW50aWFsIjoiTFRBSTV0RXhhbXBsZUtleUlkLzIwMjQxMjAzL2NuLWhhbmd6aG91L29zcy9hbGl5dW5fdjRfcmVxdWVzdCJ9LHsieC1vc3MtZGF0ZSI6IjIwMjQxMjAzVDEyMTIxMloifSxbImNvbnRlbnQtbGVuZ3RoLXJhbmdlIiwxLDEwNDg1NzYwXSxbInN0YXJ0cy13aXRoIiwiJGtleSIsInVzZXIvZXJpYy8iXV19"
 	if got, want := signV1(testKey.Secret, v1Policy), "X8tqkl9IljJipmDs1Ve4DP8THj8="; got != want {
-		t.Errorf("signV1 = %s, want %s (SPEC.md §3.4)", got, want)
+		t.Errorf("signV1 = %s, want %s (docs/PROTOCOL.md#worked-example)", got, want)
 	}
 	at := time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
 	if got, want := signV4(testKey.Secret, "cn-hangzhou", at, v4Policy), "5bbaa7dccf181651f144b461cad5ff1390af4b75211afc7288bd7cdc98fc568e"; got != want {
-		t.Errorf("signV4 = %s, want %s (SPEC.md §3.4)", got, want)
+		t.Errorf("signV4 = %s, want %s (docs/PROTOCOL.md#worked-example)", got, want)
 	}
 }
 
@@ -139,7 +141,8 @@ func v1Auth(t testing.TB, ak osstest.AccessKey, p policy.Policy) []part {
 }
 
 // v4Auth returns the V4 fields for a policy made of the V4 conditions
-// (SPEC.md §2.5), the STS token condition when ak has one, and conds.
+// (docs/PROTOCOL.md#post-signature-v4), the STS token condition when ak has
+// one, and conds.
 func v4Auth(t testing.TB, ak osstest.AccessKey, region string, at time.Time, expires time.Time, conds ...policy.Condition) []part {
 	cred := ak.ID + "/" + at.UTC().Format("20060102") + "/" + region + "/oss/aliyun_v4_request"
 	date := at.UTC().Format("20060102T150405Z")
@@ -303,8 +306,9 @@ func TestUploadV1Success(t *testing.T) {
 	}
 }
 
-// TestObjectMetadata checks what is stored from the form fields (SPEC.md
-// §1.3), including the content type precedence and ${filename}.
+// TestObjectMetadata checks what is stored from the form fields
+// (docs/PROTOCOL.md#form-fields), including the content type precedence and
+// ${filename}.
 func TestObjectMetadata(t *testing.T) {
 	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
 	defer srv.Close()
@@ -460,7 +464,8 @@ func TestPathStyleAndVirtualHost(t *testing.T) {
 	}
 }
 
-// TestGolden posts SPEC.md §3.4's golden V4 body byte for byte.
+// TestGolden posts the golden V4 body of docs/PROTOCOL.md#worked-example byte
+// for byte.
 func TestGolden(t *testing.T) {
 	body, err := os.ReadFile("testdata/v4_form_body.bin")
 	if err != nil {
@@ -576,7 +581,7 @@ func TestAcceptedVariants(t *testing.T) {
 	}
 
 	// A public-read-write bucket still requires all signature fields once
-	// one is present (SPEC.md §1.1).
+	// one is present (docs/PROTOCOL.md#form-upload).
 	r := postForm(t, rw.URL, join([]part{field("policy", enc)}, body("user/eric/partial")))
 	if e := r.ossError(t); r.status != 400 || e.Message != "Post request accessKeyId is empty." {
 		t.Errorf("partial signature on a public bucket: %d %q", r.status, e.Message)
