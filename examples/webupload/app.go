@@ -11,9 +11,12 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/signer"
@@ -47,8 +50,24 @@ type Config struct {
 	// with a real bucket, only the emulator's key in emulator mode.
 	Keys verify.KeyFetcher
 
-	// MaxSize is the largest upload the policy allows, in bytes (0: 10 MiB).
+	// MaxSize is the largest file the app accepts, in bytes (0: 64 MiB),
+	// by either path: the POST policy's content-length-range and the
+	// multipart plan both stop at it, and the callback handler refuses a
+	// larger object.
 	MaxSize int64
+	// MultipartThreshold is the size above which the page sends a file by
+	// presigned multipart upload instead of one PostObject (0: 8 MiB). The
+	// POST policy allows at most min(MaxSize, MultipartThreshold), so a
+	// token cannot be used to post one large file that could not be
+	// resumed.
+	MultipartThreshold int64
+	// PartSize is the size of every part but the last (0: 5 MiB, at least
+	// signer.MinPartSize).
+	PartSize int64
+	// PartExpires is how long each presigned multipart request (initiate,
+	// part, complete, abort, list) stays valid (0: signer.DefaultExpires).
+	// The page fetches new part URLs when these expire.
+	PartExpires time.Duration
 	// ContentTypes, when not empty, is the list of content types the policy
 	// allows.
 	ContentTypes []string
@@ -63,6 +82,12 @@ type Config struct {
 	// callbacks of tokens issued before a restart are refused. A real
 	// deployment with several instances shares one stable secret.
 	BindingSecret []byte
+
+	// TicketSecret keys the HMAC of the multipart tickets (see
+	// signer.MultipartHandler); nil means a random secret for this
+	// process, so uploads begun before a restart cannot be resumed. A real
+	// deployment shares one stable secret between its instances.
+	TicketSecret []byte
 
 	// Now is the app's clock (nil: time.Now): it dates tokens, the expiry
 	// of their bound callback URLs, and the callbacks checked against it.
@@ -95,11 +120,18 @@ type Record struct {
 	Uploads int `json:"uploads"`
 }
 
+// Upload paths.
 const (
-	uidCookie      = "ossdirect_uid"
-	uidVar         = "x:uid"
-	defaultMaxSize = 10 << 20
-	callbackPath   = "/oss/callback"
+	defaultMaxSize            = 64 << 20
+	defaultMultipartThreshold = 8 << 20
+	defaultPartSize           = 5 << 20
+)
+
+const (
+	uidCookie     = "ossdirect_uid"
+	uidVar        = "x:uid"
+	callbackPath  = "/oss/callback"
+	multipartPath = "/oss/multipart/"
 )
 
 // errForeignObject marks a callback whose object lies outside the uploading
@@ -108,6 +140,9 @@ const (
 // from an upload the app did not sign (OSS signs every account's callbacks
 // with the same key; see callback.BindURL).
 var errForeignObject = errors.New("webupload: callback does not match the user's token")
+
+// errTooLarge marks a callback of an object larger than Config.MaxSize.
+var errTooLarge = errors.New("webupload: object over the size limit")
 
 // errConfig is wrapped by every error newApp returns for an incomplete Config.
 var errConfig = errors.New("webupload: bad config")
@@ -130,12 +165,25 @@ func newApp(cfg Config) (*App, error) {
 	if cfg.MaxSize <= 0 {
 		cfg.MaxSize = defaultMaxSize
 	}
+	if cfg.MultipartThreshold <= 0 {
+		cfg.MultipartThreshold = defaultMultipartThreshold
+	}
+	if cfg.PartSize == 0 {
+		cfg.PartSize = defaultPartSize
+	}
+	if cfg.PartSize < signer.MinPartSize || cfg.PartSize > signer.MaxPartSize {
+		return nil, fmt.Errorf("%w: part size %d outside %d..%d", errConfig, cfg.PartSize, signer.MinPartSize, int64(signer.MaxPartSize))
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.BindingSecret == nil {
 		cfg.BindingSecret = make([]byte, 32)
 		rand.Read(cfg.BindingSecret)
+	}
+	if cfg.TicketSecret == nil {
+		cfg.TicketSecret = make([]byte, 32)
+		rand.Read(cfg.TicketSecret)
 	}
 	a := &App{
 		cfg: cfg,
@@ -165,6 +213,19 @@ func newApp(cfg Config) (*App, error) {
 	a.mux.Handle("GET /style.css", files)
 	a.mux.Handle("GET /api/config", withUser(http.HandlerFunc(a.serveConfig)))
 	a.mux.Handle("GET /oss/token", withUser(&signer.Handler{Signer: a.signer, Upload: a.upload}))
+	// Large files: the page asks for a plan, then for presigned requests
+	// step by step, and talks to OSS itself. The ticket carries the plan,
+	// so the app keeps no state between the steps.
+	if len(cfg.TicketSecret) < callback.MinBindingSecretBytes {
+		return nil, fmt.Errorf("%w: ticket secret shorter than %d bytes", errConfig, callback.MinBindingSecretBytes)
+	}
+	a.mux.Handle("POST "+multipartPath, withUser(&signer.MultipartHandler{
+		Signer:        a.signer,
+		TicketSecret:  cfg.TicketSecret,
+		User:          func(r *http.Request) (string, error) { return userOf(r) },
+		Plan:          a.plan,
+		TicketExpires: ticketExpires,
+	}))
 	// OSS's callback carries no cookie, and OSS signs the callbacks of every
 	// account with the same key: the user comes from the callback URL's
 	// query, which this app bound with its secret when it issued the token.
@@ -185,8 +246,8 @@ func newApp(cfg Config) (*App, error) {
 	return a, nil
 }
 
-// ServeHTTP serves the page, GET /api/config, GET /oss/token and
-// POST /oss/callback.
+// ServeHTTP serves the page, GET /api/config, GET /oss/token,
+// POST /oss/multipart/{plan,parts,complete,abort,list} and POST /oss/callback.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	a.mux.ServeHTTP(w, r)
@@ -209,23 +270,113 @@ const callbackMargin = time.Minute
 // whose x:uid is pinned in the policy (so the browser cannot claim to be
 // someone else).
 func (a *App) upload(r *http.Request) (signer.Upload, error) {
-	uid, ok := userFrom(r.Context())
-	if !ok {
-		return signer.Upload{}, fmt.Errorf("%w: no user id", signer.ErrUnauthorized)
+	uid, err := userOf(r)
+	if err != nil {
+		return signer.Upload{}, err
 	}
 	return signer.Upload{
 		KeyPrefix:    userDir(uid),
-		MaxSize:      a.cfg.MaxSize,
+		MaxSize:      a.postMaxSize(),
 		Expires:      a.cfg.Expires,
 		ContentTypes: a.cfg.ContentTypes,
-		Callback: &callback.Params{
-			URL: a.cfg.PublicURL + callbackPath + "?uid=" + url.QueryEscape(uid),
-			Body: callback.JSONBody(callback.VarBucket, callback.VarObject, callback.VarETag,
-				callback.VarSize, callback.VarMimeType, uidVar),
-			BodyType: callback.BodyTypeJSON,
-		},
+		Callback:     a.callbackFor(uid),
 		CallbackVars: map[string]string{uidVar: uid},
 	}, nil
+}
+
+// postMaxSize is the POST policy's size limit: files above the multipart
+// threshold go by multipart upload.
+func (a *App) postMaxSize() int64 { return min(a.cfg.MaxSize, a.cfg.MultipartThreshold) }
+
+// callbackFor is the callback of every upload of uid, PostObject and
+// multipart alike; the signer binds its URL.
+func (a *App) callbackFor(uid string) *callback.Params {
+	return &callback.Params{
+		URL: a.cfg.PublicURL + callbackPath + "?uid=" + url.QueryEscape(uid),
+		Body: callback.JSONBody(callback.VarBucket, callback.VarObject, callback.VarETag,
+			callback.VarSize, callback.VarMimeType, uidVar),
+		BodyType: callback.BodyTypeJSON,
+	}
+}
+
+func userOf(r *http.Request) (string, error) {
+	uid, ok := userFrom(r.Context())
+	if !ok {
+		return "", fmt.Errorf("%w: no user id", signer.ErrUnauthorized)
+	}
+	return uid, nil
+}
+
+// ticketExpires is how long a large upload can be resumed: a day, as
+// signer.DefaultTicketExpires, said here because the page tells the user.
+const ticketExpires = 24 * time.Hour
+
+// namingParam is the query parameter of a "plan" request with the page's
+// naming choice: "local" names the object after the file, like
+// ${filename} in a PostObject key; anything else picks a random name.
+const namingParam = "naming"
+
+// maxLocalName bounds an object name taken from the browser's file name;
+// longer names get a random one.
+const maxLocalName = 255
+
+// plan is the app's decision about a large file (signer.MultipartHandler's
+// Plan): the same limits as the POST policy, but for a size the browser
+// states and the app then holds it to (signer.CheckSize in the callback).
+// The content type is signed on InitiateMultipartUpload, where OSS takes
+// the stored object's type from
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/initiatemultipartupload).
+func (a *App) plan(r *http.Request, uid string, f signer.File) (signer.Multipart, error) {
+	if f.Size > a.cfg.MaxSize {
+		return signer.Multipart{}, fmt.Errorf("%w: the file is %d bytes, the limit is %d bytes", signer.ErrForbidden, f.Size, a.cfg.MaxSize)
+	}
+	if len(a.cfg.ContentTypes) > 0 && !slices.Contains(a.cfg.ContentTypes, f.Type) {
+		return signer.Multipart{}, fmt.Errorf("%w: type %q is not allowed", signer.ErrForbidden, f.Type)
+	}
+	name := ""
+	if r.URL.Query().Get(namingParam) == "local" {
+		name = localName(f.Name)
+	}
+	if name == "" {
+		name = newUID() + newUID() + extension(f.Name)
+	}
+	return signer.Multipart{
+		Key:          userDir(uid) + name,
+		Size:         f.Size,
+		PartSize:     a.cfg.PartSize,
+		ContentType:  f.Type,
+		Expires:      a.cfg.PartExpires,
+		Callback:     a.callbackFor(uid),
+		CallbackVars: map[string]string{uidVar: uid},
+	}, nil
+}
+
+// localName is the last element of a browser's file name, or "" when it
+// cannot be an object name as it is (empty, "." or "..", too long, not
+// UTF-8, or with control characters).
+func localName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	if name == "" || name == "." || name == ".." || len(name) > maxLocalName || !utf8.ValidString(name) ||
+		strings.ContainsFunc(name, unicode.IsControl) {
+		return ""
+	}
+	return name
+}
+
+// extension is the file name's extension, lower case, as the page keeps
+// it for random names: a dot and 1 to 10 letters or digits, else "".
+func extension(name string) string {
+	dot := strings.LastIndexByte(name, '.')
+	if dot <= 0 || dot == len(name)-1 {
+		return ""
+	}
+	ext := strings.ToLower(name[dot:])
+	if len(ext) > 11 || strings.ContainsFunc(ext[1:], func(c rune) bool { return !('a' <= c && c <= 'z' || '0' <= c && c <= '9') }) {
+		return ""
+	}
+	return ext
 }
 
 func (a *App) onUpload(_ context.Context, ev *callback.Event) (any, error) {
@@ -235,6 +386,26 @@ func (a *App) onUpload(_ context.Context, ev *callback.Event) (any, error) {
 			Status:  http.StatusForbidden,
 			Message: "callback does not match the user's token",
 			Err:     fmt.Errorf("%w: %q for user %q", errForeignObject, ev.Object, uid),
+		}
+	}
+	// A multipart upload's size is the browser's to choose: the list of
+	// parts in CompleteMultipartUpload is not signed, so OSS stores what it
+	// is given. PresignComplete put the planned size in the bound callback
+	// URL; PostObject callbacks carry none, their size is the policy's.
+	if ev.Query.Has(signer.SizeParam) {
+		if err := signer.CheckSize(ev); err != nil {
+			return nil, &callback.HTTPError{
+				Status:  http.StatusBadRequest,
+				Message: fmt.Sprintf("object is %d bytes, not the planned %s", ev.Size, ev.Query.Get(signer.SizeParam)),
+				Err:     err,
+			}
+		}
+	}
+	if ev.Size > a.cfg.MaxSize {
+		return nil, &callback.HTTPError{
+			Status:  http.StatusBadRequest,
+			Message: fmt.Sprintf("object is %d bytes, over the limit of %d", ev.Size, a.cfg.MaxSize),
+			Err:     fmt.Errorf("%w: %q is %d bytes, limit %d", errTooLarge, ev.Object, ev.Size, a.cfg.MaxSize),
 		}
 	}
 	rec := Record{
@@ -272,6 +443,10 @@ type pageConfig struct {
 	MinSize      int64    `json:"minSize"`
 	MaxSize      int64    `json:"maxSize"`
 	ContentTypes []string `json:"contentTypes"`
+	// MultipartThreshold: larger files go by multipart upload.
+	MultipartThreshold int64 `json:"multipartThreshold"`
+	// ResumeHours is how long an interrupted large upload can be resumed.
+	ResumeHours int `json:"resumeHours"`
 }
 
 func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
@@ -293,6 +468,9 @@ func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
 		Signature:    sig,
 		MaxSize:      a.cfg.MaxSize,
 		ContentTypes: types,
+
+		MultipartThreshold: a.cfg.MultipartThreshold,
+		ResumeHours:        int(ticketExpires / time.Hour),
 	})
 }
 

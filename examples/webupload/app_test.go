@@ -301,7 +301,7 @@ func TestCallbackFromAnotherAccountIsRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok := &signer.Token{Host: d.emu.URL, Dir: userDir(victim), Fields: map[string]string{
+			tok := &signer.Token{Host: d.ossURL, Dir: userDir(victim), Fields: map[string]string{
 				"OSSAccessKeyId": otherKey.ID, "policy": pol, "Signature": signer.SignV1(otherKey.Secret, pol),
 				"callback": enc, uidVar: victim,
 			}}

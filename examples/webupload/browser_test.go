@@ -73,19 +73,35 @@ type e2eStep struct {
 	Naming     string    `json:"naming"`
 	SkipChecks bool      `json:"skipChecks"`
 	Files      []e2eFile `json:"files"`
+	// Large files (see e2e/upload.mjs): hooks fetched before the step and
+	// after the action, which is taken once WaitParts parts are stored.
+	Before    string `json:"before,omitempty"`
+	WaitParts int    `json:"waitParts,omitempty"`
+	Then      string `json:"then,omitempty"`
+	Hook      string `json:"hook,omitempty"`
 }
 
 type e2eFile struct {
-	Name     string `json:"name"`
-	MimeType string `json:"mimeType"`
-	Base64   string `json:"base64"`
-	data     []byte
+	Name     string `json:"name,omitempty"`
+	MimeType string `json:"mimeType,omitempty"`
+	Base64   string `json:"base64,omitempty"`
+	// Path, if set, is a file on disk the browser picks (its mtime is the
+	// File's lastModified, the same on every pick).
+	Path string `json:"path,omitempty"`
+	data []byte
 }
 
 type e2eResult struct {
 	Steps []struct {
-		Items []e2eItem `json:"items"`
+		Items       []e2eItem `json:"items"`
+		Paused      *e2eItem  `json:"paused"`
+		Interrupted []e2eItem `json:"interrupted"`
 	} `json:"steps"`
+	Responses []struct {
+		Method string `json:"method"`
+		URL    string `json:"url"`
+		Status int    `json:"status"`
+	} `json:"responses"`
 	ConsoleErrors      []string `json:"consoleErrors"`
 	HorizontalOverflow bool     `json:"horizontalOverflow"`
 	Injected           bool     `json:"injected"`
@@ -105,6 +121,9 @@ type e2eItem struct {
 	Code    string  `json:"code"`
 	Message string  `json:"message"`
 	Text    string  `json:"text"`
+	// Mode is "post" or "multipart"; PartsDone counts the parts OSS holds.
+	Mode      string `json:"mode"`
+	PartsDone int    `json:"partsDone"`
 }
 
 func newFile(rng *rand.Rand, name, mimeType string, size int) e2eFile {

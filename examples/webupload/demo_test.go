@@ -1,9 +1,13 @@
 package main
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,7 +20,7 @@ import (
 type demo struct {
 	app    *App
 	appURL string
-	emu    *osstest.Server
+	emu    *osstest.Emulator
 	ossURL string
 }
 
@@ -31,6 +35,14 @@ type demoOptions struct {
 	accessKeys []osstest.AccessKey
 	// now is the app's clock (Config.Now); the emulator keeps the real one.
 	now func() time.Time
+
+	// Multipart settings (Config.MultipartThreshold, PartSize).
+	threshold, partSize int64
+	// gate, if set, stands in front of the emulator and holds part uploads.
+	gate *partGate
+	// shift, if set, moves the clocks of the app and the emulator alike
+	// (nanoseconds added to time.Now).
+	shift *atomic.Int64
 }
 
 func startDemo(t *testing.T, o demoOptions) *demo {
@@ -43,8 +55,13 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 		t.Fatal(err)
 	}
 	appURL := "http://" + ln.Addr().String()
+	// The emulator is served here rather than by osstest.NewServer, so that
+	// a gate can stand in front of it.
+	ossSrv := httptest.NewUnstartedServer(nil)
+	ossURL := "http://" + ossSrv.Listener.Addr().String()
 
 	ecfg := emulatorConfig(appURL)
+	ecfg.PublicKeyURL = ossURL + "/__osstest__/callback_pub_key_v1.pem"
 	ecfg.AccessKeys = o.accessKeys
 	if o.expires > 0 && o.expires < time.Minute {
 		// Short tokens exercise the page's re-fetch rule, which runs on the
@@ -54,8 +71,25 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 		// osstest and policy with injected clocks.
 		ecfg.Now = func() time.Time { return time.Now().Add(-time.Minute) }
 	}
-	emu := osstest.NewServer(ecfg)
+	now := o.now
+	if o.shift != nil {
+		shifted := func() time.Time { return time.Now().Add(time.Duration(o.shift.Load())) }
+		ecfg.Now, now = shifted, shifted
+	}
+	emu := osstest.New(ecfg)
+	var oss http.Handler = emu
+	if o.gate != nil {
+		oss = o.gate.wrap(emu)
+	}
+	ossSrv.Config.Handler = oss
+	ossSrv.Start()
 	t.Cleanup(emu.Close)
+	t.Cleanup(ossSrv.Close)
+	if o.gate != nil {
+		// Held requests end before the server closes (cleanups run last
+		// first).
+		t.Cleanup(o.gate.open)
+	}
 
 	types := o.contentTypes
 	if types == nil {
@@ -67,14 +101,17 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 		Credentials:  signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
 		Bucket:       emu.Bucket(),
 		Region:       emu.Region(),
-		Endpoint:     emu.URL,
+		Endpoint:     ossURL,
 		Version:      o.version,
 		Keys:         emu.KeyFetcher(),
 		MaxSize:      o.maxSize,
 		ContentTypes: types,
 		Expires:      o.expires,
 		Mode:         "emulator",
-		Now:          o.now,
+		Now:          now,
+
+		MultipartThreshold: o.threshold,
+		PartSize:           o.partSize,
 	})
 	if err != nil {
 		ln.Close()
@@ -89,7 +126,101 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &demo{app: app, appURL: appURL, emu: emu, ossURL: emu.URL}
+	return &demo{app: app, appURL: appURL, emu: emu, ossURL: ossURL}
+}
+
+// partGate stands in front of the emulator and, while closed, holds every
+// UploadPart request for a part number from `from` on: it reads half of
+// the body (so the page shows the part under way), then waits until the
+// gate opens, and then drops the request without passing it on. The
+// browser aborts held requests itself when the page reloads, pauses or
+// cancels; dropping them on opening makes sure none of them reaches the
+// emulator late, so the emulator counts exactly the parts the page sent
+// after that. Requests arriving while the gate is open pass.
+type partGate struct {
+	from int
+
+	mu     sync.Mutex
+	opened chan struct{} // closed when the gate opens
+	passed []int         // part numbers passed on, in arrival order
+	held   int
+}
+
+func newPartGate(from int) *partGate {
+	return &partGate{from: from, opened: make(chan struct{})}
+}
+
+func (g *partGate) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n, err := strconv.Atoi(q.Get("partNumber"))
+		if r.Method != http.MethodPut || !q.Has("uploadId") || err != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		g.mu.Lock()
+		opened := g.opened
+		closed := n >= g.from && !isClosed(opened)
+		if closed {
+			g.held++
+		} else {
+			g.passed = append(g.passed, n)
+		}
+		g.mu.Unlock()
+		if !closed {
+			next.ServeHTTP(w, r)
+			return
+		}
+		io.CopyN(io.Discard, r.Body, r.ContentLength/2)
+		select {
+		case <-opened:
+		case <-r.Context().Done():
+		}
+		http.Error(w, "held by the test's gate", http.StatusServiceUnavailable)
+	})
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// open lets part uploads through and drops the held ones.
+func (g *partGate) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !isClosed(g.opened) {
+		close(g.opened)
+	}
+}
+
+// close holds part uploads again.
+func (g *partGate) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if isClosed(g.opened) {
+		g.opened = make(chan struct{})
+	}
+}
+
+// passedParts returns the part numbers passed on to the emulator so far
+// and forgets them.
+func (g *partGate) passedParts() []int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := g.passed
+	g.passed = nil
+	return p
+}
+
+func (g *partGate) heldCount() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.held
 }
 
 func (d *demo) storedBytes(key string) ([]byte, bool) {

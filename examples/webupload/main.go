@@ -20,7 +20,11 @@
 //	-addr        listen address (default 127.0.0.1:8080; port 0 picks a free one)
 //	-signature   v4 or v1 (default v4)
 //	-public-url  the app's public base URL, used for callbackUrl
-//	-max-size    largest upload the policy allows, in bytes
+//	-max-size    largest file accepted, in bytes (default 64 MiB)
+//	-multipart-threshold
+//	             larger files go by presigned multipart upload (default 8 MiB);
+//	             the POST policy allows at most this size
+//	-part-size   multipart part size in bytes (default 5 MiB)
 //	-types       comma-separated allowed content types ("" = any)
 package main
 
@@ -94,7 +98,9 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	addr := fl.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	sigVersion := fl.String("signature", "v4", "POST signature version: v4 or v1")
 	publicURL := fl.String("public-url", "", "the app's public base URL, used for callbackUrl (default http://<addr>)")
-	maxSize := fl.Int64("max-size", defaultMaxSize, "largest upload the policy allows, in bytes")
+	maxSize := fl.Int64("max-size", defaultMaxSize, "largest file accepted, in bytes")
+	threshold := fl.Int64("multipart-threshold", defaultMultipartThreshold, "larger files go by presigned multipart upload, in bytes")
+	partSize := fl.Int64("part-size", defaultPartSize, "multipart part size, in bytes")
 	types := fl.String("types", defaultTypes, `comma-separated allowed content types ("" = any)`)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -122,6 +128,9 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		Version:      version,
 		MaxSize:      *maxSize,
 		ContentTypes: splitList(*types),
+
+		MultipartThreshold: *threshold,
+		PartSize:           *partSize,
 	}
 	if os.Getenv(signer.EnvAccessKeyID) != "" {
 		if err := realBucket(&cfg); err != nil {
@@ -189,10 +198,16 @@ func emulatorConfig(origins ...string) osstest.Config {
 	}
 }
 
+// emulatorCORS is the rule a real bucket needs too: POST for PostObject,
+// InitiateMultipartUpload and CompleteMultipartUpload, PUT for UploadPart,
+// GET for ListParts, DELETE for AbortMultipartUpload, and ETag exposed,
+// since the page reads each part's ETag to list it in
+// CompleteMultipartUpload
+// (https://www.alibabacloud.com/help/en/oss/user-guide/cors).
 func emulatorCORS(origins ...string) osstest.CORSRule {
 	return osstest.CORSRule{
 		AllowedOrigins: originsOf(origins...),
-		AllowedMethods: []string{"POST"},
+		AllowedMethods: []string{"POST", "PUT", "GET", "DELETE"},
 		AllowedHeaders: []string{"*"},
 		ExposeHeaders:  []string{"ETag", "x-oss-request-id"},
 	}

@@ -7,10 +7,21 @@
 //   { "viewport": {"width": 390, "height": 844},
 //     "screenshot": "/path/to.png" | "",
 //     "steps": [ { "naming": "random"|"local", "skipChecks": bool,
-//                  "files": [ {"name", "mimeType", "base64"} ] } ] }
+//                  "files": [ {"name", "mimeType", "base64"} | {"path"} ],
+//                  "before": url, "waitParts": n, "then": action, "hook": url } ] }
+//   Large files: after clicking Upload, "waitParts" waits until the step's
+//   (one) file has n parts stored, then "then" acts: "reload" (reload the
+//   page, read the interrupted item, choose the same files again and
+//   upload), "pause" (click Pause, wait until paused, click Resume),
+//   "cancel" (click Cancel) or "screenshot" (take the screenshot now).
+//   "before" and "hook" are URLs of the Go test, fetched (GET) before the
+//   step and after the action (after a reload: before choosing the files
+//   again; with pause: before clicking Resume) to open gates or move clocks.
 // result.json:
-//   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message"} ] } ],
+//   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message", "mode", "partsDone"} ],
+//                  "paused": item, "interrupted": [item] } ],
 //     "consoleErrors": [...], "pageErrors": [...], "requests": [ {"method", "url"} ],
+//     "responses": [ {"method", "url", "status"} ],
 //     "horizontalOverflow": bool, "dialogs": [...], "injected": bool }
 // injected reports markup from a file name or an answer that became live
 // elements or ran script (an img/script/iframe in the queue, or
@@ -44,7 +55,36 @@ const browser = await chromium.launch({
   ],
 });
 
-const result = { steps: [], consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
+const result = { steps: [], consoleErrors: [], pageErrors: [], requests: [], responses: [], dialogs: [] };
+
+async function hook(url) {
+  if (!url) return;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`hook ${url}: HTTP ${res.status}`);
+}
+
+function readItem(li) {
+  const res = li.querySelector('.result');
+  return {
+    name: li.dataset.name,
+    state: li.dataset.state,
+    status: li.querySelector('.status').textContent,
+    answer: res.dataset.answer ? JSON.parse(res.dataset.answer) : null,
+    code: res.dataset.code || '',
+    message: res.dataset.message || '',
+    text: res.textContent,
+    mode: li.dataset.mode || '',
+    partsDone: Number(li.dataset.partsDone || 0),
+  };
+}
+
+function inputFiles(files) {
+  return files.map((f) => (f.path ? f.path : {
+    name: f.name,
+    mimeType: f.mimeType,
+    buffer: Buffer.from(f.base64, 'base64'),
+  }));
+}
 try {
   const context = await browser.newContext({ viewport: spec.viewport || { width: 390, height: 844 } });
   const page = await context.newPage();
@@ -54,44 +94,83 @@ try {
   });
   page.on('pageerror', (err) => result.pageErrors.push(String(err)));
   page.on('request', (req) => result.requests.push({ method: req.method(), url: req.url() }));
+  page.on('response', (res) => result.responses.push({ method: res.request().method(), url: res.url(), status: res.status() }));
   page.on('dialog', (d) => { result.dialogs.push(d.message()); d.dismiss(); });
 
   await page.goto(appURL);
   await page.waitForSelector('body[data-ready="true"]');
 
   for (const step of spec.steps) {
+    await hook(step.before);
     const before = await page.locator('#queue li.file').count();
     await page.check(`input[name="naming"][value="${step.naming || 'random'}"]`);
     await page.setChecked('#skip-checks', Boolean(step.skipChecks));
-    await page.setInputFiles('#files', step.files.map((f) => ({
-      name: f.name,
-      mimeType: f.mimeType,
-      buffer: Buffer.from(f.base64, 'base64'),
-    })));
+    await page.setInputFiles('#files', inputFiles(step.files));
     await page.click('#upload');
+    const stepResult = {};
+
+    if (step.waitParts) {
+      // The newest item is this step's file.
+      await page.waitForFunction((n) => {
+        const li = document.querySelector('#queue li.file');
+        return li && Number(li.dataset.partsDone || 0) >= n;
+      }, step.waitParts);
+      const first = page.locator('#queue li.file').first();
+      switch (step.then) {
+        case 'reload':
+          await page.reload();
+          await page.waitForSelector('body[data-ready="true"]');
+          // The page lists the interrupted upload and asks OSS (ListParts)
+          // how many parts it holds.
+          await page.waitForSelector('#queue li.file[data-saved][data-state="interrupted"][data-parts-done]');
+          stepResult.interrupted = await page.$$eval('#queue li.file[data-saved]', (lis) => lis.map((li) => ({
+            name: li.dataset.name, state: li.dataset.state, status: li.querySelector('.status').textContent,
+            partsDone: Number(li.dataset.partsDone || 0),
+          })));
+          await hook(step.hook);
+          await page.setInputFiles('#files', inputFiles(step.files));
+          await page.click('#upload');
+          break;
+        case 'pause':
+          await first.locator('button[data-action="pause"]').click();
+          await page.waitForSelector('#queue li.file:first-child[data-state="paused"] button[data-action="resume"]');
+          stepResult.paused = await first.evaluate((li) => ({
+            state: li.dataset.state, status: li.querySelector('.status').textContent,
+            partsDone: Number(li.dataset.partsDone || 0),
+          }));
+          await hook(step.hook);
+          await first.locator('button[data-action="resume"]').click();
+          break;
+        case 'cancel':
+          await first.locator('button[data-action="cancel"]').click();
+          await page.waitForSelector('#queue li.file:first-child[data-state="canceled"]');
+          await hook(step.hook);
+          break;
+        case 'screenshot':
+          if (spec.screenshot) await page.screenshot({ path: spec.screenshot, fullPage: true });
+          await hook(step.hook);
+          break;
+        default:
+          throw new Error(`unknown action ${step.then}`);
+      }
+    }
 
     const want = before + step.files.length;
     await page.waitForFunction((n) => {
-      const items = document.querySelectorAll('#queue li.file');
+      const items = document.querySelectorAll('#queue li.file:not([data-saved])');
       if (items.length < n) return false;
-      return Array.from(items).every((li) => !['pending', 'uploading'].includes(li.dataset.state));
-    }, want, { timeout: TIMEOUT });
+      return Array.from(items).every((li) => !['pending', 'uploading', 'paused'].includes(li.dataset.state));
+    }, step.then === 'reload' ? step.files.length : want, { timeout: TIMEOUT });
     await page.waitForSelector('#upload:not([disabled])');
 
     // New items are prepended: the first step.files.length items are this step's.
-    const items = await page.$$eval('#queue li.file', (lis, n) => lis.slice(0, n).reverse().map((li) => {
-      const res = li.querySelector('.result');
-      return {
-        name: li.dataset.name,
-        state: li.dataset.state,
-        status: li.querySelector('.status').textContent,
-        answer: res.dataset.answer ? JSON.parse(res.dataset.answer) : null,
-        code: res.dataset.code || '',
-        message: res.dataset.message || '',
-        text: res.textContent,
-      };
-    }), step.files.length);
-    result.steps.push({ items });
+    const lis = await page.locator('#queue li.file').all();
+    const items = [];
+    for (const li of lis.slice(0, step.files.length).reverse()) {
+      items.push(await li.evaluate(readItem));
+    }
+    stepResult.items = items;
+    result.steps.push(stepResult);
   }
 
   // Nothing may stick out sideways, even on a phone-width viewport.
@@ -99,7 +178,7 @@ try {
   result.injected = await page.evaluate(() => window.__xss !== undefined ||
     document.querySelectorAll('#queue img, #queue script, #queue iframe, #queue svg').length > 0);
 
-  if (spec.screenshot) {
+  if (spec.screenshot && !spec.steps.some((st) => st.then === 'screenshot')) {
     await page.screenshot({ path: spec.screenshot, fullPage: true });
   }
   await context.close();

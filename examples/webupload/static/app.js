@@ -1,6 +1,10 @@
-// The upload page of examples/webupload: fetch a signed token from the app,
-// POST each file straight to OSS, show OSS's answer (the app's callback answer
-// relayed by OSS, or OSS's XML error) per file. No libraries, no build step.
+// The upload page of examples/webupload. Small files: fetch a signed token
+// from the app and POST each file straight to OSS. Large files (above the
+// app's multipart threshold): ask the app for a plan and presigned requests,
+// then initiate, PUT the parts in parallel, and complete the multipart upload
+// at OSS, resumable after a reload. Either way OSS's answer is shown per file:
+// the app's callback answer relayed by OSS, or OSS's XML error. No libraries,
+// no build step.
 
 const $ = (id) => document.getElementById(id);
 
@@ -159,9 +163,29 @@ function addItem(file) {
   const result = document.createElement('div');
   result.className = 'result';
 
-  li.append(head, bar, status, result);
+  const controls = document.createElement('div');
+  controls.className = 'controls';
+  controls.hidden = true;
+
+  li.append(head, bar, status, controls, result);
   $('queue').prepend(li);
-  return { li, bar, status, result };
+  return { li, bar, status, result, controls };
+}
+
+// setControls shows the item's buttons: [label, action, onClick].
+function setControls(item, buttons) {
+  item.controls.replaceChildren(...buttons.map(([label, action, onClick]) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.dataset.action = action;
+    b.addEventListener('click', () => {
+      for (const other of item.controls.querySelectorAll('button')) other.disabled = true;
+      onClick();
+    });
+    return b;
+  }));
+  item.controls.hidden = buttons.length === 0;
 }
 
 function setState(item, state, text) {
@@ -192,7 +216,8 @@ function showError(item, state, lead, err) {
   item.result.replaceChildren(p);
   item.result.dataset.code = err.code;
   item.result.dataset.message = err.message;
-  setState(item, state, state === 'stored' ? 'stored, but the app was not told' : 'failed');
+  setState(item, state, state === 'stored' ? 'stored, but the app did not accept it' : 'failed');
+  setControls(item, []);
 }
 
 function send(tok, form, item) {
@@ -213,6 +238,10 @@ function send(tok, form, item) {
 }
 
 async function uploadOne(file, naming, skipChecks) {
+  const saved = findSaved(file);
+  if (saved) {
+    return resumeSaved(saved, file);
+  }
   const item = addItem(file);
   if (!skipChecks) {
     const problem = clientCheck(file);
@@ -222,6 +251,10 @@ async function uploadOne(file, naming, skipChecks) {
       return;
     }
   }
+  if (file.size > config.multipartThreshold) {
+    return new MultipartUpload(file, item, null).start(naming);
+  }
+  item.li.dataset.mode = 'post';
   let tok;
   try {
     tok = await getToken();
@@ -270,6 +303,494 @@ async function uploadOne(file, naming, skipChecks) {
   showError(item, 'error', 'OSS refused the upload', parseOSSError(xhr));
 }
 
+// ---------------------------------------------------------------------------
+// Large files: presigned multipart upload through the app's
+// signer.MultipartHandler endpoints (oss/multipart/{plan,parts,complete,
+// abort,list}). The app answers each step with a presigned request; the
+// page makes it to OSS itself, so the bytes never pass through the app and
+// the browser holds no credentials.
+
+// Parts in flight at once, and part URLs asked for per "parts" request.
+const PART_CONCURRENCY = 4;
+const PART_BATCH = 4;
+// A part URL is fetched anew when it expires within this margin (or a
+// quarter of its life, if shorter): OSS checks the expiry when a request
+// arrives (docs/PROTOCOL.md#presigned-urls).
+const URL_MARGIN_MS = 30_000;
+// A part whose connection drops is retried this many times, after
+// 1 s, 2 s, 4 s; then the upload pauses until the browser is back online.
+const PART_RETRIES = 3;
+// localStorage entries of unfinished multipart uploads.
+const SAVED_PREFIX = 'ossdirect.multipart.';
+
+// The file identity an interrupted upload is matched on when the user
+// selects the file again after a reload: what the File API offers without
+// reading the file.
+function identity(file) {
+  return SAVED_PREFIX + JSON.stringify([file.name, file.size, file.lastModified]);
+}
+
+function allSaved() {
+  const out = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const k = localStorage.key(i);
+    if (!k || !k.startsWith(SAVED_PREFIX)) continue;
+    try {
+      const s = JSON.parse(localStorage.getItem(k));
+      if (s && s.ticket && s.uploadId) out.push(s);
+    } catch {
+      // Not ours, or damaged: leave it.
+    }
+  }
+  return out;
+}
+
+function findSaved(file) {
+  const s = allSaved().find((e) => e.id === identity(file));
+  return s && !expired(s) ? s : null;
+}
+
+// A ticket is accepted until its expiry; after that only OSS's lifecycle
+// rules remove the parts.
+function expired(s) {
+  return Date.parse(s.expires) <= Date.now();
+}
+
+async function postJSON(path, body) {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    let msg = text;
+    try { msg = JSON.parse(text).error || text; } catch { /* not JSON */ }
+    const err = new Error(clip(msg));
+    err.status = res.status;
+    throw err;
+  }
+  return { body: JSON.parse(text), date: Date.parse(res.headers.get('Date') || '') || Date.now() };
+}
+
+// ossRequest makes one presigned request to OSS with exactly the headers
+// it was signed with, and resolves with the XHR whatever the outcome.
+// Bodies are Blobs without a type, so the browser adds no Content-Type of
+// its own: V4 signs the one OSS sees (docs/PROTOCOL.md#presigned-urls).
+function ossRequest(p, body, onProgress, track) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(p.method, p.url);
+    for (const [name, value] of Object.entries(p.headers || {})) {
+      xhr.setRequestHeader(name, value);
+    }
+    if (onProgress) {
+      xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded));
+    }
+    xhr.addEventListener('loadend', () => resolve(xhr));
+    if (track) track(xhr);
+    xhr.send(body === undefined ? null : body);
+  });
+}
+
+function xmlText(doc, parent, tag) {
+  const el = parent.getElementsByTagName(tag)[0];
+  return el ? el.textContent : '';
+}
+
+function parseXML(text) {
+  return new DOMParser().parseFromString(text || '', 'application/xml');
+}
+
+class OSSError extends Error {
+  constructor(xhr, what) {
+    const e = xhr.status === 0
+      ? { code: 'network', message: `no answer from OSS for ${what} (connection lost, or the bucket's CORS rule does not allow this page's origin for it)` }
+      : parseOSSError(xhr);
+    super(e.message);
+    this.code = e.code;
+    this.status = xhr.status;
+  }
+}
+
+// MultipartUpload is one large file on its way: the plan and upload id
+// (saved in localStorage under the file's identity), the parts OSS holds,
+// and the parts in flight.
+class MultipartUpload {
+  constructor(file, item, saved) {
+    this.file = file;
+    this.item = item;
+    this.s = saved; // {id, ticket, uploadId, key, size, partSize, partCount, expires, name, type}
+    this.etags = new Map(); // part number -> ETag of a part OSS holds
+    this.urls = new Map(); // part number -> {part, validUntil}
+    this.inflight = new Map(); // part number -> {xhr, loaded}
+    this.queue = [];
+    this.batch = null;
+    this.stopped = false; // pause or cancel: workers stop taking parts
+    this.canceled = false;
+    this.running = null;
+    item.li.dataset.mode = 'multipart';
+    item.li.dataset.partsDone = '0';
+  }
+
+  save() {
+    localStorage.setItem(this.s.id, JSON.stringify(this.s));
+  }
+
+  forget() {
+    if (this.s) localStorage.removeItem(this.s.id);
+  }
+
+  // start plans and initiates a new upload, or (with a saved one) asks OSS
+  // which parts it holds; then sends the rest and completes.
+  async start(naming) {
+    try {
+      if (this.s) {
+        setState(this.item, 'uploading', 'asking OSS which parts it already holds…');
+        await this.listParts();
+      } else {
+        setState(this.item, 'uploading', 'planning the multipart upload…');
+        await this.initiate(naming);
+      }
+    } catch (e) {
+      return this.fail(e);
+    }
+    return this.resume();
+  }
+
+  async initiate(naming) {
+    const f = this.file;
+    const plan = await postJSON(`oss/multipart/plan?naming=${encodeURIComponent(naming)}`,
+      { name: f.name, size: f.size, type: f.type });
+    const p = plan.body;
+    const xhr = await ossRequest(p.initiate);
+    if (xhr.status !== 200) throw new OSSError(xhr, 'InitiateMultipartUpload');
+    const doc = parseXML(xhr.responseText);
+    const uploadId = xmlText(doc, doc, 'UploadId');
+    if (!uploadId) throw new Error('OSS answered InitiateMultipartUpload without an UploadId');
+    this.s = {
+      id: identity(f), ticket: p.ticket, uploadId, key: p.key, size: p.size, partSize: p.part_size,
+      partCount: p.part_count, expires: p.expires, name: f.name, type: f.type,
+    };
+    this.save();
+  }
+
+  // listParts asks OSS (ListParts) which parts it holds. Parts of the
+  // wrong size (a cut-off upload cannot leave one: OSS stores a part only
+  // when its body is complete) are sent again. One page of up to 1000
+  // parts is read; parts after it are simply sent again, which OSS allows
+  // (a part number uploaded twice keeps the last).
+  async listParts() {
+    const req = await postJSON('oss/multipart/list', { ticket: this.s.ticket, upload_id: this.s.uploadId });
+    const xhr = await ossRequest(req.body.request);
+    if (xhr.status !== 200) throw new OSSError(xhr, 'ListParts');
+    const doc = parseXML(xhr.responseText);
+    for (const part of Array.from(doc.getElementsByTagName('Part'))) {
+      const n = Number(xmlText(doc, part, 'PartNumber'));
+      const size = Number(xmlText(doc, part, 'Size'));
+      const etag = xmlText(doc, part, 'ETag');
+      if (n >= 1 && n <= this.s.partCount && size === this.partLength(n) && etag) {
+        this.etags.set(n, etag);
+      }
+    }
+    this.progress();
+  }
+
+  partLength(n) {
+    return Math.min(this.s.partSize, this.s.size - (n - 1) * this.s.partSize);
+  }
+
+  progress() {
+    let sent = 0;
+    for (const n of this.etags.keys()) sent += this.partLength(n);
+    for (const f of this.inflight.values()) sent += f.loaded;
+    const pct = Math.floor((sent / this.s.size) * 100);
+    this.item.bar.value = pct;
+    this.item.li.dataset.partsDone = String(this.etags.size);
+    this.item.li.dataset.parts = String(this.s.partCount);
+    this.item.li.dataset.bytes = String(sent);
+    return pct;
+  }
+
+  showUploading() {
+    const pct = this.progress();
+    setState(this.item, 'uploading',
+      `uploading… ${pct}% (${this.etags.size} of ${this.s.partCount} parts of ${formatSize(this.s.partSize)})`);
+  }
+
+  // resume sends the missing parts and completes, unless paused or
+  // canceled on the way.
+  async resume() {
+    this.stopped = false;
+    setControls(this.item, [['Pause', 'pause', () => this.pause()], ['Cancel', 'cancel', () => this.cancel()]]);
+    this.showUploading();
+    this.queue = [];
+    for (let n = 1; n <= this.s.partCount; n++) {
+      if (!this.etags.has(n)) this.queue.push(n);
+    }
+    this.running = this.sendParts();
+    let err = null;
+    try {
+      await this.running;
+    } catch (e) {
+      err = e;
+    }
+    this.running = null;
+    if (this.canceled) return;
+    if (err && !(err.code === 'network')) return this.fail(err);
+    if (this.stopped || err) {
+      this.paused(err ? 'connection lost' : 'paused');
+      return;
+    }
+    try {
+      await this.complete();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async sendParts() {
+    let failure = null;
+    const worker = async () => {
+      while (!this.stopped) {
+        const n = this.queue.shift();
+        if (n === undefined) return;
+        try {
+          await this.sendPart(n);
+        } catch (e) {
+          // One part failed for good: stop the others, report this one.
+          if (!failure) failure = e;
+          this.stop();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, this.queue.length) }, worker));
+    if (failure) throw failure;
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const f of this.inflight.values()) f.xhr.abort();
+  }
+
+  async sendPart(n) {
+    const start = (n - 1) * this.s.partSize;
+    const body = this.file.slice(start, start + this.partLength(n));
+    let refetched = false;
+    for (let attempt = 0; ; attempt++) {
+      const part = await this.partURL(n);
+      if (this.stopped) {
+        this.queue.unshift(n);
+        return;
+      }
+      const flight = { xhr: null, loaded: 0 };
+      this.inflight.set(n, flight);
+      const xhr = await ossRequest(part, body, (loaded) => {
+        flight.loaded = loaded;
+        this.showUploading();
+      }, (x) => { flight.xhr = x; });
+      this.inflight.delete(n);
+      if (this.stopped) {
+        // Paused or canceled: an aborted part is sent again on resume;
+        // one that made it anyway is listed by OSS on resume after a reload.
+        if (xhr.status === 200 && xhr.getResponseHeader('ETag')) {
+          this.etags.set(n, xhr.getResponseHeader('ETag'));
+        } else {
+          this.queue.unshift(n);
+        }
+        this.progress();
+        return;
+      }
+      if (xhr.status === 200) {
+        const etag = xhr.getResponseHeader('ETag');
+        if (!etag) {
+          // The bucket's CORS rule must expose ETag, or the page cannot
+          // list the part in CompleteMultipartUpload (docs/PROTOCOL.md#cors).
+          throw Object.assign(new Error('OSS stored a part but its ETag is hidden: the bucket\'s CORS rule must expose the ETag header'), { code: 'CORS' });
+        }
+        this.etags.set(n, etag);
+        this.showUploading();
+        return;
+      }
+      const err = new OSSError(xhr, `part ${n}`);
+      if (xhr.status === 403 && err.code === 'AccessDenied' && !refetched) {
+        // Most likely the URL expired (OSS: "Request has expired."), for
+        // instance after a long pause: fetch fresh ones once.
+        refetched = true;
+        this.urls.clear();
+        continue;
+      }
+      if (xhr.status === 0 && attempt < PART_RETRIES) {
+        await new Promise((r) => { setTimeout(r, 1000 * 2 ** attempt); });
+        if (this.stopped) {
+          this.queue.unshift(n);
+          return;
+        }
+        continue;
+      }
+      throw err;
+    }
+  }
+
+  // partURL returns a presigned UploadPart request for part n, asking the
+  // app for a batch (n and the next queued parts) when it has none that is
+  // still valid. Validity is judged on the app's clock (the Date of its
+  // answer), so a browser clock that is off does not matter.
+  async partURL(n) {
+    for (;;) {
+      const u = this.urls.get(n);
+      if (u && u.validUntil > Date.now()) return u.part;
+      if (this.batch) {
+        await this.batch;
+        const again = this.urls.get(n);
+        if (again && again.validUntil > Date.now()) return again.part;
+      }
+      const want = [n, ...this.queue.filter((m) => !this.urls.has(m) || this.urls.get(m).validUntil <= Date.now())]
+        .slice(0, PART_BATCH);
+      this.batch = postJSON('oss/multipart/parts', { ticket: this.s.ticket, upload_id: this.s.uploadId, parts: want })
+        .then(({ body, date }) => {
+          const fetched = Date.now();
+          for (const part of body.parts) {
+            const life = Date.parse(part.expires) - date;
+            this.urls.set(part.part_number, { part, validUntil: fetched + life - Math.min(URL_MARGIN_MS, life / 4) });
+          }
+        })
+        .finally(() => { this.batch = null; });
+      await this.batch;
+      const got = this.urls.get(n);
+      if (got) return got.part;
+    }
+  }
+
+  // complete lists the parts with their ETags in CompleteMultipartUpload;
+  // OSS then calls the app back and relays its answer, exactly as for
+  // PostObject (docs/PROTOCOL.md#callback-outcome).
+  async complete() {
+    setControls(this.item, []);
+    setState(this.item, 'uploading', 'completing: OSS assembles the parts and calls the app…');
+    const req = await postJSON('oss/multipart/complete', { ticket: this.s.ticket, upload_id: this.s.uploadId });
+    const doc = document.implementation.createDocument(null, 'CompleteMultipartUpload', null);
+    for (const n of Array.from(this.etags.keys()).sort((a, b) => a - b)) {
+      const part = doc.createElement('Part');
+      const num = doc.createElement('PartNumber');
+      num.textContent = String(n);
+      const etag = doc.createElement('ETag');
+      etag.textContent = this.etags.get(n);
+      part.append(num, etag);
+      doc.documentElement.append(part);
+    }
+    const xml = new XMLSerializer().serializeToString(doc);
+    const xhr = await ossRequest(req.body.request, new Blob([xml]));
+    if (xhr.status === 200) {
+      this.forget();
+      this.item.bar.value = 100;
+      let answer = null;
+      try { answer = JSON.parse(xhr.responseText); } catch { /* XML: no callback */ }
+      if (answer && typeof answer === 'object') {
+        setState(this.item, 'done', 'uploaded in parts; the app recorded:');
+        showAnswer(this.item, answer);
+      } else {
+        setState(this.item, 'done', 'uploaded in parts (no callback answer)');
+      }
+      return;
+    }
+    if (xhr.status === 203) {
+      // Stored, but the app refused the callback (for instance the size
+      // does not match its plan) or could not be reached.
+      this.forget();
+      this.item.bar.value = 100;
+      showError(this.item, 'stored', 'Stored, but the app did not accept it', parseOSSError(xhr));
+      return;
+    }
+    throw new OSSError(xhr, 'CompleteMultipartUpload');
+  }
+
+  pause() {
+    if (this.running) this.stop();
+  }
+
+  paused(why) {
+    const pct = this.progress();
+    setState(this.item, 'paused', `${why} at ${pct}% (${this.etags.size} of ${this.s.partCount} parts stored)`);
+    setControls(this.item, [['Resume', 'resume', () => this.resume()], ['Cancel', 'cancel', () => this.cancel()]]);
+    if (why === 'connection lost') {
+      window.addEventListener('online', () => {
+        if (this.item.li.dataset.state === 'paused') this.resume();
+      }, { once: true });
+    }
+  }
+
+  // cancel stops the parts in flight, then aborts the upload at OSS, which
+  // discards the stored parts (docs/PROTOCOL.md#multipart-upload).
+  async cancel() {
+    this.canceled = true;
+    this.stop();
+    if (this.running) {
+      try { await this.running; } catch { /* stopping */ }
+    }
+    setState(this.item, 'uploading', 'canceling…');
+    try {
+      const req = await postJSON('oss/multipart/abort', { ticket: this.s.ticket, upload_id: this.s.uploadId });
+      const xhr = await ossRequest(req.body.request);
+      if (xhr.status !== 204 && !(xhr.status === 404 && parseOSSError(xhr).code === 'NoSuchUpload')) {
+        throw new OSSError(xhr, 'AbortMultipartUpload');
+      }
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.forget();
+    setControls(this.item, []);
+    setState(this.item, 'canceled', 'canceled; OSS discarded the parts');
+  }
+
+  fail(e) {
+    if (e.code === 'NoSuchUpload') this.forget(); // aborted elsewhere, or completed
+    const code = e.code || (e.status ? `app HTTP ${e.status}` : 'app');
+    showError(this.item, e.status && !e.code && e.status < 500 ? 'rejected' : 'error', 'Multipart upload failed', { code, message: e.message });
+    if (this.s && !this.canceled && e.code !== 'NoSuchUpload' && this.etags.size + this.queue.length > 0) {
+      setControls(this.item, [['Retry', 'resume', () => this.resume()], ['Cancel', 'cancel', () => this.cancel()]]);
+    }
+  }
+}
+
+// After a reload: one item per unfinished upload, with how far it got.
+// Selecting the same file again resumes it; Discard aborts it at OSS.
+async function showSaved() {
+  for (const s of allSaved()) {
+    const fake = { name: s.name, size: s.size, type: s.type };
+    const item = addItem(fake);
+    item.li.dataset.saved = s.id;
+    if (expired(s)) {
+      localStorage.removeItem(s.id);
+      setState(item, 'error', 'interrupted, and too old to resume: choose the file again to start over');
+      continue;
+    }
+    const up = new MultipartUpload(null, item, s);
+    setState(item, 'interrupted', 'interrupted: choose the same file again to resume');
+    setControls(item, [['Discard', 'cancel', () => up.cancel()]]);
+    up.listParts().then(() => {
+      if (item.li.dataset.state === 'interrupted') {
+        setState(item, 'interrupted', `interrupted at ${up.progress()}% (${up.etags.size} of ${s.partCount} parts stored): choose the same file again to resume`);
+      }
+    }, (e) => {
+      if (e.code === 'NoSuchUpload') {
+        localStorage.removeItem(s.id);
+        item.li.remove();
+      }
+    });
+  }
+}
+
+function resumeSaved(saved, file) {
+  const old = document.querySelector(`#queue li[data-saved="${CSS.escape(saved.id)}"]`);
+  if (old) old.remove();
+  const item = addItem(file);
+  return new MultipartUpload(file, item, saved).start();
+}
+
 async function onSubmit(event) {
   event.preventDefault();
   const input = $('files');
@@ -298,6 +819,7 @@ async function init() {
   $('dir').textContent = config.dir;
   $('host').textContent = config.host;
   $('max-size').textContent = formatSize(config.maxSize);
+  $('threshold').textContent = `over ${formatSize(config.multipartThreshold)}: multipart, resumable for ${config.resumeHours} h`;
   $('types').textContent = config.contentTypes.length ? config.contentTypes.join(', ') : 'any';
   $('signature').textContent = config.signature;
   $('limits').hidden = false;
@@ -306,6 +828,7 @@ async function init() {
   }
   $('upload').disabled = false;
   $('upload-form').addEventListener('submit', onSubmit);
+  await showSaved();
   document.body.dataset.ready = 'true';
 }
 
