@@ -232,11 +232,11 @@ func (e *Emulator) receivePart(r *http.Request, key string) (*mpPart, *ossError)
 	// The upload may have been aborted or completed while the part streamed.
 	u, oe := e.lookupUpload(id, key)
 	if oe != nil {
-		content.remove()
+		e.store.release(content)
 		return nil, oe
 	}
 	if old := u.parts[n]; old != nil {
-		old.content.remove()
+		e.store.release(old.content)
 	}
 	u.parts[n] = part
 	return part, nil
@@ -386,7 +386,7 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 		return nil, errInternal(err)
 	}
 	for _, p := range u.parts {
-		p.content.remove()
+		e.store.release(p.content)
 	}
 	up.obj = obj
 	return up, nil
@@ -437,7 +437,7 @@ func (e *Emulator) abortMultipart(w http.ResponseWriter, r *http.Request, rc *re
 		return
 	}
 	for _, p := range u.parts {
-		p.content.remove()
+		e.store.release(p.content)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

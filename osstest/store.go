@@ -75,7 +75,16 @@ type store struct {
 
 	mu      sync.Mutex
 	objects map[string]*entry
+	// spare holds the buffers of released multipart parts (memory store),
+	// at most maxSpareBytes in all, for reuse by begin: a fresh buffer of
+	// tens of MB costs more to fault in and zero than to fill, and a part
+	// buffer, unlike an object's, is never handed to a reader.
+	spare      [][]byte
+	spareBytes int
 }
+
+// maxSpareBytes bounds the memory the store keeps for reuse.
+const maxSpareBytes = 128 << 20
 
 type entry struct {
 	obj  Object
@@ -110,6 +119,11 @@ type pending struct {
 // maxSizeHint, instead of growing by copying.
 func (s *store) begin(sizeHint int64) (*pending, error) {
 	if s.dir == "" {
+		if sizeHint > 0 {
+			if b := s.takeSpare(int(min(sizeHint, maxSizeHint))); b != nil {
+				return &pending{buf: bytes.NewBuffer(b)}, nil
+			}
+		}
 		buf := new(bytes.Buffer)
 		if sizeHint > 0 {
 			buf.Grow(int(min(sizeHint, maxSizeHint)))
@@ -281,11 +295,37 @@ func (s *store) keep(p *pending) (blob, error) {
 	return blob{path: final}, nil
 }
 
-// remove deletes a blob's file, if it has one.
-func (b blob) remove() {
+// release discards a blob that nothing refers to any more: the directory
+// store deletes its file, the memory store keeps its buffer for reuse.
+func (s *store) release(b blob) {
 	if b.path != "" {
 		os.Remove(b.path)
+		return
 	}
+	if cap(b.data) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spareBytes+cap(b.data) <= maxSpareBytes {
+		s.spare = append(s.spare, b.data[:0])
+		s.spareBytes += cap(b.data)
+	}
+}
+
+// takeSpare returns an empty released buffer of at least n bytes' capacity,
+// or nil.
+func (s *store) takeSpare(n int) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, b := range s.spare {
+		if cap(b) >= n {
+			s.spare = append(s.spare[:i], s.spare[i+1:]...)
+			s.spareBytes -= cap(b)
+			return b
+		}
+	}
+	return nil
 }
 
 // commitConcat makes the concatenation of parts (total bytes) visible as
