@@ -183,10 +183,9 @@ func TestBrowserUpload(t *testing.T) {
 	node, chromium := needBrowser(t)
 
 	tests := []struct {
-		name       string
-		version    signer.Version
-		viewport   e2eViewport
-		screenshot string
+		name     string
+		version  signer.Version
+		viewport e2eViewport
 		// The page re-fetches a token that expires within 3 s: with 10
 		// minute tokens one fetch serves all four uploads; with 3 s tokens
 		// every batch that reaches OSS needs a fresh one (the two files of
@@ -197,7 +196,7 @@ func TestBrowserUpload(t *testing.T) {
 		{name: "v1 phone", version: signer.V1, viewport: e2eViewport{Width: 412, Height: 915},
 			tokenGets: 1},
 		{name: "v4 desktop 3s tokens", version: signer.V4, viewport: e2eViewport{Width: 900, Height: 800},
-			screenshot: os.Getenv("OSSDIRECT_SCREENSHOT"), expires: 3 * time.Second, tokenGets: 3},
+			expires: 3 * time.Second, tokenGets: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,8 +209,7 @@ func TestBrowserUpload(t *testing.T) {
 			local := newFile(rng, "field report.txt", "text/plain", 1234)
 			tooLarge := newFile(rng, "too-large.txt", "text/plain", maxSize+1)
 			spec := e2eSpec{
-				Viewport:   tt.viewport,
-				Screenshot: tt.screenshot,
+				Viewport: tt.viewport,
 				Steps: []e2eStep{
 					{Naming: "random", Files: []e2eFile{notes, picture}},
 					{Naming: "local", Files: []e2eFile{local}},

@@ -130,8 +130,8 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 }
 
 // partGate stands in front of the emulator and, while closed, holds every
-// UploadPart request for a part number from `from` on: it reads half of
-// the body (so the page shows the part under way), then waits until the
+// UploadPart request for a part number from `from` on: it reads up to
+// 1 MiB of the body (so the page shows the part under way), then waits until the
 // gate opens, and then drops the request without passing it on. The
 // browser aborts held requests itself when the page reloads, pauses or
 // cancels; dropping them on opening makes sure none of them reaches the
@@ -171,7 +171,7 @@ func (g *partGate) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		io.CopyN(io.Discard, r.Body, r.ContentLength/2)
+		io.CopyN(io.Discard, r.Body, min(r.ContentLength/2, 1<<20))
 		select {
 		case <-opened:
 		case <-r.Context().Done():
@@ -198,10 +198,11 @@ func (g *partGate) open() {
 	}
 }
 
-// close holds part uploads again.
-func (g *partGate) close() {
+// close holds part uploads from part number from on again.
+func (g *partGate) close(from int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.from = from
 	if isClosed(g.opened) {
 		g.opened = make(chan struct{})
 	}

@@ -506,7 +506,10 @@ class MultipartUpload {
     let sent = 0;
     for (const n of this.etags.keys()) sent += this.partLength(n);
     for (const f of this.inflight.values()) sent += f.loaded;
-    const pct = Math.floor((sent / this.s.size) * 100);
+    // Bytes of parts in flight count, but only OSS's answer makes a part
+    // stored: 100 % is kept for when every part is.
+    let pct = Math.floor((sent / this.s.size) * 100);
+    if (this.etags.size < this.s.partCount) pct = Math.min(pct, 99);
     this.item.bar.value = pct;
     this.item.li.dataset.partsDone = String(this.etags.size);
     this.item.li.dataset.parts = String(this.s.partCount);
@@ -517,7 +520,7 @@ class MultipartUpload {
   showUploading() {
     const pct = this.progress();
     setState(this.item, 'uploading',
-      `uploading… ${pct}% (${this.etags.size} of ${this.s.partCount} parts of ${formatSize(this.s.partSize)})`);
+      `uploading… ${pct}% (${this.etags.size} of ${this.s.partCount} parts stored, ${formatSize(this.s.partSize)} each)`);
   }
 
   // resume sends the missing parts and completes, unless paused or
