@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+// mpClient drives the app's multipart endpoints and the emulator the way
+// the page does, as one user (cookie jar).
+type mpClient struct {
+	t   *testing.T
+	c   *http.Client
+	env *demo
+}
+
+type mpPlan struct {
+	Ticket    string            `json:"ticket"`
+	Key       string            `json:"key"`
+	Size      int64             `json:"size"`
+	PartSize  int64             `json:"part_size"`
+	PartCount int               `json:"part_count"`
+	Initiate  *signer.Presigned `json:"initiate"`
+}
+
+// step POSTs body to /oss/multipart/<name>; it returns the status and the
+// answer, decoded into out when 200.
+func (m *mpClient) step(name string, body, out any) (int, string) {
+	m.t.Helper()
+	b, _ := json.Marshal(body)
+	res, err := m.c.Post(m.env.appURL+"/oss/multipart/"+name, "application/json", bytes.NewReader(b))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode == http.StatusOK && out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			m.t.Fatalf("%s: %v in %s", name, err, raw)
+		}
+	}
+	return res.StatusCode, string(raw)
+}
+
+// oss makes a presigned request to the emulator.
+func (m *mpClient) oss(p *signer.Presigned, body []byte) (int, http.Header, string) {
+	m.t.Helper()
+	req, err := http.NewRequest(p.Method, p.URL, bytes.NewReader(body))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for k, v := range p.Header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(raw)
+}
+
+// upload plans, initiates and sends data's parts, then completes listing
+// only the first `list` parts (all if 0). It returns Complete's status and
+// body.
+func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string) {
+	m.t.Helper()
+	var plan mpPlan
+	if st, body := m.step("plan?naming=local", signer.File{Name: name, Size: int64(len(data)), Type: typ}, &plan); st != 200 {
+		m.t.Fatalf("plan: %d %s", st, body)
+	}
+	st, _, body := m.oss(plan.Initiate, nil)
+	var ini struct{ UploadId string }
+	if st != 200 || xml.Unmarshal([]byte(body), &ini) != nil {
+		m.t.Fatalf("initiate: %d %s", st, body)
+	}
+	nums := make([]int, plan.PartCount)
+	for i := range nums {
+		nums[i] = i + 1
+	}
+	var parts struct{ Parts []signer.Part }
+	if st, body := m.step("parts", map[string]any{"ticket": plan.Ticket, "upload_id": ini.UploadId, "parts": nums}, &parts); st != 200 {
+		m.t.Fatalf("parts: %d %s", st, body)
+	}
+	var xmlParts strings.Builder
+	for i, p := range parts.Parts {
+		start := int64(p.Number-1) * plan.PartSize
+		st, h, body := m.oss(&p.Presigned, data[start:min(start+plan.PartSize, int64(len(data)))])
+		if st != 200 {
+			m.t.Fatalf("part %d: %d %s", p.Number, st, body)
+		}
+		if list == 0 || i < list {
+			fmt.Fprintf(&xmlParts, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", p.Number, h.Get("ETag"))
+		}
+	}
+	var complete struct{ Request *signer.Presigned }
+	if st, body := m.step("complete", map[string]any{"ticket": plan.Ticket, "upload_id": ini.UploadId}, &complete); st != 200 {
+		m.t.Fatalf("complete: %d %s", st, body)
+	}
+	st, _, body = m.oss(complete.Request, []byte("<CompleteMultipartUpload>"+xmlParts.String()+"</CompleteMultipartUpload>"))
+	return st, body
+}
+
+// The app's side of a multipart upload against the emulator: the whole
+// file is recorded as for PostObject; a Complete that leaves out a part
+// stores a smaller object, which the callback handler refuses
+// (signer.CheckSize), so OSS reports CallbackFailed and the app records
+// nothing; a plan over the app's limit or of a type it does not allow is
+// refused with 403 and the reason.
+func TestMultipartThroughEmulator(t *testing.T) {
+	const partSize = signer.MinPartSize
+	env := startDemo(t, demoOptions{maxSize: 5 * partSize, threshold: partSize, partSize: partSize})
+	m := &mpClient{t: t, c: browserClient(t), env: env}
+	data := bytes.Repeat([]byte("0123456789abcdef"), 5*partSize/2/16) // 2.5 parts
+
+	st, body := m.upload("report.txt", "text/plain", data, 0)
+	var rec Record
+	if st != 200 || json.Unmarshal([]byte(body), &rec) != nil {
+		t.Fatalf("complete: %d %s; want 200 with the app's answer", st, body)
+	}
+	if rec.Status != "OK" || rec.Size != int64(len(data)) || rec.Object != userDir(rec.UID)+"report.txt" || rec.MimeType != "text/plain" {
+		t.Errorf("answer %+v", rec)
+	}
+	if got, _ := env.storedBytes(rec.Object); !bytes.Equal(got, data) {
+		t.Errorf("stored bytes differ from the uploaded ones")
+	}
+
+	st, body = m.upload("short.txt", "text/plain", data, 2)
+	if st != 203 || !strings.Contains(body, "CallbackFailed") {
+		t.Errorf("complete without the last part: %d %s; want 203 CallbackFailed", st, body)
+	}
+	if got := env.app.Records(rec.UID); len(got) != 1 {
+		t.Errorf("app recorded %d uploads, want only the complete one: %+v", len(got), got)
+	}
+
+	for _, tt := range []struct {
+		name string
+		file signer.File
+		want string
+	}{
+		{"over the limit", signer.File{Name: "big.txt", Size: 5*partSize + 1, Type: "text/plain"}, "the limit is 512000 bytes"},
+		{"type not allowed", signer.File{Name: "x.exe", Size: 2 * partSize, Type: "application/x-msdownload"}, `type \"application/x-msdownload\" is not allowed`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if st, body := m.step("plan", tt.file, nil); st != http.StatusForbidden || !strings.Contains(body, tt.want) {
+				t.Errorf("plan: %d %s; want 403 with %q", st, body, tt.want)
+			}
+		})
+	}
+}
+
+// onUpload refuses an object whose size differs from the multipart plan
+// bound in the callback URL, or exceeds the app's limit, whichever path
+// it came by.
+func TestCallbackSizeChecks(t *testing.T) {
+	env := startDemo(t, demoOptions{maxSize: 1000})
+	const uid = "0123456789abcdef"
+	tests := []struct {
+		name    string
+		size    int64
+		planned string // SizeParam in the bound query; "" for PostObject
+		wantErr error
+	}{
+		{"PostObject within the limit", 1000, "", nil},
+		{"PostObject over the limit", 1001, "", errTooLarge},
+		{"multipart as planned", 900, "900", nil},
+		{"multipart smaller than planned", 899, "900", signer.ErrSizeMismatch},
+		{"multipart as planned, over the limit", 2000, "2000", errTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := url.Values{"uid": {uid}}
+			if tt.planned != "" {
+				q.Set(signer.SizeParam, tt.planned)
+			}
+			ev := &callback.Event{Object: userDir(uid) + "f", Size: tt.size, Vars: map[string]string{uidVar: uid}, Query: q}
+			_, err := env.app.onUpload(context.Background(), ev)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("onUpload: %v, want %v", err, tt.wantErr)
+			}
+			var he *callback.HTTPError
+			if err != nil && (!errors.As(err, &he) || he.Status != http.StatusBadRequest) {
+				t.Errorf("error %v is not a 400 HTTPError", err)
+			}
+		})
+	}
+}
