@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
@@ -20,8 +21,8 @@ func (*rewindBody) Close() error { return nil }
 // benchRequest is the real OSS callback, with a body that is rewound before
 // each iteration.
 func benchRequest(b *testing.B) (*http.Request, func()) {
-	rc := loadRealCallback(b)
-	r := rc.request()
+	rc := testkeys.RealCallback()
+	r := rc.Request()
 	body := []byte(rc.Body)
 	rb := &rewindBody{}
 	return r, func() {
@@ -62,7 +63,7 @@ func BenchmarkVerifyEvent(b *testing.B) {
 // BenchmarkVerifyBaseline is the bare cryptographic work of the same
 // verification: MD5 of the string to sign and the RSA public-key operation.
 func BenchmarkVerifyBaseline(b *testing.B) {
-	rc := loadRealCallback(b)
+	rc := testkeys.RealCallback()
 	msg := []byte(rc.RequestURI + "\n" + rc.Body)
 	sig, err := base64.StdEncoding.DecodeString(rc.Headers["Authorization"])
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 var bindingSecret = []byte("0123456789abcdef-app-secret")
@@ -90,7 +91,7 @@ func TestBindURL(t *testing.T) {
 // Event.Query, without the binding. Every request below is validly signed,
 // as OSS signs every customer's callbacks with the same key.
 func TestVerifierBinding(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	keys := staticKeys(priv)
 	bound, err := callback.BindURL(bindingSecret, "https://app.example.com/oss/callback?uid=7")
 	if err != nil {
@@ -233,7 +234,7 @@ func TestBindURLUntil(t *testing.T) {
 // changed, removed or added without breaking the binding, and URLs bound by
 // BindURL keep verifying. Every request is validly signed.
 func TestVerifierBindingExpiry(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	keys := staticKeys(priv)
 	const host = "https://app.example.com"
 	notAfter := time.Unix(1700000000, 0)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 func TestTemplates(t *testing.T) {
@@ -117,7 +118,7 @@ func TestRenderParseRoundTrip(t *testing.T) {
 }
 
 func TestParseEvent(t *testing.T) {
-	rc := loadRealCallback(t)
+	rc := testkeys.RealCallback()
 	got, err := callback.ParseEvent(rc.Headers["Content-Type"], []byte(rc.Body))
 	if err != nil {
 		t.Fatal(err)

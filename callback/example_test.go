@@ -2,59 +2,37 @@ package callback_test
 
 import (
 	"context"
-	"crypto"
-	"crypto/md5"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// realRequest is the callback OSS really sent (testdata/real-callback.json),
-// as an app server receives it.
+// realRequest is the callback OSS really sent (testkeys.RealCallback), as an
+// app server receives it at path.
 func realRequest(path string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(
-		`{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","source_name":"1/1_hFRtDLgM_2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020,"pic_info":"810,539"}`))
-	r.Header.Set("Authorization", "e5LwzwTkP9AFAItT4YzvdJOHd0Y0wqTMWhsV/h5SG90JYGAmMd+8LQyj96R+9qUfJWjMt6suuUh7LaOryR87Dw==")
-	r.Header.Set("X-Oss-Pub-Key-Url", "aHR0cHM6Ly9nb3NzcHVibGljLmFsaWNkbi5jb20vY2FsbGJhY2tfcHViX2tleV92MS5wZW0=")
-	r.Header.Set("Content-Type", "application/json")
-	return r
+	rc := testkeys.RealCallback()
+	rc.RequestURI = path
+	return rc.Request()
 }
 
 // signedLikeOSS is a callback to target signed the way OSS signs, with the
-// test key testdata/test_priv_1024.pem "published" at testKeyURL, for
-// examples whose callback URL OSS's real callback was not sent to. The
+// fixed 1024-bit test key of internal/testkeys "published" at testKeyURL,
+// for examples whose callback URL OSS's real callback was not sent to. The
 // returned KeyFetcher trusts that key.
 func signedLikeOSS(target, body string) (*http.Request, verify.KeyFetcher) {
-	pemBytes, err := os.ReadFile("testdata/test_priv_1024.pem")
-	if err != nil {
-		panic(err)
-	}
-	block, _ := pem.Decode(pemBytes)
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		panic(err)
-	}
-	priv := k.(*rsa.PrivateKey)
+	priv := testkeys.Private(1024)
 	// The targets used here need no percent-decoding: OSS signs them as
 	// they are.
-	d := md5.Sum([]byte(target + "\n" + body))
-	sig, err := rsa.SignPKCS1v15(nil, priv, crypto.MD5, d[:])
-	if err != nil {
-		panic(err)
-	}
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
-	r.Header.Set("Authorization", base64.StdEncoding.EncodeToString(sig))
+	r.Header.Set("Authorization", sign(priv, target+"\n"+body))
 	r.Header.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte(testKeyURL)))
 	r.Header.Set("Content-Type", callback.BodyTypeForm)
 	return r, verify.StaticKeys{testKeyURL: &priv.PublicKey}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 // FuzzVerify feeds arbitrary request targets, headers and bodies to Verify,
@@ -26,9 +27,9 @@ import (
 // accepts only what Verify accepts; a request that verifies must leave the
 // body readable and unchanged.
 func FuzzVerify(f *testing.F) {
-	priv := testKey(f, 512)
+	priv := testkeys.Private(512)
 	keys := staticKeys(priv)
-	goodSig := sign(f, priv, "/cb?x=1\nbucket=b")
+	goodSig := sign(priv, "/cb?x=1\nbucket=b")
 	f.Add("/cb?x=1", goodSig, b64(testKeyURL), []byte("bucket=b"), "application/x-www-form-urlencoded", int64(8))
 	f.Add("/%63b?x=1", goodSig, b64(testKeyURL), []byte("bucket=b"), "", int64(-1))
 	f.Add("http://h/cb?x=1", goodSig, b64(testKeyURL), []byte("bucket=b"), "", int64(8))
@@ -242,7 +243,7 @@ func FuzzDecodeParams(f *testing.F) {
 // ErrBindingExpired (BindURLUntil) or still accepted (BindURL); the same
 // callback with anything appended to the target is refused.
 func FuzzBindURL(f *testing.F) {
-	priv := testKey(f, 1024)
+	priv := testkeys.Private(1024)
 	keys := staticKeys(priv)
 	f.Fuzz(func(t *testing.T, rawURL, tamper string, expires int64) {
 		bound, err := callback.BindURL(bindingSecret, rawURL)
@@ -285,7 +286,7 @@ func FuzzBindURL(f *testing.F) {
 				path = "/"
 			}
 			const body = "bucket=b"
-			auth := sign(t, priv, path+"?"+ru.RawQuery+"\n"+body)
+			auth := sign(priv, path+"?"+ru.RawQuery+"\n"+body)
 			newReq := func() *http.Request {
 				r := &http.Request{
 					Method: http.MethodPost, RequestURI: target, URL: ru, Header: http.Header{},

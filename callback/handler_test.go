@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 // post sends a signed callback to srv over loopback and returns the
@@ -60,7 +61,7 @@ func checkOSSAnswer(t *testing.T, resp *http.Response, body string) {
 }
 
 func TestHandler(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	values := map[string]string{"bucket": "examplebucket", "object": "user/42/照片 1.jpg", "size": "5", "x:uid": "42"}
 	formBody, err := callback.Render(callback.Params{Body: callback.FormBody("bucket", "object", "size", "x:uid")}, values)
 	if err != nil {
@@ -164,7 +165,7 @@ func TestHandler(t *testing.T) {
 // accepts OSS's real callback, also behind http.StripPrefix. Its URL was not
 // bound by BindURL, hence AllowUnbound.
 func TestHandlerRealCallback(t *testing.T) {
-	rc := loadRealCallback(t)
+	rc := testkeys.RealCallback()
 	h := (&callback.Verifier{AllowUnbound: true}).Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
 		return map[string]any{"name": ev.Raw["name"], "size": ev.Size}, nil
 	})
@@ -172,7 +173,7 @@ func TestHandlerRealCallback(t *testing.T) {
 	mux.Handle("/api/", http.StripPrefix("/api", h))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	resp, body := post(t, srv, rc.request())
+	resp, body := post(t, srv, rc.Request())
 	checkOSSAnswer(t, resp, body)
 	if want := `{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020}`; body != want {
 		t.Errorf("body %s, want %s", body, want)
@@ -180,7 +181,7 @@ func TestHandlerRealCallback(t *testing.T) {
 }
 
 func TestMiddleware(t *testing.T) {
-	priv := testKey(t, 1024)
+	priv := testkeys.Private(1024)
 	called := 0
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		called++

@@ -3,80 +3,27 @@ package callback_test
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/md5"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// Helpers for this package's tests. Go refuses to sign with keys under 1024
-// bits, so the 512-bit test pair (docs/PROTOCOL.md#512-bit-key) is signed
-// with math/big here.
+// Helpers for this package's tests. The keys, the OSS signing and the real
+// callback come from internal/testkeys.
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func testKey(t testing.TB, bits int) *rsa.PrivateKey {
-	t.Helper()
-	name := map[int]string{512: "test_cb_priv_512.pem", 1024: "test_priv_1024.pem", 2048: "test_priv_2048.pem"}[bits]
-	block, _ := pem.Decode(readTestdata(t, name))
-	if block == nil {
-		t.Fatalf("%s: no PEM", name)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k.(*rsa.PrivateKey)
-}
-
-var md5Prefix = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
-
-// sign returns the Base64 MD5withRSA signature of the string to sign, the
-// way OSS computes Authorization (docs/PROTOCOL.md#callback-signature).
-func sign(t testing.TB, priv *rsa.PrivateKey, stringToSign string) string {
-	t.Helper()
-	d := md5.Sum([]byte(stringToSign))
-	k := (priv.N.BitLen() + 7) / 8
-	var sig []byte
-	if priv.N.BitLen() < 1024 {
-		em := make([]byte, k)
-		em[1] = 1
-		tl := len(md5Prefix) + len(d)
-		for i := 2; i < k-tl-1; i++ {
-			em[i] = 0xff
-		}
-		copy(em[k-tl:], md5Prefix)
-		copy(em[k-len(d):], d[:])
-		sig = new(big.Int).Exp(new(big.Int).SetBytes(em), priv.D, priv.N).FillBytes(make([]byte, k))
-	} else {
-		var err error
-		if sig, err = rsa.SignPKCS1v15(nil, priv, crypto.MD5, d[:]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return base64.StdEncoding.EncodeToString(sig)
+// sign returns the Authorization header OSS would send for stringToSign:
+// the Base64 MD5withRSA signature (docs/PROTOCOL.md#callback-signature).
+func sign(priv *rsa.PrivateKey, stringToSign string) string {
+	return base64.StdEncoding.EncodeToString(testkeys.SignMD5(priv, []byte(stringToSign)))
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -96,35 +43,9 @@ func staticKeys(priv *rsa.PrivateKey) verify.KeyFetcher {
 func newSignedRequest(t testing.TB, priv *rsa.PrivateKey, target, body, stringToSign string) *http.Request {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
-	r.Header.Set("Authorization", sign(t, priv, stringToSign))
+	r.Header.Set("Authorization", sign(priv, stringToSign))
 	r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return r
-}
-
-// realCallback is testdata/real-callback.json: a callback OSS really sent.
-type realCallback struct {
-	Method     string            `json:"method"`
-	RequestURI string            `json:"request_uri"`
-	Headers    map[string]string `json:"headers"`
-	Body       string            `json:"body"`
-}
-
-func loadRealCallback(t testing.TB) realCallback {
-	t.Helper()
-	var rc realCallback
-	if err := json.Unmarshal(readTestdata(t, "real-callback.json"), &rc); err != nil {
-		t.Fatal(err)
-	}
-	return rc
-}
-
-// request builds the real callback as received by a server.
-func (rc realCallback) request() *http.Request {
-	r := httptest.NewRequest(rc.Method, rc.RequestURI, strings.NewReader(rc.Body))
-	for k, v := range rc.Headers {
-		r.Header.Set(k, v)
-	}
 	return r
 }
 

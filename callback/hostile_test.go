@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
@@ -59,7 +60,7 @@ var errConnReset = errors.New("connection reset by peer")
 // with the right error value and HTTP status, without panicking, and
 // untrusted key URLs never reach the network.
 func TestVerifyHostileRequests(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestVerifyHostileRequests(t *testing.T) {
 
 	const target, body = "/cb?u=1", "bucket=b&object=a.jpg"
 	const signed = target + "\n" + body
-	goodSig := sign(t, priv, signed)
+	goodSig := sign(priv, signed)
 	rawSig, _ := base64.StdEncoding.DecodeString(goodSig)
 	sigB64 := func(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 	setAuth := func(s string) func(*http.Request) { return func(r *http.Request) { r.Header.Set("Authorization", s) } }
@@ -104,7 +105,7 @@ func TestVerifyHostileRequests(t *testing.T) {
 	setTarget := func(s string) func(*http.Request) { return func(r *http.Request) { r.RequestURI = s } }
 	flipped := bytes.Clone(rawSig)
 	flipped[10] ^= 0x01
-	rc := loadRealCallback(t)
+	rc := testkeys.RealCallback()
 	big := strings.Repeat("a", 257)
 
 	cases := []struct {
@@ -130,8 +131,8 @@ func TestVerifyHostileRequests(t *testing.T) {
 		{"all-zero signature", setAuth(sigB64(make([]byte, 64))), callback.ErrBadSignature, 403},
 		{"all-ff signature (>= modulus)", setAuth(sigB64(bytes.Repeat([]byte{0xff}, 64))), callback.ErrBadSignature, 403},
 		{"one signature bit flipped", setAuth(sigB64(flipped)), callback.ErrBadSignature, 403},
-		{"signature of another request", setAuth(sign(t, priv, "/cb?u=2\n"+body)), callback.ErrBadSignature, 403},
-		{"signature by a 1024-bit key", setAuth(sign(t, testKey(t, 1024), signed)), callback.ErrBadSignature, 403},
+		{"signature of another request", setAuth(sign(priv, "/cb?u=2\n"+body)), callback.ErrBadSignature, 403},
+		{"signature by a 1024-bit key", setAuth(sign(testkeys.Private(1024), signed)), callback.ErrBadSignature, 403},
 		{"OSS's real signature replayed", setAuth(rc.Headers["Authorization"]), callback.ErrBadSignature, 403},
 		{"no x-oss-pub-key-url", func(r *http.Request) { r.Header.Del("X-Oss-Pub-Key-Url") }, callback.ErrMissingKeyURL, 400},
 		{"empty x-oss-pub-key-url", func(r *http.Request) { r.Header.Set("X-Oss-Pub-Key-Url", "") }, callback.ErrMissingKeyURL, 400},

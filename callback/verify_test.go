@@ -13,14 +13,15 @@ import (
 	"testing/iotest"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 // TestVerifyRealCallback: the callback OSS really sent verifies with the
 // embedded key (nil KeyFetcher), without GODEBUG, and any change of a path,
 // query or body byte breaks it.
 func TestVerifyRealCallback(t *testing.T) {
-	rc := loadRealCallback(t)
-	r := rc.request()
+	rc := testkeys.RealCallback()
+	r := rc.Request()
 	if err := callback.Verify(r, nil); err != nil {
 		t.Fatalf("real callback: %v", err)
 	}
@@ -31,14 +32,14 @@ func TestVerifyRealCallback(t *testing.T) {
 	for i := 1; i < len(rc.RequestURI); i++ { // byte 0 is the leading "/"
 		b := []byte(rc.RequestURI)
 		b[i] = otherPathByte(b[i])
-		r := rc.request()
+		r := rc.Request()
 		r.RequestURI = string(b)
 		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
 			t.Fatalf("path byte %d changed (%s): err = %v, want ErrBadSignature", i, b, err)
 		}
 	}
 	for _, q := range []string{"?", "?a", "?a=1", "?size=114020"} {
-		r := rc.request()
+		r := rc.Request()
 		r.RequestURI += q
 		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
 			t.Errorf("query %q added: err = %v, want ErrBadSignature", q, err)
@@ -74,7 +75,7 @@ func otherPathByte(c byte) byte {
 // loopback connection to handlers mounted under http.StripPrefix and a
 // ServeMux pattern, which both change r.URL.Path before Verify runs.
 func TestVerifyRealCallbackBehindRouters(t *testing.T) {
-	rc := loadRealCallback(t)
+	rc := testkeys.RealCallback()
 	verifyHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := callback.Verify(r, nil); err != nil {
 			http.Error(w, err.Error(), callback.HTTPStatus(err))
@@ -146,7 +147,7 @@ func TestVerifyStringToSign(t *testing.T) {
 		{"absolute form https with port", "https://app.example.com:8443/a%20b", "x", "/a b\nx"},
 	}
 	for _, bits := range []int{512, 1024, 2048} {
-		priv := testKey(t, bits)
+		priv := testkeys.Private(bits)
 		for _, c := range cases {
 			r := newSignedRequest(t, priv, c.target, c.body, c.signed)
 			if err := callback.Verify(r, staticKeys(priv)); err != nil {
@@ -164,7 +165,7 @@ func TestVerifyStringToSign(t *testing.T) {
 	}
 	// The worked example's Authorization is the value in
 	// docs/PROTOCOL.md#512-bit-key, cross-checked there with openssl.
-	r := newSignedRequest(t, testKey(t, 512), "/index.php?id=1&index=2", "bucket=examplebucket", string(readTestdata(t, "cb_string_to_sign.txt")))
+	r := newSignedRequest(t, testkeys.Private(512), "/index.php?id=1&index=2", "bucket=examplebucket", testkeys.WorkedStringToSign)
 	if got, want := r.Header.Get("Authorization"), "bpwCP7sbWY6enXUqLyVudHO8RUz26sha7IYuaNpQbBIYkHjPYvvSiqKyVhe7uY5xlzVzMtqjk2p7Yc7jhOCO/w=="; got != want {
 		t.Errorf("worked example Authorization = %s, want %s", got, want)
 	}
@@ -173,7 +174,7 @@ func TestVerifyStringToSign(t *testing.T) {
 // TestVerifyClientBuiltRequest: without RequestURI (http.NewRequest), the
 // string to sign comes from r.URL.
 func TestVerifyClientBuiltRequest(t *testing.T) {
-	priv := testKey(t, 1024)
+	priv := testkeys.Private(1024)
 	for _, c := range []struct{ url, signed string }{
 		{"http://app.example.com/a%20b?q=%2F", "/a b?q=%2F\nx"},
 		{"http://app.example.com", "/\nx"},
@@ -183,7 +184,7 @@ func TestVerifyClientBuiltRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Header.Set("Authorization", sign(t, priv, c.signed))
+		r.Header.Set("Authorization", sign(priv, c.signed))
 		r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
 		if err := callback.Verify(r, staticKeys(priv)); err != nil {
 			t.Errorf("%s: %v", c.url, err)
@@ -196,7 +197,7 @@ func TestVerifyClientBuiltRequest(t *testing.T) {
 // request whose body is a reader of unknown length (net/http documents 0
 // with a non-nil Body as unknown for client requests).
 func TestVerifyBodyRestored(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	const body = "a=1&b=2"
 	hidden := func() io.ReadCloser { return io.NopCloser(iotest.OneByteReader(strings.NewReader(body))) }
 	cases := []struct {
@@ -215,7 +216,7 @@ func TestVerifyBodyRestored(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.Header.Set("Authorization", sign(t, priv, "/cb\n"+body))
+			r.Header.Set("Authorization", sign(priv, "/cb\n"+body))
 			r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return r
@@ -239,7 +240,7 @@ func TestVerifyBodyRestored(t *testing.T) {
 // TestVerifyOnPlainKeyFetchers: errors from a KeyFetcher that does not use
 // this project's sentinels still come out as ErrKeyFetch.
 func TestVerifyOnPlainKeyFetchers(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	boom := errors.New("boom")
 	for name, kf := range map[string]keyFetcherFunc{
 		"error":         func(context.Context, string) (*rsa.PublicKey, error) { return nil, boom },
@@ -272,7 +273,7 @@ func (f keyFetcherFunc) FetchKey(ctx context.Context, url string) (*rsa.PublicKe
 // body than OSS sent. Each such request is refused as malformed, while the
 // legitimate original still verifies.
 func TestVerifyTargetAmbiguity(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	cases := []struct {
 		name                   string
 		legitTarget, legitBody string // what OSS sent and signed
@@ -327,7 +328,7 @@ func stringToSign(t *testing.T, target, body string) string {
 // instead of panicking or accepting callbacks from anyone's upload; the same
 // callback passes once AllowUnbound is said explicitly.
 func TestVerifyNilVerifier(t *testing.T) {
-	rc := loadRealCallback(t)
+	rc := testkeys.RealCallback()
 	var logs logRecorder
 	for name, v := range map[string]*callback.Verifier{
 		"nil":  nil,
@@ -336,7 +337,7 @@ func TestVerifyNilVerifier(t *testing.T) {
 		if err := v.Validate(); !errors.Is(err, callback.ErrConfig) {
 			t.Errorf("%s: Validate = %v, want ErrConfig", name, err)
 		}
-		if ev, err := v.VerifyEvent(rc.request()); !errors.Is(err, callback.ErrConfig) || ev != nil {
+		if ev, err := v.VerifyEvent(rc.Request()); !errors.Is(err, callback.ErrConfig) || ev != nil {
 			t.Errorf("%s: VerifyEvent = %+v, %v; want ErrConfig", name, ev, err)
 		}
 		for hname, h := range map[string]http.Handler{
@@ -344,7 +345,7 @@ func TestVerifyNilVerifier(t *testing.T) {
 			"Middleware": v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })),
 		} {
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, rc.request())
+			h.ServeHTTP(w, rc.Request())
 			if w.Code != http.StatusInternalServerError {
 				t.Errorf("%s %s: status %d, want 500 (%s)", name, hname, w.Code, w.Body)
 			}
@@ -361,11 +362,11 @@ func TestVerifyNilVerifier(t *testing.T) {
 		"Middleware": v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })),
 	} {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, rc.request())
+		h.ServeHTTP(w, rc.Request())
 		if w.Code != http.StatusOK {
 			t.Errorf("AllowUnbound %s: status %d, want 200 (%s)", name, w.Code, w.Body)
 		}
-		r := rc.request()
+		r := rc.Request()
 		r.Header.Set("Authorization", "AAAA")
 		w = httptest.NewRecorder()
 		h.ServeHTTP(w, r)
@@ -384,12 +385,12 @@ func TestVerifyNilRequest(t *testing.T) {
 	if err := callback.Verify(nil, nil); !errors.Is(err, callback.ErrMalformedRequest) {
 		t.Errorf("Verify(nil) = %v, want ErrMalformedRequest", err)
 	}
-	r := loadRealCallback(t).request()
+	r := testkeys.RealCallback().Request()
 	r.Body = nil
 	if ev, err := v.VerifyEvent(r); !errors.Is(err, callback.ErrBodyRead) || ev != nil {
 		t.Errorf("VerifyEvent with nil Body = %+v, %v; want ErrBodyRead", ev, err)
 	}
-	r = loadRealCallback(t).request()
+	r = testkeys.RealCallback().Request()
 	r.Body = nil
 	if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBodyRead) {
 		t.Errorf("Verify with nil Body = %v, want ErrBodyRead", err)

@@ -9,8 +9,8 @@ import (
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// A callback OSS really sent (testdata/real-callback.json), checked against
-// the embedded copy of OSS's 512-bit key on current Go, without GODEBUG.
+// A callback OSS really sent, checked against the embedded copy of OSS's
+// 512-bit key on current Go, without GODEBUG.
 func ExampleVerifyPKCS1v15MD5() {
 	// The string OSS signs: the URL-decoded path, the raw query if any, a
 	// newline and the body (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 // testKeyURL is a trusted URL that is not OSS's own key, so the Fetcher has
@@ -57,7 +59,7 @@ func servePEM(pemBytes []byte) http.HandlerFunc {
 
 func testPubPEM(t *testing.T) []byte {
 	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&testKey(t, 1024).PublicKey)
+	der, err := x509.MarshalPKIXPublicKey(&testkeys.Private(1024).PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,7 @@ func TestFetcherCacheAndTTL(t *testing.T) {
 	})
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	f := &Fetcher{BaseURL: ks.URL, Client: ks.Client(), TTL: time.Hour, Now: func() time.Time { return now }}
-	want := &testKey(t, 1024).PublicKey
+	want := &testkeys.Private(1024).PublicKey
 
 	get := func(u string) {
 		t.Helper()
@@ -222,7 +224,7 @@ func TestFetcherColdBurst(t *testing.T) {
 		w.Write(pemBytes)
 	})
 	f := &Fetcher{BaseURL: ks.URL, Client: ks.Client()}
-	want := &testKey(t, 1024).PublicKey
+	want := &testkeys.Private(1024).PublicKey
 
 	start := make(chan struct{})
 	var started, done sync.WaitGroup
@@ -288,7 +290,7 @@ func TestFetcherFaults(t *testing.T) {
 		{"200 empty body", func(w http.ResponseWriter, r *http.Request) {}, true},
 		{"garbage PEM", servePEM([]byte("-----BEGIN PUBLIC KEY-----\nZ2FyYmFnZQ==\n-----END PUBLIC KEY-----\n")), true},
 		{"not PEM", servePEM([]byte("<html>hello</html>")), true},
-		{"private key", servePEM(readTestdata(t, "test_priv_1024.pem")), true},
+		{"private key", servePEM(testkeys.PrivatePEM(1024)), true},
 		{"huge body with Content-Length", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", "1000000")
 			w.Write(make([]byte, 1000000))
@@ -323,7 +325,7 @@ func TestFetcherFaults(t *testing.T) {
 			ks.set(servePEM(good))
 			before := ks.hits.Load()
 			k, err = f.FetchKey(t.Context(), testKeyURL)
-			if err != nil || !k.Equal(&testKey(t, 1024).PublicKey) {
+			if err != nil || !k.Equal(&testkeys.Private(1024).PublicKey) {
 				t.Fatalf("after the fault was fixed: %v, %v", k != nil, err)
 			}
 			if ks.hits.Load() != before+1 {
@@ -371,7 +373,7 @@ func TestFetcherCallerGivesUp(t *testing.T) {
 		second <- k
 	}()
 	close(release)
-	if k := <-second; k == nil || !k.Equal(&testKey(t, 1024).PublicKey) {
+	if k := <-second; k == nil || !k.Equal(&testkeys.Private(1024).PublicKey) {
 		t.Fatal("second caller did not get the key")
 	}
 	if n := ks.hits.Load(); n != 1 {

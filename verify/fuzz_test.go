@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 // FuzzVerifyMathBigVsCryptoRSA checks the math/big verification against
@@ -19,10 +21,10 @@ func FuzzVerifyMathBigVsCryptoRSA(f *testing.F) {
 	f.Add([]byte(""), []byte{0, 0, 0, 1})
 	f.Add([]byte("/\n"), bytes.Repeat([]byte{0xff}, 128))
 	f.Add([]byte("x"), bytes.Repeat([]byte{0}, 129))
-	priv := testKey(f, 1024)
+	priv := testkeys.Private(1024)
 	pub := &priv.PublicKey
 	f.Fuzz(func(t *testing.T, msg, flip []byte) {
-		sig := signMD5(t, priv, msg)
+		sig := testkeys.SignMD5(priv, msg)
 		for i := 0; i < len(flip) && i < len(sig); i++ {
 			sig[i] ^= flip[i]
 		}
@@ -46,7 +48,7 @@ func FuzzVerifyMathBigVsCryptoRSA(f *testing.F) {
 // is usable and survives a marshal/parse round trip.
 func FuzzParsePublicKeyPEM(f *testing.F) {
 	f.Add(ossKeyPEM)
-	f.Add(readTestdata(f, "test_cb_pub_512.pem"))
+	f.Add(testkeys.PublicPEM(512))
 	f.Add([]byte("-----BEGIN RSA PUBLIC KEY-----\nMEgCQQC6kh98jT/635eVQv9eyPgc5XXIOgArVFvzBCaYgXxc01moLa87abWtHznc\nRAACUWOs5H9Jp2oub7r7y0BaR6l3AgMBAAE=\n-----END RSA PUBLIC KEY-----\n"))
 	f.Add([]byte("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 func pemOf(typ string, der []byte) []byte {
@@ -39,7 +41,7 @@ func TestParsePublicKeyPEM(t *testing.T) {
 		t.Error("embedded key differs from testdata/callback_pub_key_v1.pem")
 	}
 
-	priv := testKey(t, 1024)
+	priv := testkeys.Private(1024)
 	pkcs1, err := ParsePublicKeyPEM(pemOf("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&priv.PublicKey)))
 	if err != nil {
 		t.Fatalf("PKCS#1 form: %v", err)
@@ -58,13 +60,13 @@ func TestParsePublicKeyPEMErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n512 := testKey(t, 512).N
+	n512 := testkeys.Private(512).N
 	small, _ := new(big.Int).SetString("c5d2a7f3d9ec1e07a0f4bfa1b0c3e5d7f9a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9", 16)
 	ossPEM := readTestdata(t, "callback_pub_key_v1.pem")
 	cases := map[string][]byte{
 		"empty":             nil,
 		"not PEM":           []byte("MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKs"),
-		"private key type":  readTestdata(t, "test_cb_priv_512.pem"),
+		"private key type":  testkeys.PrivatePEM(512),
 		"certificate type":  pemOf("CERTIFICATE", spki(t, &rsa.PublicKey{N: n512, E: 65537})),
 		"EC key":            pemOf("PUBLIC KEY", spki(t, &ec.PublicKey)),
 		"garbage DER":       pemOf("PUBLIC KEY", []byte("not DER at all")),
@@ -97,7 +99,7 @@ func TestOSSPublicKeyIsACopy(t *testing.T) {
 }
 
 func TestStaticKeys(t *testing.T) {
-	pub := &testKey(t, 512).PublicKey
+	pub := &testkeys.Private(512).PublicKey
 	const u = "http://127.0.0.1:1234/callback_pub_key.pem"
 	keys := StaticKeys{u: pub, "http://bad/": {N: big.NewInt(4), E: 65537}}
 	got, err := keys.FetchKey(t.Context(), u)

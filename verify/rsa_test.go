@@ -13,6 +13,8 @@ import (
 	"math/big"
 	"os"
 	"testing"
+
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
 // The test vector of docs/PROTOCOL.md#512-bit-key, signed with the
@@ -20,7 +22,7 @@ import (
 const workedSignature = "bpwCP7sbWY6enXUqLyVudHO8RUz26sha7IYuaNpQbBIYkHjPYvvSiqKyVhe7uY5xlzVzMtqjk2p7Yc7jhOCO/w=="
 
 func TestWorkedExample(t *testing.T) {
-	msg := readTestdata(t, "cb_string_to_sign.txt")
+	msg := []byte(testkeys.WorkedStringToSign)
 	if string(msg) != "/index.php?id=1&index=2\nbucket=examplebucket" {
 		t.Fatalf("string to sign fixture = %q", msg)
 	}
@@ -31,7 +33,7 @@ func TestWorkedExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := ParsePublicKeyPEM(readTestdata(t, "test_cb_pub_512.pem"))
+	pub, err := ParsePublicKeyPEM(testkeys.PublicPEM(512))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestWorkedExample(t *testing.T) {
 	// Our math/big test signer must reproduce the published signature
 	// (PKCS#1 v1.5 is deterministic), which validates the signer the other
 	// tests rely on.
-	if got := base64.StdEncoding.EncodeToString(signMD5(t, testKey(t, 512), msg)); got != workedSignature {
+	if got := base64.StdEncoding.EncodeToString(testkeys.SignMD5(testkeys.Private(512), msg)); got != workedSignature {
 		t.Errorf("test signer produced %s, want %s", got, workedSignature)
 	}
 	// The same signature must fail against OSS's real key.
@@ -60,10 +62,10 @@ func mustHex(t *testing.T, s string) []byte {
 }
 
 // TestRealCallbackSignature checks the one callback OSS really signed
-// (testdata/real-callback.json) against the embedded key, with no
+// (testkeys.RealCallback) against the embedded key, with no
 // GODEBUG, and that changing any single byte of the signed string fails.
 func TestRealCallbackSignature(t *testing.T) {
-	rc := loadRealCallback(t)
+	rc := testkeys.RealCallback()
 	sig, err := base64.StdEncoding.DecodeString(rc.Headers["Authorization"])
 	if err != nil {
 		t.Fatal(err)
@@ -102,10 +104,10 @@ func TestSignVerifyKeySizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := map[string]*rsa.PrivateKey{
-		"512 (test pair)": testKey(t, 512),
-		"1024 fixed":      testKey(t, 1024),
+		"512 (test pair)": testkeys.Private(512),
+		"1024 fixed":      testkeys.Private(1024),
 		"1024 fresh":      fresh,
-		"2048 fixed":      testKey(t, 2048),
+		"2048 fixed":      testkeys.Private(2048),
 	}
 	msgs := [][]byte{
 		[]byte(""),
@@ -117,7 +119,7 @@ func TestSignVerifyKeySizes(t *testing.T) {
 	for name, priv := range keys {
 		t.Run(name, func(t *testing.T) {
 			for _, msg := range msgs {
-				sig := signMD5(t, priv, msg)
+				sig := testkeys.SignMD5(priv, msg)
 				if err := VerifyPKCS1v15MD5(&priv.PublicKey, msg, sig); err != nil {
 					t.Errorf("msg %.20q: %v", msg, err)
 				}
@@ -134,12 +136,12 @@ func TestSignVerifyKeySizes(t *testing.T) {
 // 2048-bit keys, where crypto/rsa is the reference.
 func TestMathBigAgreesWithCryptoRSA(t *testing.T) {
 	for _, bits := range []int{1024, 2048} {
-		priv := testKey(t, bits)
+		priv := testkeys.Private(bits)
 		pub := &priv.PublicKey
 		k := (bits + 7) / 8
 		msg := []byte("/cb?x=1\nbucket=b")
 		d := md5.Sum(msg)
-		good := signMD5(t, priv, msg)
+		good := testkeys.SignMD5(priv, msg)
 		sigs := [][]byte{good}
 		for _, i := range []int{0, 1, k / 2, k - 1} {
 			b := bytes.Clone(good)
@@ -163,7 +165,7 @@ func TestMathBigAgreesWithCryptoRSA(t *testing.T) {
 // each is a correct RSA operation over a wrong EM, the classic PKCS#1 v1.5
 // forgery shapes, and must be refused.
 func TestForgedPaddings(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	k := 64
 	msg := []byte("/cb\nobject=a.jpg")
 	d := md5.Sum(msg)
@@ -197,10 +199,10 @@ func TestForgedPaddings(t *testing.T) {
 }
 
 func TestSignatureShape(t *testing.T) {
-	priv := testKey(t, 512)
+	priv := testkeys.Private(512)
 	pub := &priv.PublicKey
 	msg := []byte("/\n")
-	good := signMD5(t, priv, msg)
+	good := testkeys.SignMD5(priv, msg)
 	nPlus := new(big.Int).Add(new(big.Int).SetBytes(good), pub.N).FillBytes(make([]byte, 65))
 	cases := map[string][]byte{
 		"nil":                  nil,
@@ -231,7 +233,7 @@ func TestSignatureShape(t *testing.T) {
 }
 
 func TestBadKeys(t *testing.T) {
-	n512 := testKey(t, 512).N
+	n512 := testkeys.Private(512).N
 	small, _ := new(big.Int).SetString("c5d2a7f3d9ec1e07a0f4bfa1b0c3e5d7f9a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9", 16) // 256 bits, odd
 	huge := new(big.Int).Lsh(big.NewInt(1), MaxKeyBits)
 	huge.Add(huge, big.NewInt(1))

@@ -116,9 +116,9 @@ func runDiagnoseCases(t *testing.T, cases []diagnoseCase) {
 	}
 }
 
-// The callback OSS really sent (callback/testdata/real-callback.json as a
-// raw request) verifies with OSS's key; each usual distortion on its way to
-// the application is refused and named.
+// The callback OSS really sent (internal/testkeys/testdata/real-callback.json
+// as a raw request) verifies with OSS's key; each usual distortion on its way
+// to the application is refused and named.
 func TestDiagnoseRealCallback(t *testing.T) {
 	real := readRaw(t, "testdata/real-callback.http")
 	if real.target != "/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH" {
@@ -147,7 +147,7 @@ func TestDiagnoseRealCallback(t *testing.T) {
 		// OSS's key is also trusted under its http:// URL (verify.IsOSSKeyURL).
 		{"key URL over http", keyURL("http://gosspublic.alicdn.com/callback_pub_key_v1.pem"), nil, 0, "verifies: signed by OSS with the key at http://gosspublic.alicdn.com/callback_pub_key_v1.pem"},
 		{"key URL not OSS's", keyURL("https://attacker.example/key.pem"), nil, 1, "likely cause: " + string(callback.CauseKeyURLUntrusted)},
-		{"another key given with -key", real, []string{"-key", "../../callback/testdata/test_cb_pub_512.pem"}, 1, "likely cause: " + string(callback.CauseWrongKey)},
+		{"another key given with -key", real, []string{"-key", "../../internal/testkeys/testdata/test_cb_pub_512.pem"}, 1, "likely cause: " + string(callback.CauseWrongKey)},
 		{"one size changed in the body", real.with(func(r *rawRequest) { r.body = bytes.Replace(r.body, []byte("114020"), []byte("114021"), 1) }), nil, 1, "likely cause: " + string(callback.CauseChangedInTransit)},
 	})
 }
@@ -221,7 +221,7 @@ func TestDiagnoseCallbackWithQuery(t *testing.T) {
 		t.Fatalf("callback query %q, want the app's two parameters and the binding", query)
 	}
 	params[0], params[1] = params[1], params[0]
-	keyFlag := []string{"-key", "../../osstest/testdata/test_cb_pub_512.pem"}
+	keyFlag := []string{"-key", "../../internal/testkeys/testdata/test_cb_pub_512.pem"}
 	runDiagnoseCases(t, []diagnoseCase{
 		{"as captured", req, keyFlag, 0, "verifies"},
 		{"as captured, OSS's key", req, nil, 1, "likely cause: " + string(callback.CauseKeyURLUntrusted)},
