@@ -3,9 +3,9 @@ package osstest
 import (
 	"encoding/base64"
 	"errors"
-	"os"
 	"testing"
 
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
@@ -14,10 +14,7 @@ import (
 // "/index.php?id=1&index=2\nbucket=examplebucket" as bpwCP7sb…. PKCS#1 v1.5
 // is deterministic, so the bytes must match.
 func TestWorkedCallbackSignature(t *testing.T) {
-	toSign, err := os.ReadFile("testdata/cb_string_to_sign.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	toSign := []byte(testkeys.WorkedStringToSign)
 	if string(toSign) != "/index.php?id=1&index=2\nbucket=examplebucket" {
 		t.Fatalf("fixture = %q", toSign)
 	}
@@ -38,28 +35,22 @@ func TestWorkedCallbackSignature(t *testing.T) {
 	}
 }
 
-// TestEmbeddedKeyMatchesFixture guards the embedded PEM copies against the
-// fixtures of docs/PROTOCOL.md#512-bit-key.
-func TestEmbeddedKeyMatchesFixture(t *testing.T) {
-	for name, embedded := range map[string]string{
-		"testdata/test_cb_priv_512.pem": testKey512Private,
-		"testdata/test_cb_pub_512.pem":  testKey512Public,
-	} {
-		b, err := os.ReadFile(name)
+// TestFixedKeyIsTestPair: CallbackKeyBits 0 and 512 select the fixed pair
+// of internal/testkeys, and the PEM the emulator publishes is its public
+// half.
+func TestFixedKeyIsTestPair(t *testing.T) {
+	for _, bits := range []int{0, 512} {
+		k, err := newSigningKey(bits)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(b) != embedded {
-			t.Errorf("%s differs from the embedded copy", name)
+		if !k.pub.Equal(&testkeys.Private(512).PublicKey) {
+			t.Errorf("newSigningKey(%d) is not the 512-bit test pair", bits)
 		}
-	}
-	k, err := newSigningKey(512)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := verify.ParsePublicKeyPEM(k.pubPEM)
-	if err != nil || !pub.Equal(k.pub) {
-		t.Errorf("public PEM does not match the private key: %v", err)
+		pub, err := verify.ParsePublicKeyPEM(k.pubPEM)
+		if err != nil || !pub.Equal(k.pub) {
+			t.Errorf("newSigningKey(%d): public PEM does not match the private key: %v", bits, err)
+		}
 	}
 }
 
