@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,8 +113,8 @@ const (
 
 // diagnoseSignature explains a signature that did not verify under key.
 func diagnoseSignature(r *http.Request, key *rsa.PublicKey, s *signed, strippedPrefix string, err error) error {
-	digest, ok := signedMD5(key, s.sig)
-	if !ok {
+	digest, derr := verify.SignedMD5Digest(key, s.sig)
+	if derr != nil {
 		return &Diagnosis{Err: err, Cause: CauseWrongKey, Detail: fmt.Sprintf("the signature was not made with the key at %s (or was altered): the request was not signed by OSS, or names the wrong key", s.keyURL)}
 	}
 	t := &trier{digest: digest, budget: diagnoseHashBudget}
@@ -213,36 +212,6 @@ func diagnoseSignature(r *http.Request, key *rsa.PublicKey, s *signed, strippedP
 	}
 	return diag(CauseChangedInTransit, "the signature was made with the key at %s over a different path, query or body than the application received, and no known distortion (proxy prefix, query order, body re-encoding) explains the change", s.keyURL)
 }
-
-// signedMD5 returns the MD5 digest that sig signs under key, if sig is a
-// PKCS#1 v1.5 MD5 signature made with the matching private key.
-func signedMD5(key *rsa.PublicKey, sig []byte) ([]byte, bool) {
-	k := (key.N.BitLen() + 7) / 8
-	if len(sig) != k {
-		return nil, false
-	}
-	s := new(big.Int).SetBytes(sig)
-	if s.Cmp(key.N) >= 0 {
-		return nil, false
-	}
-	em := new(big.Int).Exp(s, big.NewInt(int64(key.E)), key.N).FillBytes(make([]byte, k))
-	tLen := len(md5DigestInfo) + md5.Size
-	if k < tLen+11 || em[0] != 0 || em[1] != 1 || em[k-tLen-1] != 0 {
-		return nil, false
-	}
-	for _, c := range em[2 : k-tLen-1] {
-		if c != 0xff {
-			return nil, false
-		}
-	}
-	if !bytes.Equal(em[k-tLen:k-md5.Size], md5DigestInfo) {
-		return nil, false
-	}
-	return em[k-md5.Size:], true
-}
-
-// md5DigestInfo is the DER DigestInfo prefix for MD5 (RFC 8017 §9.2).
-var md5DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
 
 // trier tries candidate strings to sign against the digest OSS signed,
 // within a budget of bytes hashed.

@@ -90,3 +90,34 @@ func verifySmall(pub *rsa.PublicKey, digest, sig []byte, k int) bool {
 	copy(want[k-len(digest):], digest)
 	return subtle.ConstantTimeCompare(em, want) == 1
 }
+
+// SignedMD5Digest returns the MD5 digest that sig, a PKCS#1 v1.5 MD5
+// signature, signs under pub: the public-key operation is undone and the
+// encoding checked, without comparing with any message. It is for
+// explaining a failed verification (which message did the signer sign?),
+// never for accepting one. An error wrapping ErrBadSignature means sig was
+// not made with the matching private key (or was altered); ErrBadKey, that
+// pub is unusable.
+func SignedMD5Digest(pub *rsa.PublicKey, sig []byte) ([]byte, error) {
+	if err := checkKey(pub); err != nil {
+		return nil, err
+	}
+	k := (pub.N.BitLen() + 7) / 8
+	tLen := len(md5DigestInfo) + md5.Size
+	if len(sig) != k || k < tLen+11 {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrBadSignature, len(sig), k)
+	}
+	s := new(big.Int).SetBytes(sig)
+	if s.Cmp(pub.N) >= 0 {
+		return nil, fmt.Errorf("%w: signature out of range", ErrBadSignature)
+	}
+	em := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N).FillBytes(make([]byte, k))
+	ok := em[0] == 0 && em[1] == 1 && em[k-tLen-1] == 0 && subtle.ConstantTimeCompare(em[k-tLen:k-md5.Size], md5DigestInfo) == 1
+	for _, c := range em[2 : k-tLen-1] {
+		ok = ok && c == 0xff
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: not a PKCS#1 v1.5 MD5 signature under this key", ErrBadSignature)
+	}
+	return em[k-md5.Size:], nil
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"math/big"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/ossdirect/ossdirect/internal/testkeys"
@@ -256,5 +257,28 @@ func TestBadKeys(t *testing.T) {
 		if !errors.Is(err, ErrBadKey) {
 			t.Errorf("%s: err = %v, want ErrBadKey", name, err)
 		}
+	}
+}
+
+func TestSignedMD5Digest(t *testing.T) {
+	for _, bits := range []int{512, 1024, 2048} {
+		t.Run(strconv.Itoa(bits), func(t *testing.T) {
+			priv := testkeys.Private(bits)
+			msg := []byte("/callback?x=1\nbucket=b")
+			sig := testkeys.SignMD5(priv, msg)
+			got, err := SignedMD5Digest(&priv.PublicKey, sig)
+			if want := md5.Sum(msg); err != nil || !bytes.Equal(got, want[:]) {
+				t.Fatalf("SignedMD5Digest = %x, %v; want %x", got, err, want)
+			}
+			other := testkeys.Private(map[int]int{512: 1024, 1024: 2048, 2048: 512}[bits])
+			if _, err := SignedMD5Digest(&other.PublicKey, sig); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("under another key: %v, want ErrBadSignature", err)
+			}
+			bad := bytes.Clone(sig)
+			bad[len(bad)/2] ^= 1
+			if _, err := SignedMD5Digest(&priv.PublicKey, bad); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("altered signature: %v, want ErrBadSignature", err)
+			}
+		})
 	}
 }
