@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -238,4 +240,58 @@ func TestStrippedPrefix(t *testing.T) {
 	if _, err := v.VerifyEvent(bad.request()); !errors.Is(err, callback.ErrMalformedRequest) {
 		t.Errorf("malformed prefix header: %v", err)
 	}
+}
+
+// FuzzDiagnosis sends the captured form callback with a fuzzed target,
+// body and X-Forwarded-Prefix / X-Original-URI headers through the
+// Verifier and the bare check. Neither panics, a refusal that is a
+// *Diagnosis wraps a sentinel, and a request is accepted only when it
+// still carries exactly the string OSS signed.
+func FuzzDiagnosis(f *testing.F) {
+	f.Add("/api/oss/callback?uid=42", []byte("bucket=b&object=o"), "/api", "/api/oss/callback?uid=42")
+	f.Add("/oss/callback", []byte("{\"a\":1}\n"), "", "")
+	f.Add("/api/oss/callback/", []byte(""), "/x", "http://h/api/oss/callback?a=1&b=2")
+	f.Fuzz(func(t *testing.T, target string, body []byte, prefix, original string) {
+		form, _, _ := callbacks(t)
+		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n\t#") || len(target) > 2048 {
+			return
+		}
+		if _, err := url.ParseRequestURI(target); err != nil {
+			return // net/http answers such a request line 400 itself
+		}
+		path, query, _ := strings.Cut(form.target, "?")
+		want := mustUnescape(t, path) + "?" + query + "\n" + string(form.body)
+		r := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+		r.Header = form.header.Clone()
+		if prefix != "" && !strings.ContainsAny(prefix, "\r\n") {
+			r.Header.Set("X-Forwarded-Prefix", prefix)
+		}
+		if original != "" && !strings.ContainsAny(original, "\r\n") {
+			r.Header.Set("X-Original-URI", original)
+		}
+		v := &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, PrefixHeader: "X-Forwarded-Prefix", Logger: discardLogger}
+		ev, err := v.VerifyEvent(r)
+		var d *callback.Diagnosis
+		if errors.As(err, &d) && (d.Err == nil || d.Cause == "" || callback.HTTPStatus(err) == http.StatusInternalServerError) {
+			t.Fatalf("diagnosis without a failure: %#v", d)
+		}
+		if err == nil {
+			p, q, hasQ := strings.Cut(target, "?")
+			got := r.Header.Get("X-Forwarded-Prefix") + mustUnescape(t, p)
+			if hasQ {
+				got += "?" + q
+			}
+			if got+"\n"+string(body) != want || ev == nil {
+				t.Fatalf("accepted %q with body %q", target, body)
+			}
+		}
+	})
+}
+
+func mustUnescape(t *testing.T, p string) string {
+	s, err := url.PathUnescape(p)
+	if err != nil {
+		return "\x00invalid"
+	}
+	return s
 }
