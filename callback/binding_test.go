@@ -44,18 +44,20 @@ func TestBindURL(t *testing.T) {
 		{"escaped path is bound decoded", "http://h.example.com/a%20b/%E4%B8%AD?q=%2F", "http://h.example.com/a%20b/%E4%B8%AD?q=%2F&" + p + wantMAC(bindingSecret, "/a b/中", "q=%2F")},
 	}
 	for _, c := range cases {
-		got, err := callback.BindURL(bindingSecret, c.in)
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s: BindURL(%q) = %q, want %q", c.name, c.in, got, c.want)
-		}
-		// The bound URL is still a valid callback URL.
-		if err := (callback.Params{URL: got, Body: "a=${bucket}"}).Validate(); err != nil {
-			t.Errorf("%s: bound URL refused by Validate: %v", c.name, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			got, err := callback.BindURL(bindingSecret, c.in)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if got != c.want {
+				t.Errorf("BindURL(%q) = %q, want %q", c.in, got, c.want)
+			}
+			// The bound URL is still a valid callback URL.
+			if err := (callback.Params{URL: got, Body: "a=${bucket}"}).Validate(); err != nil {
+				t.Errorf("bound URL refused by Validate: %v", err)
+			}
+		})
 	}
 
 	bound, err := callback.BindURL(bindingSecret, "https://app.example.com/cb?uid=1")
@@ -80,9 +82,11 @@ func TestBindURL(t *testing.T) {
 		{"bad escape in query", bindingSecret, "https://app.example.com/cb?a=%zz"},
 	}
 	for _, c := range errCases {
-		if got, err := callback.BindURL(c.secret, c.in); !errors.Is(err, callback.ErrInvalidParams) {
-			t.Errorf("%s: BindURL = %q, %v; want ErrInvalidParams", c.name, got, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got, err := callback.BindURL(c.secret, c.in); !errors.Is(err, callback.ErrInvalidParams) {
+				t.Errorf("BindURL = %q, %v; want ErrInvalidParams", got, err)
+			}
+		})
 	}
 }
 
@@ -183,17 +187,19 @@ func TestBindURLUntil(t *testing.T) {
 			"https://app.example.com/cb?" + e + ts + "&" + p + wantMAC(bindingSecret, "/cb", e+ts)},
 	}
 	for _, c := range cases {
-		got, err := callback.BindURLUntil(bindingSecret, c.in, c.notAfter)
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s: BindURLUntil(%q) = %q, want %q", c.name, c.in, got, c.want)
-		}
-		if err := (callback.Params{URL: got, Body: "a=${bucket}"}).Validate(); err != nil {
-			t.Errorf("%s: bound URL refused by Validate: %v", c.name, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			got, err := callback.BindURLUntil(bindingSecret, c.in, c.notAfter)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if got != c.want {
+				t.Errorf("BindURLUntil(%q) = %q, want %q", c.in, got, c.want)
+			}
+			if err := (callback.Params{URL: got, Body: "a=${bucket}"}).Validate(); err != nil {
+				t.Errorf("bound URL refused by Validate: %v", err)
+			}
+		})
 	}
 
 	bound, err := callback.BindURLUntil(bindingSecret, "https://app.example.com/cb?uid=1", at)
@@ -217,9 +223,11 @@ func TestBindURLUntil(t *testing.T) {
 		{"fragment", bindingSecret, "https://app.example.com/cb#x", at},
 	}
 	for _, c := range errCases {
-		if got, err := callback.BindURLUntil(c.secret, c.in, c.notAfter); !errors.Is(err, callback.ErrInvalidParams) {
-			t.Errorf("%s: BindURLUntil = %q, %v; want ErrInvalidParams", c.name, got, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got, err := callback.BindURLUntil(c.secret, c.in, c.notAfter); !errors.Is(err, callback.ErrInvalidParams) {
+				t.Errorf("BindURLUntil = %q, %v; want ErrInvalidParams", got, err)
+			}
+		})
 	}
 	// BindURL must not bind an expiry it did not write either: the
 	// Verifier would enforce it.

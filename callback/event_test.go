@@ -153,15 +153,17 @@ func TestParseEvent(t *testing.T) {
 		{"JSON with surrounding whitespace", "application/json", " \n{\"bucket\":\"b\"}\n ", &callback.Event{Bucket: "b", Vars: map[string]string{}, Raw: map[string]string{"bucket": "b"}}},
 	}
 	for _, c := range cases {
-		got, err := callback.ParseEvent(c.ct, []byte(c.body))
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		c.want.Query = url.Values{} // ParseEvent sees only the body: empty, not nil
-		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", c.name, diff)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			got, err := callback.ParseEvent(c.ct, []byte(c.body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			c.want.Query = url.Values{} // ParseEvent sees only the body: empty, not nil
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -194,9 +196,11 @@ func TestParseEventErrors(t *testing.T) {
 		{"JSON unquoted placeholder left", "application/json", `{"bucket":${bucket}}`},
 	}
 	for _, c := range cases {
-		ev, err := callback.ParseEvent(c.ct, []byte(c.body))
-		if !errors.Is(err, callback.ErrMalformedEvent) || ev != nil {
-			t.Errorf("%s: %v, %v; want ErrMalformedEvent", c.name, ev, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			ev, err := callback.ParseEvent(c.ct, []byte(c.body))
+			if !errors.Is(err, callback.ErrMalformedEvent) || ev != nil {
+				t.Errorf("%v, %v; want ErrMalformedEvent", ev, err)
+			}
+		})
 	}
 }

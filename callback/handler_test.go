@@ -116,27 +116,29 @@ func TestHandler(t *testing.T) {
 		{"huge", `{"error":"internal error"}`, 500},
 	}
 	for _, c := range cases {
-		logs.reset()
-		b := "x:uid=" + c.uid
-		resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", b, "/cb\n"+b))
-		if resp.StatusCode != c.status || body != c.body {
-			t.Errorf("uid %s: %d %s, want %d %s", c.uid, resp.StatusCode, body, c.status, c.body)
-		}
-		if resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || resp.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("uid %s: headers %v", c.uid, resp.Header)
-		}
-		// Every failure is logged once, with the status it was answered
-		// with; a success is not logged.
-		if statuses := logs.attrs("status"); (c.status != 200) != (len(statuses) == 1) || (len(statuses) == 1 && statuses[0] != strconv.Itoa(c.status)) {
-			t.Errorf("uid %s: logged statuses %v, want one %d for a failure, none for success", c.uid, statuses, c.status)
-		}
-		// The app's error text is logged for the operator but never
-		// sent to OSS.
-		if c.uid == "fail" {
-			if reasons := logs.attrs("reason"); len(reasons) != 1 || !strings.Contains(reasons[0], "database down: secret details") {
-				t.Errorf("uid fail: logged reasons %q, want the app's error", reasons)
+		t.Run(c.uid, func(t *testing.T) {
+			logs.reset()
+			b := "x:uid=" + c.uid
+			resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", b, "/cb\n"+b))
+			if resp.StatusCode != c.status || body != c.body {
+				t.Errorf("%d %s, want %d %s", resp.StatusCode, body, c.status, c.body)
 			}
-		}
+			if resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || resp.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("headers %v", resp.Header)
+			}
+			// Every failure is logged once, with the status it was answered
+			// with; a success is not logged.
+			if statuses := logs.attrs("status"); (c.status != 200) != (len(statuses) == 1) || (len(statuses) == 1 && statuses[0] != strconv.Itoa(c.status)) {
+				t.Errorf("logged statuses %v, want one %d for a failure, none for success", statuses, c.status)
+			}
+			// The app's error text is logged for the operator but never
+			// sent to OSS.
+			if c.uid == "fail" {
+				if reasons := logs.attrs("reason"); len(reasons) != 1 || !strings.Contains(reasons[0], "database down: secret details") {
+					t.Errorf("logged reasons %q, want the app's error", reasons)
+				}
+			}
+		})
 	}
 
 	// Verified but unparsable body: 400, app not called.

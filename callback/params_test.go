@@ -31,25 +31,27 @@ func TestParamsEncode(t *testing.T) {
 			`{"callbackUrl":"https://app.example.com/%E5%9B%9E%E8%B0%83?n=%E4%B8%AD","callbackBody":"object=${object}"}`},
 	}
 	for _, c := range cases {
-		enc, err := c.p.Encode()
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		raw, err := base64.StdEncoding.DecodeString(enc)
-		if err != nil {
-			t.Fatalf("%s: not standard Base64: %v", c.name, err)
-		}
-		if string(raw) != c.json {
-			t.Errorf("%s:\n got %s\nwant %s", c.name, raw, c.json)
-		}
-		back, err := callback.DecodeParams(enc)
-		if err != nil {
-			t.Errorf("%s: DecodeParams: %v", c.name, err)
-		}
-		if diff := cmp.Diff(c.p, back); diff != "" {
-			t.Errorf("%s: round trip (-want +got):\n%s", c.name, diff)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			enc, err := c.p.Encode()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			raw, err := base64.StdEncoding.DecodeString(enc)
+			if err != nil {
+				t.Fatalf("not standard Base64: %v", err)
+			}
+			if string(raw) != c.json {
+				t.Errorf("\n got %s\nwant %s", raw, c.json)
+			}
+			back, err := callback.DecodeParams(enc)
+			if err != nil {
+				t.Errorf("DecodeParams: %v", err)
+			}
+			if diff := cmp.Diff(c.p, back); diff != "" {
+				t.Errorf("round trip (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -106,20 +108,22 @@ func TestParamsValidate(t *testing.T) {
 		{"body type with parameters", with(func(p *callback.Params) { p.BodyType = "application/json; charset=utf-8" }), ossmsg.MsgBodyTypeInvalid},
 	}
 	for _, c := range cases {
-		err := c.p.Validate()
-		if c.msg == "" {
-			if err != nil {
-				t.Errorf("%s: %v", c.name, err)
+		t.Run(c.name, func(t *testing.T) {
+			err := c.p.Validate()
+			if c.msg == "" {
+				if err != nil {
+					t.Error(err)
+				}
+				return
 			}
-			continue
-		}
-		var pe *callback.ParamsError
-		if !errors.As(err, &pe) || pe.Message != c.msg || !errors.Is(err, callback.ErrInvalidParams) {
-			t.Errorf("%s: err = %v, want message %q", c.name, err, c.msg)
-		}
-		if _, encErr := c.p.Encode(); encErr == nil {
-			t.Errorf("%s: Encode accepted what Validate refuses", c.name)
-		}
+			var pe *callback.ParamsError
+			if !errors.As(err, &pe) || pe.Message != c.msg || !errors.Is(err, callback.ErrInvalidParams) {
+				t.Errorf("err = %v, want message %q", err, c.msg)
+			}
+			if _, encErr := c.p.Encode(); encErr == nil {
+				t.Errorf("Encode accepted what Validate refuses")
+			}
+		})
 	}
 }
 
@@ -161,19 +165,21 @@ func TestDecodeParams(t *testing.T) {
 		{"SNI null", enc(`{"callbackUrl":"http://a/cb","callbackBody":"a","callbackSNI":null}`), callback.Params{}, ossmsg.MsgSNIInvalid, ""},
 	}
 	for _, c := range cases {
-		got, err := callback.DecodeParams(c.in)
-		if c.msg == "" {
-			if err != nil {
-				t.Errorf("%s: %v", c.name, err)
-			} else if diff := cmp.Diff(c.want, got); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", c.name, diff)
+		t.Run(c.name, func(t *testing.T) {
+			got, err := callback.DecodeParams(c.in)
+			if c.msg == "" {
+				if err != nil {
+					t.Error(err)
+				} else if diff := cmp.Diff(c.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+				return
 			}
-			continue
-		}
-		var pe *callback.ParamsError
-		if !errors.As(err, &pe) || pe.Message != c.msg || pe.EC != c.ec || !errors.Is(err, callback.ErrInvalidParams) {
-			t.Errorf("%s: err = %#v, want message %q EC %q", c.name, err, c.msg, c.ec)
-		}
+			var pe *callback.ParamsError
+			if !errors.As(err, &pe) || pe.Message != c.msg || pe.EC != c.ec || !errors.Is(err, callback.ErrInvalidParams) {
+				t.Errorf("err = %#v, want message %q EC %q", err, c.msg, c.ec)
+			}
+		})
 	}
 	got, err := callback.DecodeParams(enc(`{"callbackUrl":"https://a/cb","callbackBody":"a","callbackSNI":true}`))
 	if err != nil || !got.SNI {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -147,21 +148,25 @@ func TestVerifyStringToSign(t *testing.T) {
 		{"absolute form https with port", "https://app.example.com:8443/a%20b", "x", "/a b\nx"},
 	}
 	for _, bits := range []int{512, 1024, 2048} {
-		priv := testkeys.Private(bits)
-		for _, c := range cases {
-			r := newSignedRequest(t, priv, c.target, c.body, c.signed)
-			if err := callback.Verify(r, staticKeys(priv)); err != nil {
-				t.Errorf("%d bits, %s: %v", bits, c.name, err)
-				continue
+		t.Run(fmt.Sprintf("%d-bit key", bits), func(t *testing.T) {
+			priv := testkeys.Private(bits)
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					r := newSignedRequest(t, priv, c.target, c.body, c.signed)
+					if err := callback.Verify(r, staticKeys(priv)); err != nil {
+						t.Error(err)
+						return
+					}
+					if got := readBody(t, r); got != c.body {
+						t.Errorf("body after Verify = %q", got)
+					}
+					r = newSignedRequest(t, priv, c.target, c.body+"!", c.signed)
+					if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, callback.ErrBadSignature) {
+						t.Errorf("body changed: err = %v", err)
+					}
+				})
 			}
-			if got := readBody(t, r); got != c.body {
-				t.Errorf("%d bits, %s: body after Verify = %q", bits, c.name, got)
-			}
-			r = newSignedRequest(t, priv, c.target, c.body+"!", c.signed)
-			if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, callback.ErrBadSignature) {
-				t.Errorf("%d bits, %s, body changed: err = %v", bits, c.name, err)
-			}
-		}
+		})
 	}
 	// The worked example's Authorization is the value in
 	// docs/PROTOCOL.md#512-bit-key, cross-checked there with openssl.
@@ -180,15 +185,17 @@ func TestVerifyClientBuiltRequest(t *testing.T) {
 		{"http://app.example.com", "/\nx"},
 		{"http://app.example.com/cb?", "/cb?\nx"},
 	} {
-		r, err := http.NewRequest(http.MethodPost, c.url, strings.NewReader("x"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Header.Set("Authorization", sign(priv, c.signed))
-		r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
-		if err := callback.Verify(r, staticKeys(priv)); err != nil {
-			t.Errorf("%s: %v", c.url, err)
-		}
+		t.Run(c.url, func(t *testing.T) {
+			r, err := http.NewRequest(http.MethodPost, c.url, strings.NewReader("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Header.Set("Authorization", sign(priv, c.signed))
+			r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))
+			if err := callback.Verify(r, staticKeys(priv)); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 
@@ -202,16 +209,16 @@ func TestVerifyBodyRestored(t *testing.T) {
 	hidden := func() io.ReadCloser { return io.NopCloser(iotest.OneByteReader(strings.NewReader(body))) }
 	cases := []struct {
 		name string
-		req  func() *http.Request
+		req  func(t *testing.T) *http.Request
 	}{
-		{"known length", func() *http.Request { return newSignedRequest(t, priv, "/cb", body, "/cb\n"+body) }},
-		{"server request, length -1", func() *http.Request {
+		{"known length", func(t *testing.T) *http.Request { return newSignedRequest(t, priv, "/cb", body, "/cb\n"+body) }},
+		{"server request, length -1", func(t *testing.T) *http.Request {
 			r := newSignedRequest(t, priv, "/cb", body, "/cb\n"+body)
 			r.ContentLength = -1
 			r.Body = hidden()
 			return r
 		}},
-		{"client request, length 0 (unknown)", func() *http.Request {
+		{"client request, length 0 (unknown)", func(t *testing.T) *http.Request {
 			r, err := http.NewRequest(http.MethodPost, "http://app.example.com/cb", hidden())
 			if err != nil {
 				t.Fatal(err)
@@ -223,17 +230,19 @@ func TestVerifyBodyRestored(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		r := c.req()
-		if err := callback.Verify(r, staticKeys(priv)); err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		if err := r.ParseForm(); err != nil {
-			t.Fatal(err)
-		}
-		if got := r.PostForm.Get("b"); got != "2" {
-			t.Errorf("%s: PostForm b = %q after Verify, want 2", c.name, got)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			r := c.req(t)
+			if err := callback.Verify(r, staticKeys(priv)); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := r.ParseForm(); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.PostForm.Get("b"); got != "2" {
+				t.Errorf("PostForm b = %q after Verify, want 2", got)
+			}
+		})
 	}
 }
 

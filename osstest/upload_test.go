@@ -597,18 +597,20 @@ func TestSuccessActionRedirect(t *testing.T) {
 		{"https://app.example.com/done?x=1", "https://app.example.com/done?x=1&bucket=examplebucket&etag=%225D41402ABC4B2A76B9719D911017C592%22&key=user%2Feric%2Fr.txt"},
 	}
 	for _, tc := range tests {
-		parts := join(v1Auth(t, testKey, basePolicy()), []part{field("success_action_redirect", tc.redirect), field("success_action_status", "201"),
-			field("key", "user/eric/r.txt"), file("a", "", "hello")})
-		body, ct := encodeForm(t, parts)
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
-		req.Header.Set("Content-Type", ct)
-		resp, err := http.DefaultTransport.RoundTrip(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 303 || resp.Header.Get("Location") != tc.want {
-			t.Errorf("%d Location %q, want 303 %q", resp.StatusCode, resp.Header.Get("Location"), tc.want)
-		}
+		t.Run(tc.redirect, func(t *testing.T) {
+			parts := join(v1Auth(t, testKey, basePolicy()), []part{field("success_action_redirect", tc.redirect), field("success_action_status", "201"),
+				field("key", "user/eric/r.txt"), file("a", "", "hello")})
+			body, ct := encodeForm(t, parts)
+			req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+			req.Header.Set("Content-Type", ct)
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 303 || resp.Header.Get("Location") != tc.want {
+				t.Errorf("%d Location %q, want 303 %q", resp.StatusCode, resp.Header.Get("Location"), tc.want)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -37,16 +38,18 @@ func TestAppendJSONString(t *testing.T) {
 		{"$key", `"$key"`, `"$key"`},
 	}
 	for _, tt := range tests {
-		if got := string(appendJSONString(nil, tt.in, true)); got != tt.html {
-			t.Errorf("appendJSONString(%q, html) = %s, want %s", tt.in, got, tt.html)
-		}
-		if got := string(appendJSONString(nil, tt.in, false)); got != tt.noHTML {
-			t.Errorf("appendJSONString(%q, no html) = %s, want %s", tt.in, got, tt.noHTML)
-		}
-		// The table itself agrees with encoding/json.
-		if want := marshalString(t, tt.in, true); want != tt.html {
-			t.Errorf("table row %q disagrees with encoding/json: %s", tt.in, want)
-		}
+		t.Run(strconv.Quote(tt.in), func(t *testing.T) {
+			if got := string(appendJSONString(nil, tt.in, true)); got != tt.html {
+				t.Errorf("appendJSONString(%q, html) = %s, want %s", tt.in, got, tt.html)
+			}
+			if got := string(appendJSONString(nil, tt.in, false)); got != tt.noHTML {
+				t.Errorf("appendJSONString(%q, no html) = %s, want %s", tt.in, got, tt.noHTML)
+			}
+			// The table itself agrees with encoding/json.
+			if want := marshalString(t, tt.in, true); want != tt.html {
+				t.Errorf("table row %q disagrees with encoding/json: %s", tt.in, want)
+			}
+		})
 	}
 }
 

@@ -141,10 +141,12 @@ func TestSignAgainstEmulator(t *testing.T) {
 					{"ok", png, objKey, content, 200, `"object":"` + objKey + `"`},
 				}
 				for _, tt := range tests {
-					status, body := postForm(t, srv.Client(), tok, tt.extra, tt.key, "text/html", tt.content)
-					if status != tt.wantStatus || !strings.Contains(body, tt.wantInBody) {
-						t.Errorf("%s: %d %s; want %d containing %q", tt.name, status, body, tt.wantStatus, tt.wantInBody)
-					}
+					t.Run(tt.name, func(t *testing.T) {
+						status, body := postForm(t, srv.Client(), tok, tt.extra, tt.key, "text/html", tt.content)
+						if status != tt.wantStatus || !strings.Contains(body, tt.wantInBody) {
+							t.Errorf("%d %s; want %d containing %q", status, body, tt.wantStatus, tt.wantInBody)
+						}
+					})
 				}
 				obj, ok := srv.Object(objKey)
 				if !ok {

@@ -290,16 +290,18 @@ func TestHandlerWildcardOriginsNeverMatch(t *testing.T) {
 		{"GET", testOrigin, 200, testOrigin}, // control
 	}
 	for _, tt := range tests {
-		resp, body := do(t, srv, tt.method, map[string]string{"X-User": "alice", "Origin": tt.origin, "Access-Control-Request-Method": "GET"})
-		if resp.StatusCode != tt.wantStatus {
-			t.Errorf("%s from %q: status %d, want %d: %s", tt.method, tt.origin, resp.StatusCode, tt.wantStatus, body)
-		}
-		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != tt.wantACAO {
-			t.Errorf("%s from %q: Access-Control-Allow-Origin = %q, want %q", tt.method, tt.origin, got, tt.wantACAO)
-		}
-		if got, want := resp.Header.Get("Access-Control-Allow-Credentials"), map[bool]string{true: "true"}[tt.wantACAO != ""]; got != want {
-			t.Errorf("%s from %q: Access-Control-Allow-Credentials = %q, want %q", tt.method, tt.origin, got, want)
-		}
+		t.Run(tt.method+" from "+tt.origin, func(t *testing.T) {
+			resp, body := do(t, srv, tt.method, map[string]string{"X-User": "alice", "Origin": tt.origin, "Access-Control-Request-Method": "GET"})
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("%s from %q: status %d, want %d: %s", tt.method, tt.origin, resp.StatusCode, tt.wantStatus, body)
+			}
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != tt.wantACAO {
+				t.Errorf("%s from %q: Access-Control-Allow-Origin = %q, want %q", tt.method, tt.origin, got, tt.wantACAO)
+			}
+			if got, want := resp.Header.Get("Access-Control-Allow-Credentials"), map[bool]string{true: "true"}[tt.wantACAO != ""]; got != want {
+				t.Errorf("%s from %q: Access-Control-Allow-Credentials = %q, want %q", tt.method, tt.origin, got, want)
+			}
+		})
 	}
 }
 

@@ -161,23 +161,25 @@ func TestMultipartHandlerFlow(t *testing.T) {
 	}
 
 	for _, step := range []struct{ name, method string }{{"complete", "POST"}, {"abort", "DELETE"}, {"list", "GET"}} {
-		var ans struct{ Request *Presigned }
-		if st, body := ms.call(t, "alice", step.name, stepRequest{Ticket: plan.Ticket, UploadID: "UP1"}, &ans); st != 200 {
-			t.Fatalf("%s: %d %s", step.name, st, body)
-		}
-		q := mustQuery(t, ans.Request.URL)
-		if ans.Request.Method != step.method || q.Get("uploadId") != "UP1" {
-			t.Errorf("%s: %+v", step.name, ans.Request)
-		}
-		if step.name == "complete" {
-			cb, err := callback.DecodeParams(q.Get("callback"))
-			if err != nil {
-				t.Fatal(err)
+		t.Run(step.name, func(t *testing.T) {
+			var ans struct{ Request *Presigned }
+			if st, body := ms.call(t, "alice", step.name, stepRequest{Ticket: plan.Ticket, UploadID: "UP1"}, &ans); st != 200 {
+				t.Fatalf("%d %s", st, body)
 			}
-			if !strings.Contains(cb.URL, "uid=alice&ossdirect-size=256000&ossdirect-expires=") {
-				t.Errorf("complete callback URL %s lacks the user and planned size", cb.URL)
+			q := mustQuery(t, ans.Request.URL)
+			if ans.Request.Method != step.method || q.Get("uploadId") != "UP1" {
+				t.Errorf("%+v", ans.Request)
 			}
-		}
+			if step.name == "complete" {
+				cb, err := callback.DecodeParams(q.Get("callback"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(cb.URL, "uid=alice&ossdirect-size=256000&ossdirect-expires=") {
+					t.Errorf("complete callback URL %s lacks the user and planned size", cb.URL)
+				}
+			}
+		})
 	}
 }
 

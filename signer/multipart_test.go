@@ -187,10 +187,12 @@ func TestPresignAbortAndListParts(t *testing.T) {
 		p      *Presigned
 		method string
 	}{{abort, "DELETE"}, {list, "GET"}} {
-		u, _ := url.Parse(c.p.URL)
-		if c.p.Method != c.method || u.Path != "/users/42/video.mp4" || u.Query().Get("uploadId") != "U1" || c.p.Header != nil {
-			t.Errorf("%s: %s %s %v", c.method, c.p.Method, c.p.URL, c.p.Header)
-		}
+		t.Run(c.method, func(t *testing.T) {
+			u, _ := url.Parse(c.p.URL)
+			if c.p.Method != c.method || u.Path != "/users/42/video.mp4" || u.Query().Get("uploadId") != "U1" || c.p.Header != nil {
+				t.Errorf("%s %s %v", c.p.Method, c.p.URL, c.p.Header)
+			}
+		})
 	}
 }
 
@@ -258,8 +260,10 @@ func TestWithQueryParam(t *testing.T) {
 		"https://a/cb?x=1#f?g=2": "https://a/cb?x=1&s=1#f?g=2",
 	}
 	for in, want := range tests {
-		if got := withQueryParam(in, "s", "1"); got != want {
-			t.Errorf("withQueryParam(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := withQueryParam(in, "s", "1"); got != want {
+				t.Errorf("withQueryParam(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }

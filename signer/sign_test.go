@@ -32,10 +32,12 @@ var workedTime = time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
 
 func TestWorkedExampleEncoding(t *testing.T) {
 	// Guards the constants themselves: the Base64 texts are the JSON texts.
-	for _, c := range []struct{ json, b64 string }{{workedPolicyV1, workedPolicyV1B64}, {workedPolicyV4, workedPolicyV4B64}} {
-		if got := base64.StdEncoding.EncodeToString([]byte(c.json)); got != c.b64 {
-			t.Errorf("base64(%s) = %s, want %s", c.json, got, c.b64)
-		}
+	for _, c := range []struct{ name, json, b64 string }{{"V1", workedPolicyV1, workedPolicyV1B64}, {"V4", workedPolicyV4, workedPolicyV4B64}} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := base64.StdEncoding.EncodeToString([]byte(c.json)); got != c.b64 {
+				t.Errorf("base64(%s) = %s, want %s", c.json, got, c.b64)
+			}
+		})
 	}
 }
 

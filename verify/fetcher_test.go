@@ -107,9 +107,11 @@ func TestIsOSSKeyURL(t *testing.T) {
 		{"https://gosspublic.alicdn.com/" + strings.Repeat("a", maxKeyURLLen), false},
 	}
 	for _, c := range cases {
-		if got := IsOSSKeyURL(c.url); got != c.want {
-			t.Errorf("IsOSSKeyURL(%q) = %v, want %v", c.url, got, c.want)
-		}
+		t.Run(c.url, func(t *testing.T) {
+			if got := IsOSSKeyURL(c.url); got != c.want {
+				t.Errorf("IsOSSKeyURL(%q) = %v, want %v", c.url, got, c.want)
+			}
+		})
 	}
 }
 

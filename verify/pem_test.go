@@ -81,10 +81,12 @@ func TestParsePublicKeyPEMErrors(t *testing.T) {
 		"mismatched footer": []byte("-----BEGIN PUBLIC KEY-----\nMFww\n-----END RSA PUBLIC KEY-----\n"),
 	}
 	for name, in := range cases {
-		k, err := ParsePublicKeyPEM(in)
-		if !errors.Is(err, ErrBadKey) || k != nil {
-			t.Errorf("%s: key %v, err = %v; want nil, ErrBadKey", name, k != nil, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			k, err := ParsePublicKeyPEM(in)
+			if !errors.Is(err, ErrBadKey) || k != nil {
+				t.Errorf("key %v, err = %v; want nil, ErrBadKey", k != nil, err)
+			}
+		})
 	}
 }
 

@@ -193,9 +193,11 @@ func TestForgedPaddings(t *testing.T) {
 		t.Fatalf("control: correct EM does not verify: %v", err)
 	}
 	for name, em := range cases {
-		if err := VerifyPKCS1v15MD5(&priv.PublicKey, msg, rawSign(priv, em)); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("%s: err = %v, want ErrBadSignature", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			if err := VerifyPKCS1v15MD5(&priv.PublicKey, msg, rawSign(priv, em)); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("err = %v, want ErrBadSignature", err)
+			}
+		})
 	}
 }
 
@@ -218,9 +220,11 @@ func TestSignatureShape(t *testing.T) {
 		"s + n truncated to k": nPlus[1:],
 	}
 	for name, sig := range cases {
-		if err := VerifyPKCS1v15MD5(pub, msg, sig); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("%s: err = %v, want ErrBadSignature", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			if err := VerifyPKCS1v15MD5(pub, msg, sig); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("err = %v, want ErrBadSignature", err)
+			}
+		})
 	}
 	d := md5.Sum(msg)
 	for _, n := range []int{0, 15, 17, 20} {
@@ -253,10 +257,12 @@ func TestBadKeys(t *testing.T) {
 		"e negative":   {N: n512, E: -3},
 	}
 	for name, pub := range cases {
-		err := VerifyPKCS1v15MD5(pub, []byte("x"), make([]byte, 64))
-		if !errors.Is(err, ErrBadKey) {
-			t.Errorf("%s: err = %v, want ErrBadKey", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			err := VerifyPKCS1v15MD5(pub, []byte("x"), make([]byte, 64))
+			if !errors.Is(err, ErrBadKey) {
+				t.Errorf("err = %v, want ErrBadKey", err)
+			}
+		})
 	}
 }
 
