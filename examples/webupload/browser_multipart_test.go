@@ -173,7 +173,8 @@ func sameSet(a, b []int) bool {
 // Pause, then resume after the part URLs have expired: the page fetches
 // fresh ones and finishes. Cancel aborts the upload at OSS. A file over the
 // app's limit is refused by the app's plan (the client check skipped) or by
-// the page itself. V1 signatures, a phone viewport, small parts.
+// the page itself. A part whose connection is cut is sent again. V1
+// signatures, a phone viewport, small parts.
 func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 	node, chromium := needBrowser(t)
 	gate := newPartGate(3)
@@ -192,9 +193,11 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 		},
 		"close": func() { gate.close(3) },
 		"open":  gate.open,
+		"cut":   func() { gate.cutNext(2, 2) },
 	})
 
 	rng := rand.New(rand.NewPCG(11, 11))
+	flaky := newFile(rng, "flaky.txt", "text/plain", 768<<10)    // 3 parts
 	paused := newFile(rng, "paused.txt", "text/plain", 1280<<10) // 5 parts of 256 KiB
 	canceled := newFile(rng, "canceled.txt", "text/plain", 1280<<10)
 	tooLarge := newFile(rng, "too-large.txt", "text/plain", maxSize+1)
@@ -205,6 +208,7 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 			{Files: []e2eFile{canceled}, Before: h.url("close"), WaitParts: 2, Then: "cancel", Hook: h.url("open")},
 			{Files: []e2eFile{tooLarge}, SkipChecks: true},
 			{Files: []e2eFile{tooLarge}},
+			{Files: []e2eFile{flaky}, Before: h.url("cut")},
 		},
 	})
 
@@ -250,7 +254,21 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 	if rejected := res.Steps[3].Items[0]; rejected.State != "rejected" || rejected.Code != "client-side check" {
 		t.Errorf("over-size file: state %q code %q; want rejected by the page", rejected.State, rejected.Code)
 	}
-	if n := len(env.emu.Objects()); n != 1 {
-		t.Errorf("emulator holds %d objects, want 1", n)
+
+	// Part 2's connection drops twice: the page sends it again after 1 s,
+	// then 2 s, and completes.
+	checkStored(t, env, res.Steps[4].Items[0], flaky)
+	var part2 int
+	for _, r := range res.Requests {
+		if r.Method == "PUT" && strings.HasPrefix(r.URL, env.ossURL) && strings.Contains(r.URL, "partNumber=2&") &&
+			strings.Contains(r.URL, res.Steps[4].Items[0].Answer.Object[strings.LastIndexByte(res.Steps[4].Items[0].Answer.Object, '/')+1:]) {
+			part2++
+		}
+	}
+	if gate.cutCount() != 2 || part2 != 3 {
+		t.Errorf("cut %d connections; the page sent part 2 %d times, want 3", gate.cutCount(), part2)
+	}
+	if n := len(env.emu.Objects()); n != 2 {
+		t.Errorf("emulator holds %d objects, want 2", n)
 	}
 }

@@ -144,6 +144,8 @@ type partGate struct {
 	opened chan struct{} // closed when the gate opens
 	passed []int         // part numbers passed on, in arrival order
 	held   int
+	cuts   map[int]int // part number -> connections still to cut
+	cut    int
 }
 
 func newPartGate(from int) *partGate {
@@ -159,6 +161,22 @@ func (g *partGate) wrap(next http.Handler) http.Handler {
 			return
 		}
 		g.mu.Lock()
+		if g.cuts[n] > 0 {
+			// The connection drops in the middle of the answer. (Dropping
+			// it before any answer would not reach the page: Chromium
+			// retries such a request itself when the connection was a
+			// reused one.)
+			g.cuts[n]--
+			g.cut++
+			g.mu.Unlock()
+			io.Copy(io.Discard, r.Body)
+			if conn, buf, err := http.NewResponseController(w).Hijack(); err == nil {
+				buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<?xml")
+				buf.Flush()
+				conn.Close()
+			}
+			return
+		}
 		opened := g.opened
 		closed := n >= g.from && !isClosed(opened)
 		if closed {
@@ -206,6 +224,23 @@ func (g *partGate) close(from int) {
 	if isClosed(g.opened) {
 		g.opened = make(chan struct{})
 	}
+}
+
+// cutNext closes the connection of the next `times` uploads of part n
+// in the middle of the answer.
+func (g *partGate) cutNext(n, times int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cuts == nil {
+		g.cuts = map[int]int{}
+	}
+	g.cuts[n] = times
+}
+
+func (g *partGate) cutCount() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.cut
 }
 
 // passedParts returns the part numbers passed on to the emulator so far
