@@ -7,32 +7,21 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"hash"
-	"hash/crc64"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
-	"github.com/ossdirect/ossdirect/policy"
 )
-
-var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // maxTrailingBytes bounds what is read after the file part (a browser's
 // submit button, the closing boundary, an epilogue) [inferred].
 const maxTrailingBytes = maxFieldValueBytes
-
-// sniffBytes of the file are kept to read image dimensions for the
-// imageInfo.* callback variables; JPEG headers with EXIF data can push the
-// size marker past the first few KB.
-const sniffBytes = 64 << 10
 
 // upload is an accepted and stored object: a PostObject, PutObject or
 // CompleteMultipartUpload (form is nil for the last two).
@@ -284,107 +273,6 @@ func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) 
 	return &p, vars, nil
 }
 
-// streamed is what streaming the file produced.
-type streamed struct {
-	size  int64
-	md5   []byte
-	crc64 uint64
-	sniff []byte
-}
-
-// Streaming works in chunks of chunkSize; MD5, the slowest step, runs on
-// its own goroutine so it overlaps with reading, CRC-64 and storing, with
-// chunkBuffers chunks in flight. Memory use is bounded by them, whatever
-// the file size (plus the pending object itself for the memory store).
-const (
-	chunkSize    = 256 << 10
-	chunkBuffers = 4
-)
-
-// streamFile copies the file part into p, hashing as it goes and stopping
-// as soon as the size passes limit.
-func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *policy.Policy) (*streamed, *ossError) {
-	free := make(chan []byte, chunkBuffers)
-	for range chunkBuffers {
-		free <- make([]byte, chunkSize)
-	}
-	toMD5 := make(chan []byte, chunkBuffers)
-	md5h := md5.New()
-	md5Done := make(chan struct{})
-	go func() {
-		defer close(md5Done)
-		for b := range toMD5 {
-			md5h.Write(b)
-			free <- b[:cap(b)]
-		}
-	}()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			close(toMD5)
-			<-md5Done
-		}
-	}
-	defer stop()
-
-	crc := crc64.New(crcTable)
-	var sniff []byte
-	var size int64
-	for {
-		buf := <-free
-		n, err := readChunk(src, buf)
-		if n > 0 {
-			size += int64(n)
-			if size > limit {
-				if pol != nil {
-					if perr := postpolicy.CheckSize(pol, size); perr != nil {
-						return nil, policyError(perr)
-					}
-				}
-				return nil, errEntityTooLarge()
-			}
-			chunk := buf[:n]
-			crc.Write(chunk)
-			if len(sniff) < sniffBytes {
-				sniff = append(sniff, chunk[:min(n, sniffBytes-len(sniff))]...)
-			}
-			if _, werr := p.Write(chunk); werr != nil {
-				return nil, errInternal(werr)
-			}
-			toMD5 <- chunk
-		} else {
-			free <- buf
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// The body ended inside the file (client gone or truncated
-			// framing): nothing is stored.
-			return nil, errMalformedPOST()
-		}
-	}
-	stop()
-	return &streamed{size: size, md5: md5h.Sum(nil), crc64: crc.Sum64(), sniff: sniff}, nil
-}
-
-// readChunk fills buf from src, returning early only with an error (io.EOF
-// at the end of the part). Unlike io.ReadFull it passes errors through
-// unchanged, so a truncated part (io.ErrUnexpectedEOF from multipart) is
-// not mistaken for the end of the file.
-func readChunk(src io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := src.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
 // readTrailer reads what follows the file part. OSS stops at the file
 // (docs/PROTOCOL.md#form-upload): later fields, such as a browser's submit
 // button, are ignored, but a second file is refused (IncorrectNumberOfFiles,
@@ -426,74 +314,4 @@ func clientIP(r *http.Request) string {
 		host = host[:i]
 	}
 	return strings.Trim(host, "[]")
-}
-
-// respond sends the success answer (docs/PROTOCOL.md#success-response,
-// #callback-outcome).
-func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
-	h := w.Header()
-	h.Set("ETag", up.obj.ETag)
-	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(up.obj.CRC64, 10))
-	h.Set("Content-MD5", up.obj.ContentMD5)
-	if up.obj.ServerSideEncryption != "" {
-		h.Set("X-Oss-Server-Side-Encryption", up.obj.ServerSideEncryption)
-	}
-	if up.callback != nil {
-		// With a callback the uploader gets the app's answer (200) or
-		// CallbackFailed (203), whatever success_action_status says
-		// (docs/PROTOCOL.md#callback-outcome, [inferred]); the same goes for
-		// a redirect.
-		e.runCallback(w, r, rc, up)
-		return
-	}
-	if redirect := up.form.get("success_action_redirect"); redirect != "" {
-		// OSS documents only that it redirects; status and query follow
-		// Amazon S3: 303 with bucket, key and etag appended [inferred].
-		q := url.Values{"bucket": {e.bucket}, "key": {up.obj.Key}, "etag": {up.obj.ETag}}
-		sep := "?"
-		if strings.Contains(redirect, "?") {
-			sep = "&"
-		}
-		h.Set("Location", redirect+sep+q.Encode())
-		w.WriteHeader(http.StatusSeeOther)
-		return
-	}
-	switch up.form.get("success_action_status") {
-	case "200":
-		h.Set("Content-Length", "0")
-		w.WriteHeader(http.StatusOK)
-	case "201":
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		writeXML(w, http.StatusCreated, &postResponse{
-			Bucket:   e.bucket,
-			Location: scheme + "://" + r.Host + "/" + escapeKey(up.obj.Key),
-			Key:      up.obj.Key,
-			ETag:     strings.Trim(up.obj.ETag, `"`),
-		})
-	default:
-		// Absent or any other value: 204 (docs/PROTOCOL.md#success-response).
-		w.WriteHeader(http.StatusNoContent)
-	}
-}
-
-// postResponse is the 201 body; element order and the unquoted ETag follow
-// a real OSS response (docs/PROTOCOL.md#success-response).
-type postResponse struct {
-	XMLName  struct{} `xml:"PostResponse"`
-	Bucket   string   `xml:"Bucket"`
-	Location string   `xml:"Location"`
-	Key      string   `xml:"Key"`
-	ETag     string   `xml:"ETag"`
-}
-
-// escapeKey percent-encodes an object key for a URL path, keeping "/".
-func escapeKey(key string) string {
-	segs := strings.Split(key, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	return strings.Join(segs, "/")
 }

@@ -1,0 +1,78 @@
+package osstest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// respond sends the success answer (docs/PROTOCOL.md#success-response,
+// #callback-outcome).
+func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
+	h := w.Header()
+	h.Set("ETag", up.obj.ETag)
+	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(up.obj.CRC64, 10))
+	h.Set("Content-MD5", up.obj.ContentMD5)
+	if up.obj.ServerSideEncryption != "" {
+		h.Set("X-Oss-Server-Side-Encryption", up.obj.ServerSideEncryption)
+	}
+	if up.callback != nil {
+		// With a callback the uploader gets the app's answer (200) or
+		// CallbackFailed (203), whatever success_action_status says
+		// (docs/PROTOCOL.md#callback-outcome, [inferred]); the same goes for
+		// a redirect.
+		e.runCallback(w, r, rc, up)
+		return
+	}
+	if redirect := up.form.get("success_action_redirect"); redirect != "" {
+		// OSS documents only that it redirects; status and query follow
+		// Amazon S3: 303 with bucket, key and etag appended [inferred].
+		q := url.Values{"bucket": {e.bucket}, "key": {up.obj.Key}, "etag": {up.obj.ETag}}
+		sep := "?"
+		if strings.Contains(redirect, "?") {
+			sep = "&"
+		}
+		h.Set("Location", redirect+sep+q.Encode())
+		w.WriteHeader(http.StatusSeeOther)
+		return
+	}
+	switch up.form.get("success_action_status") {
+	case "200":
+		h.Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+	case "201":
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		writeXML(w, http.StatusCreated, &postResponse{
+			Bucket:   e.bucket,
+			Location: scheme + "://" + r.Host + "/" + escapeKey(up.obj.Key),
+			Key:      up.obj.Key,
+			ETag:     strings.Trim(up.obj.ETag, `"`),
+		})
+	default:
+		// Absent or any other value: 204 (docs/PROTOCOL.md#success-response).
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// postResponse is the 201 body; element order and the unquoted ETag follow
+// a real OSS response (docs/PROTOCOL.md#success-response).
+type postResponse struct {
+	XMLName  struct{} `xml:"PostResponse"`
+	Bucket   string   `xml:"Bucket"`
+	Location string   `xml:"Location"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+// escapeKey percent-encodes an object key for a URL path, keeping "/".
+func escapeKey(key string) string {
+	segs := strings.Split(key, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
