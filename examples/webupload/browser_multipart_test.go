@@ -93,9 +93,11 @@ func checkStored(t *testing.T, env *demo, item e2eItem, f e2eFile) {
 func TestBrowserMultipartResumeAfterReload(t *testing.T) {
 	node, chromium := needBrowser(t)
 	gate := newPartGate(3)
+	// The demo's defaults, so that the screenshot shows what
+	// `go run ./examples/webupload` shows.
 	env := startDemo(t, demoOptions{
-		version: signer.V4, maxSize: 32 << 20, gate: gate,
-		contentTypes: []string{"text/plain", "video/mp4", "application/zip"},
+		version: signer.V4, maxSize: defaultMaxSize, gate: gate,
+		contentTypes: splitList(defaultTypes),
 	})
 	var beforeReload []int
 	h := newHooks(t, map[string]func(){
