@@ -215,11 +215,7 @@ func (e *Emulator) publicKeyURLFor(r *http.Request) string {
 	if e.pubURL != "" {
 		return e.pubURL
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	u := scheme + "://" + r.Host + pubKeyPath
+	u := requestScheme(r) + "://" + r.Host + pubKeyPath
 	e.advertised[u] = true
 	return u
 }

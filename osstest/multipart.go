@@ -276,14 +276,10 @@ func (e *Emulator) completeMultipart(w http.ResponseWriter, r *http.Request, rc 
 		e.runCallback(w, r, rc, up)
 		return
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	rk, enc := responseKey(r, key)
 	writeXML(w, http.StatusOK, &completeResult{
 		EncodingType: enc,
-		Location:     scheme + "://" + r.Host + "/" + escapeKey(key),
+		Location:     objectURL(r, key),
 		Bucket:       e.bucket,
 		Key:          rk,
 		ETag:         up.obj.ETag,

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"hash"
 	"io"
@@ -144,16 +143,8 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 		return nil, newErr(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
 	}
 
-	obj.Size = st.size
-	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(st.md5)) + `"`
-	obj.ContentMD5 = base64.StdEncoding.EncodeToString(st.md5)
-	obj.CRC64 = st.crc64
-	obj.LastModified = e.now().UTC()
-	if err := e.store.commit(p, obj, forbid); err != nil {
-		if errors.Is(err, errExists) {
-			return nil, errExistsOSS()
-		}
-		return nil, errInternal(err)
+	if oe := e.commitStreamed(p, &obj, st, forbid); oe != nil {
+		return nil, oe
 	}
 	committed = true
 	up.obj = obj

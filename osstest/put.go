@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -88,16 +87,8 @@ func (e *Emulator) receivePut(r *http.Request, key string) (*upload, *ossError) 
 	if oe != nil {
 		return nil, oe
 	}
-	obj.Size = st.size
-	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(st.md5)) + `"`
-	obj.ContentMD5 = base64.StdEncoding.EncodeToString(st.md5)
-	obj.CRC64 = st.crc64
-	obj.LastModified = e.now().UTC()
-	if err := e.store.commit(p, obj, forbid); err != nil {
-		if errors.Is(err, errExists) {
-			return nil, errExistsOSS()
-		}
-		return nil, errInternal(err)
+	if oe := e.commitStreamed(p, &obj, st, forbid); oe != nil {
+		return nil, oe
 	}
 	up.obj = obj
 	up.sniff = st.sniff

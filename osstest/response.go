@@ -42,13 +42,9 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, u
 		h.Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
 	case "201":
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
 		writeXML(w, http.StatusCreated, &postResponse{
 			Bucket:   e.bucket,
-			Location: scheme + "://" + r.Host + "/" + escapeKey(up.obj.Key),
+			Location: objectURL(r, up.obj.Key),
 			Key:      up.obj.Key,
 			ETag:     strings.Trim(up.obj.ETag, `"`),
 		})
@@ -75,4 +71,18 @@ func escapeKey(key string) string {
 		segs[i] = url.PathEscape(s)
 	}
 	return strings.Join(segs, "/")
+}
+
+// objectURL is the URL of key on the host r was sent to, as OSS writes it
+// in Location elements.
+func objectURL(r *http.Request, key string) string {
+	return requestScheme(r) + "://" + r.Host + "/" + escapeKey(key)
+}
+
+// requestScheme is the scheme r arrived over.
+func requestScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
 }

@@ -2,8 +2,12 @@ package osstest
 
 import (
 	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"hash/crc64"
 	"io"
+	"strings"
 
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
@@ -115,4 +119,21 @@ func readChunk(src io.Reader, buf []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// commitStreamed stores the streamed body p as obj, completed with the size,
+// ETag, Content-MD5 and CRC-64 that streaming measured.
+func (e *Emulator) commitStreamed(p *pending, obj *Object, st *streamed, forbidOverwrite bool) *ossError {
+	obj.Size = st.size
+	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(st.md5)) + `"`
+	obj.ContentMD5 = base64.StdEncoding.EncodeToString(st.md5)
+	obj.CRC64 = st.crc64
+	obj.LastModified = e.now().UTC()
+	if err := e.store.commit(p, *obj, forbidOverwrite); err != nil {
+		if errors.Is(err, errExists) {
+			return errExistsOSS()
+		}
+		return errInternal(err)
+	}
+	return nil
 }

@@ -134,8 +134,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // trusted anyway; one from any other origin gets 403, which the browser
 // reports as a CORS failure.
 func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
+	h.answerPreflight(w, r, origin, allowed, allowedMethods, "GET, HEAD")
+}
+
+// answerPreflight is preflight for a handler whose Allow header is allow
+// and whose CORS methods are corsMethods; MultipartHandler shares it.
+func (h *Handler) answerPreflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool, allow, corsMethods string) {
 	hdr := w.Header()
-	hdr.Set("Allow", allowedMethods)
+	hdr.Set("Allow", allow)
 	reqMethod := r.Header.Get("Access-Control-Request-Method")
 	if origin == "" || reqMethod == "" {
 		w.WriteHeader(http.StatusNoContent)
@@ -147,7 +153,7 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, origin strin
 		h.fail(w, http.StatusForbidden, "origin not allowed", nil)
 		return
 	}
-	hdr.Set("Access-Control-Allow-Methods", "GET, HEAD")
+	hdr.Set("Access-Control-Allow-Methods", corsMethods)
 	if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
 		hdr.Set("Access-Control-Allow-Headers", rh)
 	}

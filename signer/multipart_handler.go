@@ -385,22 +385,5 @@ func (h *MultipartHandler) fail(w http.ResponseWriter, status int, msg string, c
 
 // preflight answers OPTIONS as Handler does, allowing POST.
 func (h *MultipartHandler) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
-	hdr := w.Header()
-	hdr.Set("Allow", "POST, OPTIONS")
-	if origin == "" || r.Header.Get("Access-Control-Request-Method") == "" {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	hdr.Add("Vary", "Access-Control-Request-Method")
-	hdr.Add("Vary", "Access-Control-Request-Headers")
-	if !allowed {
-		h.fail(w, http.StatusForbidden, "origin not allowed", nil)
-		return
-	}
-	hdr.Set("Access-Control-Allow-Methods", "POST")
-	if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
-		hdr.Set("Access-Control-Allow-Headers", rh)
-	}
-	hdr.Set("Access-Control-Max-Age", "600")
-	w.WriteHeader(http.StatusNoContent)
+	(&Handler{ErrorLog: h.ErrorLog}).answerPreflight(w, r, origin, allowed, "POST, OPTIONS", "POST")
 }

@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
-	"sort"
+	"slices"
 
 	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/verify"
@@ -94,12 +95,7 @@ func runDiagnose(ctx context.Context, args []string, env *environ) int {
 		fmt.Fprintf(env.stdout, "note: %v\n", err)
 		return exitOK
 	}
-	names := make([]string, 0, len(ev.Raw))
-	for k := range ev.Raw {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(ev.Raw)) {
 		fmt.Fprintf(env.stdout, "  %s = %q\n", k, ev.Raw[k])
 	}
 	return exitOK

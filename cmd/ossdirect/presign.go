@@ -3,7 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,12 +56,7 @@ func runPresign(ctx context.Context, args []string, env *environ) int {
 		return fail(env, "presign", err)
 	}
 	fmt.Fprintln(env.stdout, p.URL)
-	names := make([]string, 0, len(p.Header))
-	for name := range p.Header {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(p.Header)) {
 		fmt.Fprintf(env.stderr, "send header: %s: %s\n", name, p.Header[name])
 	}
 	return exitOK
