@@ -59,6 +59,10 @@ log "go test -race ./... (browser test required)"
 export OSSDIRECT_REQUIRE_BROWSER=1
 go test -race -count=1 ./...
 
+log "benchmarks run once each, so none is left broken (timings: README, Performance)"
+go test -count=1 -run '^$' -bench . -benchtime 1x ./... > /dev/null
+(cd interop && go test -count=1 -run '^$' -bench . -benchtime 1x ./... > /dev/null)
+
 log "interop: the official OSS Go SDK v2 against ossdirect (go test -race)"
 (cd interop && go test -race -count=1 ./...)
 

@@ -68,11 +68,12 @@ func BenchmarkSignV4Baseline(b *testing.B) {
 	}
 }
 
-// A bundle with STS, callback, x: variables and every other pin. Its
-// baseline signs the JSON of the very policy Sign produced.
+// A bundle with STS, a bound callback, x: variables and every other pin.
+// Its baseline signs the JSON of the very policy Sign produced.
 func fullBench() (*Signer, Upload) {
 	s := workedSigner(V4)
 	s.Credentials = stsCreds
+	s.CallbackSecret = []byte("benchmark callback secret")
 	return s, fullUpload()
 }
 
