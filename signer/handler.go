@@ -1,9 +1,10 @@
 package signer
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"log"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,9 +62,9 @@ type Handler struct {
 	// pages), so every allowed origin must be listed by name.
 	AllowOrigins []string
 
-	// ErrorLog receives failures that are answered as 5xx; nil means the
-	// log package's standard logger.
-	ErrorLog *log.Logger
+	// Logger receives the failures answered as 5xx, with their cause
+	// (which is never sent to the browser); nil means slog.Default().
+	Logger *slog.Logger
 }
 
 const allowedMethods = "GET, HEAD, OPTIONS"
@@ -176,11 +177,12 @@ func (h *Handler) originAllowed(origin string) bool {
 // fail answers {"error": msg}; cause, if any, is logged and not sent.
 func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {
 	if cause != nil {
-		logf := log.Printf
-		if h.ErrorLog != nil {
-			logf = h.ErrorLog.Printf
+		logger := h.Logger
+		if logger == nil {
+			logger = slog.Default()
 		}
-		logf("signer: token request answered %d: %v", status, cause)
+		logger.LogAttrs(context.Background(), slog.LevelError, "signer: request failed",
+			slog.Int("status", status), slog.String("reason", cause.Error()))
 	}
 	body, _ := json.Marshal(struct {
 		Error string `json:"error"`

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -72,7 +72,7 @@ func newTokenServer(t *testing.T, creds CredentialsProvider) (*httptest.Server, 
 		Signer:       &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret},
 		Upload:       userUpload,
 		AllowOrigins: []string{testOrigin, "http://localhost:3000"},
-		ErrorLog:     log.New(logs, "", 0),
+		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -307,7 +307,7 @@ func TestHandlerWildcardOriginsNeverMatch(t *testing.T) {
 
 func TestHandlerMisconfigured(t *testing.T) {
 	logs := &lockedBuffer{}
-	srv := httptest.NewServer(&Handler{ErrorLog: log.New(logs, "", 0)})
+	srv := httptest.NewServer(&Handler{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	defer srv.Close()
 	resp, body := do(t, srv, "GET", nil)
 	if resp.StatusCode != 500 || !strings.Contains(string(body), "internal error") {

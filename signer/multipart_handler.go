@@ -9,7 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net/http"
 	"path"
 	"strings"
@@ -100,9 +100,9 @@ type MultipartHandler struct {
 	// Handler.AllowOrigins.
 	AllowOrigins []string
 
-	// ErrorLog receives failures answered with 5xx; nil means the log
-	// package's standard logger.
-	ErrorLog *log.Logger
+	// Logger receives the failures answered with 5xx, with their cause;
+	// nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // ticket is what a ticket seals: the user, its expiry and the plan.
@@ -191,7 +191,7 @@ type stepRequest struct {
 
 // ServeHTTP implements http.Handler.
 func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	cors := &Handler{AllowOrigins: h.AllowOrigins, ErrorLog: h.ErrorLog}
+	cors := &Handler{AllowOrigins: h.AllowOrigins, Logger: h.Logger}
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
 	origin := r.Header.Get("Origin")
@@ -380,10 +380,10 @@ func (h *MultipartHandler) failSign(w http.ResponseWriter, err error) {
 }
 
 func (h *MultipartHandler) fail(w http.ResponseWriter, status int, msg string, cause error) {
-	(&Handler{ErrorLog: h.ErrorLog}).fail(w, status, msg, cause)
+	(&Handler{Logger: h.Logger}).fail(w, status, msg, cause)
 }
 
 // preflight answers OPTIONS as Handler does, allowing POST.
 func (h *MultipartHandler) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
-	(&Handler{ErrorLog: h.ErrorLog}).answerPreflight(w, r, origin, allowed, "POST, OPTIONS", "POST")
+	(&Handler{Logger: h.Logger}).answerPreflight(w, r, origin, allowed, "POST, OPTIONS", "POST")
 }

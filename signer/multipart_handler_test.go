@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -76,7 +76,7 @@ func newMultipartServer(t *testing.T, creds CredentialsProvider) *multipartServe
 		Now: func() time.Time { return time.Unix(ms.now.Load(), 0) }}
 	ms.Server = httptest.NewServer(http.StripPrefix("/oss/multipart", &MultipartHandler{
 		Signer: s, TicketSecret: testTicketSecret, User: userFromHeader, Plan: planForUser,
-		AllowOrigins: []string{testOrigin}, ErrorLog: log.New(ms.logs, "", 0),
+		AllowOrigins: []string{testOrigin}, Logger: slog.New(slog.NewTextHandler(ms.logs, nil)),
 	}))
 	t.Cleanup(ms.Close)
 	return ms
