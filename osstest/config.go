@@ -79,8 +79,8 @@ type Config struct {
 	// object's metadata in a JSON file beside it. A new Emulator on the
 	// same directory serves the objects stored there before (multipart
 	// uploads in progress are not kept); files that do not form a complete
-	// object are removed when it starts. Stored objects are never removed
-	// by the emulator except when overwritten.
+	// object are removed when it starts. A stored object's files are
+	// removed when it is overwritten or deleted (DeleteObject).
 	Dir string
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.

@@ -89,7 +89,9 @@
 // received completely and every check passed, so a failed or cut-off
 // upload stores nothing. Stored objects can be read with Object, Objects,
 // Open and ReadObject, or over HTTP with GET and HEAD /<key> (no
-// authentication; Range supported).
+// authentication; Range supported). DELETE /<key> (DeleteObject) is
+// authenticated like PutObject and answers 204 whether or not the object
+// existed, as OSS does; with Config.Dir its files are removed.
 //
 // # Callbacks
 //

@@ -309,8 +309,8 @@ type rejectFixture struct {
 	cb, cbVars string
 }
 
-// TestRejectedPutAndMultipart is the table of PutObject and multipart
-// requests OSS refuses, with OSS's status, code and (where OSS documents
+// TestRejectedPutAndMultipart is the table of PutObject, multipart and
+// DeleteObject requests OSS refuses, with OSS's status, code and (where OSS documents
 // it) message and EC. After every case nothing is stored (objects and
 // uploads unchanged) and no callback was sent.
 func TestRejectedPutAndMultipart(t *testing.T) {
@@ -357,6 +357,11 @@ func TestRejectedPutAndMultipart(t *testing.T) {
 		if mutate != nil {
 			mutate(req)
 		}
+		return req
+	}
+	del := func(a auth) *http.Request {
+		req := objReq(t, srv, http.MethodDelete, "up/exists", "", nil, nil, "")
+		a.sign(req, srv.Bucket(), "up/exists")
 		return req
 	}
 	complete := func(parts ...xmlPart) *http.Request {
@@ -439,6 +444,12 @@ func TestRejectedPutAndMultipart(t *testing.T) {
 		{"abort an unknown upload id", mp(v4, http.MethodDelete, "uploadId=FFFF", nil, nil, nil), 404, "NoSuchUpload", "", ""},
 		{"list parts of an unknown upload id", mp(v4, http.MethodGet, "uploadId=FFFF", nil, nil, nil), 404, "NoSuchUpload", "", ""},
 		{"GET with an expired presigned URL", mp(auth{kind: "v1query", key: testKey, at: t0.Add(-time.Hour)}, http.MethodGet, "", nil, nil, nil), 403, "AccessDenied", "Request has expired.", ""},
+		// DeleteObject of "up/exists", refused, leaves it in place.
+		{"DELETE with a wrong signature", del(auth{kind: "v4", key: osstest.AccessKey{ID: testKey.ID, Secret: "wrong"}}), 403, "SignatureDoesNotMatch", sigMismatch, "0002-00000705"},
+		{"DELETE with a V1 query wrong signature", del(auth{kind: "v1query", key: osstest.AccessKey{ID: testKey.ID, Secret: "wrong"}}), 403, "SignatureDoesNotMatch", sigMismatch, ""},
+		{"DELETE with an expired V4 presigned URL", del(auth{kind: "v4query", key: testKey, at: t0.Add(-time.Hour)}), 403, "AccessDenied", "Request has expired.", "0002-00000069"},
+		{"DELETE with an expired V1 presigned URL", del(auth{kind: "v1query", key: testKey, at: t0.Add(-time.Hour)}), 403, "AccessDenied", "Request has expired.", "0002-00000069"},
+		{"anonymous DELETE on a private bucket", del(auth{}), 403, "AccessDenied", "You have no right to access this object because of bucket acl.", ""},
 	}
 	if len(cases) < 30 {
 		t.Fatalf("only %d cases", len(cases))

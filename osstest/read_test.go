@@ -85,9 +85,13 @@ func TestReadBack(t *testing.T) {
 				t.Errorf("Open(missing) = %v", err)
 			}
 
+			// Reads are served unsigned; a DELETE (DeleteObject) is not.
 			r = get(t, http.MethodDelete, srv.URL+"/user/eric/r%201.txt", "", nil)
-			if e := r.ossError(t); r.status != 405 || e.Code != "MethodNotAllowed" {
-				t.Errorf("DELETE: %d %s", r.status, e.Code)
+			if e := r.ossError(t); r.status != 403 || e.Code != "AccessDenied" {
+				t.Errorf("unsigned DELETE: %d %s", r.status, e.Code)
+			}
+			if _, ok := srv.Object("user/eric/r 1.txt"); !ok {
+				t.Error("an unsigned DELETE removed the object")
 			}
 		})
 	}

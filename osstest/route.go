@@ -21,6 +21,7 @@ type reqCtx struct {
 //   - PUT /<key>?partNumber=N&uploadId=ID — UploadPart;
 //   - POST /<key>?uploadId=ID — CompleteMultipartUpload;
 //   - DELETE /<key>?uploadId=ID — AbortMultipartUpload;
+//   - DELETE /<key> — DeleteObject;
 //   - GET /<key>?uploadId=ID — ListParts;
 //   - GET, HEAD /<key> — read a stored object: a signed request's
 //     signature is checked, an unsigned one is served (the emulator trusts
@@ -77,6 +78,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.putObject(w, r, rc, key)
 	case r.Method == http.MethodDelete && key != "" && q.Has("uploadId"):
 		e.abortMultipart(w, r, rc, key)
+	case r.Method == http.MethodDelete && key != "":
+		e.deleteObject(w, r, rc, key)
 	case r.Method == http.MethodGet && key != "" && q.Has("uploadId"):
 		e.listParts(w, r, rc, key)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:

@@ -1,0 +1,41 @@
+package osstest
+
+import (
+	"net/http"
+)
+
+// DeleteObject: https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject
+
+// deleteObject serves DELETE /<key> (without uploadId). OSS answers
+// 204 No Content whether or not the object existed: a delete needs write
+// permission on the bucket, not an object to delete
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject).
+// The request is authenticated like PutObject, so only a signed request,
+// or an anonymous one to a public-read-write bucket, removes anything.
+func (e *Emulator) deleteObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
+	drainBody(r)
+	if oe := validateKey(key); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	e.store.remove(key)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// remove deletes key, if stored. The directory store removes the content
+// file and its metadata, so a new Emulator on the same directory does not
+// bring the object back; a reader that already opened the content keeps
+// reading it.
+func (s *store) remove(key string) {
+	s.mu.Lock()
+	old, ok := s.objects[key]
+	delete(s.objects, key)
+	s.mu.Unlock()
+	if ok && old.path != "" {
+		removeObjectFiles(old.path) // persist.go
+	}
+}
