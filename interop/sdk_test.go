@@ -183,6 +183,36 @@ func TestSDKPutObjectCallback(t *testing.T) {
 	}
 }
 
+// TestSDKDeleteObject: the SDK's DeleteObject removes an object the SDK
+// put, and OSS answers 204 No Content whether or not the object existed
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject),
+// so a second delete succeeds too.
+func TestSDKDeleteObject(t *testing.T) {
+	srv := newEmulator(t)
+	ctx := context.Background()
+	for i, v := range sdkVariants {
+		t.Run(v.name, func(t *testing.T) {
+			client := emuClient(srv, v.version, v.key)
+			key := fmt.Sprintf("sdk/delete %d+ü.txt", i)
+			if _, err := client.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr(key), Body: strings.NewReader("doomed")}); err != nil {
+				t.Fatalf("PutObject: %v", err)
+			}
+			for n := 1; n <= 2; n++ {
+				res, err := client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr(key)})
+				if err != nil {
+					t.Fatalf("DeleteObject #%d: %v", n, err)
+				}
+				if res.StatusCode != http.StatusNoContent {
+					t.Errorf("DeleteObject #%d: status %d, want 204", n, res.StatusCode)
+				}
+				if _, ok := srv.Object(key); ok {
+					t.Errorf("after DeleteObject #%d the object is still stored", n)
+				}
+			}
+		})
+	}
+}
+
 // TestSDKUploaderCallback: the SDK's multipart Uploader (parallel parts,
 // CRC-64 of the whole checked against the emulator's answer) with a
 // callback, which the SDK puts on CompleteMultipartUpload; the app gets
