@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -93,6 +94,14 @@ type Config struct {
 	// of their bound callback URLs, and the callbacks checked against it.
 	// Tests set it to move time forward without waiting.
 	Now func() time.Time
+
+	// Client sends the DeleteObject requests for objects the callback
+	// handler refuses (nil: a client whose requests time out after
+	// deleteTimeout).
+	Client *http.Client
+
+	// Logger records those deletions (nil: slog.Default()).
+	Logger *slog.Logger
 }
 
 // App is the demo's HTTP application: the page, the token endpoint and the
@@ -101,6 +110,12 @@ type App struct {
 	cfg    Config
 	signer *signer.Signer
 	mux    *http.ServeMux
+	client *http.Client
+	log    *slog.Logger
+
+	// deletions counts the deletions of refused objects in progress
+	// (refused.go).
+	deletions sync.WaitGroup
 
 	mu      sync.Mutex
 	records map[string][]Record // by user id
@@ -185,6 +200,12 @@ func newApp(cfg Config) (*App, error) {
 		cfg.TicketSecret = make([]byte, 32)
 		rand.Read(cfg.TicketSecret)
 	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: deleteTimeout}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	a := &App{
 		cfg: cfg,
 		signer: &signer.Signer{
@@ -200,6 +221,8 @@ func newApp(cfg Config) (*App, error) {
 			CallbackMargin: callbackMargin,
 		},
 		mux:     http.NewServeMux(),
+		client:  cfg.Client,
+		log:     cfg.Logger,
 		records: make(map[string][]Record),
 	}
 
@@ -392,21 +415,23 @@ func (a *App) onUpload(_ context.Context, ev *callback.Event) (any, error) {
 	// parts in CompleteMultipartUpload is not signed, so OSS stores what it
 	// is given. PresignComplete put the planned size in the bound callback
 	// URL; PostObject callbacks carry none, their size is the policy's.
+	// OSS keeps an object whatever the callback answers, so the app
+	// deletes the one it refuses (refused.go).
 	if ev.Query.Has(signer.SizeParam) {
 		if err := signer.CheckSize(ev); err != nil {
-			return nil, &callback.HTTPError{
+			return nil, a.refuse(ev, &callback.HTTPError{
 				Status:  http.StatusBadRequest,
 				Message: fmt.Sprintf("object is %d bytes, not the planned %s", ev.Size, ev.Query.Get(signer.SizeParam)),
 				Err:     err,
-			}
+			})
 		}
 	}
 	if ev.Size > a.cfg.MaxSize {
-		return nil, &callback.HTTPError{
+		return nil, a.refuse(ev, &callback.HTTPError{
 			Status:  http.StatusBadRequest,
 			Message: fmt.Sprintf("object is %d bytes, over the limit of %d", ev.Size, a.cfg.MaxSize),
 			Err:     fmt.Errorf("%w: %q is %d bytes, limit %d", errTooLarge, ev.Object, ev.Size, a.cfg.MaxSize),
-		}
+		})
 	}
 	rec := Record{
 		Status:   "OK",

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +46,9 @@ type demoOptions struct {
 	// shift, if set, moves the clocks of the app and the emulator alike
 	// (nanoseconds added to time.Now).
 	shift *atomic.Int64
+	// logger and client are the app's Config.Logger and Config.Client.
+	logger *slog.Logger
+	client *http.Client
 }
 
 func startDemo(t *testing.T, o demoOptions) *demo {
@@ -112,6 +118,8 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 
 		MultipartThreshold: o.threshold,
 		PartSize:           o.partSize,
+		Logger:             o.logger,
+		Client:             o.client,
 	})
 	if err != nil {
 		ln.Close()
@@ -125,6 +133,9 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
+	// Cleanups run last first: the app server closes, then the app's
+	// deletions of refused objects finish, then the emulator closes.
+	t.Cleanup(app.Wait)
 	t.Cleanup(srv.Close)
 	return &demo{app: app, appURL: appURL, emu: emu, ossURL: ossURL}
 }
@@ -265,3 +276,25 @@ func (d *demo) storedBytes(key string) ([]byte, bool) {
 }
 
 func (d *demo) objectCount() int { return len(d.emu.Objects()) }
+
+// put stores data as key in the emulator with a PUT the app's Signer
+// presigns, as if a browser had uploaded it.
+func (d *demo) put(t *testing.T, key string, data []byte) {
+	t.Helper()
+	p, err := d.app.signer.Presign(context.Background(), signer.Request{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(p.Method, p.URL, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("PUT %s: %s", key, res.Status)
+	}
+}

@@ -89,8 +89,8 @@ func exitCode(err error) int {
 const shutdownGrace = 10 * time.Second
 
 // run serves until ctx is cancelled, then shuts down gracefully: no new
-// connections, requests in progress finish (up to shutdownGrace), then the
-// emulator stops. It logs to logw.
+// connections, requests in progress finish (up to shutdownGrace), the
+// deletions of refused objects finish, then the emulator stops. It logs to logw.
 func run(ctx context.Context, args []string, logw io.Writer) error {
 	logger := log.New(logw, "", 0)
 	fl := flag.NewFlagSet("webupload", flag.ContinueOnError)
@@ -170,11 +170,15 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	logger.Printf("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err = srv.Shutdown(sctx)
+	if err != nil {
 		srv.Close()
-		return fmt.Errorf("shutdown: %w", err)
+		err = fmt.Errorf("shutdown: %w", err)
 	}
-	return nil
+	// Deletions of refused objects started by callbacks finish before the
+	// emulator (deferred above) stops.
+	app.Wait()
+	return err
 }
 
 const (

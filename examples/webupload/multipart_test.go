@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ossdirect/ossdirect/callback"
@@ -116,8 +118,8 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 // The app's side of a multipart upload against the emulator: the whole
 // file is recorded as for PostObject; a Complete that leaves out a part
 // stores a smaller object, which the callback handler refuses
-// (signer.CheckSize), so OSS reports CallbackFailed and the app records
-// nothing; a plan over the app's limit or of a type it does not allow is
+// (signer.CheckSize), so OSS reports CallbackFailed, the app records
+// nothing and deletes the object, while the accepted one stays; a plan over the app's limit or of a type it does not allow is
 // refused with 403 and the reason.
 func TestMultipartThroughEmulator(t *testing.T) {
 	const partSize = signer.MinPartSize
@@ -144,6 +146,13 @@ func TestMultipartThroughEmulator(t *testing.T) {
 	if got := env.app.Records(rec.UID); len(got) != 1 {
 		t.Errorf("app recorded %d uploads, want only the complete one: %+v", len(got), got)
 	}
+	env.app.Wait()
+	if _, ok := env.storedBytes(userDir(rec.UID) + "short.txt"); ok {
+		t.Errorf("the refused object is still stored")
+	}
+	if got, _ := env.storedBytes(rec.Object); !bytes.Equal(got, data) {
+		t.Errorf("the accepted object is gone or changed")
+	}
 
 	for _, tt := range []struct {
 		name string
@@ -163,29 +172,40 @@ func TestMultipartThroughEmulator(t *testing.T) {
 
 // onUpload refuses an object whose size differs from the multipart plan
 // bound in the callback URL, or exceeds the app's limit, whichever path
-// it came by.
+// it came by, and deletes it from the bucket (OSS keeps it whatever the
+// callback answers); an accepted object stays, and so does a refused one
+// that a callback places in another bucket. Each deletion is logged.
 func TestCallbackSizeChecks(t *testing.T) {
-	env := startDemo(t, demoOptions{maxSize: 1000})
+	var logs syncBuffer
+	env := startDemo(t, demoOptions{maxSize: 1000, logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	const uid = "0123456789abcdef"
 	tests := []struct {
 		name    string
 		size    int64
 		planned string // SizeParam in the bound query; "" for PostObject
+		bucket  string // "" for the app's bucket
 		wantErr error
 	}{
-		{"PostObject within the limit", 1000, "", nil},
-		{"PostObject over the limit", 1001, "", errTooLarge},
-		{"multipart as planned", 900, "900", nil},
-		{"multipart smaller than planned", 899, "900", signer.ErrSizeMismatch},
-		{"multipart as planned, over the limit", 2000, "2000", errTooLarge},
+		{"PostObject within the limit", 1000, "", "", nil},
+		{"PostObject over the limit", 1001, "", "", errTooLarge},
+		{"multipart as planned", 900, "900", "", nil},
+		{"multipart smaller than planned", 899, "900", "", signer.ErrSizeMismatch},
+		{"multipart as planned, over the limit", 2000, "2000", "", errTooLarge},
+		{"over the limit in another bucket", 1001, "", "otherbucket", errTooLarge},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			key := fmt.Sprintf("%sf%d", userDir(uid), i)
+			env.put(t, key, []byte("content"))
 			q := url.Values{"uid": {uid}}
 			if tt.planned != "" {
 				q.Set(signer.SizeParam, tt.planned)
 			}
-			ev := &callback.Event{Object: userDir(uid) + "f", Size: tt.size, Vars: map[string]string{uidVar: uid}, Query: q}
+			bucket := env.emu.Bucket()
+			if tt.bucket != "" {
+				bucket = tt.bucket
+			}
+			ev := &callback.Event{Bucket: bucket, Object: key, Size: tt.size, Vars: map[string]string{uidVar: uid}, Query: q}
 			_, err := env.app.onUpload(context.Background(), ev)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
 				t.Fatalf("onUpload: %v, want %v", err, tt.wantErr)
@@ -194,6 +214,63 @@ func TestCallbackSizeChecks(t *testing.T) {
 			if err != nil && (!errors.As(err, &he) || he.Status != http.StatusBadRequest) {
 				t.Errorf("error %v is not a 400 HTTPError", err)
 			}
+			env.app.Wait()
+			_, stored := env.storedBytes(key)
+			deleted := err != nil && tt.bucket == ""
+			if stored == deleted {
+				t.Errorf("object stored: %v; want %v", stored, !deleted)
+			}
+			if logged := strings.Contains(logs.String(), `msg="refused object deleted" object=`+key+" "); logged != deleted {
+				t.Errorf("deletion logged: %v, want %v; log:\n%s", logged, deleted, logs.String())
+			}
 		})
 	}
+}
+
+// A deletion that fails is logged with OSS's answer, and the callback is
+// refused all the same.
+func TestRefusedObjectDeleteFailure(t *testing.T) {
+	var logs syncBuffer
+	denied := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		body := "<Error><Code>AccessDenied</Code></Error>"
+		return &http.Response{StatusCode: http.StatusForbidden, Status: "403 Forbidden", Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	})}
+	env := startDemo(t, demoOptions{maxSize: 10, logger: slog.New(slog.NewTextHandler(&logs, nil)), client: denied})
+	const uid = "0123456789abcdef"
+	key := userDir(uid) + "big"
+	env.put(t, key, []byte("content"))
+	ev := &callback.Event{Bucket: env.emu.Bucket(), Object: key, Size: 11, Vars: map[string]string{uidVar: uid}, Query: url.Values{"uid": {uid}}}
+	if _, err := env.app.onUpload(context.Background(), ev); !errors.Is(err, errTooLarge) {
+		t.Fatalf("onUpload: %v, want errTooLarge", err)
+	}
+	env.app.Wait()
+	if _, ok := env.storedBytes(key); !ok {
+		t.Error("object gone although the DELETE was refused")
+	}
+	if l := logs.String(); !strings.Contains(l, "refused object not deleted") || !strings.Contains(l, "403 Forbidden") || !strings.Contains(l, "AccessDenied") {
+		t.Errorf("log: %s", l)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// syncBuffer is a bytes.Buffer that the app's goroutines may write to
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/signer"
+)
+
+// OSS stores an object before it calls the app back, and keeps it whatever
+// the app answers: a refused callback only turns the uploader's answer into
+// 203 CallbackFailed
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// So an object the app refuses is deleted by the app itself, with a
+// DeleteObject it presigns with its own Signer
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject).
+// The delete runs in a goroutine: OSS waits at most 5 seconds for the
+// callback's answer, which must not wait for a second round trip to OSS.
+
+// deleteTimeout bounds one deletion: presigning, the request and its answer.
+const deleteTimeout = 30 * time.Second
+
+// deleteExpires is how long the presigned DELETE is valid; it is sent at
+// once.
+const deleteExpires = time.Minute
+
+// refuse starts the deletion of the object of ev, which the callback
+// handler refuses with herr, and returns herr. Only an object in the app's
+// own bucket is deleted: ev comes from a callback whose URL the app bound,
+// so its token pinned the bucket and the key's prefix, and another bucket
+// would mean a callback the app never asked for. A callback that does not
+// match the user's token (errForeignObject) is not passed here for the
+// same reason.
+func (a *App) refuse(ev *callback.Event, herr *callback.HTTPError) *callback.HTTPError {
+	if ev.Bucket != a.cfg.Bucket {
+		a.log.Warn("refused object left in place: not in the app's bucket", "bucket", ev.Bucket, "object", ev.Object, "refused", herr.Err)
+		return herr
+	}
+	a.deleteRefused(ev.Object, herr.Err)
+	return herr
+}
+
+// deleteRefused deletes key, an object the callback handler refused for
+// why, in the background. Wait waits for it; the outcome is logged.
+func (a *App) deleteRefused(key string, why error) {
+	a.deletions.Add(1)
+	go func() {
+		defer a.deletions.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
+		defer cancel()
+		if err := a.deleteObject(ctx, key); err != nil {
+			a.log.Error("refused object not deleted", "object", key, "refused", why, "err", err)
+			return
+		}
+		a.log.Info("refused object deleted", "object", key, "refused", why)
+	}()
+}
+
+// deleteObject sends a DELETE of key presigned by the app's Signer to its
+// endpoint (the emulator in emulator mode, the bucket otherwise). OSS
+// answers 204 whether or not the object existed.
+func (a *App) deleteObject(ctx context.Context, key string) error {
+	p, err := a.signer.Presign(ctx, signer.Request{Method: http.MethodDelete, Key: key, Expires: deleteExpires})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, p.Method, p.URL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		return fmt.Errorf("DELETE %s: %s: %s", key, resp.Status, body)
+	}
+	return nil
+}
+
+// Wait waits until the deletions of refused objects started so far have
+// finished. Call it after the HTTP server has shut down, so that no
+// callback starts another.
+func (a *App) Wait() { a.deletions.Wait() }
