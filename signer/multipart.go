@@ -315,8 +315,13 @@ func (s *Signer) presignUploadID(ctx context.Context, m Multipart, method, uploa
 // equal the size OSS reports, ev.Size (the callback body must carry
 // ${size}). Call it on an Event from a Verifier with the Signer's
 // CallbackSecret, so that ev.Query is the bound query. An upload of the
-// wrong size is stored by OSS anyway: the application should refuse it
-// (answer the callback with an error) and delete the object. Errors wrap
+// wrong size is stored by OSS anyway (OSS stores the object before it
+// calls back and keeps it whatever the answer,
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback):
+// the application should refuse it (answer the callback with an error)
+// and delete the object, for example with a DELETE from
+// Presign(ctx, Request{Method: "DELETE", Key: ev.Object}), sent without
+// delaying the answer, for which OSS waits at most 5 seconds. Errors wrap
 // ErrSizeMismatch.
 func CheckSize(ev *callback.Event) error {
 	want := ev.Query.Get(SizeParam)
