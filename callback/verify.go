@@ -222,18 +222,10 @@ func keyURLFrom(h http.Header) (string, error) {
 	if len(vals[0]) > maxKeyURLHeaderLen {
 		return "", fmt.Errorf("%w: %d bytes long", ErrMalformedKeyURL, len(vals[0]))
 	}
-	// Decoded into a stack buffer: the common value is OSS's own key URL,
-	// which is then returned as a constant without allocating.
-	var buf [256]byte
-	raw := buf[:0]
-	if n := base64.StdEncoding.DecodedLen(len(vals[0])); n > len(buf) {
-		raw = make([]byte, 0, n)
-	}
-	n, err := base64.StdEncoding.Strict().Decode(raw[:cap(raw)], []byte(vals[0]))
-	if err != nil || n == 0 {
+	raw, err := base64.StdEncoding.Strict().DecodeString(vals[0])
+	if err != nil || len(raw) == 0 {
 		return "", fmt.Errorf("%w: not Base64", ErrMalformedKeyURL)
 	}
-	raw = raw[:n]
 	if !utf8.Valid(raw) {
 		return "", fmt.Errorf("%w: not UTF-8", ErrMalformedKeyURL)
 	}
@@ -242,14 +234,5 @@ func keyURLFrom(h http.Header) (string, error) {
 			return "", fmt.Errorf("%w: control character in %q", ErrMalformedKeyURL, string(raw))
 		}
 	}
-	for _, known := range knownKeyURLs {
-		if string(raw) == known {
-			return known, nil
-		}
-	}
 	return string(raw), nil
 }
-
-// knownKeyURLs are the key URLs OSS sends: its documentation names the
-// https URL, and older callbacks used http.
-var knownKeyURLs = [...]string{verify.OSSKeyURL, "http://gosspublic.alicdn.com/callback_pub_key_v1.pem"}
