@@ -133,15 +133,6 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 			return nil, fmt.Errorf("%w: body exceeds %d bytes", ErrBodyTooLarge, limit)
 		}
 	}
-	rb := &bodyReader{}
-	rb.Reset(body)
-	r.Body = rb
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, nil
 }
-
-// bodyReader is the body put back after reading: one allocation instead of
-// io.NopCloser(bytes.NewReader(body))'s two.
-type bodyReader struct{ bytes.Reader }
-
-// Close does nothing; the original body is closed by net/http.
-func (*bodyReader) Close() error { return nil }
