@@ -30,6 +30,14 @@ func (s *Signer) bindCallback(p callback.Params, tokenExpiry time.Time) (string,
 	return enc, nil
 }
 
+// checkCallback validates p and returns the variables its body references.
+func checkCallback(p callback.Params) ([]string, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p.Vars()
+}
+
 func (s *Signer) callbackMargin() time.Duration {
 	if s.CallbackMargin > 0 {
 		return s.CallbackMargin

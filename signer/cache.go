@@ -3,16 +3,13 @@ package signer
 import (
 	"hash/maphash"
 	"sync/atomic"
-
-	"github.com/ossdirect/ossdirect/callback"
 )
 
 // slotCache remembers recent results of a pure, comparatively expensive
 // function of K: the V4 signing key, which depends only on (secret, date,
-// region) and so changes once a day, and the encoded callback parameter,
-// which most applications build identically for every token. It is a
-// fixed array of immutable entries selected by a hash of the key: bounded,
-// lock-free, safe for concurrent use. A hit compares the whole key, so a
+// region) and so changes once a day. It is a fixed array of immutable
+// entries selected by a hash of the key: bounded, lock-free, safe for
+// concurrent use. A hit compares the whole key, so a
 // colliding entry is recomputed, never trusted; concurrent misses may both
 // compute and the last store wins, which is harmless for a pure function.
 type slotCache[K comparable, V any] struct {
@@ -55,33 +52,4 @@ func cachedSigningKeyV4(secret, date, region string) []byte {
 		return signingKeyV4(id.secret, id.date, id.region), nil
 	})
 	return k
-}
-
-// encodedCallback is what Sign needs from a callback.Params: its form-field
-// value and the variables its body references.
-type encodedCallback struct {
-	value string
-	vars  []string // shared: read only
-}
-
-var callbacks slotCache[callback.Params, encodedCallback]
-
-// cachedCallback returns p.Encode() (which validates p) and p.Vars().
-func cachedCallback(p callback.Params) (encodedCallback, error) {
-	var h maphash.Hash
-	h.SetSeed(cacheSeed)
-	h.WriteString(p.URL)
-	h.WriteByte(0)
-	h.WriteString(p.Body)
-	return callbacks.get(h.Sum64(), p, func(p callback.Params) (encodedCallback, error) {
-		enc, err := p.Encode()
-		if err != nil {
-			return encodedCallback{}, err
-		}
-		vars, err := p.Vars()
-		if err != nil {
-			return encodedCallback{}, err
-		}
-		return encodedCallback{enc, vars}, nil
-	})
 }

@@ -624,7 +624,7 @@ func (r *Request) prepare(v Version) (presignedRequest, error) {
 	}
 
 	if r.Callback != nil {
-		cb, err := cachedCallback(*r.Callback) // validates
+		vars, err := checkCallback(*r.Callback)
 		if err != nil {
 			return pr, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
 		}
@@ -632,7 +632,7 @@ func (r *Request) prepare(v Version) (presignedRequest, error) {
 			if err := callback.ValidateVarName(name); err != nil {
 				return pr, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
 			}
-			if !slices.Contains(cb.vars, name) {
+			if !slices.Contains(vars, name) {
 				return pr, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
 			}
 		}

@@ -238,10 +238,10 @@ func (u *Upload) prepare() (prepared, error) {
 		}
 	}
 
-	var cb encodedCallback
+	var cbVars []string
 	if u.Callback != nil {
 		var err error
-		if cb, err = cachedCallback(*u.Callback); err != nil { // validates
+		if cbVars, err = checkCallback(*u.Callback); err != nil {
 			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
 		}
 	}
@@ -254,7 +254,7 @@ func (u *Upload) prepare() (prepared, error) {
 			if err := callback.ValidateVarName(name); err != nil {
 				return pu, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
 			}
-			if !slices.Contains(cb.vars, name) {
+			if !slices.Contains(cbVars, name) {
 				return pu, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
 			}
 			if v := u.CallbackVars[name]; !utf8.ValidString(v) {
