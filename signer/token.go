@@ -88,17 +88,8 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	t := now().UTC().Truncate(time.Second)
 	exp := t.Add(pu.expires).Truncate(time.Second)
 
-	// Exact sizes: a map hint over 8 costs a second allocation.
-	pins := len(u.Meta) + len(u.CallbackVars) + b2i(cr.SecurityToken != "") + b2i(len(u.ContentTypes) == 1) +
-		b2i(u.SuccessActionStatus != 0) + b2i(u.ACL != "") + b2i(u.ForbidOverwrite) + b2i(u.Callback != nil)
-	// bucket, size and key conditions; policy, OSSAccessKeyId and Signature fields.
-	nConds, nFields := 3+pins+b2i(len(u.ContentTypes) > 1), 3+pins
-	if s.Version == V4 {
-		// 3 pinned V4 fields; they and x-oss-signature replace the 2 V1 fields.
-		nConds, nFields = nConds+3, nFields+2
-	}
-	conds := make([]policy.Condition, 0, nConds)
-	fields := make(map[string]string, nFields)
+	var conds []policy.Condition
+	fields := map[string]string{}
 	pin := func(c policy.Condition, field, value string) {
 		conds = append(conds, c)
 		fields[field] = value
@@ -189,11 +180,4 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 		tok.AccessID, tok.Policy, tok.Signature, tok.Callback = cr.AccessKeyID, encoded, sig, pu.callback
 	}
 	return tok, nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
