@@ -99,8 +99,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	var region, date, dateTime string
 	if s.Version == V4 {
 		region = StandardRegion(s.Region)
-		var buf [len(v4DateTimeLayout)]byte
-		dateTime = string(t.AppendFormat(buf[:0], v4DateTimeLayout))
+		dateTime = t.Format(v4DateTimeLayout)
 		date = dateTime[:len(v4DateLayout)]
 		pin(policy.Exact("x-oss-signature-version", AlgorithmV4), "x-oss-signature-version", AlgorithmV4)
 		cred := credentialV4(cr.AccessKeyID, date, region)
