@@ -2,6 +2,7 @@ package signer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -249,7 +250,7 @@ func (u *Upload) prepare() (prepared, error) {
 		if u.Callback == nil {
 			return pu, invalid("CallbackVars without a Callback")
 		}
-		pu.varKeys = sortedKeys(u.CallbackVars)
+		pu.varKeys = slices.Sorted(maps.Keys(u.CallbackVars))
 		for _, name := range pu.varKeys {
 			if err := callback.ValidateVarName(name); err != nil {
 				return pu, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
@@ -283,16 +284,6 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-// sortedKeys is slices.Sorted(maps.Keys(m)) in one allocation.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 const metaPrefix = "x-oss-meta-"
