@@ -104,14 +104,23 @@ func BindURL(secret []byte, callbackURL string) (string, error) {
 // in Unix seconds. Errors wrap
 // ErrInvalidParams.
 func BindURLUntil(secret []byte, callbackURL string, notAfter time.Time) (string, error) {
+	exp, err := bindingExpiry(notAfter)
+	if err != nil {
+		return "", err
+	}
+	return bind(secret, callbackURL, strconv.FormatInt(exp, 10))
+}
+
+// bindingExpiry is notAfter in Unix seconds, rounded up.
+func bindingExpiry(notAfter time.Time) (int64, error) {
 	exp := notAfter.Unix()
 	if notAfter.Nanosecond() != 0 {
 		exp++
 	}
 	if exp <= 0 || exp > maxExpires {
-		return "", fmt.Errorf("%w: binding expiry %s is not between 1970 and year 31 billion", ErrInvalidParams, notAfter)
+		return 0, fmt.Errorf("%w: binding expiry %s is not between 1970 and year 31 billion", ErrInvalidParams, notAfter)
 	}
-	return bind(secret, callbackURL, strconv.FormatInt(exp, 10))
+	return exp, nil
 }
 
 // bind is BindURL, with BindingExpiresParam=expires appended to the query
@@ -120,14 +129,41 @@ func bind(secret []byte, callbackURL, expires string) (string, error) {
 	if len(secret) < MinBindingSecretBytes {
 		return "", fmt.Errorf("%w: binding secret is %d bytes, want at least %d", ErrInvalidParams, len(secret), MinBindingSecretBytes)
 	}
+	t, err := parseBindTarget(callbackURL)
+	if err != nil {
+		return "", err
+	}
+	u, query := t.url, t.query
+	if expires != "" {
+		pair := BindingExpiresParam + "=" + expires
+		u += t.sep + pair
+		if query != "" {
+			query += "&"
+		}
+		query += pair
+		t.sep = "&"
+	}
+	return u + t.sep + BindingParam + "=" + bindingMAC(secret, t.path, query), nil
+}
+
+// bindTarget is a callback URL prepared for binding.
+type bindTarget struct {
+	url   string // as given
+	sep   string // what goes between url and the next parameter: "?", "&" or ""
+	path  string // decoded path of the request target OSS will send
+	query string // raw query, without "?"
+}
+
+// parseBindTarget checks that callbackURL can be bound and splits it.
+func parseBindTarget(callbackURL string) (bindTarget, error) {
 	if strings.Contains(callbackURL, ";") {
-		return "", fmt.Errorf("%w: bind each URL of a callbackUrl list separately", ErrInvalidParams)
+		return bindTarget{}, fmt.Errorf("%w: bind each URL of a callbackUrl list separately", ErrInvalidParams)
 	}
 	if err := checkURL(callbackURL); err != nil {
-		return "", fmt.Errorf("%w: callback URL %q: %w", ErrInvalidParams, callbackURL, err)
+		return bindTarget{}, fmt.Errorf("%w: callback URL %q: %w", ErrInvalidParams, callbackURL, err)
 	}
 	if strings.Contains(callbackURL, "#") {
-		return "", fmt.Errorf("%w: callback URL %q has a fragment, which is never sent", ErrInvalidParams, callbackURL)
+		return bindTarget{}, fmt.Errorf("%w: callback URL %q has a fragment, which is never sent", ErrInvalidParams, callbackURL)
 	}
 	// The request target OSS will send: what follows the authority.
 	rest := callbackURL
@@ -137,22 +173,22 @@ func bind(secret []byte, callbackURL, expires string) (string, error) {
 	rawPath, query, _ := strings.Cut(targetAfterAuthority(rest), "?")
 	path, err := url.PathUnescape(rawPath)
 	if err != nil {
-		return "", fmt.Errorf("%w: callback URL path %q: %w", ErrInvalidParams, rawPath, err)
+		return bindTarget{}, fmt.Errorf("%w: callback URL path %q: %w", ErrInvalidParams, rawPath, err)
 	}
 	if err := unambiguous(path, query); err != nil {
-		return "", fmt.Errorf("%w: callback URL %q: %w", ErrInvalidParams, callbackURL, err)
+		return bindTarget{}, fmt.Errorf("%w: callback URL %q: %w", ErrInvalidParams, callbackURL, err)
 	}
 	vals, err := url.ParseQuery(query)
 	if err != nil {
-		return "", fmt.Errorf("%w: callback URL query %q: %w", ErrInvalidParams, query, err)
+		return bindTarget{}, fmt.Errorf("%w: callback URL query %q: %w", ErrInvalidParams, query, err)
 	}
 	if _, ok := vals[BindingParam]; ok {
-		return "", fmt.Errorf("%w: callback URL %q is already bound", ErrInvalidParams, callbackURL)
+		return bindTarget{}, fmt.Errorf("%w: callback URL %q is already bound", ErrInvalidParams, callbackURL)
 	}
 	// The Verifier reads the expiry from the bound query: one the app put
 	// there itself would be taken for BindURLUntil's.
 	if _, ok := vals[BindingExpiresParam]; ok {
-		return "", fmt.Errorf("%w: callback URL %q carries %s; use BindURLUntil", ErrInvalidParams, callbackURL, BindingExpiresParam)
+		return bindTarget{}, fmt.Errorf("%w: callback URL %q carries %s; use BindURLUntil", ErrInvalidParams, callbackURL, BindingExpiresParam)
 	}
 	sep := "&"
 	switch {
@@ -161,16 +197,7 @@ func bind(secret []byte, callbackURL, expires string) (string, error) {
 	case query == "":
 		sep = "?"
 	}
-	if expires != "" {
-		pair := BindingExpiresParam + "=" + expires
-		callbackURL += sep + pair
-		if query != "" {
-			query += "&"
-		}
-		query += pair
-		sep = "&"
-	}
-	return callbackURL + sep + BindingParam + "=" + bindingMAC(secret, path, query), nil
+	return bindTarget{url: callbackURL, sep: sep, path: path, query: query}, nil
 }
 
 // bindingMAC is the binding of a decoded path and a raw query (without its
@@ -178,7 +205,7 @@ func bind(secret []byte, callbackURL, expires string) (string, error) {
 // splits one way only.
 func bindingMAC(secret []byte, path, query string) string {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("ossdirect callback binding v1\n"))
+	m.Write([]byte(bindingPrefix))
 	m.Write([]byte(path))
 	m.Write([]byte{'\n'})
 	m.Write([]byte(query))

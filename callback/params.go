@@ -265,13 +265,11 @@ func (p Params) Encode() (string, error) {
 	if err := p.Validate(); err != nil {
 		return "", err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(wireParams(p)); err != nil {
-		return "", fmt.Errorf("callback: encoding parameters: %w", err)
+	j, err := compactJSON(wireParams(p))
+	if err != nil {
+		return "", err
 	}
-	return base64.StdEncoding.EncodeToString(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+	return base64.StdEncoding.EncodeToString(j), nil
 }
 
 // DecodeParams decodes a "callback" parameter the way OSS does before it
