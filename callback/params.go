@@ -1,13 +1,3 @@
-// Package callback implements the OSS upload-callback protocol: the callback
-// parameter and body templates an app asks OSS for, verifying the signed
-// callback request OSS sends (Verify), parsing it into a typed Event, and the
-// http.Handler and middleware that answer OSS. The protocol is described in
-// https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
-//
-// A verified callback proves that OSS sent it, not whose upload it reports:
-// OSS signs every customer's callbacks with the same key, and any upload may
-// name any callback URL with a body of its own. BindURL and
-// Verifier.BindingSecret tie callbacks to URLs only this app can issue.
 package callback
 
 import (
@@ -16,12 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 )
 
 // Body types OSS accepts for callbackBodyType

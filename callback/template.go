@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"net/url"
 	"strings"
+
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 )
 
 // OSS system variables usable as ${name} in callbackBody
