@@ -3,12 +3,12 @@ package callback_test
 import (
 	"encoding/base64"
 	"errors"
-	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 )
 
 func TestParamsEncode(t *testing.T) {

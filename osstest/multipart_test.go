@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
-	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"hash/crc64"
 	"io"
 	"math/rand/v2"
@@ -22,8 +21,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"github.com/ossdirect/ossdirect/osstest"
 )
 
