@@ -1,9 +1,10 @@
 // Package signer decides who may upload what: it turns an application's
-// decision about one user's upload (an Upload: key prefix, size range,
-// content types, callback, ...) into a signed PostObject form bundle (a
-// Token) that the user's browser posts straight to OSS.
+// decision about one user's upload into something the user's browser can
+// send straight to OSS without credentials: a signed PostObject form bundle
+// (Upload → Token), a presigned PUT or GET URL (Request → Presigned), or the
+// presigned steps of a multipart upload (Multipart, MultipartHandler).
 //
-// Three layers, from plain to convenient:
+// For form uploads, three layers, from plain to convenient:
 //
 //   - SignV1, SigningKeyV4 and SignV4 are the bare signature primitives,
 //     with no policy logic at all: V1 is described in
@@ -28,6 +29,12 @@
 // not callbacks: OSS signs every account's callbacks with one key, so a
 // callback handler trusts only what a callback URL bound with
 // callback.BindURL carries.
+//
+// Presigned requests use query authentication, V4 by default
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/add-signatures-to-urls),
+// and carry the callback in the signed query. OSS V4 signs Content-Type,
+// Content-MD5 and every x-oss-* header a request carries, so a client must
+// send exactly Presigned.Header.
 //
 // Credentials come from a one-method CredentialsProvider (static,
 // environment, or any func), so STS tokens can be refreshed per request.
