@@ -1,12 +1,16 @@
 // Package osstest is a local stand-in for an Alibaba Cloud OSS bucket that
-// receives browser form uploads (PostObject) and sends upload callbacks,
-// built like net/http/httptest:
+// receives browser uploads (PostObject forms, PutObject, multipart upload),
+// serves and deletes objects, and sends signed upload callbacks, built like
+// net/http/httptest:
 //
 //	srv := osstest.NewServer(osstest.Config{})
 //	defer srv.Close()
-//	// sign forms for srv.URL with srv.AccessKey(), upload, then check
-//	// srv.Object(key), srv.Callbacks(), and verify callbacks in your app
-//	// with callback.Verify(r, srv.KeyFetcher()).
+//	s := srv.Signer() // a signer.Signer for this bucket
+//	s.CallbackSecret = secret
+//	tok, _ := s.Sign(ctx, signer.Upload{...})
+//	res, _ := srv.PostObject(ctx, osstest.PostForm{Token: tok, FileName: "a.png", Body: f})
+//	// then check srv.Object(key) and srv.Callbacks(); the app verifies the
+//	// callbacks with callback.Verifier{BindingSecret: secret, Keys: srv.KeyFetcher()}.
 //
 // An Emulator is an http.Handler; NewServer runs one on a loopback port. Its
 // behaviour follows OSS's documentation (PostObject:
