@@ -342,7 +342,7 @@ func jsonMembers(body []byte) ([][2]string, bool) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, false
 		}
-		val := string(raw)
+		var val string
 		if raw[0] == '"' {
 			var s string
 			if json.Unmarshal(raw, &s) != nil {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/policy"
 )
@@ -83,6 +82,3 @@ func TestGoldenSpec34(t *testing.T) {
 		})
 	}
 }
-
-// equalTime compares instants, not zones or monotonic readings.
-var equalTime = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
