@@ -71,21 +71,14 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if u.Callback != nil && len(s.CallbackSecret) == 0 {
 		return nil, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of an Upload", ErrInvalidSigner)
 	}
-	cr, err := s.Credentials.GetCredentials(ctx)
-	if err == nil {
-		err = cr.check()
-	}
+	cr, err := s.credentials(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
+		return nil, err
 	}
 
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	// Whole seconds: x-oss-date has no fraction, and Token.Expire (Unix
-	// seconds) must equal the policy expiration exactly.
-	t := now().UTC().Truncate(time.Second)
+	// Whole seconds (s.now): x-oss-date has no fraction, and Token.Expire
+	// (Unix seconds) must equal the policy expiration exactly.
+	t := s.now()
 	exp := t.Add(pu.expires).Truncate(time.Second)
 
 	var conds []policy.Condition
