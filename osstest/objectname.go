@@ -73,6 +73,12 @@ func objectContentType(f *form, key string) string {
 			return v
 		}
 	}
+	return contentTypeByExtension(key)
+}
+
+// contentTypeByExtension is the Content-Type OSS gives an object sent
+// without one: by the key's extension, else application/octet-stream.
+func contentTypeByExtension(key string) string {
 	if t, ok := contentTypes[strings.ToLower(path.Ext(key))]; ok {
 		return t
 	}

@@ -185,26 +185,20 @@ func objectFromForm(f *form, header http.Header) (Object, *ossError) {
 		ok = acl != ""
 	}
 	if ok {
-		switch acl {
-		case "default", "private", "public-read", "public-read-write":
-			obj.ACL = acl
-		default:
-			return Object{}, newErr(400, "InvalidArgument", "no such object access control exists").withArg("x-oss-object-acl", acl)
+		if oe := checkACL(acl); oe != nil {
+			return Object{}, oe
 		}
+		obj.ACL = acl
 	}
 	if v, ok := f.fields["x-oss-storage-class"]; ok {
-		switch v {
-		case "Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive":
-			obj.StorageClass = v
-		default:
-			return Object{}, newErr(400, "InvalidArgument", "Invalid storage class.").withArg("x-oss-storage-class", v)
+		if oe := checkStorageClass(v); oe != nil {
+			return Object{}, oe
 		}
+		obj.StorageClass = v
 	}
 	if v, ok := f.fields["x-oss-server-side-encryption"]; ok {
-		switch v {
-		case "AES256", "KMS", "SM4":
-		default:
-			return Object{}, newErr(400, "InvalidEncryptionAlgorithmError", "The encryption algorithm specified is not valid.").withArg("x-oss-server-side-encryption", v)
+		if oe := checkEncryption(v); oe != nil {
+			return Object{}, oe
 		}
 	}
 	metaBytes := 0
@@ -219,11 +213,46 @@ func objectFromForm(f *form, header http.Header) (Object, *ossError) {
 		obj.Meta[name] = v
 		metaBytes += len(l) + len(v)
 	}
-	if metaBytes > 8<<10 {
-		// User metadata ≤ 8 KB in total (docs/PROTOCOL.md#size-limits).
-		return Object{}, newErr(400, "InvalidArgument", "Your metadata headers exceed the maximum allowed metadata size.")
+	if metaBytes > maxMetaBytes {
+		return Object{}, errMetaTooLarge()
 	}
 	return obj, nil
+}
+
+// maxMetaBytes bounds the user metadata of an object: 8 KB in all, names
+// and values (docs/PROTOCOL.md#size-limits).
+const maxMetaBytes = 8 << 10
+
+func errMetaTooLarge() *ossError {
+	return newErr(400, "InvalidArgument", "Your metadata headers exceed the maximum allowed metadata size.")
+}
+
+// checkACL, checkStorageClass and checkEncryption refuse an
+// x-oss-object-acl, x-oss-storage-class or x-oss-server-side-encryption
+// value OSS does not know, with OSS's error, whether it came as a form
+// field or a header.
+func checkACL(acl string) *ossError {
+	switch acl {
+	case "default", "private", "public-read", "public-read-write":
+		return nil
+	}
+	return newErr(400, "InvalidArgument", "no such object access control exists").withArg("x-oss-object-acl", acl)
+}
+
+func checkStorageClass(v string) *ossError {
+	switch v {
+	case "Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive":
+		return nil
+	}
+	return newErr(400, "InvalidArgument", "Invalid storage class.").withArg("x-oss-storage-class", v)
+}
+
+func checkEncryption(v string) *ossError {
+	switch v {
+	case "AES256", "KMS", "SM4":
+		return nil
+	}
+	return newErr(400, "InvalidEncryptionAlgorithmError", "The encryption algorithm specified is not valid.").withArg("x-oss-server-side-encryption", v)
 }
 
 // callbackFromForm decodes the callback field with callback.DecodeParams

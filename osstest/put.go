@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -168,31 +167,24 @@ func objectFromHeader(key string, h http.Header) (Object, *ossError) {
 	}
 	if obj.ContentType == "" {
 		// Without a Content-Type OSS picks one from the key's extension.
-		obj.ContentType = "application/octet-stream"
-		if t, ok := contentTypes[strings.ToLower(path.Ext(key))]; ok {
-			obj.ContentType = t
-		}
+		obj.ContentType = contentTypeByExtension(key)
 	}
 	if acl := h.Get("X-Oss-Object-Acl"); acl != "" {
-		switch acl {
-		case "default", "private", "public-read", "public-read-write":
-			obj.ACL = acl
-		default:
-			return Object{}, newErr(400, "InvalidArgument", "no such object access control exists").withArg("x-oss-object-acl", acl)
+		if oe := checkACL(acl); oe != nil {
+			return Object{}, oe
 		}
+		obj.ACL = acl
 	}
 	if v := h.Get("X-Oss-Storage-Class"); v != "" {
-		switch v {
-		case "Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive":
-			obj.StorageClass = v
-		default:
-			return Object{}, newErr(400, "InvalidArgument", "Invalid storage class.").withArg("x-oss-storage-class", v)
+		if oe := checkStorageClass(v); oe != nil {
+			return Object{}, oe
 		}
+		obj.StorageClass = v
 	}
-	switch obj.ServerSideEncryption {
-	case "", "AES256", "KMS", "SM4":
-	default:
-		return Object{}, newErr(400, "InvalidEncryptionAlgorithmError", "The encryption algorithm specified is not valid.").withArg("x-oss-server-side-encryption", obj.ServerSideEncryption)
+	if v := obj.ServerSideEncryption; v != "" {
+		if oe := checkEncryption(v); oe != nil {
+			return Object{}, oe
+		}
 	}
 	metaBytes := 0
 	for name, vs := range h {
@@ -207,8 +199,8 @@ func objectFromHeader(key string, h http.Header) (Object, *ossError) {
 		obj.Meta[meta] = vs[0]
 		metaBytes += len(l) + len(vs[0])
 	}
-	if metaBytes > 8<<10 {
-		return Object{}, newErr(400, "InvalidArgument", "Your metadata headers exceed the maximum allowed metadata size.")
+	if metaBytes > maxMetaBytes {
+		return Object{}, errMetaTooLarge()
 	}
 	return obj, nil
 }
