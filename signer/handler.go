@@ -71,11 +71,52 @@ const allowedMethods = "GET, HEAD, OPTIONS"
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e := endpoint{allowOrigins: h.AllowOrigins, logger: h.Logger}
+	origin, allowed := e.begin(w, r)
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		e.preflight(w, r, origin, allowed, allowedMethods, "GET, HEAD")
+		return
+	default:
+		w.Header().Set("Allow", allowedMethods)
+		e.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
+		return
+	}
+
+	if h.Signer == nil || h.Upload == nil {
+		e.fail(w, http.StatusInternalServerError, "internal error", errors.New("signer.Handler: Signer and Upload are required"))
+		return
+	}
+	u, err := h.Upload(r)
+	if err != nil {
+		e.failApp(w, err)
+		return
+	}
+	tok, err := h.Signer.Sign(r.Context(), u)
+	if err != nil {
+		e.failSign(w, err)
+		return
+	}
+	e.answer(w, tok)
+}
+
+// endpoint is what Handler and MultipartHandler share: CORS for the listed
+// origins, and JSON answers whose 5xx causes are logged, not sent.
+type endpoint struct {
+	allowOrigins []string
+	logger       *slog.Logger
+}
+
+// begin sets the headers of every answer (no-store, and CORS for an
+// allowed Origin) and returns the request's Origin and whether it is
+// allowed.
+func (e endpoint) begin(w http.ResponseWriter, r *http.Request) (origin string, allowed bool) {
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
-	origin := r.Header.Get("Origin")
-	allowed := origin != "" && h.originAllowed(origin)
-	if len(h.AllowOrigins) > 0 {
+	origin = r.Header.Get("Origin")
+	allowed = origin != "" && e.originAllowed(origin)
+	if len(e.allowOrigins) > 0 {
 		// The answer depends on Origin even when it is refused, so shared
 		// caches must not reuse it across origins.
 		hdr.Add("Vary", "Origin")
@@ -84,63 +125,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("Access-Control-Allow-Origin", origin)
 		hdr.Set("Access-Control-Allow-Credentials", "true")
 	}
-
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-	case http.MethodOptions:
-		h.preflight(w, r, origin, allowed)
-		return
-	default:
-		hdr.Set("Allow", allowedMethods)
-		h.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
-		return
-	}
-
-	if h.Signer == nil || h.Upload == nil {
-		h.fail(w, http.StatusInternalServerError, "internal error", errors.New("signer.Handler: Signer and Upload are required"))
-		return
-	}
-	u, err := h.Upload(r)
-	switch {
-	case errors.Is(err, ErrUnauthorized):
-		h.fail(w, http.StatusUnauthorized, err.Error(), nil)
-		return
-	case errors.Is(err, ErrForbidden):
-		h.fail(w, http.StatusForbidden, err.Error(), nil)
-		return
-	case err != nil:
-		h.fail(w, http.StatusInternalServerError, "internal error", err)
-		return
-	}
-	tok, err := h.Signer.Sign(r.Context(), u)
-	switch {
-	case errors.Is(err, ErrCredentials):
-		h.fail(w, http.StatusServiceUnavailable, "upload credentials unavailable", err)
-		return
-	case err != nil:
-		h.fail(w, http.StatusInternalServerError, "internal error", err)
-		return
-	}
-	body, err := json.Marshal(tok)
-	if err != nil {
-		h.fail(w, http.StatusInternalServerError, "internal error", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, body)
+	return origin, allowed
 }
 
-// preflight answers OPTIONS. A CORS preflight (Origin plus
+// preflight answers OPTIONS for a handler whose Allow header is allow and
+// whose CORS methods are corsMethods. A CORS preflight (Origin plus
 // Access-Control-Request-Method) from a listed origin gets the allowed
 // methods and the request headers it asked for, since the origin is
 // trusted anyway; one from any other origin gets 403, which the browser
 // reports as a CORS failure.
-func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
-	h.answerPreflight(w, r, origin, allowed, allowedMethods, "GET, HEAD")
-}
-
-// answerPreflight is preflight for a handler whose Allow header is allow
-// and whose CORS methods are corsMethods; MultipartHandler shares it.
-func (h *Handler) answerPreflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool, allow, corsMethods string) {
+func (e endpoint) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool, allow, corsMethods string) {
 	hdr := w.Header()
 	hdr.Set("Allow", allow)
 	reqMethod := r.Header.Get("Access-Control-Request-Method")
@@ -151,7 +145,7 @@ func (h *Handler) answerPreflight(w http.ResponseWriter, r *http.Request, origin
 	hdr.Add("Vary", "Access-Control-Request-Method")
 	hdr.Add("Vary", "Access-Control-Request-Headers")
 	if !allowed {
-		h.fail(w, http.StatusForbidden, "origin not allowed", nil)
+		e.fail(w, http.StatusForbidden, "origin not allowed", nil)
 		return
 	}
 	hdr.Set("Access-Control-Allow-Methods", corsMethods)
@@ -162,11 +156,11 @@ func (h *Handler) answerPreflight(w http.ResponseWriter, r *http.Request, origin
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Handler) originAllowed(origin string) bool {
+func (e endpoint) originAllowed(origin string) bool {
 	if origin == "*" || strings.EqualFold(origin, "null") {
 		return false
 	}
-	for _, o := range h.AllowOrigins {
+	for _, o := range e.allowOrigins {
 		if strings.EqualFold(o, origin) {
 			return true
 		}
@@ -174,10 +168,44 @@ func (h *Handler) originAllowed(origin string) bool {
 	return false
 }
 
+// answer answers 200 with v as JSON.
+func (e endpoint) answer(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// failApp answers an error of the application's func (Handler.Upload,
+// MultipartHandler.User or Plan): a refusal wrapping ErrUnauthorized (401)
+// or ErrForbidden (403), or else the application's failure (500).
+func (e endpoint) failApp(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		e.fail(w, http.StatusUnauthorized, err.Error(), nil)
+	case errors.Is(err, ErrForbidden):
+		e.fail(w, http.StatusForbidden, err.Error(), nil)
+	default:
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
+	}
+}
+
+// failSign answers an error of signing or presigning: the credentials are
+// down (503), or the upload or Signer is the application's bug (500).
+func (e endpoint) failSign(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrCredentials) {
+		e.fail(w, http.StatusServiceUnavailable, "upload credentials unavailable", err)
+		return
+	}
+	e.fail(w, http.StatusInternalServerError, "internal error", err)
+}
+
 // fail answers {"error": msg}; cause, if any, is logged and not sent.
-func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {
+func (e endpoint) fail(w http.ResponseWriter, status int, msg string, cause error) {
 	if cause != nil {
-		logger := h.Logger
+		logger := e.logger
 		if logger == nil {
 			logger = slog.Default()
 		}

@@ -191,30 +191,20 @@ type stepRequest struct {
 
 // ServeHTTP implements http.Handler.
 func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	cors := &Handler{AllowOrigins: h.AllowOrigins, Logger: h.Logger}
-	hdr := w.Header()
-	hdr.Set("Cache-Control", "no-store")
-	origin := r.Header.Get("Origin")
-	allowed := origin != "" && cors.originAllowed(origin)
-	if len(h.AllowOrigins) > 0 {
-		hdr.Add("Vary", "Origin")
-	}
-	if allowed {
-		hdr.Set("Access-Control-Allow-Origin", origin)
-		hdr.Set("Access-Control-Allow-Credentials", "true")
-	}
+	e := endpoint{allowOrigins: h.AllowOrigins, logger: h.Logger}
+	origin, allowed := e.begin(w, r)
 	switch r.Method {
 	case http.MethodPost:
 	case http.MethodOptions:
-		h.preflight(w, r, origin, allowed)
+		e.preflight(w, r, origin, allowed, "POST, OPTIONS", "POST")
 		return
 	default:
-		hdr.Set("Allow", "POST, OPTIONS")
-		h.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
+		w.Header().Set("Allow", "POST, OPTIONS")
+		e.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
 		return
 	}
 	if h.Signer == nil || h.User == nil || h.Plan == nil || len(h.TicketSecret) < callback.MinBindingSecretBytes {
-		h.fail(w, http.StatusInternalServerError, "internal error",
+		e.fail(w, http.StatusInternalServerError, "internal error",
 			fmt.Errorf("signer.MultipartHandler: Signer, User, Plan and a TicketSecret of at least %d bytes are required", callback.MinBindingSecretBytes))
 		return
 	}
@@ -222,39 +212,39 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch step {
 	case "plan", "parts", "complete", "abort", "list":
 	default:
-		h.fail(w, http.StatusNotFound, "unknown endpoint "+step, nil)
+		e.fail(w, http.StatusNotFound, "unknown endpoint "+step, nil)
 		return
 	}
 	user, err := h.User(r)
 	if err != nil {
-		h.failApp(w, err)
+		e.failApp(w, err)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxHandlerBody+1))
 	if err != nil {
-		h.fail(w, http.StatusBadRequest, "reading the request body failed", nil)
+		e.fail(w, http.StatusBadRequest, "reading the request body failed", nil)
 		return
 	}
 	if len(body) > maxHandlerBody {
-		h.fail(w, http.StatusRequestEntityTooLarge, "request body over 64 KiB", nil)
+		e.fail(w, http.StatusRequestEntityTooLarge, "request body over 64 KiB", nil)
 		return
 	}
 	if step == "plan" {
-		h.plan(w, r, user, body)
+		h.plan(w, r, e, user, body)
 		return
 	}
 	var req stepRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		h.fail(w, http.StatusBadRequest, "request body is not a JSON object: "+err.Error(), nil)
+		e.fail(w, http.StatusBadRequest, "request body is not a JSON object: "+err.Error(), nil)
 		return
 	}
 	t, err := openTicket(h.TicketSecret, req.Ticket, user, h.Signer.now())
 	if err != nil {
-		h.fail(w, http.StatusForbidden, err.Error(), nil)
+		e.fail(w, http.StatusForbidden, err.Error(), nil)
 		return
 	}
 	if err := checkUploadID(req.UploadID); err != nil {
-		h.fail(w, http.StatusBadRequest, err.Error(), nil)
+		e.fail(w, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
 	m := t.multipart()
@@ -264,23 +254,23 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "parts":
 		_, count, err := m.Parts()
 		if err != nil {
-			h.fail(w, http.StatusInternalServerError, "internal error", err)
+			e.fail(w, http.StatusInternalServerError, "internal error", err)
 			return
 		}
 		switch {
 		case len(req.Parts) == 0 || len(req.Parts) > MaxPartBatch:
-			h.fail(w, http.StatusBadRequest, fmt.Sprintf("ask for 1 to %d parts at a time (got %d)", MaxPartBatch, len(req.Parts)), nil)
+			e.fail(w, http.StatusBadRequest, fmt.Sprintf("ask for 1 to %d parts at a time (got %d)", MaxPartBatch, len(req.Parts)), nil)
 			return
 		}
 		for _, n := range req.Parts {
 			if n < 1 || n > count {
-				h.fail(w, http.StatusBadRequest, fmt.Sprintf("part number %d outside 1..%d", n, count), nil)
+				e.fail(w, http.StatusBadRequest, fmt.Sprintf("part number %d outside 1..%d", n, count), nil)
 				return
 			}
 		}
 		parts, err := h.Signer.PresignParts(ctx, m, req.UploadID, req.Parts...)
 		if err != nil {
-			h.failSign(w, err)
+			e.failSign(w, err)
 			return
 		}
 		answer = struct {
@@ -297,39 +287,39 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p, err = h.Signer.PresignListParts(ctx, m, req.UploadID)
 		}
 		if err != nil {
-			h.failSign(w, err)
+			e.failSign(w, err)
 			return
 		}
 		answer = struct {
 			Request *Presigned `json:"request"`
 		}{p}
 	}
-	h.answer(w, answer)
+	e.answer(w, answer)
 }
 
-func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, user string, body []byte) {
+func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoint, user string, body []byte) {
 	var f File
 	if err := json.Unmarshal(body, &f); err != nil {
-		h.fail(w, http.StatusBadRequest, "request body is not a JSON file description: "+err.Error(), nil)
+		e.fail(w, http.StatusBadRequest, "request body is not a JSON file description: "+err.Error(), nil)
 		return
 	}
 	if f.Size <= 0 || f.Size > MaxMultipartSize {
-		h.fail(w, http.StatusBadRequest, fmt.Sprintf("file size %d outside 1..%d", f.Size, int64(MaxMultipartSize)), nil)
+		e.fail(w, http.StatusBadRequest, fmt.Sprintf("file size %d outside 1..%d", f.Size, int64(MaxMultipartSize)), nil)
 		return
 	}
 	m, err := h.Plan(r, user, f)
 	if err != nil {
-		h.failApp(w, err)
+		e.failApp(w, err)
 		return
 	}
 	partSize, count, err := m.validate(h.Signer)
 	if err != nil {
-		h.failSign(w, err)
+		e.failSign(w, err)
 		return
 	}
 	initiate, err := h.Signer.PresignInitiate(r.Context(), m)
 	if err != nil {
-		h.failSign(w, err)
+		e.failSign(w, err)
 		return
 	}
 	life := h.TicketExpires
@@ -342,48 +332,8 @@ func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, user str
 		Header: m.Header, URLExpires: m.Expires, Callback: m.Callback, Vars: m.CallbackVars,
 	})
 	if err != nil {
-		h.fail(w, http.StatusInternalServerError, "internal error", err)
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
 		return
 	}
-	h.answer(w, planAnswer{Ticket: sealed, Key: m.Key, Size: m.Size, PartSize: partSize, PartCount: count, Expires: exp, Initiate: initiate})
-}
-
-func (h *MultipartHandler) answer(w http.ResponseWriter, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		h.fail(w, http.StatusInternalServerError, "internal error", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, body)
-}
-
-// failApp answers an error of the application's User or Plan func.
-func (h *MultipartHandler) failApp(w http.ResponseWriter, err error) {
-	switch {
-	case errors.Is(err, ErrUnauthorized):
-		h.fail(w, http.StatusUnauthorized, err.Error(), nil)
-	case errors.Is(err, ErrForbidden):
-		h.fail(w, http.StatusForbidden, err.Error(), nil)
-	default:
-		h.fail(w, http.StatusInternalServerError, "internal error", err)
-	}
-}
-
-// failSign answers an error of presigning: the credentials are down (503),
-// or the plan or Signer is the application's bug (500).
-func (h *MultipartHandler) failSign(w http.ResponseWriter, err error) {
-	if errors.Is(err, ErrCredentials) {
-		h.fail(w, http.StatusServiceUnavailable, "upload credentials unavailable", err)
-		return
-	}
-	h.fail(w, http.StatusInternalServerError, "internal error", err)
-}
-
-func (h *MultipartHandler) fail(w http.ResponseWriter, status int, msg string, cause error) {
-	(&Handler{Logger: h.Logger}).fail(w, status, msg, cause)
-}
-
-// preflight answers OPTIONS as Handler does, allowing POST.
-func (h *MultipartHandler) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
-	(&Handler{Logger: h.Logger}).answerPreflight(w, r, origin, allowed, "POST, OPTIONS", "POST")
+	e.answer(w, planAnswer{Ticket: sealed, Key: m.Key, Size: m.Size, PartSize: partSize, PartCount: count, Expires: exp, Initiate: initiate})
 }
