@@ -168,15 +168,10 @@ func diagnoseSignature(r *http.Request, key *rsa.PublicKey, s *signed, strippedP
 	}
 	if pairs := strings.Split(strings.TrimPrefix(query, "?"), "&"); len(pairs) > 1 && len(pairs) <= diagnosePermuteMax {
 		found := ""
-		permute(len(pairs), func(idx []int) bool {
-			c := "?" + joinIndexed(pairs, idx, "&")
-			if c != query && t.try(path, c, body) {
-				found = c
-				return true
-			}
-			return false
-		})
-		if found != "" {
+		if permute(len(pairs), true, func(idx []int) bool {
+			found = "?" + joinIndexed(pairs, idx, "&")
+			return found != query && t.try(path, found, body)
+		}) {
 			return diag(CauseQueryReordered, "OSS signed the query %q, but its parameters reached the application reordered as %q", found, query)
 		}
 	}
@@ -284,39 +279,24 @@ func (t *trier) jsonBody(path, query string, body []byte) bool {
 	if !ok {
 		return false
 	}
-	seps := [][2]string{{",", ":"}, {", ", ": "}, {",", ": "}, {", ", ":"}}
-	tryOrder := func(idx []int) bool {
-		for _, sep := range seps {
-			var b bytes.Buffer
-			b.WriteByte('{')
-			for i, j := range idx {
-				if i > 0 {
-					b.WriteString(sep[0])
-				}
-				b.WriteString(members[j][0])
-				b.WriteString(sep[1])
-				b.WriteString(members[j][1])
-			}
-			b.WriteByte('}')
-			if t.try(path, query, b.Bytes()) {
+	// The members as "key:value" and as "key: value".
+	compact, spaced := make([]string, len(members)), make([]string, len(members))
+	for i, m := range members {
+		compact[i], spaced[i] = m[0]+":"+m[1], m[0]+": "+m[1]
+	}
+	layouts := []struct {
+		sep     string
+		members []string
+	}{{",", compact}, {", ", spaced}, {",", spaced}, {", ", compact}}
+	all := len(members) <= diagnosePermuteMax && len(body) <= diagnosePermuteBody
+	return permute(len(members), all, func(idx []int) bool {
+		for _, l := range layouts {
+			if t.try(path, query, []byte("{"+joinIndexed(l.members, idx, l.sep)+"}")) {
 				return true
 			}
 		}
 		return false
-	}
-	if len(members) > diagnosePermuteMax || len(body) > diagnosePermuteBody {
-		idx := make([]int, len(members))
-		for i := range idx {
-			idx[i] = i
-		}
-		return tryOrder(idx)
-	}
-	found := false
-	permute(len(members), func(idx []int) bool {
-		found = tryOrder(idx)
-		return found
 	})
-	return found
 }
 
 // jsonMembers returns the members of a JSON object as [key, value] pairs,
@@ -368,7 +348,8 @@ func (t *trier) formBody(path, query string, body []byte) bool {
 	if !utf8.Valid(body) || !bytes.Contains(body, []byte("=")) {
 		return false
 	}
-	var names, escNames, values []string
+	// The fields with their names as received and with them escaped.
+	var fields, escFields []string
 	for _, p := range strings.Split(string(body), "&") {
 		k, v, _ := strings.Cut(p, "=")
 		dk, err1 := url.QueryUnescape(k)
@@ -376,49 +357,29 @@ func (t *trier) formBody(path, query string, body []byte) bool {
 		if err1 != nil || err2 != nil {
 			return false
 		}
-		names, escNames, values = append(names, dk), append(escNames, url.QueryEscape(dk)), append(values, url.QueryEscape(dv))
+		ev := "=" + url.QueryEscape(dv)
+		fields, escFields = append(fields, dk+ev), append(escFields, url.QueryEscape(dk)+ev)
 	}
-	tryOrder := func(idx []int) bool {
-		for _, ns := range [][]string{names, escNames} {
-			var b strings.Builder
-			for i, j := range idx {
-				if i > 0 {
-					b.WriteByte('&')
-				}
-				b.WriteString(ns[j])
-				b.WriteByte('=')
-				b.WriteString(values[j])
-			}
-			if t.try(path, query, []byte(b.String())) {
-				return true
-			}
-		}
-		return false
-	}
-	if len(values) > diagnosePermuteMax || len(body) > diagnosePermuteBody {
-		idx := make([]int, len(values))
-		for i := range idx {
-			idx[i] = i
-		}
-		return tryOrder(idx)
-	}
-	found := false
-	permute(len(values), func(idx []int) bool {
-		found = tryOrder(idx)
-		return found
+	all := len(fields) <= diagnosePermuteMax && len(body) <= diagnosePermuteBody
+	return permute(len(fields), all, func(idx []int) bool {
+		return t.try(path, query, []byte(joinIndexed(fields, idx, "&"))) ||
+			t.try(path, query, []byte(joinIndexed(escFields, idx, "&")))
 	})
-	return found
 }
 
-// permute calls f with every permutation of 0..n-1 (Heap's algorithm),
-// the identity first, until f returns true.
-func permute(n int, f func([]int) bool) {
+// permute calls f with the identity permutation of 0..n-1 and then, if all
+// is set, with every other one (Heap's algorithm), until f returns true; it
+// reports whether f did.
+func permute(n int, all bool, f func([]int) bool) bool {
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
 	}
 	if f(idx) {
-		return
+		return true
+	}
+	if !all {
+		return false
 	}
 	c := make([]int, n)
 	for i := 0; i < n; {
@@ -429,7 +390,7 @@ func permute(n int, f func([]int) bool) {
 				idx[c[i]], idx[i] = idx[i], idx[c[i]]
 			}
 			if f(idx) {
-				return
+				return true
 			}
 			c[i]++
 			i = 0
@@ -438,8 +399,10 @@ func permute(n int, f func([]int) bool) {
 			i++
 		}
 	}
+	return false
 }
 
+// joinIndexed joins parts in the order idx gives.
 func joinIndexed(parts []string, idx []int, sep string) string {
 	var b strings.Builder
 	for i, j := range idx {
