@@ -2,12 +2,10 @@ package callback
 
 import (
 	"bytes"
-	"crypto/md5"
 	"crypto/rsa"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -220,12 +218,7 @@ func (t *trier) try(path, query string, body []byte) bool {
 	if t.budget < 0 {
 		return false
 	}
-	h := md5.New()
-	io.WriteString(h, path)
-	io.WriteString(h, query)
-	h.Write([]byte{'\n'})
-	h.Write(body)
-	return subtle.ConstantTimeCompare(h.Sum(nil), t.digest) == 1
+	return subtle.ConstantTimeCompare(signedDigest(path, query, body), t.digest) == 1
 }
 
 // splitTarget splits an original request target taken from a proxy header

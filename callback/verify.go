@@ -161,12 +161,7 @@ func (s *signed) check(r *http.Request, keys verify.KeyFetcher, strippedPrefix s
 		}
 		return err
 	}
-	h := md5.New()
-	io.WriteString(h, s.path)
-	io.WriteString(h, s.query)
-	h.Write([]byte{'\n'})
-	h.Write(s.body)
-	err = verify.VerifyPKCS1v15MD5Digest(key, h.Sum(nil), s.sig)
+	err = verify.VerifyPKCS1v15MD5Digest(key, signedDigest(s.path, s.query, s.body), s.sig)
 	switch {
 	case err == nil:
 		return nil
@@ -174,6 +169,17 @@ func (s *signed) check(r *http.Request, keys verify.KeyFetcher, strippedPrefix s
 		return fmt.Errorf("%w: key for %q: %w", ErrKeyFetch, s.keyURL, err)
 	}
 	return diagnoseSignature(r, key, s, strippedPrefix, err)
+}
+
+// signedDigest is the MD5 of the string OSS signs: the decoded path, the
+// raw query, a line break and the body.
+func signedDigest(path, query string, body []byte) []byte {
+	h := md5.New()
+	io.WriteString(h, path)
+	io.WriteString(h, query)
+	h.Write([]byte{'\n'})
+	h.Write(body)
+	return h.Sum(nil)
 }
 
 func fetchKey(r *http.Request, keys verify.KeyFetcher, keyURL string) (*rsa.PublicKey, error) {
