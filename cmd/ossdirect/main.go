@@ -40,7 +40,6 @@ type command struct {
 type environ struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	getenv         func(string) string
 }
 
 var commands = []command{
@@ -52,7 +51,7 @@ var commands = []command{
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &environ{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	code := run(ctx, os.Args[1:], &environ{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
 }
@@ -141,6 +140,14 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// signerNotes ends the usage of the commands that take signerFlags: where
+// the credentials and the callback binding secret come from.
+const signerNotes = `Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS
+temporary credentials, OSS_SESSION_TOKEN. With -callback-url, the callback
+URL is bound (callback.BindURLUntil) with the secret in
+OSSDIRECT_CALLBACK_SECRET (at least 16 bytes), which the callback handler's
+Verifier.BindingSecret must equal.`
+
 // signerFlags are the flags presign and sign share: which bucket, how to
 // sign, as of when, and the callback.
 type signerFlags struct {
@@ -158,13 +165,14 @@ func (f *signerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.callbackBody, "callback-body", "", "callback body `template`; a JSON object makes a JSON body (default bucket, object, etag, size and mimeType as a form)")
 }
 
-// signer builds the Signer the flags describe, with credentials from
-// creds. It reports usage errors as such.
-func (f *signerFlags) signer(env *environ, creds signer.CredentialsProvider) (*signer.Signer, error) {
+// signer builds the Signer the flags describe, with the credentials and
+// the callback binding secret of the process environment. Its errors are
+// usage errors.
+func (f *signerFlags) signer() (*signer.Signer, error) {
 	if f.bucket == "" || f.region == "" {
 		return nil, errors.New("-bucket and -region are required")
 	}
-	s := &signer.Signer{Credentials: creds, Bucket: f.bucket, Region: f.region, Endpoint: strings.TrimSuffix(f.endpoint, "/")}
+	s := &signer.Signer{Credentials: signer.EnvCredentials(), Bucket: f.bucket, Region: f.region, Endpoint: strings.TrimSuffix(f.endpoint, "/")}
 	switch strings.ToLower(f.signature) {
 	case "v4":
 		s.Version = signer.V4
@@ -181,7 +189,7 @@ func (f *signerFlags) signer(env *environ, creds signer.CredentialsProvider) (*s
 		s.Now = func() time.Time { return t }
 	}
 	if f.callbackURL != "" {
-		secret := env.getenv(envCallbackSecret)
+		secret := os.Getenv(envCallbackSecret)
 		if len(secret) < callback.MinBindingSecretBytes {
 			return nil, fmt.Errorf("-callback-url needs the secret callback URLs are bound with in %s (at least %d bytes; the callback handler's Verifier.BindingSecret), got %d bytes",
 				envCallbackSecret, callback.MinBindingSecretBytes, len(secret))

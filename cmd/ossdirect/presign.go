@@ -11,12 +11,7 @@ import (
 	"github.com/ossdirect/ossdirect/signer"
 )
 
-const presignNotes = `
-Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS
-temporary credentials, OSS_SESSION_TOKEN. With -callback-url, the callback
-URL is bound (callback.BindURLUntil) with the secret in
-OSSDIRECT_CALLBACK_SECRET (at least 16 bytes), which the callback handler's
-Verifier.BindingSecret must equal.
+const presignNotes = signerNotes + `
 
 The URL is printed on standard output; headers the client must send with
 exactly the signed values (Content-Type) are listed on standard error.`
@@ -46,7 +41,7 @@ func runPresign(ctx context.Context, args []string, env *environ) int {
 	if *expires <= 0 {
 		return usageError(env, fs, "-expires %d: want a positive number of seconds", *expires)
 	}
-	s, err := sf.signer(env, signer.EnvCredentials())
+	s, err := sf.signer()
 	if err != nil {
 		return usageError(env, fs, "%v", err)
 	}

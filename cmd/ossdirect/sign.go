@@ -21,11 +21,7 @@ uploads FILE under the prefix with that token, e.g.
 
   eval "$(ossdirect sign -bucket B -region R -prefix up/ -max-size 1048576 -curl photo.jpg)"
 
-Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS
-temporary credentials, OSS_SESSION_TOKEN. With -callback-url, the callback
-URL is bound (callback.BindURLUntil) with the secret in
-OSSDIRECT_CALLBACK_SECRET (at least 16 bytes), which the callback handler's
-Verifier.BindingSecret must equal.`
+` + signerNotes
 
 // runSign prints a PostObject token, or a curl command that uses it.
 func runSign(ctx context.Context, args []string, env *environ) int {
@@ -50,7 +46,7 @@ func runSign(ctx context.Context, args []string, env *environ) int {
 	if *expires <= 0 {
 		return usageError(env, fs, "-expires %d: want a positive number of seconds", *expires)
 	}
-	s, err := sf.signer(env, signer.EnvCredentials())
+	s, err := sf.signer()
 	if err != nil {
 		return usageError(env, fs, "%v", err)
 	}
