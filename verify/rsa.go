@@ -67,28 +67,39 @@ func VerifyPKCS1v15MD5Digest(pub *rsa.PublicKey, digest, sig []byte) error {
 // compared in one constant-shape step, rather than parsed out of the
 // recovered one, so there is no padding parser to get wrong.
 func verifySmall(pub *rsa.PublicKey, digest, sig []byte, k int) bool {
-	tLen := len(md5DigestInfo) + len(digest)
 	// RFC 8017 §9.2 step 3: at least 8 bytes of 0xff padding.
-	if k < tLen+11 {
+	if k < len(md5DigestInfo)+len(digest)+11 {
 		return false
 	}
+	em, ok := publicOp(pub, sig, k)
+	return ok && subtle.ConstantTimeCompare(em, md5EM(k, digest)) == 1
+}
+
+// publicOp is RSAVP1 (RFC 8017 §5.2.2): sig^e mod n as k bytes, or false
+// if sig is not below n.
+func publicOp(pub *rsa.PublicKey, sig []byte, k int) ([]byte, bool) {
 	s := new(big.Int).SetBytes(sig)
 	if s.Cmp(pub.N) >= 0 {
-		return false
+		return nil, false
 	}
-	m := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N)
-	em := m.FillBytes(make([]byte, k))
+	return new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N).FillBytes(make([]byte, k)), true
+}
 
-	want := make([]byte, k)
-	want[0], want[1] = 0x00, 0x01
-	ps := want[2 : k-tLen-1]
+// md5EM is EMSA-PKCS1-v1_5 (RFC 8017 §9.2) of an MD5 digest for a k-byte
+// modulus, k at least len(md5DigestInfo)+len(digest)+11:
+// 00 01 FF…FF 00 DigestInfo digest.
+func md5EM(k int, digest []byte) []byte {
+	tLen := len(md5DigestInfo) + len(digest)
+	em := make([]byte, k)
+	em[0], em[1] = 0x00, 0x01
+	ps := em[2 : k-tLen-1]
 	for i := range ps {
 		ps[i] = 0xff
 	}
-	want[k-tLen-1] = 0x00
-	copy(want[k-tLen:], md5DigestInfo)
-	copy(want[k-len(digest):], digest)
-	return subtle.ConstantTimeCompare(em, want) == 1
+	em[k-tLen-1] = 0x00
+	copy(em[k-tLen:], md5DigestInfo)
+	copy(em[k-len(digest):], digest)
+	return em
 }
 
 // SignedMD5Digest returns the MD5 digest that sig, a PKCS#1 v1.5 MD5
@@ -107,17 +118,15 @@ func SignedMD5Digest(pub *rsa.PublicKey, sig []byte) ([]byte, error) {
 	if len(sig) != k || k < tLen+11 {
 		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrBadSignature, len(sig), k)
 	}
-	s := new(big.Int).SetBytes(sig)
-	if s.Cmp(pub.N) >= 0 {
+	em, ok := publicOp(pub, sig, k)
+	if !ok {
 		return nil, fmt.Errorf("%w: signature out of range", ErrBadSignature)
 	}
-	em := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N).FillBytes(make([]byte, k))
-	ok := em[0] == 0 && em[1] == 1 && em[k-tLen-1] == 0 && subtle.ConstantTimeCompare(em[k-tLen:k-md5.Size], md5DigestInfo) == 1
-	for _, c := range em[2 : k-tLen-1] {
-		ok = ok && c == 0xff
-	}
-	if !ok {
+	// The digest is whatever em ends with; the rest must be the encoding
+	// of it, compared as verifySmall compares.
+	digest := em[k-md5.Size:]
+	if subtle.ConstantTimeCompare(em, md5EM(k, digest)) != 1 {
 		return nil, fmt.Errorf("%w: not a PKCS#1 v1.5 MD5 signature under this key", ErrBadSignature)
 	}
-	return em[k-md5.Size:], nil
+	return digest, nil
 }
