@@ -100,7 +100,8 @@ type Config struct {
 	// deleteTimeout).
 	Client *http.Client
 
-	// Logger records those deletions (nil: slog.Default()).
+	// Logger records those deletions and the callbacks the app refuses
+	// (nil: slog.Default()).
 	Logger *slog.Logger
 }
 
@@ -110,8 +111,6 @@ type App struct {
 	cfg    Config
 	signer *signer.Signer
 	mux    *http.ServeMux
-	client *http.Client
-	log    *slog.Logger
 
 	// deletions counts the deletions of refused objects in progress
 	// (refused.go).
@@ -200,6 +199,9 @@ func newApp(cfg Config) (*App, error) {
 		cfg.TicketSecret = make([]byte, 32)
 		rand.Read(cfg.TicketSecret)
 	}
+	if len(cfg.TicketSecret) < callback.MinBindingSecretBytes {
+		return nil, fmt.Errorf("%w: ticket secret shorter than %d bytes", errConfig, callback.MinBindingSecretBytes)
+	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: deleteTimeout}
 	}
@@ -221,8 +223,6 @@ func newApp(cfg Config) (*App, error) {
 			CallbackMargin: callbackMargin,
 		},
 		mux:     http.NewServeMux(),
-		client:  cfg.Client,
-		log:     cfg.Logger,
 		records: make(map[string][]Record),
 	}
 
@@ -239,9 +239,6 @@ func newApp(cfg Config) (*App, error) {
 	// Large files: the page asks for a plan, then for presigned requests
 	// step by step, and talks to OSS itself. The ticket carries the plan,
 	// so the app keeps no state between the steps.
-	if len(cfg.TicketSecret) < callback.MinBindingSecretBytes {
-		return nil, fmt.Errorf("%w: ticket secret shorter than %d bytes", errConfig, callback.MinBindingSecretBytes)
-	}
 	a.mux.Handle("POST "+multipartPath, withUser(&signer.MultipartHandler{
 		Signer:        a.signer,
 		TicketSecret:  cfg.TicketSecret,
@@ -252,11 +249,12 @@ func newApp(cfg Config) (*App, error) {
 	// OSS's callback carries no cookie, and OSS signs the callbacks of every
 	// account with the same key: the user comes from the callback URL's
 	// query, which this app bound with its secret when it issued the token.
-	// Refusals are logged through slog.Default: OSS tells the uploader
+	// Refusals are logged through the app's Logger: OSS tells the uploader
 	// only "CallbackFailed".
 	verifier := &callback.Verifier{
 		Keys:          cfg.Keys,
 		BindingSecret: cfg.BindingSecret,
+		Logger:        cfg.Logger,
 		Now:           cfg.Now,
 	}
 	if err := a.signer.Validate(); err != nil {
@@ -282,8 +280,8 @@ func userDir(uid string) string { return "uploads/" + uid + "/" }
 // callbackMargin is how long after its token expires a bound callback URL is
 // still accepted (signer.Signer.CallbackMargin): the upload must start
 // before the policy expires, then the file travels to OSS and OSS calls
-// back within 5 seconds. A minute covers the demo's 10 MiB default on a
-// slow link.
+// back within 5 seconds. A minute covers a PostObject of the demo's 8 MiB
+// multipart threshold on a slow link.
 const callbackMargin = time.Minute
 
 // upload is the policy for one token: the user's own prefix, the size and

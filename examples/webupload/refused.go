@@ -34,30 +34,26 @@ const deleteExpires = time.Minute
 // so its token pinned the bucket and the key's prefix, and another bucket
 // would mean a callback the app never asked for. A callback that does not
 // match the user's token (errForeignObject) is not passed here for the
-// same reason.
+// same reason. The deletion runs in the background (Wait waits for it)
+// and its outcome is logged.
 func (a *App) refuse(ev *callback.Event, herr *callback.HTTPError) *callback.HTTPError {
+	key, why := ev.Object, herr.Err
 	if ev.Bucket != a.cfg.Bucket {
-		a.log.Warn("refused object left in place: not in the app's bucket", "bucket", ev.Bucket, "object", ev.Object, "refused", herr.Err)
+		a.cfg.Logger.Warn("refused object left in place: not in the app's bucket", "bucket", ev.Bucket, "object", key, "refused", why)
 		return herr
 	}
-	a.deleteRefused(ev.Object, herr.Err)
-	return herr
-}
-
-// deleteRefused deletes key, an object the callback handler refused for
-// why, in the background. Wait waits for it; the outcome is logged.
-func (a *App) deleteRefused(key string, why error) {
 	a.deletions.Add(1)
 	go func() {
 		defer a.deletions.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
 		defer cancel()
 		if err := a.deleteObject(ctx, key); err != nil {
-			a.log.Error("refused object not deleted", "object", key, "refused", why, "err", err)
+			a.cfg.Logger.Error("refused object not deleted", "object", key, "refused", why, "err", err)
 			return
 		}
-		a.log.Info("refused object deleted", "object", key, "refused", why)
+		a.cfg.Logger.Info("refused object deleted", "object", key, "refused", why)
 	}()
+	return herr
 }
 
 // deleteObject sends a DELETE of key presigned by the app's Signer to its
@@ -72,7 +68,7 @@ func (a *App) deleteObject(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := a.client.Do(req)
+	resp, err := a.cfg.Client.Do(req)
 	if err != nil {
 		return err
 	}
