@@ -359,11 +359,12 @@ func TestCmdEmulatorWithOfficialSDK(t *testing.T) {
 // and without an STS token.
 func TestCmdPresignEqualsSDK(t *testing.T) {
 	expiration := time.Now().Add(10 * time.Minute).Truncate(time.Second)
-	cases := []struct {
+	type cmdCase struct {
 		name   string
 		sdkReq any
 		args   []string
-	}{
+	}
+	cases := []cmdCase{
 		{"PUT with content type",
 			&oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("uploads/a b+c/photo 1.jpg"), ContentType: oss.Ptr("image/jpeg")},
 			[]string{"-key", "uploads/a b+c/photo 1.jpg", "-content-type", "image/jpeg"}},
@@ -371,30 +372,15 @@ func TestCmdPresignEqualsSDK(t *testing.T) {
 			&oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("中文/ü~x.txt")},
 			[]string{"-method", "GET", "-key", "中文/ü~x.txt"}},
 	}
-	for _, v := range []signer.Version{signer.V4, signer.V1} {
-		for _, token := range []string{"", testToken} {
-			client := sdkClient(v, token)
-			env := []string{"OSS_ACCESS_KEY_ID=" + testAKID, "OSS_ACCESS_KEY_SECRET=" + testSecret, "OSS_SESSION_TOKEN=" + token}
-			for _, tc := range cases {
-				name := v.String() + "/" + tc.name
-				if token != "" {
-					name += "/STS"
-				}
-				t.Run(name, func(t *testing.T) {
-					want, err := client.Presign(context.Background(), tc.sdkReq, oss.PresignExpiration(expiration))
-					if err != nil {
-						t.Fatalf("SDK Presign: %v", err)
-					}
-					now, expires := sdkInstant(t, v, want.URL, expiration)
-					args := append([]string{"presign", "-bucket", testBucket, "-region", testRegion,
-						"-signature", strings.ToLower(v.String()), "-time", now.Format(time.RFC3339),
-						"-expires", strconv.Itoa(int(expires / time.Second))}, tc.args...)
-					got := ossdirect(t, env, args...)
-					if got != want.URL+"\n" {
-						t.Errorf("ossdirect presign:\n%s\nSDK:\n%s", got, want.URL)
-					}
-				})
-			}
+	sdkRequest := func(c cmdCase) (string, any) { return c.name, c.sdkReq }
+	eachSDKPresign(t, expiration, cases, sdkRequest, func(t *testing.T, tc cmdCase, want sdkPresigned) {
+		env := []string{"OSS_ACCESS_KEY_ID=" + testAKID, "OSS_ACCESS_KEY_SECRET=" + testSecret, "OSS_SESSION_TOKEN=" + want.token}
+		args := append([]string{"presign", "-bucket", testBucket, "-region", testRegion,
+			"-signature", strings.ToLower(want.version.String()), "-time", want.now.Format(time.RFC3339),
+			"-expires", strconv.Itoa(int(want.expires / time.Second))}, tc.args...)
+		got := ossdirect(t, env, args...)
+		if got != want.URL+"\n" {
+			t.Errorf("ossdirect presign:\n%s\nSDK:\n%s", got, want.URL)
 		}
-	}
+	})
 }

@@ -66,6 +66,44 @@ func sdkInstant(t *testing.T, v signer.Version, rawURL string, expiration time.T
 	return date, time.Duration(secs) * time.Second
 }
 
+// sdkPresigned is a URL the official SDK presigned, with the signing
+// configuration and the instant and validity ours must use to sign the same.
+type sdkPresigned struct {
+	*oss.PresignResult
+	version signer.Version
+	token   string
+	now     time.Time
+	expires time.Duration
+}
+
+// eachSDKPresign has the official SDK presign each case's request, to
+// expire at expiration, for V4 and V1, without and with an STS token, in a
+// subtest named "V4/<name>[/STS]", and hands check the case and what the
+// SDK signed. sdkRequest returns a case's name and its SDK request.
+func eachSDKPresign[C any](t *testing.T, expiration time.Time, cases []C, sdkRequest func(C) (string, any), check func(*testing.T, C, sdkPresigned)) {
+	t.Helper()
+	for _, v := range []signer.Version{signer.V4, signer.V1} {
+		for _, token := range []string{"", testToken} {
+			client := sdkClient(v, token)
+			for _, tc := range cases {
+				name, sdkReq := sdkRequest(tc)
+				name = v.String() + "/" + name
+				if token != "" {
+					name += "/STS"
+				}
+				t.Run(name, func(t *testing.T) {
+					want, err := client.Presign(context.Background(), sdkReq, oss.PresignExpiration(expiration))
+					if err != nil {
+						t.Fatalf("SDK Presign: %v", err)
+					}
+					now, expires := sdkInstant(t, v, want.URL, expiration)
+					check(t, tc, sdkPresigned{PresignResult: want, version: v, token: token, now: now, expires: expires})
+				})
+			}
+		}
+	}
+}
+
 // Our presigned URLs must be byte-for-byte the official SDK's for the same
 // request, credentials and instant, for V4 and V1, with and without an STS
 // token: same path escaping, same parameters in the same order, same
@@ -74,11 +112,7 @@ func TestPresignEqualsSDK(t *testing.T) {
 	// Whole seconds in the future, so the SDK does not refuse it and V1's
 	// Expires is exact.
 	expiration := time.Now().Add(10 * time.Minute).Truncate(time.Second)
-	cases := []struct {
-		name   string
-		sdkReq any
-		ours   signer.Request
-	}{
+	cases := []presignCase{
 		{"PUT with content type",
 			&oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("uploads/a b+c/photo 1.jpg"), ContentType: oss.Ptr("image/jpeg")},
 			signer.Request{Method: "PUT", Key: "uploads/a b+c/photo 1.jpg", ContentType: "image/jpeg"}},
@@ -103,50 +137,44 @@ func TestPresignEqualsSDK(t *testing.T) {
 			&oss.AbortMultipartUploadRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("big/video.mp4"), UploadId: oss.Ptr("0004B9895DBBB6EC98E36")},
 			signer.Request{Method: "DELETE", Key: "big/video.mp4", Query: url.Values{"uploadId": {"0004B9895DBBB6EC98E36"}}}},
 	}
-	for _, v := range []signer.Version{signer.V4, signer.V1} {
-		for _, token := range []string{"", testToken} {
-			client := sdkClient(v, token)
-			for _, tc := range cases {
-				name := v.String() + "/" + tc.name
-				if token != "" {
-					name += "/STS"
-				}
-				t.Run(name, func(t *testing.T) {
-					want, err := client.Presign(context.Background(), tc.sdkReq, oss.PresignExpiration(expiration))
-					if err != nil {
-						t.Fatalf("SDK Presign: %v", err)
-					}
-					now, expires := sdkInstant(t, v, want.URL, expiration)
-					s := &signer.Signer{
-						Credentials: signer.StaticCredentials{AccessKeyID: testAKID, AccessKeySecret: testSecret, SecurityToken: token},
-						Bucket:      testBucket,
-						Region:      testRegion,
-						Version:     v,
-						Now:         func() time.Time { return now },
-					}
-					req := tc.ours
-					req.Expires = expires
-					got, err := s.Presign(context.Background(), req)
-					if err != nil {
-						t.Fatalf("Presign: %v", err)
-					}
-					if got.URL != want.URL {
-						t.Errorf("URL differs from the SDK's\n got: %s\nwant: %s", got.URL, want.URL)
-					}
-					if got.Method != want.Method {
-						t.Errorf("Method = %s, SDK says %s", got.Method, want.Method)
-					}
-					if !got.Expires.Equal(want.Expiration) {
-						t.Errorf("Expires = %v, SDK says %v", got.Expires, want.Expiration)
-					}
-					if diff := cmp.Diff(lowerKeys(want.SignedHeaders), got.Header); diff != "" {
-						t.Errorf("headers to send differ from the SDK's signed headers (-sdk +ours):\n%s", diff)
-					}
-				})
-			}
+	eachSDKPresign(t, expiration, cases, presignCase.sdkRequest, func(t *testing.T, tc presignCase, want sdkPresigned) {
+		s := &signer.Signer{
+			Credentials: signer.StaticCredentials{AccessKeyID: testAKID, AccessKeySecret: testSecret, SecurityToken: want.token},
+			Bucket:      testBucket,
+			Region:      testRegion,
+			Version:     want.version,
+			Now:         func() time.Time { return want.now },
 		}
-	}
+		req := tc.ours
+		req.Expires = want.expires
+		got, err := s.Presign(context.Background(), req)
+		if err != nil {
+			t.Fatalf("Presign: %v", err)
+		}
+		if got.URL != want.URL {
+			t.Errorf("URL differs from the SDK's\n got: %s\nwant: %s", got.URL, want.URL)
+		}
+		if got.Method != want.Method {
+			t.Errorf("Method = %s, SDK says %s", got.Method, want.Method)
+		}
+		if !got.Expires.Equal(want.Expiration) {
+			t.Errorf("Expires = %v, SDK says %v", got.Expires, want.Expiration)
+		}
+		if diff := cmp.Diff(lowerKeys(want.SignedHeaders), got.Header); diff != "" {
+			t.Errorf("headers to send differ from the SDK's signed headers (-sdk +ours):\n%s", diff)
+		}
+	})
 }
+
+// presignCase is a request for the SDK to presign and the same request
+// for signer.Presign.
+type presignCase struct {
+	name   string
+	sdkReq any
+	ours   signer.Request
+}
+
+func (c presignCase) sdkRequest() (string, any) { return c.name, c.sdkReq }
 
 func lowerKeys(m map[string]string) map[string]string {
 	if len(m) == 0 {
