@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -207,12 +206,6 @@ func sdkCallback(t *testing.T, appURL, uid string) *string {
 	return oss.Ptr(enc)
 }
 
-func randomBytes(t *testing.T, n int) []byte {
-	b := make([]byte, n)
-	rand.Read(b)
-	return b
-}
-
 // stored is what a test uploaded and expects to read back.
 type stored struct {
 	key, contentType string
@@ -267,7 +260,7 @@ func TestCmdEmulatorWithOfficialSDK(t *testing.T) {
 	})
 
 	t.Run("PutObject with callback", func(t *testing.T) {
-		content := randomBytes(t, 70_000)
+		content := randomData(70_000, 30)
 		res, err := e.sdk(false).PutObject(ctx, &oss.PutObjectRequest{
 			Bucket: oss.Ptr(testBucket), Key: oss.Ptr("sdk/put.bin"), ContentType: oss.Ptr("application/x-test"),
 			Metadata: map[string]string{"owner": "u7"},
@@ -289,7 +282,7 @@ func TestCmdEmulatorWithOfficialSDK(t *testing.T) {
 	t.Run("multipart with callback", func(t *testing.T) {
 		client := e.sdk(true) // as a CNAME this time
 		key := "sdk/multi part.bin"
-		parts := [][]byte{randomBytes(t, 100<<10), randomBytes(t, 100<<10), randomBytes(t, 12345)}
+		parts := [][]byte{randomData(100<<10, 31), randomData(100<<10, 32), randomData(12345, 33)}
 		init, err := client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr(key), ContentType: oss.Ptr("video/mp4")})
 		if err != nil {
 			t.Fatalf("SDK InitiateMultipartUpload: %v", err)
