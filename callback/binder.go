@@ -58,18 +58,15 @@ func NewBinder(p Params) (*Binder, error) {
 		if err != nil {
 			return nil, err
 		}
-		query := t.query
-		if query != "" {
-			query += "&"
-		}
-		j, err := compactJSON(t.url + t.sep + BindingExpiresParam + "=")
+		// The expiry's digits follow.
+		t = t.with(BindingExpiresParam + "=")
+		j, err := compactJSON(t.url)
 		if err != nil {
 			return nil, err
 		}
-		b.urls = append(b.urls, binderURL{
-			json:   string(j[1 : len(j)-1]),
-			prefix: []byte(bindingPrefix + t.path + "\n" + query + BindingExpiresParam + "="),
-		})
+		var prefix bytes.Buffer
+		writeMACInput(&prefix, t.path, t.query)
+		b.urls = append(b.urls, binderURL{json: string(j[1 : len(j)-1]), prefix: prefix.Bytes()})
 	}
 	wire := wireParams(p)
 	wire.URL = ""
@@ -87,9 +84,6 @@ func NewBinder(p Params) (*Binder, error) {
 	return b, nil
 }
 
-// bindingPrefix starts the MAC input of every binding (see bindingMAC).
-const bindingPrefix = "ossdirect callback binding v1\n"
-
 // Vars returns the variables the body references, as Params.Vars; the
 // slice is shared and must not be modified.
 func (b *Binder) Vars() []string { return b.vars }
@@ -97,8 +91,8 @@ func (b *Binder) Vars() []string { return b.vars }
 // Encode returns the "callback" parameter with every URL bound with secret
 // until notAfter (see BindURLUntil). Errors wrap ErrInvalidParams.
 func (b *Binder) Encode(secret []byte, notAfter time.Time) (string, error) {
-	if len(secret) < MinBindingSecretBytes {
-		return "", fmt.Errorf("%w: binding secret is %d bytes, want at least %d", ErrInvalidParams, len(secret), MinBindingSecretBytes)
+	if err := checkBindingSecret(secret); err != nil {
+		return "", err
 	}
 	exp, err := bindingExpiry(notAfter)
 	if err != nil {

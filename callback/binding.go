@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -126,24 +127,25 @@ func bindingExpiry(notAfter time.Time) (int64, error) {
 // bind is BindURL, with BindingExpiresParam=expires appended to the query
 // before the MAC is computed unless expires is empty.
 func bind(secret []byte, callbackURL, expires string) (string, error) {
-	if len(secret) < MinBindingSecretBytes {
-		return "", fmt.Errorf("%w: binding secret is %d bytes, want at least %d", ErrInvalidParams, len(secret), MinBindingSecretBytes)
+	if err := checkBindingSecret(secret); err != nil {
+		return "", err
 	}
 	t, err := parseBindTarget(callbackURL)
 	if err != nil {
 		return "", err
 	}
-	u, query := t.url, t.query
 	if expires != "" {
-		pair := BindingExpiresParam + "=" + expires
-		u += t.sep + pair
-		if query != "" {
-			query += "&"
-		}
-		query += pair
-		t.sep = "&"
+		t = t.with(BindingExpiresParam + "=" + expires)
 	}
-	return u + t.sep + BindingParam + "=" + bindingMAC(secret, t.path, query), nil
+	return t.url + t.sep + BindingParam + "=" + bindingMAC(secret, t.path, t.query), nil
+}
+
+// checkBindingSecret refuses a secret too short to bind with.
+func checkBindingSecret(secret []byte) error {
+	if len(secret) < MinBindingSecretBytes {
+		return fmt.Errorf("%w: binding secret is %d bytes, want at least %d", ErrInvalidParams, len(secret), MinBindingSecretBytes)
+	}
+	return nil
 }
 
 // bindTarget is a callback URL prepared for binding.
@@ -152,6 +154,14 @@ type bindTarget struct {
 	sep   string // what goes between url and the next parameter: "?", "&" or ""
 	path  string // decoded path of the request target OSS will send
 	query string // raw query, without "?"
+}
+
+// with returns t with the raw query parameter pair appended.
+func (t bindTarget) with(pair string) bindTarget {
+	if t.query != "" {
+		t.query += "&"
+	}
+	return bindTarget{url: t.url + t.sep + pair, sep: "&", path: t.path, query: t.query + pair}
 }
 
 // parseBindTarget checks that callbackURL can be bound and splits it.
@@ -201,16 +211,26 @@ func parseBindTarget(callbackURL string) (bindTarget, error) {
 }
 
 // bindingMAC is the binding of a decoded path and a raw query (without its
-// "?"). Neither can contain a line break (see unambiguous), so the input
-// splits one way only.
+// "?").
 func bindingMAC(secret []byte, path, query string) string {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(bindingPrefix))
-	m.Write([]byte(path))
-	m.Write([]byte{'\n'})
-	m.Write([]byte(query))
+	writeMACInput(m, path, query)
 	var sum [sha256.Size]byte
 	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0]))
+}
+
+// bindingPrefix starts the MAC input of every binding.
+const bindingPrefix = "ossdirect callback binding v1\n"
+
+// writeMACInput writes what a binding authenticates: bindingPrefix, the
+// decoded path, a line break and the raw query (without its "?"). Neither
+// can contain a line break (see unambiguous), so the input splits one way
+// only.
+func writeMACInput(w io.Writer, path, query string) {
+	io.WriteString(w, bindingPrefix)
+	io.WriteString(w, path)
+	io.WriteString(w, "\n")
+	io.WriteString(w, query)
 }
 
 // checkBinding verifies the binding BindURL put last in the query (raw,
