@@ -234,11 +234,9 @@ func writeMACInput(w io.Writer, path, query string) {
 }
 
 // checkBinding verifies the binding BindURL put last in the query (raw,
-// with its "?" if any) and returns the query without it.
+// with its "?" if any) and returns the query without it. secret is a
+// BindingSecret that passed Verifier.Validate, so it is long enough.
 func checkBinding(secret []byte, path, query string) (string, error) {
-	if len(secret) < MinBindingSecretBytes {
-		return "", fmt.Errorf("%w: Verifier.BindingSecret is %d bytes, want at least %d", ErrUnbound, len(secret), MinBindingSecretBytes)
-	}
 	q := strings.TrimPrefix(query, "?")
 	param := BindingParam + "="
 	i := len(q) - bindingMACLen - len(param)

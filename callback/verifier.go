@@ -223,12 +223,13 @@ func (v *Verifier) logRefusal(r *http.Request, err error) {
 	if v != nil && v.Logger != nil {
 		logger = v.Logger
 	}
+	status := HTTPStatus(err)
 	level := slog.LevelWarn
-	if HTTPStatus(err) >= 500 {
+	if status >= 500 {
 		level = slog.LevelError
 	}
 	ctx := context.Background()
-	attrs := []slog.Attr{slog.Int("status", HTTPStatus(err)), slog.String("reason", err.Error())}
+	attrs := []slog.Attr{slog.Int("status", status), slog.String("reason", err.Error())}
 	var d *Diagnosis
 	if errors.As(err, &d) {
 		attrs = append(attrs, slog.String("cause", string(d.Cause)))
