@@ -50,11 +50,21 @@ func TestMain(m *testing.M) {
 }
 
 // ossdirect runs the command with extra environment variables and returns
-// its standard output; a non-zero exit fails the test.
+// its standard output; a non-zero exit fails the test. The variables the
+// command reads are not inherited, so that a developer's own (an STS
+// OSS_SESSION_TOKEN, say) never leak in.
 func ossdirect(t *testing.T, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(ossdirectBin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = []string{} // not nil, which would inherit everything
+	for _, kv := range os.Environ() {
+		switch name, _, _ := strings.Cut(kv, "="); name {
+		case "OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN", "OSSDIRECT_CALLBACK_SECRET":
+		default:
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
