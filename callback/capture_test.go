@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -91,45 +89,4 @@ func captureCallback(t *testing.T, callbackPath, bodyType, fileName string) capt
 	}
 	got.keys = srv.KeyFetcher()
 	return *got
-}
-
-// logBuffer is a slog.Logger writing JSON lines into a buffer.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// discardLogger drops log lines of expected refusals.
-var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// verifyStaticKeys builds a verify.StaticKeys for Validate's table: the
-// URLs of trusted, each with OSS's key when true and a nil key when false.
-func verifyStaticKeys(trusted map[string]bool) verify.StaticKeys {
-	sk := verify.StaticKeys{}
-	for u, ok := range trusted {
-		if ok {
-			sk[u] = verify.OSSPublicKey()
-		} else {
-			sk[u] = nil
-		}
-	}
-	return sk
 }

@@ -154,7 +154,7 @@ func TestDiagnosis(t *testing.T) {
 			c := tt.cb
 			c.header = c.header.Clone()
 			c.body = bytes.Clone(c.body)
-			logs := &logBuffer{}
+			logs := &logRecorder{}
 			v := &callback.Verifier{BindingSecret: testSecret, Keys: c.keys, Logger: logs.logger()}
 			tt.distort(&c, v)
 			if tt.cause == callback.CauseBodyCharset && utf8.Valid(c.body) {

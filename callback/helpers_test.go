@@ -101,9 +101,25 @@ func (l *logRecorder) attrs(key string) []string {
 	return out
 }
 
+// String returns the records so far as the JSON lines slog.JSONHandler
+// writes.
+func (l *logRecorder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b bytes.Buffer
+	h := slog.NewJSONHandler(&b, nil)
+	for _, r := range l.records {
+		h.Handle(context.Background(), r)
+	}
+	return b.String()
+}
+
 // reset forgets the records so far.
 func (l *logRecorder) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.records = nil
 }
+
+// discardLogger drops log lines of expected refusals.
+var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -11,6 +11,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/policy"
 	"github.com/ossdirect/ossdirect/signer"
+	"github.com/ossdirect/ossdirect/verify"
 )
 
 func TestValidate(t *testing.T) {
@@ -66,7 +68,7 @@ func TestValidate(t *testing.T) {
 // error level, and tells OSS nothing of it.
 func TestMisconfiguredVerifierAnswers500AndLogs(t *testing.T) {
 	form, _, _ := callbacks(t)
-	logs := &logBuffer{}
+	logs := &logRecorder{}
 	v := &callback.Verifier{BindingSecret: []byte(os.Getenv("OSSDIRECT_TEST_UNSET_SECRET")), Keys: form.keys, Logger: logs.logger()}
 	called := false
 	h := v.Handler(func(context.Context, *callback.Event) (any, error) { called = true; return nil, nil })
@@ -103,7 +105,7 @@ func TestEveryRefusalIsLogged(t *testing.T) {
 		{"not a POST body", func(r *http.Request) { r.Body = nil }, "nil"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := &logRecorder{}
 			v := &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, Logger: logs.logger()}
 			r := form.request()
 			tt.mutate(r)
@@ -163,7 +165,7 @@ func TestNilInputs(t *testing.T) {
 // bare signature check accepts it; the Verifier refuses it.
 func TestUnboundForgeryRefused(t *testing.T) {
 	var got []error
-	logs := &logBuffer{}
+	logs := &logRecorder{}
 	v := &callback.Verifier{BindingSecret: testSecret, Logger: logs.logger()}
 	var bare []error
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -300,7 +302,7 @@ func TestBehindReverseProxy(t *testing.T) {
 		{"StrippedPrefix unset", "", 203},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := &logRecorder{}
 			srv := osstest.NewServer(osstest.Config{})
 			defer srv.Close()
 			v := &callback.Verifier{BindingSecret: testSecret, Keys: srv.KeyFetcher(), StrippedPrefix: tt.prefix, Logger: logs.logger()}
@@ -346,4 +348,20 @@ func TestBehindReverseProxy(t *testing.T) {
 			}
 		})
 	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// verifyStaticKeys builds a verify.StaticKeys for Validate's table: the
+// URLs of trusted, each with OSS's key when true and a nil key when false.
+func verifyStaticKeys(trusted map[string]bool) verify.StaticKeys {
+	sk := verify.StaticKeys{}
+	for u, ok := range trusted {
+		if ok {
+			sk[u] = verify.OSSPublicKey()
+		} else {
+			sk[u] = nil
+		}
+	}
+	return sk
 }
