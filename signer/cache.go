@@ -1,7 +1,12 @@
 package signer
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"hash/maphash"
+	"sync"
 	"sync/atomic"
 )
 
@@ -38,19 +43,43 @@ var cacheSeed = maphash.MakeSeed()
 
 type v4KeyID struct{ secret, date, region string }
 
-var v4Keys slotCache[v4KeyID, []byte]
+// v4Key is the V4 signing key of one (secret, date, region) with a pool of
+// HMAC-SHA256 states keyed with it: keying an HMAC hashes the key pads,
+// which for a token or presigned URL is as much work as the signature
+// itself, and the key changes once a day.
+type v4Key struct {
+	key  []byte // shared: must not be modified
+	macs sync.Pool
+}
 
-// cachedSigningKeyV4 is signingKeyV4 through the cache. The returned slice
-// is shared: callers must not modify it.
-// Needed by BenchmarkSignV4: without it 3.5× its Baseline and 46 allocs.
-func cachedSigningKeyV4(secret, date, region string) []byte {
+var v4Keys slotCache[v4KeyID, *v4Key]
+
+// cachedV4Key is signingKeyV4 through the cache.
+// Needed by BenchmarkSignV4: without it 3.5× its Baseline and 46 allocs;
+// and by interop's BenchmarkPresignOurs: 4.7× faster than the SDK without
+// the pool, 5.3× with.
+func cachedV4Key(secret, date, region string) *v4Key {
 	var h maphash.Hash
 	h.SetSeed(cacheSeed)
 	h.WriteString(secret)
 	h.WriteByte(0)
 	h.WriteString(region)
-	k, _ := v4Keys.get(h.Sum64(), v4KeyID{secret, date, region}, func(id v4KeyID) ([]byte, error) {
-		return signingKeyV4(id.secret, id.date, id.region), nil
+	k, _ := v4Keys.get(h.Sum64(), v4KeyID{secret, date, region}, func(id v4KeyID) (*v4Key, error) {
+		k := &v4Key{key: signingKeyV4(id.secret, id.date, id.region)}
+		k.macs.New = func() any { return hmac.New(sha256.New, k.key) }
+		return k, nil
 	})
 	return k
+}
+
+// sign returns the lower-case hex HMAC-SHA256 of msg under k. It uses
+// msg's spare capacity, if any, for the MAC, which saves an allocation.
+func (k *v4Key) sign(msg []byte) string {
+	m := k.macs.Get().(hash.Hash)
+	m.Reset()
+	m.Write(msg)
+	n := len(msg)
+	msg = m.Sum(msg)
+	k.macs.Put(m)
+	return hex.EncodeToString(msg[n:])
 }

@@ -20,9 +20,9 @@ func TestCachedSigningKeyV4(t *testing.T) {
 				secret := fmt.Sprintf("secret-%d", (i+g)%40)
 				date := fmt.Sprintf("202401%02d", 1+(i*g)%28)
 				region := []string{"cn-hangzhou", "cn-beijing", "eu-central-1"}[i%3]
-				got := cachedSigningKeyV4(secret, date, region)
+				got := cachedV4Key(secret, date, region).key
 				if want := refSigningKeyV4(secret, date, region); !cmp.Equal(got, want) {
-					t.Errorf("cachedSigningKeyV4(%q, %q, %q) = %x, want %x", secret, date, region, got, want)
+					t.Errorf("cachedV4Key(%q, %q, %q) = %x, want %x", secret, date, region, got, want)
 					return
 				}
 			}

@@ -8,14 +8,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"hash"
-	"hash/maphash"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -353,34 +350,8 @@ func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t t
 	buf = append(buf, '\n')
 	buf = hex.AppendEncode(buf, crHash[:])
 
-	pool := cachedMACV4(cr.AccessKeySecret, date, region)
-	m := pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write(buf)
-	n := len(buf)
-	buf = m.Sum(buf)
-	pool.Put(m)
-	q = append(q, kv{paramV4Signature, hex.EncodeToString(buf[n:])})
+	q = append(q, kv{paramV4Signature, cachedV4Key(cr.AccessKeySecret, date, region).sign(buf)})
 	return s.presignedURL(key, q)
-}
-
-// v4MACs holds, per signing key, a pool of HMAC-SHA256 states keyed with
-// it: keying an HMAC hashes the key pads, which for a presigned URL is as
-// much work as the signature itself, and the key changes once a day.
-// Needed by interop's BenchmarkPresignOurs: 4.7× faster than the SDK without it, 5.3× with.
-var v4MACs slotCache[v4KeyID, *sync.Pool]
-
-func cachedMACV4(secret, date, region string) *sync.Pool {
-	var h maphash.Hash
-	h.SetSeed(cacheSeed)
-	h.WriteString(secret)
-	h.WriteByte(0)
-	h.WriteString(region)
-	p, _ := v4MACs.get(h.Sum64(), v4KeyID{secret, date, region}, func(id v4KeyID) (*sync.Pool, error) {
-		key := cachedSigningKeyV4(id.secret, id.date, id.region)
-		return &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}, nil
-	})
-	return p
 }
 
 func (s *Signer) presignV1(pr *presignedRequest, key string, cr Credentials, exp time.Time) string {

@@ -164,7 +164,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	}
 	switch s.Version {
 	case V4:
-		fields["x-oss-signature"] = signWithKeyV4(cachedSigningKeyV4(cr.AccessKeySecret, date, region), encoded)
+		fields["x-oss-signature"] = cachedV4Key(cr.AccessKeySecret, date, region).sign([]byte(encoded))
 	case V1:
 		sig := SignV1(cr.AccessKeySecret, encoded)
 		fields["OSSAccessKeyId"] = cr.AccessKeyID
