@@ -73,12 +73,11 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 	}
 	body := io.Reader(r.Body)
 	var bodyMD5 hash.Hash
-	var wantMD5 []byte
-	if v := r.Header.Get("Content-MD5"); v != "" {
-		wantMD5, err = base64.StdEncoding.DecodeString(v)
-		if err != nil || len(wantMD5) != md5.Size {
-			return nil, newErr(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
-		}
+	wantMD5, oe := contentMD5(r.Header)
+	if oe != nil {
+		return nil, oe
+	}
+	if wantMD5 != nil {
 		bodyMD5 = md5.New()
 		body = io.TeeReader(body, bodyMD5)
 	}
@@ -140,7 +139,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 		return nil, oe
 	}
 	if bodyMD5 != nil && !bytes.Equal(bodyMD5.Sum(nil), wantMD5) {
-		return nil, newErr(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+		return nil, errInvalidDigest()
 	}
 
 	if oe := e.commitStreamed(p, &obj, st, forbid); oe != nil {
@@ -266,14 +265,10 @@ func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) 
 	}
 	p, err := callback.DecodeParams(enc)
 	if err != nil {
-		oe := newErr(400, "InvalidArgument", err.Error())
-		var pe *callback.ParamsError
-		if errors.As(err, &pe) {
-			oe = newErr(400, "InvalidArgument", pe.Message).withEC(pe.EC)
-			if pe.Message == ossmsg.MsgNotJSON {
-				dec, _ := base64.StdEncoding.DecodeString(enc)
-				oe.withArg("callback", string(dec))
-			}
+		oe := paramsError(err)
+		if pe := (*callback.ParamsError)(nil); errors.As(err, &pe) && pe.Message == ossmsg.MsgNotJSON {
+			dec, _ := base64.StdEncoding.DecodeString(enc)
+			oe.withArg("callback", string(dec))
 		}
 		return nil, nil, oe
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -44,12 +43,7 @@ func (e *Emulator) putObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		return
 	}
 	h := w.Header()
-	h.Set("ETag", up.obj.ETag)
-	h.Set("Content-MD5", up.obj.ContentMD5)
-	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(up.obj.CRC64, 10))
-	if up.obj.ServerSideEncryption != "" {
-		h.Set("X-Oss-Server-Side-Encryption", up.obj.ServerSideEncryption)
-	}
+	setObjectHeaders(h, up.obj)
 	if up.callback != nil {
 		e.runCallback(w, r, rc, up)
 		return
@@ -98,13 +92,9 @@ func (e *Emulator) receivePut(r *http.Request, key string) (*upload, *ossError) 
 // most maxObjectSize bytes) and checks a Content-MD5 header. The caller
 // owns the pending content on success; on failure it is discarded.
 func (e *Emulator) receiveBody(r *http.Request) (*pending, *streamed, *ossError) {
-	var wantMD5 []byte
-	if v := r.Header.Get("Content-MD5"); v != "" {
-		b, err := base64.StdEncoding.DecodeString(v)
-		if err != nil || len(b) != md5.Size {
-			return nil, nil, errInvalidDigest()
-		}
-		wantMD5 = b
+	wantMD5, oe := contentMD5(r.Header)
+	if oe != nil {
+		return nil, nil, oe
 	}
 	p, err := e.store.begin(r.ContentLength)
 	if err != nil {
@@ -125,6 +115,20 @@ func (e *Emulator) receiveBody(r *http.Request) (*pending, *streamed, *ossError)
 		return nil, nil, errInvalidDigest()
 	}
 	return p, st, nil
+}
+
+// contentMD5 decodes a Content-MD5 header: nil when there is none,
+// InvalidDigest when it is not the Base64 of an MD5.
+func contentMD5(h http.Header) ([]byte, *ossError) {
+	v := h.Get("Content-MD5")
+	if v == "" {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(b) != md5.Size {
+		return nil, errInvalidDigest()
+	}
+	return b, nil
 }
 
 // bodyReader remembers a read error other than io.EOF, which streamFile
@@ -234,18 +238,23 @@ func callbackFromRequest(r *http.Request) (*callback.Params, map[string]string, 
 	}
 	p, err := callback.DecodeParams(enc)
 	if err != nil {
-		oe := newErr(400, "InvalidArgument", err.Error())
-		var pe *callback.ParamsError
-		if errors.As(err, &pe) {
-			oe = newErr(400, "InvalidArgument", pe.Message).withEC(pe.EC)
-		}
-		return nil, nil, oe
+		return nil, nil, paramsError(err)
 	}
 	vars, oe := decodeCallbackVars(encVars)
 	if oe != nil {
 		return nil, nil, oe
 	}
 	return &p, vars, nil
+}
+
+// paramsError is OSS's answer to callback parameters that
+// callback.DecodeParams refuses: InvalidArgument with OSS's message and EC.
+func paramsError(err error) *ossError {
+	var pe *callback.ParamsError
+	if errors.As(err, &pe) {
+		return newErr(400, "InvalidArgument", pe.Message).withEC(pe.EC)
+	}
+	return newErr(400, "InvalidArgument", err.Error())
 }
 
 // oneOf returns whichever of a header and a query value is set, refusing

@@ -11,12 +11,7 @@ import (
 // #callback-outcome).
 func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
 	h := w.Header()
-	h.Set("ETag", up.obj.ETag)
-	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(up.obj.CRC64, 10))
-	h.Set("Content-MD5", up.obj.ContentMD5)
-	if up.obj.ServerSideEncryption != "" {
-		h.Set("X-Oss-Server-Side-Encryption", up.obj.ServerSideEncryption)
-	}
+	setObjectHeaders(h, up.obj)
 	if up.callback != nil {
 		// With a callback the uploader gets the app's answer (200) or
 		// CallbackFailed (203), whatever success_action_status says
@@ -51,6 +46,17 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, u
 	default:
 		// Absent or any other value: 204 (docs/PROTOCOL.md#success-response).
 		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// setObjectHeaders sets the headers that describe the object a PostObject
+// or PutObject stored, with or without a callback.
+func setObjectHeaders(h http.Header, obj Object) {
+	h.Set("ETag", obj.ETag)
+	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
+	h.Set("Content-MD5", obj.ContentMD5)
+	if obj.ServerSideEncryption != "" {
+		h.Set("X-Oss-Server-Side-Encryption", obj.ServerSideEncryption)
 	}
 }
 
