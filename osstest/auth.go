@@ -130,7 +130,7 @@ func requireV4(f *form) *ossError {
 		return oe
 	}
 	if v := f.get(fieldSigVersion); v != v4Algorithm {
-		return newErr(400, "InvalidArgument", "Invalid signature version.").withEC("0002-00000701").withArg(fieldSigVersion, v)
+		return errSignatureVersion(v)
 	}
 	if oe := emptyField(f, fieldCredential, "x-oss-credential", "", ""); oe != nil {
 		return oe
@@ -156,32 +156,46 @@ func errSignature() *ossError {
 	return newErr(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").withEC("0002-00000705")
 }
 
+// errSignatureVersion: EC 0002-00000701, an x-oss-signature-version other
+// than OSS4-HMAC-SHA256, in a form or a query.
+func errSignatureVersion(v string) *ossError {
+	return newErr(400, "InvalidArgument", "Invalid signature version.").withEC("0002-00000701").withArg(fieldSigVersion, v)
+}
+
+func errInvalidAccessKeyID(id string) *ossError {
+	return newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
+}
+
+func errInvalidSecurityToken() *ossError {
+	return newErr(403, "InvalidSecurityToken", "The security token you provided is invalid.")
+}
+
 // lookupKey finds the access key and checks the STS token sent with it
 // and its expiry (docs/PROTOCOL.md#form-fields, #postobject-errors).
 func (e *Emulator) lookupKey(id, token string, now time.Time) (AccessKey, *ossError) {
 	key, ok := e.keyByID[id]
 	if !ok {
-		return AccessKey{}, newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
+		return AccessKey{}, errInvalidAccessKeyID(id)
 	}
 	switch {
 	case key.SecurityToken == "" && token != "":
 		// An empty token with a permanent key is what the official
 		// Python example sends and is accepted (docs/PROTOCOL.md#form-fields).
-		return AccessKey{}, newErr(403, "InvalidSecurityToken", "The security token you provided is invalid.")
+		return AccessKey{}, errInvalidSecurityToken()
 	case key.SecurityToken != "" && token == "":
 		// An STS AccessKey id without its token is unknown (PostObject page).
-		return AccessKey{}, newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
+		return AccessKey{}, errInvalidAccessKeyID(id)
 	case key.SecurityToken != "" && !hmac.Equal([]byte(token), []byte(key.SecurityToken)):
 		if _, other := e.tokens[token]; other {
 			return AccessKey{}, newErr(403, "AccessKeyIdAndSecurityTokenNotMatch", "The OSS access key id and security token you provided does not match.")
 		}
-		return AccessKey{}, newErr(403, "InvalidSecurityToken", "The security token you provided is invalid.")
+		return AccessKey{}, errInvalidSecurityToken()
 	}
 	if !key.Expires.IsZero() && !now.Before(key.Expires) {
 		if key.SecurityToken != "" {
 			return AccessKey{}, newErr(403, "SecurityTokenExpired", "The security token you provided has expired.")
 		}
-		return AccessKey{}, newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
+		return AccessKey{}, errInvalidAccessKeyID(id)
 	}
 	return key, nil
 }
@@ -193,10 +207,7 @@ func (e *Emulator) checkV1(f *form, now time.Time) (AccessKey, *ossError) {
 	if oe != nil {
 		return key, oe
 	}
-	mac := hmac.New(sha1.New, []byte(key.Secret))
-	mac.Write([]byte(f.get(fieldPolicy)))
-	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	if !hmac.Equal([]byte(want), []byte(f.get(fieldSignature))) {
+	if !hmac.Equal([]byte(signV1(key.Secret, f.get(fieldPolicy))), []byte(f.get(fieldSignature))) {
 		return key, errSignature()
 	}
 	return key, nil
@@ -212,7 +223,7 @@ func (e *Emulator) checkV4(f *form, pol *policy.Policy, now time.Time) (AccessKe
 	}
 	xdate := f.get(fieldDate)
 	if t.After(now.Add(v4MaxSkew)) {
-		return AccessKey{}, newErr(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.").withArg(fieldDate, xdate)
+		return AccessKey{}, errTooSkewed(fieldDate, xdate)
 	}
 	if now.After(t.Add(v4MaxAge)) {
 		return AccessKey{}, newErr(403, "AccessDenied", "Request has expired.").withArg(fieldDate, xdate)
@@ -266,6 +277,14 @@ func (e *Emulator) checkCredential(cred, xdate string) (id, date string, t time.
 		return "", "", t, newErr(400, "InvalidArgument", "The signing region in credential is invalid.").withEC("0002-00000715").withArg(fieldCredential, cred)
 	}
 	return parts[0], parts[1], t, nil
+}
+
+// signV1 is Base64(HMAC-SHA1(secret, s)): the V1 signature of a POST
+// policy or of a request's string to sign.
+func signV1(secret, s string) string {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write([]byte(s))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
 // signV4 is the V4 POST signature: the Base64 policy signed directly with

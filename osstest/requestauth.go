@@ -2,9 +2,7 @@ package osstest
 
 import (
 	"crypto/hmac"
-	"crypto/sha1"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -64,8 +62,7 @@ func (e *Emulator) authenticateRequest(r *http.Request, bucket, key string) (Acc
 	now := e.now()
 	q := r.URL.Query()
 	authz := r.Header.Get("Authorization")
-	inQuery := q.Has(fieldSigVersion) || q.Has(fieldCredential) || q.Has(fieldV4Signature) ||
-		q.Has(qAccessKeyID) || q.Has(qSignature)
+	inQuery := v4InQuery(q) || v1InQuery(q)
 	switch {
 	case authz != "" && inQuery:
 		// OSS documents no answer for both at once; refusing is the only
@@ -77,8 +74,8 @@ func (e *Emulator) authenticateRequest(r *http.Request, bucket, key string) (Acc
 	case strings.HasPrefix(authz, "OSS "):
 		return e.checkV1Header(r, bucket, key, now)
 	case authz != "":
-		return AccessKey{}, newErr(400, "InvalidArgument", "Authorization header is invalid.").withArg("Authorization", authz)
-	case q.Has(fieldSigVersion) || q.Has(fieldCredential) || q.Has(fieldV4Signature):
+		return AccessKey{}, errAuthorizationHeader(authz)
+	case v4InQuery(q):
 		return e.checkV4Query(r, bucket, key, now)
 	case inQuery:
 		return e.checkV1Query(r, bucket, key, now)
@@ -97,6 +94,10 @@ func errSignatureFor(stringToSign, canonicalRequest string) *ossError {
 	return oe
 }
 
+func errAuthorizationHeader(authz string) *ossError {
+	return newErr(400, "InvalidArgument", "Authorization header is invalid.").withArg("Authorization", authz)
+}
+
 func errTooSkewed(name, value string) *ossError {
 	return newErr(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.").withArg(name, value)
 }
@@ -112,7 +113,7 @@ func (e *Emulator) checkV1Header(r *http.Request, bucket, key string, now time.T
 	authz := r.Header.Get("Authorization")
 	id, sig, ok := strings.Cut(strings.TrimPrefix(authz, "OSS "), ":")
 	if !ok || id == "" || sig == "" {
-		return AccessKey{}, newErr(400, "InvalidArgument", "Authorization header is invalid.").withArg("Authorization", authz)
+		return AccessKey{}, errAuthorizationHeader(authz)
 	}
 	date := r.Header.Get("Date")
 	t, err := http.ParseTime(date)
@@ -127,7 +128,7 @@ func (e *Emulator) checkV1Header(r *http.Request, bucket, key string, now time.T
 		return ak, oe
 	}
 	sts := v1StringToSign(r, date, bucket, key)
-	if !hmac.Equal([]byte(signV1Request(ak.Secret, sts)), []byte(sig)) {
+	if !hmac.Equal([]byte(signV1(ak.Secret, sts)), []byte(sig)) {
 		return ak, errSignatureFor(sts, "")
 	}
 	return ak, nil
@@ -155,7 +156,7 @@ func (e *Emulator) checkV1Query(r *http.Request, bucket, key string, now time.Ti
 		return ak, oe
 	}
 	sts := v1StringToSign(r, q.Get(qExpires), bucket, key)
-	if !hmac.Equal([]byte(signV1Request(ak.Secret, sts)), []byte(q.Get(qSignature))) {
+	if !hmac.Equal([]byte(signV1(ak.Secret, sts)), []byte(q.Get(qSignature))) {
 		return ak, errSignatureFor(sts, "")
 	}
 	return ak, nil
@@ -193,12 +194,6 @@ func v1StringToSign(r *http.Request, date, bucket, key string) string {
 		}
 	}
 	return b.String()
-}
-
-func signV1Request(secret, stringToSign string) string {
-	m := hmac.New(sha1.New, []byte(secret))
-	m.Write([]byte(stringToSign))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
 // canonicalPath is "/<bucket>/<key>" for V1's CanonicalizedResource and,
@@ -261,11 +256,11 @@ func (e *Emulator) checkV4Header(r *http.Request, bucket, key string, now time.T
 		case "Signature":
 			p.signature = value
 		default:
-			return AccessKey{}, newErr(400, "InvalidArgument", "Authorization header is invalid.").withArg("Authorization", authz)
+			return AccessKey{}, errAuthorizationHeader(authz)
 		}
 	}
 	if p.credential == "" || p.signature == "" {
-		return AccessKey{}, newErr(400, "InvalidArgument", "Authorization header is invalid.").withArg("Authorization", authz)
+		return AccessKey{}, errAuthorizationHeader(authz)
 	}
 	// EC 0002-00000214: the payload hash must be UNSIGNED-PAYLOAD
 	// (https://www.alibabacloud.com/help/en/oss/support/0002-00000214).
@@ -293,7 +288,7 @@ func (e *Emulator) checkV4Header(r *http.Request, bucket, key string, now time.T
 func (e *Emulator) checkV4Query(r *http.Request, bucket, key string, now time.Time) (AccessKey, *ossError) {
 	q := r.URL.Query()
 	if v := q.Get(fieldSigVersion); v != v4Algorithm {
-		return AccessKey{}, newErr(400, "InvalidArgument", "Invalid signature version.").withEC("0002-00000701").withArg(fieldSigVersion, v)
+		return AccessKey{}, errSignatureVersion(v)
 	}
 	// EC 0002-00000215 and 0002-00000216: x-oss-expires missing or empty.
 	if !q.Has(qV4Expires) {
@@ -452,6 +447,13 @@ func uriEncode(s string, encodeSlash bool) string {
 // isSigned reports whether r carries a header or query signature.
 func isSigned(r *http.Request) bool {
 	q := r.URL.Query()
-	return r.Header.Get("Authorization") != "" || q.Has(fieldSigVersion) || q.Has(fieldCredential) ||
-		q.Has(fieldV4Signature) || q.Has(qAccessKeyID) || q.Has(qSignature)
+	return r.Header.Get("Authorization") != "" || v4InQuery(q) || v1InQuery(q)
 }
+
+// v4InQuery and v1InQuery report whether a query carries any parameter of
+// a V4 or a V1 query signature.
+func v4InQuery(q url.Values) bool {
+	return q.Has(fieldSigVersion) || q.Has(fieldCredential) || q.Has(fieldV4Signature)
+}
+
+func v1InQuery(q url.Values) bool { return q.Has(qAccessKeyID) || q.Has(qSignature) }
