@@ -57,15 +57,6 @@ func servePEM(pemBytes []byte) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { w.Write(pemBytes) }
 }
 
-func testPubPEM(t *testing.T) []byte {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&testkeys.Private(1024).PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pemOf("PUBLIC KEY", der)
-}
-
 func TestIsOSSKeyURL(t *testing.T) {
 	cases := []struct {
 		url  string
@@ -116,7 +107,7 @@ func TestIsOSSKeyURL(t *testing.T) {
 }
 
 func TestFetcherEmbeddedKeyMakesNoRequest(t *testing.T) {
-	ks := newKeyServer(t, servePEM(testPubPEM(t)))
+	ks := newKeyServer(t, servePEM(testkeys.PublicPEM(1024)))
 	for name, f := range map[string]KeyFetcher{
 		"DefaultFetcher":       DefaultFetcher(),
 		"zero Fetcher":         &Fetcher{},
@@ -139,7 +130,7 @@ func TestFetcherEmbeddedKeyMakesNoRequest(t *testing.T) {
 }
 
 func TestFetcherUntrustedMakesNoRequest(t *testing.T) {
-	ks := newKeyServer(t, servePEM(testPubPEM(t)))
+	ks := newKeyServer(t, servePEM(testkeys.PublicPEM(1024)))
 	hostile := []string{
 		"https://gosspublic.alicdn.com.evil.com/callback_pub_key_v1.pem",
 		"https://gosspublic.alicdn.com@evil.com/callback_pub_key_v1.pem",
@@ -164,7 +155,7 @@ func TestFetcherUntrustedMakesNoRequest(t *testing.T) {
 }
 
 func TestFetcherCacheAndTTL(t *testing.T) {
-	pemBytes := testPubPEM(t)
+	pemBytes := testkeys.PublicPEM(1024)
 	var paths []string
 	var mu sync.Mutex
 	ks := newKeyServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -215,7 +206,7 @@ func TestFetcherCacheAndTTL(t *testing.T) {
 // overlap; no sleeps are involved.
 func TestFetcherColdBurst(t *testing.T) {
 	const n = 1000
-	pemBytes := testPubPEM(t)
+	pemBytes := testkeys.PublicPEM(1024)
 	allStarted := make(chan struct{})
 	ks := newKeyServer(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -280,7 +271,7 @@ func TestFetcherColdBurst(t *testing.T) {
 // TestFetcherFaults: each key-server fault is an error wrapping ErrKeyFetch,
 // and none is remembered: the next lookup fetches again and succeeds.
 func TestFetcherFaults(t *testing.T) {
-	good := testPubPEM(t)
+	good := testkeys.PublicPEM(1024)
 	cases := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -341,7 +332,7 @@ func TestFetcherFaults(t *testing.T) {
 // the shared fetch goes on and serves the next caller without a second
 // request.
 func TestFetcherCallerGivesUp(t *testing.T) {
-	pemBytes := testPubPEM(t)
+	pemBytes := testkeys.PublicPEM(1024)
 	arrived := make(chan struct{}, 1)
 	release := make(chan struct{})
 	ks := newKeyServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -387,7 +378,7 @@ func TestFetcherCallerGivesUp(t *testing.T) {
 // fetched with https from gosspublic.alicdn.com. The transport dials a
 // loopback TLS server instead of the internet.
 func TestFetcherUpgradesToHTTPS(t *testing.T) {
-	pemBytes := testPubPEM(t)
+	pemBytes := testkeys.PublicPEM(1024)
 	type seen struct {
 		tls        bool
 		host, path string
@@ -417,7 +408,7 @@ func TestFetcherUpgradesToHTTPS(t *testing.T) {
 }
 
 func TestFetcherTrustOverride(t *testing.T) {
-	ks := newKeyServer(t, servePEM(testPubPEM(t)))
+	ks := newKeyServer(t, servePEM(testkeys.PublicPEM(1024)))
 	srvURL, _ := url.Parse(ks.URL)
 	f := &Fetcher{Client: ks.Client(), Trust: func(u *url.URL) bool { return u.Host == srvURL.Host }}
 	if _, err := f.FetchKey(t.Context(), ks.URL+"/k.pem"); err != nil {
@@ -441,7 +432,7 @@ func TestFetcherTrustOverride(t *testing.T) {
 // once without a request; callers of a URL already being fetched join that
 // fetch; once the fetches end, new ones proceed.
 func TestFetcherBoundsConcurrentFetches(t *testing.T) {
-	pemBytes := testPubPEM(t)
+	pemBytes := testkeys.PublicPEM(1024)
 	arrived := make(chan struct{}, maxInflightFetches)
 	release := make(chan struct{})
 	ks := newKeyServer(t, func(w http.ResponseWriter, r *http.Request) {
