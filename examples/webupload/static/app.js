@@ -120,20 +120,63 @@ function buildForm(tok, file, naming) {
   return form;
 }
 
+function parseXML(text) {
+  return new DOMParser().parseFromString(text || '', 'application/xml');
+}
+
+// xmlText is the text of the first <tag> element under parent, or ''.
+function xmlText(parent, tag) {
+  const el = parent.getElementsByTagName(tag)[0];
+  return el ? el.textContent : '';
+}
+
 // OSS answers errors as XML <Error><Code/><Message/>…</Error> (docs/PROTOCOL.md#error-xml).
 function parseOSSError(xhr) {
   const text = xhr.responseText || '';
-  const doc = new DOMParser().parseFromString(text, 'application/xml');
-  const pick = (tag) => {
-    const el = doc.getElementsByTagName(tag)[0];
-    return el ? el.textContent : '';
-  };
-  const code = pick('Code');
-  const message = pick('Message');
+  const doc = parseXML(text);
+  const code = xmlText(doc, 'Code');
+  const message = xmlText(doc, 'Message');
   if (!code && !message) {
     return { code: `HTTP ${xhr.status}`, message: clip(text) || xhr.statusText || 'no response body' };
   }
-  return { code, message, requestId: pick('RequestId') };
+  return { code, message, requestId: xmlText(doc, 'RequestId') };
+}
+
+// ossRequest makes one request to OSS, presigned ({method, url, headers})
+// or a PostObject ({method: 'POST', url: host}), with exactly the headers
+// it was signed with, and resolves with the XHR whatever the outcome.
+// Multipart bodies are Blobs without a type, so the browser adds no
+// Content-Type of its own: V4 signs the one OSS sees
+// (docs/PROTOCOL.md#presigned-urls). onProgress gets the upload's
+// progress events; track gets the XHR, to abort it.
+function ossRequest(p, body, onProgress, track) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(p.method, p.url);
+    for (const [name, value] of Object.entries(p.headers || {})) {
+      xhr.setRequestHeader(name, value);
+    }
+    if (onProgress) {
+      xhr.upload.addEventListener('progress', onProgress);
+    }
+    xhr.addEventListener('loadend', () => resolve(xhr));
+    if (track) track(xhr);
+    xhr.send(body === undefined ? null : body);
+  });
+}
+
+// showUploaded shows OSS's 200 answer to the upload that stored the file:
+// the app's callback answer, relayed by OSS, as JSON.
+function showUploaded(item, xhr, how) {
+  item.bar.value = 100;
+  let answer = null;
+  try { answer = JSON.parse(xhr.responseText); } catch { /* XML: no callback */ }
+  if (answer && typeof answer === 'object') {
+    setState(item, 'done', `${how}; the app recorded:`);
+    showAnswer(item, answer);
+  } else {
+    setState(item, 'done', `${how} (no callback answer)`);
+  }
 }
 
 function addItem(file) {
@@ -220,23 +263,6 @@ function showError(item, state, lead, err) {
   setControls(item, []);
 }
 
-function send(tok, form, item) {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', tok.host);
-    xhr.upload.addEventListener('progress', (e) => {
-      if (e.lengthComputable) {
-        item.bar.value = Math.round((e.loaded / e.total) * 100);
-        item.status.textContent = `uploading… ${item.bar.value}%`;
-      }
-    });
-    xhr.addEventListener('load', () => resolve(xhr));
-    xhr.addEventListener('error', () => resolve(xhr));
-    xhr.addEventListener('abort', () => resolve(xhr));
-    xhr.send(form);
-  });
-}
-
 async function uploadOne(file, naming, skipChecks) {
   const saved = findSaved(file);
   if (saved) {
@@ -263,7 +289,12 @@ async function uploadOne(file, naming, skipChecks) {
     return;
   }
   setState(item, 'uploading', 'uploading…');
-  const xhr = await send(tok, buildForm(tok, file, naming), item);
+  const xhr = await ossRequest({ method: 'POST', url: tok.host }, buildForm(tok, file, naming), (e) => {
+    if (e.lengthComputable) {
+      item.bar.value = Math.round((e.loaded / e.total) * 100);
+      item.status.textContent = `uploading… ${item.bar.value}%`;
+    }
+  });
 
   if (xhr.status === 0) {
     // The browser hides the reason; with OSS it is almost always the bucket's
@@ -275,19 +306,7 @@ async function uploadOne(file, naming, skipChecks) {
     return;
   }
   if (xhr.status === 200) {
-    item.bar.value = 100;
-    let answer;
-    try {
-      answer = JSON.parse(xhr.responseText);
-    } catch {
-      answer = null;
-    }
-    if (answer && typeof answer === 'object') {
-      setState(item, 'done', 'uploaded; the app recorded:');
-      showAnswer(item, answer);
-    } else {
-      setState(item, 'done', 'uploaded (no callback answer)');
-    }
+    showUploaded(item, xhr, 'uploaded');
     return;
   }
   if (xhr.status === 203) {
@@ -330,23 +349,29 @@ function identity(file) {
   return SAVED_PREFIX + JSON.stringify([file.name, file.size, file.lastModified]);
 }
 
+// readSaved is the upload saved under key, or null.
+function readSaved(key) {
+  try {
+    const s = JSON.parse(localStorage.getItem(key));
+    if (s && s.ticket && s.uploadId && s.id === key) return s;
+  } catch {
+    // Not ours, or damaged: leave it.
+  }
+  return null;
+}
+
 function allSaved() {
   const out = [];
   for (let i = 0; i < localStorage.length; i++) {
     const k = localStorage.key(i);
-    if (!k || !k.startsWith(SAVED_PREFIX)) continue;
-    try {
-      const s = JSON.parse(localStorage.getItem(k));
-      if (s && s.ticket && s.uploadId) out.push(s);
-    } catch {
-      // Not ours, or damaged: leave it.
-    }
+    const s = k && k.startsWith(SAVED_PREFIX) ? readSaved(k) : null;
+    if (s) out.push(s);
   }
   return out;
 }
 
 function findSaved(file) {
-  const s = allSaved().find((e) => e.id === identity(file));
+  const s = readSaved(identity(file));
   return s && !expired(s) ? s : null;
 }
 
@@ -373,35 +398,6 @@ async function postJSON(path, body) {
     throw err;
   }
   return { body: JSON.parse(text), date: Date.parse(res.headers.get('Date') || '') || Date.now() };
-}
-
-// ossRequest makes one presigned request to OSS with exactly the headers
-// it was signed with, and resolves with the XHR whatever the outcome.
-// Bodies are Blobs without a type, so the browser adds no Content-Type of
-// its own: V4 signs the one OSS sees (docs/PROTOCOL.md#presigned-urls).
-function ossRequest(p, body, onProgress, track) {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open(p.method, p.url);
-    for (const [name, value] of Object.entries(p.headers || {})) {
-      xhr.setRequestHeader(name, value);
-    }
-    if (onProgress) {
-      xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded));
-    }
-    xhr.addEventListener('loadend', () => resolve(xhr));
-    if (track) track(xhr);
-    xhr.send(body === undefined ? null : body);
-  });
-}
-
-function xmlText(doc, parent, tag) {
-  const el = parent.getElementsByTagName(tag)[0];
-  return el ? el.textContent : '';
-}
-
-function parseXML(text) {
-  return new DOMParser().parseFromString(text || '', 'application/xml');
 }
 
 class OSSError extends Error {
@@ -468,7 +464,7 @@ class MultipartUpload {
     const xhr = await ossRequest(p.initiate);
     if (xhr.status !== 200) throw new OSSError(xhr, 'InitiateMultipartUpload');
     const doc = parseXML(xhr.responseText);
-    const uploadId = xmlText(doc, doc, 'UploadId');
+    const uploadId = xmlText(doc, 'UploadId');
     if (!uploadId) throw new Error('OSS answered InitiateMultipartUpload without an UploadId');
     this.s = {
       id: identity(f), ticket: p.ticket, uploadId, key: p.key, size: p.size, partSize: p.part_size,
@@ -488,9 +484,9 @@ class MultipartUpload {
     if (xhr.status !== 200) throw new OSSError(xhr, 'ListParts');
     const doc = parseXML(xhr.responseText);
     for (const part of Array.from(doc.getElementsByTagName('Part'))) {
-      const n = Number(xmlText(doc, part, 'PartNumber'));
-      const size = Number(xmlText(doc, part, 'Size'));
-      const etag = xmlText(doc, part, 'ETag');
+      const n = Number(xmlText(part, 'PartNumber'));
+      const size = Number(xmlText(part, 'Size'));
+      const etag = xmlText(part, 'ETag');
       if (n >= 1 && n <= this.s.partCount && size === this.partLength(n) && etag) {
         this.etags.set(n, etag);
       }
@@ -542,7 +538,7 @@ class MultipartUpload {
     }
     this.running = null;
     if (this.canceled) return;
-    if (err && !(err.code === 'network')) return this.fail(err);
+    if (err && err.code !== 'network') return this.fail(err);
     if (this.stopped || err) {
       this.paused(err ? 'connection lost' : 'paused');
       return;
@@ -584,22 +580,14 @@ class MultipartUpload {
     let refetched = false;
     for (let attempt = 0; ; attempt++) {
       const part = await this.partURL(n);
-      if (this.stopped) {
-        this.queue.unshift(n);
-        return;
-      }
-      const flight = { xhr: null, loaded: 0 };
-      this.inflight.set(n, flight);
-      const xhr = await ossRequest(part, body, (loaded) => {
-        flight.loaded = loaded;
-        this.showUploading();
-      }, (x) => { flight.xhr = x; });
-      this.inflight.delete(n);
+      if (this.stopped) break;
+      const xhr = await this.putPart(n, part, body);
+      const etag = xhr.status === 200 ? xhr.getResponseHeader('ETag') : null;
       if (this.stopped) {
         // Paused or canceled: an aborted part is sent again on resume;
         // one that made it anyway is listed by OSS on resume after a reload.
-        if (xhr.status === 200 && xhr.getResponseHeader('ETag')) {
-          this.etags.set(n, xhr.getResponseHeader('ETag'));
+        if (etag) {
+          this.etags.set(n, etag);
         } else {
           this.queue.unshift(n);
         }
@@ -607,7 +595,6 @@ class MultipartUpload {
         return;
       }
       if (xhr.status === 200) {
-        const etag = xhr.getResponseHeader('ETag');
         if (!etag) {
           // The bucket's CORS rule must expose ETag, or the page cannot
           // list the part in CompleteMultipartUpload (docs/PROTOCOL.md#cors).
@@ -627,14 +614,27 @@ class MultipartUpload {
       }
       if (xhr.status === 0 && attempt < PART_RETRIES) {
         await new Promise((r) => { setTimeout(r, 1000 * 2 ** attempt); });
-        if (this.stopped) {
-          this.queue.unshift(n);
-          return;
-        }
+        if (this.stopped) break;
         continue;
       }
       throw err;
     }
+    // Paused or canceled before the part was sent: it is sent again on
+    // resume.
+    this.queue.unshift(n);
+  }
+
+  // putPart sends part n (UploadPart) with the presigned request part,
+  // counting its bytes in flight for the progress bar; stop aborts it.
+  async putPart(n, part, body) {
+    const flight = { xhr: null, loaded: 0 };
+    this.inflight.set(n, flight);
+    const xhr = await ossRequest(part, body, (e) => {
+      flight.loaded = e.loaded;
+      this.showUploading();
+    }, (x) => { flight.xhr = x; });
+    this.inflight.delete(n);
+    return xhr;
   }
 
   // partURL returns a presigned UploadPart request for part n, asking the
@@ -688,15 +688,7 @@ class MultipartUpload {
     const xhr = await ossRequest(req.body.request, new Blob([xml]));
     if (xhr.status === 200) {
       this.forget();
-      this.item.bar.value = 100;
-      let answer = null;
-      try { answer = JSON.parse(xhr.responseText); } catch { /* XML: no callback */ }
-      if (answer && typeof answer === 'object') {
-        setState(this.item, 'done', 'uploaded in parts; the app recorded:');
-        showAnswer(this.item, answer);
-      } else {
-        setState(this.item, 'done', 'uploaded in parts (no callback answer)');
-      }
+      showUploaded(this.item, xhr, 'uploaded in parts');
       return;
     }
     if (xhr.status === 203) {
