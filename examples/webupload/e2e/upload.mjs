@@ -78,6 +78,13 @@ function readItem(li) {
   };
 }
 
+// readItems reads the items of a list of li locators.
+async function readItems(lis) {
+  const items = [];
+  for (const li of lis) items.push(await li.evaluate(readItem));
+  return items;
+}
+
 function inputFiles(files) {
   return files.map((f) => (f.path ? f.path : {
     name: f.name,
@@ -123,10 +130,7 @@ try {
           // The page lists the interrupted upload and asks OSS (ListParts)
           // how many parts it holds.
           await page.waitForSelector('#queue li.file[data-saved][data-state="interrupted"][data-parts-done]');
-          stepResult.interrupted = await page.$$eval('#queue li.file[data-saved]', (lis) => lis.map((li) => ({
-            name: li.dataset.name, state: li.dataset.state, status: li.querySelector('.status').textContent,
-            partsDone: Number(li.dataset.partsDone || 0),
-          })));
+          stepResult.interrupted = await readItems(await page.locator('#queue li.file[data-saved]').all());
           await hook(step.hook);
           await page.setInputFiles('#files', inputFiles(step.files));
           await page.click('#upload');
@@ -134,10 +138,7 @@ try {
         case 'pause':
           await first.locator('button[data-action="pause"]').click();
           await page.waitForSelector('#queue li.file:first-child[data-state="paused"] button[data-action="resume"]');
-          stepResult.paused = await first.evaluate((li) => ({
-            state: li.dataset.state, status: li.querySelector('.status').textContent,
-            partsDone: Number(li.dataset.partsDone || 0),
-          }));
+          stepResult.paused = await first.evaluate(readItem);
           await hook(step.hook);
           await first.locator('button[data-action="resume"]').click();
           break;
@@ -165,11 +166,7 @@ try {
 
     // New items are prepended: the first step.files.length items are this step's.
     const lis = await page.locator('#queue li.file').all();
-    const items = [];
-    for (const li of lis.slice(0, step.files.length).reverse()) {
-      items.push(await li.evaluate(readItem));
-    }
-    stepResult.items = items;
+    stepResult.items = await readItems(lis.slice(0, step.files.length).reverse());
     result.steps.push(stepResult);
   }
 
