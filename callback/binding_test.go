@@ -131,30 +131,30 @@ func TestVerifierBinding(t *testing.T) {
 	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := v.VerifyEvent(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body))
+			_, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body))
 			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
 				t.Fatalf("VerifyEvent = %v, want %v", err, c.want)
 			}
 			// The signature is checked before the binding, so the same
 			// target with a signature that does not verify is refused
 			// for its signature, whether bound or not.
-			if _, err := v.VerifyEvent(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
+			if _, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
 				t.Errorf("bad signature: VerifyEvent = %v, want ErrBadSignature", err)
 			}
 			// Without BindingSecret the same request verifies: it is
 			// signed, which is exactly the problem binding solves.
-			if err := callback.Verify(newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body), keys); err != nil {
+			if err := callback.Verify(newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body), keys); err != nil {
 				t.Errorf("without BindingSecret: %v", err)
 			}
 
-			checkHandlerQuery(t, v, newSignedRequest(t, priv, c.target, body, c.signedPath+"\n"+body), c.want != nil, c.wantQuery)
+			checkHandlerQuery(t, v, newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body), c.want != nil, c.wantQuery)
 		})
 	}
 
 	// A secret too short to be safe refuses everything rather than
 	// accepting anything, as a configuration error (500).
 	short := &callback.Verifier{Keys: keys, BindingSecret: []byte("short"), Logger: discardLogger}
-	if ev, err := short.VerifyEvent(newSignedRequest(t, priv, target, body, target+"\n"+body)); !errors.Is(err, callback.ErrConfig) || ev != nil {
+	if ev, err := short.VerifyEvent(newSignedRequest(priv, target, body, target+"\n"+body)); !errors.Is(err, callback.ErrConfig) || ev != nil {
 		t.Errorf("short BindingSecret: VerifyEvent = %v, %v; want ErrConfig", ev, err)
 	} else if got := callback.HTTPStatus(err); got != http.StatusInternalServerError {
 		t.Errorf("short BindingSecret: HTTPStatus = %d, want 500", got)
@@ -299,7 +299,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return c.now }}
 			// The targets need no decoding: OSS signs them as they are.
-			signed := func() *http.Request { return newSignedRequest(t, priv, c.target, body, c.target+"\n"+body) }
+			signed := func() *http.Request { return newSignedRequest(priv, c.target, body, c.target+"\n"+body) }
 			_, err := v.VerifyEvent(signed())
 			switch {
 			case c.want == nil && err != nil:
@@ -313,7 +313,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 			}
 			// An expired or broken binding does not hide a bad
 			// signature: the signature is checked first.
-			if _, err := v.VerifyEvent(newSignedRequest(t, priv, c.target, body, c.target+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
+			if _, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.target+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
 				t.Errorf("bad signature: VerifyEvent = %v, want ErrBadSignature", err)
 			}
 
@@ -325,7 +325,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 	w := httptest.NewRecorder()
 	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return after }}
 	v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }).
-		ServeHTTP(w, newSignedRequest(t, priv, target, body, target+"\n"+body))
+		ServeHTTP(w, newSignedRequest(priv, target, body, target+"\n"+body))
 	if want := `{"error":"` + callback.ErrBindingExpired.Error() + `"}`; w.Body.String() != want {
 		t.Errorf("answer to an expired callback: %s, want %s", w.Body, want)
 	}
@@ -338,7 +338,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 	(&callback.Verifier{Keys: keys, AllowUnbound: true, Now: func() time.Time { return after }}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		got = ev
 		return nil, nil
-	}).ServeHTTP(httptest.NewRecorder(), newSignedRequest(t, priv, target, body, target+"\n"+body))
+	}).ServeHTTP(httptest.NewRecorder(), newSignedRequest(priv, target, body, target+"\n"+body))
 	if got == nil || got.Query.Get(callback.BindingExpiresParam) != "1700000000" {
 		t.Errorf("AllowUnbound: event %+v, want the whole query", got)
 	}

@@ -2,7 +2,6 @@ package callback_test
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,11 +30,7 @@ func signedLikeOSS(target, body string) (*http.Request, verify.KeyFetcher) {
 	priv := testkeys.Private(1024)
 	// The targets used here need no percent-decoding: OSS signs them as
 	// they are.
-	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
-	r.Header.Set("Authorization", sign(priv, target+"\n"+body))
-	r.Header.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte(testKeyURL)))
-	r.Header.Set("Content-Type", callback.BodyTypeForm)
-	return r, verify.StaticKeys{testKeyURL: &priv.PublicKey}
+	return newSignedRequest(priv, target, body, target+"\n"+body), staticKeys(priv)
 }
 
 // Verify a callback OSS really sent, with OSS's embedded key (nil fetcher)

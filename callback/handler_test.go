@@ -92,7 +92,7 @@ func TestHandler(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	r := newSignedRequest(t, priv, "/oss/callback?app=1", string(formBody), "/oss/callback?app=1\n"+string(formBody))
+	r := newSignedRequest(priv, "/oss/callback?app=1", string(formBody), "/oss/callback?app=1\n"+string(formBody))
 	resp, body := post(t, srv, r)
 	checkOSSAnswer(t, resp, body)
 	if want := `{"object":"user/42/照片 1.jpg","ok":true}`; body != want {
@@ -119,7 +119,7 @@ func TestHandler(t *testing.T) {
 		t.Run(c.uid, func(t *testing.T) {
 			logs.reset()
 			b := "x:uid=" + c.uid
-			resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", b, "/cb\n"+b))
+			resp, body := post(t, srv, newSignedRequest(priv, "/cb", b, "/cb\n"+b))
 			if resp.StatusCode != c.status || body != c.body {
 				t.Errorf("%d %s, want %d %s", resp.StatusCode, body, c.status, c.body)
 			}
@@ -143,7 +143,7 @@ func TestHandler(t *testing.T) {
 
 	// Verified but unparsable body: 400, app not called.
 	gotEvent = nil
-	r = newSignedRequest(t, priv, "/cb", "{not json", "/cb\n{not json")
+	r = newSignedRequest(priv, "/cb", "{not json", "/cb\n{not json")
 	r.Header.Set("Content-Type", "application/json")
 	if resp, body := post(t, srv, r); resp.StatusCode != 400 || gotEvent != nil || !strings.Contains(body, "malformed callback body") {
 		t.Errorf("unparsable body: %d %s, app called: %v", resp.StatusCode, body, gotEvent != nil)
@@ -201,11 +201,11 @@ func TestMiddleware(t *testing.T) {
 	srv := httptest.NewServer(v.Middleware(next))
 	defer srv.Close()
 
-	resp, body := post(t, srv, newSignedRequest(t, priv, "/cb", "object=a%20b.jpg", "/cb\nobject=a%20b.jpg"))
+	resp, body := post(t, srv, newSignedRequest(priv, "/cb", "object=a%20b.jpg", "/cb\nobject=a%20b.jpg"))
 	if resp.StatusCode != 200 || body != `{"body":"object=a%20b.jpg","object":"a b.jpg"}` {
 		t.Errorf("signed: %d %s", resp.StatusCode, body)
 	}
-	resp, body = post(t, srv, newSignedRequest(t, priv, "/cb", "object=a%20b.jpg", "/cb\nobject=other"))
+	resp, body = post(t, srv, newSignedRequest(priv, "/cb", "object=a%20b.jpg", "/cb\nobject=other"))
 	if resp.StatusCode != 403 || called != 1 {
 		t.Errorf("bad signature: %d %s, next called %d times", resp.StatusCode, body, called)
 	}

@@ -40,8 +40,7 @@ func staticKeys(priv *rsa.PrivateKey) verify.KeyFetcher {
 
 // newSignedRequest is a callback request as a server receives it
 // (RequestURI = target), signed over stringToSign.
-func newSignedRequest(t testing.TB, priv *rsa.PrivateKey, target, body, stringToSign string) *http.Request {
-	t.Helper()
+func newSignedRequest(priv *rsa.PrivateKey, target, body, stringToSign string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
 	r.Header.Set("Authorization", sign(priv, stringToSign))
 	r.Header.Set("X-Oss-Pub-Key-Url", b64(testKeyURL))

@@ -199,7 +199,7 @@ func TestVerifyHostileRequests(t *testing.T) {
 		seen[c.name] = true
 		t.Run(c.name, func(t *testing.T) {
 			before := hits.Load()
-			r := newSignedRequest(t, priv, target, body, signed)
+			r := newSignedRequest(priv, target, body, signed)
 			c.mutate(r)
 			logs.reset()
 			ev, err := v.VerifyEvent(r)
@@ -230,7 +230,7 @@ func TestVerifyHostileRequests(t *testing.T) {
 			// The bare signature check agrees, except for the body cap,
 			// which is the Verifier's MaxBodyBytes.
 			if c.want != callback.ErrBodyTooLarge {
-				r = newSignedRequest(t, priv, target, body, signed)
+				r = newSignedRequest(priv, target, body, signed)
 				c.mutate(r)
 				if err := callback.Verify(r, v.Keys); !errors.Is(err, c.want) {
 					t.Errorf("Verify: err = %v, want %v", err, c.want)
@@ -239,7 +239,7 @@ func TestVerifyHostileRequests(t *testing.T) {
 
 			// The Handler answers the same request with that status and
 			// never calls the app.
-			r = newSignedRequest(t, priv, target, body, signed)
+			r = newSignedRequest(priv, target, body, signed)
 			c.mutate(r)
 			w := httptest.NewRecorder()
 			v.Handler(func(context.Context, *callback.Event) (any, error) {
@@ -257,10 +257,10 @@ func TestVerifyHostileRequests(t *testing.T) {
 
 	// Control: the unmodified request verifies, so every failure above is
 	// caused by its mutation.
-	if ev, err := v.VerifyEvent(newSignedRequest(t, priv, target, body, signed)); err != nil || ev.Object != "a.jpg" {
+	if ev, err := v.VerifyEvent(newSignedRequest(priv, target, body, signed)); err != nil || ev.Object != "a.jpg" {
 		t.Fatalf("control request: %+v, %v", ev, err)
 	}
-	if err := callback.Verify(newSignedRequest(t, priv, target, body, signed), v.Keys); err != nil {
+	if err := callback.Verify(newSignedRequest(priv, target, body, signed), v.Keys); err != nil {
 		t.Fatalf("control request, Verify: %v", err)
 	}
 }

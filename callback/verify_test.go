@@ -152,7 +152,7 @@ func TestVerifyStringToSign(t *testing.T) {
 			priv := testkeys.Private(bits)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					r := newSignedRequest(t, priv, c.target, c.body, c.signed)
+					r := newSignedRequest(priv, c.target, c.body, c.signed)
 					if err := callback.Verify(r, staticKeys(priv)); err != nil {
 						t.Error(err)
 						return
@@ -160,7 +160,7 @@ func TestVerifyStringToSign(t *testing.T) {
 					if got := readBody(t, r); got != c.body {
 						t.Errorf("body after Verify = %q", got)
 					}
-					r = newSignedRequest(t, priv, c.target, c.body+"!", c.signed)
+					r = newSignedRequest(priv, c.target, c.body+"!", c.signed)
 					if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, callback.ErrBadSignature) {
 						t.Errorf("body changed: err = %v", err)
 					}
@@ -170,7 +170,7 @@ func TestVerifyStringToSign(t *testing.T) {
 	}
 	// The worked example's Authorization is the value in
 	// docs/PROTOCOL.md#512-bit-key, cross-checked there with openssl.
-	r := newSignedRequest(t, testkeys.Private(512), "/index.php?id=1&index=2", "bucket=examplebucket", testkeys.WorkedStringToSign)
+	r := newSignedRequest(testkeys.Private(512), "/index.php?id=1&index=2", "bucket=examplebucket", testkeys.WorkedStringToSign)
 	if got, want := r.Header.Get("Authorization"), "bpwCP7sbWY6enXUqLyVudHO8RUz26sha7IYuaNpQbBIYkHjPYvvSiqKyVhe7uY5xlzVzMtqjk2p7Yc7jhOCO/w=="; got != want {
 		t.Errorf("worked example Authorization = %s, want %s", got, want)
 	}
@@ -211,9 +211,9 @@ func TestVerifyBodyRestored(t *testing.T) {
 		name string
 		req  func(t *testing.T) *http.Request
 	}{
-		{"known length", func(t *testing.T) *http.Request { return newSignedRequest(t, priv, "/cb", body, "/cb\n"+body) }},
+		{"known length", func(t *testing.T) *http.Request { return newSignedRequest(priv, "/cb", body, "/cb\n"+body) }},
 		{"server request, length -1", func(t *testing.T) *http.Request {
-			r := newSignedRequest(t, priv, "/cb", body, "/cb\n"+body)
+			r := newSignedRequest(priv, "/cb", body, "/cb\n"+body)
 			r.ContentLength = -1
 			r.Body = hidden()
 			return r
@@ -257,7 +257,7 @@ func TestVerifyOnPlainKeyFetchers(t *testing.T) {
 		"unusable key":  func(context.Context, string) (*rsa.PublicKey, error) { return &rsa.PublicKey{N: priv.N, E: 2}, nil },
 		"context error": func(ctx context.Context, _ string) (*rsa.PublicKey, error) { return nil, context.DeadlineExceeded },
 	} {
-		r := newSignedRequest(t, priv, "/cb", "x", "/cb\nx")
+		r := newSignedRequest(priv, "/cb", "x", "/cb\nx")
 		err := callback.Verify(r, kf)
 		if !errors.Is(err, callback.ErrKeyFetch) {
 			t.Errorf("%s: err = %v, want ErrKeyFetch", name, err)
@@ -297,11 +297,11 @@ func TestVerifyTargetAmbiguity(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			legit := newSignedRequest(t, priv, c.legitTarget, c.legitBody, stringToSign(t, c.legitTarget, c.legitBody))
+			legit := newSignedRequest(priv, c.legitTarget, c.legitBody, stringToSign(t, c.legitTarget, c.legitBody))
 			if err := callback.Verify(legit, staticKeys(priv)); err != nil {
 				t.Fatalf("legitimate callback: %v", err)
 			}
-			r := newSignedRequest(t, priv, c.legitTarget, c.body, stringToSign(t, c.legitTarget, c.legitBody))
+			r := newSignedRequest(priv, c.legitTarget, c.body, stringToSign(t, c.legitTarget, c.legitBody))
 			r.RequestURI = c.target
 			if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, callback.ErrMalformedRequest) {
 				t.Errorf("replay at %q: err = %v, want ErrMalformedRequest", c.target, err)
