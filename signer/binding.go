@@ -24,15 +24,6 @@ func (s *Signer) bindCallback(p callback.Params, tokenExpiry time.Time) (string,
 	return enc, nil
 }
 
-// checkCallback validates p and returns the variables its body references.
-func checkCallback(p callback.Params) ([]string, error) {
-	b, err := cachedBinder(p)
-	if err != nil {
-		return nil, err
-	}
-	return b.Vars(), nil
-}
-
 var binders slotCache[callback.Params, *callback.Binder]
 
 // cachedBinder is callback.NewBinder through the cache: an application

@@ -503,29 +503,22 @@ func (r *Request) prepare(v Version) (presignedRequest, error) {
 	default:
 		return pr, invalid("Method %q is not GET, HEAD, PUT, POST or DELETE", r.Method)
 	}
-	switch {
-	case r.Key == "":
+	if r.Key == "" {
 		return pr, invalid("empty Key")
-	case len(r.Key) > 1023:
-		return pr, invalid("Key is %d bytes, over OSS's 1023", len(r.Key))
-	case !utf8.ValidString(r.Key):
-		return pr, invalid("Key %q is not valid UTF-8", r.Key)
-	case r.Key[0] == '/' || r.Key[0] == '\\':
-		return pr, invalid("Key %q starts with %q, which OSS refuses", r.Key, r.Key[:1])
 	}
-	switch exp := r.Expires; {
-	case exp == 0:
-		pr.expires = int64(DefaultExpires / time.Second)
-	case exp < MinExpires || exp > MaxPresignExpires:
-		return pr, invalid("Expires %v outside [%v, %v]", exp, MinExpires, MaxPresignExpires)
-	default:
-		pr.expires = int64(exp / time.Second)
+	if err := checkKey("Key", r.Key); err != nil {
+		return pr, err
 	}
+	exp, err := checkExpires(r.Expires, MaxPresignExpires)
+	if err != nil {
+		return pr, err
+	}
+	pr.expires = int64(exp / time.Second)
 
 	n := len(r.Header) + 2
 	pr.headers = make([]kv, 0, n)
 	if r.ContentType != "" {
-		if !strings.Contains(r.ContentType, "/") || !printable(r.ContentType) {
+		if !validContentType(r.ContentType) {
 			return pr, invalid("ContentType %q is not of the form type/subtype", r.ContentType)
 		}
 		pr.headers = append(pr.headers, kv{"content-type", strings.TrimSpace(r.ContentType)})
@@ -595,21 +588,8 @@ func (r *Request) prepare(v Version) (presignedRequest, error) {
 		pr.query = append(pr.query, kv{name, values[0]})
 	}
 
-	if r.Callback != nil {
-		vars, err := checkCallback(*r.Callback)
-		if err != nil {
-			return pr, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
-		}
-		for name := range r.CallbackVars {
-			if err := callback.ValidateVarName(name); err != nil {
-				return pr, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
-			}
-			if !slices.Contains(vars, name) {
-				return pr, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
-			}
-		}
-	} else if len(r.CallbackVars) > 0 {
-		return pr, invalid("CallbackVars without a Callback")
+	if _, err := checkCallbackVars(r.Callback, r.CallbackVars); err != nil {
+		return pr, err
 	}
 	return pr, nil
 }

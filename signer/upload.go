@@ -181,15 +181,13 @@ func (u *Upload) prepare() (prepared, error) {
 		return pu, invalid("MinSize %d is greater than MaxSize %d", u.MinSize, u.MaxSize)
 	}
 
-	switch pu.expires = u.Expires; {
-	case pu.expires == 0:
-		pu.expires = DefaultExpires
-	case pu.expires < MinExpires || pu.expires > MaxExpires:
-		return pu, invalid("Expires %v outside [%v, %v]", u.Expires, MinExpires, MaxExpires)
+	var err error
+	if pu.expires, err = checkExpires(u.Expires, MaxExpires); err != nil {
+		return pu, err
 	}
 
 	for _, ct := range u.ContentTypes {
-		if !strings.Contains(ct, "/") || !printable(ct) {
+		if !validContentType(ct) {
 			return pu, invalid("content type %q is not of the form type/subtype", ct)
 		}
 	}
@@ -239,31 +237,63 @@ func (u *Upload) prepare() (prepared, error) {
 		}
 	}
 
-	var cbVars []string
-	if u.Callback != nil {
-		var err error
-		if cbVars, err = checkCallback(*u.Callback); err != nil {
-			return pu, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
-		}
+	if pu.varKeys, err = checkCallbackVars(u.Callback, u.CallbackVars); err != nil {
+		return pu, err
 	}
-	if len(u.CallbackVars) > 0 {
-		if u.Callback == nil {
-			return pu, invalid("CallbackVars without a Callback")
-		}
-		pu.varKeys = slices.Sorted(maps.Keys(u.CallbackVars))
-		for _, name := range pu.varKeys {
-			if err := callback.ValidateVarName(name); err != nil {
-				return pu, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
-			}
-			if !slices.Contains(cbVars, name) {
-				return pu, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
-			}
-			if v := u.CallbackVars[name]; !utf8.ValidString(v) {
-				return pu, invalid("callback variable %q is not valid UTF-8", name)
-			}
+	for _, name := range pu.varKeys {
+		if v := u.CallbackVars[name]; !utf8.ValidString(v) {
+			return pu, invalid("callback variable %q is not valid UTF-8", name)
 		}
 	}
 	return pu, nil
+}
+
+// checkExpires returns the validity d asks for: DefaultExpires if d is
+// zero; d outside [MinExpires, max] is refused.
+func checkExpires(d, max time.Duration) (time.Duration, error) {
+	switch {
+	case d == 0:
+		return DefaultExpires, nil
+	case d < MinExpires || d > max:
+		return 0, invalid("Expires %v outside [%v, %v]", d, MinExpires, max)
+	}
+	return d, nil
+}
+
+// validContentType reports whether ct looks like a MIME type, type/subtype,
+// and can be sent as a header value.
+func validContentType(ct string) bool {
+	return strings.Contains(ct, "/") && printable(ct)
+}
+
+// checkCallbackVars validates the callback of an Upload or Request and its
+// custom variables, and returns the variables' names, sorted. Each must be
+// a valid name that the callback body references (OSS sends only
+// referenced variables), and there are none without a callback.
+func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, error) {
+	if cb == nil {
+		if len(vars) > 0 {
+			return nil, invalid("CallbackVars without a Callback")
+		}
+		return nil, nil
+	}
+	b, err := cachedBinder(*cb)
+	if err != nil {
+		return nil, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
+	}
+	if len(vars) == 0 {
+		return nil, nil
+	}
+	names := slices.Sorted(maps.Keys(vars))
+	for _, name := range names {
+		if err := callback.ValidateVarName(name); err != nil {
+			return nil, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
+		}
+		if !slices.Contains(b.Vars(), name) {
+			return nil, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
+		}
+	}
+	return names, nil
 }
 
 type fieldValue struct{ field, value string }
@@ -306,17 +336,29 @@ func metaField(name string) string {
 // the key completes to "a${filename}") would let the uploader rewrite it and
 // write elsewhere.
 func checkObjectName(what, name string, prefix bool) error {
-	switch {
-	case strings.Contains(name, "${") || prefix && strings.HasSuffix(name, "$"):
+	if strings.Contains(name, "${") || prefix && strings.HasSuffix(name, "$") {
 		return invalid("%s %q could be rewritten by OSS's ${filename} substitution, which follows the policy check", what, name)
+	}
+	if err := checkKey(what, name); err != nil {
+		return err
+	}
+	if prefix && len(name) == 1023 {
+		return invalid("%s leaves no room for a name (1023 bytes)", what)
+	}
+	return nil
+}
+
+// checkKey applies OSS's object-name rules to a non-empty name
+// (https://www.alibabacloud.com/help/en/oss/user-guide/object-naming-conventions):
+// valid UTF-8, at most 1023 bytes, not starting with "/" or "\".
+func checkKey(what, name string) error {
+	switch {
 	case len(name) > 1023:
 		return invalid("%s is %d bytes, over OSS's 1023", what, len(name))
 	case !utf8.ValidString(name):
 		return invalid("%s %q is not valid UTF-8", what, name)
 	case name[0] == '/' || name[0] == '\\':
 		return invalid("%s %q starts with %q, which OSS refuses", what, name, name[:1])
-	case prefix && len(name) == 1023:
-		return invalid("%s leaves no room for a name (1023 bytes)", what)
 	}
 	return nil
 }
