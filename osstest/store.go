@@ -161,13 +161,8 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
 	if p.buf != nil {
 		e.data = p.buf.Bytes()
 	} else {
-		if err := p.file.Close(); err != nil {
-			os.Remove(p.file.Name())
-			return err
-		}
-		final := filepath.Join(s.dir, "obj-"+randomHex(16))
-		if err := os.Rename(p.file.Name(), final); err != nil {
-			os.Remove(p.file.Name())
+		final, err := s.place(p, objPrefix)
+		if err != nil {
 			return err
 		}
 		e.path = final
@@ -283,16 +278,26 @@ func (s *store) keep(p *pending) (blob, error) {
 	if p.buf != nil {
 		return blob{data: p.buf.Bytes()}, nil
 	}
-	if err := p.file.Close(); err != nil {
-		os.Remove(p.file.Name())
-		return blob{}, err
-	}
-	final := filepath.Join(s.dir, "part-"+randomHex(16))
-	if err := os.Rename(p.file.Name(), final); err != nil {
-		os.Remove(p.file.Name())
+	final, err := s.place(p, "part-")
+	if err != nil {
 		return blob{}, err
 	}
 	return blob{path: final}, nil
+}
+
+// place closes the pending file of the directory store and renames it to
+// a fresh name starting with prefix; on failure the file is removed.
+func (s *store) place(p *pending, prefix string) (string, error) {
+	if err := p.file.Close(); err != nil {
+		os.Remove(p.file.Name())
+		return "", err
+	}
+	final := filepath.Join(s.dir, prefix+randomHex(16))
+	if err := os.Rename(p.file.Name(), final); err != nil {
+		os.Remove(p.file.Name())
+		return "", err
+	}
+	return final, nil
 }
 
 // release discards a blob that nothing refers to any more: the directory
