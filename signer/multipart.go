@@ -241,16 +241,7 @@ func (s *Signer) PresignParts(ctx context.Context, m Multipart, uploadID string,
 // part list as XML with Content-Type application/xml (signed, since a
 // browser would otherwise label a string body text/plain).
 func (s *Signer) PresignComplete(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
-	if _, _, err := m.validate(s); err != nil {
-		return nil, err
-	}
-	if err := checkUploadID(uploadID); err != nil {
-		return nil, err
-	}
-	req := Request{
-		Method: http.MethodPost, Key: m.Key, Expires: m.Expires, ContentType: "application/xml",
-		Query: url.Values{"uploadId": {uploadID}}, CallbackVars: m.CallbackVars,
-	}
+	req := Request{Method: http.MethodPost, ContentType: "application/xml", CallbackVars: m.CallbackVars}
 	for name, v := range m.Header {
 		// Header names may be in any case (an http.Header literal need
 		// not be canonical).
@@ -267,7 +258,7 @@ func (s *Signer) PresignComplete(ctx context.Context, m Multipart, uploadID stri
 		cb.URL = strings.Join(urls, ";")
 		req.Callback = &cb
 	}
-	return s.Presign(ctx, req)
+	return s.presignStep(ctx, m, uploadID, req)
 }
 
 // withQueryParam appends name=value to a callback URL's query, before any
@@ -290,24 +281,27 @@ func withQueryParam(u, name, value string) string {
 // PresignAbort presigns AbortMultipartUpload (DELETE ?uploadId=...), which
 // discards the uploaded parts.
 func (s *Signer) PresignAbort(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
-	return s.presignUploadID(ctx, m, http.MethodDelete, uploadID)
+	return s.presignStep(ctx, m, uploadID, Request{Method: http.MethodDelete})
 }
 
 // PresignListParts presigns ListParts (GET ?uploadId=...), with which a
 // client resumes an upload: it lists the parts OSS already has (up to
 // 1000, OSS's default page).
 func (s *Signer) PresignListParts(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
-	return s.presignUploadID(ctx, m, http.MethodGet, uploadID)
+	return s.presignStep(ctx, m, uploadID, Request{Method: http.MethodGet})
 }
 
-func (s *Signer) presignUploadID(ctx context.Context, m Multipart, method, uploadID string) (*Presigned, error) {
+// presignStep validates m and uploadID and presigns req, a request on the
+// upload uploadID of m: its key and ?uploadId=, with m's Expires.
+func (s *Signer) presignStep(ctx context.Context, m Multipart, uploadID string, req Request) (*Presigned, error) {
 	if _, _, err := m.validate(s); err != nil {
 		return nil, err
 	}
 	if err := checkUploadID(uploadID); err != nil {
 		return nil, err
 	}
-	return s.Presign(ctx, Request{Method: method, Key: m.Key, Expires: m.Expires, Query: url.Values{"uploadId": {uploadID}}})
+	req.Key, req.Expires, req.Query = m.Key, m.Expires, url.Values{"uploadId": {uploadID}}
+	return s.Presign(ctx, req)
 }
 
 // CheckSize checks a callback of a completed multipart upload against its
