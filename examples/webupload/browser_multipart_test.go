@@ -45,13 +45,7 @@ func (h *hooks) url(name string) string { return h.URL + "/" + name }
 // pick by path.
 func writeFile(t *testing.T, rng *rand.Rand, dir, name string, size int) e2eFile {
 	t.Helper()
-	f := newFile(rng, name, "", 0)
-	f.data = make([]byte, size)
-	for i := range f.data {
-		f.data[i] = byte(rng.UintN(256))
-	}
-	f.Path = filepath.Join(dir, name)
-	f.Name = name
+	f := e2eFile{Name: name, Path: filepath.Join(dir, name), data: randomBytes(rng, size)}
 	if err := os.WriteFile(f.Path, f.data, 0o600); err != nil {
 		t.Fatal(err)
 	}

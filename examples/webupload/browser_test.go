@@ -127,11 +127,16 @@ type e2eItem struct {
 }
 
 func newFile(rng *rand.Rand, name, mimeType string, size int) e2eFile {
+	data := randomBytes(rng, size)
+	return e2eFile{Name: name, MimeType: mimeType, Base64: base64.StdEncoding.EncodeToString(data), data: data}
+}
+
+func randomBytes(rng *rand.Rand, size int) []byte {
 	data := make([]byte, size)
 	for i := range data {
 		data[i] = byte(rng.UintN(256))
 	}
-	return e2eFile{Name: name, MimeType: mimeType, Base64: base64.StdEncoding.EncodeToString(data), data: data}
+	return data
 }
 
 // runBrowser runs e2e/upload.mjs against appURL and returns what the page showed.

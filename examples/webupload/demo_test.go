@@ -285,16 +285,27 @@ func (d *demo) put(t *testing.T, key string, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(p.Method, p.URL, bytes.NewReader(data))
+	if st, _, body := sendPresigned(t, p, data); st != http.StatusOK {
+		t.Fatalf("PUT %s: %d %s", key, st, body)
+	}
+}
+
+// sendPresigned makes the presigned request p with body, with the headers
+// it was signed with, and returns OSS's status, headers and body.
+func sendPresigned(t *testing.T, p *signer.Presigned, body []byte) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(p.Method, p.URL, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, v := range p.Header {
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("PUT %s: %s", key, res.Status)
-	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(raw)
 }

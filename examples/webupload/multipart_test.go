@@ -55,25 +55,6 @@ func (m *mpClient) step(name string, body, out any) (int, string) {
 	return res.StatusCode, string(raw)
 }
 
-// oss makes a presigned request to the emulator.
-func (m *mpClient) oss(p *signer.Presigned, body []byte) (int, http.Header, string) {
-	m.t.Helper()
-	req, err := http.NewRequest(p.Method, p.URL, bytes.NewReader(body))
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	for k, v := range p.Header {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, string(raw)
-}
-
 // upload plans, initiates and sends data's parts, then completes listing
 // only the first `list` parts (all if 0). It returns Complete's status and
 // body.
@@ -83,7 +64,7 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 	if st, body := m.step("plan?naming=local", signer.File{Name: name, Size: int64(len(data)), Type: typ}, &plan); st != 200 {
 		m.t.Fatalf("plan: %d %s", st, body)
 	}
-	st, _, body := m.oss(plan.Initiate, nil)
+	st, _, body := sendPresigned(m.t, plan.Initiate, nil)
 	var ini struct{ UploadId string }
 	if st != 200 || xml.Unmarshal([]byte(body), &ini) != nil {
 		m.t.Fatalf("initiate: %d %s", st, body)
@@ -99,7 +80,7 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 	var xmlParts strings.Builder
 	for i, p := range parts.Parts {
 		start := int64(p.Number-1) * plan.PartSize
-		st, h, body := m.oss(&p.Presigned, data[start:min(start+plan.PartSize, int64(len(data)))])
+		st, h, body := sendPresigned(m.t, &p.Presigned, data[start:min(start+plan.PartSize, int64(len(data)))])
 		if st != 200 {
 			m.t.Fatalf("part %d: %d %s", p.Number, st, body)
 		}
@@ -111,7 +92,7 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 	if st, body := m.step("complete", map[string]any{"ticket": plan.Ticket, "upload_id": ini.UploadId}, &complete); st != 200 {
 		m.t.Fatalf("complete: %d %s", st, body)
 	}
-	st, _, body = m.oss(complete.Request, []byte("<CompleteMultipartUpload>"+xmlParts.String()+"</CompleteMultipartUpload>"))
+	st, _, body = sendPresigned(m.t, complete.Request, []byte("<CompleteMultipartUpload>"+xmlParts.String()+"</CompleteMultipartUpload>"))
 	return st, body
 }
 
