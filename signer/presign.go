@@ -276,7 +276,8 @@ func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t t
 	var dtBuf [len(v4DateTimeLayout)]byte
 	dateTime := string(t.AppendFormat(dtBuf[:0], v4DateTimeLayout))
 	date := dateTime[:len(v4DateLayout)]
-	scope := date + "/" + region + "/oss/aliyun_v4_request"
+	cred := credentialV4(cr.AccessKeyID, date, region)
+	scope := cred[len(cr.AccessKeyID)+1:] // <date>/<region>/oss/aliyun_v4_request
 
 	q := pr.query
 	if cr.SecurityToken != "" {
@@ -286,7 +287,7 @@ func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t t
 		kv{paramV4Version, AlgorithmV4},
 		kv{paramV4Date, dateTime},
 		kv{paramV4Expires, strconv.FormatInt(pr.expires, 10)},
-		kv{paramV4Credential, cr.AccessKeyID + "/" + scope},
+		kv{paramV4Credential, cred},
 	)
 	var additional string
 	if pr.extra > 0 {
