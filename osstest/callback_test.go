@@ -39,7 +39,7 @@ func uploadWithCallback(t *testing.T, srv *osstest.Server, key, content string, 
 	return postForm(t, srv.URL, parts)
 }
 
-func newServer(t *testing.T, cfg osstest.Config) *osstest.Server {
+func newServer(t testing.TB, cfg osstest.Config) *osstest.Server {
 	t.Helper()
 	if cfg.AccessKeys == nil {
 		cfg.AccessKeys = []osstest.AccessKey{testKey}

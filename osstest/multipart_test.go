@@ -237,7 +237,7 @@ func dirFiles(t *testing.T, dir string) []string {
 func TestMultipartCallback(t *testing.T) {
 	srv := newServer(t, osstest.Config{})
 	app := newCallbackApp(t, srv)
-	cb := encodeCallback(t, callback.Params{URL: app.URL, Body: callback.FormBody("object", "etag", "size", "operation", "contentMd5", "x:plan")})
+	cb := mustEncodeCB(t, callback.Params{URL: app.URL, Body: callback.FormBody("object", "etag", "size", "operation", "contentMd5", "x:plan")})
 	vars := encodeVars(t, map[string]string{"x:plan": "p1"})
 	for i, inQuery := range []bool{false, true} {
 		c := &mpClient{t: t, srv: srv, a: auth{kind: "v4query", key: testKey}, key: "mp/cb" + strconv.Itoa(i)}
@@ -324,7 +324,7 @@ func TestRejectedPutAndMultipart(t *testing.T) {
 	}))
 	defer app.Close()
 	f := &rejectFixture{srv: srv, etag: map[int]string{}}
-	f.cb = encodeCallback(t, callback.Params{URL: app.URL + "/cb", Body: callback.FormBody("object")})
+	f.cb = mustEncodeCB(t, callback.Params{URL: app.URL + "/cb", Body: callback.FormBody("object")})
 	f.cbVars = encodeVars(t, map[string]string{"x:a": "1"})
 	c := &mpClient{t: t, srv: srv, a: auth{kind: "v4", key: testKey}, key: "up/object"}
 	c.initiate(nil)
@@ -421,7 +421,7 @@ func TestRejectedPutAndMultipart(t *testing.T) {
 		{"callback in header and query", put(v4, map[string]string{"X-Oss-Callback": f.cb}, "callback="+url.QueryEscape(f.cb), nil), 400, "InvalidArgument", "Either the callback query string parameter or the x-oss-callback header should be specified, not both.", ""},
 		{"callback-var in header and query", put(v4, map[string]string{"X-Oss-Callback": f.cb, "X-Oss-Callback-Var": f.cbVars}, "callback-var="+url.QueryEscape(f.cbVars), nil), 400, "InvalidArgument", "Either the callback-var query string parameter or the x-oss-callback-var header should be specified, not both.", ""},
 		{"callback not Base64", put(v4, map[string]string{"X-Oss-Callback": "not base64!"}, "", nil), 400, "InvalidArgument", ossmsg.MsgNotBase64, "0007-00000002"},
-		{"callback over 5 KB", put(v4, map[string]string{"X-Oss-Callback": encodeCallback(t, callback.Params{URL: app.URL, Body: "a=" + strings.Repeat("b", 5<<10)})}, "", nil), 400, "InvalidArgument", "The length of callback exceed max value.", ""},
+		{"callback over 5 KB", put(v4, map[string]string{"X-Oss-Callback": mustEncodeCB(t, callback.Params{URL: app.URL, Body: "a=" + strings.Repeat("b", 5<<10)})}, "", nil), 400, "InvalidArgument", "The length of callback exceed max value.", ""},
 		{"callback-var not JSON", put(v4, map[string]string{"X-Oss-Callback": f.cb, "X-Oss-Callback-Var": b64("x:a=1")}, "", nil), 400, "InvalidArgument", "The callback var is not expecten json.", ""},
 		// Multipart.
 		{"initiate with a wrong signature", mp(auth{kind: "v4", key: osstest.AccessKey{ID: testKey.ID, Secret: "wrong"}}, http.MethodPost, "uploads", nil, nil, nil), 403, "SignatureDoesNotMatch", sigMismatch, ""},
@@ -598,12 +598,11 @@ func BenchmarkUploadPart(b *testing.B) {
 	content := randomBytes(benchFileSize, 9)
 	for _, store := range []string{"memory", "dir"} {
 		b.Run(store, func(b *testing.B) {
-			cfg := osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)}
+			var cfg osstest.Config
 			if store == "dir" {
 				cfg.Dir = b.TempDir()
 			}
-			srv := osstest.NewServer(cfg)
-			defer srv.Close()
+			srv := newServer(b, cfg)
 			c := &mpClient{t: b, srv: srv, a: auth{kind: "v4query", key: testKey}, key: "bench/part"}
 			c.initiate(nil)
 			req := objReq(b, srv, http.MethodPut, c.key, "partNumber=1&uploadId="+c.id, nil, nil, "")
@@ -636,8 +635,7 @@ func FuzzCompleteMultipartUpload(f *testing.F) {
 	f.Add([]byte("<CompleteMultipartUpload><Part><PartNumber>x</PartNumber></Part>"))
 	f.Add([]byte("<CompleteMultipartUpload/>"))
 	f.Add([]byte(""))
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
-	defer srv.Close()
+	srv := newServer(f, osstest.Config{})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := &mpClient{t: t, srv: srv, a: auth{kind: "v4", key: testKey}, key: "fuzz"}
 		c.initiate(nil)
