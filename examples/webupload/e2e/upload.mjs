@@ -128,8 +128,13 @@ try {
           await page.reload();
           await page.waitForSelector('body[data-ready="true"]');
           // The page lists the interrupted upload and asks OSS (ListParts)
-          // how many parts it holds.
-          await page.waitForSelector('#queue li.file[data-saved][data-state="interrupted"][data-parts-done]');
+          // how many parts it holds. data-parts-done is there from the
+          // start ("0"): the status names the stored parts once OSS has
+          // answered.
+          await page.waitForFunction(() => {
+            const li = document.querySelector('#queue li.file[data-saved][data-state="interrupted"]');
+            return li && li.querySelector('.status').textContent.includes(' parts stored');
+          });
           stepResult.interrupted = await readItems(await page.locator('#queue li.file[data-saved]').all());
           await hook(step.hook);
           await page.setInputFiles('#files', inputFiles(step.files));
