@@ -121,7 +121,8 @@ func errMalformedXML() *ossError {
 	return newErr(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 }
 
-// lookupUpload returns the upload id for key, under e.mp.mu.
+// lookupUpload returns upload id if it is one of key's; the caller holds
+// e.mp.mu.
 func (e *Emulator) lookupUpload(id, key string) (*mpUpload, *ossError) {
 	u, ok := e.mp.uploads[id]
 	if !ok || u.key != key {
@@ -161,7 +162,7 @@ func (e *Emulator) initiateMultipart(w http.ResponseWriter, r *http.Request, rc 
 		writeError(w, rc, oe)
 		return
 	}
-	if strings.EqualFold(r.Header.Get("X-Oss-Forbid-Overwrite"), "true") && e.store.exists(key) {
+	if forbidOverwrite(r.Header) && e.store.exists(key) {
 		writeError(w, rc, errExistsOSS())
 		return
 	}
@@ -322,36 +323,15 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 			return nil, errMalformedXML()
 		}
 	}
-	forbid := strings.EqualFold(r.Header.Get("X-Oss-Forbid-Overwrite"), "true")
-
-	e.mp.mu.Lock()
-	u, oe := e.lookupUpload(id, key)
+	forbid := forbidOverwrite(r.Header)
+	list := &req
+	if completeAll {
+		list = nil
+	}
+	u, parts, oe := e.claimUpload(id, key, list, forbid)
 	if oe != nil {
-		e.mp.mu.Unlock()
 		return nil, oe
 	}
-	var parts []*mpPart
-	if completeAll {
-		parts = u.sortedParts()
-		if len(parts) == 0 {
-			e.mp.mu.Unlock()
-			return nil, errMalformedXML()
-		}
-	} else {
-		parts, oe = u.selectParts(req)
-		if oe != nil {
-			e.mp.mu.Unlock()
-			return nil, oe
-		}
-	}
-	if forbid && e.store.exists(key) {
-		e.mp.mu.Unlock()
-		return nil, errExistsOSS()
-	}
-	// From here on the upload is no longer in progress: a concurrent
-	// UploadPart, Complete or Abort gets NoSuchUpload.
-	delete(e.mp.uploads, id)
-	e.mp.mu.Unlock()
 
 	obj := u.obj
 	md5s := md5.New()
@@ -386,6 +366,37 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 	}
 	up.obj = obj
 	return up, nil
+}
+
+// claimUpload takes upload id of key out of the uploads in progress, with
+// the parts to assemble: those listed, or with a nil list
+// (x-oss-complete-all) all of them. From then on a concurrent UploadPart,
+// Complete or Abort gets NoSuchUpload. Nothing is taken if the list does
+// not match the parts or forbidOverwrite finds key stored.
+func (e *Emulator) claimUpload(id, key string, list *completeRequest, forbidOverwrite bool) (*mpUpload, []*mpPart, *ossError) {
+	e.mp.mu.Lock()
+	defer e.mp.mu.Unlock()
+	u, oe := e.lookupUpload(id, key)
+	if oe != nil {
+		return nil, nil, oe
+	}
+	var parts []*mpPart
+	if list == nil {
+		parts = u.sortedParts()
+		if len(parts) == 0 {
+			return nil, nil, errMalformedXML()
+		}
+	} else {
+		parts, oe = u.selectParts(*list)
+		if oe != nil {
+			return nil, nil, oe
+		}
+	}
+	if forbidOverwrite && e.store.exists(key) {
+		return nil, nil, errExistsOSS()
+	}
+	delete(e.mp.uploads, id)
+	return u, parts, nil
 }
 
 // selectParts checks the part list of a CompleteMultipartUpload against the

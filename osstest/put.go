@@ -69,7 +69,7 @@ func (e *Emulator) receivePut(r *http.Request, key string) (*upload, *ossError) 
 	if oe != nil {
 		return nil, oe
 	}
-	forbid := strings.EqualFold(r.Header.Get("X-Oss-Forbid-Overwrite"), "true")
+	forbid := forbidOverwrite(r.Header)
 	if forbid && e.store.exists(key) {
 		return nil, errExistsOSS()
 	}
@@ -86,6 +86,12 @@ func (e *Emulator) receivePut(r *http.Request, key string) (*upload, *ossError) 
 	up.obj = obj
 	up.sniff = st.sniff
 	return up, nil
+}
+
+// forbidOverwrite reports whether x-oss-forbid-overwrite: true asks that an
+// existing object be kept (FileAlreadyExists) rather than overwritten.
+func forbidOverwrite(h http.Header) bool {
+	return strings.EqualFold(h.Get("X-Oss-Forbid-Overwrite"), "true")
 }
 
 // receiveBody streams a PUT body into pending content (MD5, CRC-64, at
