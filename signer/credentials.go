@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 )
 
 // Credentials is an OSS AccessKey pair, optionally with an STS security
@@ -14,7 +15,8 @@ import (
 type Credentials struct {
 	AccessKeyID     string
 	AccessKeySecret string
-	SecurityToken   string // empty for a permanent AccessKey
+	SecurityToken   string    // empty for a permanent AccessKey
+	Expires         time.Time // when temporary credentials stop working; zero for a permanent AccessKey
 }
 
 // CredentialsProvider supplies the credentials to sign with. It is asked once
