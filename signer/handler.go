@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/ossdirect/ossdirect/callback"
 )
 
 // Errors an application's Handler.Upload func returns (wrapped, with its
@@ -36,6 +38,7 @@ var (
 //
 //	Upload returned an error wrapping ErrUnauthorized  401, its message
 //	Upload returned an error wrapping ErrForbidden     403, its message
+//	Upload returned a *callback.HTTPError with a 4xx   its Status, its Message
 //	Upload returned any other error                    500, "internal error" (logged)
 //	Sign failed: ErrCredentials                        503, "upload credentials unavailable" (logged)
 //	Sign failed: ErrInvalidUpload / ErrInvalidSigner   500, "internal error" (logged)
@@ -179,10 +182,14 @@ func (e endpoint) answer(w http.ResponseWriter, v any) {
 }
 
 // failApp answers an error of the application's func (Handler.Upload,
-// MultipartHandler.User or Plan): a refusal wrapping ErrUnauthorized (401)
-// or ErrForbidden (403), or else the application's failure (500).
+// MultipartHandler.User or Plan): a *callback.HTTPError with a 4xx Status
+// (its Status and Message), a refusal wrapping ErrUnauthorized (401) or
+// ErrForbidden (403), or else the application's failure (500).
 func (e endpoint) failApp(w http.ResponseWriter, err error) {
+	var he *callback.HTTPError
 	switch {
+	case errors.As(err, &he) && he.Status >= 400 && he.Status <= 499:
+		e.fail(w, he.Status, he.Message, nil)
 	case errors.Is(err, ErrUnauthorized):
 		e.fail(w, http.StatusUnauthorized, err.Error(), nil)
 	case errors.Is(err, ErrForbidden):

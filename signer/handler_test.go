@@ -54,6 +54,11 @@ func userUpload(r *http.Request) (Upload, error) {
 		return Upload{}, errors.New("users: connection refused to 10.0.0.5:5432")
 	case "buggy":
 		return Upload{MaxSize: 1}, nil // no key prefix: Sign refuses it
+	case "over-quota":
+		return Upload{}, &callback.HTTPError{Status: http.StatusRequestEntityTooLarge, Message: "quota of 1 GiB used up",
+			Err: fmt.Errorf("%w: quota %q", ErrForbidden, user)}
+	case "teapot-5xx":
+		return Upload{}, &callback.HTTPError{Status: http.StatusBadGateway, Message: "quota service down", Err: errors.New("quota: dial 10.0.0.6")}
 	}
 	return Upload{
 		KeyPrefix: "users/" + user + "/",
@@ -180,6 +185,8 @@ func TestHandlerResponses(t *testing.T) {
 	}{
 		{"no user", okSrv, okLogs, "GET", nil, 401, "signer: unauthorized: log in first", nil, ""},
 		{"refused user", okSrv, okLogs, "GET", map[string]string{"X-User": "mallory"}, 403, "signer: forbidden: uploads disabled for this account", nil, ""},
+		{"app's status", okSrv, okLogs, "GET", map[string]string{"X-User": "over-quota"}, 413, "quota of 1 GiB used up", nil, ""},
+		{"app's 5xx is a failure", okSrv, okLogs, "GET", map[string]string{"X-User": "teapot-5xx"}, 500, "internal error", nil, "10.0.0.6"},
 		{"app failure", okSrv, okLogs, "GET", map[string]string{"X-User": "db-down"}, 500, "internal error", nil, "10.0.0.5:5432"},
 		{"app bug", okSrv, okLogs, "GET", map[string]string{"X-User": "buggy"}, 500, "internal error", nil, "no Key or KeyPrefix"},
 		{"credentials down", badSrv, badLogs, "GET", map[string]string{"X-User": "alice"}, 503, "upload credentials unavailable", nil, "AssumeRole"},

@@ -69,7 +69,7 @@ type File struct {
 //
 // Responses are never cacheable. CORS and the status of failures follow
 // Handler: User or Plan errors wrapping ErrUnauthorized are 401, ErrForbidden
-// 403, others 500; a body that is not valid JSON, an unknown endpoint or an
+// 403, a *callback.HTTPError with a 4xx Status its own, others 500; a body that is not valid JSON, an unknown endpoint or an
 // out-of-range part number is 400 (404 for the endpoint); a bad ticket is
 // 403; unavailable credentials are 503.
 type MultipartHandler struct {
