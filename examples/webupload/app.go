@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -130,7 +131,10 @@ type Record struct {
 	MimeType string `json:"mimeType"`
 	ETag     string `json:"etag"`
 	Bucket   string `json:"bucket"`
-	// Uploads is how many uploads the app has recorded for this user so far.
+	// Uploads counts the uploads the app has recorded for this user,
+	// this one included: the answer is made by the app, so it can carry
+	// what only the app knows (here a count, in a real app a database id).
+	// The page explains it under the answer.
 	Uploads int `json:"uploads"`
 }
 
@@ -320,10 +324,14 @@ func (a *App) callbackFor(uid string) *callback.Params {
 	}
 }
 
+// userOf is the request's user. The signer's handlers answer a
+// callback.HTTPError with its status and message, which the page shows
+// as they are: people read them, so they name no package.
 func userOf(r *http.Request) (string, error) {
 	uid, ok := userFrom(r.Context())
 	if !ok {
-		return "", fmt.Errorf("%w: no user id", signer.ErrUnauthorized)
+		return "", &callback.HTTPError{Status: http.StatusUnauthorized, Message: "no user session: reload the page",
+			Err: fmt.Errorf("%w: no user id", signer.ErrUnauthorized)}
 	}
 	return uid, nil
 }
@@ -349,10 +357,18 @@ const maxLocalName = 255
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/initiatemultipartupload).
 func (a *App) plan(r *http.Request, uid string, f signer.File) (signer.Multipart, error) {
 	if f.Size > a.cfg.MaxSize {
-		return signer.Multipart{}, fmt.Errorf("%w: the file is %d bytes, the limit is %d bytes", signer.ErrForbidden, f.Size, a.cfg.MaxSize)
+		return signer.Multipart{}, &callback.HTTPError{
+			Status:  http.StatusRequestEntityTooLarge,
+			Message: tooLarge("the file", f.Size, a.cfg.MaxSize),
+			Err:     fmt.Errorf("%w: %d bytes, limit %d", signer.ErrForbidden, f.Size, a.cfg.MaxSize),
+		}
 	}
 	if len(a.cfg.ContentTypes) > 0 && !slices.Contains(a.cfg.ContentTypes, f.Type) {
-		return signer.Multipart{}, fmt.Errorf("%w: type %q is not allowed", signer.ErrForbidden, f.Type)
+		return signer.Multipart{}, &callback.HTTPError{
+			Status:  http.StatusUnsupportedMediaType,
+			Message: fmt.Sprintf("files of type %q are not accepted", f.Type),
+			Err:     fmt.Errorf("%w: type %q", signer.ErrForbidden, f.Type),
+		}
 	}
 	name := ""
 	if r.URL.Query().Get(namingParam) == "local" {
@@ -370,6 +386,32 @@ func (a *App) plan(r *http.Request, uid string, f signer.File) (signer.Multipart
 		Callback:     a.callbackFor(uid),
 		CallbackVars: map[string]string{uidVar: uid},
 	}, nil
+}
+
+// tooLarge says that what, of size bytes, is over the limit, in the units
+// people read: exact bytes only when the sizes would otherwise look equal.
+func tooLarge(what string, size, limit int64) string {
+	s, l := sizeText(size), sizeText(limit)
+	if strings.Replace(s, ".0 ", " ", 1) == l {
+		s += " (" + strconv.FormatInt(size, 10) + " bytes)"
+	}
+	return fmt.Sprintf("%s is %s, over the limit of %s", what, s, l)
+}
+
+// sizeText is n in bytes, KiB or MiB, as the page writes sizes: whole
+// units bare, others with one decimal.
+func sizeText(n int64) string {
+	unit, name := int64(1), "bytes"
+	switch {
+	case n >= 1<<20:
+		unit, name = 1<<20, "MiB"
+	case n >= 1<<10:
+		unit, name = 1<<10, "KiB"
+	}
+	if n%unit == 0 {
+		return fmt.Sprintf("%d %s", n/unit, name)
+	}
+	return fmt.Sprintf("%.1f %s", float64(n)/float64(unit), name)
 }
 
 // localName is the last element of a browser's file name, or "" when it
@@ -426,8 +468,8 @@ func (a *App) onUpload(_ context.Context, ev *callback.Event) (any, error) {
 	}
 	if ev.Size > a.cfg.MaxSize {
 		return nil, a.refuse(ev, &callback.HTTPError{
-			Status:  http.StatusBadRequest,
-			Message: fmt.Sprintf("object is %d bytes, over the limit of %d", ev.Size, a.cfg.MaxSize),
+			Status:  http.StatusRequestEntityTooLarge,
+			Message: tooLarge("the object", ev.Size, a.cfg.MaxSize),
 			Err:     fmt.Errorf("%w: %q is %d bytes, limit %d", errTooLarge, ev.Object, ev.Size, a.cfg.MaxSize),
 		})
 	}

@@ -577,3 +577,22 @@ func TestFlagsAndEnvironmentHelpers(t *testing.T) {
 		}
 	}
 }
+
+// The app's refusals are read by people: sizes in the units the page
+// writes, exact bytes only when the rounded sizes would look equal.
+func TestTooLargeText(t *testing.T) {
+	for _, tt := range []struct {
+		size, limit int64
+		want        string
+	}{
+		{65 << 20, 64 << 20, "the file is 65 MiB, over the limit of 64 MiB"},
+		{50<<20 + 300<<10, 50 << 20, "the file is 50.3 MiB, over the limit of 50 MiB"},
+		{64<<20 + 1, 64 << 20, "the file is 64.0 MiB (67108865 bytes), over the limit of 64 MiB"},
+		{512001, 512000, "the file is 500.0 KiB (512001 bytes), over the limit of 500 KiB"},
+		{2000, 1000, "the file is 2.0 KiB, over the limit of 1000 bytes"},
+	} {
+		if got := tooLarge("the file", tt.size, tt.limit); got != tt.want {
+			t.Errorf("tooLarge(%d, %d) = %q, want %q", tt.size, tt.limit, got, tt.want)
+		}
+	}
+}

@@ -100,8 +100,8 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 // file is recorded as for PostObject; a Complete that leaves out a part
 // stores a smaller object, which the callback handler refuses
 // (signer.CheckSize), so OSS reports CallbackFailed, the app records
-// nothing and deletes the object, while the accepted one stays; a plan over the app's limit or of a type it does not allow is
-// refused with 403 and the reason.
+// nothing and deletes the object, while the accepted one stays; a plan over the app's limit is refused with 413, one of a type it
+// does not allow with 415, each with a reason a person can read.
 func TestMultipartThroughEmulator(t *testing.T) {
 	const partSize = signer.MinPartSize
 	env := startDemo(t, demoOptions{maxSize: 5 * partSize, threshold: partSize, partSize: partSize})
@@ -136,16 +136,19 @@ func TestMultipartThroughEmulator(t *testing.T) {
 	}
 
 	for _, tt := range []struct {
-		name string
-		file signer.File
-		want string
+		name   string
+		file   signer.File
+		status int
+		want   string
 	}{
-		{"over the limit", signer.File{Name: "big.txt", Size: 5*partSize + 1, Type: "text/plain"}, "the limit is 512000 bytes"},
-		{"type not allowed", signer.File{Name: "x.exe", Size: 2 * partSize, Type: "application/x-msdownload"}, `type \"application/x-msdownload\" is not allowed`},
+		{"over the limit", signer.File{Name: "big.txt", Size: 5*partSize + 1, Type: "text/plain"}, http.StatusRequestEntityTooLarge,
+			`{"error":"the file is 500.0 KiB (512001 bytes), over the limit of 500 KiB"}`},
+		{"type not allowed", signer.File{Name: "x.exe", Size: 2 * partSize, Type: "application/x-msdownload"}, http.StatusUnsupportedMediaType,
+			`{"error":"files of type \"application/x-msdownload\" are not accepted"}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if st, body := m.step("plan", tt.file, nil); st != http.StatusForbidden || !strings.Contains(body, tt.want) {
-				t.Errorf("plan: %d %s; want 403 with %q", st, body, tt.want)
+			if st, body := m.step("plan", tt.file, nil); st != tt.status || strings.TrimSpace(body) != tt.want {
+				t.Errorf("plan: %d %s; want %d %s", st, body, tt.status, tt.want)
 			}
 		})
 	}
@@ -166,13 +169,14 @@ func TestCallbackSizeChecks(t *testing.T) {
 		planned string // SizeParam in the bound query; "" for PostObject
 		bucket  string // "" for the app's bucket
 		wantErr error
+		status  int // the HTTPError's status when refused
 	}{
-		{"PostObject within the limit", 1000, "", "", nil},
-		{"PostObject over the limit", 1001, "", "", errTooLarge},
-		{"multipart as planned", 900, "900", "", nil},
-		{"multipart smaller than planned", 899, "900", "", signer.ErrSizeMismatch},
-		{"multipart as planned, over the limit", 2000, "2000", "", errTooLarge},
-		{"over the limit in another bucket", 1001, "", "otherbucket", errTooLarge},
+		{"PostObject within the limit", 1000, "", "", nil, 0},
+		{"PostObject over the limit", 1001, "", "", errTooLarge, http.StatusRequestEntityTooLarge},
+		{"multipart as planned", 900, "900", "", nil, 0},
+		{"multipart smaller than planned", 899, "900", "", signer.ErrSizeMismatch, http.StatusBadRequest},
+		{"multipart as planned, over the limit", 2000, "2000", "", errTooLarge, http.StatusRequestEntityTooLarge},
+		{"over the limit in another bucket", 1001, "", "otherbucket", errTooLarge, http.StatusRequestEntityTooLarge},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,8 +196,8 @@ func TestCallbackSizeChecks(t *testing.T) {
 				t.Fatalf("onUpload: %v, want %v", err, tt.wantErr)
 			}
 			var he *callback.HTTPError
-			if err != nil && (!errors.As(err, &he) || he.Status != http.StatusBadRequest) {
-				t.Errorf("error %v is not a 400 HTTPError", err)
+			if err != nil && (!errors.As(err, &he) || he.Status != tt.status) {
+				t.Errorf("error %v is not a %d HTTPError", err, tt.status)
 			}
 			env.app.Wait()
 			_, stored := env.storedBytes(key)
