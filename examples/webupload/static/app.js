@@ -77,7 +77,7 @@ function randomName() {
 // upload that OSS will refuse. They are a convenience, not a defence.
 function clientCheck(file) {
   if (file.size > config.maxSize) {
-    return `too large: ${bytes(file.size)}, the limit is ${bytes(config.maxSize)} (${formatSize(config.maxSize)})`;
+    return `too large: ${formatSize(file.size)} (${bytes(file.size)}), the limit is ${formatSize(config.maxSize)}`;
   }
   if (file.size < config.minSize) {
     return `too small: ${bytes(file.size)}, the minimum is ${bytes(config.minSize)}`;
@@ -212,6 +212,7 @@ function addItem(file) {
 
   li.append(head, bar, status, controls, result);
   $('queue').prepend(li);
+  $('queue-note').hidden = false;
   return { li, bar, status, result, controls };
 }
 
@@ -246,9 +247,23 @@ function showAnswer(item, answer) {
     dd.dataset.field = k;
     dl.append(dt, dd);
   }
-  item.result.replaceChildren(dl);
+  const note = document.createElement('p');
+  note.className = 'note';
+  note.textContent = 'The app made this answer when OSS called it back, and OSS passed it on to this page.';
+  if (Number.isInteger(answer.uploads)) {
+    note.textContent += ` uploads ${answer.uploads}: the app has recorded ${answer.uploads} upload${answer.uploads === 1 ? '' : 's'} for you so far, this one included.`;
+  }
+  item.result.replaceChildren(dl, note);
   item.result.dataset.answer = JSON.stringify(answer);
 }
+
+// The status line of a refused or failed item: "not sent" when the page or
+// the app refused the file before any of it left the browser.
+const ERROR_STATUS = {
+  rejected: 'not sent',
+  stored: 'stored, but the app did not accept it',
+  error: 'failed',
+};
 
 function showError(item, state, lead, err) {
   const p = document.createElement('p');
@@ -259,7 +274,8 @@ function showError(item, state, lead, err) {
   item.result.replaceChildren(p);
   item.result.dataset.code = err.code;
   item.result.dataset.message = err.message;
-  setState(item, state, state === 'stored' ? 'stored, but the app did not accept it' : 'failed');
+  setState(item, state, ERROR_STATUS[state]);
+  if (state === 'rejected') item.bar.hidden = true;
   setControls(item, []);
 }
 
@@ -272,8 +288,7 @@ async function uploadOne(file, naming, skipChecks) {
   if (!skipChecks) {
     const problem = clientCheck(file);
     if (problem) {
-      item.bar.hidden = true;
-      showError(item, 'rejected', 'Not sent', { code: 'client-side check', message: problem });
+      showError(item, 'rejected', 'This page refused it', { code: 'client-side check', message: problem });
       return;
     }
   }
@@ -422,6 +437,9 @@ class MultipartUpload {
     this.etags = new Map(); // part number -> ETag of a part OSS holds
     this.urls = new Map(); // part number -> {part, validUntil}
     this.inflight = new Map(); // part number -> {xhr, loaded}
+    // Parts sent since the last (re)start that OSS has not stored: cut
+    // off by a pause or a lost connection, they are sent again in full.
+    this.unfinished = new Set();
     this.queue = [];
     this.batch = null;
     this.stopped = false; // pause or cancel: workers stop taking parts
@@ -523,6 +541,7 @@ class MultipartUpload {
   // canceled on the way.
   async resume() {
     this.stopped = false;
+    this.unfinished.clear();
     setControls(this.item, [['Pause', 'pause', () => this.pause()], ['Cancel', 'cancel', () => this.cancel()]]);
     this.showUploading();
     this.queue = [];
@@ -629,11 +648,13 @@ class MultipartUpload {
   async putPart(n, part, body) {
     const flight = { xhr: null, loaded: 0 };
     this.inflight.set(n, flight);
+    this.unfinished.add(n);
     const xhr = await ossRequest(part, body, (e) => {
       flight.loaded = e.loaded;
-      this.showUploading();
+      if (!this.stopped) this.showUploading();
     }, (x) => { flight.xhr = x; });
     this.inflight.delete(n);
+    if (xhr.status === 200 && xhr.getResponseHeader('ETag')) this.unfinished.delete(n);
     return xhr;
   }
 
@@ -706,9 +727,19 @@ class MultipartUpload {
     if (this.running) this.stop();
   }
 
+  // paused shows the progress of the stored parts only, and says which
+  // parts were cut off on the way: OSS keeps no half part, so Resume sends
+  // them again in full (and the parts not started yet).
   paused(why) {
     const pct = this.progress();
-    setState(this.item, 'paused', `${why} at ${pct}% (${this.etags.size} of ${this.s.partCount} parts stored)`);
+    const again = Array.from(this.unfinished).filter((n) => !this.etags.has(n)).sort((a, b) => a - b);
+    this.item.li.dataset.resend = again.join(',');
+    let text = `${why} at ${pct}% (${this.etags.size} of ${this.s.partCount} parts stored)`;
+    if (again.length > 0) {
+      text += ` — ${again.length === 1 ? `part ${again[0]} was` : `${again.length} parts (${again.join(', ')}) were`}` +
+        ` in flight and will be sent again`;
+    }
+    setState(this.item, 'paused', text);
     setControls(this.item, [['Resume', 'resume', () => this.resume()], ['Cancel', 'cancel', () => this.cancel()]]);
     if (why === 'connection lost') {
       window.addEventListener('online', () => {
@@ -744,12 +775,20 @@ class MultipartUpload {
   fail(e) {
     if (e.code === 'NoSuchUpload') this.forget(); // aborted elsewhere, or completed
     const code = e.code || (e.status ? `app HTTP ${e.status}` : 'app');
-    showError(this.item, e.status && !e.code && e.status < 500 ? 'rejected' : 'error', 'Multipart upload failed', { code, message: e.message });
+    if (!this.s && e.status && !e.code && e.status < 500) {
+      // The app refused the plan: nothing was sent to OSS.
+      showError(this.item, 'rejected', 'The app refused it', { code, message: e.message });
+      return;
+    }
+    showError(this.item, 'error', 'Multipart upload failed', { code, message: e.message });
     if (this.s && !this.canceled && e.code !== 'NoSuchUpload' && this.etags.size + this.queue.length > 0) {
       setControls(this.item, [['Retry', 'resume', () => this.resume()], ['Cancel', 'cancel', () => this.cancel()]]);
     }
   }
 }
+
+// The page cannot read a file the user has not chosen, even after a reload.
+const RESUME_HINT = 'to resume, choose the same file again and press Upload; only the missing parts are sent';
 
 // After a reload: one item per unfinished upload, with how far it got.
 // Selecting the same file again resumes it; Discard aborts it at OSS.
@@ -764,11 +803,11 @@ async function showSaved() {
       continue;
     }
     const up = new MultipartUpload(null, item, s);
-    setState(item, 'interrupted', 'interrupted: choose the same file again to resume');
+    setState(item, 'interrupted', `interrupted: ${RESUME_HINT}`);
     setControls(item, [['Discard', 'cancel', () => up.cancel()]]);
     up.listParts().then(() => {
       if (item.li.dataset.state === 'interrupted') {
-        setState(item, 'interrupted', `interrupted at ${up.progress()}% (${up.etags.size} of ${s.partCount} parts stored): choose the same file again to resume`);
+        setState(item, 'interrupted', `interrupted at ${up.progress()}% (${up.etags.size} of ${s.partCount} parts stored): ${RESUME_HINT}`);
       }
     }, (e) => {
       if (e.code === 'NoSuchUpload') {
@@ -817,6 +856,7 @@ async function init() {
   $('threshold').textContent = `over ${formatSize(config.multipartThreshold)}: multipart, resumable for ${config.resumeHours} h`;
   $('types').textContent = config.contentTypes.length ? config.contentTypes.join(', ') : 'any';
   $('signature').textContent = config.signature;
+  $('skip-who').textContent = `OSS (the signed policy) for files up to ${formatSize(config.multipartThreshold)}, the app for larger ones`;
   $('limits').hidden = false;
   if (config.contentTypes.length > 0) {
     $('files').accept = config.contentTypes.join(',');
