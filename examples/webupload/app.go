@@ -398,8 +398,8 @@ func tooLarge(what string, size, limit int64) string {
 	return fmt.Sprintf("%s is %s, over the limit of %s", what, s, l)
 }
 
-// sizeText is n in bytes, KiB or MiB, as the page writes sizes: whole
-// units bare, others with one decimal.
+// sizeText is n in bytes, KiB or MiB: whole units bare, as the page
+// writes them, others with one decimal.
 func sizeText(n int64) string {
 	unit, name := int64(1), "bytes"
 	switch {

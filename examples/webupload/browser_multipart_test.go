@@ -130,7 +130,7 @@ func TestBrowserMultipartResumeAfterReload(t *testing.T) {
 		t.Errorf("the gate held no part: the reload did not interrupt anything")
 	}
 	if in := res.Steps[1].Interrupted; len(in) != 1 || in[0].Name != video.Name || in[0].PartsDone != 2 ||
-		!strings.Contains(in[0].Status, "2 of 5 parts") {
+		in[0].Status != "interrupted at 41% (2 of 5 parts stored): to resume, choose the same file again and press Upload; only the missing parts are sent" {
 		t.Errorf("after the reload the page lists %+v; want the interrupted %s with 2 of 5 parts", in, video.Name)
 	}
 	item := res.Steps[1].Items[0]
@@ -180,14 +180,23 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 		version: signer.V1, maxSize: maxSize, gate: gate, shift: &shift,
 		threshold: 256 << 10, partSize: 256 << 10,
 	})
+	var heldAtPause, afterResume []int
 	h := newHooks(t, map[string]func(){
+		// Parts 1 and 2 are stored; Pause is clicked once parts 3, 4 and 5
+		// are all on their way, held by the gate.
+		"inflight": func() { gate.waitHeld(t, 3) },
 		// The part URLs the page holds (valid 10 minutes) expire at the
 		// emulator while paused.
 		"paused": func() {
+			heldAtPause = gate.heldParts()
+			gate.passedParts()
 			gate.open()
 			shift.Add(int64(time.Hour))
 		},
-		"close": func() { gate.close(3) },
+		"close": func() {
+			afterResume = gate.passedParts()
+			gate.close(3)
+		},
 		"open":  gate.open,
 		"cut":   func() { gate.cutNext(2, 2) },
 	})
@@ -200,7 +209,7 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 	res := runBrowser(t, node, chromium, env.appURL, e2eSpec{
 		Viewport: e2eViewport{Width: 412, Height: 915},
 		Steps: []e2eStep{
-			{Files: []e2eFile{paused}, WaitParts: 2, Then: "pause", Hook: h.url("paused")},
+			{Files: []e2eFile{paused}, WaitParts: 2, Ready: h.url("inflight"), Then: "pause", Hook: h.url("paused")},
 			{Files: []e2eFile{canceled}, Before: h.url("close"), WaitParts: 2, Then: "cancel", Hook: h.url("open")},
 			{Files: []e2eFile{tooLarge}, SkipChecks: true},
 			{Files: []e2eFile{tooLarge}},
@@ -208,9 +217,20 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 		},
 	})
 
+	// Paused, the bar shows the two stored parts of five; the page names
+	// the three parts cut off in flight, and only those go to OSS again.
 	p := res.Steps[0].Paused
-	if p == nil || p.State != "paused" || !strings.Contains(p.Status, "paused at") || p.PartsDone < 2 {
-		t.Errorf("paused: %+v; want the paused state with at least 2 parts stored", p)
+	const wantPaused = "paused at 40% (2 of 5 parts stored) — 3 parts (3, 4, 5) were in flight and will be sent again"
+	if p == nil || p.State != "paused" || p.Status != wantPaused || p.PartsDone != 2 || p.Bar != 40 || p.Resend != "3,4,5" {
+		t.Errorf("paused: %+v; want %q, the bar at 40 and parts 3,4,5 to send again", p, wantPaused)
+	}
+	if !sameSet(heldAtPause, []int{3, 4, 5}) {
+		t.Errorf("parts in flight when paused: %v, want 3 4 5", heldAtPause)
+	}
+	// Each is sent once with its expired URL, then again with a fresh
+	// one; parts 1 and 2 are never sent again.
+	if !sameSet(slices.Compact(slices.Sorted(slices.Values(afterResume))), []int{3, 4, 5}) || len(afterResume) > 6 {
+		t.Errorf("parts the emulator received after Resume: %v, want only 3, 4 and 5 (at most twice each)", afterResume)
 	}
 	checkStored(t, env, res.Steps[0].Items[0], paused)
 	var expired, refreshed int
@@ -243,12 +263,20 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 		}
 	}
 
+	// Refused before anything was sent: by the app's plan with 413, or
+	// by the page.
 	refused := res.Steps[2].Items[0]
-	if refused.State != "rejected" || refused.Code != "app HTTP 403" || !strings.Contains(refused.Message, "the limit is 2097152 bytes") {
-		t.Errorf("over-size file, client check skipped: state %q code %q message %q; want the app's 403", refused.State, refused.Code, refused.Message)
+	const wantRefusal = "the file is 2.0 MiB (2097153 bytes), over the limit of 2 MiB"
+	if refused.State != "rejected" || refused.Status != "not sent" || !refused.BarHidden || refused.Code != "app HTTP 413" || refused.Message != wantRefusal {
+		t.Errorf("over-size file, client check skipped: %+v; want not sent, the app's 413 %q", refused, wantRefusal)
 	}
-	if rejected := res.Steps[3].Items[0]; rejected.State != "rejected" || rejected.Code != "client-side check" {
-		t.Errorf("over-size file: state %q code %q; want rejected by the page", rejected.State, rejected.Code)
+	rejected := res.Steps[3].Items[0]
+	const wantCheck = "too large: 2.0 MiB (2,097,153 bytes), the limit is 2 MiB"
+	if rejected.State != "rejected" || rejected.Status != "not sent" || !rejected.BarHidden || rejected.Code != "client-side check" || rejected.Message != wantCheck {
+		t.Errorf("over-size file: %+v; want not sent, refused by the page with %q", rejected, wantCheck)
+	}
+	if !strings.Contains(res.SkipLabel, "OSS (the signed policy) for files up to 256 KiB, the app for larger ones") {
+		t.Errorf("skip-checks label %q does not say who refuses which files", res.SkipLabel)
 	}
 
 	// Part 2's connection drops twice: the page sends it again after 1 s,

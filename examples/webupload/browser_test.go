@@ -77,6 +77,7 @@ type e2eStep struct {
 	// after the action, which is taken once WaitParts parts are stored.
 	Before    string `json:"before,omitempty"`
 	WaitParts int    `json:"waitParts,omitempty"`
+	Ready     string `json:"ready,omitempty"`
 	Then      string `json:"then,omitempty"`
 	Hook      string `json:"hook,omitempty"`
 }
@@ -105,6 +106,8 @@ type e2eResult struct {
 	ConsoleErrors      []string `json:"consoleErrors"`
 	HorizontalOverflow bool     `json:"horizontalOverflow"`
 	Injected           bool     `json:"injected"`
+	SkipLabel          string   `json:"skipLabel"`
+	QueueNote          string   `json:"queueNote"`
 	Dialogs            []string `json:"dialogs"`
 	PageErrors         []string `json:"pageErrors"`
 	Requests           []struct {
@@ -124,6 +127,11 @@ type e2eItem struct {
 	// Mode is "post" or "multipart"; PartsDone counts the parts OSS holds.
 	Mode      string `json:"mode"`
 	PartsDone int    `json:"partsDone"`
+	// Resend lists the parts a pause cut off in flight ("3,4,5"); Bar is
+	// the progress bar's value.
+	Resend    string `json:"resend"`
+	Bar       int    `json:"bar"`
+	BarHidden bool   `json:"barHidden"`
 }
 
 func newFile(rng *rand.Rand, name, mimeType string, size int) e2eFile {
@@ -248,6 +256,17 @@ func TestBrowserUpload(t *testing.T) {
 				if a.Size != int64(len(f.data)) {
 					t.Errorf("%s: answer size %d, want %d", f.Name, a.Size, len(f.data))
 				}
+				// The page says what the answer's uploads field counts.
+				if a.Uploads != i+1 {
+					t.Errorf("%s: answer uploads %d, want %d", f.Name, a.Uploads, i+1)
+				}
+				s := "s"
+				if a.Uploads == 1 {
+					s = ""
+				}
+				if want := fmt.Sprintf("uploads %d: the app has recorded %d upload%s for you so far, this one included.", a.Uploads, a.Uploads, s); !strings.Contains(item.Text, want) {
+					t.Errorf("%s: the page does not explain the uploads field (%q) in %q", f.Name, want, item.Text)
+				}
 				got, ok := env.storedBytes(a.Object)
 				if !ok {
 					t.Errorf("%s: object %q is not in the emulator", f.Name, a.Object)
@@ -274,8 +293,14 @@ func TestBrowserUpload(t *testing.T) {
 				t.Errorf("over-size upload: OSS's error code is not on the page: %q", over.Text)
 			}
 			rejected := res.Steps[3].Items[0]
-			if rejected.State != "rejected" {
-				t.Errorf("over-size upload with client checks: state %q, want rejected before sending", rejected.State)
+			if rejected.State != "rejected" || rejected.Status != "not sent" || rejected.Code != "client-side check" {
+				t.Errorf("over-size upload with client checks: state %q %q code %q, want not sent, refused by the page", rejected.State, rejected.Status, rejected.Code)
+			}
+			if over.Status != "failed" {
+				t.Errorf("over-size upload refused by OSS: status %q, want failed", over.Status)
+			}
+			if !strings.Contains(res.QueueNote, "after a reload, finished uploads are no longer listed") {
+				t.Errorf("the page does not say that finished uploads are not listed after a reload: note %q", res.QueueNote)
 			}
 			if n := env.objectCount(); n != 3 {
 				t.Errorf("emulator holds %d objects, want 3", n)

@@ -154,13 +154,15 @@ type partGate struct {
 	mu     sync.Mutex
 	opened chan struct{} // closed when the gate opens
 	passed []int         // part numbers passed on, in arrival order
-	held   int
+	held   []int         // part numbers held, in arrival order
+	// heldMore is closed (and replaced) whenever a part is held.
+	heldMore chan struct{}
 	cuts   map[int]int // part number -> connections still to cut
 	cut    int
 }
 
 func newPartGate(from int) *partGate {
-	return &partGate{from: from, opened: make(chan struct{})}
+	return &partGate{from: from, opened: make(chan struct{}), heldMore: make(chan struct{})}
 }
 
 func (g *partGate) wrap(next http.Handler) http.Handler {
@@ -191,7 +193,9 @@ func (g *partGate) wrap(next http.Handler) http.Handler {
 		opened := g.opened
 		closed := n >= g.from && !isClosed(opened)
 		if closed {
-			g.held++
+			g.held = append(g.held, n)
+			close(g.heldMore)
+			g.heldMore = make(chan struct{})
 		} else {
 			g.passed = append(g.passed, n)
 		}
@@ -267,7 +271,36 @@ func (g *partGate) passedParts() []int {
 func (g *partGate) heldCount() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.held
+	return len(g.held)
+}
+
+// heldParts returns the part numbers held so far and forgets them.
+func (g *partGate) heldParts() []int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h := g.held
+	g.held = nil
+	return h
+}
+
+// waitHeld waits until the gate holds n parts (counted since heldParts
+// last forgot them), or fails t after a minute.
+func (g *partGate) waitHeld(t *testing.T, n int) {
+	timeout := time.After(time.Minute)
+	for {
+		g.mu.Lock()
+		held, more := len(g.held), g.heldMore
+		g.mu.Unlock()
+		if held >= n {
+			return
+		}
+		select {
+		case <-more:
+		case <-timeout:
+			t.Errorf("the gate holds %d parts after a minute, want %d", held, n)
+			return
+		}
+	}
 }
 
 func (d *demo) storedBytes(key string) ([]byte, bool) {

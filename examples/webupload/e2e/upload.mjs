@@ -8,21 +8,27 @@
 //     "screenshot": "/path/to.png" | "",
 //     "steps": [ { "naming": "random"|"local", "skipChecks": bool,
 //                  "files": [ {"name", "mimeType", "base64"} | {"path"} ],
-//                  "before": url, "waitParts": n, "then": action, "hook": url } ] }
+//                  "before": url, "waitParts": n, "ready": url, "then": action, "hook": url } ] }
 //   Large files: after clicking Upload, "waitParts" waits until the step's
 //   (one) file has n parts stored, then "then" acts: "reload" (reload the
 //   page, read the interrupted item, choose the same files again and
 //   upload), "pause" (click Pause, wait until paused, click Resume),
 //   "cancel" (click Cancel) or "screenshot" (take the screenshot now).
-//   "before" and "hook" are URLs of the Go test, fetched (GET) before the
-//   step and after the action (after a reload: before choosing the files
-//   again; with pause: before clicking Resume) to open gates or move clocks.
+//   "before", "ready" and "hook" are URLs of the Go test, fetched (GET)
+//   before the step, before the action (once waitParts parts are stored; the
+//   test answers when the parts it expects in flight have reached it) and
+//   after the action (after a reload: before choosing the files again; with
+//   pause: before clicking Resume) to open gates or move clocks.
 // result.json:
-//   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message", "mode", "partsDone"} ],
+//   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message", "text", "mode",
+//                               "partsDone", "resend", "bar", "barHidden"} ],
 //                  "paused": item, "interrupted": [item] } ],
 //     "consoleErrors": [...], "pageErrors": [...], "requests": [ {"method", "url"} ],
 //     "responses": [ {"method", "url", "status"} ],
-//     "horizontalOverflow": bool, "dialogs": [...], "injected": bool }
+//     "horizontalOverflow": bool, "dialogs": [...], "injected": bool,
+//     "skipLabel": text, "queueNote": text of the note above the list ("" while hidden) }
+// resend is the page's list of parts cut off in flight by a pause
+// ("3,4,5"); bar is the progress bar's value.
 // injected reports markup from a file name or an answer that became live
 // elements or ran script (an img/script/iframe in the queue, or
 // window.__xss set by an onerror handler); dialogs are alert() and the like.
@@ -75,6 +81,9 @@ function readItem(li) {
     text: res.textContent,
     mode: li.dataset.mode || '',
     partsDone: Number(li.dataset.partsDone || 0),
+    resend: li.dataset.resend || '',
+    bar: li.querySelector('progress').value,
+    barHidden: li.querySelector('progress').hidden,
   };
 }
 
@@ -123,6 +132,7 @@ try {
         return li && Number(li.dataset.partsDone || 0) >= n;
       }, step.waitParts);
       const first = page.locator('#queue li.file').first();
+      await hook(step.ready);
       switch (step.then) {
         case 'reload':
           await page.reload();
@@ -177,6 +187,11 @@ try {
 
   // Nothing may stick out sideways, even on a phone-width viewport.
   result.horizontalOverflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  result.skipLabel = await page.locator('label.check').innerText();
+  result.queueNote = await page.evaluate(() => {
+    const note = document.getElementById('queue-note');
+    return note.hidden ? '' : note.textContent.replace(/\s+/g, ' ').trim();
+  });
   result.injected = await page.evaluate(() => window.__xss !== undefined ||
     document.querySelectorAll('#queue img, #queue script, #queue iframe, #queue svg').length > 0);
 

@@ -52,7 +52,8 @@ function formatSize(n) {
   let v = n;
   let u = -1;
   do { v /= 1024; u++; } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+  // Whole units bare ("64 MiB", as the app writes limits), others rounded.
+  return `${Number.isInteger(v) ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
 function bytes(n) {
