@@ -197,8 +197,8 @@ func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 			afterResume = gate.passedParts()
 			gate.close(3)
 		},
-		"open":  gate.open,
-		"cut":   func() { gate.cutNext(2, 2) },
+		"open": gate.open,
+		"cut":  func() { gate.cutNext(2, 2) },
 	})
 
 	rng := rand.New(rand.NewPCG(11, 11))

@@ -157,8 +157,8 @@ type partGate struct {
 	held   []int         // part numbers held, in arrival order
 	// heldMore is closed (and replaced) whenever a part is held.
 	heldMore chan struct{}
-	cuts   map[int]int // part number -> connections still to cut
-	cut    int
+	cuts     map[int]int // part number -> connections still to cut
+	cut      int
 }
 
 func newPartGate(from int) *partGate {
