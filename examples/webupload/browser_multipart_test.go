@@ -133,6 +133,9 @@ func TestBrowserMultipartResumeAfterReload(t *testing.T) {
 		in[0].Status != "interrupted at 41% (2 of 5 parts stored): to resume, choose the same file again and press Upload; only the missing parts are sent" {
 		t.Errorf("after the reload the page lists %+v; want the interrupted %s with 2 of 5 parts", in, video.Name)
 	}
+	if want := "holiday.mp4: interrupted before; press Upload to send only the missing parts."; res.Steps[1].ResumeNote != want {
+		t.Errorf("after choosing the file again the page says %q, want %q", res.Steps[1].ResumeNote, want)
+	}
 	item := res.Steps[1].Items[0]
 	checkStored(t, env, item, video)
 	if item.Answer != nil {

@@ -97,6 +97,7 @@ type e2eResult struct {
 		Items       []e2eItem `json:"items"`
 		Paused      *e2eItem  `json:"paused"`
 		Interrupted []e2eItem `json:"interrupted"`
+		ResumeNote  string    `json:"resumeNote"`
 	} `json:"steps"`
 	Responses []struct {
 		Method string `json:"method"`

@@ -11,8 +11,8 @@
 //                  "before": url, "waitParts": n, "ready": url, "then": action, "hook": url } ] }
 //   Large files: after clicking Upload, "waitParts" waits until the step's
 //   (one) file has n parts stored, then "then" acts: "reload" (reload the
-//   page, read the interrupted item, choose the same files again and
-//   upload), "pause" (click Pause, wait until paused, click Resume),
+//   page, read the interrupted item, choose the same files again, read
+//   the note that says Upload resumes them, and upload), "pause" (click Pause, wait until paused, click Resume),
 //   "cancel" (click Cancel) or "screenshot" (take the screenshot now).
 //   "before", "ready" and "hook" are URLs of the Go test, fetched (GET)
 //   before the step, before the action (once waitParts parts are stored; the
@@ -22,7 +22,7 @@
 // result.json:
 //   { "steps": [ { "items": [ {"name", "state", "status", "answer", "code", "message", "text", "mode",
 //                               "partsDone", "resend", "bar", "barHidden"} ],
-//                  "paused": item, "interrupted": [item] } ],
+//                  "paused": item, "interrupted": [item], "resumeNote": text } ],
 //     "consoleErrors": [...], "pageErrors": [...], "requests": [ {"method", "url"} ],
 //     "responses": [ {"method", "url", "status"} ],
 //     "horizontalOverflow": bool, "dialogs": [...], "injected": bool,
@@ -148,6 +148,8 @@ try {
           stepResult.interrupted = await readItems(await page.locator('#queue li.file[data-saved]').all());
           await hook(step.hook);
           await page.setInputFiles('#files', inputFiles(step.files));
+          await page.waitForSelector('#resume-note:not([hidden])');
+          stepResult.resumeNote = await page.locator('#resume-note').innerText();
           await page.click('#upload');
           break;
         case 'pause':

@@ -535,7 +535,7 @@ class MultipartUpload {
   showUploading() {
     const pct = this.progress();
     setState(this.item, 'uploading',
-      `uploading… ${pct}% (${this.etags.size} of ${this.s.partCount} parts stored, ${formatSize(this.s.partSize)} each)`);
+      `uploading… ${pct}% sent (${this.etags.size} of ${this.s.partCount} parts stored, ${formatSize(this.s.partSize)} each)`);
   }
 
   // resume sends the missing parts and completes, unless paused or
@@ -826,6 +826,15 @@ function resumeSaved(saved, file) {
   return new MultipartUpload(file, item, saved).start();
 }
 
+// onChoose says which chosen files continue an interrupted upload: choosing
+// them is not enough, Upload starts them.
+function onChoose() {
+  const names = Array.from($('files').files).filter((f) => findSaved(f)).map((f) => f.name);
+  $('resume-note').textContent = names.length === 0 ? ''
+    : `${names.join(', ')}: interrupted before; press Upload to send only the missing parts.`;
+  $('resume-note').hidden = names.length === 0;
+}
+
 async function onSubmit(event) {
   event.preventDefault();
   const input = $('files');
@@ -838,6 +847,7 @@ async function onSubmit(event) {
     await Promise.all(files.map((f) => uploadOne(f, naming, skipChecks)));
   } finally {
     input.value = '';
+    onChoose();
     $('upload').disabled = false;
   }
 }
@@ -864,6 +874,7 @@ async function init() {
   }
   $('upload').disabled = false;
   $('upload-form').addEventListener('submit', onSubmit);
+  $('files').addEventListener('change', onChoose);
   await showSaved();
   document.body.dataset.ready = 'true';
 }
