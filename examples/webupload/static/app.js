@@ -543,6 +543,7 @@ class MultipartUpload {
   async resume() {
     this.stopped = false;
     this.unfinished.clear();
+    delete this.item.li.dataset.resend;
     setControls(this.item, [['Pause', 'pause', () => this.pause()], ['Cancel', 'cancel', () => this.cancel()]]);
     this.showUploading();
     this.queue = [];
