@@ -169,11 +169,14 @@ func sameSet(a, b []int) bool {
 	return slices.Equal(a, b)
 }
 
-// Pause, then resume after the part URLs have expired: the page fetches
-// fresh ones and finishes. Cancel aborts the upload at OSS. A file over the
-// app's limit is refused by the app's plan (the client check skipped) or by
-// the page itself. A part whose connection is cut is sent again. V1
-// signatures, a phone viewport, small parts.
+// Pause with parts in flight: the page shows the stored parts' progress
+// and names the parts it cut off, and Resume sends only those (and none of
+// the stored ones) again, after the part URLs have expired: the page
+// fetches fresh ones and finishes. Cancel aborts the upload at OSS. A file
+// over the app's limit is "not sent": refused by the app's plan with 413
+// (the client check skipped) or by the page itself. A part whose
+// connection is cut is sent again. V1 signatures, a phone viewport, small
+// parts.
 func TestBrowserMultipartPauseCancelRefuse(t *testing.T) {
 	node, chromium := needBrowser(t)
 	gate := newPartGate(3)
