@@ -26,9 +26,9 @@ var ErrInvalidTicket = errors.New("signer: invalid multipart ticket")
 // time to upload a large file over a slow link, with pauses.
 const DefaultTicketExpires = 24 * time.Hour
 
-// MaxPartBatch is how many part URLs one MultipartHandler "parts" request
+// maxPartBatch is how many part URLs one MultipartHandler "parts" request
 // may ask for.
-const MaxPartBatch = 100
+const maxPartBatch = 100
 
 // maxHandlerBody caps the JSON bodies MultipartHandler reads.
 const maxHandlerBody = 64 << 10
@@ -48,7 +48,7 @@ type File struct {
 // endpoint takes POST with a JSON body and answers JSON:
 //
 //	plan      File                                 {"ticket", "key", "size", "part_size", "part_count", "expires", "initiate": Presigned}
-//	parts     {"ticket", "upload_id", "parts": [n]} {"parts": [Part]}   (at most MaxPartBatch numbers, each in 1..part_count)
+//	parts     {"ticket", "upload_id", "parts": [n]} {"parts": [Part]}   (at most maxPartBatch numbers, each in 1..part_count)
 //	complete  {"ticket", "upload_id"}               {"request": Presigned} (CompleteMultipartUpload with the callback)
 //	abort     {"ticket", "upload_id"}               {"request": Presigned} (AbortMultipartUpload)
 //	list      {"ticket", "upload_id"}               {"request": Presigned} (ListParts)
@@ -258,8 +258,8 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		switch {
-		case len(req.Parts) == 0 || len(req.Parts) > MaxPartBatch:
-			e.fail(w, http.StatusBadRequest, fmt.Sprintf("ask for 1 to %d parts at a time (got %d)", MaxPartBatch, len(req.Parts)), nil)
+		case len(req.Parts) == 0 || len(req.Parts) > maxPartBatch:
+			e.fail(w, http.StatusBadRequest, fmt.Sprintf("ask for 1 to %d parts at a time (got %d)", maxPartBatch, len(req.Parts)), nil)
 			return
 		}
 		for _, n := range req.Parts {

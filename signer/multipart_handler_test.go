@@ -227,7 +227,7 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 		{"part 0", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{0}}, 400},
 		{"part after the last", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{1, 12}}, 400},
 		{"no parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U"}, 400},
-		{"too many parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: make([]int, MaxPartBatch+1)}, 400},
+		{"too many parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: make([]int, maxPartBatch+1)}, 400},
 		{"no upload id", "alice", "complete", stepRequest{Ticket: plan.Ticket}, 400},
 		{"upload id with control characters", "alice", "abort", stepRequest{Ticket: plan.Ticket, UploadID: "U\r\nX"}, 400},
 	}

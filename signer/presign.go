@@ -272,7 +272,7 @@ func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t ti
 }
 
 func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t time.Time) string {
-	region := StandardRegion(s.Region)
+	region := standardRegion(s.Region)
 	var dtBuf [len(v4DateTimeLayout)]byte
 	dateTime := string(t.AppendFormat(dtBuf[:0], v4DateTimeLayout))
 	date := dateTime[:len(v4DateLayout)]
@@ -284,7 +284,7 @@ func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t t
 		q = append(q, kv{paramV4Token, cr.SecurityToken})
 	}
 	q = append(q,
-		kv{paramV4Version, AlgorithmV4},
+		kv{paramV4Version, algorithmV4},
 		kv{paramV4Date, dateTime},
 		kv{paramV4Expires, strconv.FormatInt(pr.expires, 10)},
 		kv{paramV4Credential, cred},
@@ -344,7 +344,7 @@ func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t t
 	buf = append(buf, payload...)
 	crHash := sha256.Sum256(buf)
 
-	buf = append(buf[:0], AlgorithmV4+"\n"...)
+	buf = append(buf[:0], algorithmV4+"\n"...)
 	buf = append(buf, dateTime...)
 	buf = append(buf, '\n')
 	buf = append(buf, scope...)

@@ -145,9 +145,9 @@ func (s *Signer) Validate() error {
 		return fmt.Errorf("%w: empty Bucket", ErrInvalidSigner)
 	case s.Version != V4 && s.Version != V1:
 		return fmt.Errorf("%w: unknown %v", ErrInvalidSigner, s.Version)
-	case StandardRegion(s.Region) == "" && s.Version == V4:
+	case standardRegion(s.Region) == "" && s.Version == V4:
 		return fmt.Errorf("%w: empty Region (V4 signs for a region)", ErrInvalidSigner)
-	case StandardRegion(s.Region) == "" && s.Endpoint == "":
+	case standardRegion(s.Region) == "" && s.Endpoint == "":
 		return fmt.Errorf("%w: empty Region and Endpoint (one is needed for the upload URL)", ErrInvalidSigner)
 	case s.CallbackSecret != nil && len(s.CallbackSecret) < callback.MinBindingSecretBytes:
 		return fmt.Errorf("%w: CallbackSecret is %d bytes, want at least %d", ErrInvalidSigner, len(s.CallbackSecret), callback.MinBindingSecretBytes)
@@ -165,5 +165,5 @@ func (s *Signer) Host() string {
 	if s.Endpoint != "" {
 		return strings.TrimRight(s.Endpoint, "/")
 	}
-	return "https://" + s.Bucket + ".oss-" + StandardRegion(s.Region) + ".aliyuncs.com"
+	return "https://" + s.Bucket + ".oss-" + standardRegion(s.Region) + ".aliyuncs.com"
 }

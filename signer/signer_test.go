@@ -423,7 +423,7 @@ func TestSignRealClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := postpolicy.Check(p, before, "b", map[string]string{"key": "k", "x-oss-signature-version": AlgorithmV4,
+	if err := postpolicy.Check(p, before, "b", map[string]string{"key": "k", "x-oss-signature-version": algorithmV4,
 		"x-oss-credential": tok.Fields["x-oss-credential"], "x-oss-date": tok.Fields["x-oss-date"]}); err != nil {
 		t.Errorf("fresh token refused: %v", err)
 	}
@@ -711,7 +711,7 @@ func TestSignRotatingCredentials(t *testing.T) {
 		if got := tok.Fields["x-oss-security-token"]; got != "tok"+d {
 			t.Errorf("sign %d: token %q", i, got)
 		}
-		if got, want := tok.Fields["x-oss-signature"], SignV4("secret"+d, "cn-hangzhou", workedTime, tok.Fields["policy"]); got != want {
+		if got, want := tok.Fields["x-oss-signature"], signV4("secret"+d, "cn-hangzhou", workedTime, tok.Fields["policy"]); got != want {
 			t.Errorf("sign %d: signature %s, want %s (signed with secret%s)", i, got, want, d)
 		}
 	}

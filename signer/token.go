@@ -91,10 +91,10 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	conds = append(conds, policy.Bucket(s.Bucket))
 	var region, date, dateTime string
 	if s.Version == V4 {
-		region = StandardRegion(s.Region)
+		region = standardRegion(s.Region)
 		dateTime = t.Format(v4DateTimeLayout)
 		date = dateTime[:len(v4DateLayout)]
-		pin(policy.Exact("x-oss-signature-version", AlgorithmV4), "x-oss-signature-version", AlgorithmV4)
+		pin(policy.Exact("x-oss-signature-version", algorithmV4), "x-oss-signature-version", algorithmV4)
 		cred := credentialV4(cr.AccessKeyID, date, region)
 		pin(policy.Exact("x-oss-credential", cred), "x-oss-credential", cred)
 		pin(policy.Exact("x-oss-date", dateTime), "x-oss-date", dateTime)
@@ -166,7 +166,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	case V4:
 		fields["x-oss-signature"] = cachedV4Key(cr.AccessKeySecret, date, region).sign([]byte(encoded))
 	case V1:
-		sig := SignV1(cr.AccessKeySecret, encoded)
+		sig := signV1(cr.AccessKeySecret, encoded)
 		fields["OSSAccessKeyId"] = cr.AccessKeyID
 		fields["Signature"] = sig
 		tok.AccessID, tok.Policy, tok.Signature, tok.Callback = cr.AccessKeyID, encoded, sig, pu.callback
