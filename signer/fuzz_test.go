@@ -57,7 +57,7 @@ func FuzzSign(f *testing.F) {
 		if u.Callback != nil {
 			// The callback URL is bound until the token's expiry plus the
 			// default margin.
-			want, err := callback.BindURLUntil(signCallbackSecret, u.Callback.URL, time.Unix(tok.Expire, 0).Add(DefaultCallbackMargin))
+			want, err := callback.BindURLUntil(signCallbackSecret, u.Callback.URL, time.Unix(tok.Expire, 0).Add(defaultCallbackMargin))
 			if err != nil {
 				t.Fatal(err)
 			}

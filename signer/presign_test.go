@@ -201,7 +201,7 @@ func TestPresignCallback(t *testing.T) {
 			if err != nil {
 				t.Fatalf("callback query parameter: %v", err)
 			}
-			wantExp := time.Unix(1702781677, 0).Add(DefaultExpires + 2*time.Minute)
+			wantExp := time.Unix(1702781677, 0).Add(defaultExpires + 2*time.Minute)
 			bound, err := callback.BindURLUntil(testBindingSecret, cb.URL, wantExp)
 			if err != nil {
 				t.Fatal(err)
@@ -249,7 +249,7 @@ func TestPresignRefuses(t *testing.T) {
 		{"unknown method", V4, nil, Request{Method: "PATCH", Key: "a"}, ErrInvalidUpload},
 		{"lower-case method", V4, nil, Request{Method: "put", Key: "a"}, ErrInvalidUpload},
 		{"expires too short", V4, nil, Request{Key: "a", Expires: time.Millisecond}, ErrInvalidUpload},
-		{"expires over 7 days", V4, nil, Request{Key: "a", Expires: MaxPresignExpires + time.Second}, ErrInvalidUpload},
+		{"expires over 7 days", V4, nil, Request{Key: "a", Expires: maxPresignExpires + time.Second}, ErrInvalidUpload},
 		{"negative expires", V4, nil, Request{Key: "a", Expires: -time.Minute}, ErrInvalidUpload},
 		{"bad content type", V4, nil, Request{Key: "a", ContentType: "jpeg"}, ErrInvalidUpload},
 		{"content type twice", V4, nil, Request{Key: "a", ContentType: "a/b", Header: http.Header{"Content-Type": {"a/b"}}}, ErrInvalidUpload},
