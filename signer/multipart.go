@@ -279,19 +279,13 @@ func (s *Signer) presignStep(ctx context.Context, m Multipart, uploadID string, 
 	return s.Presign(ctx, req)
 }
 
-// CheckSize checks a callback of a completed multipart upload against its
-// plan: the callback URL's bound SizeParam (added by PresignComplete) must
-// equal the size OSS reports, ev.Size (the callback body must carry
-// ${size}). Call it on an Event from a Verifier with the Signer's
-// CallbackSecret, so that ev.Query is the bound query. An upload of the
-// wrong size is stored by OSS anyway (OSS stores the object before it
-// calls back and keeps it whatever the answer,
-// https://www.alibabacloud.com/help/en/oss/developer-reference/callback):
-// the application should refuse it (answer the callback with an error)
-// and delete the object, for example with a DELETE from
-// Presign(ctx, Request{Method: "DELETE", Key: ev.Object}), sent without
-// delaying the answer, for which OSS waits at most 5 seconds. Errors wrap
-// ErrSizeMismatch.
+// CheckSize checks the callback of a completed multipart upload against
+// its plan: the planned size that PresignComplete bound in the callback URL
+// (SizeParam) must equal the size OSS reports (the callback body must carry
+// ${size}). Call it on an Event from a Verifier with the Signer's secret.
+// OSS keeps the object whatever the callback answers, so the application
+// should refuse a mismatch and delete the object (a presigned DELETE, sent
+// without delaying the answer). Errors wrap ErrSizeMismatch.
 func CheckSize(ev *callback.Event) error {
 	want := ev.Query.Get(SizeParam)
 	if want == "" {

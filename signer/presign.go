@@ -105,7 +105,8 @@ type Presigned struct {
 	Method string `json:"method"`
 	// URL is the full request URL including the signature.
 	URL string `json:"url"`
-	// Expires is when OSS stops accepting the URL.
+	// Expires is when OSS stops accepting the URL: the Request's Expires
+	// from now, or the credentials' expiry if that is sooner.
 	Expires time.Time `json:"expires"`
 	// Header holds the headers the client must send, with exactly these
 	// values, keyed by lower-case name; nil if there are none. It lists

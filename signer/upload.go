@@ -12,84 +12,49 @@ import (
 )
 
 // Upload is the application's decision about one upload by one user. Every
-// field that is set is pinned by a policy condition, and its form field is
-// put into Token.Fields with exactly the pinned value: OSS accepts form
-// fields the policy does not mention
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject),
-// so an unpinned value would be the uploader's to change.
-//
-// The zero Upload is refused: set KeyPrefix or Key (or AllowAnyKey), and
-// MaxSize.
-//
-// Whatever the Upload leaves unset stays unpinned and is therefore the
-// uploader's to choose: the ACL (see ACL), x-oss-storage-class,
-// Cache-Control, Content-Disposition, server-side encryption, and custom
-// callback variables not listed in CallbackVars.
+// field that is set is pinned by a policy condition and sent in
+// Token.Fields with exactly the pinned value; what is left unset is the
+// uploader's to choose (see Pinning in the package documentation). The zero
+// Upload is refused: set KeyPrefix or Key (or AllowAnyKey), and MaxSize.
 type Upload struct {
-	// Key, if set, is the exact object name the upload must use, pinned
-	// with ["eq", "$key", Key] and returned as Token.Key. Server-chosen
-	// keys cannot collide or be redirected. Mutually
-	// exclusive with KeyPrefix and AllowAnyKey.
+	// Key, if set, is the exact object name the upload must use, returned
+	// as Token.Key. Exclusive with KeyPrefix and AllowAnyKey.
 	Key string
 
-	// KeyPrefix is the "directory" the user may write under, pinned with
-	// ["starts-with", "$key", KeyPrefix] and returned as Token.Dir. OSS
-	// checks the key before expanding ${filename}, so a browser may send
-	// KeyPrefix + "${filename}"
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	// For the same reason a KeyPrefix containing "${" or ending in "$"
-	// (or a Key containing "${") is refused: the uploader's file name
+	// KeyPrefix is the "directory" the user may write under, returned as
+	// Token.Dir. The browser may send KeyPrefix + "${filename}". A prefix
+	// containing "${" or ending in "$" is refused: the uploader's file name
 	// could rewrite it.
 	KeyPrefix string
 
-	// AllowAnyKey opts out of restricting the key: the policy then says
-	// ["starts-with", "$key", ""]. Without it, an Upload with neither Key
-	// nor KeyPrefix is refused.
+	// AllowAnyKey opts out of restricting the key.
 	AllowAnyKey bool
 
-	// MinSize and MaxSize bound the file size in bytes, inclusive, pinned
-	// with content-length-range. MaxSize is required (1..maxObjectSize);
-	// MinSize defaults to 0.
+	// MinSize and MaxSize bound the file size in bytes, inclusive. MaxSize
+	// is required, at most 5 GB; MinSize defaults to 0.
 	MinSize, MaxSize int64
 
-	// Expires is how long the token is valid: the policy expiration is
-	// Now()+Expires, rounded down to a whole second so that it equals
-	// Token.Expire. Zero means defaultExpires; values outside
-	// [minExpires, maxExpires] are refused.
+	// Expires is how long the token is valid, rounded down to a whole
+	// second: zero means 10 minutes, at most an hour. It is shortened when
+	// the credentials expire sooner.
 	Expires time.Duration
 
-	// ContentTypes, if non-empty, are the content types the stored object
-	// may have. They are pinned on the x-oss-content-type form field (eq
-	// for one type, in for several), because that field is the one OSS
-	// stores: its precedence is x-oss-content-type > the file part's
-	// Content-Type > the Content-Type form field
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	// Pinning the Content-Type form field instead would restrict nothing,
-	// since every browser stamps the file part with a type of its own
-	// choosing.
-	//
-	// With one type, Token.Fields carries x-oss-content-type. With several,
-	// Token.ContentTypes lists them and the browser must send the type it
-	// picked (for example File.type) as the x-oss-content-type form field;
-	// without it OSS fails the condition
-	// (https://www.alibabacloud.com/help/en/oss/user-guide/0006-00000227).
+	// ContentTypes, if non-empty, are the types the stored object may
+	// have, pinned on the x-oss-content-type form field, which takes
+	// precedence over the type of the file part that browsers choose
+	// themselves. With one type, Token.Fields carries it; with several,
+	// Token.ContentTypes lists them and the browser must send its choice
+	// (for example File.type) as x-oss-content-type.
 	ContentTypes []string
 
 	// SuccessActionStatus, if non-zero, is 200, 201 or 204: the status OSS
-	// answers the browser with (default 204 without a body,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// answers the browser with (default 204 without a body).
 	SuccessActionStatus int
 
 	// ACL, if set, is the object ACL: "default", "private", "public-read"
-	// or "public-read-write" (x-oss-object-acl,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	//
-	// Left empty, the ACL is not pinned and the uploader may send its own
-	// x-oss-object-acl, public-read included (as far as the signing RAM
-	// identity is allowed to). Set "default" (inherit the bucket's ACL) to
-	// take that choice away; it is not the zero value only because an
-	// unconditional pin would change every policy, including the worked
-	// example's in docs/PROTOCOL.md.
+	// or "public-read-write". Left empty, the uploader may send its own
+	// x-oss-object-acl, public-read included; set "default" (inherit the
+	// bucket's ACL) to take that choice away.
 	ACL string
 
 	// Meta is user metadata, stored as x-oss-meta-<name> (a name may also
@@ -97,36 +62,21 @@ type Upload struct {
 	Meta map[string]string
 
 	// ForbidOverwrite, if set, makes OSS refuse to overwrite an existing
-	// object (x-oss-forbid-overwrite: true; ignored by OSS on versioned
-	// buckets,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// object (ignored by OSS on versioned buckets).
 	ForbidOverwrite bool
 
 	// Callback, if set, is the upload callback OSS calls before answering
-	// the browser
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-	// Its Base64 encoding is pinned with {"callback": ...}, so the
-	// uploader cannot point it elsewhere.
+	// the browser. Its URLs are bound with the Signer's CallbackSecret
+	// until the token expires plus CallbackMargin.
 	Callback *callback.Params
 
-	// CallbackVars are custom callback variables, "x:<name>" -> value
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
-	// each pinned with ["eq", "$x:<name>", value], so that the uploader
-	// cannot change them in uploads made with this token (for example
-	// "x:uid"). Names must pass callback.ValidateVarName, Callback must
-	// be set, and its Body must reference each as ${x:<name>} (OSS sends
-	// only referenced variables,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-	//
-	// Pinning does not make the callback body trustworthy: OSS signs the
-	// callbacks of every account with one key, so an upload to someone
-	// else's bucket can name the same callback URL with a body that claims
-	// any x:uid. Put the identity in a callback URL bound with
-	// callback.BindURL and read it from callback.Event.Query instead.
-	//
-	// A variable the Body references but CallbackVars does not set is left
-	// unpinned on purpose (a page may supply, say, a caption), which means
-	// the uploader chooses its value: never trust it in the callback.
+	// CallbackVars are custom callback variables, "x:<name>" -> value,
+	// each pinned, so the uploader cannot change them; the Callback's Body
+	// must reference each as ${x:<name>}. Pinning does not make them
+	// trustworthy in the callback (OSS signs every account's callbacks
+	// with one key): put the identity in the callback URL, which is bound,
+	// and read it from callback.Event.Query. A variable the Body
+	// references but CallbackVars does not set is the uploader's to choose.
 	CallbackVars map[string]string
 }
 
