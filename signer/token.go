@@ -2,6 +2,7 @@ package signer
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -63,8 +64,10 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := form{fields: make(map[string]string, 8+len(pu.meta)+len(pu.varKeys))}
-	f.conds = make([]policy.Condition, 0, 8+len(pu.meta)+len(pu.varKeys))
+	// At most 12 fields besides metadata and variables: 3 of V4, the
+	// token, 5 pins, callback, policy and a signature (2 with V1).
+	n := 12 + len(pu.meta) + len(pu.varKeys)
+	f := form{fields: make(map[string]string, n), conds: make([]policy.Condition, 0, n)}
 	f.conds = append(f.conds, policy.Bucket(s.Bucket))
 	var date, region string
 	if s.Version == V4 {
@@ -80,7 +83,9 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	f.fields["policy"] = encoded
 	switch s.Version {
 	case V4:
-		f.fields["x-oss-signature"] = s.v4Key(cr.AccessKeySecret, date, region).sign([]byte(encoded))
+		// Room after the policy for the MAC (see v4Key.sign).
+		msg := append(make([]byte, 0, len(encoded)+sha256.Size), encoded...)
+		f.fields["x-oss-signature"] = s.v4Key(cr.AccessKeySecret, date, region).sign(msg)
 	case V1:
 		f.fields["OSSAccessKeyId"] = cr.AccessKeyID
 		f.fields["Signature"] = signV1(cr.AccessKeySecret, encoded)

@@ -2,7 +2,6 @@ package signer
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -239,7 +238,11 @@ func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, e
 	if len(vars) == 0 {
 		return nil, nil
 	}
-	names := slices.Sorted(maps.Keys(vars))
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		names = append(names, name)
+	}
+	slices.Sort(names)
 	for _, name := range names {
 		if err := callback.ValidateVarName(name); err != nil {
 			return nil, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
