@@ -39,11 +39,12 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 	var origins multiFlag
 	fs.Var(&origins, "cors-origin", "allow browser pages on this `origin` (repeatable; \"*\" for any)")
 	publicRW := fs.Bool("public-read-write", false, "bucket ACL public-read-write: accept unsigned uploads too")
-	if code, ok := parseFlags(fs, args, env); !ok {
+	positional, code, ok := parseFlags(fs, args, env)
+	if !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return usageError(env, fs, "unexpected argument %q", fs.Arg(0))
+	if len(positional) > 0 {
+		return usageError(env, fs, "unexpected argument %q", positional[0])
 	}
 	if (*keyID == "") != (*keySecret == "") {
 		return usageError(env, fs, "give both -access-key-id and -access-key-secret, or neither")
