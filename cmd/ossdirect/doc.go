@@ -40,9 +40,8 @@
 //
 // Prints one URL on one line, signed with query authentication for -method
 // (PUT, the default, or GET) on -key, valid for -expires seconds (at most
-// 604800, 7 days), with the
-// credentials of OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS,
-// OSS_SESSION_TOKEN. -signature v4 (default) or v1; -content-type is signed
+// 604800, 7 days), with the credentials of OSS_ACCESS_KEY_ID,
+// OSS_ACCESS_KEY_SECRET and, for STS, OSS_SESSION_TOKEN. -signature v4 (default) or v1; -content-type is signed
 // and must then be sent; -callback-url and -callback-body put an upload
 // callback in the signed query; -time signs as of an RFC 3339 instant, for
 // reproducible output. The URL points at -endpoint, by default
