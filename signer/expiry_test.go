@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -234,5 +235,29 @@ func TestValidateAsksForCredentials(t *testing.T) {
 	s.Credentials = StaticCredentials{AccessKeyID: "id", AccessKeySecret: "sk", Expires: time.Now().Add(-time.Minute)}
 	if err := s.Validate(); !errors.Is(err, ErrCredentials) || !strings.Contains(err.Error(), "expired") {
 		t.Errorf("Validate with expired credentials = %v, want ErrCredentials saying they expired", err)
+	}
+}
+
+// Errors read once: a cause from package callback is wrapped without a
+// second "callback:" and without naming the variable twice.
+func TestSignErrorsReadOnce(t *testing.T) {
+	s := &Signer{Credentials: stsCreds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret}
+	ctx := context.Background()
+	_, err1 := s.Sign(ctx, Upload{KeyPrefix: "u/", MaxSize: 1, Callback: &callback.Params{URL: "ftp://x", Body: "a"}})
+	_, err2 := s.Sign(ctx, Upload{KeyPrefix: "u/", MaxSize: 1, Callback: &callback.Params{URL: "https://x/cb", Body: "a=${x:uid}"},
+		CallbackVars: map[string]string{"x:UID!": "1"}})
+	_, err3 := s.Presign(ctx, Request{Key: "k", Callback: &callback.Params{URL: "https://x/cb", Body: "a=${x:uid}"},
+		CallbackVars: map[string]string{"x:uid": "\xff"}})
+	_, err4 := (&Signer{Credentials: CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+		return Credentials{}, fmt.Errorf("%w: token file missing", ErrCredentials)
+	}), Bucket: "b", Region: "r"}).Sign(ctx, Upload{KeyPrefix: "u/", MaxSize: 1})
+	for i, err := range []error{err1, err2, err3, err4} {
+		if err == nil {
+			t.Fatalf("case %d: no error", i+1)
+		}
+		msg := err.Error()
+		if strings.Count(msg, "callback:") > 1 || strings.Count(msg, "signer:") != 1 || strings.Count(msg, `"x:UID!"`) > 1 {
+			t.Errorf("case %d: %q does not read once", i+1, msg)
+		}
 	}
 }

@@ -219,7 +219,7 @@ func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t ti
 		if len(req.CallbackVars) > 0 {
 			vars, err := callback.EncodeVars(req.CallbackVars)
 			if err != nil {
-				return nil, fmt.Errorf("%w: callback variables: %w", ErrInvalidUpload, err)
+				return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 			}
 			pr.query = append(pr.query, kv{paramCallbackVar, vars})
 		}

@@ -233,7 +233,7 @@ func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, e
 	}
 	b, err := cachedBinder(*cb)
 	if err != nil {
-		return nil, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 	}
 	if len(vars) == 0 {
 		return nil, nil
@@ -245,7 +245,7 @@ func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, e
 	slices.Sort(names)
 	for _, name := range names {
 		if err := callback.ValidateVarName(name); err != nil {
-			return nil, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 		}
 		if !slices.Contains(b.Vars(), name) {
 			return nil, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
