@@ -117,6 +117,11 @@ func credentialsError(err error) error {
 // defaultRefreshBefore is CachedCredentials.RefreshBefore when zero.
 const defaultRefreshBefore = 5 * time.Minute
 
+// refreshRetry is how long CachedCredentials waits after a failed refresh
+// before it tries again while its credentials are still valid, so that an
+// STS endpoint that is down is not called (and logged) on every request.
+const refreshRetry = 10 * time.Second
+
 // CachedCredentials is a CredentialsProvider that reuses Provider's
 // credentials until shortly before they expire, like oauth2's
 // ReuseTokenSource. Fill it in as a struct literal and share it by pointer.
@@ -139,6 +144,7 @@ type CachedCredentials struct {
 
 	cur        atomic.Pointer[cached]
 	refreshing atomic.Bool
+	retryAt    atomic.Int64 // Unix ns: no refresh in the window before it
 	group      singleflight.Group
 }
 
@@ -157,7 +163,7 @@ func (c *CachedCredentials) GetCredentials(ctx context.Context) (Credentials, er
 	case cur == nil || cur.cr.check(now) != nil:
 		// Nothing usable: every caller waits for the one refresh.
 		return c.refresh(ctx)
-	case cur.refreshAt.IsZero() || now.Before(cur.refreshAt):
+	case cur.refreshAt.IsZero() || now.Before(cur.refreshAt) || now.UnixNano() < c.retryAt.Load():
 		return cur.cr, nil
 	case !c.refreshing.CompareAndSwap(false, true):
 		return cur.cr, nil // another caller is refreshing
@@ -165,6 +171,7 @@ func (c *CachedCredentials) GetCredentials(ctx context.Context) (Credentials, er
 	defer c.refreshing.Store(false)
 	cr, err := c.refresh(ctx)
 	if err != nil {
+		c.retryAt.Store(now.Add(refreshRetry).UnixNano())
 		c.logger().LogAttrs(ctx, slog.LevelWarn, "signer: refreshing credentials failed; using the cached ones until they expire",
 			slog.Time("expires", cur.cr.Expires), slog.String("reason", err.Error()))
 		return cur.cr, nil

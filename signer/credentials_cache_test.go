@@ -85,9 +85,17 @@ func TestCachedCredentialsReuses(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "sts: connection refused") {
 		t.Errorf("failed refresh not logged: %q", logs.String())
 	}
+	if n := p.calls.Load(); n != 2 {
+		t.Fatalf("%d provider calls, want 2", n)
+	}
 
-	// A refresh that works replaces them, ahead of expiry.
+	// The next attempt waits refreshRetry, then a refresh that works
+	// replaces them, ahead of expiry.
 	p.failing.Store(false)
+	if cr := get(); cr != first || p.calls.Load() != 2 {
+		t.Errorf("right after a failed refresh: %+v after %d calls, want the cached credentials and no new call", cr, p.calls.Load())
+	}
+	clock.add(refreshRetry)
 	second := get()
 	if second.AccessKeyID == first.AccessKeyID || !second.Expires.After(first.Expires) {
 		t.Errorf("refresh in the window: got %+v, want new credentials", second)
