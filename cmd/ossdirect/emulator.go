@@ -58,7 +58,7 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 		// osstest.New panics on an unusable directory (a test's setup
 		// mistake); here it is the user's input, so check it first.
 		if err := os.MkdirAll(*dir, 0o755); err != nil {
-			return fail(env, "emulator", fmt.Errorf("-dir: %w", err))
+			return usageError(env, fs, "-dir: %v", err)
 		}
 		cfg.Dir = *dir
 	}
@@ -87,8 +87,9 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 
 	emu, err := newEmulator(cfg)
 	if err != nil {
+		// The emulator refuses only its configuration: the flags.
 		ln.Close()
-		return fail(env, "emulator", err)
+		return usageError(env, fs, "%v", err)
 	}
 	ak := emu.AccessKey()
 	fmt.Fprintf(out, "listening on %s\n", base)

@@ -52,6 +52,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"diagnose flags around the file", nil, []string{"diagnose", "-prefix", "api/", "testdata/real-callback.http", "-key", "main.go"}, 2, "-key main.go", ""},
 		{"diagnose two files", nil, []string{"diagnose", "a.http", "-prefix", "/x", "b.http"}, 2, `want one FILE (or - for standard input), got 2: ["a.http" "b.http"]`, ""},
 		{"diagnose file after --", nil, []string{"diagnose", "--", "-no-such.http"}, 2, "open -no-such.http: no such file", ""},
+		{"emulator -dir is a file", nil, []string{"emulator", "-addr", "127.0.0.1:0", "-dir", photo}, 2, "-dir: mkdir", ""},
+		{"emulator positional argument", nil, []string{"emulator", "-addr", "127.0.0.1:0", "extra"}, 2, `unexpected argument "extra"`, ""},
 		{"diagnose verifies", nil, []string{"diagnose", "testdata/real-callback.http"}, 0, "verifies", ""},
 	}
 	for _, tt := range tests {
