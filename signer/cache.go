@@ -83,5 +83,6 @@ func (k *v4Key) sign(msg []byte) string {
 	n := len(msg)
 	msg = m.Sum(msg)
 	k.macs.Put(m)
-	return hex.EncodeToString(msg[n:])
+	var out [2 * sha256.Size]byte
+	return string(hex.AppendEncode(out[:0], msg[n:]))
 }

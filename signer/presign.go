@@ -409,13 +409,11 @@ func (s *Signer) presignV1(pr *presignedRequest, key string, cr Credentials, exp
 // presignedURL is Host()/<escaped key>?<q sorted by name, escaped>.
 func (s *Signer) presignedURL(key string, q []kv) string {
 	slices.SortFunc(q, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-	host := s.host()
-	n := len(host) + 2 + len(key)*3/2
+	n := len(s.Endpoint) + len(s.Bucket) + len(s.Region) + 32 + len(key)*3/2
 	for _, p := range q {
 		n += len(p.k) + len(p.v) + 8
 	}
-	b := make([]byte, 0, n)
-	b = append(b, host...)
+	b := s.appendHost(make([]byte, 0, n))
 	b = append(b, '/')
 	b = appendEscaped(b, key, false)
 	for i, p := range q {

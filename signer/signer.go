@@ -170,6 +170,18 @@ func (s *Signer) host() string {
 	return "https://" + s.Bucket + ".oss-" + standardRegion(s.Region) + ".aliyuncs.com"
 }
 
+// appendHost appends host() to b without building it apart.
+func (s *Signer) appendHost(b []byte) []byte {
+	if s.Endpoint != "" {
+		return append(b, strings.TrimRight(s.Endpoint, "/")...)
+	}
+	b = append(b, "https://"...)
+	b = append(b, s.Bucket...)
+	b = append(b, ".oss-"...)
+	b = append(b, standardRegion(s.Region)...)
+	return append(b, ".aliyuncs.com"...)
+}
+
 // credentials asks the provider once and refuses what cannot sign at t:
 // an empty key, or credentials already expired. Errors wrap ErrCredentials
 // once.
