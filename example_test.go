@@ -100,7 +100,7 @@ func Example_tokenEndpoint() {
 		CallbackSecret: secret, // binds every callback URL until the token expires + CallbackMargin
 	}
 	if err := s.Validate(); err != nil {
-		log.Fatal(err) // e.g. "CallbackSecret is 0 bytes, want at least 16"
+		log.Fatal(err) // a missing field, a short secret, or no credentials in the environment
 	}
 	http.Handle("GET /oss/token", &signer.Handler{
 		Signer: s,
@@ -230,4 +230,37 @@ func Example_multipartEndpoint() {
 	})
 	// In the callback handler: signer.CheckSize(ev) refuses an object whose
 	// size differs from the plan (a browser can leave parts out).
+}
+
+// Example_temporaryCredentials is the README's "Temporary credentials
+// (STS)" snippet: credentials that expire in ten minutes sign a token asked
+// for an hour, which is shortened to their expiry.
+func Example_temporaryCredentials() {
+	sts := signer.CredentialsProviderFunc(func(ctx context.Context) (signer.Credentials, error) {
+		return assumeRole(ctx) // your STS call: key id, secret, security token and expiry
+	})
+	s := &signer.Signer{
+		Credentials: &signer.CachedCredentials{Provider: sts, RefreshBefore: 5 * time.Minute},
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+	}
+
+	tok, err := s.Sign(context.Background(), signer.Upload{KeyPrefix: "uploads/42/", MaxSize: 10 << 20, Expires: time.Hour})
+	if err != nil {
+		log.Fatal(err)
+	}
+	left := time.Until(time.Unix(tok.Expire, 0))
+	fmt.Println("token valid for at most 10 minutes:", left <= 10*time.Minute && left > 9*time.Minute)
+	fmt.Println("token carries the STS token:", tok.Fields["x-oss-security-token"] != "")
+	// Output:
+	// token valid for at most 10 minutes: true
+	// token carries the STS token: true
+}
+
+// assumeRole stands for an STS AssumeRole call.
+func assumeRole(context.Context) (signer.Credentials, error) {
+	return signer.Credentials{
+		AccessKeyID: "STS.NTempKeyId", AccessKeySecret: "temporary secret", SecurityToken: "CAIS-security-token",
+		Expires: time.Now().Add(10 * time.Minute),
+	}, nil
 }

@@ -2,7 +2,6 @@ package signer
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -12,84 +11,49 @@ import (
 )
 
 // Upload is the application's decision about one upload by one user. Every
-// field that is set is pinned by a policy condition, and its form field is
-// put into Token.Fields with exactly the pinned value: OSS accepts form
-// fields the policy does not mention
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject),
-// so an unpinned value would be the uploader's to change.
-//
-// The zero Upload is refused: set KeyPrefix or Key (or AllowAnyKey), and
-// MaxSize.
-//
-// Whatever the Upload leaves unset stays unpinned and is therefore the
-// uploader's to choose: the ACL (see ACL), x-oss-storage-class,
-// Cache-Control, Content-Disposition, server-side encryption, and custom
-// callback variables not listed in CallbackVars.
+// field that is set is pinned by a policy condition and sent in
+// Token.Fields with exactly the pinned value; what is left unset is the
+// uploader's to choose (see Pinning in the package documentation). The zero
+// Upload is refused: set KeyPrefix or Key (or AllowAnyKey), and MaxSize.
 type Upload struct {
-	// Key, if set, is the exact object name the upload must use, pinned
-	// with ["eq", "$key", Key] and returned as Token.Key. Server-chosen
-	// keys cannot collide or be redirected. Mutually
-	// exclusive with KeyPrefix and AllowAnyKey.
+	// Key, if set, is the exact object name the upload must use, returned
+	// as Token.Key. Exclusive with KeyPrefix and AllowAnyKey.
 	Key string
 
-	// KeyPrefix is the "directory" the user may write under, pinned with
-	// ["starts-with", "$key", KeyPrefix] and returned as Token.Dir. OSS
-	// checks the key before expanding ${filename}, so a browser may send
-	// KeyPrefix + "${filename}"
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	// For the same reason a KeyPrefix containing "${" or ending in "$"
-	// (or a Key containing "${") is refused: the uploader's file name
+	// KeyPrefix is the "directory" the user may write under, returned as
+	// Token.Dir. The browser may send KeyPrefix + "${filename}". A prefix
+	// containing "${" or ending in "$" is refused: the uploader's file name
 	// could rewrite it.
 	KeyPrefix string
 
-	// AllowAnyKey opts out of restricting the key: the policy then says
-	// ["starts-with", "$key", ""]. Without it, an Upload with neither Key
-	// nor KeyPrefix is refused.
+	// AllowAnyKey opts out of restricting the key.
 	AllowAnyKey bool
 
-	// MinSize and MaxSize bound the file size in bytes, inclusive, pinned
-	// with content-length-range. MaxSize is required (1..MaxObjectSize);
-	// MinSize defaults to 0.
+	// MinSize and MaxSize bound the file size in bytes, inclusive. MaxSize
+	// is required, at most 5 GB; MinSize defaults to 0.
 	MinSize, MaxSize int64
 
-	// Expires is how long the token is valid: the policy expiration is
-	// Now()+Expires, rounded down to a whole second so that it equals
-	// Token.Expire. Zero means DefaultExpires; values outside
-	// [MinExpires, MaxExpires] are refused.
+	// Expires is how long the token is valid, rounded down to a whole
+	// second: zero means 10 minutes, at most an hour. It is shortened when
+	// the credentials expire sooner.
 	Expires time.Duration
 
-	// ContentTypes, if non-empty, are the content types the stored object
-	// may have. They are pinned on the x-oss-content-type form field (eq
-	// for one type, in for several), because that field is the one OSS
-	// stores: its precedence is x-oss-content-type > the file part's
-	// Content-Type > the Content-Type form field
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	// Pinning the Content-Type form field instead would restrict nothing,
-	// since every browser stamps the file part with a type of its own
-	// choosing.
-	//
-	// With one type, Token.Fields carries x-oss-content-type. With several,
-	// Token.ContentTypes lists them and the browser must send the type it
-	// picked (for example File.type) as the x-oss-content-type form field;
-	// without it OSS fails the condition
-	// (https://www.alibabacloud.com/help/en/oss/user-guide/0006-00000227).
+	// ContentTypes, if non-empty, are the types the stored object may
+	// have, pinned on the x-oss-content-type form field, which takes
+	// precedence over the type of the file part that browsers choose
+	// themselves. With one type, Token.Fields carries it; with several,
+	// Token.ContentTypes lists them and the browser must send its choice
+	// (for example File.type) as x-oss-content-type.
 	ContentTypes []string
 
 	// SuccessActionStatus, if non-zero, is 200, 201 or 204: the status OSS
-	// answers the browser with (default 204 without a body,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// answers the browser with (default 204 without a body).
 	SuccessActionStatus int
 
 	// ACL, if set, is the object ACL: "default", "private", "public-read"
-	// or "public-read-write" (x-oss-object-acl,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	//
-	// Left empty, the ACL is not pinned and the uploader may send its own
-	// x-oss-object-acl, public-read included (as far as the signing RAM
-	// identity is allowed to). Set "default" (inherit the bucket's ACL) to
-	// take that choice away; it is not the zero value only because an
-	// unconditional pin would change every policy, including the worked
-	// example's in docs/PROTOCOL.md.
+	// or "public-read-write". Left empty, the uploader may send its own
+	// x-oss-object-acl, public-read included; set "default" (inherit the
+	// bucket's ACL) to take that choice away.
 	ACL string
 
 	// Meta is user metadata, stored as x-oss-meta-<name> (a name may also
@@ -97,46 +61,30 @@ type Upload struct {
 	Meta map[string]string
 
 	// ForbidOverwrite, if set, makes OSS refuse to overwrite an existing
-	// object (x-oss-forbid-overwrite: true; ignored by OSS on versioned
-	// buckets,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// object (ignored by OSS on versioned buckets).
 	ForbidOverwrite bool
 
 	// Callback, if set, is the upload callback OSS calls before answering
-	// the browser
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-	// Its Base64 encoding is pinned with {"callback": ...}, so the
-	// uploader cannot point it elsewhere.
+	// the browser. Its URLs are bound with the Signer's CallbackSecret
+	// until the token expires plus CallbackMargin.
 	Callback *callback.Params
 
-	// CallbackVars are custom callback variables, "x:<name>" -> value
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
-	// each pinned with ["eq", "$x:<name>", value], so that the uploader
-	// cannot change them in uploads made with this token (for example
-	// "x:uid"). Names must pass callback.ValidateVarName, Callback must
-	// be set, and its Body must reference each as ${x:<name>} (OSS sends
-	// only referenced variables,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-	//
-	// Pinning does not make the callback body trustworthy: OSS signs the
-	// callbacks of every account with one key, so an upload to someone
-	// else's bucket can name the same callback URL with a body that claims
-	// any x:uid. Put the identity in a callback URL bound with
-	// callback.BindURL and read it from callback.Event.Query instead.
-	//
-	// A variable the Body references but CallbackVars does not set is left
-	// unpinned on purpose (a page may supply, say, a caption), which means
-	// the uploader chooses its value: never trust it in the callback.
+	// CallbackVars are custom callback variables, "x:<name>" -> value,
+	// each pinned, so the uploader cannot change them; the Callback's Body
+	// must reference each as ${x:<name>}. Pinning does not make them
+	// trustworthy in the callback (OSS signs every account's callbacks
+	// with one key): put the identity in the callback URL, which is bound,
+	// and read it from callback.Event.Query. A variable the Body
+	// references but CallbackVars does not set is the uploader's to choose.
 	CallbackVars map[string]string
 }
 
 // prepared is an Upload after validation: the values Sign needs that
 // validation already had to compute.
 type prepared struct {
-	expires  time.Duration
-	callback string       // Base64 callback parameter, "" if none
-	meta     []fieldValue // sorted by field, ignoring case
-	varKeys  []string
+	expires time.Duration
+	meta    []fieldValue // sorted by field, ignoring case
+	varKeys []string
 }
 
 // fieldContentType is the form field policy.ContentTypes conditions, which
@@ -152,91 +100,41 @@ func invalid(format string, args ...any) error {
 // package documentation) and what OSS would refuse anyway.
 func (u *Upload) prepare() (prepared, error) {
 	var pu prepared
-	switch {
-	case u.Key != "" && (u.KeyPrefix != "" || u.AllowAnyKey):
-		return pu, invalid("Key is exclusive with KeyPrefix and AllowAnyKey")
-	case u.Key != "":
-		if err := checkObjectName("Key", u.Key, false); err != nil {
-			return pu, err
-		}
-	case u.KeyPrefix != "":
-		if u.AllowAnyKey {
-			return pu, invalid("KeyPrefix is exclusive with AllowAnyKey")
-		}
-		if err := checkObjectName("KeyPrefix", u.KeyPrefix, true); err != nil {
-			return pu, err
-		}
-	case !u.AllowAnyKey:
-		return pu, invalid("no Key or KeyPrefix (set AllowAnyKey to allow any object name)")
+	if err := u.checkKeyRule(); err != nil {
+		return pu, err
 	}
-
 	switch {
 	case u.MaxSize <= 0:
 		return pu, invalid("MaxSize must be set (got %d)", u.MaxSize)
-	case u.MaxSize > MaxObjectSize:
-		return pu, invalid("MaxSize %d exceeds the PostObject limit of %d bytes", u.MaxSize, int64(MaxObjectSize))
+	case u.MaxSize > maxObjectSize:
+		return pu, invalid("MaxSize %d exceeds the PostObject limit of %d bytes", u.MaxSize, int64(maxObjectSize))
 	case u.MinSize < 0:
 		return pu, invalid("negative MinSize %d", u.MinSize)
 	case u.MinSize > u.MaxSize:
 		return pu, invalid("MinSize %d is greater than MaxSize %d", u.MinSize, u.MaxSize)
 	}
-
 	var err error
-	if pu.expires, err = checkExpires(u.Expires, MaxExpires); err != nil {
+	if pu.expires, err = checkExpires(u.Expires, maxExpires); err != nil {
 		return pu, err
 	}
-
 	for _, ct := range u.ContentTypes {
 		if !validContentType(ct) {
 			return pu, invalid("content type %q is not of the form type/subtype", ct)
 		}
 	}
-
 	switch u.SuccessActionStatus {
 	case 0, 200, 201, 204:
 	default:
 		return pu, invalid("SuccessActionStatus %d is not 200, 201 or 204", u.SuccessActionStatus)
 	}
-
 	switch u.ACL {
 	case "", "default", "private", "public-read", "public-read-write":
 	default:
 		return pu, invalid("ACL %q is not default, private, public-read or public-read-write", u.ACL)
 	}
-
-	if len(u.Meta) > 0 {
-		pu.meta = make([]fieldValue, 0, len(u.Meta))
-		total := 0
-		for name, v := range u.Meta {
-			f := metaField(name)
-			if len(f) == len(metaPrefix) || !token(f) {
-				return pu, invalid("metadata name %q is not an HTTP token", name)
-			}
-			if !printable(v) {
-				return pu, invalid("metadata %q has a control character or invalid UTF-8", name)
-			}
-			total += len(f) + len(v)
-			pu.meta = append(pu.meta, fieldValue{f, v})
-		}
-		if total > maxMetaBytes {
-			return pu, invalid("metadata totals %d bytes, over OSS's %d", total, maxMetaBytes)
-		}
-		// Field names are case-insensitive
-		// (docs/PROTOCOL.md#form-upload): sorting without case puts
-		// spellings of one name side by side.
-		slices.SortFunc(pu.meta, func(a, b fieldValue) int {
-			if c := compareFold(a.field, b.field); c != 0 {
-				return c
-			}
-			return strings.Compare(a.field, b.field)
-		})
-		for i := 1; i < len(pu.meta); i++ {
-			if compareFold(pu.meta[i-1].field, pu.meta[i].field) == 0 {
-				return pu, invalid("metadata %q and %q are the same field", pu.meta[i-1].field, pu.meta[i].field)
-			}
-		}
+	if pu.meta, err = prepareMeta(u.Meta); err != nil {
+		return pu, err
 	}
-
 	if pu.varKeys, err = checkCallbackVars(u.Callback, u.CallbackVars); err != nil {
 		return pu, err
 	}
@@ -248,14 +146,70 @@ func (u *Upload) prepare() (prepared, error) {
 	return pu, nil
 }
 
-// checkExpires returns the validity d asks for: DefaultExpires if d is
-// zero; d outside [MinExpires, max] is refused.
+// checkKeyRule checks that u restricts the key in exactly one way: Key,
+// KeyPrefix or AllowAnyKey.
+func (u *Upload) checkKeyRule() error {
+	switch {
+	case u.Key != "" && (u.KeyPrefix != "" || u.AllowAnyKey):
+		return invalid("Key is exclusive with KeyPrefix and AllowAnyKey")
+	case u.Key != "":
+		return checkObjectName("Key", u.Key, false)
+	case u.KeyPrefix != "" && u.AllowAnyKey:
+		return invalid("KeyPrefix is exclusive with AllowAnyKey")
+	case u.KeyPrefix != "":
+		return checkObjectName("KeyPrefix", u.KeyPrefix, true)
+	case !u.AllowAnyKey:
+		return invalid("no Key or KeyPrefix (set AllowAnyKey to allow any object name)")
+	}
+	return nil
+}
+
+// prepareMeta validates user metadata and returns its form fields, sorted
+// by name ignoring case.
+func prepareMeta(meta map[string]string) ([]fieldValue, error) {
+	if len(meta) == 0 {
+		return nil, nil
+	}
+	fields := make([]fieldValue, 0, len(meta))
+	total := 0
+	for name, v := range meta {
+		f := metaField(name)
+		if len(f) == len(metaPrefix) || !token(f) {
+			return nil, invalid("metadata name %q is not an HTTP token", name)
+		}
+		if !printable(v) {
+			return nil, invalid("metadata %q has a control character or invalid UTF-8", name)
+		}
+		total += len(f) + len(v)
+		fields = append(fields, fieldValue{f, v})
+	}
+	if total > maxMetaBytes {
+		return nil, invalid("metadata totals %d bytes, over OSS's %d", total, maxMetaBytes)
+	}
+	// Field names are case-insensitive (docs/PROTOCOL.md#form-upload):
+	// sorting without case puts spellings of one name side by side.
+	slices.SortFunc(fields, func(a, b fieldValue) int {
+		if c := compareFold(a.field, b.field); c != 0 {
+			return c
+		}
+		return strings.Compare(a.field, b.field)
+	})
+	for i := 1; i < len(fields); i++ {
+		if compareFold(fields[i-1].field, fields[i].field) == 0 {
+			return nil, invalid("metadata %q and %q are the same field", fields[i-1].field, fields[i].field)
+		}
+	}
+	return fields, nil
+}
+
+// checkExpires returns the validity d asks for: defaultExpires if d is
+// zero; d outside [minExpires, max] is refused.
 func checkExpires(d, max time.Duration) (time.Duration, error) {
 	switch {
 	case d == 0:
-		return DefaultExpires, nil
-	case d < MinExpires || d > max:
-		return 0, invalid("Expires %v outside [%v, %v]", d, MinExpires, max)
+		return defaultExpires, nil
+	case d < minExpires || d > max:
+		return 0, invalid("Expires %v outside [%v, %v]", d, minExpires, max)
 	}
 	return d, nil
 }
@@ -279,15 +233,19 @@ func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, e
 	}
 	b, err := cachedBinder(*cb)
 	if err != nil {
-		return nil, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 	}
 	if len(vars) == 0 {
 		return nil, nil
 	}
-	names := slices.Sorted(maps.Keys(vars))
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		names = append(names, name)
+	}
+	slices.Sort(names)
 	for _, name := range names {
 		if err := callback.ValidateVarName(name); err != nil {
-			return nil, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 		}
 		if !slices.Contains(b.Vars(), name) {
 			return nil, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)

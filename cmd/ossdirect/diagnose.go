@@ -36,12 +36,14 @@ func runDiagnose(ctx context.Context, args []string, env *environ) int {
 	fs := newFlags("diagnose", "[-key PEM] [-prefix /api] FILE|-", diagnoseNotes)
 	keyFile := fs.String("key", "", "verify with the RSA public key in this PEM `file` (whatever key URL the request names) instead of OSS's")
 	prefix := fs.String("prefix", "", "path `prefix` a reverse proxy stripped before the application saw the request, e.g. /api")
-	if code, ok := parseFlags(fs, args, env); !ok {
+	positional, code, ok := parseFlags(fs, args, env)
+	if !ok {
 		return code
 	}
-	if fs.NArg() != 1 {
-		return usageError(env, fs, "want one FILE (or - for standard input), got %d arguments", fs.NArg())
+	if len(positional) != 1 {
+		return usageError(env, fs, "want one FILE (or - for standard input), got %d: %q", len(positional), positional)
 	}
+	file := positional[0]
 	var keys verify.KeyFetcher = verify.DefaultFetcher()
 	if *keyFile != "" {
 		pemBytes, err := os.ReadFile(*keyFile)
@@ -63,13 +65,13 @@ func runDiagnose(ctx context.Context, args []string, env *environ) int {
 	if err := v.Validate(); err != nil {
 		return usageError(env, fs, "%v", err)
 	}
-	raw, err := readInput(fs.Arg(0), env.stdin)
+	raw, err := readInput(file, env.stdin)
 	if err != nil {
 		return usageError(env, fs, "%v", err)
 	}
 	r, err := parseRawRequest(raw)
 	if err != nil {
-		return usageError(env, fs, "%s: %v", fs.Arg(0), err)
+		return usageError(env, fs, "%s: %v", file, err)
 	}
 	r = r.WithContext(ctx)
 

@@ -11,7 +11,12 @@
 //
 // Install with "go install github.com/ossdirect/ossdirect/cmd/ossdirect@latest"
 // or run from a checkout with "go run ./cmd/ossdirect <command>". Every
-// command prints its flags with -h.
+// command prints its flags with -h. Flags may come before or after a
+// command's FILE argument ("--" ends them). Every command exits 2 for a
+// usage error (an unknown flag, a value out of range, an input it cannot
+// use such as a -curl file that does not exist), 1 when the command fails
+// for another reason (no credentials in the environment, a callback that
+// does not verify), and 0 otherwise.
 //
 // # emulator
 //
@@ -34,9 +39,9 @@
 // # presign
 //
 // Prints one URL on one line, signed with query authentication for -method
-// (PUT, the default, or GET) on -key, valid for -expires seconds, with the
-// credentials of OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS,
-// OSS_SESSION_TOKEN. -signature v4 (default) or v1; -content-type is signed
+// (PUT, the default, or GET) on -key, valid for -expires seconds (at most
+// 604800, 7 days), with the credentials of OSS_ACCESS_KEY_ID,
+// OSS_ACCESS_KEY_SECRET and, for STS, OSS_SESSION_TOKEN. -signature v4 (default) or v1; -content-type is signed
 // and must then be sent; -callback-url and -callback-body put an upload
 // callback in the signed query; -time signs as of an RFC 3339 instant, for
 // reproducible output. The URL points at -endpoint, by default
@@ -47,8 +52,9 @@
 // Prints the JSON token a browser posts a form with (the answer of a token
 // endpoint) for -bucket, -region, -prefix and -max-size, with optional
 // -content-type (repeatable), -callback-url, -callback-body, -signature,
-// -time, -expires and -endpoint. With -curl FILE it prints instead a curl
-// command that uploads FILE with that token.
+// -time, -expires (at most 3600 seconds) and -endpoint. With -curl FILE it
+// prints instead a curl command that uploads FILE with that token; FILE must
+// be a readable regular file.
 //
 // Callback URLs are bound to the token or URL they are signed in (see
 // callback.BindURLUntil), with the secret in OSSDIRECT_CALLBACK_SECRET

@@ -39,11 +39,12 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 	var origins multiFlag
 	fs.Var(&origins, "cors-origin", "allow browser pages on this `origin` (repeatable; \"*\" for any)")
 	publicRW := fs.Bool("public-read-write", false, "bucket ACL public-read-write: accept unsigned uploads too")
-	if code, ok := parseFlags(fs, args, env); !ok {
+	positional, code, ok := parseFlags(fs, args, env)
+	if !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return usageError(env, fs, "unexpected argument %q", fs.Arg(0))
+	if len(positional) > 0 {
+		return usageError(env, fs, "unexpected argument %q", positional[0])
 	}
 	if (*keyID == "") != (*keySecret == "") {
 		return usageError(env, fs, "give both -access-key-id and -access-key-secret, or neither")
@@ -57,7 +58,7 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 		// osstest.New panics on an unusable directory (a test's setup
 		// mistake); here it is the user's input, so check it first.
 		if err := os.MkdirAll(*dir, 0o755); err != nil {
-			return fail(env, "emulator", fmt.Errorf("-dir: %w", err))
+			return usageError(env, fs, "-dir: %v", err)
 		}
 		cfg.Dir = *dir
 	}
@@ -86,8 +87,9 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 
 	emu, err := newEmulator(cfg)
 	if err != nil {
+		// The emulator refuses only its configuration: the flags.
 		ln.Close()
-		return fail(env, "emulator", err)
+		return usageError(env, fs, "%v", err)
 	}
 	ak := emu.AccessKey()
 	fmt.Fprintf(out, "listening on %s\n", base)

@@ -212,7 +212,7 @@ func TestSignCurl(t *testing.T) {
 	}
 	res := runCmd(t, env, "", "sign", "-bucket", "examplebucket", "-region", "cn-hangzhou", "-prefix", "p/", "-max-size", "100",
 		"-content-type", "image/png", "-content-type", "image/jpeg", "-curl", file)
-	if res.code != 1 || !strings.Contains(res.stderr, `its type "text/plain"`) {
+	if res.code != 2 || !strings.Contains(res.stderr, `its type "text/plain"`) {
 		t.Errorf("-curl with a type not allowed: exit %d, stderr %q", res.code, res.stderr)
 	}
 }

@@ -101,23 +101,35 @@ func newFlags(name, synopsis, notes string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; ok is false when the command must return code:
-// 0 after -h (usage on stdout), 2 after a bad flag (message and usage on
-// stderr).
-func parseFlags(fs *flag.FlagSet, args []string, env *environ) (code int, ok bool) {
-	err := fs.Parse(args)
-	if err == nil {
-		return 0, true
+// parseFlags parses args, whose flags may come before, between or after
+// the positional arguments (up to a "--", after which everything is
+// positional), and returns the positional arguments. ok is false when the
+// command must return code: 0 after -h (usage on stdout), 2 after a bad
+// flag (message and usage on stderr).
+func parseFlags(fs *flag.FlagSet, args []string, env *environ) (positional []string, code int, ok bool) {
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(env.stdout)
+			fs.Usage()
+			return nil, exitOK, false
+		}
+		if err != nil {
+			fmt.Fprintf(env.stderr, "ossdirect %s: %v\n", fs.Name(), err)
+			fs.SetOutput(env.stderr)
+			fs.Usage()
+			return nil, exitUsage, false
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), 0, true
+		}
+		if len(rest) == 0 {
+			return positional, 0, true
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(env.stdout)
-		fs.Usage()
-		return exitOK, false
-	}
-	fmt.Fprintf(env.stderr, "ossdirect %s: %v\n", fs.Name(), err)
-	fs.SetOutput(env.stderr)
-	fs.Usage()
-	return exitUsage, false
 }
 
 // usageError reports a bad combination of flags or arguments, found after
@@ -132,6 +144,16 @@ func usageError(env *environ, fs *flag.FlagSet, format string, args ...any) int 
 func fail(env *environ, name string, err error) int {
 	fmt.Fprintf(env.stderr, "ossdirect %s: %v\n", name, err)
 	return exitFail
+}
+
+// signFailed reports an error of signing: what the flags asked for is
+// refused (a usage error, exit 2), or the credentials are unavailable
+// (exit 1).
+func signFailed(env *environ, fs *flag.FlagSet, err error) int {
+	if errors.Is(err, signer.ErrInvalidUpload) || errors.Is(err, signer.ErrInvalidSigner) {
+		return usageError(env, fs, "%v", err)
+	}
+	return fail(env, fs.Name(), err)
 }
 
 // multiFlag is a repeatable string flag.

@@ -102,7 +102,7 @@ func TestPresignRefusals(t *testing.T) {
 		}
 	}
 	res = runCmd(t, creds, "", append(args, "-expires", "604801")...)
-	if res.code != 1 || !strings.Contains(res.stderr, "invalid upload") {
+	if res.code != 2 || !strings.Contains(res.stderr, "-expires 604801: want 1 to 604800 seconds") {
 		t.Errorf("-expires above 7 days: exit %d, stderr %q", res.code, res.stderr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -23,6 +24,28 @@ uploads FILE under the prefix with that token, e.g.
 
 ` + signerNotes
 
+// maxTokenSeconds is the longest validity of a token (signer.Upload's
+// limit: a token is a bearer capability).
+const maxTokenSeconds = 3600
+
+// checkUploadFile refuses a -curl file that curl could not upload: one
+// that does not exist, cannot be read, or is not a regular file.
+func checkUploadFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", name)
+	}
+	return nil
+}
+
 // runSign prints a PostObject token, or a curl command that uses it.
 func runSign(ctx context.Context, args []string, env *environ) int {
 	fs := newFlags("sign", "-bucket B -region R -prefix P -max-size N [flags]", signNotes)
@@ -34,17 +57,23 @@ func runSign(ctx context.Context, args []string, env *environ) int {
 	var types multiFlag
 	fs.Var(&types, "content-type", "allowed content `type` (repeatable; with several, the uploader sends its choice as x-oss-content-type)")
 	curlFile := fs.String("curl", "", "print a curl command that uploads `FILE` instead of the token")
-	if code, ok := parseFlags(fs, args, env); !ok {
+	positional, code, ok := parseFlags(fs, args, env)
+	if !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return usageError(env, fs, "unexpected argument %q", fs.Arg(0))
+	if len(positional) > 0 {
+		return usageError(env, fs, "unexpected argument %q", positional[0])
 	}
 	if *prefix == "" || *maxSize <= 0 {
 		return usageError(env, fs, "-prefix and a positive -max-size are required")
 	}
-	if *expires <= 0 {
-		return usageError(env, fs, "-expires %d: want a positive number of seconds", *expires)
+	if *expires <= 0 || *expires > maxTokenSeconds {
+		return usageError(env, fs, "-expires %d: want 1 to %d seconds", *expires, maxTokenSeconds)
+	}
+	if *curlFile != "" {
+		if err := checkUploadFile(*curlFile); err != nil {
+			return usageError(env, fs, "-curl: %v", err)
+		}
 	}
 	s, err := sf.signer()
 	if err != nil {
@@ -58,7 +87,7 @@ func runSign(ctx context.Context, args []string, env *environ) int {
 		Callback:     sf.callback(),
 	})
 	if err != nil {
-		return fail(env, "sign", err)
+		return signFailed(env, fs, err)
 	}
 	if *curlFile == "" {
 		b, err := json.MarshalIndent(tok, "", "  ")
@@ -70,7 +99,7 @@ func runSign(ctx context.Context, args []string, env *environ) int {
 	}
 	cmd, err := curlCommand(tok, *curlFile)
 	if err != nil {
-		return fail(env, "sign", err)
+		return usageError(env, fs, "%v", err)
 	}
 	fmt.Fprintln(env.stdout, cmd)
 	return exitOK
