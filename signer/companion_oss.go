@@ -293,8 +293,8 @@ func (c *companionCall) completed(plan *companionPlan, a *ossAnswer) map[string]
 	if plan.Callback == nil {
 		return out
 	}
-	typ := a.header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(typ); err != nil || mt == "" {
+	typ, _, err := mime.ParseMediaType(a.header.Get("Content-Type"))
+	if err != nil {
 		typ = "application/octet-stream"
 	}
 	out["location"] = "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(a.body)
