@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -95,6 +96,10 @@ func (g *gate) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// The whole body is read, so that the server watches the
+		// connection and ends the request's context when the browser
+		// drops it (net/http does so only once the body is consumed).
+		io.Copy(io.Discard, r.Body)
 		g.held <- n
 		select {
 		case <-opened:
@@ -181,6 +186,8 @@ func start(t *testing.T, version signer.Version, postBelow int64) *env {
 	t.Cleanup(e.emu.Close)
 	ossSrv := httptest.NewServer(e.gate.wrap(e.emu))
 	t.Cleanup(ossSrv.Close)
+	// Before the server's Close, which waits for held requests.
+	t.Cleanup(e.gate.open)
 	e.ossURL = ossSrv.URL
 	ak := e.emu.AccessKey()
 	a, err := newApp(Config{
