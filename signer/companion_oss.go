@@ -88,7 +88,7 @@ func parseOSSError(status int, body []byte) *ossError {
 		Message string `xml:"Message"`
 	}
 	if xml.Unmarshal(body, &doc) != nil || doc.Code == "" {
-		doc.Code, doc.Message = http.StatusText(status), fmt.Sprintf("%.200q", body)
+		doc.Code, doc.Message = "HTTP "+strconv.Itoa(status), fmt.Sprintf("%.200q", body)
 	}
 	return &ossError{status: status, code: doc.Code, message: doc.Message}
 }
