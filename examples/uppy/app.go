@@ -71,9 +71,9 @@ const (
 
 // App is the example's HTTP application.
 type App struct {
-	mux   *http.ServeMux
-	page  *template.Template
-	cfg   Config
+	mux  *http.ServeMux
+	page *template.Template
+	cfg  Config
 }
 
 func randomSecret() []byte {
