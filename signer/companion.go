@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
 )
@@ -150,8 +151,8 @@ type companionRoute struct {
 // parseCompanionRoute matches Companion's S3 router: GET /s3/params, POST
 // /s3/multipart, GET and DELETE /s3/multipart/:id, GET
 // /s3/multipart/:id/batch, GET /s3/multipart/:id/:n, POST
-// /s3/multipart/:id/complete. It finds the last "s3" element followed by a
-// route, so that the handler works under any prefix.
+// /s3/multipart/:id/complete. It reads the path after its last "s3"
+// element, so that the handler works under any prefix.
 func parseCompanionRoute(method, p string) (companionRoute, bool) {
 	segs := strings.Split(strings.Trim(p, "/"), "/")
 	i := len(segs) - 1
@@ -314,33 +315,26 @@ func containsFold(list []string, s string) bool {
 
 // randomName is a fresh object name for a file called name: 16 random hex
 // digits, "-", and the file name's last element without control characters,
-// cut to 200 bytes, so two uploads of "a.jpg" never collide.
+// cut to 200 bytes, so two uploads of "a.jpg" never collide. "${" becomes
+// "_{": Upload refuses it in a key (see checkObjectName).
 func randomName(name string) string {
 	var b [8]byte
 	rand.Read(b[:])
 	base := strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\\' || r == unicode.ReplacementChar {
+		if unicode.IsControl(r) || r == utf8.RuneError {
 			return -1
 		}
 		return r
 	}, path.Base(strings.ReplaceAll(name, "\\", "/")))
+	base = strings.ReplaceAll(base, "${", "_{")
 	for len(base) > 200 {
-		_, size := lastRune(base)
+		_, size := utf8.DecodeLastRuneInString(base)
 		base = base[:len(base)-size]
 	}
 	if base == "." || base == "/" || base == "" {
 		base = "file"
 	}
 	return hex.EncodeToString(b[:]) + "-" + base
-}
-
-func lastRune(s string) (rune, int) {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i]&0xC0 != 0x80 {
-			return rune(s[i]), len(s) - i
-		}
-	}
-	return 0, len(s)
 }
 
 // params answers GET /s3/params?filename=&type= with a POST policy:

@@ -257,11 +257,16 @@ func (c *companionCall) complete(plan *companionPlan) {
 		return
 	}
 	if total < plan.MinSize || total > plan.MaxSize {
+		// The upload cannot become an acceptable object: its parts are
+		// discarded rather than left to the bucket's lifecycle rule.
 		if p, err := c.h.Signer.PresignAbort(c.r.Context(), plan.multipart(0), plan.UploadID); err == nil {
 			c.send(p, nil)
 		}
-		c.e.fail(c.w, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the file is %s; files of %s to %s are accepted", mib(total), mib(plan.MinSize), mib(plan.MaxSize)), nil)
+		if total > plan.MaxSize {
+			c.e.fail(c.w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is %s, over the %s allowed", mib(total), mib(plan.MaxSize)), nil)
+		} else {
+			c.e.fail(c.w, http.StatusBadRequest, fmt.Sprintf("the file is %s, under the %s required", mib(total), mib(plan.MinSize)), nil)
+		}
 		return
 	}
 	p, err := c.h.Signer.PresignComplete(c.r.Context(), plan.multipart(total), plan.UploadID)

@@ -288,6 +288,9 @@ func TestCompanionRoutes(t *testing.T) {
 		{"not logged in", "GET", "/uppy/s3/params?filename=a.png&type=image/png", "", nil, 401, "log in first"},
 		{"app refuses", "GET", "/uppy/s3/params?filename=a.png&type=image/png", "blocked", nil, 403, "account blocked"},
 		{"app fails", "POST", "/uppy/s3/multipart", "db-down", map[string]string{"filename": "a.png", "type": "image/png"}, 500, "internal error"},
+		{"params filename with ${", "GET", "/uppy/s3/params?filename=%24%7Bfilename%7D.png&type=image/png", "ann", nil, 200, ""},
+		{"create filename with control characters", "POST", "/uppy/s3/multipart", "ann", map[string]string{"filename": "a\x00\n/..", "type": "image/png"}, 200, ""},
+		{"preflight", "OPTIONS", "/uppy/s3/multipart", "", nil, 204, ""},
 		{"params without filename", "GET", "/uppy/s3/params?type=image/png", "ann", nil, 400, "filename"},
 		{"params bad type", "GET", "/uppy/s3/params?filename=a&type=png", "ann", nil, 400, "type/subtype"},
 		{"params type refused", "GET", "/uppy/s3/params?filename=a.html&type=text/html", "ann", nil, 415, "text/html"},
@@ -331,7 +334,7 @@ func TestCompanionRoutes(t *testing.T) {
 			}
 		})
 	}
-	if ups := env.srv.MultipartUploads(); len(ups) != 2 || len(ups[0].Parts)+len(ups[1].Parts) != 1 {
+	if ups := env.srv.MultipartUploads(); len(ups) != 3 || len(ups[0].Parts)+len(ups[1].Parts)+len(ups[2].Parts) != 1 {
 		t.Fatalf("refused requests changed the uploads: %+v", ups)
 	}
 
@@ -364,7 +367,7 @@ func TestCompanionCompleteTooLarge(t *testing.T) {
 	e2 := env.putPart(t, "small", key, id, 2, pattern(200<<10, 6))
 	st, m, _ := env.call(t, "POST", "/uppy/s3/multipart/"+id+"/complete?key="+url.QueryEscape(key), "small",
 		map[string]any{"parts": []map[string]any{{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}}})
-	if st != 413 || m["error"] != "the file is 400.0 KiB; files of 0 bytes to 300.0 KiB are accepted" {
+	if st != 413 || m["error"] != "the file is 400.0 KiB, over the 300.0 KiB allowed" {
 		t.Fatalf("complete: %d %v", st, m)
 	}
 	if ups := env.srv.MultipartUploads(); len(ups) != 0 {
