@@ -2,6 +2,7 @@ package signer_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +50,7 @@ type companionEnv struct {
 // callback endpoint that answers {"object", "size", "user"}, against the
 // emulator. Users come from X-User; "db-down" makes Upload fail, "blocked"
 // is refused, and user "small" may upload at most 300 KiB.
-func newCompanionEnv(t *testing.T, version signer.Version) *companionEnv {
+func newCompanionEnv(t testing.TB, version signer.Version) *companionEnv {
 	t.Helper()
 	env := &companionEnv{now: time.Now()}
 	env.srv = osstest.NewServer(osstest.Config{Now: func() time.Time { return env.now }})
@@ -104,7 +106,7 @@ func newCompanionEnv(t *testing.T, version signer.Version) *companionEnv {
 }
 
 // call sends a request to the handler as user and decodes the JSON answer.
-func (env *companionEnv) call(t *testing.T, method, path, user string, body any) (int, map[string]any, []byte) {
+func (env *companionEnv) call(t testing.TB, method, path, user string, body any) (int, map[string]any, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if s, ok := body.(string); ok {
@@ -389,6 +391,94 @@ func TestCompanionMisconfigured(t *testing.T) {
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/s3/params?filename=a", nil))
 		if rec.Code != 500 || !strings.Contains(rec.Body.String(), "internal error") {
 			t.Errorf("%d %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+// ListParts comes in pages of 1000 parts: the handler follows
+// NextPartNumberMarker, signed as a query parameter with V4 and appended to
+// the signed URL with V1, whose signature covers only OSS's sub-resources
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/listparts).
+func TestCompanionListPartsPages(t *testing.T) {
+	for _, v := range []signer.Version{signer.V4, signer.V1} {
+		t.Run(v.String(), func(t *testing.T) {
+			env := newCompanionEnv(t, v)
+			key, id := env.create(t, "ann")
+			const parts = 1001
+			st, m, raw := env.call(t, "GET", "/uppy/s3/multipart/"+id+"/batch?key="+url.QueryEscape(key)+"&partNumbers=1,1000,1001", "ann", nil)
+			if st != 200 {
+				t.Fatalf("batch: %d %s", st, raw)
+			}
+			urls := m["presignedUrls"].(map[string]any)
+			for n := 1; n <= parts; n++ {
+				u, _ := urls[strconv.Itoa(n)].(string)
+				if u == "" {
+					env.putPart(t, "ann", key, id, n, []byte{byte(n)})
+					continue
+				}
+				req, _ := http.NewRequest("PUT", u, bytes.NewReader([]byte{byte(n)}))
+				resp, err := env.srv.Client().Do(req)
+				if err != nil || resp.StatusCode != 200 {
+					t.Fatalf("UploadPart %d by a batch URL: %v %v", n, err, resp)
+				}
+				resp.Body.Close()
+			}
+			st, _, raw = env.call(t, "GET", "/uppy/s3/multipart/"+id+"?key="+url.QueryEscape(key), "ann", nil)
+			var listed []struct{ PartNumber int }
+			if err := json.Unmarshal(raw, &listed); st != 200 || err != nil || len(listed) != parts || listed[parts-1].PartNumber != parts {
+				t.Fatalf("list: %d, %d parts: %.300s", st, len(listed), raw)
+			}
+		})
+	}
+}
+
+// When the application's callback fails, OSS stores the object and
+// answers 203 CallbackFailed; the handler reports it as 502, naming both.
+func TestCompanionCallbackFailed(t *testing.T) {
+	env := newCompanionEnv(t, signer.V4)
+	env.srv.SetCallbackFault(func(string) error { return errors.New("connection refused") })
+	key, id := env.create(t, "ann")
+	e1 := env.putPart(t, "ann", key, id, 1, pattern(1000, 7))
+	st, m, _ := env.call(t, "POST", "/uppy/s3/multipart/"+id+"/complete?key="+url.QueryEscape(key), "ann",
+		map[string]any{"parts": []map[string]any{{"PartNumber": 1, "ETag": e1}}})
+	if msg, _ := m["error"].(string); st != 502 || !strings.Contains(msg, "the object is stored, but the application's upload callback failed") {
+		t.Fatalf("complete: %d %v", st, m)
+	}
+	if _, ok := env.srv.Object(key); !ok {
+		t.Error("object not stored")
+	}
+}
+
+// BenchmarkCompanionSignPart is the route the plugin calls for every part:
+// open the handle, check the user and key, presign UploadPart. Compare with
+// BenchmarkCompanionSignPartBaseline, the presigning alone.
+func BenchmarkCompanionSignPart(b *testing.B) {
+	env := newCompanionEnv(b, signer.V4)
+	st, m, _ := env.call(b, "POST", "/uppy/s3/multipart", "ann", map[string]string{"filename": "a.png", "type": "image/png"})
+	if st != 200 {
+		b.Fatalf("create: %d", st)
+	}
+	req := httptest.NewRequest("GET", "/uppy/s3/multipart/"+m["uploadId"].(string)+"/7?key="+url.QueryEscape(m["key"].(string)), nil)
+	req.Header.Set("X-User", "ann")
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		env.h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+func BenchmarkCompanionSignPartBaseline(b *testing.B) {
+	env := newCompanionEnv(b, signer.V4)
+	r := signer.Request{Method: "PUT", Key: "users/ann/0123456789abcdef-a.png",
+		Query: url.Values{"partNumber": {"7"}, "uploadId": {"0004B9894A22E5B1888A1E29F823"}}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := env.h.Signer.Presign(ctx, r); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
