@@ -225,6 +225,7 @@ type step struct {
 	URL     string   `json:"url,omitempty"`
 	Answers int      `json:"answers,omitempty"`
 	Path    string   `json:"path,omitempty"`
+	WaitFor string   `json:"waitFor,omitempty"`
 }
 
 type pageAnswer struct {
@@ -344,7 +345,8 @@ func TestBrowserUploadAndReload(t *testing.T) {
 	}
 	if p := os.Getenv("OSSDIRECT_SCREENSHOT"); p != "" {
 		abs, _ := filepath.Abs(p)
-		steps = append(steps, step{Do: "screenshot", Path: abs})
+		// Once the status bar has settled on "Complete".
+		steps = append(steps, step{Do: "screenshot", Path: abs, WaitFor: ".uppy-StatusBar-actionBtn--done"})
 	}
 	res := runBrowser(t, node, chromium, e.appURL, steps)
 

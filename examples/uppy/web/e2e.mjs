@@ -14,7 +14,7 @@
 //                                            the handler's answer to the abort
 //       { "do": "wait", "answers": n }       wait for n entries in the page's answer list,
 //                                            and record them
-//       { "do": "screenshot", "path" }
+//       { "do": "screenshot", "path", "waitFor" }  after waitFor (a selector) shows
 // result: { "answers": [[{name, state, text}]], "requests": [{method, url, status}],
 //           "consoleErrors": [], "pageErrors": [] }
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -93,6 +93,7 @@ try {
         }))))
         break
       case 'screenshot':
+        if (step.waitFor) await page.locator(step.waitFor).waitFor()
         await page.screenshot({ path: step.path, fullPage: true })
         break
       default:
