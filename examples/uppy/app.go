@@ -76,6 +76,14 @@ type App struct {
 	cfg  Config
 }
 
+// checkBundle reports a missing Uppy bundle, with the command that makes it.
+func checkBundle(dist string) error {
+	if _, err := os.Stat(filepath.Join(dist, "uppy.js")); err != nil {
+		return fmt.Errorf("Uppy's bundle is missing (%w); make it with: cd examples/uppy/web && npm ci && npm run build", err)
+	}
+	return nil
+}
+
 func randomSecret() []byte {
 	b := make([]byte, 32)
 	rand.Read(b)
@@ -86,8 +94,8 @@ func newApp(cfg Config) (*App, error) {
 	if cfg.MaxSize == 0 {
 		cfg.MaxSize = 64 << 20
 	}
-	if _, err := os.Stat(filepath.Join(cfg.Dist, "uppy.js")); err != nil {
-		return nil, fmt.Errorf("Uppy's bundle is missing (%w): run  (cd examples/uppy/web && npm ci && npm run build)", err)
+	if err := checkBundle(cfg.Dist); err != nil {
+		return nil, err
 	}
 	client := cfg.Client
 	if client == nil {

@@ -18,7 +18,7 @@ import (
 // Without Uppy's bundle the app does not start, and says how to make it.
 func TestMissingBundle(t *testing.T) {
 	_, err := newApp(Config{Dist: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "npm ci && npm run build") {
+	if err == nil || !strings.Contains(err.Error(), "cd examples/uppy/web && npm ci && npm run build") {
 		t.Fatalf("newApp without a bundle: %v", err)
 	}
 }
