@@ -264,3 +264,31 @@ func assumeRole(context.Context) (signer.Credentials, error) {
 		Expires: time.Now().Add(10 * time.Minute),
 	}, nil
 }
+
+// Example_uppy is the README's Uppy snippet: Uppy's AwsS3 plugin with
+// companionEndpoint "/uppy" uploads straight to OSS, with the callback.
+func Example_uppy() {
+	s := &signer.Signer{
+		Credentials:    signer.EnvCredentials(),
+		Bucket:         "examplebucket",
+		Region:         "cn-hangzhou",
+		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+	}
+	http.Handle("/uppy/", &signer.CompanionHandler{ // Companion's /s3/... routes
+		Signer:       s,
+		TicketSecret: []byte(os.Getenv("TICKET_SECRET")),
+		User: func(r *http.Request) (string, error) {
+			return currentUser(r), nil
+		},
+		Upload: func(r *http.Request, uid string, f signer.File) (signer.Upload, error) {
+			return signer.Upload{
+				KeyPrefix: "uploads/" + uid + "/", // + a random name and f.Name
+				MaxSize:   1 << 30,
+				Callback: &callback.Params{
+					URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
+					Body: callback.FormBody(callback.VarObject, callback.VarSize),
+				},
+			}, nil
+		},
+	})
+}

@@ -39,6 +39,14 @@ if [ ! -d "$e2e/node_modules/playwright-core" ]; then
 	(cd "$e2e" && npm ci --no-audit --no-fund </dev/null)
 fi
 
+uppy=examples/uppy/web
+if [ ! -d "$uppy/node_modules/playwright-core" ] || [ ! -d "$uppy/node_modules/@uppy/aws-s3" ]; then
+	log "installing the Uppy example's npm packages (npm ci in $uppy)"
+	(cd "$uppy" && npm ci --no-audit --no-fund </dev/null)
+fi
+log "bundling Uppy for examples/uppy (esbuild, pinned in $uppy/package.json)"
+(cd "$uppy" && npm run --silent build </dev/null)
+
 log "go mod download (library and interop module)"
 go mod download
 (cd interop && go mod download)
