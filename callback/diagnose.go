@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ossdirect/ossdirect/internal/pkcs1md5"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
@@ -111,7 +112,7 @@ const (
 
 // diagnoseSignature explains a signature that did not verify under key.
 func diagnoseSignature(r *http.Request, key *rsa.PublicKey, s *signed, strippedPrefix string, err error) error {
-	digest, derr := verify.SignedMD5Digest(key, s.sig)
+	digest, derr := pkcs1md5.SignedDigest(key, s.sig)
 	if derr != nil {
 		return &Diagnosis{Err: err, Cause: CauseWrongKey, Detail: fmt.Sprintf("the signature was not made with the key at %s (or was altered): the request was not signed by OSS, or names the wrong key", s.keyURL)}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
+	"github.com/ossdirect/ossdirect/internal/pkcs1md5"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
@@ -161,7 +162,7 @@ func (s *signed) check(r *http.Request, keys verify.KeyFetcher, strippedPrefix s
 		}
 		return err
 	}
-	err = verify.VerifyPKCS1v15MD5Digest(key, signedDigest(s.path, s.query, s.body), s.sig)
+	err = pkcs1md5.VerifyDigest(key, signedDigest(s.path, s.query, s.body), s.sig)
 	switch {
 	case err == nil:
 		return nil
