@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // ErrMalformedEvent: a callback body (verified or not) could not be parsed
@@ -17,8 +19,7 @@ import (
 var ErrMalformedEvent = errors.New("callback: malformed callback body")
 
 // Event is a parsed callback body. The typed fields are filled from the body
-// fields named after OSS's system variables
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback), which is what
+// fields named after OSS's system variables, which is what
 // FormBody and JSONBody templates produce; a field the body does not carry is
 // left zero. Custom templates that use other names are read through Raw.
 type Event struct {
@@ -45,11 +46,10 @@ type Event struct {
 	// "", nested JSON objects and arrays as compact JSON.
 	Raw map[string]string `json:"-"`
 	// Query is the callback URL's query as set by Verifier.VerifyEvent
-	// (ParseEvent, which sees only the body, leaves it empty). With a
-	// BindingSecret it is the query this app bound, without BindingParam
-	// and BindingExpiresParam (both checked by the Verifier); with
-	// AllowUnbound it is the whole query, chosen by whoever started the
-	// upload, like the body.
+	// (ParseEvent, which sees only the body, leaves it empty). With
+	// Secrets it is the query this app bound, without the binding's own
+	// parameters; with AllowUnbound it is the whole query, chosen by
+	// whoever started the upload, like the body.
 	Query url.Values `json:"-"`
 }
 
@@ -58,10 +58,7 @@ type Event struct {
 // OSS's default) or application/json, which must be a JSON object. Errors
 // wrap ErrMalformedEvent.
 //
-// Form values are decoded with "+" as space: OSS URL-encodes values, so
-// ${object} must be decoded
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-// The first occurrence of a repeated form field wins; in JSON the last does.
+// Form values are decoded with "+" as space, as OSS URL-encodes them. The first occurrence of a repeated form field wins; in JSON the last does.
 func ParseEvent(contentType string, body []byte) (*Event, error) {
 	mt := BodyTypeForm
 	if contentType != "" {
@@ -153,16 +150,16 @@ func parseJSONObject(body []byte) (map[string]string, error) {
 
 func eventFromRaw(raw map[string]string) (*Event, error) {
 	ev := &Event{
-		Bucket:      raw[VarBucket],
-		Object:      raw[VarObject],
-		ETag:        raw[VarETag],
-		MimeType:    raw[VarMimeType],
-		ImageFormat: raw[VarImageFormat],
-		ContentMD5:  raw[VarContentMD5],
-		VpcID:       raw[VarVpcID],
-		ClientIP:    raw[VarClientIP],
-		ReqID:       raw[VarReqID],
-		Operation:   raw[VarOperation],
+		Bucket:      raw[callbackwire.VarBucket],
+		Object:      raw[callbackwire.VarObject],
+		ETag:        raw[callbackwire.VarETag],
+		MimeType:    raw[callbackwire.VarMimeType],
+		ImageFormat: raw[callbackwire.VarImageFormat],
+		ContentMD5:  raw[callbackwire.VarContentMD5],
+		VpcID:       raw[callbackwire.VarVpcID],
+		ClientIP:    raw[callbackwire.VarClientIP],
+		ReqID:       raw[callbackwire.VarReqID],
+		Operation:   raw[callbackwire.VarOperation],
 		Vars:        map[string]string{},
 		Raw:         raw,
 		Query:       url.Values{},
@@ -173,12 +170,12 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 		}
 	}
 	var err error
-	if v := raw[VarSize]; v != "" {
+	if v := raw[callbackwire.VarSize]; v != "" {
 		if ev.Size, err = strconv.ParseInt(v, 10, 64); err != nil || ev.Size < 0 {
 			return nil, fmt.Errorf("%w: size %q is not a non-negative integer", ErrMalformedEvent, v)
 		}
 	}
-	if v := raw[VarCRC64]; v != "" {
+	if v := raw[callbackwire.VarCRC64]; v != "" {
 		if ev.CRC64, err = strconv.ParseUint(v, 10, 64); err != nil {
 			return nil, fmt.Errorf("%w: crc64 %q is not an unsigned 64-bit integer", ErrMalformedEvent, v)
 		}
@@ -186,7 +183,7 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 	for _, f := range []struct {
 		name string
 		dst  *int
-	}{{VarImageHeight, &ev.ImageHeight}, {VarImageWidth, &ev.ImageWidth}} {
+	}{{callbackwire.VarImageHeight, &ev.ImageHeight}, {callbackwire.VarImageWidth, &ev.ImageWidth}} {
 		v := raw[f.name]
 		if v == "" {
 			continue

@@ -100,7 +100,7 @@
 // # Callbacks
 //
 // With a callback field, the emulator renders callbackBody with
-// callback.Render (system variables, including imageInfo.* for PNG, JPEG
+// callbackwire.Render (system variables, including imageInfo.* for PNG, JPEG
 // and GIF files, and the x: fields), POSTs it to each callbackUrl in turn
 // (loopback addresses are allowed, unlike OSS) with OSS's headers, signed
 // with MD5withRSA by the emulator's own key, and answers the uploader with

@@ -91,7 +91,7 @@ type Multipart struct {
 	// Callback, if set, is sent with CompleteMultipartUpload, whose answer
 	// to the client is then the application's callback answer, as for
 	// PostObject. PresignComplete adds SizeParam to each of its URLs and
-	// binds them (the Signer's CallbackSecret is required).
+	// binds them (the Signer's Secrets are required).
 	Callback *callback.Params
 	// CallbackVars are custom callback variables, as Request.CallbackVars.
 	CallbackVars map[string]string
@@ -152,8 +152,8 @@ func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
 			return 0, 0, invalid("multipart header %q is not an x-oss-* header", name)
 		}
 	}
-	if m.Callback != nil && len(s.CallbackSecret) == 0 {
-		return 0, 0, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of a Multipart", ErrInvalidSigner)
+	if m.Callback != nil && len(s.Secrets) == 0 {
+		return 0, 0, fmt.Errorf("%w: Secrets are required to bind the callback URL of a Multipart", ErrInvalidSigner)
 	}
 	if m.Callback == nil && len(m.CallbackVars) > 0 {
 		return 0, 0, invalid("CallbackVars without a Callback")
@@ -308,7 +308,7 @@ func (s *Signer) presignStep(ctx context.Context, m Multipart, uploadID string, 
 // plan: the callback URL's bound SizeParam (added by PresignComplete) must
 // equal the size OSS reports, ev.Size (the callback body must carry
 // ${size}). Call it on an Event from a Verifier with the Signer's
-// CallbackSecret, so that ev.Query is the bound query. An upload of the
+// Secrets, so that ev.Query is the bound query. An upload of the
 // wrong size is stored by OSS anyway (OSS stores the object before it
 // calls back and keeps it whatever the answer,
 // https://www.alibabacloud.com/help/en/oss/developer-reference/callback):

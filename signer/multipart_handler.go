@@ -76,10 +76,11 @@ type MultipartHandler struct {
 	// Signer presigns the requests. Required.
 	Signer *Signer
 
-	// TicketSecret keys the tickets' HMAC: at least
-	// callback.MinBindingSecretBytes random bytes, kept on the server.
+	// Secrets key the tickets' HMAC: tickets are sealed with
+	// Secrets.Current() and name it, and every Secret is accepted, so the
+	// keyring rotates as the Verifier's does (usually the same value).
 	// Required.
-	TicketSecret []byte
+	Secrets callback.Secrets
 
 	// TicketExpires is how long a ticket is accepted after "plan"; zero
 	// means DefaultTicketExpires.
@@ -105,6 +106,25 @@ type MultipartHandler struct {
 	Logger *slog.Logger
 }
 
+// Validate reports a MultipartHandler that cannot serve, naming the field at
+// fault: the Signer (and its own Validate), User, Plan, Secrets and
+// TicketExpires. ServeHTTP answers 500 until it passes. Errors wrap
+// ErrInvalidSigner.
+func (h *MultipartHandler) Validate() error {
+	switch {
+	case h.Signer == nil:
+		return fmt.Errorf("%w: MultipartHandler has no Signer", ErrInvalidSigner)
+	case h.User == nil || h.Plan == nil:
+		return fmt.Errorf("%w: MultipartHandler needs User and Plan", ErrInvalidSigner)
+	case h.TicketExpires < 0:
+		return fmt.Errorf("%w: negative MultipartHandler.TicketExpires %v", ErrInvalidSigner, h.TicketExpires)
+	}
+	if err := h.Secrets.Validate(); err != nil {
+		return fmt.Errorf("%w: MultipartHandler.Secrets: %w", ErrInvalidSigner, err)
+	}
+	return h.Signer.Validate()
+}
+
 // ticket is what a ticket seals: the user, its expiry and the plan.
 type ticket struct {
 	User        string            `json:"u"`
@@ -125,31 +145,40 @@ func (t *ticket) multipart() Multipart {
 }
 
 // ticketContext separates this MAC from any other use of the secret.
-const ticketContext = "ossdirect multipart ticket v1\n"
+// Version 2 names the secret in the ticket.
+const ticketContext = "ossdirect multipart ticket v2\n"
 
-// sealTicket returns base64url(JSON) "." base64url(HMAC-SHA256).
-func sealTicket(secret []byte, t *ticket) (string, error) {
+// sealTicket returns id "." base64url(JSON) "." base64url(HMAC-SHA256),
+// sealed with the secret.
+func sealTicket(secret callback.Secret, t *ticket) (string, error) {
 	body, err := json.Marshal(t)
 	if err != nil {
 		return "", err
 	}
 	payload := base64.RawURLEncoding.EncodeToString(body)
-	return payload + "." + ticketMAC(secret, payload), nil
+	return secret.ID + "." + payload + "." + ticketMAC(secret, payload), nil
 }
 
-func ticketMAC(secret []byte, payload string) string {
-	m := hmac.New(sha256.New, secret)
+func ticketMAC(secret callback.Secret, payload string) string {
+	m := hmac.New(sha256.New, secret.Key)
 	m.Write([]byte(ticketContext))
+	m.Write([]byte(secret.ID))
+	m.Write([]byte{'\n'})
 	m.Write([]byte(payload))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // openTicket verifies and decodes a sealed ticket for user at now. Errors
 // wrap ErrInvalidTicket.
-func openTicket(secret []byte, sealed, user string, now time.Time) (*ticket, error) {
-	payload, mac, ok := strings.Cut(sealed, ".")
-	if !ok || len(sealed) > maxHandlerBody {
-		return nil, fmt.Errorf("%w: not of the form payload.mac", ErrInvalidTicket)
+func openTicket(secrets callback.Secrets, sealed, user string, now time.Time) (*ticket, error) {
+	id, rest, ok1 := strings.Cut(sealed, ".")
+	payload, mac, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || len(sealed) > maxHandlerBody {
+		return nil, fmt.Errorf("%w: not of the form id.payload.mac", ErrInvalidTicket)
+	}
+	secret, ok := secrets.Lookup(id)
+	if !ok {
+		return nil, fmt.Errorf("%w: sealed with secret %q, which is no longer accepted", ErrInvalidTicket, id)
 	}
 	if !hmac.Equal([]byte(mac), []byte(ticketMAC(secret, payload))) {
 		return nil, fmt.Errorf("%w: MAC does not match", ErrInvalidTicket)
@@ -203,9 +232,8 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
 		return
 	}
-	if h.Signer == nil || h.User == nil || h.Plan == nil || len(h.TicketSecret) < callback.MinBindingSecretBytes {
-		e.fail(w, http.StatusInternalServerError, "internal error",
-			fmt.Errorf("signer.MultipartHandler: Signer, User, Plan and a TicketSecret of at least %d bytes are required", callback.MinBindingSecretBytes))
+	if err := h.Validate(); err != nil {
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
 		return
 	}
 	step := path.Base(r.URL.Path)
@@ -238,7 +266,7 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, http.StatusBadRequest, "request body is not a JSON object: "+err.Error(), nil)
 		return
 	}
-	t, err := openTicket(h.TicketSecret, req.Ticket, user, h.Signer.now())
+	t, err := openTicket(h.Secrets, req.Ticket, user, h.Signer.now())
 	if err != nil {
 		e.fail(w, http.StatusForbidden, err.Error(), nil)
 		return
@@ -327,7 +355,7 @@ func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoi
 		life = DefaultTicketExpires
 	}
 	exp := h.Signer.now().Add(life)
-	sealed, err := sealTicket(h.TicketSecret, &ticket{
+	sealed, err := sealTicket(h.Secrets.Current(), &ticket{
 		User: user, Expires: exp.Unix(), Key: m.Key, Size: m.Size, PartSize: partSize, ContentType: m.ContentType,
 		Header: m.Header, URLExpires: m.Expires, Callback: m.Callback, Vars: m.CallbackVars,
 	})

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // MaxPresignExpires is the longest validity of a presigned request: OSS
@@ -88,7 +89,7 @@ type Request struct {
 	// Callback, if set, is the upload callback (PutObject or
 	// CompleteMultipartUpload), sent as the signed "callback" query
 	// parameter, so a browser needs no extra CORS allowed header. Every URL
-	// is bound with the Signer's CallbackSecret (required) until the
+	// is bound with the Signer's Secrets (required) until the
 	// presigned URL expires plus CallbackMargin, as Sign does.
 	Callback *callback.Params
 
@@ -198,8 +199,8 @@ func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Callback != nil && len(s.CallbackSecret) == 0 {
-		return nil, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of a Request", ErrInvalidSigner)
+	if req.Callback != nil && len(s.Secrets) == 0 {
+		return nil, fmt.Errorf("%w: Secrets are required to bind the callback URL of a Request", ErrInvalidSigner)
 	}
 	cr, err := s.credentials(ctx)
 	if err != nil {
@@ -234,13 +235,13 @@ func (s *Signer) now() time.Time {
 func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t time.Time) (*Presigned, error) {
 	exp := t.Add(time.Duration(pr.expires) * time.Second)
 	if req.Callback != nil {
-		cb, err := s.bindCallback(*req.Callback, exp)
+		cb, err := s.bindCallback(*req.Callback, req.CallbackVars, exp)
 		if err != nil {
 			return nil, err
 		}
 		pr.query = append(pr.query, kv{paramCallback, cb})
 		if len(req.CallbackVars) > 0 {
-			vars, err := callback.EncodeVars(req.CallbackVars)
+			vars, err := callbackwire.EncodeVars(req.CallbackVars)
 			if err != nil {
 				return nil, fmt.Errorf("%w: callback variables: %w", ErrInvalidUpload, err)
 			}

@@ -103,13 +103,13 @@ type Signer struct {
 	// Version is the signature scheme; the zero value is V4.
 	Version Version
 
-	// CallbackSecret binds every callback URL the Signer signs (see
-	// callback.BindURLUntil): give the callback handler's
-	// callback.Verifier the same secret. It is required, at least
-	// callback.MinBindingSecretBytes long, as soon as an Upload has a
-	// Callback: OSS signs the callbacks of all its customers with one key,
-	// so an unbound callback URL accepts callbacks from anyone's upload.
-	CallbackSecret []byte
+	// Secrets bind every callback URL the Signer signs, with
+	// Secrets.Current(): give the callback handler's callback.Verifier the
+	// same Secrets. A Signer without Secrets signs uploads without a
+	// callback only; one with a Callback then fails with ErrInvalidSigner,
+	// since an unbound callback URL accepts callbacks from anyone's upload
+	// (callback package doc).
+	Secrets callback.Secrets
 
 	// CallbackMargin is how long after the token expires its callback is
 	// still accepted: the binding's expiry is the token's expiry plus
@@ -124,6 +124,8 @@ type Signer struct {
 	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
 	// Tests and golden examples set a fixed clock.
 	Now func() time.Time
+
+	binders binderCache // this Signer's recent callbacks, prepared for binding
 }
 
 // DefaultCallbackMargin is the CallbackMargin used when it is zero: time
@@ -149,10 +151,13 @@ func (s *Signer) Validate() error {
 		return fmt.Errorf("%w: empty Region (V4 signs for a region)", ErrInvalidSigner)
 	case StandardRegion(s.Region) == "" && s.Endpoint == "":
 		return fmt.Errorf("%w: empty Region and Endpoint (one is needed for the upload URL)", ErrInvalidSigner)
-	case s.CallbackSecret != nil && len(s.CallbackSecret) < callback.MinBindingSecretBytes:
-		return fmt.Errorf("%w: CallbackSecret is %d bytes, want at least %d", ErrInvalidSigner, len(s.CallbackSecret), callback.MinBindingSecretBytes)
 	case s.CallbackMargin < 0:
 		return fmt.Errorf("%w: negative CallbackMargin %v", ErrInvalidSigner, s.CallbackMargin)
+	}
+	if len(s.Secrets) > 0 {
+		if err := s.Secrets.Validate(); err != nil {
+			return fmt.Errorf("%w: Secrets: %w", ErrInvalidSigner, err)
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // Upload is the application's decision about one upload by one user. Every
@@ -113,7 +114,7 @@ type Upload struct {
 	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
 	// each pinned with ["eq", "$x:<name>", value], so that the uploader
 	// cannot change them in uploads made with this token (for example
-	// "x:uid"). Names must pass callback.ValidateVarName, Callback must
+	// "x:uid"). Names must pass callbackwire.ValidateVarName, Callback must
 	// be set, and its Body must reference each as ${x:<name>} (OSS sends
 	// only referenced variables,
 	// https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
@@ -266,10 +267,10 @@ func validContentType(ct string) bool {
 	return strings.Contains(ct, "/") && printable(ct)
 }
 
-// checkCallbackVars validates the callback of an Upload or Request and its
-// custom variables, and returns the variables' names, sorted. Each must be
-// a valid name that the callback body references (OSS sends only
-// referenced variables), and there are none without a callback.
+// checkCallbackVars validates the custom variables of an Upload or Request,
+// and returns their names, sorted. Each must be a valid name, and there are
+// none without a callback; bindCallback checks that the body references
+// them.
 func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, error) {
 	if cb == nil {
 		if len(vars) > 0 {
@@ -277,20 +278,13 @@ func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, e
 		}
 		return nil, nil
 	}
-	b, err := cachedBinder(*cb)
-	if err != nil {
-		return nil, fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
-	}
 	if len(vars) == 0 {
 		return nil, nil
 	}
 	names := slices.Sorted(maps.Keys(vars))
 	for _, name := range names {
-		if err := callback.ValidateVarName(name); err != nil {
+		if err := callbackwire.ValidateVarName(name); err != nil {
 			return nil, fmt.Errorf("%w: callback variable %q: %w", ErrInvalidUpload, name, err)
-		}
-		if !slices.Contains(b.Vars(), name) {
-			return nil, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
 		}
 	}
 	return names, nil
