@@ -33,7 +33,7 @@ func Example() {
 	// The app's callback endpoint (steps 4–5). It trusts only the key that
 	// signs the callbacks: here the emulator's; in production Keys is nil,
 	// which trusts only OSS's own key.
-	verifier := &callback.Verifier{BindingSecret: secret, Keys: oss.KeyFetcher()}
+	verifier := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: secret}}, Keys: oss.KeyFetcher()}
 	if err := verifier.Validate(); err != nil {
 		log.Fatal(err)
 	}
@@ -49,14 +49,14 @@ func Example() {
 	// the same as JSON at GET /oss/token. The Signer binds the callback
 	// URL until a few minutes after the token expires.
 	s := oss.Signer() // in production: a signer.Signer with your bucket, region and credentials
-	s.CallbackSecret = secret
+	s.Secrets = callback.Secrets{{ID: "k1", Key: secret}}
 	tok, err := s.Sign(context.Background(), signer.Upload{
 		KeyPrefix: "uploads/42/",
 		MaxSize:   1 << 20,
 		Expires:   time.Minute,
 		Callback: &callback.Params{
 			URL:      app.URL + "/oss/callback?uid=42",
-			Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
+			Body:     callback.JSONBody("object", "size"),
 			BodyType: callback.BodyTypeJSON,
 		},
 	})
@@ -97,7 +97,7 @@ func Example_tokenEndpoint() {
 		Credentials:    signer.EnvCredentials(), // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN
 		Bucket:         "examplebucket",
 		Region:         "cn-hangzhou",
-		CallbackSecret: secret, // binds every callback URL until the token expires + CallbackMargin
+		Secrets: callback.Secrets{{ID: "k1", Key: secret}}, // binds every callback URL until the token expires + CallbackMargin
 	}
 	if err := s.Validate(); err != nil {
 		log.Fatal(err) // e.g. "CallbackSecret is 0 bytes, want at least 16"
@@ -112,7 +112,7 @@ func Example_tokenEndpoint() {
 				Expires:   5 * time.Minute, // the token's lifetime, stated once
 				Callback: &callback.Params{
 					URL:      "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
-					Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
+					Body:     callback.JSONBody("object", "size"),
 					BodyType: callback.BodyTypeJSON,
 				},
 			}, nil
@@ -123,7 +123,7 @@ func Example_tokenEndpoint() {
 // Example_callbackHandler is the README's "Verify the callback" snippet.
 func Example_callbackHandler() {
 	secret := []byte(os.Getenv("CALLBACK_SECRET"))
-	v := &callback.Verifier{BindingSecret: secret} // Keys nil: only OSS's own key (embedded, allowlisted)
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: secret}}} // Keys nil: only OSS's own key (embedded, allowlisted)
 	if err := v.Validate(); err != nil {
 		log.Fatal(err) // a short or missing secret is found here, not at the first upload
 	}
@@ -141,7 +141,7 @@ func Example_callbackHandler() {
 // Example_middleware is the README's snippet for an application's own
 // middleware or framework.
 func Example_middleware() {
-	v := &callback.Verifier{BindingSecret: []byte(os.Getenv("CALLBACK_SECRET"))}
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}}}
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		ev, err := v.VerifyEvent(r) // signature, binding and body; refusals are logged with their cause
 		if err != nil {
@@ -161,7 +161,7 @@ func Example_middleware() {
 // the app under /api/ and strips that prefix.
 func Example_behindProxy() {
 	v := &callback.Verifier{
-		BindingSecret:  []byte(os.Getenv("CALLBACK_SECRET")),
+		Secrets:  callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
 		StrippedPrefix: "/api", // OSS signed /api/oss/callback; the app sees /oss/callback
 	}
 	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
@@ -176,7 +176,7 @@ func Example_presignedPut() {
 		Credentials:    signer.EnvCredentials(),
 		Bucket:         "examplebucket",
 		Region:         "cn-hangzhou",
-		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+		Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
 	}
 	http.HandleFunc("GET /oss/put-url", func(w http.ResponseWriter, r *http.Request) {
 		uid := currentUser(r)
@@ -187,7 +187,7 @@ func Example_presignedPut() {
 			Expires:     5 * time.Minute,
 			Callback: &callback.Params{ // signed into the URL's query: no extra CORS headers
 				URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
-				Body: callback.FormBody(callback.VarObject, callback.VarSize),
+				Body: callback.FormBody("object", "size"),
 			},
 		})
 		if err != nil {
@@ -205,11 +205,11 @@ func Example_multipartEndpoint() {
 		Credentials:    signer.EnvCredentials(),
 		Bucket:         "examplebucket",
 		Region:         "cn-hangzhou",
-		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+		Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
 	}
 	http.Handle("/oss/multipart/", &signer.MultipartHandler{ // plan, parts, complete, abort, list
 		Signer:       s,
-		TicketSecret: []byte(os.Getenv("TICKET_SECRET")),
+		Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("TICKET_SECRET"))}},
 		User: func(r *http.Request) (string, error) {
 			return currentUser(r), nil
 		},
@@ -223,7 +223,7 @@ func Example_multipartEndpoint() {
 				PartSize: 8 << 20,
 				Callback: &callback.Params{ // on CompleteMultipartUpload, bound with the planned size
 					URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
-					Body: callback.FormBody(callback.VarObject, callback.VarSize),
+					Body: callback.FormBody("object", "size"),
 				},
 			}, nil
 		},

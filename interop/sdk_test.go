@@ -99,7 +99,7 @@ func (a *appServer) callbackParams(t *testing.T) (cb, vars string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars, err = callback.EncodeVars(map[string]string{"x:uid": "u-7"})
+	vars, err = callbackwire.EncodeVars(map[string]string{"x:uid": "u-7"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestCallbackVerified(t *testing.T) {
 			}))
 			defer app.Close()
 
-			vars := append(callback.SystemVars(), "x:uid", "x:note")
+			vars := append(callbackwire.SystemVars(), "x:uid", "x:note")
 			body := callback.FormBody(vars...)
 			if bodyType == callback.BodyTypeJSON {
 				body = callback.JSONBody(vars...)
@@ -485,7 +485,7 @@ func TestCallbackImageInfo(t *testing.T) {
 	}))
 	defer app.Close()
 	srv := newServer(t, osstest.Config{})
-	p := callback.Params{URL: app.URL, Body: callback.FormBody(callback.VarImageHeight, callback.VarImageWidth, callback.VarImageFormat)}
+	p := callback.Params{URL: app.URL, Body: callback.FormBody("imageInfo.height", "imageInfo.width", "imageInfo.format")}
 	if r := uploadWithCallback(t, srv, "user/eric/i.png", img.String(), p); r.status != 200 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}

@@ -358,7 +358,7 @@ func (a *callbackApp) calls() ([]string, []error) {
 
 func encodeVars(t testing.TB, vars map[string]string) string {
 	t.Helper()
-	enc, err := callback.EncodeVars(vars)
+	enc, err := callbackwire.EncodeVars(vars)
 	if err != nil {
 		t.Fatal(err)
 	}

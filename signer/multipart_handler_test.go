@@ -72,10 +72,10 @@ func newMultipartServer(t *testing.T, creds CredentialsProvider) *multipartServe
 	t.Helper()
 	ms := &multipartServer{logs: &lockedBuffer{}}
 	ms.now.Store(1702781677)
-	s := &Signer{Credentials: creds, Bucket: "bucket", Region: "cn-hangzhou", CallbackSecret: testBindingSecret,
+	s := &Signer{Credentials: creds, Bucket: "bucket", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: testBindingSecret}},
 		Now: func() time.Time { return time.Unix(ms.now.Load(), 0) }}
 	ms.Server = httptest.NewServer(http.StripPrefix("/oss/multipart", &MultipartHandler{
-		Signer: s, TicketSecret: testTicketSecret, User: userFromHeader, Plan: planForUser,
+		Signer: s, Secrets: callback.Secrets{{ID: "k1", Key: testTicketSecret}}, User: userFromHeader, Plan: planForUser,
 		AllowOrigins: []string{testOrigin}, Logger: slog.New(slog.NewTextHandler(ms.logs, nil)),
 	}))
 	t.Cleanup(ms.Close)
@@ -171,7 +171,7 @@ func TestMultipartHandlerFlow(t *testing.T) {
 				t.Errorf("%+v", ans.Request)
 			}
 			if step.name == "complete" {
-				cb, err := callback.DecodeParams(q.Get("callback"))
+				cb, err := callbackwire.Decode(q.Get("callback"))
 				if err != nil {
 					t.Fatal(err)
 				}

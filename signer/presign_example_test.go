@@ -22,7 +22,7 @@ func ExampleSigner_Presign() {
 		Credentials:    signer.StaticCredentials{AccessKeyID: "LTAI5tExampleKeyId", AccessKeySecret: "ExampleSecretKey1234567890abcd"},
 		Bucket:         "examplebucket",
 		Region:         "cn-hangzhou",
-		CallbackSecret: []byte("an app secret of 16+ bytes"),
+		Secrets: callback.Secrets{{ID: "k1", Key: []byte("an app secret of 16+ bytes")}},
 		Now:            func() time.Time { return time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC) },
 	}
 	p, err := s.Presign(context.Background(), signer.Request{
@@ -62,11 +62,11 @@ func ExampleMultipartHandler() {
 		Credentials:    signer.StaticCredentials{AccessKeyID: "LTAI5tExampleKeyId", AccessKeySecret: "ExampleSecretKey1234567890abcd"},
 		Bucket:         "examplebucket",
 		Region:         "cn-hangzhou",
-		CallbackSecret: []byte("an app secret of 16+ bytes"),
+		Secrets: callback.Secrets{{ID: "k1", Key: []byte("an app secret of 16+ bytes")}},
 	}
 	h := &signer.MultipartHandler{
 		Signer:       s,
-		TicketSecret: []byte("another secret of 16+ bytes"),
+		Secrets: callback.Secrets{{ID: "k1", Key: []byte("another secret of 16+ bytes")}},
 		User: func(r *http.Request) (string, error) {
 			if u := r.Header.Get("X-User"); u != "" { // the app's session check
 				return u, nil

@@ -152,7 +152,7 @@ func TestSignPinsEveryField(t *testing.T) {
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	for _, v := range []Version{V4, V1} {
 		t.Run(v.String(), func(t *testing.T) {
-			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: v, Now: fixedClock(now), CallbackSecret: signCallbackSecret}
+			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: v, Now: fixedClock(now), Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}}
 			tok, err := s.Sign(context.Background(), fullUpload())
 			if err != nil {
 				t.Fatal(err)
@@ -263,7 +263,7 @@ func TestSignConditionOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Signer{Credentials: tt.creds, Bucket: "b", Region: "cn-hangzhou", Version: tt.v, Now: fixedClock(workedTime), CallbackSecret: signCallbackSecret}
+			s := &Signer{Credentials: tt.creds, Bucket: "b", Region: "cn-hangzhou", Version: tt.v, Now: fixedClock(workedTime), Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}}
 			tok, err := s.Sign(context.Background(), tt.u)
 			if err != nil {
 				t.Fatal(err)
@@ -488,7 +488,7 @@ func TestSignInvalidUpload(t *testing.T) {
 					calls.Add(1)
 					return Credentials{AccessKeyID: "a", AccessKeySecret: "s"}, nil
 				}),
-				Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret,
+				Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}},
 			}
 			tok, err := s.Sign(context.Background(), tt.u)
 			if !errors.Is(err, ErrInvalidUpload) {
@@ -528,9 +528,9 @@ func TestSignInvalidSigner(t *testing.T) {
 		{"V4 with only oss-", &Signer{Credentials: creds, Bucket: "b", Region: "oss-"}},
 		{"V1 without region or endpoint", &Signer{Credentials: creds, Bucket: "b", Version: V1}},
 		{"unknown version", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Version: 7}},
-		{"CallbackSecret too short", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret[:callback.MinBindingSecretBytes-1]}},
-		{"empty non-nil CallbackSecret", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: []byte{}}},
-		{"negative CallbackMargin", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret, CallbackMargin: -time.Second}},
+		{"CallbackSecret too short", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret[:callback.MinBindingSecretBytes-1]}}}},
+		{"empty non-nil CallbackSecret", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: []byte{}}}}},
+		{"negative CallbackMargin", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: -time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -544,12 +544,12 @@ func TestSignInvalidSigner(t *testing.T) {
 		})
 	}
 	// The control: the same Signer fields, complete, are valid.
-	if err := (&Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret, CallbackMargin: time.Second}).Validate(); err != nil {
+	if err := (&Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: time.Second}).Validate(); err != nil {
 		t.Errorf("valid Signer: Validate = %v", err)
 	}
 }
 
-// An Upload with a Callback needs the Signer's CallbackSecret: without it
+// An Upload with a Callback needs the Signer's Secrets: callback.Secrets{{ID: "k1", Key: without it}}
 // Sign refuses, before asking for credentials, rather than sign a callback
 // URL any OSS account could also name.
 func TestSignCallbackNeedsSecret(t *testing.T) {
@@ -599,7 +599,7 @@ func TestSignBindsCallback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: tt.v, Now: fixedClock(now),
-				CallbackSecret: signCallbackSecret, CallbackMargin: tt.margin}
+				Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: tt.margin}
 			u := fullUpload()
 			u.Callback = &cb
 			tok, err := s.Sign(context.Background(), u)
@@ -615,7 +615,7 @@ func TestSignBindsCallback(t *testing.T) {
 			}
 			var bound []string
 			for _, u := range strings.Split(cb.URL, ";") {
-				b, err := callback.BindURLUntil(signCallbackSecret, u, notAfter)
+				b, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, u, notAfter)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -623,7 +623,7 @@ func TestSignBindsCallback(t *testing.T) {
 			}
 			want := cb
 			want.URL = strings.Join(bound, ";")
-			got, err := callback.DecodeParams(tok.Fields["callback"])
+			got, err := callbackwire.Decode(tok.Fields["callback"])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -652,7 +652,7 @@ func TestSignBindsCallback(t *testing.T) {
 			}
 			// Another secret binds differently: the binding depends on it.
 			other := *s
-			other.CallbackSecret = []byte("another-secret-of-16+bytes")
+			other.Secrets = callback.Secrets{{ID: "k1", Key: []byte("another-secret-of-16+bytes")}}
 			tok2, err := other.Sign(context.Background(), u)
 			if err != nil {
 				t.Fatal(err)

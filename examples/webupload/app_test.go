@@ -231,7 +231,7 @@ func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
 		Region:      other.Region(),
 		Endpoint:    other.URL,
 		// The app's own binding: only the key that signs the callback differs.
-		CallbackSecret: d.app.cfg.BindingSecret,
+		Secrets: callback.Secrets{{ID: "k1", Key: d.app.cfg.BindingSecret}},
 	}
 	tok, err := s.Sign(t.Context(), u)
 	if err != nil {
@@ -278,7 +278,7 @@ func TestCallbackFromAnotherAccountIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	boundParams, err := callback.DecodeParams(attackerToken.Fields["callback"])
+	boundParams, err := callbackwire.Decode(attackerToken.Fields["callback"])
 	if err != nil {
 		t.Fatal(err)
 	}
