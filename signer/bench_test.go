@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"strconv"
 	"testing"
+
+	"github.com/ossdirect/ossdirect/callback"
 )
 
 // The benchmarks compare issuing a whole token bundle (Signer.Sign with

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/signer"
 )
@@ -287,7 +288,7 @@ func TestCrossAccountCallbacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(p7.URL, callback.BindingParam+"=") {
+	if !strings.Contains(p7.URL, "ossdirect-binding=") {
 		t.Errorf("the app's token names callback URL %q, not bound", p7.URL)
 	}
 

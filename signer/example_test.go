@@ -2,6 +2,7 @@ package signer_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -134,8 +135,8 @@ func ExampleHandler() {
 		fmt.Println("dir:", tok.Dir)
 		fmt.Println("x:uid:", tok.Fields["x:uid"], "status:", tok.Fields["success_action_status"])
 		fmt.Println("content types:", tok.ContentTypes)
-		cb, _ := callbackwire.Decode(tok.Fields["callback"])
-		fmt.Println("callback bound:", strings.Contains(cb.URL, "&"+callback.BindingParam+"="))
+		cb, _ := base64.StdEncoding.DecodeString(tok.Fields["callback"])
+		fmt.Println("callback bound:", strings.Contains(string(cb), "&ossdirect-binding="))
 	}
 	// Output:
 	// 401 {"error":"signer: unauthorized: please sign in"}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )

@@ -152,8 +152,8 @@ func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
 			return 0, 0, invalid("multipart header %q is not an x-oss-* header", name)
 		}
 	}
-	if m.Callback != nil && len(s.Secrets) == 0 {
-		return 0, 0, fmt.Errorf("%w: Secrets are required to bind the callback URL of a Multipart", ErrInvalidSigner)
+	if err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
+		return 0, 0, err
 	}
 	if m.Callback == nil && len(m.CallbackVars) > 0 {
 		return 0, 0, invalid("CallbackVars without a Callback")

@@ -19,9 +19,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
-var testTicketSecret = []byte("ticket-secret-0123456789abcdef!!")
+var (
+	testTicketSecret  = callback.Secret{ID: "t1", Key: []byte("ticket-secret-0123456789abcdef!!")}
+	testTicketSecrets = callback.Secrets{testTicketSecret}
+)
 
 // planForUser is a typical application decision: the user named by X-User
 // uploads under users/<name>/ with the file's type, up to 1 GiB, and the
@@ -75,7 +79,7 @@ func newMultipartServer(t *testing.T, creds CredentialsProvider) *multipartServe
 	s := &Signer{Credentials: creds, Bucket: "bucket", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: testBindingSecret}},
 		Now: func() time.Time { return time.Unix(ms.now.Load(), 0) }}
 	ms.Server = httptest.NewServer(http.StripPrefix("/oss/multipart", &MultipartHandler{
-		Signer: s, Secrets: callback.Secrets{{ID: "k1", Key: testTicketSecret}}, User: userFromHeader, Plan: planForUser,
+		Signer: s, Secrets: testTicketSecrets, User: userFromHeader, Plan: planForUser,
 		AllowOrigins: []string{testOrigin}, Logger: slog.New(slog.NewTextHandler(ms.logs, nil)),
 	}))
 	t.Cleanup(ms.Close)
@@ -189,14 +193,15 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 	if st, body := ms.call(t, "alice", "plan", File{Name: "a.bin", Size: 1 << 20}, &plan); st != 200 {
 		t.Fatalf("plan: %d %s", st, body)
 	}
-	payload, mac, _ := strings.Cut(plan.Ticket, ".")
+	id, rest, _ := strings.Cut(plan.Ticket, ".")
+	payload, mac, _ := strings.Cut(rest, ".")
 	forged := func(edit func(*ticket)) string {
-		tk, err := openTicket(testTicketSecret, plan.Ticket, "alice", time.Unix(1702781677, 0))
+		tk, err := openTicket(testTicketSecrets, plan.Ticket, "alice", time.Unix(1702781677, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
 		edit(tk)
-		s, err := sealTicket([]byte("another-secret-0123456789abcdef!"), tk)
+		s, err := sealTicket(callback.Secret{ID: "t1", Key: []byte("another-secret-0123456789abcdef!")}, tk)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,8 +225,10 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 		{"body over 64 KiB", "alice", "parts", `{"ticket":"` + strings.Repeat("a", 70<<10) + `"}`, 413},
 		{"no ticket", "alice", "parts", stepRequest{UploadID: "U", Parts: []int{1}}, 403},
 		{"ticket of another user", "bob", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{1}}, 403},
-		{"ticket with a changed payload", "alice", "parts", stepRequest{Ticket: strings.Replace(payload, "a", "b", 1) + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
-		{"ticket without MAC", "alice", "parts", stepRequest{Ticket: payload, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket with a changed payload", "alice", "parts", stepRequest{Ticket: id + "." + strings.Replace(payload, "a", "b", 1) + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket without MAC", "alice", "parts", stepRequest{Ticket: id + "." + payload, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket without ID", "alice", "parts", stepRequest{Ticket: payload + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket naming another ID", "alice", "parts", stepRequest{Ticket: "t0." + payload + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
 		{"ticket sealed with another secret", "alice", "parts", stepRequest{Ticket: forged(func(*ticket) {}), UploadID: "U", Parts: []int{1}}, 403},
 		{"ticket for a bigger file, forged", "alice", "complete", stepRequest{Ticket: forged(func(tk *ticket) { tk.Size *= 10 }), UploadID: "U"}, 403},
 		{"part 0", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{0}}, 400},
@@ -303,7 +310,7 @@ func TestTicketRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := openTicket(testTicketSecret, sealed, "alice", time.Unix(1702781677, 0))
+	out, err := openTicket(testTicketSecrets, sealed, "alice", time.Unix(1702781677, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +318,7 @@ func TestTicketRoundTrip(t *testing.T) {
 		t.Errorf("round trip (-sealed +opened):\n%s", diff)
 	}
 	// Valid until and including its expiry second.
-	if _, err := openTicket(testTicketSecret, sealed, "alice", time.Unix(1702781678, 0)); !errors.Is(err, ErrInvalidTicket) {
+	if _, err := openTicket(testTicketSecrets, sealed, "alice", time.Unix(1702781678, 0)); !errors.Is(err, ErrInvalidTicket) {
 		t.Errorf("a second after expiry: %v, want ErrInvalidTicket", err)
 	}
 }
@@ -325,15 +332,16 @@ func FuzzOpenTicket(f *testing.F) {
 	f.Add(".")
 	f.Add("e30.")
 	f.Fuzz(func(t *testing.T, s string) {
-		tk, err := openTicket(testTicketSecret, s, "alice", time.Unix(1702781677, 0))
+		tk, err := openTicket(testTicketSecrets, s, "alice", time.Unix(1702781677, 0))
 		if err != nil {
 			if !errors.Is(err, ErrInvalidTicket) {
 				t.Fatalf("error %v does not wrap ErrInvalidTicket", err)
 			}
 			return
 		}
-		payload, mac, _ := strings.Cut(s, ".")
-		if mac != ticketMAC(testTicketSecret, payload) || tk.User != "alice" {
+		id, rest, _ := strings.Cut(s, ".")
+		payload, mac, _ := strings.Cut(rest, ".")
+		if id != testTicketSecret.ID || mac != ticketMAC(testTicketSecret, payload) || tk.User != "alice" {
 			t.Fatalf("accepted %q", s)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 func TestMultipartParts(t *testing.T) {
@@ -199,7 +200,7 @@ func TestPresignAbortAndListParts(t *testing.T) {
 func TestMultipartRefuses(t *testing.T) {
 	ctx := context.Background()
 	noSecret := multipartSigner(V4)
-	noSecret.Secrets = callback.Secrets{{ID: "k1", Key: nil}}
+	noSecret.Secrets = nil
 	tests := []struct {
 		name string
 		s    *Signer

@@ -199,8 +199,8 @@ func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Callback != nil && len(s.Secrets) == 0 {
-		return nil, fmt.Errorf("%w: Secrets are required to bind the callback URL of a Request", ErrInvalidSigner)
+	if err := s.checkCallback(req.Callback, req.CallbackVars, "a Request"); err != nil {
+		return nil, err
 	}
 	cr, err := s.credentials(ctx)
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *Signer) now() time.Time {
 func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t time.Time) (*Presigned, error) {
 	exp := t.Add(time.Duration(pr.expires) * time.Second)
 	if req.Callback != nil {
-		cb, err := s.bindCallback(*req.Callback, req.CallbackVars, exp)
+		cb, err := s.bindCallback(*req.Callback, exp)
 		if err != nil {
 			return nil, err
 		}

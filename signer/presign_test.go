@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // vectorQuery and vectorHeader are the inputs of the query-authentication
@@ -282,7 +283,9 @@ func TestPresignRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := vectorSigner(1702781677, "")
 			s.Version = tt.version
-			s.Secrets = callback.Secrets{{ID: "k1", Key: tt.secret}}
+			if tt.secret != nil {
+				s.Secrets = callback.Secrets{{ID: "k1", Key: tt.secret}}
+			}
 			p, err := s.Presign(context.Background(), tt.req)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Presign = %v, %v; want an error wrapping %v", p, err, tt.want)

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
@@ -528,8 +529,10 @@ func TestSignInvalidSigner(t *testing.T) {
 		{"V4 with only oss-", &Signer{Credentials: creds, Bucket: "b", Region: "oss-"}},
 		{"V1 without region or endpoint", &Signer{Credentials: creds, Bucket: "b", Version: V1}},
 		{"unknown version", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Version: 7}},
-		{"CallbackSecret too short", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret[:callback.MinBindingSecretBytes-1]}}}},
-		{"empty non-nil CallbackSecret", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: []byte{}}}}},
+		{"secret too short", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret[:15]}}}},
+		{"empty secret", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: []byte{}}}}},
+		{"secret without ID", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{Key: signCallbackSecret}}}},
+		{"secret ID twice", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}, {ID: "k1", Key: signCallbackSecret}}}},
 		{"negative CallbackMargin", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: -time.Second}},
 	}
 	for _, tt := range tests {
@@ -562,14 +565,14 @@ func TestSignCallbackNeedsSecret(t *testing.T) {
 		Bucket: "b", Region: "cn-hangzhou",
 	}
 	if err := s.Validate(); err != nil {
-		t.Fatalf("Validate = %v: a Signer without CallbackSecret is valid for uploads without callback", err)
+		t.Fatalf("Validate = %v: a Signer without Secrets is valid for uploads without callback", err)
 	}
 	if _, err := s.Sign(context.Background(), workedUpload); err != nil {
 		t.Fatalf("upload without callback: %v", err)
 	}
 	tok, err := s.Sign(context.Background(), fullUpload())
-	if !errors.Is(err, ErrInvalidSigner) || !strings.Contains(err.Error(), "CallbackSecret") {
-		t.Errorf("upload with callback: Sign = %+v, %v; want ErrInvalidSigner naming CallbackSecret", tok, err)
+	if !errors.Is(err, ErrInvalidSigner) || !strings.Contains(err.Error(), "Secrets") {
+		t.Errorf("upload with callback: Sign = %+v, %v; want ErrInvalidSigner naming Secrets", tok, err)
 	}
 	if n := calls.Load(); n != 1 {
 		t.Errorf("credentials fetched %d times, want 1 (only for the upload without callback)", n)
@@ -627,11 +630,11 @@ func TestSignBindsCallback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(callbackwire.Params(want), got); diff != "" {
 				t.Errorf("encoded callback (-want +got):\n%s", diff)
 			}
 			// The bound URL carries the expiry in Unix seconds.
-			if !strings.Contains(got.URL, callback.BindingExpiresParam+"="+strconv.FormatInt(notAfter.Unix(), 10)+"&"+callback.BindingParam+"=") {
+			if !strings.Contains(got.URL, "ossdirect-expires="+strconv.FormatInt(notAfter.Unix(), 10)+"&ossdirect-binding=k1.") {
 				t.Errorf("callback URL %q does not carry expiry %d", got.URL, notAfter.Unix())
 			}
 			if tt.v == V1 && tok.Callback != tok.Fields["callback"] {
@@ -651,14 +654,24 @@ func TestSignBindsCallback(t *testing.T) {
 				t.Errorf("policy pins callback %q, the form sends %q", pinned, tok.Fields["callback"])
 			}
 			// Another secret binds differently: the binding depends on it.
-			other := *s
-			other.Secrets = callback.Secrets{{ID: "k1", Key: []byte("another-secret-of-16+bytes")}}
+			other := &Signer{Credentials: s.Credentials, Bucket: s.Bucket, Region: s.Region, Version: s.Version, Now: s.Now, CallbackMargin: s.CallbackMargin,
+				Secrets: callback.Secrets{{ID: "k1", Key: []byte("another-secret-of-16+bytes")}}}
 			tok2, err := other.Sign(context.Background(), u)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tok2.Fields["callback"] == tok.Fields["callback"] {
 				t.Error("two secrets gave the same bound callback")
+			}
+			// With a keyring, the first secret binds and is named.
+			other.Secrets = callback.Secrets{{ID: "k2", Key: []byte("the-next-secret-of-16+bytes")}, {ID: "k1", Key: signCallbackSecret}}
+			tok3, err := other.Sign(context.Background(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got3, err := callbackwire.Decode(tok3.Fields["callback"])
+			if err != nil || strings.Count(got3.URL, "&ossdirect-binding=k2.") != 2 {
+				t.Errorf("keyring: callback URL %q, %v; want both URLs bound with k2", got3.URL, err)
 			}
 		})
 	}

@@ -68,8 +68,8 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Callback != nil && len(s.Secrets) == 0 {
-		return nil, fmt.Errorf("%w: Secrets are required to bind the callback URL of an Upload", ErrInvalidSigner)
+	if err := s.checkCallback(u.Callback, u.CallbackVars, "an Upload"); err != nil {
+		return nil, err
 	}
 	cr, err := s.credentials(ctx)
 	if err != nil {
@@ -135,7 +135,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 		pin(policy.ForbidOverwrite(), "x-oss-forbid-overwrite", "true")
 	}
 	if u.Callback != nil {
-		if pu.callback, err = s.bindCallback(*u.Callback, u.CallbackVars, exp); err != nil {
+		if pu.callback, err = s.bindCallback(*u.Callback, exp); err != nil {
 			return nil, err
 		}
 		pin(policy.Callback(pu.callback), "callback", pu.callback)
