@@ -94,10 +94,10 @@ func saveUpload(uid, object string, size int64) {}
 func Example_tokenEndpoint() {
 	secret := []byte(os.Getenv("CALLBACK_SECRET")) // ≥ 16 bytes, the same on every instance
 	s := &signer.Signer{
-		Credentials:    signer.EnvCredentials(), // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		Secrets: callback.Secrets{{ID: "k1", Key: secret}}, // binds every callback URL until the token expires + CallbackMargin
+		Credentials: signer.EnvCredentials(), // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     callback.Secrets{{ID: "k1", Key: secret}}, // binds every callback URL until the token expires + CallbackMargin
 	}
 	if err := s.Validate(); err != nil {
 		log.Fatal(err) // e.g. "CallbackSecret is 0 bytes, want at least 16"
@@ -161,7 +161,7 @@ func Example_middleware() {
 // the app under /api/ and strips that prefix.
 func Example_behindProxy() {
 	v := &callback.Verifier{
-		Secrets:  callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
+		Secrets:        callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
 		StrippedPrefix: "/api", // OSS signed /api/oss/callback; the app sees /oss/callback
 	}
 	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
@@ -173,10 +173,10 @@ func Example_behindProxy() {
 // sends the file with one PUT, OSS calls the app back before it answers.
 func Example_presignedPut() {
 	s := &signer.Signer{
-		Credentials:    signer.EnvCredentials(),
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
+		Credentials: signer.EnvCredentials(),
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
 	}
 	http.HandleFunc("GET /oss/put-url", func(w http.ResponseWriter, r *http.Request) {
 		uid := currentUser(r)
@@ -202,13 +202,13 @@ func Example_presignedPut() {
 // go in parts, straight from the browser, with no credentials in it.
 func Example_multipartEndpoint() {
 	s := &signer.Signer{
-		Credentials:    signer.EnvCredentials(),
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
+		Credentials: signer.EnvCredentials(),
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("CALLBACK_SECRET"))}},
 	}
 	http.Handle("/oss/multipart/", &signer.MultipartHandler{ // plan, parts, complete, abort, list
-		Signer:       s,
+		Signer:  s,
 		Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("TICKET_SECRET"))}},
 		User: func(r *http.Request) (string, error) {
 			return currentUser(r), nil

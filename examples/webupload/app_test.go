@@ -21,7 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/policy"
 	"github.com/ossdirect/ossdirect/signer"
@@ -231,7 +231,7 @@ func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
 		Region:      other.Region(),
 		Endpoint:    other.URL,
 		// The app's own binding: only the key that signs the callback differs.
-		Secrets: callback.Secrets{{ID: "k1", Key: d.app.cfg.BindingSecret}},
+		Secrets: d.app.cfg.Secrets,
 	}
 	tok, err := s.Sign(t.Context(), u)
 	if err != nil {
