@@ -140,7 +140,7 @@ func callbackClient(c *http.Client) *http.Client {
 func (e *Emulator) runCallback(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
 	body, err := callbackwire.Render(*up.callback, e.callbackValues(up, rc))
 	if err != nil {
-		// DecodeParams accepted the template, so Render cannot fail; if it
+		// callbackwire.Decode accepted the template, so Render cannot fail; if it
 		// does, report it like any other callback failure.
 		writeError(w, rc, newErr(203, "CallbackFailed", err.Error()).withEC("0007-00000203"))
 		return

@@ -6,11 +6,11 @@
 //	srv := osstest.NewServer(osstest.Config{})
 //	defer srv.Close()
 //	s := srv.Signer() // a signer.Signer for this bucket
-//	s.CallbackSecret = secret
+//	s.Secrets = secrets // a callback.Secrets keyring
 //	tok, _ := s.Sign(ctx, signer.Upload{...})
 //	res, _ := srv.PostObject(ctx, osstest.PostForm{Token: tok, FileName: "a.png", Body: f})
 //	// then check srv.Object(key) and srv.Callbacks(); the app verifies the
-//	// callbacks with callback.Verifier{BindingSecret: secret, Keys: srv.KeyFetcher()}.
+//	// callbacks with callback.Verifier{Secrets: secrets, Keys: srv.KeyFetcher()}.
 //
 // An Emulator is an http.Handler; NewServer runs one on a loopback port. Its
 // behaviour follows OSS's documentation (PostObject:

@@ -30,7 +30,7 @@ const (
 
 // SizeParam is the query parameter PresignComplete adds to every callback
 // URL of a Multipart: the planned object size in bytes. The callback URL is
-// bound (callback.BindURLUntil), so the callback handler can trust it and
+// bound (see Signer.Secrets), so the callback handler can trust it and
 // compare it with the size OSS reports; see CheckSize.
 const SizeParam = "ossdirect-size"
 

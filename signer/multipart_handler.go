@@ -54,7 +54,7 @@ type File struct {
 //	list      {"ticket", "upload_id"}               {"request": Presigned} (ListParts)
 //
 // It keeps no state. "plan" asks Plan for the Multipart and returns it
-// sealed in a ticket (HMAC-SHA256 with TicketSecret) together with the
+// sealed in a ticket (HMAC-SHA256 with Secrets.Current()) together with the
 // presigned InitiateMultipartUpload; the other endpoints accept only a
 // ticket this handler issued, unexpired, to the same user, and presign
 // only for the ticket's key and its part numbers. A client can therefore

@@ -204,9 +204,9 @@ const (
 
 // checkExpiry enforces the ExpiresParam of a bound query whose
 // binding Check verified (raw, without "?"), and returns the query
-// without it. A query without one is a binding without expiry (BindURL).
-// The key is matched decoded, as url.ParseQuery and BindURL read it; the
-// value must be the decimal digits BindURLUntil writes. Since the MAC
+// without it. A query without one is a binding without expiry. The key is
+// matched decoded, as url.ParseQuery and parseTarget read it; the value must
+// be the decimal digits Bind writes. Since the MAC
 // covers the query, a malformed or repeated expiry can only come from this
 // app's own secret, and is refused rather than guessed at.
 func checkExpiry(query string, now time.Time) (string, error) {

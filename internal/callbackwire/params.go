@@ -126,7 +126,7 @@ var sampleValues = map[string]string{
 }
 
 // checkCommon holds the checks OSS itself makes, shared by Validate and
-// DecodeParams. The order among them is [inferred].
+// Decode. The order among them is [inferred].
 // It returns the parsed template.
 func checkCommon(p Params) ([]segment, error) {
 	if err := checkURLs(p.URL); err != nil {
