@@ -390,3 +390,53 @@ func checkHandlerQuery(t *testing.T, v *callback.Verifier, r *http.Request, refu
 		t.Errorf("Event.Query (-want +got):\n%s", diff)
 	}
 }
+
+// TestVerifierRotation follows the README's rotation from secret A to B:
+// callbacks bound by instances at any step pass every Verifier of the steps
+// they overlap with, and once A is dropped a callback bound with A is
+// refused with a logged reason naming A.
+func TestVerifierRotation(t *testing.T) {
+	priv := testkeys.Private(512)
+	keys := staticKeys(priv)
+	a := callback.Secret{ID: "A", Key: []byte("secret-A-0123456789abcdef")}
+	b := callback.Secret{ID: "B", Key: []byte("secret-B-0123456789abcdef")}
+	steps := []callback.Secrets{{a}, {a, b}, {b, a}, {b}}
+	const body = "object=users%2F7%2Fa.png"
+	bound := func(signing callback.Secrets) string {
+		u, err := callback.BindURL(signing, "https://app.example.com/oss/callback?uid=7", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimPrefix(u, "https://app.example.com")
+	}
+	// accepted[i][j]: a callback bound by an instance at step i passes a
+	// Verifier at step j. Steps 0-1 bind with A, steps 2-3 with B.
+	accepted := [4][4]bool{
+		{true, true, true, false},
+		{true, true, true, false},
+		{false, true, true, true},
+		{false, true, true, true},
+	}
+	for i, signing := range steps {
+		target := bound(signing)
+		for j, accepting := range steps {
+			var logs logRecorder
+			v := &callback.Verifier{Keys: keys, Secrets: accepting, Logger: logs.logger()}
+			_, err := v.VerifyEvent(newSignedRequest(priv, target, body, target+"\n"+body))
+			if accepted[i][j] != (err == nil) {
+				t.Errorf("bound at step %d, verified at step %d: %v, want accepted %v", i, j, err, accepted[i][j])
+			}
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, callback.ErrUnbound) {
+				t.Errorf("step %d/%d: %v, want ErrUnbound", i, j, err)
+			}
+			id := signing.Current().ID
+			want := `bound with secret "` + id + `", which is no longer accepted`
+			if reasons := logs.attrs("reason"); len(reasons) != 1 || !strings.Contains(reasons[0], want) {
+				t.Errorf("step %d/%d: logged %q, want a reason with %q", i, j, reasons, want)
+			}
+		}
+	}
+}

@@ -382,3 +382,33 @@ func FuzzPresign(f *testing.F) {
 		}
 	})
 }
+
+// TestTicketRotation: a ticket names the secret that sealed it, so a
+// handler whose keyring still holds that secret opens it whatever secret
+// now seals, and one that dropped it refuses it, naming the secret.
+func TestTicketRotation(t *testing.T) {
+	a := callback.Secret{ID: "A", Key: []byte("ticket-secret-A-0123456789abcdef")}
+	b := callback.Secret{ID: "B", Key: []byte("ticket-secret-B-0123456789abcdef")}
+	now := time.Unix(1702781677, 0)
+	sealed, err := sealTicket(a, &ticket{User: "alice", Expires: now.Unix() + 60, Key: "k", Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sealed, "A.") {
+		t.Errorf("ticket %q does not name its secret", sealed)
+	}
+	for _, keyring := range []callback.Secrets{{a}, {a, b}, {b, a}} {
+		if _, err := openTicket(keyring, sealed, "alice", now); err != nil {
+			t.Errorf("keyring %v: %v", keyring, err)
+		}
+	}
+	_, err = openTicket(callback.Secrets{b}, sealed, "alice", now)
+	if !errors.Is(err, ErrInvalidTicket) || !strings.Contains(err.Error(), `secret "A", which is no longer accepted`) {
+		t.Errorf("keyring without A: %v, want ErrInvalidTicket naming A", err)
+	}
+	// A ticket naming B but sealed with A's key is refused.
+	forged := "B." + strings.TrimPrefix(sealed, "A.")
+	if _, err := openTicket(callback.Secrets{a, b}, forged, "alice", now); !errors.Is(err, ErrInvalidTicket) {
+		t.Errorf("ticket relabelled B: %v, want ErrInvalidTicket", err)
+	}
+}
