@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
@@ -108,7 +109,18 @@ func parseForm(body []byte) (map[string]string, error) {
 	return raw, nil
 }
 
+// parseJSONObject reads a JSON object body into Raw. A valid object, what
+// OSS sends, is read in one pass over one string copy of the body
+// (flatJSONObject); anything else goes through encoding/json for its error.
 func parseJSONObject(body []byte) (map[string]string, error) {
+	if raw, ok := flatJSONObject(body); ok {
+		return raw, nil
+	}
+	return decodeJSONObject(body)
+}
+
+// decodeJSONObject is parseJSONObject with encoding/json.
+func decodeJSONObject(body []byte) (map[string]string, error) {
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&fields); err != nil {
@@ -195,4 +207,114 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 		*f.dst = int(n)
 	}
 	return ev, nil
+}
+
+// flatJSONObject reads body, if it is one valid JSON object, into Raw without
+// encoding/json's per-value allocations: strings without escapes are slices
+// of one copy of the body, nested values are compacted. It reports false for
+// anything else.
+func flatJSONObject(body []byte) (map[string]string, bool) {
+	if !json.Valid(body) {
+		return nil, false
+	}
+	s := string(body)
+	i := skipSpace(s, 0)
+	if s[i] != '{' {
+		return nil, false
+	}
+	raw := make(map[string]string, 16)
+	i = skipSpace(s, i+1)
+	for s[i] != '}' {
+		j := endOfJSONString(s, i)
+		key, ok := jsonUnquote(s[i:j])
+		if !ok {
+			return nil, false
+		}
+		i = skipSpace(s, skipSpace(s, j)+1) // past ':'
+		j = endOfJSONValue(s, i)
+		switch v := s[i:j]; v[0] {
+		case '"':
+			if raw[key], ok = jsonUnquote(v); !ok {
+				return nil, false
+			}
+		case 'n':
+			raw[key] = ""
+		case '{', '[':
+			var b bytes.Buffer
+			if json.Compact(&b, []byte(v)) != nil {
+				return nil, false
+			}
+			raw[key] = b.String()
+		default:
+			// Numbers and booleans as written, so a crc64 above 2^53 stays
+			// exact.
+			raw[key] = v
+		}
+		i = skipSpace(s, j)
+		if s[i] == ',' {
+			i = skipSpace(s, i+1)
+		}
+	}
+	return raw, true
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfJSONString returns the index after the string literal at s[i], in
+// valid JSON.
+func endOfJSONString(s string, i int) int {
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(s)
+}
+
+// endOfJSONValue returns the index after the value at s[i], in valid JSON.
+func endOfJSONValue(s string, i int) int {
+	switch s[i] {
+	case '"':
+		return endOfJSONString(s, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(s); j++ {
+			switch s[j] {
+			case '"':
+				j = endOfJSONString(s, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(s)
+	}
+	j := i
+	for j < len(s) && strings.IndexByte(",}] \t\r\n", s[j]) < 0 {
+		j++
+	}
+	return j
+}
+
+// jsonUnquote returns the value of a valid JSON string literal: a slice of
+// it when it has no escapes and is valid UTF-8 (which encoding/json would
+// keep as is), encoding/json's reading otherwise.
+func jsonUnquote(lit string) (string, bool) {
+	inner := lit[1 : len(lit)-1]
+	if strings.IndexByte(inner, '\\') < 0 && utf8.ValidString(inner) {
+		return inner, true
+	}
+	var v string
+	return v, json.Unmarshal([]byte(lit), &v) == nil
 }
