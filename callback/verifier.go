@@ -75,6 +75,8 @@ type Verifier struct {
 	// Now returns the time a binding's expiry is compared with; nil means
 	// time.Now.
 	Now func() time.Time
+
+	bindings binding.Checker // keyed HMAC states, reused
 }
 
 // Validate reports everything that would make the Verifier refuse callbacks
@@ -223,7 +225,7 @@ func (v *Verifier) verifyEvent(r *http.Request) (*Event, []byte, error) {
 		if v.Now != nil {
 			now = v.Now
 		}
-		if appQuery, err = binding.Check(sr.path, sr.query, v.Secrets.key, now()); err != nil {
+		if appQuery, err = v.bindings.Check(sr.path, sr.query, v.Secrets.key, now()); err != nil {
 			return nil, sr.body, err
 		}
 	}

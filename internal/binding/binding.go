@@ -9,12 +9,15 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"bytes"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ossdirect/ossdirect/internal/callbackwire"
@@ -169,19 +172,35 @@ func writeMACInput(w io.Writer, id, path, query string) {
 	io.WriteString(w, query)
 }
 
+// A Checker checks bindings, reusing keyed HMAC states between calls:
+// keying one costs more allocations than the rest of a callback's
+// verification. The zero Checker is ready; it is safe for concurrent use.
+type Checker struct {
+	macs sync.Pool // of *keyedMAC
+}
+
+// keyedMAC is an HMAC keyed with one secret, with scratch space.
+type keyedMAC struct {
+	id   string
+	key  []byte
+	h    hash.Hash
+	buf  []byte
+	sum  [sha256.Size]byte
+	want [sha256.Size]byte
+}
+
 // Check verifies the binding at the end of a callback's raw query (with its
 // "?" if any) against its decoded path, with the key lookup returns for the
 // binding's secret ID, enforces its expiry at now, and returns the query
 // without Param and ExpiresParam. Refusals wrap ErrUnbound (ErrExpired once
 // expired) and say why, naming an ID that lookup does not know.
-func Check(path, query string, lookup func(id string) ([]byte, bool), now time.Time) (string, error) {
+func (c *Checker) Check(path, query string, lookup func(id string) ([]byte, bool), now time.Time) (string, error) {
 	q := strings.TrimPrefix(query, "?")
 	i := strings.LastIndex(q, Param+"=")
 	if i < 0 || i > 0 && q[i-1] != '&' {
 		return "", fmt.Errorf("%w: no %s parameter at the end of the query", ErrUnbound, Param)
 	}
-	value := q[i+len(Param)+1:]
-	id, sum, ok := strings.Cut(value, ".")
+	id, sum, ok := strings.Cut(q[i+len(Param)+1:], ".")
 	if !ok || id == "" || len(id) > maxIDLen || len(sum) != macLen {
 		return "", fmt.Errorf("%w: malformed %s", ErrUnbound, Param)
 	}
@@ -190,7 +209,18 @@ func Check(path, query string, lookup func(id string) ([]byte, bool), now time.T
 		return "", fmt.Errorf("%w: bound with secret %q, which is no longer accepted", ErrUnbound, id)
 	}
 	orig := q[:max(i-1, 0)]
-	if !hmac.Equal([]byte(sum), []byte(mac(id, key, path, orig))) {
+	m, _ := c.macs.Get().(*keyedMAC)
+	if m == nil || m.id != id || !hmac.Equal(m.key, key) {
+		m = &keyedMAC{id: id, key: bytes.Clone(key), h: hmac.New(sha256.New, key)}
+	}
+	m.buf = append(m.buf[:0], sum...)
+	n, err := base64.RawURLEncoding.Strict().Decode(m.want[:], m.buf)
+	m.buf = append(append(append(append(append(append(m.buf[:0], macPrefix...), id...), '\n'), path...), '\n'), orig...)
+	m.h.Reset()
+	m.h.Write(m.buf)
+	match := err == nil && n == sha256.Size && hmac.Equal(m.h.Sum(m.sum[:0]), m.want[:])
+	c.macs.Put(m)
+	if !match {
 		return "", fmt.Errorf("%w: %s does not match the path and query", ErrUnbound, Param)
 	}
 	return checkExpiry(orig, now)
