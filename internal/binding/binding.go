@@ -6,10 +6,10 @@
 package binding
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"bytes"
 	"errors"
 	"fmt"
 	"hash"
