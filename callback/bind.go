@@ -8,11 +8,13 @@ import (
 
 // Errors of a callback URL's binding (see Verifier.Secrets).
 var (
-	// ErrUnbound: the callback's URL carries no valid binding made with one
-	// of the Verifier's Secrets. The request may well be signed by OSS,
+	// ErrUnbound ("callback: callback URL not bound by this app"): the
+	// callback's URL carries no valid binding made with one of the
+	// Verifier's Secrets. The request may well be signed by OSS,
 	// which signs every customer's callbacks with the same key.
 	ErrUnbound = binding.ErrUnbound
-	// ErrBindingExpired: the binding is valid but expired. It wraps
+	// ErrBindingExpired ("...: binding expired"): the binding is valid but
+	// expired. It wraps
 	// ErrUnbound, so test for it first to tell the two apart.
 	ErrBindingExpired = binding.ErrExpired
 )

@@ -8,12 +8,13 @@ import (
 
 // Body types OSS accepts for callbackBodyType.
 const (
-	BodyTypeForm = callbackwire.BodyTypeForm
-	BodyTypeJSON = callbackwire.BodyTypeJSON
+	BodyTypeForm = "application/x-www-form-urlencoded"
+	BodyTypeJSON = "application/json"
 )
 
-// ErrInvalidParams: callback parameters OSS would refuse, or that would break
-// the callback silently (see Params.Validate).
+// ErrInvalidParams ("callback: invalid callback parameters"): callback
+// parameters OSS would refuse, or that would break the callback silently
+// (see Params.Validate).
 var ErrInvalidParams = callbackwire.ErrInvalidParams
 
 // Params is the upload-callback configuration OSS receives Base64-encoded in

@@ -44,10 +44,11 @@ var (
 	// ErrKeyFetch: a trusted key could not be obtained (network error, non-200
 	// answer, oversized or unparsable key).
 	ErrKeyFetch = errors.New("verify: public key fetch failed")
-	// ErrBadKey: a public key is unusable (not RSA, too small or too large,
-	// even modulus, bad exponent, malformed PEM).
+	// ErrBadKey ("verify: bad public key"): a public key is unusable (not
+	// RSA, too small or too large, even modulus, bad exponent, malformed PEM).
 	ErrBadKey = pkcs1md5.ErrBadKey
-	// ErrBadSignature: the signature does not verify with the key.
+	// ErrBadSignature ("verify: bad signature"): the signature does not
+	// verify with the key.
 	ErrBadSignature = pkcs1md5.ErrBadSignature
 )
 
@@ -88,9 +89,9 @@ func OSSPublicKey() *rsa.PublicKey {
 // keys from elsewhere.
 const (
 	// MinKeyBits is the smallest modulus accepted: OSS's own key's size.
-	MinKeyBits = pkcs1md5.MinKeyBits
+	MinKeyBits = 512
 	// MaxKeyBits is the largest modulus accepted.
-	MaxKeyBits = pkcs1md5.MaxKeyBits
+	MaxKeyBits = 8192
 )
 
 // ParsePublicKeyPEM parses one PEM-encoded RSA public key: a
