@@ -59,10 +59,15 @@ type Event struct {
 // OSS's default) or application/json, which must be a JSON object. Errors
 // wrap ErrMalformedEvent.
 //
-// Form values are decoded with "+" as space, as OSS URL-encodes them. The first occurrence of a repeated form field wins; in JSON the last does.
+// Form values are decoded with "+" as space, as OSS URL-encodes them. The
+// first occurrence of a repeated form field wins; in JSON the last does.
 func ParseEvent(contentType string, body []byte) (*Event, error) {
 	mt := BodyTypeForm
-	if contentType != "" {
+	switch {
+	case strings.EqualFold(contentType, BodyTypeJSON):
+		// What OSS sends for JSON bodies, read without ParseMediaType.
+		mt = BodyTypeJSON
+	case contentType != "" && !strings.EqualFold(contentType, BodyTypeForm):
 		var err error
 		mt, _, err = mime.ParseMediaType(contentType)
 		if err != nil {
