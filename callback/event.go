@@ -214,53 +214,71 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 	return ev, nil
 }
 
-// flatJSONObject reads body, if it is one valid JSON object, into Raw without
-// encoding/json's per-value allocations: strings without escapes are slices
-// of one copy of the body, nested values are compacted. It reports false for
-// anything else.
+// flatJSONObject reads body, if it is one JSON object, into Raw in one pass
+// without encoding/json's per-value allocations: strings without escapes
+// are slices of one copy of the body; escaped strings and nested values go
+// through encoding/json, which also checks them. It reports false for
+// anything it does not accept, which decodeJSONObject then explains.
 func flatJSONObject(body []byte) (map[string]string, bool) {
-	if !json.Valid(body) {
-		return nil, false
-	}
 	s := string(body)
 	i := skipSpace(s, 0)
-	if s[i] != '{' {
+	if i >= len(s) || s[i] != '{' {
 		return nil, false
 	}
 	raw := make(map[string]string, 16)
 	i = skipSpace(s, i+1)
-	for s[i] != '}' {
-		j := endOfJSONString(s, i)
-		key, ok := jsonUnquote(s[i:j])
+	if i < len(s) && s[i] == '}' {
+		return raw, skipSpace(s, i+1) == len(s)
+	}
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return nil, false
+		}
+		j, ok := endOfJSONString(s, i)
 		if !ok {
 			return nil, false
 		}
-		i = skipSpace(s, skipSpace(s, j)+1) // past ':'
-		j = endOfJSONValue(s, i)
-		switch v := s[i:j]; v[0] {
-		case '"':
-			if raw[key], ok = jsonUnquote(v); !ok {
-				return nil, false
-			}
-		case 'n':
-			raw[key] = ""
-		case '{', '[':
-			var b bytes.Buffer
-			if json.Compact(&b, []byte(v)) != nil {
-				return nil, false
-			}
-			raw[key] = b.String()
-		default:
-			// Numbers and booleans as written, so a crc64 above 2^53 stays
-			// exact.
-			raw[key] = v
+		key, ok := jsonUnquote(s[i:j])
+		if i = skipSpace(s, j); !ok || i >= len(s) || s[i] != ':' {
+			return nil, false
 		}
-		i = skipSpace(s, j)
-		if s[i] == ',' {
+		i = skipSpace(s, i+1)
+		if j, ok = endOfJSONValue(s, i); !ok {
+			return nil, false
+		}
+		if raw[key], ok = jsonValue(s[i:j]); !ok {
+			return nil, false
+		}
+		switch i = skipSpace(s, j); {
+		case i < len(s) && s[i] == ',':
 			i = skipSpace(s, i+1)
+		case i < len(s) && s[i] == '}':
+			return raw, skipSpace(s, i+1) == len(s)
+		default:
+			return nil, false
 		}
 	}
-	return raw, true
+}
+
+// jsonValue is a member's value in Raw: strings unquoted, null as "",
+// nested values compacted, numbers and booleans as written (so a crc64
+// above 2^53 stays exact).
+func jsonValue(v string) (string, bool) {
+	switch v[0] {
+	case '"':
+		return jsonUnquote(v)
+	case '{', '[':
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(v)) != nil {
+			return "", false
+		}
+		return b.String(), true
+	case 'n':
+		return "", v == "null"
+	case 't', 'f':
+		return v, v == "true" || v == "false"
+	}
+	return v, jsonNumber(v)
 }
 
 func skipSpace(s string, i int) int {
@@ -270,22 +288,28 @@ func skipSpace(s string, i int) int {
 	return i
 }
 
-// endOfJSONString returns the index after the string literal at s[i], in
-// valid JSON.
-func endOfJSONString(s string, i int) int {
+// endOfJSONString returns the index after the string literal at s[i],
+// refusing an unterminated one or one with a control character.
+func endOfJSONString(s string, i int) (int, bool) {
 	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
+		switch c := s[j]; {
+		case c == '\\':
 			j++
-		case '"':
-			return j + 1
+		case c == '"':
+			return j + 1, true
+		case c < 0x20:
+			return 0, false
 		}
 	}
-	return len(s)
+	return 0, false
 }
 
-// endOfJSONValue returns the index after the value at s[i], in valid JSON.
-func endOfJSONValue(s string, i int) int {
+// endOfJSONValue returns the index after the value at s[i]. Nested values
+// are only delimited here; jsonValue checks them.
+func endOfJSONValue(s string, i int) (int, bool) {
+	if i >= len(s) {
+		return 0, false
+	}
 	switch s[i] {
 	case '"':
 		return endOfJSONString(s, i)
@@ -294,22 +318,64 @@ func endOfJSONValue(s string, i int) int {
 		for j := i; j < len(s); j++ {
 			switch s[j] {
 			case '"':
-				j = endOfJSONString(s, j) - 1
+				end, ok := endOfJSONString(s, j)
+				if !ok {
+					return 0, false
+				}
+				j = end - 1
 			case '{', '[':
 				depth++
 			case '}', ']':
 				if depth--; depth == 0 {
-					return j + 1
+					return j + 1, true
 				}
 			}
 		}
-		return len(s)
+		return 0, false
 	}
 	j := i
 	for j < len(s) && strings.IndexByte(",}] \t\r\n", s[j]) < 0 {
 		j++
 	}
-	return j
+	return j, j > i
+}
+
+// jsonNumber reports whether v is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(v string) bool {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(v) && '0' <= v[i] && v[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(v) && v[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(v) && v[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(v) && v[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < len(v) && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(v)
 }
 
 // jsonUnquote returns the value of a valid JSON string literal: a slice of

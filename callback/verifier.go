@@ -88,6 +88,15 @@ func (v *Verifier) Validate() error {
 	if err := v.check(); err != nil {
 		return err
 	}
+	if sk, ok := v.Keys.(verify.StaticKeys); ok {
+		for u, k := range sk {
+			if k == nil {
+				// Without Validate, such a key fails its callbacks with
+				// verify.ErrKeyFetch instead.
+				return fmt.Errorf("%w: Keys has a nil key for %q", ErrConfig, u)
+			}
+		}
+	}
 	if v.Capture != nil {
 		if err := v.Capture.validateDir(); err != nil {
 			return &configError{field: "Capture", err: err}
@@ -96,8 +105,9 @@ func (v *Verifier) Validate() error {
 	return nil
 }
 
-// check is Validate without looking at the file system, for every request:
-// a capture directory that goes away must not change the answer to OSS.
+// check is what Validate checks of the Verifier's own fields, for every
+// request; not the file system (a capture directory that goes away must not
+// change the answer to OSS) nor every static key.
 func (v *Verifier) check() error {
 	if v == nil {
 		return fmt.Errorf("%w: nil *Verifier", ErrConfig)
@@ -121,15 +131,8 @@ func (v *Verifier) check() error {
 	if v.PrefixHeader != "" && !token(v.PrefixHeader) {
 		return fmt.Errorf("%w: PrefixHeader %q is not a header name", ErrConfig, v.PrefixHeader)
 	}
-	if sk, ok := v.Keys.(verify.StaticKeys); ok {
-		if len(sk) == 0 {
-			return fmt.Errorf("%w: Keys is an empty verify.StaticKeys, which trusts no key URL", ErrConfig)
-		}
-		for u, k := range sk {
-			if k == nil {
-				return fmt.Errorf("%w: Keys has a nil key for %q", ErrConfig, u)
-			}
-		}
+	if sk, ok := v.Keys.(verify.StaticKeys); ok && len(sk) == 0 {
+		return fmt.Errorf("%w: Keys is an empty verify.StaticKeys, which trusts no key URL", ErrConfig)
 	}
 	if v.Capture != nil {
 		if err := v.Capture.check(); err != nil {
