@@ -412,3 +412,42 @@ func TestTicketRotation(t *testing.T) {
 		t.Errorf("ticket relabelled B: %v, want ErrInvalidTicket", err)
 	}
 }
+
+// TestMultipartHandlerValidate: Validate names what the first request would
+// otherwise fail on, and ServeHTTP answers 500 until it passes.
+func TestMultipartHandlerValidate(t *testing.T) {
+	s := &Signer{Credentials: testCreds, Bucket: "bucket", Region: "cn-hangzhou"}
+	good := func() *MultipartHandler {
+		return &MultipartHandler{Signer: s, Secrets: testTicketSecrets, User: userFromHeader, Plan: planForUser, Logger: slog.New(slog.DiscardHandler)}
+	}
+	if err := good().Validate(); err != nil {
+		t.Fatalf("Validate = %v", err)
+	}
+	for _, tt := range []struct {
+		name, want string
+		edit       func(h *MultipartHandler)
+	}{
+		{"no Signer", "Signer", func(h *MultipartHandler) { h.Signer = nil }},
+		{"invalid Signer", "Bucket", func(h *MultipartHandler) { h.Signer = &Signer{Credentials: testCreds, Region: "cn-hangzhou"} }},
+		{"no User", "User", func(h *MultipartHandler) { h.User = nil }},
+		{"no Plan", "Plan", func(h *MultipartHandler) { h.Plan = nil }},
+		{"no Secrets", "Secrets", func(h *MultipartHandler) { h.Secrets = nil }},
+		{"short secret", "Secrets", func(h *MultipartHandler) { h.Secrets = callback.Secrets{{ID: "t1", Key: []byte("short")}} }},
+		{"negative TicketExpires", "TicketExpires", func(h *MultipartHandler) { h.TicketExpires = -time.Second }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := good()
+			tt.edit(h)
+			if err := h.Validate(); !errors.Is(err, ErrInvalidSigner) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate = %v, want ErrInvalidSigner naming %s", err, tt.want)
+			}
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(http.MethodPost, "/plan", strings.NewReader(`{"name":"a","size":1}`))
+			r.Header.Set("X-User", "alice")
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusInternalServerError {
+				t.Errorf("ServeHTTP answered %d, want 500", w.Code)
+			}
+		})
+	}
+}
