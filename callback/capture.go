@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// Capture saves refused callbacks into a directory, each raw in one file as
-// "ossdirect diagnose FILE" reads it. Writing happens on a goroutine of its
+// Capture saves the callbacks a Verifier refuses (VerifyEvent fails) into a
+// directory, each raw in one file as "ossdirect diagnose FILE" reads it. Writing happens on a goroutine of its
 // own, so it never delays the answer to OSS: requests that arrive while
 // capture is behind, or that cannot be written, are dropped and counted. The
 // oldest files are removed to stay within MaxFiles and MaxBytes.
@@ -135,7 +135,10 @@ func rawRequest(r *http.Request, body []byte) []byte {
 		target = r.URL.RequestURI()
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", r.Method, target, r.Host)
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, target)
+	if r.Host != "" {
+		fmt.Fprintf(&b, "Host: %s\r\n", r.Host)
+	}
 	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
 		switch http.CanonicalHeaderKey(k) {
 		case "Cookie", "Content-Length", "Transfer-Encoding", "Host":
