@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/internal/pkcs1md5"
@@ -178,8 +179,13 @@ func signatureFrom(h http.Header) ([]byte, error) {
 	return sig, nil
 }
 
-// ossKeyURLBase64 is x-oss-pub-key-url naming OSS's key.
-var ossKeyURLBase64 = base64.StdEncoding.EncodeToString([]byte(verify.OSSKeyURL))
+// ossKeyURLBase64 and ossKeyURLHTTPBase64 are x-oss-pub-key-url naming
+// OSS's key, in the two forms OSS sends.
+var (
+	ossKeyURLHTTP       = "http://" + strings.TrimPrefix(verify.OSSKeyURL, "https://")
+	ossKeyURLBase64     = base64.StdEncoding.EncodeToString([]byte(verify.OSSKeyURL))
+	ossKeyURLHTTPBase64 = base64.StdEncoding.EncodeToString([]byte(ossKeyURLHTTP))
+)
 
 func keyURLFrom(h http.Header) (string, error) {
 	vals := h.Values("X-Oss-Pub-Key-Url")
@@ -193,8 +199,11 @@ func keyURLFrom(h http.Header) (string, error) {
 		return "", fmt.Errorf("%w: %d bytes long", errMalformedKeyURL, len(vals[0]))
 	}
 	// OSS names its own key in nearly every callback: no copy for it.
-	if vals[0] == ossKeyURLBase64 {
+	switch vals[0] {
+	case ossKeyURLBase64:
 		return verify.OSSKeyURL, nil
+	case ossKeyURLHTTPBase64:
+		return ossKeyURLHTTP, nil
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(vals[0])
 	if err != nil || len(raw) == 0 {

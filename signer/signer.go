@@ -134,7 +134,8 @@ type Signer struct {
 // the application's answer).
 const DefaultCallbackMargin = 5 * time.Minute
 
-// Validate reports a Signer that cannot sign, naming the field at fault.
+// Validate reports a Signer that cannot sign, naming the field at fault;
+// Secrets, when set, must pass Secrets.Validate.
 // Sign calls it too; calling it at start-up finds a misconfiguration before
 // the first user asks for a token. Errors wrap ErrInvalidSigner.
 func (s *Signer) Validate() error {
