@@ -57,10 +57,10 @@
 //   - A verified callback proves that OSS sent it, not whose upload it was:
 //     OSS signs the callbacks of all its customers with one key, and anyone
 //     can point an upload to their own bucket at your callback URL with a body
-//     claiming anything. signer.Signer.CallbackSecret binds every callback
-//     URL it signs (with the user id in its query) to a secret of the app's
-//     until shortly after the token expires, and callback.Verifier, which
-//     needs the same secret to pass Validate, refuses callbacks to URLs the
+//     claiming anything. signer.Signer binds every callback URL it signs
+//     (with the user id in its query) with the app's callback.Secrets until
+//     shortly after the token expires, and callback.Verifier, which needs
+//     the same Secrets to pass Validate, refuses callbacks to URLs the
 //     app did not issue, or after that expiry; read the user from
 //     callback.Event.Query.
 //   - Misconfiguration shows at start-up: signer.Signer.Validate and

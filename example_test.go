@@ -2,21 +2,26 @@ package ossdirect_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/testkeys"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/signer"
+	"github.com/ossdirect/ossdirect/verify"
 )
 
 // Example runs the whole flow in process: the emulator stands in for the
@@ -33,7 +38,7 @@ func Example() {
 	// The app's callback endpoint (steps 4–5). It trusts only the key that
 	// signs the callbacks: here the emulator's; in production Keys is nil,
 	// which trusts only OSS's own key.
-	verifier := &callback.Verifier{BindingSecret: secret, Keys: oss.KeyFetcher()}
+	verifier := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: secret}}, Keys: oss.KeyFetcher()}
 	if err := verifier.Validate(); err != nil {
 		log.Fatal(err)
 	}
@@ -49,14 +54,14 @@ func Example() {
 	// the same as JSON at GET /oss/token. The Signer binds the callback
 	// URL until a few minutes after the token expires.
 	s := oss.Signer() // in production: a signer.Signer with your bucket, region and credentials
-	s.CallbackSecret = secret
+	s.Secrets = callback.Secrets{{ID: "k1", Key: secret}}
 	tok, err := s.Sign(context.Background(), signer.Upload{
 		KeyPrefix: "uploads/42/",
 		MaxSize:   1 << 20,
 		Expires:   time.Minute,
 		Callback: &callback.Params{
 			URL:      app.URL + "/oss/callback?uid=42",
-			Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
+			Body:     callback.JSONBody("object", "size"),
 			BodyType: callback.BodyTypeJSON,
 		},
 	})
@@ -87,17 +92,33 @@ func Example() {
 // currentUser stands for the application's session lookup.
 func currentUser(r *http.Request) string { return "42" }
 
+// secretKey stands for the application's secret store: the key of the
+// binding secret with the given ID, the same on every instance.
+func secretKey(id string) []byte { return []byte("key of " + id + " from the secret store") }
+
+// loadSecrets stands for the application's configuration: its keyring.
+func loadSecrets() callback.Secrets {
+	return callback.Secrets{{ID: "2026-12", Key: secretKey("2026-12")}}
+}
+
+// ossCallback is OSS's real callback (unbound: it predates binding), as the
+// app's mux sees it at /oss/callback.
+func ossCallback() *http.Request {
+	r := testkeys.RealCallback().Request()
+	r.URL.Path = "/oss/callback" // what a router matches; the Verifier reads r.RequestURI
+	return r
+}
+
 // saveUpload stands for the application's bookkeeping.
 func saveUpload(uid, object string, size int64) {}
 
 // Example_tokenEndpoint is the README's "Sign a policy" snippet.
 func Example_tokenEndpoint() {
-	secret := []byte(os.Getenv("CALLBACK_SECRET")) // ≥ 16 bytes, the same on every instance
 	s := &signer.Signer{
-		Credentials:    signer.EnvCredentials(), // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		CallbackSecret: secret, // binds every callback URL until the token expires + CallbackMargin
+		Credentials: signer.EnvCredentials(), // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     loadSecrets(), // bind every callback URL until the token expires + CallbackMargin
 	}
 	if err := s.Validate(); err != nil {
 		log.Fatal(err) // a missing field, a short secret, or no credentials in the environment
@@ -112,7 +133,7 @@ func Example_tokenEndpoint() {
 				Expires:   5 * time.Minute, // the token's lifetime, stated once
 				Callback: &callback.Params{
 					URL:      "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
-					Body:     callback.JSONBody(callback.VarObject, callback.VarSize),
+					Body:     callback.JSONBody("object", "size"),
 					BodyType: callback.BodyTypeJSON,
 				},
 			}, nil
@@ -120,14 +141,15 @@ func Example_tokenEndpoint() {
 	})
 }
 
-// Example_callbackHandler is the README's "Verify the callback" snippet.
+// Example_callbackHandler is the README's "Verify the callback" snippet. OSS's
+// real callback verifies but was not sent to a URL this app bound: refused.
 func Example_callbackHandler() {
-	secret := []byte(os.Getenv("CALLBACK_SECRET"))
-	v := &callback.Verifier{BindingSecret: secret} // Keys nil: only OSS's own key (embedded, allowlisted)
+	mux := http.NewServeMux()
+	v := &callback.Verifier{Secrets: loadSecrets()} // Keys nil: only OSS's own key (embedded, allowlisted)
 	if err := v.Validate(); err != nil {
 		log.Fatal(err) // a short or missing secret is found here, not at the first upload
 	}
-	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+	mux.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
 		// ev is verified: OSS's RSA signature, and the URL bound by this app.
 		uid := ev.Query.Get("uid")
 		if !strings.HasPrefix(ev.Object, "uploads/"+uid+"/") {
@@ -136,12 +158,19 @@ func Example_callbackHandler() {
 		saveUpload(uid, ev.Object, ev.Size)
 		return map[string]any{"status": "OK", "object": ev.Object}, nil // relayed to the browser
 	}))
+
+	v.Logger = slog.New(slog.DiscardHandler)
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, ossCallback())
+	fmt.Println(w.Code, w.Body)
+	// Output:
+	// 403 {"error":"callback: callback URL not bound by this app"}
 }
 
 // Example_middleware is the README's snippet for an application's own
 // middleware or framework.
 func Example_middleware() {
-	v := &callback.Verifier{BindingSecret: []byte(os.Getenv("CALLBACK_SECRET"))}
+	v := &callback.Verifier{Secrets: loadSecrets()}
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		ev, err := v.VerifyEvent(r) // signature, binding and body; refusals are logged with their cause
 		if err != nil {
@@ -154,14 +183,95 @@ func Example_middleware() {
 		w.Header().Set("Content-Length", "15")
 		io.WriteString(w, `{"status":"OK"}`) // OSS needs 200, JSON and a Content-Length
 	}
-	http.HandleFunc("POST /oss/callback", handler)
+
+	v.Logger = slog.New(slog.DiscardHandler)
+	w := httptest.NewRecorder()
+	handler(w, ossCallback())
+	fmt.Print(w.Code, " ", w.Body)
+	// Output:
+	// 403 callback refused
+}
+
+// Example_rotation is the README's "Rotating the secret" snippet: step 2 of
+// a rotation, where a callback bound by an instance still at step 1 is
+// accepted, and the same callback is refused once the old secret is dropped.
+func Example_rotation() {
+	s := &signer.Signer{Credentials: signer.EnvCredentials(), Bucket: "examplebucket", Region: "cn-hangzhou"}
+	h := &signer.MultipartHandler{Signer: s}
+	v := &callback.Verifier{Logger: slog.New(slog.DiscardHandler)}
+
+	// Step 2 of 3: every instance accepts both; "2027-01" now signs.
+	secrets := callback.Secrets{
+		{ID: "2027-01", Key: secretKey("2027-01")}, // first: signs new tokens and tickets
+		{ID: "2026-12", Key: secretKey("2026-12")}, // still accepted
+	}
+	s.Secrets = secrets // signer.Signer: binds callback URLs
+	h.Secrets = secrets // signer.MultipartHandler: seals tickets
+	v.Secrets = secrets // callback.Verifier: checks bindings
+
+	// A callback URL an instance still at step 1 bound, and OSS's
+	// callback to it (signed here with a test key the Verifier trusts).
+	old := callback.Secrets{{ID: "2026-12", Key: secretKey("2026-12")}}
+	bound, _ := callback.BindURL(old, "https://app.example.com/oss/callback?uid=42", time.Now().Add(time.Hour))
+	target := strings.TrimPrefix(bound, "https://app.example.com")
+	v.Keys = testKeys
+	_, err := v.VerifyEvent(signedCallback(target, "object=uploads%2F42%2Fa.png"))
+	fmt.Println("step 2:", err)
+
+	// Step 3, once the longest token bound with "2026-12" has expired.
+	v.Secrets = secrets[:1]
+	_, err = v.VerifyEvent(signedCallback(target, "object=uploads%2F42%2Fa.png"))
+	fmt.Println("step 3:", err)
+	// Output:
+	// step 2: <nil>
+	// step 3: callback: callback URL not bound by this app: bound with secret "2026-12", which is no longer accepted
+}
+
+// The test key that signs callbacks in Example_rotation, published at a
+// URL the Verifier is told to trust.
+const testKeyURL = "https://gosspublic.alicdn.com/example_test_key.pem"
+
+var testKeys = verify.StaticKeys{testKeyURL: &testkeys.Private(512).PublicKey}
+
+// signedCallback is a callback to target signed as OSS signs it, with the
+// test key.
+func signedCallback(target, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	path, query, _ := strings.Cut(target, "?")
+	sig := testkeys.SignMD5(testkeys.Private(512), []byte(path+"?"+query+"\n"+body))
+	r.Header.Set("Authorization", base64.StdEncoding.EncodeToString(sig))
+	r.Header.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte(testKeyURL)))
+	r.Header.Set("Content-Type", callback.BodyTypeForm)
+	return r
+}
+
+// Example_capture is the README's diagnose snippet: refused callbacks are
+// saved, raw, for "ossdirect diagnose".
+func Example_capture() {
+	captureDir, err := os.MkdirTemp("", "refused")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(captureDir)
+
+	v := &callback.Verifier{
+		Secrets: loadSecrets(),
+		Capture: &callback.Capture{Dir: captureDir}, // an existing directory; at most 100 files and 16 MiB
+	}
+	fmt.Println(v.Validate())
+
+	v.Capture = &callback.Capture{Dir: filepath.Join(captureDir, "missing")}
+	fmt.Println(v.Validate() != nil)
+	// Output:
+	// <nil>
+	// true
 }
 
 // Example_behindProxy is the README's reverse-proxy snippet: nginx serves
 // the app under /api/ and strips that prefix.
 func Example_behindProxy() {
 	v := &callback.Verifier{
-		BindingSecret:  []byte(os.Getenv("CALLBACK_SECRET")),
+		Secrets:        loadSecrets(),
 		StrippedPrefix: "/api", // OSS signed /api/oss/callback; the app sees /oss/callback
 	}
 	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
@@ -173,10 +283,10 @@ func Example_behindProxy() {
 // sends the file with one PUT, OSS calls the app back before it answers.
 func Example_presignedPut() {
 	s := &signer.Signer{
-		Credentials:    signer.EnvCredentials(),
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+		Credentials: signer.EnvCredentials(),
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     loadSecrets(),
 	}
 	http.HandleFunc("GET /oss/put-url", func(w http.ResponseWriter, r *http.Request) {
 		uid := currentUser(r)
@@ -187,7 +297,7 @@ func Example_presignedPut() {
 			Expires:     5 * time.Minute,
 			Callback: &callback.Params{ // signed into the URL's query: no extra CORS headers
 				URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
-				Body: callback.FormBody(callback.VarObject, callback.VarSize),
+				Body: callback.FormBody("object", "size"),
 			},
 		})
 		if err != nil {
@@ -202,14 +312,14 @@ func Example_presignedPut() {
 // go in parts, straight from the browser, with no credentials in it.
 func Example_multipartEndpoint() {
 	s := &signer.Signer{
-		Credentials:    signer.EnvCredentials(),
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+		Credentials: signer.EnvCredentials(),
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     loadSecrets(),
 	}
 	http.Handle("/oss/multipart/", &signer.MultipartHandler{ // plan, parts, complete, abort, list
-		Signer:       s,
-		TicketSecret: []byte(os.Getenv("TICKET_SECRET")),
+		Signer:  s,
+		Secrets: s.Secrets, // seal the tickets: the same keyring
 		User: func(r *http.Request) (string, error) {
 			return currentUser(r), nil
 		},
@@ -223,7 +333,7 @@ func Example_multipartEndpoint() {
 				PartSize: 8 << 20,
 				Callback: &callback.Params{ // on CompleteMultipartUpload, bound with the planned size
 					URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
-					Body: callback.FormBody(callback.VarObject, callback.VarSize),
+					Body: callback.FormBody("object", "size"),
 				},
 			}, nil
 		},
@@ -269,14 +379,14 @@ func assumeRole(context.Context) (signer.Credentials, error) {
 // companionEndpoint "/uppy" uploads straight to OSS, with the callback.
 func Example_uppy() {
 	s := &signer.Signer{
-		Credentials:    signer.EnvCredentials(),
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		CallbackSecret: []byte(os.Getenv("CALLBACK_SECRET")),
+		Credentials: signer.EnvCredentials(),
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     loadSecrets(),
 	}
 	http.Handle("/uppy/", &signer.CompanionHandler{ // Companion's /s3/... routes
-		Signer:       s,
-		TicketSecret: []byte(os.Getenv("TICKET_SECRET")),
+		Signer:  s,
+		Secrets: s.Secrets,
 		User: func(r *http.Request) (string, error) {
 			return currentUser(r), nil
 		},
@@ -286,7 +396,7 @@ func Example_uppy() {
 				MaxSize:   1 << 30,
 				Callback: &callback.Params{
 					URL:  "https://app.example.com/oss/callback?uid=" + url.QueryEscape(uid),
-					Body: callback.FormBody(callback.VarObject, callback.VarSize),
+					Body: callback.FormBody("object", "size"),
 				},
 			}, nil
 		},

@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/internal/testkeys"
@@ -95,6 +97,91 @@ func BenchmarkHandler(b *testing.B) {
 		h.ServeHTTP(w, r)
 		if w.Code != http.StatusOK {
 			b.Fatal(w.Code, w.Body)
+		}
+	}
+}
+
+// benchSecrets is a rotating keyring of three; the benchmarks' callbacks
+// are bound with its last (oldest) secret, the slowest to look up.
+var benchSecrets = callback.Secrets{
+	{ID: "2027-02", Key: []byte("bench-secret-2027-02-0123456789")},
+	{ID: "2027-01", Key: []byte("bench-secret-2027-01-0123456789")},
+	{ID: "2026-12", Key: []byte("bench-secret-2026-12-0123456789")},
+}
+
+// boundRequest is OSS's real callback body sent to a URL bound with the
+// oldest of benchSecrets, signed as OSS signs with a key of the size of
+// OSS's (512 bits), with a body that is rewound before each iteration; msg
+// and sig are what the bare check verifies.
+func boundRequest(b *testing.B) (r *http.Request, rewind func(), keys verify.KeyFetcher, msg, sig []byte) {
+	rc := testkeys.RealCallback()
+	u, err := callback.BindURL(benchSecrets[2:], "https://app.example.com/oss/callback?uid=42", time.Now().Add(time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	target := strings.TrimPrefix(u, "https://app.example.com")
+	priv := testkeys.Private(512)
+	msg = []byte(target + "\n" + rc.Body)
+	sig = testkeys.SignMD5(priv, msg)
+	r = httptest.NewRequest(http.MethodPost, target, nil)
+	r.Header.Set("Authorization", base64.StdEncoding.EncodeToString(sig))
+	r.Header.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte(testKeyURL)))
+	r.Header.Set("Content-Type", callback.BodyTypeJSON)
+	r.ContentLength = int64(len(rc.Body))
+	body := []byte(rc.Body)
+	rb := &rewindBody{}
+	return r, func() { rb.Reset(body); r.Body = rb }, staticKeys(priv), msg, sig
+}
+
+func benchVerifier(b *testing.B, secrets callback.Secrets) {
+	r, rewind, keys, _, _ := boundRequest(b)
+	v := &callback.Verifier{Secrets: secrets, Keys: keys}
+	b.ReportAllocs()
+	for b.Loop() {
+		rewind()
+		if _, err := v.VerifyEvent(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifierSecrets1 is VerifyEvent of a bound callback with one
+// secret, the one that bound it.
+func BenchmarkVerifierSecrets1(b *testing.B) { benchVerifier(b, benchSecrets[2:]) }
+
+// BenchmarkVerifierSecrets3 is the same during a rotation: three secrets,
+// the binding made with the last. The binding names its secret, so this
+// costs one HMAC too.
+func BenchmarkVerifierSecrets3(b *testing.B) { benchVerifier(b, benchSecrets) }
+
+// BenchmarkHandlerBound is the Handler end to end on a bound callback, with
+// the keyring of a rotation.
+func BenchmarkHandlerBound(b *testing.B) {
+	r, rewind, keys, _, _ := boundRequest(b)
+	v := &callback.Verifier{Secrets: benchSecrets, Keys: keys}
+	h := v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+		return map[string]any{"ok": true, "size": ev.Size}, nil
+	})
+	b.ReportAllocs()
+	for b.Loop() {
+		rewind()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code, w.Body)
+		}
+	}
+}
+
+// BenchmarkHandlerBoundBaseline is the bare MD5 + RSA check of the bound
+// callback BenchmarkHandlerBound serves.
+func BenchmarkHandlerBoundBaseline(b *testing.B) {
+	_, _, _, msg, sig := boundRequest(b)
+	pub := &testkeys.Private(512).PublicKey
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := verify.VerifyPKCS1v15MD5(pub, msg, sig); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -17,17 +17,22 @@ import (
 
 	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/internal/testkeys"
+	"github.com/ossdirect/ossdirect/verify"
 )
 
-var bindingSecret = []byte("0123456789abcdef-app-secret")
+var (
+	bindingSecret  = []byte("0123456789abcdef-app-secret")
+	bindingSecrets = callback.Secrets{{ID: "k1", Key: bindingSecret}}
+)
 
-// wantMAC is the binding format written out: unpadded Base64url of
-// HMAC-SHA256(secret, "ossdirect callback binding v1\n" + decoded path +
-// "\n" + raw query without "?").
+// wantMAC is the binding's value written out for the secret (ID "k1", key
+// secret): the ID, a ".", and the unpadded Base64url of
+// HMAC-SHA256(secret, "ossdirect callback binding v2\n" + ID + "\n" +
+// decoded path + "\n" + raw query without "?").
 func wantMAC(secret []byte, path, query string) string {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("ossdirect callback binding v1\n" + path + "\n" + query))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m.Write([]byte("ossdirect callback binding v2\nk1\n" + path + "\n" + query))
+	return "k1." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 func TestBindURL(t *testing.T) {
@@ -45,7 +50,7 @@ func TestBindURL(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := callback.BindURL(bindingSecret, c.in)
+			got, err := callback.BindURL(bindingSecrets, c.in, time.Time{})
 			if err != nil {
 				t.Error(err)
 				return
@@ -60,7 +65,7 @@ func TestBindURL(t *testing.T) {
 		})
 	}
 
-	bound, err := callback.BindURL(bindingSecret, "https://app.example.com/cb?uid=1")
+	bound, err := callback.BindURL(bindingSecrets, "https://app.example.com/cb?uid=1", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,27 +88,35 @@ func TestBindURL(t *testing.T) {
 	}
 	for _, c := range errCases {
 		t.Run(c.name, func(t *testing.T) {
-			if got, err := callback.BindURL(c.secret, c.in); !errors.Is(err, callback.ErrInvalidParams) {
-				t.Errorf("BindURL = %q, %v; want ErrInvalidParams", got, err)
+			want := callback.ErrInvalidParams
+			if len(c.secret) < 16 {
+				want = callback.ErrSecret
+			}
+			if got, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: c.secret}}, c.in, time.Time{}); !errors.Is(err, want) {
+				t.Errorf("BindURL = %q, %v; want %v", got, err, want)
 			}
 		})
 	}
 }
 
-// TestVerifierBinding: with BindingSecret set, only callbacks to URLs this
+// TestVerifierBinding: with Secrets set, only callbacks to URLs this
 // app bound pass, whatever OSS signed; the bound query reaches the app as
 // Event.Query, without the binding. Every request below is validly signed,
 // as OSS signs every customer's callbacks with the same key.
 func TestVerifierBinding(t *testing.T) {
 	priv := testkeys.Private(512)
 	keys := staticKeys(priv)
-	bound, err := callback.BindURL(bindingSecret, "https://app.example.com/oss/callback?uid=7")
+	bound, err := callback.BindURL(bindingSecrets, "https://app.example.com/oss/callback?uid=7", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	target := strings.TrimPrefix(bound, "https://app.example.com")
 	mac := target[strings.LastIndex(target, "=")+1:]
-	otherSecret, err := callback.BindURL([]byte("another-apps-secret-value"), "https://app.example.com/oss/callback?uid=7")
+	otherSecret, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: []byte("another-apps-secret-value")}}, "https://app.example.com/oss/callback?uid=7", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherID, err := callback.BindURL(callback.Secrets{{ID: "k0", Key: bindingSecret}}, "https://app.example.com/oss/callback?uid=7", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,8 +140,11 @@ func TestVerifierBinding(t *testing.T) {
 		{"binding inside a value", "/oss/callback?uid=7&x=ossdirect-binding=" + mac, "/oss/callback?uid=7&x=ossdirect-binding=" + mac, callback.ErrUnbound, nil},
 		{"MAC truncated", target[:len(target)-1], target[:len(target)-1], callback.ErrUnbound, nil},
 		{"bound with another secret", strings.TrimPrefix(otherSecret, "https://app.example.com"), strings.TrimPrefix(otherSecret, "https://app.example.com"), callback.ErrUnbound, nil},
+		{"bound with an ID not accepted", strings.TrimPrefix(otherID, "https://app.example.com"), strings.TrimPrefix(otherID, "https://app.example.com"), callback.ErrUnbound, nil},
+		{"ID swapped", strings.Replace(target, "binding=k1.", "binding=k0.", 1), strings.Replace(target, "binding=k1.", "binding=k0.", 1), callback.ErrUnbound, nil},
+		{"ID removed", strings.Replace(target, "binding=k1.", "binding=", 1), strings.Replace(target, "binding=k1.", "binding=", 1), callback.ErrUnbound, nil},
 	}
-	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret}
+	v := &callback.Verifier{Keys: keys, Secrets: bindingSecrets}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body))
@@ -138,13 +154,13 @@ func TestVerifierBinding(t *testing.T) {
 			// The signature is checked before the binding, so the same
 			// target with a signature that does not verify is refused
 			// for its signature, whether bound or not.
-			if _, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
+			if _, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body+"x")); !errors.Is(err, verify.ErrBadSignature) {
 				t.Errorf("bad signature: VerifyEvent = %v, want ErrBadSignature", err)
 			}
-			// Without BindingSecret the same request verifies: it is
+			// Without Secrets the same request verifies: it is
 			// signed, which is exactly the problem binding solves.
 			if err := callback.Verify(newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body), keys); err != nil {
-				t.Errorf("without BindingSecret: %v", err)
+				t.Errorf("without a binding check: %v", err)
 			}
 
 			checkHandlerQuery(t, v, newSignedRequest(priv, c.target, body, c.signedPath+"\n"+body), c.want != nil, c.wantQuery)
@@ -153,15 +169,18 @@ func TestVerifierBinding(t *testing.T) {
 
 	// A secret too short to be safe refuses everything rather than
 	// accepting anything, as a configuration error (500).
-	short := &callback.Verifier{Keys: keys, BindingSecret: []byte("short"), Logger: discardLogger}
+	short := &callback.Verifier{Keys: keys, Secrets: callback.Secrets{{ID: "k1", Key: []byte("short")}}, Logger: discardLogger}
+	if err := short.Validate(); !errors.Is(err, callback.ErrConfig) || !errors.Is(err, callback.ErrSecret) {
+		t.Errorf("short secret: Validate = %v, want ErrConfig and ErrSecret", err)
+	}
 	if ev, err := short.VerifyEvent(newSignedRequest(priv, target, body, target+"\n"+body)); !errors.Is(err, callback.ErrConfig) || ev != nil {
-		t.Errorf("short BindingSecret: VerifyEvent = %v, %v; want ErrConfig", ev, err)
+		t.Errorf("short secret: VerifyEvent = %v, %v; want ErrConfig", ev, err)
 	} else if got := callback.HTTPStatus(err); got != http.StatusInternalServerError {
-		t.Errorf("short BindingSecret: HTTPStatus = %d, want 500", got)
+		t.Errorf("short secret: HTTPStatus = %d, want 500", got)
 	}
 }
 
-func TestBindURLUntil(t *testing.T) {
+func TestBindURLExpiry(t *testing.T) {
 	const (
 		p  = "ossdirect-binding="
 		e  = "ossdirect-expires="
@@ -188,13 +207,13 @@ func TestBindURLUntil(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := callback.BindURLUntil(bindingSecret, c.in, c.notAfter)
+			got, err := callback.BindURL(bindingSecrets, c.in, c.notAfter)
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			if got != c.want {
-				t.Errorf("BindURLUntil(%q) = %q, want %q", c.in, got, c.want)
+				t.Errorf("BindURL(%q) = %q, want %q", c.in, got, c.want)
 			}
 			if err := (callback.Params{URL: got, Body: "a=${bucket}"}).Validate(); err != nil {
 				t.Errorf("bound URL refused by Validate: %v", err)
@@ -202,7 +221,7 @@ func TestBindURLUntil(t *testing.T) {
 		})
 	}
 
-	bound, err := callback.BindURLUntil(bindingSecret, "https://app.example.com/cb?uid=1", at)
+	bound, err := callback.BindURL(bindingSecrets, "https://app.example.com/cb?uid=1", at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +232,6 @@ func TestBindURLUntil(t *testing.T) {
 		notAfter time.Time
 	}{
 		{"short secret", bindingSecret[:15], "https://app.example.com/cb", at},
-		{"zero time", bindingSecret, "https://app.example.com/cb", time.Time{}},
 		{"1970", bindingSecret, "https://app.example.com/cb", time.Unix(0, 0)},
 		{"before 1970", bindingSecret, "https://app.example.com/cb", time.Unix(-1, 0)},
 		{"too far ahead", bindingSecret, "https://app.example.com/cb", time.Unix(1e18, 0)},
@@ -224,15 +242,19 @@ func TestBindURLUntil(t *testing.T) {
 	}
 	for _, c := range errCases {
 		t.Run(c.name, func(t *testing.T) {
-			if got, err := callback.BindURLUntil(c.secret, c.in, c.notAfter); !errors.Is(err, callback.ErrInvalidParams) {
-				t.Errorf("BindURLUntil = %q, %v; want ErrInvalidParams", got, err)
+			want := callback.ErrInvalidParams
+			if len(c.secret) < 16 {
+				want = callback.ErrSecret
+			}
+			if got, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: c.secret}}, c.in, c.notAfter); !errors.Is(err, want) {
+				t.Errorf("BindURL = %q, %v; want %v", got, err, want)
 			}
 		})
 	}
 	// BindURL must not bind an expiry it did not write either: the
 	// Verifier would enforce it.
-	if got, err := callback.BindURL(bindingSecret, "https://app.example.com/cb?"+e+"1"); !errors.Is(err, callback.ErrInvalidParams) {
-		t.Errorf("BindURL with %s in the query = %q, %v; want ErrInvalidParams", callback.BindingExpiresParam, got, err)
+	if got, err := callback.BindURL(bindingSecrets, "https://app.example.com/cb?"+e+"1", time.Time{}); !errors.Is(err, callback.ErrInvalidParams) {
+		t.Errorf("BindURL with %s in the query = %q, %v; want ErrInvalidParams", e, got, err)
 	}
 }
 
@@ -246,13 +268,13 @@ func TestVerifierBindingExpiry(t *testing.T) {
 	keys := staticKeys(priv)
 	const host = "https://app.example.com"
 	notAfter := time.Unix(1700000000, 0)
-	bound, err := callback.BindURLUntil(bindingSecret, host+"/oss/callback?uid=7", notAfter)
+	bound, err := callback.BindURL(bindingSecrets, host+"/oss/callback?uid=7", notAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
 	target := strings.TrimPrefix(bound, host)
 	mac := target[strings.LastIndex(target, "=")+1:]
-	forever, err := callback.BindURL(bindingSecret, host+"/oss/callback?uid=7")
+	forever, err := callback.BindURL(bindingSecrets, host+"/oss/callback?uid=7", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +319,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 	const body = "object=users%2F7%2Fa.png"
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return c.now }}
+			v := &callback.Verifier{Keys: keys, Secrets: bindingSecrets, Now: func() time.Time { return c.now }}
 			// The targets need no decoding: OSS signs them as they are.
 			signed := func() *http.Request { return newSignedRequest(priv, c.target, body, c.target+"\n"+body) }
 			_, err := v.VerifyEvent(signed())
@@ -313,7 +335,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 			}
 			// An expired or broken binding does not hide a bad
 			// signature: the signature is checked first.
-			if _, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.target+"\n"+body+"x")); !errors.Is(err, callback.ErrBadSignature) {
+			if _, err := v.VerifyEvent(newSignedRequest(priv, c.target, body, c.target+"\n"+body+"x")); !errors.Is(err, verify.ErrBadSignature) {
 				t.Errorf("bad signature: VerifyEvent = %v, want ErrBadSignature", err)
 			}
 
@@ -323,7 +345,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 
 	// OSS is told the binding expired, not just that it is unbound.
 	w := httptest.NewRecorder()
-	v := &callback.Verifier{Keys: keys, BindingSecret: bindingSecret, Now: func() time.Time { return after }}
+	v := &callback.Verifier{Keys: keys, Secrets: bindingSecrets, Now: func() time.Time { return after }}
 	v.Handler(func(context.Context, *callback.Event) (any, error) { return nil, nil }).
 		ServeHTTP(w, newSignedRequest(priv, target, body, target+"\n"+body))
 	if want := `{"error":"` + callback.ErrBindingExpired.Error() + `"}`; w.Body.String() != want {
@@ -339,7 +361,7 @@ func TestVerifierBindingExpiry(t *testing.T) {
 		got = ev
 		return nil, nil
 	}).ServeHTTP(httptest.NewRecorder(), newSignedRequest(priv, target, body, target+"\n"+body))
-	if got == nil || got.Query.Get(callback.BindingExpiresParam) != "1700000000" {
+	if got == nil || got.Query.Get("ossdirect-expires") != "1700000000" {
 		t.Errorf("AllowUnbound: event %+v, want the whole query", got)
 	}
 }
@@ -366,5 +388,55 @@ func checkHandlerQuery(t *testing.T, v *callback.Verifier, r *http.Request, refu
 	}
 	if diff := cmp.Diff(wantQuery, got.Query); diff != "" {
 		t.Errorf("Event.Query (-want +got):\n%s", diff)
+	}
+}
+
+// TestVerifierRotation follows the README's rotation from secret A to B:
+// callbacks bound by instances at any step pass every Verifier of the steps
+// they overlap with, and once A is dropped a callback bound with A is
+// refused with a logged reason naming A.
+func TestVerifierRotation(t *testing.T) {
+	priv := testkeys.Private(512)
+	keys := staticKeys(priv)
+	a := callback.Secret{ID: "A", Key: []byte("secret-A-0123456789abcdef")}
+	b := callback.Secret{ID: "B", Key: []byte("secret-B-0123456789abcdef")}
+	steps := []callback.Secrets{{a}, {a, b}, {b, a}, {b}}
+	const body = "object=users%2F7%2Fa.png"
+	bound := func(signing callback.Secrets) string {
+		u, err := callback.BindURL(signing, "https://app.example.com/oss/callback?uid=7", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimPrefix(u, "https://app.example.com")
+	}
+	// accepted[i][j]: a callback bound by an instance at step i passes a
+	// Verifier at step j. Steps 0-1 bind with A, steps 2-3 with B.
+	accepted := [4][4]bool{
+		{true, true, true, false},
+		{true, true, true, false},
+		{false, true, true, true},
+		{false, true, true, true},
+	}
+	for i, signing := range steps {
+		target := bound(signing)
+		for j, accepting := range steps {
+			var logs logRecorder
+			v := &callback.Verifier{Keys: keys, Secrets: accepting, Logger: logs.logger()}
+			_, err := v.VerifyEvent(newSignedRequest(priv, target, body, target+"\n"+body))
+			if accepted[i][j] != (err == nil) {
+				t.Errorf("bound at step %d, verified at step %d: %v, want accepted %v", i, j, err, accepted[i][j])
+			}
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, callback.ErrUnbound) {
+				t.Errorf("step %d/%d: %v, want ErrUnbound", i, j, err)
+			}
+			id := signing.Current().ID
+			want := `bound with secret "` + id + `", which is no longer accepted`
+			if reasons := logs.attrs("reason"); len(reasons) != 1 || !strings.Contains(reasons[0], want) {
+				t.Errorf("step %d/%d: logged %q, want a reason with %q", i, j, reasons, want)
+			}
+		}
 	}
 }

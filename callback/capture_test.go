@@ -59,9 +59,9 @@ func captureCallback(t *testing.T, callbackPath, bodyType, fileName string) capt
 	defer srv.Close()
 
 	s := srv.Signer()
-	s.CallbackSecret = testSecret
+	s.Secrets = callback.Secrets{{ID: "k1", Key: testSecret}}
 	params := &callback.Params{URL: app.URL + callbackPath, BodyType: bodyType}
-	vars := []string{callback.VarBucket, callback.VarObject, callback.VarSize, callback.VarMimeType, "x:uid"}
+	vars := []string{"bucket", "object", "size", "mimeType", "x:uid"}
 	if bodyType == callback.BodyTypeJSON {
 		params.Body = callback.JSONBody(vars...)
 	} else {

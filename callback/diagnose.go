@@ -11,58 +11,61 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
+	"github.com/ossdirect/ossdirect/internal/pkcs1md5"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// Cause names the most likely reason a callback did not verify.
-type Cause string
-
-// The causes a Diagnosis can name. Most are found by recovering the digest
-// OSS signed from the signature and trying the usual distortions of path,
-// query and body against it: the first distortion that reproduces the
+// cause names the most likely reason a callback did not verify; the package
+// doc lists the names a Diagnosis gives. Most are found by recovering the
+// digest OSS signed from the signature and trying the usual distortions of
+// path, query and body against it: the first distortion that reproduces the
 // digest is named.
+type cause string
+
+// The causes a Diagnosis can name.
 const (
-	// CauseAuthorizationDropped: x-oss-pub-key-url arrived but Authorization
+	// causeAuthorizationDropped: x-oss-pub-key-url arrived but Authorization
 	// did not; a web server or proxy dropped it.
-	CauseAuthorizationDropped Cause = "authorization-dropped"
-	// CauseKeyURLUntrusted: the key URL is not one the KeyFetcher trusts.
-	CauseKeyURLUntrusted Cause = "key-url-untrusted"
-	// CauseKeyURLScheme: the key URL is trusted with the other scheme
+	causeAuthorizationDropped cause = "authorization-dropped"
+	// causeKeyURLUntrusted: the key URL is not one the KeyFetcher trusts.
+	causeKeyURLUntrusted cause = "key-url-untrusted"
+	// causeKeyURLScheme: the key URL is trusted with the other scheme
 	// (http instead of https or the reverse).
-	CauseKeyURLScheme Cause = "key-url-scheme"
-	// CauseWrongKey: the signature was not made with the key the request
+	causeKeyURLScheme cause = "key-url-scheme"
+	// causeWrongKey: the signature was not made with the key the request
 	// names, or was altered.
-	CauseWrongKey Cause = "wrong-key"
-	// CausePrefixStripped: OSS signed a longer path; a proxy stripped a
+	causeWrongKey cause = "wrong-key"
+	// causePrefixStripped: OSS signed a longer path; a proxy stripped a
 	// prefix (see Verifier.StrippedPrefix).
-	CausePrefixStripped Cause = "path-prefix-stripped"
-	// CausePrefixAdded: OSS signed a shorter path; a prefix was added, or
+	causePrefixStripped cause = "path-prefix-stripped"
+	// causePrefixAdded: OSS signed a shorter path; a prefix was added, or
 	// Verifier.StrippedPrefix is set where nothing strips it.
-	CausePrefixAdded Cause = "path-prefix-added"
-	// CausePathRewritten: a proxy rewrote the path otherwise (a header
+	causePrefixAdded cause = "path-prefix-added"
+	// causePathRewritten: a proxy rewrote the path otherwise (a header
 	// such as X-Original-URI names the original, or a trailing slash was
 	// added or removed).
-	CausePathRewritten Cause = "path-rewritten"
-	// CauseQueryDropped: OSS signed a query the request no longer has.
-	CauseQueryDropped Cause = "query-dropped"
-	// CauseQueryReordered: the query's parameters arrived in another order.
-	CauseQueryReordered Cause = "query-reordered"
-	// CauseQueryReencoded: the query's parameters were re-encoded.
-	CauseQueryReencoded Cause = "query-re-encoded"
-	// CauseBodyTrailingNewline: a line break was appended to the body.
-	CauseBodyTrailingNewline Cause = "body-trailing-newline"
-	// CauseBodyJSONReformatted: a JSON body was re-serialised (indented,
+	causePathRewritten cause = "path-rewritten"
+	// causeQueryDropped: OSS signed a query the request no longer has.
+	causeQueryDropped cause = "query-dropped"
+	// causeQueryReordered: the query's parameters arrived in another order.
+	causeQueryReordered cause = "query-reordered"
+	// causeQueryReencoded: the query's parameters were re-encoded.
+	causeQueryReencoded cause = "query-re-encoded"
+	// causeBodyTrailingNewline: a line break was appended to the body.
+	causeBodyTrailingNewline cause = "body-trailing-newline"
+	// causeBodyJSONReformatted: a JSON body was re-serialised (indented,
 	// compacted, keys reordered or escaped differently).
-	CauseBodyJSONReformatted Cause = "body-json-reformatted"
-	// CauseBodyFormReencoded: a form body was re-serialised (fields
+	causeBodyJSONReformatted cause = "body-json-reformatted"
+	// causeBodyFormReencoded: a form body was re-serialised (fields
 	// reordered or escaped differently).
-	CauseBodyFormReencoded Cause = "body-form-re-encoded"
-	// CauseBodyCharset: the body was converted between UTF-8 and
+	causeBodyFormReencoded cause = "body-form-re-encoded"
+	// causeBodyCharset: the body was converted between UTF-8 and
 	// ISO-8859-1.
-	CauseBodyCharset Cause = "body-charset-changed"
-	// CauseChangedInTransit: the signature was made with this key over a
+	causeBodyCharset cause = "body-charset-changed"
+	// causeChangedInTransit: the signature was made with this key over a
 	// different path, query or body, and no known distortion explains how.
-	CauseChangedInTransit Cause = "changed-in-transit"
+	causeChangedInTransit cause = "changed-in-transit"
 )
 
 // Diagnosis is a verification failure that comes with its most likely
@@ -70,8 +73,8 @@ const (
 // sentinel as without it; it only explains, and never makes a request
 // verify.
 type Diagnosis struct {
-	Err    error  // the failure, wrapping one of the package's sentinels
-	Cause  Cause  // the most likely cause
+	Err    error  // the failure, wrapping one of the sentinels
+	Cause  string // the most likely cause, such as "path-prefix-stripped"
 	Detail string // what was found, and what to change
 }
 
@@ -94,10 +97,10 @@ func diagnoseKeyURL(r *http.Request, keys verify.KeyFetcher, keyURL string, err 
 	}
 	if other != "" {
 		if k, e := keys.FetchKey(r.Context(), other); e == nil && k != nil {
-			return &Diagnosis{Err: err, Cause: CauseKeyURLScheme, Detail: fmt.Sprintf("the callback names the key URL %s, but the KeyFetcher trusts only %s: trust both spellings", keyURL, other)}
+			return &Diagnosis{Err: err, Cause: string(causeKeyURLScheme), Detail: fmt.Sprintf("the callback names the key URL %s, but the KeyFetcher trusts only %s: trust both spellings", keyURL, other)}
 		}
 	}
-	return &Diagnosis{Err: err, Cause: CauseKeyURLUntrusted, Detail: fmt.Sprintf("the callback names the key URL %q, which the KeyFetcher does not trust; OSS's own key is %s", keyURL, verify.OSSKeyURL)}
+	return &Diagnosis{Err: err, Cause: string(causeKeyURLUntrusted), Detail: fmt.Sprintf("the callback names the key URL %q, which the KeyFetcher does not trust; OSS's own key is %s", keyURL, verify.OSSKeyURL)}
 }
 
 // Bounds on the work a diagnosis does for one request: a captured OSS
@@ -111,27 +114,74 @@ const (
 
 // diagnoseSignature explains a signature that did not verify under key.
 func diagnoseSignature(r *http.Request, key *rsa.PublicKey, s *signed, strippedPrefix string, err error) error {
-	digest, derr := verify.SignedMD5Digest(key, s.sig)
+	digest, derr := pkcs1md5.SignedDigest(key, s.sig)
 	if derr != nil {
-		return &Diagnosis{Err: err, Cause: CauseWrongKey, Detail: fmt.Sprintf("the signature was not made with the key at %s (or was altered): the request was not signed by OSS, or names the wrong key", s.keyURL)}
+		return &Diagnosis{Err: err, Cause: string(causeWrongKey), Detail: fmt.Sprintf("the signature was not made with the key at %s (or was altered): the request was not signed by OSS, or names the wrong key", s.keyURL)}
 	}
 	t := &trier{digest: digest, budget: diagnoseHashBudget}
-	diag := func(c Cause, format string, args ...any) error {
-		return &Diagnosis{Err: err, Cause: c, Detail: fmt.Sprintf(format, args...)}
+	f := t.path(r, s, strippedPrefix)
+	if f == nil {
+		f = t.query(s)
 	}
-	path, query, body := s.path, s.query, s.body
+	if f == nil {
+		f = t.body(s)
+	}
+	switch {
+	case f != nil:
+	case t.budget < 0:
+		f = found(causeChangedInTransit, "the signature was made with the key at %s over a different path, query or body than the application received; the request is too large to try every known distortion", s.keyURL)
+	default:
+		f = found(causeChangedInTransit, "the signature was made with the key at %s over a different path, query or body than the application received, and no known distortion (proxy prefix, query order, body re-encoding) explains the change", s.keyURL)
+	}
+	return &Diagnosis{Err: err, Cause: string(f.cause), Detail: f.detail}
+}
 
-	// The path.
+// finding is a cause found, with what was found.
+type finding struct {
+	cause  cause
+	detail string
+}
+
+func found(c cause, format string, args ...any) *finding {
+	return &finding{cause: c, detail: fmt.Sprintf(format, args...)}
+}
+
+// path tries the distortions of the path: a prefix put back that nothing
+// stripped, one a proxy stripped or added, a rewrite a proxy header names,
+// and a trailing slash.
+func (t *trier) path(r *http.Request, s *signed, strippedPrefix string) *finding {
+	path, query, body := s.path, s.query, s.body
 	if strippedPrefix != "" {
 		if p := strings.TrimPrefix(path, strippedPrefix); t.try(p, query, body) {
-			return diag(CausePrefixAdded, "OSS signed the path %q without the prefix %q that the Verifier puts back: nothing in front of the application strips it, so leave StrippedPrefix (or the prefix header) unset", p, strippedPrefix)
+			return found(causePrefixAdded, "OSS signed the path %q without the prefix %q that the Verifier puts back: nothing in front of the application strips it, so leave StrippedPrefix (or the prefix header) unset", p, strippedPrefix)
 		}
 	}
 	for _, v := range r.Header.Values("X-Forwarded-Prefix") {
 		if checkPrefix(v) == nil && v != "" && t.try(v+path, query, body) {
-			return diag(CausePrefixStripped, "OSS signed %q, but a proxy stripped %q before the application saw it (the X-Forwarded-Prefix header says so): set Verifier.StrippedPrefix to %q", v+path, v, v)
+			return found(causePrefixStripped, "OSS signed %q, but a proxy stripped %q before the application saw it (the X-Forwarded-Prefix header says so): set Verifier.StrippedPrefix to %q", v+path, v, v)
 		}
 	}
+	if f := t.originalTarget(r, s); f != nil {
+		return f
+	}
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' && t.try(path[i:], query, body) {
+			return found(causePrefixAdded, "OSS signed the path %q, but the application saw %q: something in front of it added %q", path[i:], path, path[:i])
+		}
+	}
+	if p, ok := strings.CutSuffix(path, "/"); ok && p != "" && t.try(p, query, body) {
+		return found(causePathRewritten, "OSS signed the path %q without a trailing slash, but the application saw %q (a router or proxy added it)", p, path)
+	}
+	if t.try(path+"/", query, body) {
+		return found(causePathRewritten, "OSS signed the path %q with a trailing slash, but the application saw %q (a router or proxy removed it)", path+"/", path)
+	}
+	return nil
+}
+
+// originalTarget tries the original request targets proxies record in
+// headers.
+func (t *trier) originalTarget(r *http.Request, s *signed) *finding {
+	path, query, body := s.path, s.query, s.body
 	for _, h := range []string{"X-Original-URI", "X-Forwarded-Uri", "X-Rewrite-URL", "X-Original-URL"} {
 		for _, v := range r.Header.Values(h) {
 			op, oq, ok := splitTarget(v)
@@ -139,71 +189,66 @@ func diagnoseSignature(r *http.Request, key *rsa.PublicKey, s *signed, strippedP
 				continue
 			}
 			if op == path && query == "" && oq != "" {
-				return diag(CauseQueryDropped, "OSS signed the query %q, which a proxy dropped before the application saw the request (the %s header has the original)", oq, h)
+				return found(causeQueryDropped, "OSS signed the query %q, which a proxy dropped before the application saw the request (the %s header has the original)", oq, h)
 			}
 			if strings.HasSuffix(op, path) && len(op) > len(path) {
 				p := op[:len(op)-len(path)]
-				return diag(CausePrefixStripped, "OSS signed %q, but a proxy stripped %q before the application saw %q (the %s header has the original): set Verifier.StrippedPrefix to %q", op, p, path, h, p)
+				return found(causePrefixStripped, "OSS signed %q, but a proxy stripped %q before the application saw %q (the %s header has the original): set Verifier.StrippedPrefix to %q", op, p, path, h, p)
 			}
-			return diag(CausePathRewritten, "OSS signed %q, but a proxy rewrote the request to %q (the %s header has the original)", v, path+query, h)
+			return found(causePathRewritten, "OSS signed %q, but a proxy rewrote the request to %q (the %s header has the original)", v, path+query, h)
 		}
 	}
-	for i := 1; i < len(path); i++ {
-		if path[i] == '/' && t.try(path[i:], query, body) {
-			return diag(CausePrefixAdded, "OSS signed the path %q, but the application saw %q: something in front of it added %q", path[i:], path, path[:i])
-		}
-	}
-	if p, ok := strings.CutSuffix(path, "/"); ok && p != "" && t.try(p, query, body) {
-		return diag(CausePathRewritten, "OSS signed the path %q without a trailing slash, but the application saw %q (a router or proxy added it)", p, path)
-	}
-	if t.try(path+"/", query, body) {
-		return diag(CausePathRewritten, "OSS signed the path %q with a trailing slash, but the application saw %q (a router or proxy removed it)", path+"/", path)
-	}
+	return nil
+}
 
-	// The query.
+// query tries the distortions of the query: dropped, reordered, re-encoded.
+func (t *trier) query(s *signed) *finding {
+	path, query, body := s.path, s.query, s.body
 	if query == "" && t.try(path, "?", body) {
-		return diag(CauseQueryDropped, `OSS signed the path followed by an empty query ("?"), which a proxy dropped`)
+		return found(causeQueryDropped, `OSS signed the path followed by an empty query ("?"), which a proxy dropped`)
 	}
 	if pairs := strings.Split(strings.TrimPrefix(query, "?"), "&"); len(pairs) > 1 && len(pairs) <= diagnosePermuteMax {
-		found := ""
+		q := ""
 		if permute(len(pairs), true, func(idx []int) bool {
-			found = "?" + joinIndexed(pairs, idx, "&")
-			return found != query && t.try(path, found, body)
+			q = "?" + joinIndexed(pairs, idx, "&")
+			return q != query && t.try(path, q, body)
 		}) {
-			return diag(CauseQueryReordered, "OSS signed the query %q, but its parameters reached the application reordered as %q", found, query)
+			return found(causeQueryReordered, "OSS signed the query %q, but its parameters reached the application reordered as %q", q, query)
 		}
 	}
 	if query != "" {
 		for _, c := range requery(query) {
 			if c != query && t.try(path, c, body) {
-				return diag(CauseQueryReencoded, "OSS signed the query %q, but it reached the application re-encoded as %q", c, query)
+				return found(causeQueryReencoded, "OSS signed the query %q, but it reached the application re-encoded as %q", c, query)
 			}
 		}
 	}
+	return nil
+}
 
-	// The body.
+// body tries the distortions of the body: a trailing line break, a charset
+// conversion, a JSON or form body re-serialised.
+func (t *trier) body(s *signed) *finding {
+	path, query, body := s.path, s.query, s.body
 	for _, nl := range []string{"\r\n", "\n"} {
 		if b, ok := bytes.CutSuffix(body, []byte(nl)); ok && t.try(path, query, b) {
-			return diag(CauseBodyTrailingNewline, "OSS signed the body without the trailing %q that reached the application (a proxy or test client appended it)", nl)
+			return found(causeBodyTrailingNewline, "OSS signed the body without the trailing %q that reached the application (a proxy or test client appended it)", nl)
 		}
 	}
 	if b, ok := utf8ToLatin1(body); ok && t.try(path, query, b) {
-		return diag(CauseBodyCharset, "OSS signed the body in ISO-8859-1, but it reached the application converted to UTF-8")
+		return found(causeBodyCharset, "OSS signed the body in ISO-8859-1, but it reached the application converted to UTF-8")
 	}
 	if b := latin1ToUTF8(body); !bytes.Equal(b, body) && t.try(path, query, b) {
-		return diag(CauseBodyCharset, "OSS signed the body in UTF-8, but it reached the application converted to ISO-8859-1 (or GBK)")
+		return found(causeBodyCharset, "OSS signed the body in UTF-8, but it reached the application converted to ISO-8859-1 (or GBK)")
 	}
 	if json.Valid(body) {
 		if t.jsonBody(path, query, body) {
-			return diag(CauseBodyJSONReformatted, "OSS signed a JSON body that reached the application re-serialised (indentation, key order or escaping changed): verify the raw body before any JSON decoding")
+			return found(causeBodyJSONReformatted, "OSS signed a JSON body that reached the application re-serialised (indentation, key order or escaping changed): verify the raw body before any JSON decoding")
 		}
 	} else if t.formBody(path, query, body) {
-		return diag(CauseBodyFormReencoded, "OSS signed a form body that reached the application re-serialised (field order or escaping changed): verify the raw body before any form parsing")
+		return found(causeBodyFormReencoded, "OSS signed a form body that reached the application re-serialised (field order or escaping changed): verify the raw body before any form parsing")
 	}
-	if t.budget < 0 {
-		return diag(CauseChangedInTransit, "the signature was made with the key at %s over a different path, query or body than the application received; the request is too large to try every known distortion", s.keyURL)
-	}
-	return diag(CauseChangedInTransit, "the signature was made with the key at %s over a different path, query or body than the application received, and no known distortion (proxy prefix, query order, body re-encoding) explains the change", s.keyURL)
+	return nil
 }
 
 // trier tries candidate strings to sign against the digest OSS signed,
@@ -225,7 +270,7 @@ func (t *trier) try(path, query string, body []byte) bool {
 // into its decoded path and raw query.
 func splitTarget(v string) (path, query string, ok bool) {
 	if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
-		v = targetAfterAuthority(v[strings.Index(v, "://")+3:])
+		v = callbackwire.TargetAfterAuthority(v[strings.Index(v, "://")+3:])
 	}
 	if !strings.HasPrefix(v, "/") {
 		return "", "", false
@@ -321,7 +366,7 @@ func jsonMembers(body []byte) ([][2]string, bool) {
 			if json.Unmarshal(raw, &s) != nil {
 				return nil, false
 			}
-			val = string(jsonString(s))
+			val = string(callbackwire.JSONString(s))
 		} else {
 			var b bytes.Buffer
 			if json.Compact(&b, raw) != nil {
@@ -329,7 +374,7 @@ func jsonMembers(body []byte) ([][2]string, bool) {
 			}
 			val = b.String()
 		}
-		members = append(members, [2]string{string(jsonString(key)), val})
+		members = append(members, [2]string{string(callbackwire.JSONString(key)), val})
 	}
 	return members, true
 }

@@ -51,14 +51,14 @@ func TestDiagnosis(t *testing.T) {
 		cb      captured
 		distort func(c *captured, v *callback.Verifier)
 		want    error // sentinel
-		cause   callback.Cause
+		cause   string
 	}{
 		{"Authorization dropped by the web server", form, func(c *captured, v *callback.Verifier) {
 			c.header.Del("Authorization")
-		}, callback.ErrMissingSignature, callback.CauseAuthorizationDropped},
+		}, callback.ErrMissingSignature, "authorization-dropped"},
 		{"key URL not trusted", form, func(c *captured, v *callback.Verifier) {
 			c.header.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte("https://keys.example.com/callback_pub_key_v1.pem")))
-		}, callback.ErrUntrustedKeyURL, callback.CauseKeyURLUntrusted},
+		}, verify.ErrUntrustedKeyURL, "key-url-untrusted"},
 		{"key URL trusted over https, sent over http", form, func(c *captured, v *callback.Verifier) {
 			raw, _ := base64.StdEncoding.DecodeString(c.header.Get("X-Oss-Pub-Key-Url"))
 			key, err := c.keys.FetchKey(t.Context(), string(raw))
@@ -66,65 +66,65 @@ func TestDiagnosis(t *testing.T) {
 				t.Fatal(err)
 			}
 			v.Keys = verify.StaticKeys{strings.Replace(string(raw), "http://", "https://", 1): key}
-		}, callback.ErrUntrustedKeyURL, callback.CauseKeyURLScheme},
+		}, verify.ErrUntrustedKeyURL, "key-url-scheme"},
 		{"signed with another key", form, func(c *captured, v *callback.Verifier) {
 			raw, _ := base64.StdEncoding.DecodeString(c.header.Get("X-Oss-Pub-Key-Url"))
 			v.Keys = verify.StaticKeys{string(raw): verify.OSSPublicKey()}
-		}, callback.ErrBadSignature, callback.CauseWrongKey},
+		}, verify.ErrBadSignature, "wrong-key"},
 		{"prefix stripped, X-Forwarded-Prefix", form, func(c *captured, v *callback.Verifier) {
 			c.target = stripAPI(c.target)
 			c.header.Set("X-Forwarded-Prefix", "/api")
-		}, callback.ErrBadSignature, callback.CausePrefixStripped},
+		}, verify.ErrBadSignature, "path-prefix-stripped"},
 		{"prefix stripped, X-Original-URI", form, func(c *captured, v *callback.Verifier) {
 			c.header.Set("X-Original-URI", c.target)
 			c.target = stripAPI(c.target)
-		}, callback.ErrBadSignature, callback.CausePrefixStripped},
+		}, verify.ErrBadSignature, "path-prefix-stripped"},
 		{"prefix stripped, X-Forwarded-Uri", form, func(c *captured, v *callback.Verifier) {
 			c.header.Set("X-Forwarded-Uri", c.target)
 			c.target = stripAPI(c.target)
-		}, callback.ErrBadSignature, callback.CausePrefixStripped},
+		}, verify.ErrBadSignature, "path-prefix-stripped"},
 		{"prefix stripped, X-Rewrite-URL", form, func(c *captured, v *callback.Verifier) {
 			c.header.Set("X-Rewrite-URL", c.target)
 			c.target = stripAPI(c.target)
-		}, callback.ErrBadSignature, callback.CausePrefixStripped},
+		}, verify.ErrBadSignature, "path-prefix-stripped"},
 		{"prefix added", form, func(c *captured, v *callback.Verifier) {
 			c.target = "/backend" + c.target
-		}, callback.ErrBadSignature, callback.CausePrefixAdded},
+		}, verify.ErrBadSignature, "path-prefix-added"},
 		{"StrippedPrefix set where nothing strips", form, func(c *captured, v *callback.Verifier) {
 			v.StrippedPrefix = "/api"
-		}, callback.ErrBadSignature, callback.CausePrefixAdded},
+		}, verify.ErrBadSignature, "path-prefix-added"},
 		{"trailing slash added", form, func(c *captured, v *callback.Verifier) {
 			c.target = path + "/?" + query
-		}, callback.ErrBadSignature, callback.CausePathRewritten},
+		}, verify.ErrBadSignature, "path-rewritten"},
 		{"query dropped, X-Original-URI", form, func(c *captured, v *callback.Verifier) {
 			c.header.Set("X-Original-URI", c.target)
 			c.target = path
-		}, callback.ErrBadSignature, callback.CauseQueryDropped},
+		}, verify.ErrBadSignature, "query-dropped"},
 		{"query reordered", form, func(c *captured, v *callback.Verifier) {
 			pairs := strings.Split(query, "&")
 			pairs[0], pairs[len(pairs)-1] = pairs[len(pairs)-1], pairs[0]
 			c.target = path + "?" + strings.Join(pairs, "&")
-		}, callback.ErrBadSignature, callback.CauseQueryReordered},
+		}, verify.ErrBadSignature, "query-reordered"},
 		{"query re-encoded", form, func(c *captured, v *callback.Verifier) {
 			c.target = path + "?" + strings.Replace(query, "a%20b", "a+b", 1)
-		}, callback.ErrBadSignature, callback.CauseQueryReencoded},
+		}, verify.ErrBadSignature, "query-re-encoded"},
 		{"trailing newline appended to the body", form, func(c *captured, v *callback.Verifier) {
 			c.body = append(c.body, '\n')
-		}, callback.ErrBadSignature, callback.CauseBodyTrailingNewline},
+		}, verify.ErrBadSignature, "body-trailing-newline"},
 		{"form body re-serialised", form, func(c *captured, v *callback.Verifier) {
 			vals, err := url.ParseQuery(string(c.body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			c.body = []byte(vals.Encode()) // sorted, as Go, PHP and others write it
-		}, callback.ErrBadSignature, callback.CauseBodyFormReencoded},
+		}, verify.ErrBadSignature, "body-form-re-encoded"},
 		{"JSON body re-indented", js, func(c *captured, v *callback.Verifier) {
 			var b bytes.Buffer
 			if err := json.Indent(&b, c.body, "", "  "); err != nil {
 				t.Fatal(err)
 			}
 			c.body = b.Bytes()
-		}, callback.ErrBadSignature, callback.CauseBodyJSONReformatted},
+		}, verify.ErrBadSignature, "body-json-reformatted"},
 		{"JSON body re-serialised through a map", js, func(c *captured, v *callback.Verifier) {
 			var m map[string]any
 			dec := json.NewDecoder(bytes.NewReader(c.body))
@@ -137,17 +137,17 @@ func TestDiagnosis(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.body = b
-		}, callback.ErrBadSignature, callback.CauseBodyJSONReformatted},
+		}, verify.ErrBadSignature, "body-json-reformatted"},
 		{"JSON body converted to ISO-8859-1", nonASCII, func(c *captured, v *callback.Verifier) {
 			var out []byte
 			for _, r := range string(c.body) {
 				out = append(out, byte(r))
 			}
 			c.body = out
-		}, callback.ErrBadSignature, callback.CauseBodyCharset},
+		}, verify.ErrBadSignature, "body-charset-changed"},
 		{"body changed otherwise", form, func(c *captured, v *callback.Verifier) {
 			c.body = bytes.Replace(c.body, []byte("size=5"), []byte("size=9"), 1)
-		}, callback.ErrBadSignature, callback.CauseChangedInTransit},
+		}, verify.ErrBadSignature, "changed-in-transit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,9 +155,9 @@ func TestDiagnosis(t *testing.T) {
 			c.header = c.header.Clone()
 			c.body = bytes.Clone(c.body)
 			logs := &logRecorder{}
-			v := &callback.Verifier{BindingSecret: testSecret, Keys: c.keys, Logger: logs.logger()}
+			v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: c.keys, Logger: logs.logger()}
 			tt.distort(&c, v)
-			if tt.cause == callback.CauseBodyCharset && utf8.Valid(c.body) {
+			if tt.cause == "body-charset-changed" && utf8.Valid(c.body) {
 				t.Fatal("the distortion left the body UTF-8")
 			}
 			ev, err := v.VerifyEvent(c.request())
@@ -198,7 +198,7 @@ func TestDiagnosisControls(t *testing.T) {
 	form, js, nonASCII := callbacks(t)
 	for name, c := range map[string]captured{"form": form, "json": js, "non-ASCII": nonASCII} {
 		t.Run(name, func(t *testing.T) {
-			v := &callback.Verifier{BindingSecret: testSecret, Keys: c.keys}
+			v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: c.keys}
 			ev, err := v.VerifyEvent(c.request())
 			if err != nil {
 				t.Fatal(err)
@@ -217,7 +217,7 @@ func TestStrippedPrefix(t *testing.T) {
 	stripped := form
 	stripped.target = stripAPI(form.target)
 
-	v := &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, StrippedPrefix: "/api"}
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: form.keys, StrippedPrefix: "/api"}
 	if _, err := v.VerifyEvent(stripped.request()); err != nil {
 		t.Errorf("StrippedPrefix: %v", err)
 	}
@@ -225,15 +225,15 @@ func TestStrippedPrefix(t *testing.T) {
 	withHeader := stripped
 	withHeader.header = form.header.Clone()
 	withHeader.header.Set("X-Forwarded-Prefix", "/api")
-	v = &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, PrefixHeader: "X-Forwarded-Prefix", Logger: discardLogger}
+	v = &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: form.keys, PrefixHeader: "X-Forwarded-Prefix", Logger: discardLogger}
 	if _, err := v.VerifyEvent(withHeader.request()); err != nil {
 		t.Errorf("PrefixHeader: %v", err)
 	}
-	v = &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, Logger: discardLogger}
-	if _, err := v.VerifyEvent(withHeader.request()); !errors.Is(err, callback.ErrBadSignature) {
+	v = &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: form.keys, Logger: discardLogger}
+	if _, err := v.VerifyEvent(withHeader.request()); !errors.Is(err, verify.ErrBadSignature) {
 		t.Errorf("X-Forwarded-Prefix trusted without PrefixHeader: %v", err)
 	}
-	v = &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, PrefixHeader: "X-Forwarded-Prefix", Logger: discardLogger}
+	v = &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: form.keys, PrefixHeader: "X-Forwarded-Prefix", Logger: discardLogger}
 	bad := withHeader
 	bad.header = withHeader.header.Clone()
 	bad.header.Set("X-Forwarded-Prefix", "/api?x")
@@ -269,7 +269,7 @@ func FuzzDiagnosis(f *testing.F) {
 		if original != "" && !strings.ContainsAny(original, "\r\n") {
 			r.Header.Set("X-Original-URI", original)
 		}
-		v := &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, PrefixHeader: "X-Forwarded-Prefix", Logger: discardLogger}
+		v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: form.keys, PrefixHeader: "X-Forwarded-Prefix", Logger: discardLogger}
 		ev, err := v.VerifyEvent(r)
 		var d *callback.Diagnosis
 		if errors.As(err, &d) && (d.Err == nil || d.Cause == "" || callback.HTTPStatus(err) == http.StatusInternalServerError) {

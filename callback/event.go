@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // ErrMalformedEvent: a callback body (verified or not) could not be parsed
@@ -17,8 +20,7 @@ import (
 var ErrMalformedEvent = errors.New("callback: malformed callback body")
 
 // Event is a parsed callback body. The typed fields are filled from the body
-// fields named after OSS's system variables
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback), which is what
+// fields named after OSS's system variables, which is what
 // FormBody and JSONBody templates produce; a field the body does not carry is
 // left zero. Custom templates that use other names are read through Raw.
 type Event struct {
@@ -45,11 +47,10 @@ type Event struct {
 	// "", nested JSON objects and arrays as compact JSON.
 	Raw map[string]string `json:"-"`
 	// Query is the callback URL's query as set by Verifier.VerifyEvent
-	// (ParseEvent, which sees only the body, leaves it empty). With a
-	// BindingSecret it is the query this app bound, without BindingParam
-	// and BindingExpiresParam (both checked by the Verifier); with
-	// AllowUnbound it is the whole query, chosen by whoever started the
-	// upload, like the body.
+	// (ParseEvent, which sees only the body, leaves it empty). With
+	// Secrets it is the query this app bound, without the binding's own
+	// parameters; with AllowUnbound it is the whole query, chosen by
+	// whoever started the upload, like the body.
 	Query url.Values `json:"-"`
 }
 
@@ -58,13 +59,15 @@ type Event struct {
 // OSS's default) or application/json, which must be a JSON object. Errors
 // wrap ErrMalformedEvent.
 //
-// Form values are decoded with "+" as space: OSS URL-encodes values, so
-// ${object} must be decoded
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-// The first occurrence of a repeated form field wins; in JSON the last does.
+// Form values are decoded with "+" as space, as OSS URL-encodes them. The
+// first occurrence of a repeated form field wins; in JSON the last does.
 func ParseEvent(contentType string, body []byte) (*Event, error) {
 	mt := BodyTypeForm
-	if contentType != "" {
+	switch {
+	case strings.EqualFold(contentType, BodyTypeJSON):
+		// What OSS sends for JSON bodies, read without ParseMediaType.
+		mt = BodyTypeJSON
+	case contentType != "" && !strings.EqualFold(contentType, BodyTypeForm):
 		var err error
 		mt, _, err = mime.ParseMediaType(contentType)
 		if err != nil {
@@ -111,7 +114,18 @@ func parseForm(body []byte) (map[string]string, error) {
 	return raw, nil
 }
 
+// parseJSONObject reads a JSON object body into Raw. A valid object, what
+// OSS sends, is read in one pass over one string copy of the body
+// (flatJSONObject); anything else goes through encoding/json for its error.
 func parseJSONObject(body []byte) (map[string]string, error) {
+	if raw, ok := flatJSONObject(body); ok {
+		return raw, nil
+	}
+	return decodeJSONObject(body)
+}
+
+// decodeJSONObject is parseJSONObject with encoding/json.
+func decodeJSONObject(body []byte) (map[string]string, error) {
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&fields); err != nil {
@@ -153,16 +167,16 @@ func parseJSONObject(body []byte) (map[string]string, error) {
 
 func eventFromRaw(raw map[string]string) (*Event, error) {
 	ev := &Event{
-		Bucket:      raw[VarBucket],
-		Object:      raw[VarObject],
-		ETag:        raw[VarETag],
-		MimeType:    raw[VarMimeType],
-		ImageFormat: raw[VarImageFormat],
-		ContentMD5:  raw[VarContentMD5],
-		VpcID:       raw[VarVpcID],
-		ClientIP:    raw[VarClientIP],
-		ReqID:       raw[VarReqID],
-		Operation:   raw[VarOperation],
+		Bucket:      raw[callbackwire.VarBucket],
+		Object:      raw[callbackwire.VarObject],
+		ETag:        raw[callbackwire.VarETag],
+		MimeType:    raw[callbackwire.VarMimeType],
+		ImageFormat: raw[callbackwire.VarImageFormat],
+		ContentMD5:  raw[callbackwire.VarContentMD5],
+		VpcID:       raw[callbackwire.VarVpcID],
+		ClientIP:    raw[callbackwire.VarClientIP],
+		ReqID:       raw[callbackwire.VarReqID],
+		Operation:   raw[callbackwire.VarOperation],
 		Vars:        map[string]string{},
 		Raw:         raw,
 		Query:       url.Values{},
@@ -173,12 +187,12 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 		}
 	}
 	var err error
-	if v := raw[VarSize]; v != "" {
+	if v := raw[callbackwire.VarSize]; v != "" {
 		if ev.Size, err = strconv.ParseInt(v, 10, 64); err != nil || ev.Size < 0 {
 			return nil, fmt.Errorf("%w: size %q is not a non-negative integer", ErrMalformedEvent, v)
 		}
 	}
-	if v := raw[VarCRC64]; v != "" {
+	if v := raw[callbackwire.VarCRC64]; v != "" {
 		if ev.CRC64, err = strconv.ParseUint(v, 10, 64); err != nil {
 			return nil, fmt.Errorf("%w: crc64 %q is not an unsigned 64-bit integer", ErrMalformedEvent, v)
 		}
@@ -186,7 +200,7 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 	for _, f := range []struct {
 		name string
 		dst  *int
-	}{{VarImageHeight, &ev.ImageHeight}, {VarImageWidth, &ev.ImageWidth}} {
+	}{{callbackwire.VarImageHeight, &ev.ImageHeight}, {callbackwire.VarImageWidth, &ev.ImageWidth}} {
 		v := raw[f.name]
 		if v == "" {
 			continue
@@ -198,4 +212,180 @@ func eventFromRaw(raw map[string]string) (*Event, error) {
 		*f.dst = int(n)
 	}
 	return ev, nil
+}
+
+// flatJSONObject reads body, if it is one JSON object, into Raw in one pass
+// without encoding/json's per-value allocations: strings without escapes
+// are slices of one copy of the body; escaped strings and nested values go
+// through encoding/json, which also checks them. It reports false for
+// anything it does not accept, which decodeJSONObject then explains.
+func flatJSONObject(body []byte) (map[string]string, bool) {
+	s := string(body)
+	i := skipSpace(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return nil, false
+	}
+	raw := make(map[string]string, 16)
+	i = skipSpace(s, i+1)
+	if i < len(s) && s[i] == '}' {
+		return raw, skipSpace(s, i+1) == len(s)
+	}
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return nil, false
+		}
+		j, ok := endOfJSONString(s, i)
+		if !ok {
+			return nil, false
+		}
+		key, ok := jsonUnquote(s[i:j])
+		if i = skipSpace(s, j); !ok || i >= len(s) || s[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(s, i+1)
+		if j, ok = endOfJSONValue(s, i); !ok {
+			return nil, false
+		}
+		if raw[key], ok = jsonValue(s[i:j]); !ok {
+			return nil, false
+		}
+		switch i = skipSpace(s, j); {
+		case i < len(s) && s[i] == ',':
+			i = skipSpace(s, i+1)
+		case i < len(s) && s[i] == '}':
+			return raw, skipSpace(s, i+1) == len(s)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// jsonValue is a member's value in Raw: strings unquoted, null as "",
+// nested values compacted, numbers and booleans as written (so a crc64
+// above 2^53 stays exact).
+func jsonValue(v string) (string, bool) {
+	switch v[0] {
+	case '"':
+		return jsonUnquote(v)
+	case '{', '[':
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(v)) != nil {
+			return "", false
+		}
+		return b.String(), true
+	case 'n':
+		return "", v == "null"
+	case 't', 'f':
+		return v, v == "true" || v == "false"
+	}
+	return v, jsonNumber(v)
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfJSONString returns the index after the string literal at s[i],
+// refusing an unterminated one or one with a control character.
+func endOfJSONString(s string, i int) (int, bool) {
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '\\':
+			j++
+		case c == '"':
+			return j + 1, true
+		case c < 0x20:
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// endOfJSONValue returns the index after the value at s[i]. Nested values
+// are only delimited here; jsonValue checks them.
+func endOfJSONValue(s string, i int) (int, bool) {
+	if i >= len(s) {
+		return 0, false
+	}
+	switch s[i] {
+	case '"':
+		return endOfJSONString(s, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(s); j++ {
+			switch s[j] {
+			case '"':
+				end, ok := endOfJSONString(s, j)
+				if !ok {
+					return 0, false
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	}
+	j := i
+	for j < len(s) && strings.IndexByte(",}] \t\r\n", s[j]) < 0 {
+		j++
+	}
+	return j, j > i
+}
+
+// jsonNumber reports whether v is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(v string) bool {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(v) && '0' <= v[i] && v[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(v) && v[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(v) && v[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(v) && v[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < len(v) && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(v)
+}
+
+// jsonUnquote returns the value of a valid JSON string literal: a slice of
+// it when it has no escapes and is valid UTF-8 (which encoding/json would
+// keep as is), encoding/json's reading otherwise.
+func jsonUnquote(lit string) (string, bool) {
+	inner := lit[1 : len(lit)-1]
+	if strings.IndexByte(inner, '\\') < 0 && utf8.ValidString(inner) {
+		return inner, true
+	}
+	var v string
+	return v, json.Unmarshal([]byte(lit), &v) == nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
@@ -26,7 +27,7 @@ func TestTemplates(t *testing.T) {
 // https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
 func TestRenderDocumentedExample(t *testing.T) {
 	p := callback.Params{Body: "bucket=${bucket}&object=${object}&etag=${etag}&size=${size}&mimeType=${mimeType}&imageInfo.height=${imageInfo.height}&imageInfo.width=${imageInfo.width}&imageInfo.format=${imageInfo.format}&x:var1=${x:var1}"}
-	got, err := callback.Render(p, map[string]string{
+	got, err := callbackwire.Render(callbackwire.Params(p), map[string]string{
 		"bucket": "callback-test", "object": "test.txt", "etag": "D8E8FCA2DC0F896FD7CB4CB0031BA249",
 		"size": "5", "mimeType": "text/plain", "x:var1": "for-callback-test",
 	})
@@ -41,7 +42,7 @@ func TestRenderDocumentedExample(t *testing.T) {
 
 func TestRenderJSON(t *testing.T) {
 	p := callback.Params{BodyType: callback.BodyTypeJSON, Body: `{"bucket":${bucket},"object":${object},"size":${size},"mimeType":${mimeType},"h":${imageInfo.height},"w":${imageInfo.width},"crc64":${crc64},"vpcId":${vpcId},"uid":${x:uid},"missing":${x:missing},"odd":${size2}}`}
-	got, err := callback.Render(p, map[string]string{
+	got, err := callbackwire.Render(callbackwire.Params(p), map[string]string{
 		"bucket": "bucket-name", "object": `dir/a "quoted" \ <b>&.jpg`, "size": "114020", "mimeType": "image/jpeg",
 		"imageInfo.height": "539", "imageInfo.width": "", "crc64": "18446744073709551615", "x:uid": "42",
 	})
@@ -53,7 +54,7 @@ func TestRenderJSON(t *testing.T) {
 		t.Errorf("Render:\n got %s\nwant %s", got, want)
 	}
 	// A numeric variable with a non-numeric value stays valid JSON.
-	got, err = callback.Render(callback.Params{BodyType: callback.BodyTypeJSON, Body: `{"s":${size},"v":${vpcId}}`}, map[string]string{"size": "012", "vpcId": "vpc-1"})
+	got, err = callbackwire.Render(callbackwire.Params{BodyType: callback.BodyTypeJSON, Body: `{"s":${size},"v":${vpcId}}`}, map[string]string{"size": "012", "vpcId": "vpc-1"})
 	if err != nil || string(got) != `{"s":"012","v":"vpc-1"}` {
 		t.Errorf("Render = %s, %v", got, err)
 	}
@@ -66,11 +67,11 @@ func TestRenderErrors(t *testing.T) {
 		{Body: "a=${x${y}}"},
 		{Body: "a=${bucket}", BodyType: "text/plain"},
 	} {
-		if _, err := callback.Render(p, nil); !errors.Is(err, callback.ErrInvalidParams) {
+		if _, err := callbackwire.Render(callbackwire.Params(p), nil); !errors.Is(err, callback.ErrInvalidParams) {
 			t.Errorf("Render(%+v): err = %v, want ErrInvalidParams", p, err)
 		}
 	}
-	got, err := callback.Render(callback.Params{Body: "$ {a} } $$ {"}, nil)
+	got, err := callbackwire.Render(callbackwire.Params{Body: "$ {a} } $$ {"}, nil)
 	if err != nil || string(got) != "$ {a} } $$ {" {
 		t.Errorf("lone $ { }: %q, %v", got, err)
 	}
@@ -96,13 +97,13 @@ func TestRenderParseRoundTrip(t *testing.T) {
 		// ParseEvent sees only the body: the query is empty, not nil.
 		Query: url.Values{},
 	}
-	vars := append(callback.SystemVars(), "x:uid", "x:note")
+	vars := append(callbackwire.SystemVars(), "x:uid", "x:note")
 	for _, p := range []callback.Params{
 		{Body: callback.FormBody(vars...)},
 		{Body: callback.FormBody(vars...), BodyType: callback.BodyTypeForm},
 		{Body: callback.JSONBody(vars...), BodyType: callback.BodyTypeJSON},
 	} {
-		body, err := callback.Render(p, values)
+		body, err := callbackwire.Render(callbackwire.Params(p), values)
 		if err != nil {
 			t.Fatal(err)
 		}

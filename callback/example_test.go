@@ -42,7 +42,7 @@ func ExampleVerify() {
 
 	r = realRequest("/api/v3/callback/oss/another-id")
 	err := callback.Verify(r, nil)
-	fmt.Println(errors.Is(err, callback.ErrBadSignature), callback.HTTPStatus(err))
+	fmt.Println(errors.Is(err, verify.ErrBadSignature), callback.HTTPStatus(err))
 
 	r = realRequest("/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH")
 	r.Header.Del("Authorization") // e.g. stripped by Apache/PHP-CGI
@@ -82,19 +82,18 @@ func ExampleVerifier_Handler_stripPrefix() {
 func ExampleFormBody() {
 	p := callback.Params{
 		URL:  "https://app.example.com/oss/callback",
-		Body: callback.FormBody(callback.VarBucket, callback.VarObject, callback.VarSize, "x:uid"),
+		Body: callback.FormBody("bucket", "object", "size", "x:uid"),
 	}
 	fmt.Println(p.Body)
 	fmt.Println(p.Validate())
 
-	body, _ := callback.Render(p, map[string]string{"bucket": "examplebucket", "object": "user/42/a b.jpg", "size": "5", "x:uid": "42"})
-	fmt.Println(string(body))
+	// The body OSS sends for it: each value URL-encoded.
+	body := []byte("bucket=examplebucket&object=user%2F42%2Fa+b.jpg&size=5&x:uid=42")
 	ev, _ := callback.ParseEvent(callback.BodyTypeForm, body)
 	fmt.Println(ev.Object, ev.Size, ev.Vars["x:uid"])
 	// Output:
 	// bucket=${bucket}&object=${object}&size=${size}&x:uid=${x:uid}
 	// <nil>
-	// bucket=examplebucket&object=user%2F42%2Fa+b.jpg&size=5&x:uid=42
 	// user/42/a b.jpg 5 42
 }
 
@@ -104,18 +103,17 @@ func ExampleFormBody() {
 func ExampleJSONBody() {
 	p := callback.Params{
 		URL:      "https://app.example.com/oss/callback",
-		Body:     callback.JSONBody(callback.VarObject, callback.VarSize, callback.VarCRC64),
+		Body:     callback.JSONBody("object", "size", "crc64"),
 		BodyType: callback.BodyTypeJSON,
 	}
-	fmt.Println(p.Body)
+	fmt.Println(p.Body, p.Validate())
 
-	body, _ := callback.Render(p, map[string]string{"object": `a "b".jpg`, "size": "5", "crc64": "18446744073709551615"})
-	fmt.Println(string(body))
+	// The body OSS sends for it.
+	body := []byte(`{"object":"a \"b\".jpg","size":5,"crc64":18446744073709551615}`)
 	ev, _ := callback.ParseEvent(callback.BodyTypeJSON, body)
 	fmt.Println(ev.Object, ev.CRC64)
 	// Output:
-	// {"object":${object},"size":${size},"crc64":${crc64}}
-	// {"object":"a \"b\".jpg","size":5,"crc64":18446744073709551615}
+	// {"object":${object},"size":${size},"crc64":${crc64}} <nil>
 	// a "b".jpg 18446744073709551615
 }
 
@@ -133,17 +131,19 @@ func ExampleParams_Encode() {
 }
 
 // Bind the callback URL to the app: put the identity the handler must trust
-// in its query, bind it with the app's secret, and give the Verifier the same
-// secret. A callback to any other URL, for example one that another OSS
-// account's upload names, is refused although OSS signed it.
+// in its query, bind it with the app's Secrets, and give the Verifier the
+// same Secrets. A callback to any other URL, for example one that another
+// OSS account's upload names, is refused although OSS signed it.
+// (signer.Signer binds by itself; BindURL is for backends that sign
+// otherwise.)
 func ExampleBindURL() {
-	secret := []byte("load-me-from-a-secret-store-0123") // at least 16 bytes
-	u, err := callback.BindURL(secret, "https://app.example.com/oss/callback?uid=42")
+	secrets := callback.Secrets{{ID: "2026-12", Key: []byte("load-me-from-a-secret-store-0123")}}
+	u, err := callback.BindURL(secrets, "https://app.example.com/oss/callback?uid=42", time.Time{})
 	fmt.Println(u, err)
 
 	// u goes into the callback parameter, which the signer pins in the
 	// policy; the handler takes the user from Event.Query, not the body.
-	v := &callback.Verifier{BindingSecret: secret}
+	v := &callback.Verifier{Secrets: secrets}
 	h := v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		return map[string]string{"uid": ev.Query.Get("uid")}, nil
 	})
@@ -154,24 +154,24 @@ func ExampleBindURL() {
 	h.ServeHTTP(w, realRequest("/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH"))
 	fmt.Println(w.Code, w.Body)
 	// Output:
-	// https://app.example.com/oss/callback?uid=42&ossdirect-binding=WIgXYhfjoC9jmMaXFv7F0t001dAd4_KqCkdoe0Wnh2w <nil>
+	// https://app.example.com/oss/callback?uid=42&ossdirect-binding=2026-12.eZYr0JRhvb5wHbjgNES4xp1vA7PFXhmWqWXuMBaJHxs <nil>
 	// 403 {"error":"callback: callback URL not bound by this app"}
 }
 
 // Give a binding an expiry: the token's expiry plus a margin for the
 // transfer and the callback. The Verifier checks the signature, then the
 // binding and its expiry: a late callback is refused although OSS signed it.
-func ExampleBindURLUntil() {
-	secret := []byte("load-me-from-a-secret-store-0123") // at least 16 bytes
+func ExampleBindURL_expiry() {
+	secrets := callback.Secrets{{ID: "2026-12", Key: []byte("load-me-from-a-secret-store-0123")}}
 	tokenExpires := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	u, err := callback.BindURLUntil(secret, "https://app.example.com/oss/callback?uid=42", tokenExpires.Add(time.Minute))
+	u, err := callback.BindURL(secrets, "https://app.example.com/oss/callback?uid=42", tokenExpires.Add(time.Minute))
 	fmt.Println(u, err)
 
 	target := strings.TrimPrefix(u, "https://app.example.com")
 	for _, now := range []time.Time{tokenExpires, tokenExpires.Add(2 * time.Minute)} {
 		// A callback OSS signed, sent to the bound URL.
 		r, keys := signedLikeOSS(target, "object=user%2F42%2Fa.jpg")
-		v := &callback.Verifier{BindingSecret: secret, Keys: keys, Now: func() time.Time { return now }}
+		v := &callback.Verifier{Secrets: secrets, Keys: keys, Now: func() time.Time { return now }}
 		ev, err := v.VerifyEvent(r)
 		if err != nil {
 			fmt.Println(errors.Is(err, callback.ErrBindingExpired), errors.Is(err, callback.ErrUnbound), callback.HTTPStatus(err), err)
@@ -180,7 +180,7 @@ func ExampleBindURLUntil() {
 		fmt.Println(ev.Object, ev.Query)
 	}
 	// Output:
-	// https://app.example.com/oss/callback?uid=42&ossdirect-expires=1735787105&ossdirect-binding=DC2MhUqe5xzBuupzW-P8Dfs6S3Wr1JQ7VvgD0BrF3dw <nil>
+	// https://app.example.com/oss/callback?uid=42&ossdirect-expires=1735787105&ossdirect-binding=2026-12.9OdU5jHuHmLLrPYAZnyFH1Fo_tywE5KTW0KkljQEjO4 <nil>
 	// user/42/a.jpg map[uid:[42]]
 	// true true 403 callback: callback URL not bound by this app: binding expired at 2025-01-02T03:05:05Z, 1m0s before the callback
 }

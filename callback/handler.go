@@ -7,20 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
+	"github.com/ossdirect/ossdirect/verify"
 )
 
-// MaxResponseBytes caps the JSON answer Handler sends OSS. OSS's
-// documentation quotes both 1 MB (body) and 3 MB (Content-Length)
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback,
-// https://www.alibabacloud.com/help/en/oss/user-guide/0007-00000205); the smaller
-// limit satisfies both, and an answer OSS would reject is better reported
-// here, as a 500 the app can log, than as a CallbackFailed at the uploader.
-const MaxResponseBytes = 1 << 20
-
 // HTTPError lets the app's function choose the status and message OSS is
-// answered with (any answer but 200 makes OSS report CallbackFailed to the
-// uploader, https://www.alibabacloud.com/help/en/oss/upload-callbacks-6).
-// Other errors become 500 with a generic message.
+// answered with; any answer but 200 makes OSS report CallbackFailed to the
+// uploader. Other errors become 500 with a generic message.
 type HTTPError struct {
 	// Status is the HTTP status, 400-599; anything else is sent as 500.
 	Status int
@@ -43,19 +37,12 @@ func (e *HTTPError) Error() string {
 func (e *HTTPError) Unwrap() error { return e.Err }
 
 // Handler returns an http.Handler that turns each callback into an Event with
-// VerifyEvent, calls fn and answers OSS with status 200, Content-Type
-// application/json, an explicit Content-Length and fn's answer as JSON, which
-// is exactly what OSS requires (200 only, Content-Length, JSON, at most
-// MaxResponseBytes;
-// https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-// Failures are answered with HTTPStatus(err) and a small JSON body
-// {"error": "..."}; methods other than POST get 405.
-//
-// fn's answer reaches the uploader through OSS
-// (https://www.alibabacloud.com/help/en/oss/upload-callbacks-6); a nil answer
-// sends {"Status":"OK"}, the conventional body. fn may return an
-// *HTTPError to choose the failure status. Every failure is logged (see
-// Verifier.Logger); OSS is told only the sentinel's text.
+// VerifyEvent, calls fn and answers OSS the way OSS requires: 200,
+// application/json, an explicit Content-Length, fn's answer as JSON of at
+// most 1 MB ({"Status":"OK"} for a nil answer). OSS passes the answer on to
+// the uploader. Failures are answered with HTTPStatus(err) and
+// {"error": "..."} naming only the sentinel, and logged; fn may return an
+// *HTTPError to choose the status. Methods other than POST get 405.
 func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)
@@ -72,8 +59,8 @@ func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error))
 			answer = map[string]string{"Status": "OK"}
 		}
 		body, err := json.Marshal(answer)
-		if err == nil && len(body) > MaxResponseBytes {
-			err = fmt.Errorf("callback: answer is %d bytes, OSS accepts at most %d", len(body), MaxResponseBytes)
+		if err == nil && len(body) > callbackwire.MaxResponseBytes {
+			err = fmt.Errorf("callback: answer is %d bytes, OSS accepts at most %d", len(body), callbackwire.MaxResponseBytes)
 		} else if err != nil {
 			err = fmt.Errorf("callback: marshalling the answer: %w", err)
 		}
@@ -90,7 +77,7 @@ func (v *Verifier) Handler(fn func(ctx context.Context, ev *Event) (any, error))
 // to next, with the Event available through EventFromContext and the body
 // still readable; refused requests are answered like Handler refuses them and
 // never reach next. next must itself answer OSS with 200, an explicit
-// Content-Length and JSON (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
+// Content-Length and JSON (docs/PROTOCOL.md#callback-answer).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, ok := v.accept(w, r)
@@ -128,11 +115,11 @@ func (v *Verifier) accept(w http.ResponseWriter, r *http.Request) (*Event, bool)
 }
 
 // HTTPStatus returns the status Handler answers an error with, so apps that
-// call Verify themselves can answer the same way: 400 for malformed
-// requests and bodies, 403 for bad signatures, untrusted keys and unbound
-// or expired callback URLs, 413 for oversized bodies, 502 when the key could
-// not be fetched, the status of an *HTTPError, and 500 for a misconfigured
-// Verifier (ErrConfig) and anything else.
+// call Verify themselves can answer the same way: 400 for malformed requests
+// and bodies, 403 for bad signatures, untrusted keys and unbound or expired
+// callback URLs, 413 for oversized bodies, 502 when the key could not be
+// fetched, the status of an *HTTPError, and 500 for a misconfigured Verifier
+// (ErrConfig) and anything else.
 func HTTPStatus(err error) int {
 	var he *HTTPError
 	switch {
@@ -145,16 +132,13 @@ func HTTPStatus(err error) int {
 			return he.Status
 		}
 		return http.StatusInternalServerError
-	case errors.Is(err, ErrBadSignature), errors.Is(err, ErrUntrustedKeyURL), errors.Is(err, ErrUnbound):
+	case errors.Is(err, verify.ErrBadSignature), errors.Is(err, verify.ErrUntrustedKeyURL), errors.Is(err, ErrUnbound):
 		return http.StatusForbidden
 	case errors.Is(err, ErrBodyTooLarge):
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, ErrKeyFetch):
+	case errors.Is(err, verify.ErrKeyFetch):
 		return http.StatusBadGateway
-	case errors.Is(err, ErrMissingSignature), errors.Is(err, ErrMalformedSignature),
-		errors.Is(err, ErrMissingKeyURL), errors.Is(err, ErrMalformedKeyURL),
-		errors.Is(err, ErrMalformedRequest), errors.Is(err, ErrBodyRead),
-		errors.Is(err, ErrMalformedEvent):
+	case errors.Is(err, ErrMissingSignature), errors.Is(err, ErrMalformedRequest), errors.Is(err, ErrMalformedEvent):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
@@ -167,8 +151,8 @@ func publicMessage(err error) string {
 	if errors.As(err, &he) && he.Status >= 400 && he.Status <= 599 {
 		return he.Message
 	}
-	for _, s := range []error{ErrMissingSignature, ErrMalformedSignature, ErrMissingKeyURL, ErrMalformedKeyURL,
-		ErrMalformedRequest, ErrBindingExpired, ErrUnbound, ErrUntrustedKeyURL, ErrKeyFetch, ErrBadSignature, ErrBodyTooLarge, ErrBodyRead, ErrMalformedEvent} {
+	for _, s := range []error{ErrMissingSignature, ErrMalformedRequest, ErrBindingExpired, ErrUnbound,
+		verify.ErrUntrustedKeyURL, verify.ErrKeyFetch, verify.ErrBadSignature, ErrBodyTooLarge, ErrMalformedEvent} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}

@@ -14,7 +14,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/testkeys"
+	"github.com/ossdirect/ossdirect/verify"
 )
 
 // post sends a signed callback to srv over loopback and returns the
@@ -63,7 +65,7 @@ func checkOSSAnswer(t *testing.T, resp *http.Response, body string) {
 func TestHandler(t *testing.T) {
 	priv := testkeys.Private(512)
 	values := map[string]string{"bucket": "examplebucket", "object": "user/42/照片 1.jpg", "size": "5", "x:uid": "42"}
-	formBody, err := callback.Render(callback.Params{Body: callback.FormBody("bucket", "object", "size", "x:uid")}, values)
+	formBody, err := callbackwire.Render(callbackwire.Params(callback.Params{Body: callback.FormBody("bucket", "object", "size", "x:uid")}), values)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,7 @@ func TestHandler(t *testing.T) {
 		case "unmarshalable":
 			return map[string]any{"c": make(chan int)}, nil
 		case "huge":
-			return strings.Repeat("a", callback.MaxResponseBytes), nil
+			return strings.Repeat("a", callbackwire.MaxResponseBytes), nil
 		}
 		return map[string]any{"ok": true, "object": ev.Object}, nil
 	}))
@@ -221,13 +223,13 @@ func TestHTTPStatus(t *testing.T) {
 		callback.ErrMalformedEvent:       400,
 		&callback.HTTPError{Status: 418}: 418,
 		&callback.HTTPError{Status: 302}: 500,
-		callback.ErrKeyFetch:             502,
-		callback.ErrUntrustedKeyURL:      403,
+		verify.ErrKeyFetch:               502,
+		verify.ErrUntrustedKeyURL:        403,
 		callback.ErrUnbound:              403,
 		callback.ErrBindingExpired:       403,
 		callback.ErrConfig:               500,
-		callback.ErrBodyRead:             400,
-		&callback.Diagnosis{Err: callback.ErrBadSignature, Cause: callback.CauseWrongKey}: 403,
+		callback.ErrMalformedRequest:     400,
+		&callback.Diagnosis{Err: verify.ErrBadSignature, Cause: "wrong-key"}: 403,
 		callback.ErrBodyTooLarge:     413,
 		callback.ErrMissingSignature: 400,
 		callback.ErrMalformedRequest: 400,

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // signedTarget returns the decoded path and the raw query (with its "?")
@@ -48,16 +50,10 @@ func signedTarget(r *http.Request) (path, query string, err error) {
 	return path, query, unambiguous(path, query)
 }
 
-// unambiguous refuses a decoded path and raw query from which the string
-// to sign could also be produced by a different path, query and body: the
-// first "?" must start the query and the first "\n" must end it, as they do
-// in every callback OSS sends.
+// unambiguous is callbackwire.Unambiguous as an ErrMalformedRequest.
 func unambiguous(path, query string) error {
-	if i := strings.IndexAny(path, "?\n"); i >= 0 {
-		return fmt.Errorf("%w: decoded path contains %q, which makes the signed string ambiguous", ErrMalformedRequest, path[i])
-	}
-	if strings.IndexByte(query, '\n') >= 0 {
-		return fmt.Errorf("%w: query contains a line break, which makes the signed string ambiguous", ErrMalformedRequest)
+	if err := callbackwire.Unambiguous(path, query); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformedRequest, err)
 	}
 	return nil
 }
@@ -69,70 +65,73 @@ func originForm(target string) (string, error) {
 	if !ok || !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
 		return "", fmt.Errorf("%w: request target %q is neither origin nor absolute form", ErrMalformedRequest, target)
 	}
-	return targetAfterAuthority(rest), nil
-}
-
-// targetAfterAuthority returns the origin-form target ("/path?query") of
-// what follows "scheme://" in a URL: BindURL for the URL it binds, Verify
-// for an absolute-form request target, so both split a URL the same way.
-func targetAfterAuthority(rest string) string {
-	i := strings.IndexAny(rest, "/?")
-	if i < 0 {
-		return "/"
-	}
-	if rest[i] == '?' {
-		return "/" + rest[i:]
-	}
-	return rest[i:]
+	return callbackwire.TargetAfterAuthority(rest), nil
 }
 
 // readBody reads the whole body, at most limit bytes, and puts an
-// identical reader back.
-func readBody(r *http.Request, limit int64) ([]byte, error) {
-	if r.Body == nil {
-		return nil, fmt.Errorf("%w: the request has no Body (nil)", ErrBodyRead)
+// identical reader back. It returns the body and, in the same allocation,
+// the string OSS signs: path, query, a line break and the body.
+func readBody(r *http.Request, limit int64, path, query string) (msg, body []byte, err error) {
+	head := len(path) + len(query) + 1
+	newMsg := func(n int) []byte {
+		// One spare byte, to find a body longer than its Content-Length.
+		m := make([]byte, head+n, head+n+1)
+		copy(m, path)
+		copy(m[len(path):], query)
+		m[head-1] = '\n'
+		return m
 	}
-	if r.Body == http.NoBody {
-		if r.ContentLength > 0 {
-			return nil, fmt.Errorf("%w: no body but Content-Length %d", ErrBodyRead, r.ContentLength)
-		}
-		return nil, nil
+	switch {
+	case r.Body == nil:
+		return nil, nil, fmt.Errorf("%w: the request has no Body (nil)", ErrMalformedRequest)
+	case r.Body == http.NoBody && r.ContentLength > 0:
+		return nil, nil, fmt.Errorf("%w: no body but Content-Length %d", ErrMalformedRequest, r.ContentLength)
+	case r.Body == http.NoBody:
+		msg = newMsg(0)
+		return msg, msg[head:], nil
+	case r.ContentLength > limit:
+		return nil, nil, fmt.Errorf("%w: Content-Length %d exceeds %d", ErrBodyTooLarge, r.ContentLength, limit)
 	}
-	if r.ContentLength > limit {
-		return nil, fmt.Errorf("%w: Content-Length %d exceeds %d", ErrBodyTooLarge, r.ContentLength, limit)
-	}
-	var body []byte
 	// A client request (built in-process, RequestURI empty) with a
 	// non-nil Body and ContentLength 0 has a body of unknown length; on
 	// server requests net/http sets Body to NoBody for length 0.
 	if r.ContentLength > 0 || r.ContentLength == 0 && r.RequestURI != "" {
-		body = make([]byte, r.ContentLength)
+		msg = newMsg(int(r.ContentLength))
+		body = msg[head:]
 		if _, err := io.ReadFull(r.Body, body); err != nil {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, fmt.Errorf("%w: %w", ErrBodyRead, err)
+			return nil, nil, fmt.Errorf("%w: reading the body: %w", ErrMalformedRequest, err)
 		}
 		// A body longer than its Content-Length (possible only for
 		// requests built in-process) would otherwise be verified short.
-		var one [1]byte
-		n, err := r.Body.Read(one[:])
+		n, err := r.Body.Read(msg[len(msg) : len(msg)+1])
 		if n > 0 {
-			return nil, fmt.Errorf("%w: body longer than Content-Length %d", ErrBodyRead, r.ContentLength)
+			return nil, nil, fmt.Errorf("%w: body longer than Content-Length %d", ErrMalformedRequest, r.ContentLength)
 		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%w: %w", ErrBodyRead, err)
+			return nil, nil, fmt.Errorf("%w: reading the body: %w", ErrMalformedRequest, err)
 		}
 	} else {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrBodyRead, err)
+			return nil, nil, fmt.Errorf("%w: reading the body: %w", ErrMalformedRequest, err)
 		}
-		if int64(len(body)) > limit {
-			return nil, fmt.Errorf("%w: body exceeds %d bytes", ErrBodyTooLarge, limit)
+		if int64(len(b)) > limit {
+			return nil, nil, fmt.Errorf("%w: body exceeds %d bytes", ErrBodyTooLarge, limit)
 		}
+		msg = newMsg(len(b))
+		body = msg[head:]
+		copy(body, b)
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return body, nil
+	rb := &replayBody{}
+	rb.Reset(body)
+	r.Body = rb
+	return msg, body, nil
 }
+
+// replayBody gives handlers the body again after verification.
+type replayBody struct{ bytes.Reader }
+
+func (*replayBody) Close() error { return nil }

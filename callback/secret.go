@@ -86,3 +86,13 @@ func checkSecretID(id string) error {
 	}
 	return nil
 }
+
+// key is the Key of the Secret with the given ID, for checking a binding.
+func (s Secrets) key(id string) ([]byte, bool) {
+	for i := range s {
+		if s[i].ID == id {
+			return s[i].Key, true
+		}
+	}
+	return nil, false
+}

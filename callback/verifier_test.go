@@ -31,20 +31,20 @@ func TestValidate(t *testing.T) {
 		v     *callback.Verifier
 		field string // named in the error; "" means valid
 	}{
-		{"bound", &callback.Verifier{BindingSecret: testSecret}, ""},
+		{"bound", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}}, ""},
 		{"unbound on purpose", &callback.Verifier{AllowUnbound: true}, ""},
-		{"proxy prefix", &callback.Verifier{BindingSecret: testSecret, StrippedPrefix: "/api", PrefixHeader: "X-Forwarded-Prefix"}, ""},
+		{"proxy prefix", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, StrippedPrefix: "/api", PrefixHeader: "X-Forwarded-Prefix"}, ""},
 		{"nil", nil, "nil"},
-		{"zero value", &callback.Verifier{}, "BindingSecret"},
-		{"secret from an unset variable", &callback.Verifier{BindingSecret: []byte(os.Getenv("OSSDIRECT_TEST_UNSET_SECRET"))}, "BindingSecret"},
-		{"short secret", &callback.Verifier{BindingSecret: []byte("short")}, "BindingSecret"},
-		{"secret and AllowUnbound", &callback.Verifier{BindingSecret: testSecret, AllowUnbound: true}, "AllowUnbound"},
-		{"prefix without slash", &callback.Verifier{BindingSecret: testSecret, StrippedPrefix: "api"}, "StrippedPrefix"},
-		{"prefix with trailing slash", &callback.Verifier{BindingSecret: testSecret, StrippedPrefix: "/api/"}, "StrippedPrefix"},
-		{"prefix header not a name", &callback.Verifier{BindingSecret: testSecret, PrefixHeader: "X Prefix"}, "PrefixHeader"},
-		{"negative body cap", &callback.Verifier{BindingSecret: testSecret, MaxBodyBytes: -1}, "MaxBodyBytes"},
-		{"empty static keys", &callback.Verifier{BindingSecret: testSecret, Keys: verifyStaticKeys(nil)}, "Keys"},
-		{"nil static key", &callback.Verifier{BindingSecret: testSecret, Keys: verifyStaticKeys(map[string]bool{"https://gosspublic.alicdn.com/callback_pub_key_v1.pem": false})}, "Keys"},
+		{"zero value", &callback.Verifier{}, "Secrets"},
+		{"secret from an unset variable", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("OSSDIRECT_TEST_UNSET_SECRET"))}}}, "Secrets"},
+		{"short secret", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: []byte("short")}}}, "Secrets"},
+		{"secret and AllowUnbound", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, AllowUnbound: true}, "AllowUnbound"},
+		{"prefix without slash", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, StrippedPrefix: "api"}, "StrippedPrefix"},
+		{"prefix with trailing slash", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, StrippedPrefix: "/api/"}, "StrippedPrefix"},
+		{"prefix header not a name", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, PrefixHeader: "X Prefix"}, "PrefixHeader"},
+		{"negative body cap", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, MaxBodyBytes: -1}, "MaxBodyBytes"},
+		{"empty static keys", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: verifyStaticKeys(nil)}, "Keys"},
+		{"nil static key", &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: verifyStaticKeys(map[string]bool{"https://gosspublic.alicdn.com/callback_pub_key_v1.pem": false})}, "Keys"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +71,7 @@ func TestValidate(t *testing.T) {
 func TestMisconfiguredVerifierAnswers500AndLogs(t *testing.T) {
 	form, _, _ := callbacks(t)
 	logs := &logRecorder{}
-	v := &callback.Verifier{BindingSecret: []byte(os.Getenv("OSSDIRECT_TEST_UNSET_SECRET")), Keys: form.keys, Logger: logs.logger()}
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: []byte(os.Getenv("OSSDIRECT_TEST_UNSET_SECRET"))}}, Keys: form.keys, Logger: logs.logger()}
 	called := false
 	h := v.Handler(func(context.Context, *callback.Event) (any, error) { called = true; return nil, nil })
 	w := httptest.NewRecorder()
@@ -79,15 +79,15 @@ func TestMisconfiguredVerifierAnswers500AndLogs(t *testing.T) {
 	if w.Code != http.StatusInternalServerError || called {
 		t.Fatalf("status %d (fn called: %v), want 500", w.Code, called)
 	}
-	if strings.Contains(w.Body.String(), "BindingSecret") {
+	if strings.Contains(w.Body.String(), "Secrets") {
 		t.Errorf("the reason reached the caller: %s", w.Body)
 	}
 	var line struct{ Level, Msg, Reason string }
 	if err := json.Unmarshal([]byte(logs.String()), &line); err != nil {
 		t.Fatalf("log %q: %v", logs, err)
 	}
-	if line.Level != "ERROR" || !strings.Contains(line.Reason, "BindingSecret") {
-		t.Errorf("log line %+v, want an ERROR naming BindingSecret", line)
+	if line.Level != "ERROR" || !strings.Contains(line.Reason, "Secrets") {
+		t.Errorf("log line %+v, want an ERROR naming Secrets", line)
 	}
 }
 
@@ -108,7 +108,7 @@ func TestEveryRefusalIsLogged(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := &logRecorder{}
-			v := &callback.Verifier{BindingSecret: testSecret, Keys: form.keys, Logger: logs.logger()}
+			v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: form.keys, Logger: logs.logger()}
 			r := form.request()
 			tt.mutate(r)
 			if _, err := v.VerifyEvent(r); err == nil {
@@ -122,7 +122,7 @@ func TestEveryRefusalIsLogged(t *testing.T) {
 }
 
 func TestNilInputs(t *testing.T) {
-	v := &callback.Verifier{BindingSecret: testSecret, Logger: discardLogger}
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Logger: discardLogger}
 	if err := callback.Verify(nil, nil); !errors.Is(err, callback.ErrMalformedRequest) {
 		t.Errorf("Verify(nil, nil) = %v", err)
 	}
@@ -142,7 +142,7 @@ func TestNilInputs(t *testing.T) {
 	form, _, _ := callbacks(t)
 	r := form.request()
 	r.Body = nil
-	if err := callback.Verify(r, form.keys); !errors.Is(err, callback.ErrBodyRead) {
+	if err := callback.Verify(r, form.keys); !errors.Is(err, callback.ErrMalformedRequest) {
 		t.Errorf("nil Body: %v", err)
 	}
 	r = form.request()
@@ -168,7 +168,7 @@ func TestNilInputs(t *testing.T) {
 func TestUnboundForgeryRefused(t *testing.T) {
 	var got []error
 	logs := &logRecorder{}
-	v := &callback.Verifier{BindingSecret: testSecret, Logger: logs.logger()}
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Logger: logs.logger()}
 	var bare []error
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bare = append(bare, callback.Verify(r, v.Keys))
@@ -182,7 +182,7 @@ func TestUnboundForgeryRefused(t *testing.T) {
 	defer evil.Close()
 	v.Keys = evil.KeyFetcher()
 
-	cb := callback.Params{URL: app.URL + "/oss/callback?uid=victim", Body: callback.FormBody(callback.VarObject, "x:uid")}
+	cb := callback.Params{URL: app.URL + "/oss/callback?uid=victim", Body: callback.FormBody("object", "x:uid")}
 	// 1. No binding at all: a hand-made policy, as any OSS client makes.
 	enc, err := cb.Encode()
 	if err != nil {
@@ -198,7 +198,7 @@ func TestUnboundForgeryRefused(t *testing.T) {
 		"OSSAccessKeyId": k.ID, "policy": pol, "Signature": signV1(k.Secret, pol), "callback": enc, "x:uid": "victim"}}
 	// 2. Bound by the attacker's own Signer, with a secret of theirs.
 	s := evil.Signer()
-	s.CallbackSecret = []byte("the attacker's own secret, 32 bytes")
+	s.Secrets = callback.Secrets{{ID: "k1", Key: []byte("the attacker's own secret, 32 bytes")}}
 	wrongSecret, err := s.Sign(context.Background(), signer.Upload{AllowAnyKey: true, MaxSize: 100, Callback: &cb,
 		CallbackVars: map[string]string{"x:uid": "victim"}})
 	if err != nil {
@@ -239,11 +239,11 @@ func TestLifetimeWrittenOnce(t *testing.T) {
 	s := &signer.Signer{
 		Credentials: signer.StaticCredentials{AccessKeyID: "id", AccessKeySecret: "secret"},
 		Bucket:      "b", Region: "cn-hangzhou",
-		CallbackSecret: testSecret, CallbackMargin: 90 * time.Second,
+		Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, CallbackMargin: 90 * time.Second,
 		Now: func() time.Time { return now },
 	}
 	tok, err := s.Sign(context.Background(), signer.Upload{KeyPrefix: "u/", MaxSize: 10, Expires: 2 * time.Minute,
-		Callback: &callback.Params{URL: "https://app.example.com/cb?uid=7", Body: callback.FormBody(callback.VarObject)}})
+		Callback: &callback.Params{URL: "https://app.example.com/cb?uid=7", Body: callback.FormBody("object")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,10 +262,10 @@ func TestLifetimeWrittenOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := u.Query().Get(callback.BindingExpiresParam), itoa(tok.Expire+90); got != want {
+	if got, want := u.Query().Get("ossdirect-expires"), itoa(tok.Expire+90); got != want {
 		t.Errorf("binding expires %s, want token expiry + margin %s", got, want)
 	}
-	want, err := callback.BindURLUntil(testSecret, "https://app.example.com/cb?uid=7", time.Unix(tok.Expire+90, 0))
+	want, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: testSecret}}, "https://app.example.com/cb?uid=7", time.Unix(tok.Expire+90, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestLifetimeWrittenOnce(t *testing.T) {
 	// The default margin.
 	s.CallbackMargin = 0
 	tok, err = s.Sign(context.Background(), signer.Upload{KeyPrefix: "u/", MaxSize: 10,
-		Callback: &callback.Params{URL: "https://app.example.com/cb", Body: callback.FormBody(callback.VarObject)}})
+		Callback: &callback.Params{URL: "https://app.example.com/cb", Body: callback.FormBody("object")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestLifetimeWrittenOnce(t *testing.T) {
 	}
 	u, _ = url.Parse(p.CallbackUrl)
 	// 5 minutes: the Signer's default CallbackMargin.
-	if got, want := u.Query().Get(callback.BindingExpiresParam), itoa(tok.Expire+int64(5*time.Minute/time.Second)); got != want {
+	if got, want := u.Query().Get("ossdirect-expires"), itoa(tok.Expire+int64(5*time.Minute/time.Second)); got != want {
 		t.Errorf("default margin: binding expires %s, want %s", got, want)
 	}
 }
@@ -308,7 +308,7 @@ func TestBehindReverseProxy(t *testing.T) {
 			logs := &logRecorder{}
 			srv := osstest.NewServer(osstest.Config{})
 			defer srv.Close()
-			v := &callback.Verifier{BindingSecret: testSecret, Keys: srv.KeyFetcher(), StrippedPrefix: tt.prefix, Logger: logs.logger()}
+			v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: srv.KeyFetcher(), StrippedPrefix: tt.prefix, Logger: logs.logger()}
 			mux := http.NewServeMux()
 			mux.Handle("POST /oss/callback", v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 				return map[string]string{"uid": ev.Query.Get("uid"), "object": ev.Object}, nil
@@ -325,9 +325,9 @@ func TestBehindReverseProxy(t *testing.T) {
 			defer proxy.Close()
 
 			s := srv.Signer()
-			s.CallbackSecret = testSecret
+			s.Secrets = callback.Secrets{{ID: "k1", Key: testSecret}}
 			tok, err := s.Sign(context.Background(), signer.Upload{KeyPrefix: "u/42/", MaxSize: 100,
-				Callback: &callback.Params{URL: proxy.URL + "/api/oss/callback?uid=42", Body: callback.FormBody(callback.VarObject)}})
+				Callback: &callback.Params{URL: proxy.URL + "/api/oss/callback?uid=42", Body: callback.FormBody("object")}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,7 +346,7 @@ func TestBehindReverseProxy(t *testing.T) {
 				}
 				return
 			}
-			if !strings.Contains(logs.String(), string(callback.CausePrefixStripped)) || !strings.Contains(logs.String(), `StrippedPrefix to \"/api\"`) {
+			if !strings.Contains(logs.String(), string("path-prefix-stripped")) || !strings.Contains(logs.String(), `StrippedPrefix to \"/api\"`) {
 				t.Errorf("log does not explain the stripped prefix: %s", logs)
 			}
 		})

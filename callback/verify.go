@@ -8,49 +8,33 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/ossdirect/ossdirect/internal/pkcs1md5"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
-// Errors returned by Verify and Verifier.VerifyEvent. Like Stripe's webhook
-// errors, they say which response fits: malformed requests are 400,
-// signatures that do not verify, untrusted keys and unbound URLs 403,
-// oversized bodies 413, key fetch failures 502 and a misconfigured Verifier
-// 500 (see HTTPStatus).
+// Errors of a callback request itself; verify.ErrUntrustedKeyURL,
+// verify.ErrKeyFetch and verify.ErrBadSignature complete the list. Like
+// Stripe's webhook errors, each says which response fits (see HTTPStatus).
 var (
-	// ErrMissingSignature: no Authorization header. Some Apache and nginx
-	// setups drop it before the app sees it; when x-oss-pub-key-url is
-	// present the error is a *Diagnosis saying so.
-	ErrMissingSignature = errors.New("callback: missing Authorization header")
-	// ErrMalformedSignature: Authorization is not a single Base64 value.
-	ErrMalformedSignature = errors.New("callback: malformed Authorization header")
-	// ErrMissingKeyURL: no x-oss-pub-key-url header.
-	ErrMissingKeyURL = errors.New("callback: missing x-oss-pub-key-url header")
-	// ErrMalformedKeyURL: x-oss-pub-key-url is not Base64 of a URL.
-	ErrMalformedKeyURL = errors.New("callback: malformed x-oss-pub-key-url header")
-	// ErrMalformedRequest: there is no request, or its target cannot be
-	// turned into the string OSS signed (e.g. a path with an invalid
-	// %-escape).
+	// ErrMissingSignature: no Authorization or no x-oss-pub-key-url header
+	// (400). When only Authorization is missing, the error is a *Diagnosis:
+	// some Apache and nginx setups drop that header.
+	ErrMissingSignature = errors.New("callback: missing signature header")
+	// ErrMalformedRequest: there is no request, a header is not the Base64
+	// OSS sends, the target cannot be turned into the string OSS signed, or
+	// the body could not be read completely (400).
 	ErrMalformedRequest = errors.New("callback: malformed request")
-	// ErrUntrustedKeyURL: the key URL is not trusted by the KeyFetcher.
-	ErrUntrustedKeyURL = verify.ErrUntrustedKeyURL
-	// ErrKeyFetch: the trusted key could not be obtained, or the KeyFetcher
-	// returned an unusable key.
-	ErrKeyFetch = verify.ErrKeyFetch
-	// ErrBadSignature: the signature does not match the request.
-	ErrBadSignature = verify.ErrBadSignature
-	// ErrBodyTooLarge: the body exceeds Verifier.MaxBodyBytes.
+	// ErrBodyTooLarge: the body exceeds Verifier.MaxBodyBytes (413).
 	ErrBodyTooLarge = errors.New("callback: request body too large")
-	// ErrBodyRead: the body is missing (a nil Body) or could not be read
-	// completely (connection error, or shorter than its Content-Length).
-	ErrBodyRead = errors.New("callback: reading request body failed")
 )
 
-// DefaultMaxBodyBytes is the body size accepted when Verifier.MaxBodyBytes
+// defaultMaxBodyBytes is the body size accepted when Verifier.MaxBodyBytes
 // is 0. OSS callback bodies are small: the template (the whole callback
 // parameter is at most 5 KB) plus URL-encoded variable values.
-const DefaultMaxBodyBytes = 1 << 20
+const defaultMaxBodyBytes = 1 << 20
 
 // Header limits, far above anything OSS sends (an 8192-bit signature is
 // 1368 Base64 characters), so decoding stays cheap on hostile input.
@@ -59,48 +43,17 @@ const (
 	maxKeyURLHeaderLen = 4096
 )
 
-// Verify checks only that r carries a valid OSS signature: it is the
-// low-level check, for code that does everything else itself. It does not
-// parse the body, does not check that the callback URL was bound by this
-// application (so it accepts callbacks OSS sent for anyone's upload, see
-// BindURLUntil), and logs nothing. Handlers should use Verifier.VerifyEvent,
-// Verifier.Handler or Verifier.Middleware instead.
-//
-// keys supplies the public key named (Base64) by x-oss-pub-key-url; nil
-// means verify.DefaultFetcher(): OSS's embedded key, other keys on
-// gosspublic.alicdn.com fetched and cached, nothing else trusted.
-//
-// OSS's Authorization header is the Base64 RSA PKCS#1 v1.5 MD5 signature of
-//
-//	url_decode(path) + ["?" + raw query] + "\n" + body
-//
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-// The path and query come from r.RequestURI, the request line as it
-// arrived, so Verify works behind http.StripPrefix and routers that rewrite
-// r.URL; an absolute-form request line ("POST http://host/path") is
-// accepted. Only when RequestURI is empty, as for requests built with
-// http.NewRequest, is r.URL used. The path is percent-decoded ("+" stays
-// "+"); the query is kept raw, with its "?" whenever the request line has
-// one, even if the query is empty, as OSS's own sample verifiers do.
-//
-// OSS does not delimit path, query and body in what it signs, so a "?" or a
-// line break that only appears after decoding the path (%3F, %0A), or a line
-// break in the query, would let bytes of a captured callback move between
-// path, query and body without breaking the signature. Such targets are
-// refused with ErrMalformedRequest; OSS callback URLs have no reason to
-// contain them.
-//
-// The body is read once, up to DefaultMaxBodyBytes, and r.Body is replaced
-// by an identical reader so handlers can read it again.
-//
-// Errors wrap one of ErrMalformedRequest, ErrMissingSignature,
-// ErrMalformedSignature, ErrMissingKeyURL, ErrMalformedKeyURL,
-// ErrUntrustedKeyURL, ErrKeyFetch, ErrBodyTooLarge, ErrBodyRead or
-// ErrBadSignature. When the cause of a failure can be told, the error is a
-// *Diagnosis that names it (errors.As); a diagnosis never changes whether a
-// request verifies.
+// Verify checks only that r carries a valid OSS signature, with the key keys
+// supplies for its x-oss-pub-key-url (nil means verify.DefaultFetcher()). It
+// neither parses the body nor checks the URL's binding, so it accepts
+// callbacks OSS sent for anyone's upload; handlers use Verifier. It reads the
+// body (up to 1 MiB) and puts an identical one back, and builds the string to
+// sign from r.RequestURI as it arrived (package doc, "Verification").
+// Errors wrap ErrMissingSignature, ErrMalformedRequest, ErrBodyTooLarge,
+// verify.ErrUntrustedKeyURL, verify.ErrKeyFetch or verify.ErrBadSignature,
+// and are a *Diagnosis when the cause of a failure can be told.
 func Verify(r *http.Request, keys verify.KeyFetcher) error {
-	sr, err := readSigned(r, "", DefaultMaxBodyBytes)
+	sr, err := readSigned(r, "", defaultMaxBodyBytes)
 	if err != nil {
 		return err
 	}
@@ -114,6 +67,7 @@ type signed struct {
 	path   string // decoded, with a stripped prefix put back
 	query  string // raw, with its "?" if the request line had one
 	body   []byte
+	msg    []byte // the string OSS signed: path, query, "\n", body
 }
 
 // readSigned reads the signature, key URL, target and body of r. prefix is
@@ -125,7 +79,7 @@ func readSigned(r *http.Request, prefix string, maxBody int64) (*signed, error) 
 	sig, err := signatureFrom(r.Header)
 	if err != nil {
 		if errors.Is(err, ErrMissingSignature) && len(r.Header.Values("X-Oss-Pub-Key-Url")) > 0 {
-			return nil, &Diagnosis{Err: err, Cause: CauseAuthorizationDropped, Detail: "x-oss-pub-key-url is present, so OSS signed this request, but the Authorization header did not reach the application: a web server or proxy in front of it dropped it (Apache needs CGIPassAuth On or a SetEnvIf rule, see the README)"}
+			return nil, &Diagnosis{Err: err, Cause: string(causeAuthorizationDropped), Detail: "x-oss-pub-key-url is present, so OSS signed this request, but the Authorization header did not reach the application: a web server or proxy in front of it dropped it (Apache needs CGIPassAuth On or a SetEnvIf rule, see the README)"}
 		}
 		return nil, err
 	}
@@ -140,11 +94,11 @@ func readSigned(r *http.Request, prefix string, maxBody int64) (*signed, error) 
 	if prefix != "" {
 		path = prefix + path
 	}
-	body, err := readBody(r, maxBody)
+	msg, body, err := readBody(r, maxBody, path, query)
 	if err != nil {
 		return nil, err
 	}
-	return &signed{sig: sig, keyURL: keyURL, path: path, query: query, body: body}, nil
+	return &signed{sig: sig, keyURL: keyURL, path: path, query: query, body: body, msg: msg}, nil
 }
 
 // check fetches the key named by s.keyURL and verifies the signature,
@@ -156,17 +110,18 @@ func (s *signed) check(r *http.Request, keys verify.KeyFetcher, strippedPrefix s
 	}
 	key, err := fetchKey(r, keys, s.keyURL)
 	if err != nil {
-		if errors.Is(err, ErrUntrustedKeyURL) {
+		if errors.Is(err, verify.ErrUntrustedKeyURL) {
 			return diagnoseKeyURL(r, keys, s.keyURL, err)
 		}
 		return err
 	}
-	err = verify.VerifyPKCS1v15MD5Digest(key, signedDigest(s.path, s.query, s.body), s.sig)
+	digest := md5.Sum(s.msg)
+	err = pkcs1md5.VerifyDigest(key, digest[:], s.sig)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, verify.ErrBadKey):
-		return fmt.Errorf("%w: key for %q: %w", ErrKeyFetch, s.keyURL, err)
+		return fmt.Errorf("%w: key for %q: %w", verify.ErrKeyFetch, s.keyURL, err)
 	}
 	return diagnoseSignature(r, key, s, strippedPrefix, err)
 }
@@ -190,54 +145,76 @@ func fetchKey(r *http.Request, keys verify.KeyFetcher, keyURL string) (*rsa.Publ
 	case err != nil && errors.Is(err, verify.ErrKeyFetch):
 		return nil, err
 	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrKeyFetch, err)
+		return nil, fmt.Errorf("%w: %w", verify.ErrKeyFetch, err)
 	case key == nil:
-		return nil, fmt.Errorf("%w: key fetcher returned no key for %q", ErrKeyFetch, keyURL)
+		return nil, fmt.Errorf("%w: key fetcher returned no key for %q", verify.ErrKeyFetch, keyURL)
 	}
 	return key, nil
 }
 
+// errMalformedAuth and errMalformedKeyURL start the reasons of
+// ErrMalformedRequest for the two signature headers.
+var (
+	errMalformedAuth   = fmt.Errorf("%w: Authorization", ErrMalformedRequest)
+	errMalformedKeyURL = fmt.Errorf("%w: x-oss-pub-key-url", ErrMalformedRequest)
+)
+
 func signatureFrom(h http.Header) ([]byte, error) {
 	vals := h.Values("Authorization")
 	if len(vals) == 0 || len(vals) == 1 && vals[0] == "" {
-		return nil, ErrMissingSignature
+		return nil, fmt.Errorf("%w: Authorization", ErrMissingSignature)
 	}
 	if len(vals) > 1 {
-		return nil, fmt.Errorf("%w: %d Authorization headers", ErrMalformedSignature, len(vals))
+		return nil, fmt.Errorf("%w: %d Authorization headers", errMalformedAuth, len(vals))
 	}
 	if len(vals[0]) > maxAuthHeaderLen {
-		return nil, fmt.Errorf("%w: %d bytes long", ErrMalformedSignature, len(vals[0]))
+		return nil, fmt.Errorf("%w: %d bytes long", errMalformedAuth, len(vals[0]))
 	}
 	// OSS sends the bare Base64 signature, without a scheme prefix such as
 	// "OSS ", unlike the Authorization of requests made to OSS.
 	sig, err := base64.StdEncoding.Strict().DecodeString(vals[0])
 	if err != nil || len(sig) == 0 {
-		return nil, fmt.Errorf("%w: not Base64", ErrMalformedSignature)
+		return nil, fmt.Errorf("%w: not Base64", errMalformedAuth)
 	}
 	return sig, nil
 }
 
+// ossKeyURLBase64 and ossKeyURLHTTPBase64 are x-oss-pub-key-url naming
+// OSS's key, in the two forms OSS sends.
+var (
+	ossKeyURLHTTP       = "http://" + strings.TrimPrefix(verify.OSSKeyURL, "https://")
+	ossKeyURLBase64     = base64.StdEncoding.EncodeToString([]byte(verify.OSSKeyURL))
+	ossKeyURLHTTPBase64 = base64.StdEncoding.EncodeToString([]byte(ossKeyURLHTTP))
+)
+
 func keyURLFrom(h http.Header) (string, error) {
 	vals := h.Values("X-Oss-Pub-Key-Url")
 	if len(vals) == 0 || len(vals) == 1 && vals[0] == "" {
-		return "", ErrMissingKeyURL
+		return "", fmt.Errorf("%w: x-oss-pub-key-url", ErrMissingSignature)
 	}
 	if len(vals) > 1 {
-		return "", fmt.Errorf("%w: %d x-oss-pub-key-url headers", ErrMalformedKeyURL, len(vals))
+		return "", fmt.Errorf("%w: %d x-oss-pub-key-url headers", errMalformedKeyURL, len(vals))
 	}
 	if len(vals[0]) > maxKeyURLHeaderLen {
-		return "", fmt.Errorf("%w: %d bytes long", ErrMalformedKeyURL, len(vals[0]))
+		return "", fmt.Errorf("%w: %d bytes long", errMalformedKeyURL, len(vals[0]))
+	}
+	// OSS names its own key in nearly every callback: no copy for it.
+	switch vals[0] {
+	case ossKeyURLBase64:
+		return verify.OSSKeyURL, nil
+	case ossKeyURLHTTPBase64:
+		return ossKeyURLHTTP, nil
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(vals[0])
 	if err != nil || len(raw) == 0 {
-		return "", fmt.Errorf("%w: not Base64", ErrMalformedKeyURL)
+		return "", fmt.Errorf("%w: not Base64", errMalformedKeyURL)
 	}
 	if !utf8.Valid(raw) {
-		return "", fmt.Errorf("%w: not UTF-8", ErrMalformedKeyURL)
+		return "", fmt.Errorf("%w: not UTF-8", errMalformedKeyURL)
 	}
 	for _, c := range raw {
 		if c < 0x20 || c == 0x7f {
-			return "", fmt.Errorf("%w: control character in %q", ErrMalformedKeyURL, string(raw))
+			return "", fmt.Errorf("%w: control character in %q", errMalformedKeyURL, string(raw))
 		}
 	}
 	return string(raw), nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/internal/testkeys"
+	"github.com/ossdirect/ossdirect/verify"
 )
 
 // TestVerifyRealCallback: the callback OSS really sent verifies with the
@@ -35,14 +36,14 @@ func TestVerifyRealCallback(t *testing.T) {
 		b[i] = otherPathByte(b[i])
 		r := rc.Request()
 		r.RequestURI = string(b)
-		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
+		if err := callback.Verify(r, nil); !errors.Is(err, verify.ErrBadSignature) {
 			t.Fatalf("path byte %d changed (%s): err = %v, want ErrBadSignature", i, b, err)
 		}
 	}
 	for _, q := range []string{"?", "?a", "?a=1", "?size=114020"} {
 		r := rc.Request()
 		r.RequestURI += q
-		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
+		if err := callback.Verify(r, nil); !errors.Is(err, verify.ErrBadSignature) {
 			t.Errorf("query %q added: err = %v, want ErrBadSignature", q, err)
 		}
 	}
@@ -53,7 +54,7 @@ func TestVerifyRealCallback(t *testing.T) {
 		for k, v := range rc.Headers {
 			r.Header.Set(k, v)
 		}
-		if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBadSignature) {
+		if err := callback.Verify(r, nil); !errors.Is(err, verify.ErrBadSignature) {
 			t.Fatalf("body byte %d changed: err = %v, want ErrBadSignature", i, err)
 		}
 	}
@@ -161,7 +162,7 @@ func TestVerifyStringToSign(t *testing.T) {
 						t.Errorf("body after Verify = %q", got)
 					}
 					r = newSignedRequest(priv, c.target, c.body+"!", c.signed)
-					if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, callback.ErrBadSignature) {
+					if err := callback.Verify(r, staticKeys(priv)); !errors.Is(err, verify.ErrBadSignature) {
 						t.Errorf("body changed: err = %v", err)
 					}
 				})
@@ -259,7 +260,7 @@ func TestVerifyOnPlainKeyFetchers(t *testing.T) {
 	} {
 		r := newSignedRequest(priv, "/cb", "x", "/cb\nx")
 		err := callback.Verify(r, kf)
-		if !errors.Is(err, callback.ErrKeyFetch) {
+		if !errors.Is(err, verify.ErrKeyFetch) {
 			t.Errorf("%s: err = %v, want ErrKeyFetch", name, err)
 		}
 		if name == "error" && !errors.Is(err, boom) {
@@ -361,8 +362,8 @@ func TestVerifyNilVerifier(t *testing.T) {
 		}
 	}
 	// The zero Verifier's refusals are logged, with the field at fault.
-	if reasons := logs.attrs("reason"); len(reasons) != 3 || !strings.Contains(reasons[0], "BindingSecret") {
-		t.Errorf("zero Verifier logged %q, want 3 refusals naming BindingSecret", reasons)
+	if reasons := logs.attrs("reason"); len(reasons) != 3 || !strings.Contains(reasons[0], "Secrets") {
+		t.Errorf("zero Verifier logged %q, want 3 refusals naming Secrets", reasons)
 	}
 
 	v := &callback.Verifier{AllowUnbound: true, Logger: discardLogger}
@@ -396,12 +397,12 @@ func TestVerifyNilRequest(t *testing.T) {
 	}
 	r := testkeys.RealCallback().Request()
 	r.Body = nil
-	if ev, err := v.VerifyEvent(r); !errors.Is(err, callback.ErrBodyRead) || ev != nil {
+	if ev, err := v.VerifyEvent(r); !errors.Is(err, callback.ErrMalformedRequest) || ev != nil {
 		t.Errorf("VerifyEvent with nil Body = %+v, %v; want ErrBodyRead", ev, err)
 	}
 	r = testkeys.RealCallback().Request()
 	r.Body = nil
-	if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrBodyRead) {
+	if err := callback.Verify(r, nil); !errors.Is(err, callback.ErrMalformedRequest) {
 		t.Errorf("Verify with nil Body = %v, want ErrBodyRead", err)
 	}
 }

@@ -191,7 +191,7 @@ func callbackApp(t *testing.T, pubKeyURL string) (*httptest.Server, chan *callba
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &callback.Verifier{BindingSecret: []byte(cmdCallbackSecret), Keys: verify.StaticKeys{pubKeyURL: pub}}
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: "default", Key: []byte(cmdCallbackSecret)}}, Keys: verify.StaticKeys{pubKeyURL: pub}}
 	events := make(chan *callback.Event, 10)
 	app := httptest.NewServer(v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		events <- ev
@@ -205,7 +205,7 @@ func callbackApp(t *testing.T, pubKeyURL string) (*httptest.Server, chan *callba
 // JSON body.
 func sdkCallback(t *testing.T, appURL, uid string) *string {
 	t.Helper()
-	bound, err := callback.BindURLUntil([]byte(cmdCallbackSecret), appURL+"/cb?uid="+uid, time.Now().Add(time.Hour))
+	bound, err := callback.BindURL(callback.Secrets{{ID: "default", Key: []byte(cmdCallbackSecret)}}, appURL+"/cb?uid="+uid, time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

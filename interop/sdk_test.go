@@ -20,6 +20,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/osstest"
 )
 
@@ -99,7 +100,7 @@ func (a *appServer) callbackParams(t *testing.T) (cb, vars string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars, err = callback.EncodeVars(map[string]string{"x:uid": "u-7"})
+	vars, err = callbackwire.EncodeVars(map[string]string{"x:uid": "u-7"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/verify"
 )
@@ -66,7 +67,7 @@ func TestCallbackVerified(t *testing.T) {
 			}))
 			defer app.Close()
 
-			vars := append(callback.SystemVars(), "x:uid", "x:note")
+			vars := append(callbackwire.SystemVars(), "x:uid", "x:note")
 			body := callback.FormBody(vars...)
 			if bodyType == callback.BodyTypeJSON {
 				body = callback.JSONBody(vars...)
@@ -485,7 +486,7 @@ func TestCallbackImageInfo(t *testing.T) {
 	}))
 	defer app.Close()
 	srv := newServer(t, osstest.Config{})
-	p := callback.Params{URL: app.URL, Body: callback.FormBody(callback.VarImageHeight, callback.VarImageWidth, callback.VarImageFormat)}
+	p := callback.Params{URL: app.URL, Body: callback.FormBody("imageInfo.height", "imageInfo.width", "imageInfo.format")}
 	if r := uploadWithCallback(t, srv, "user/eric/i.png", img.String(), p); r.status != 200 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}

@@ -23,7 +23,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/verify"
 )
 
@@ -138,9 +138,9 @@ func callbackClient(c *http.Client) *http.Client {
 // on the first success, 203 CallbackFailed with the last failure's message
 // otherwise. The object is stored either way.
 func (e *Emulator) runCallback(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *upload) {
-	body, err := callback.Render(*up.callback, e.callbackValues(up, rc))
+	body, err := callbackwire.Render(*up.callback, e.callbackValues(up, rc))
 	if err != nil {
-		// DecodeParams accepted the template, so Render cannot fail; if it
+		// callbackwire.Decode accepted the template, so Render cannot fail; if it
 		// does, report it like any other callback failure.
 		writeError(w, rc, newErr(203, "CallbackFailed", err.Error()).withEC("0007-00000203"))
 		return
@@ -171,22 +171,22 @@ func (e *Emulator) runCallback(w http.ResponseWriter, r *http.Request, rc *reqCt
 // callbackValues are the ${…} variables (docs/PROTOCOL.md#callback-variables).
 func (e *Emulator) callbackValues(up *upload, rc *reqCtx) map[string]string {
 	v := map[string]string{
-		callback.VarBucket:     e.bucket,
-		callback.VarObject:     up.obj.Key,
-		callback.VarETag:       strings.Trim(up.obj.ETag, `"`),
-		callback.VarSize:       strconv.FormatInt(up.obj.Size, 10),
-		callback.VarMimeType:   up.obj.ContentType,
-		callback.VarCRC64:      strconv.FormatUint(up.obj.CRC64, 10),
-		callback.VarContentMD5: up.obj.ContentMD5,
-		callback.VarVpcID:      "",
-		callback.VarClientIP:   up.clientIP,
-		callback.VarReqID:      rc.id,
-		callback.VarOperation:  up.operation,
+		callbackwire.VarBucket:     e.bucket,
+		callbackwire.VarObject:     up.obj.Key,
+		callbackwire.VarETag:       strings.Trim(up.obj.ETag, `"`),
+		callbackwire.VarSize:       strconv.FormatInt(up.obj.Size, 10),
+		callbackwire.VarMimeType:   up.obj.ContentType,
+		callbackwire.VarCRC64:      strconv.FormatUint(up.obj.CRC64, 10),
+		callbackwire.VarContentMD5: up.obj.ContentMD5,
+		callbackwire.VarVpcID:      "",
+		callbackwire.VarClientIP:   up.clientIP,
+		callbackwire.VarReqID:      rc.id,
+		callbackwire.VarOperation:  up.operation,
 	}
 	if cfg, format, err := image.DecodeConfig(bytes.NewReader(up.sniff)); err == nil {
-		v[callback.VarImageHeight] = strconv.Itoa(cfg.Height)
-		v[callback.VarImageWidth] = strconv.Itoa(cfg.Width)
-		v[callback.VarImageFormat] = map[string]string{"jpeg": "JPG", "png": "PNG", "gif": "GIF"}[format]
+		v[callbackwire.VarImageHeight] = strconv.Itoa(cfg.Height)
+		v[callbackwire.VarImageWidth] = strconv.Itoa(cfg.Width)
+		v[callbackwire.VarImageFormat] = map[string]string{"jpeg": "JPG", "png": "PNG", "gif": "GIF"}[format]
 	}
 	for name, val := range up.vars {
 		v[name] = val
@@ -229,7 +229,7 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 	sum := md5.Sum(body)
 	bodyType := up.callback.BodyType
 	if bodyType == "" {
-		bodyType = callback.BodyTypeForm
+		bodyType = callbackwire.BodyTypeForm
 	}
 	hdr := http.Header{}
 	hdr.Set("Authorization", base64.StdEncoding.EncodeToString(sig))
@@ -273,7 +273,7 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 	defer resp.Body.Close()
 	rec.Status = resp.StatusCode
 	rec.ResponseHeader = resp.Header.Clone()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, callback.MaxResponseBytes+1))
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, callbackwire.MaxResponseBytes+1))
 	rec.ResponseBody = rb
 	if err != nil {
 		rec.Err = e.transportError(ctx, u, err)
@@ -306,7 +306,7 @@ func (e *Emulator) transportError(ctx context.Context, u *url.URL, err error) er
 }
 
 // checkAppAnswer applies docs/PROTOCOL.md#callback-answer: exactly 200, a
-// Content-Length, at most 1 MB (callback.MaxResponseBytes, the limit Handler
+// Content-Length, at most 1 MB (the limit callback.Verifier.Handler
 // keeps to), and a JSON body (or well-formed XML with application/xml, per
 // S9z). Messages for the Content-Length and size rules are not documented
 // [inferred].
@@ -317,7 +317,7 @@ func checkAppAnswer(resp *http.Response, body []byte) error {
 	if resp.ContentLength < 0 {
 		return &attemptError{msg: "Response has no Content-Length header."}
 	}
-	if len(body) > callback.MaxResponseBytes {
+	if len(body) > callbackwire.MaxResponseBytes {
 		return &attemptError{msg: "Response body is too large."}
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/xml" {

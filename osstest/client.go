@@ -16,7 +16,7 @@ import (
 
 // Signer returns a signer.Signer that issues tokens for this server: its
 // first access key (with its STS token, if any), bucket and region, the
-// server's URL as Endpoint and the emulator's clock. Set CallbackSecret (and
+// server's URL as Endpoint and the emulator's clock. Set Secrets (and
 // anything else) on the result as for a real bucket.
 func (s *Server) Signer() *signer.Signer {
 	k := s.AccessKey()

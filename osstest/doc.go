@@ -6,11 +6,11 @@
 //	srv := osstest.NewServer(osstest.Config{})
 //	defer srv.Close()
 //	s := srv.Signer() // a signer.Signer for this bucket
-//	s.CallbackSecret = secret
+//	s.Secrets = secrets // a callback.Secrets keyring
 //	tok, _ := s.Sign(ctx, signer.Upload{...})
 //	res, _ := srv.PostObject(ctx, osstest.PostForm{Token: tok, FileName: "a.png", Body: f})
 //	// then check srv.Object(key) and srv.Callbacks(); the app verifies the
-//	// callbacks with callback.Verifier{BindingSecret: secret, Keys: srv.KeyFetcher()}.
+//	// callbacks with callback.Verifier{Secrets: secrets, Keys: srv.KeyFetcher()}.
 //
 // An Emulator is an http.Handler; NewServer runs one on a loopback port. Its
 // behaviour follows OSS's documentation (PostObject:
@@ -100,7 +100,7 @@
 // # Callbacks
 //
 // With a callback field, the emulator renders callbackBody with
-// callback.Render (system variables, including imageInfo.* for PNG, JPEG
+// callbackwire.Render (system variables, including imageInfo.* for PNG, JPEG
 // and GIF files, and the x: fields), POSTs it to each callbackUrl in turn
 // (loopback addresses are allowed, unlike OSS) with OSS's headers, signed
 // with MD5withRSA by the emulator's own key, and answers the uploader with

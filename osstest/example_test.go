@@ -26,7 +26,7 @@ func Example() {
 	// The app's callback endpoint trusts only the emulator's key, and only
 	// callback URLs the app's Signer bound with the same secret.
 	secret := []byte("load-me-from-a-secret-store-0123")
-	app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+	app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), Secrets: callback.Secrets{{ID: "k1", Key: secret}}}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		return map[string]any{"stored": ev.Object, "size": ev.Size}, nil
 	}))
 	defer app.Close()
@@ -38,7 +38,7 @@ func Example() {
 		Region:      srv.Region(),
 		Endpoint:    srv.URL,
 		// Binds the callback URL, which the Verifier checks.
-		CallbackSecret: secret,
+		Secrets: callback.Secrets{{ID: "k1", Key: secret}},
 	}
 	tok, err := s.Sign(context.Background(), signer.Upload{
 		KeyPrefix: "user/42/",

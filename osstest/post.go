@@ -13,7 +13,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 )
@@ -28,7 +28,7 @@ type upload struct {
 	operation string // ${operation} in callbacks
 	obj       Object
 	form      *form
-	callback  *callback.Params
+	callback  *callbackwire.Params
 	vars      map[string]string // x:name -> value
 	sniff     []byte
 	clientIP  string
@@ -254,19 +254,19 @@ func checkEncryption(v string) *ossError {
 	return newErr(400, "InvalidEncryptionAlgorithmError", "The encryption algorithm specified is not valid.").withArg("x-oss-server-side-encryption", v)
 }
 
-// callbackFromForm decodes the callback field with callback.DecodeParams
+// callbackFromForm decodes the callback field with callbackwire.Decode
 // (OSS's checks and messages, docs/PROTOCOL.md#callback-errors) and collects
 // the x: fields. An empty callback field means no callback [inferred from
 // the callback documentation's "empty means none"].
-func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) {
+func callbackFromForm(f *form) (*callbackwire.Params, map[string]string, *ossError) {
 	enc := f.get("callback")
 	if enc == "" {
 		return nil, nil, nil
 	}
-	p, err := callback.DecodeParams(enc)
+	p, err := callbackwire.Decode(enc)
 	if err != nil {
 		oe := paramsError(err)
-		if pe := (*callback.ParamsError)(nil); errors.As(err, &pe) && pe.Message == ossmsg.MsgNotJSON {
+		if pe := (*callbackwire.ParamsError)(nil); errors.As(err, &pe) && pe.Message == ossmsg.MsgNotJSON {
 			dec, _ := base64.StdEncoding.DecodeString(enc)
 			oe.withArg("callback", string(dec))
 		}
@@ -278,7 +278,7 @@ func callbackFromForm(f *form) (*callback.Params, map[string]string, *ossError) 
 			continue
 		}
 		name := f.names[l]
-		if err := callback.ValidateVarName(name); err != nil {
+		if err := callbackwire.ValidateVarName(name); err != nil {
 			// Custom variable keys must be lower case and start with x:
 			// (docs/PROTOCOL.md#callback-variables).
 			return nil, nil, newErr(400, "InvalidArgument", "The callback var is invalid.").withArg(name, v)

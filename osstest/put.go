@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // PutObject: https://www.alibabacloud.com/help/en/oss/developer-reference/putobject
@@ -221,7 +221,7 @@ func objectFromHeader(key string, h http.Header) (Object, *ossError) {
 // presigned URL, never both
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
 // An empty value means no callback [inferred, as for PostObject].
-func callbackFromRequest(r *http.Request) (*callback.Params, map[string]string, *ossError) {
+func callbackFromRequest(r *http.Request) (*callbackwire.Params, map[string]string, *ossError) {
 	q := r.URL.Query()
 	enc, oe := oneOf(r.Header.Get(headerCallback), q.Get(queryCallback),
 		"Either the callback query string parameter or the x-oss-callback header should be specified, not both.")
@@ -242,7 +242,7 @@ func callbackFromRequest(r *http.Request) (*callback.Params, map[string]string, 
 	if len(encVars) > maxCallbackParamBytes {
 		return nil, nil, newErr(400, "InvalidArgument", "The length of callback var exceed max value.")
 	}
-	p, err := callback.DecodeParams(enc)
+	p, err := callbackwire.Decode(enc)
 	if err != nil {
 		return nil, nil, paramsError(err)
 	}
@@ -254,9 +254,9 @@ func callbackFromRequest(r *http.Request) (*callback.Params, map[string]string, 
 }
 
 // paramsError is OSS's answer to callback parameters that
-// callback.DecodeParams refuses: InvalidArgument with OSS's message and EC.
+// callbackwire.Decode refuses: InvalidArgument with OSS's message and EC.
 func paramsError(err error) *ossError {
-	var pe *callback.ParamsError
+	var pe *callbackwire.ParamsError
 	if errors.As(err, &pe) {
 		return newErr(400, "InvalidArgument", pe.Message).withEC(pe.EC)
 	}
@@ -288,7 +288,7 @@ func decodeCallbackVars(enc string) (map[string]string, *ossError) {
 		return nil, notJSON.withArg("callback-var", string(raw))
 	}
 	for name, v := range vars {
-		if err := callback.ValidateVarName(name); err != nil {
+		if err := callbackwire.ValidateVarName(name); err != nil {
 			return nil, newErr(400, "InvalidArgument", "The callback var is invalid.").withArg(name, v)
 		}
 	}

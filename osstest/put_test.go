@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/osstest"
 )
 
@@ -358,7 +359,7 @@ func (a *callbackApp) calls() ([]string, []error) {
 
 func encodeVars(t testing.TB, vars map[string]string) string {
 	t.Helper()
-	enc, err := callback.EncodeVars(vars)
+	enc, err := callbackwire.EncodeVars(vars)
 	if err != nil {
 		t.Fatal(err)
 	}

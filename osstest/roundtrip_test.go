@@ -51,8 +51,8 @@ func TestSignerRoundTrip(t *testing.T) {
 			srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, sts}, Region: "cn-shanghai"})
 			events := make(chan *callback.Event, 1)
 			// The Verifier shares the Signer's clock: the binding expires
-			// after the token plus the Signer's default CallbackMargin.
-			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Now: clock(t0)}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
+			// after the token plus the Signer's default CallbackMargin (5 minutes).
+			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), Secrets: callback.Secrets{{ID: "k1", Key: secret}}, Now: clock(t0)}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 				events <- ev
 				return map[string]string{"stored": ev.Object, "uid": ev.Vars["x:uid"]}, nil
 			}))
@@ -66,7 +66,7 @@ func TestSignerRoundTrip(t *testing.T) {
 				Version:     tc.version,
 				Now:         clock(t0),
 				// Binds the callback URL; the Verifier checks it.
-				CallbackSecret: secret,
+				Secrets: callback.Secrets{{ID: "k1", Key: secret}},
 			}
 			tok, err := s.Sign(context.Background(), signer.Upload{
 				KeyPrefix:       "user/eric/",

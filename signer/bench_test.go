@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
 )
 
 // The benchmarks compare issuing a whole token bundle (Signer.Sign with
@@ -75,7 +77,7 @@ func BenchmarkSignV4Baseline(b *testing.B) {
 func fullBench() (*Signer, Upload) {
 	s := workedSigner(V4)
 	s.Credentials = stsCreds
-	s.CallbackSecret = []byte("benchmark callback secret")
+	s.Secrets = callback.Secrets{{ID: "k1", Key: []byte("benchmark callback secret")}}
 	return s, fullUpload()
 }
 

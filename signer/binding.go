@@ -3,41 +3,72 @@ package signer
 import (
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/binding"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
+// checkCallback reports, before any credentials are fetched, a callback
+// the Signer cannot bind: no Secrets, parameters OSS would refuse, or a
+// custom variable in vars that p's body does not reference (OSS sends only
+// referenced variables). what names the request, for the error.
+func (s *Signer) checkCallback(p *callback.Params, vars map[string]string, what string) error {
+	if p == nil {
+		return nil
+	}
+	if len(s.Secrets) == 0 {
+		return fmt.Errorf("%w: Secrets are required to bind the callback URL of %s", ErrInvalidSigner, what)
+	}
+	b, err := s.cachedBinder(callbackwire.Params(*p))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidUpload, err)
+	}
+	for name := range vars {
+		if !slices.Contains(b.Vars(), name) {
+			return invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
+		}
+	}
+	return nil
+}
+
 // bindCallback returns the encoded callback parameter for p with every URL
-// of its ";" list bound with CallbackSecret until tokenExpiry plus
+// of its ";" list bound with Secrets.Current() until tokenExpiry plus
 // CallbackMargin. The binding is computed on each call, since its expiry
 // follows the token's; parsing and validating p is not (cachedBinder).
 func (s *Signer) bindCallback(p callback.Params, tokenExpiry time.Time) (string, error) {
-	b, err := cachedBinder(p)
-	if err != nil {
-		return "", fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
+	if len(s.Secrets) == 0 {
+		return "", fmt.Errorf("%w: no Secrets to bind the callback URL with", ErrInvalidSigner)
 	}
-	enc, err := b.Encode(s.CallbackSecret, tokenExpiry.Add(s.callbackMargin()))
+	b, err := s.cachedBinder(callbackwire.Params(p))
 	if err != nil {
-		return "", fmt.Errorf("%w: callback: %w", ErrInvalidUpload, err)
+		return "", fmt.Errorf("%w: %w", ErrInvalidUpload, err)
+	}
+	cur := s.Secrets.Current()
+	enc, err := b.Encode(cur.ID, cur.Key, tokenExpiry.Add(s.callbackMargin()))
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 	}
 	return enc, nil
 }
 
-var binders slotCache[callback.Params, *callback.Binder]
+// binderCache holds the Binders of a Signer's recent callbacks.
+type binderCache = slotCache[callbackwire.Params, *binding.Binder]
 
-// cachedBinder is callback.NewBinder through the cache: an application
-// signs many tokens for the same callback (one user's files, or a URL
-// without a per-user query), and parsing and validating it is most of the
-// cost of binding. Needed by BenchmarkSignV4Full: without it 4.5× its
+// cachedBinder is binding.NewBinder through the Signer's cache: an
+// application signs many tokens for the same callback (one user's files, or
+// a URL without a per-user query), and parsing and validating it is most of
+// the cost of binding. Needed by BenchmarkSignV4Full: without it 4.5× its
 // Baseline and 81 allocs.
-func cachedBinder(p callback.Params) (*callback.Binder, error) {
+func (s *Signer) cachedBinder(p callbackwire.Params) (*binding.Binder, error) {
 	var h maphash.Hash
 	h.SetSeed(cacheSeed)
 	h.WriteString(p.URL)
 	h.WriteByte(0)
 	h.WriteString(p.Body)
-	return binders.get(h.Sum64(), p, callback.NewBinder)
+	return s.binders.get(h.Sum64(), p, binding.NewBinder)
 }
 
 func (s *Signer) callbackMargin() time.Duration {

@@ -31,17 +31,18 @@ import (
 // small files go by a POST policy with the callback; multipart uploads are
 // initiated, listed, completed (with the callback) and aborted by this
 // handler, and only the parts go from the browser to OSS. The uploadId the
-// plugin carries is a sealed handle (HMAC with TicketSecret) naming the
+// plugin carries is a sealed handle (HMAC with Secrets.Current()) naming the
 // user, key and OSS upload id, so a user acts only on uploads this handler
 // began for that user. See docs/UPPY.md for the routes and their answers.
 type CompanionHandler struct {
 	// Signer signs the policies and presigns the OSS requests. Required.
 	Signer *Signer
 
-	// TicketSecret keys the handles' HMAC: at least
-	// callback.MinBindingSecretBytes random bytes kept on the server,
-	// shared by the app's instances. Required.
-	TicketSecret []byte
+	// Secrets key the handles' HMAC: handles are sealed with
+	// Secrets.Current() and name it, and every Secret is accepted, so the
+	// keyring rotates as the Verifier's does (usually the same value).
+	// Required.
+	Secrets callback.Secrets
 
 	// User authenticates a request and returns a stable user id; a handle
 	// is accepted only from the user it was issued to. Required.
@@ -60,6 +61,29 @@ type CompanionHandler struct {
 	// AllowOrigins and Logger are as in Handler.
 	AllowOrigins []string
 	Logger       *slog.Logger
+}
+
+// Validate reports what would make the handler fail every request, as
+// Signer.Validate does, asking the Signer's provider once.
+func (h *CompanionHandler) Validate() error {
+	if err := h.check(); err != nil {
+		return err
+	}
+	return h.Signer.Validate()
+}
+
+// check is Validate without asking for credentials.
+func (h *CompanionHandler) check() error {
+	switch {
+	case h == nil:
+		return fmt.Errorf("%w: nil CompanionHandler", ErrInvalidSigner)
+	case h.Signer == nil || h.User == nil || h.Upload == nil:
+		return fmt.Errorf("%w: CompanionHandler needs Signer, User and Upload", ErrInvalidSigner)
+	}
+	if err := h.Secrets.Validate(); err != nil {
+		return fmt.Errorf("%w: CompanionHandler.Secrets: %w", ErrInvalidSigner, err)
+	}
+	return h.Signer.check()
 }
 
 // companionPlan is what a handle seals: who began which upload, and what
@@ -91,30 +115,38 @@ func (p *companionPlan) multipart(size int64) Multipart {
 // companionContext separates this MAC from any other use of the secret.
 const companionContext = "ossdirect companion upload v1\n"
 
-func companionMAC(secret []byte, payload string) string {
-	m := hmac.New(sha256.New, secret)
+func companionMAC(secret callback.Secret, payload string) string {
+	m := hmac.New(sha256.New, secret.Key)
 	m.Write([]byte(companionContext))
+	m.Write([]byte(secret.ID))
+	m.Write([]byte{'\n'})
 	m.Write([]byte(payload))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// sealPlan returns base64url(JSON) "." base64url(MAC): no "/" or "%", so it
-// travels unchanged as the path element the plugin puts it in.
-func sealPlan(secret []byte, p *companionPlan) (string, error) {
+// sealPlan returns the secret's ID "." base64url(JSON) "." base64url(MAC):
+// no "/" or "%", so it travels unchanged as the path element the plugin
+// puts it in.
+func sealPlan(secret callback.Secret, p *companionPlan) (string, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
 		return "", err
 	}
 	payload := base64.RawURLEncoding.EncodeToString(body)
-	return payload + "." + companionMAC(secret, payload), nil
+	return secret.ID + "." + payload + "." + companionMAC(secret, payload), nil
 }
 
 // openPlan verifies a handle for user, key and now. Errors wrap
 // ErrInvalidTicket.
-func openPlan(secret []byte, sealed, user, key string, now time.Time) (*companionPlan, error) {
-	payload, mac, ok := strings.Cut(sealed, ".")
-	if !ok || len(sealed) > maxHandlerBody {
+func openPlan(secrets callback.Secrets, sealed, user, key string, now time.Time) (*companionPlan, error) {
+	id, rest, ok1 := strings.Cut(sealed, ".")
+	payload, mac, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || len(sealed) > maxHandlerBody {
 		return nil, fmt.Errorf("%w: upload id is not one this handler issued", ErrInvalidTicket)
+	}
+	secret, ok := secrets.Lookup(id)
+	if !ok {
+		return nil, fmt.Errorf("%w: upload id sealed with secret %q, which is no longer accepted", ErrInvalidTicket, id)
 	}
 	if !hmac.Equal([]byte(mac), []byte(companionMAC(secret, payload))) {
 		return nil, fmt.Errorf("%w: upload id is not one this handler issued", ErrInvalidTicket)
@@ -207,9 +239,8 @@ func (h *CompanionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
 		return
 	}
-	if h.Signer == nil || h.User == nil || h.Upload == nil || len(h.TicketSecret) < callback.MinBindingSecretBytes {
-		e.fail(w, http.StatusInternalServerError, "internal error",
-			fmt.Errorf("signer.CompanionHandler: Signer, User, Upload and a TicketSecret of at least %d bytes are required", callback.MinBindingSecretBytes))
+	if err := h.check(); err != nil {
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
 		return
 	}
 	user, err := h.User(r)
@@ -224,7 +255,7 @@ func (h *CompanionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "create":
 		c.create()
 	default:
-		plan, err := openPlan(h.TicketSecret, rt.id, user, r.URL.Query().Get("key"), h.Signer.now())
+		plan, err := openPlan(h.Secrets, rt.id, user, r.URL.Query().Get("key"), h.Signer.now())
 		if err != nil {
 			e.fail(w, http.StatusForbidden, err.Error(), nil)
 			return
@@ -405,7 +436,7 @@ func (c *companionCall) create() {
 		return
 	}
 	plan.UploadID = res.UploadID
-	sealed, err := sealPlan(c.h.TicketSecret, plan)
+	sealed, err := sealPlan(c.h.Secrets.Current(), plan)
 	if err != nil {
 		c.e.fail(c.w, http.StatusInternalServerError, "internal error", err)
 		return

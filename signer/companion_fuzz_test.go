@@ -4,13 +4,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
 )
 
 // FuzzOpenPlan checks that a CompanionHandler upload handle opens only as
 // sealed, for its user and key: any other string is refused with
 // ErrInvalidTicket, never a panic, and a sealed plan round-trips.
 func FuzzOpenPlan(f *testing.F) {
-	secret := []byte("companion-fuzz-secret-0123456789")
+	secret := callback.Secret{ID: "f1", Key: []byte("companion-fuzz-secret-0123456789")}
+	secrets := callback.Secrets{secret}
 	sealed, err := sealPlan(secret, &companionPlan{User: "ann", Expires: 2e9, Key: "users/ann/a.png", UploadID: "0004B999", MaxSize: 1 << 20})
 	if err != nil {
 		f.Fatal(err)
@@ -21,7 +24,7 @@ func FuzzOpenPlan(f *testing.F) {
 	f.Add("..", "ann", "k")
 	f.Fuzz(func(t *testing.T, handle, user, key string) {
 		now := time.Unix(1e9, 0)
-		p, err := openPlan(secret, handle, user, key, now)
+		p, err := openPlan(secrets, handle, user, key, now)
 		if err != nil {
 			if p != nil {
 				t.Fatal("plan and error")
@@ -35,7 +38,7 @@ func FuzzOpenPlan(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := openPlan(secret, again, user, key, now); err != nil {
+		if _, err := openPlan(secrets, again, user, key, now); err != nil {
 			t.Fatalf("resealed plan refused: %v", err)
 		}
 	})

@@ -57,16 +57,16 @@ func newCompanionEnv(t testing.TB, version signer.Version) *companionEnv {
 	t.Cleanup(env.srv.Close)
 	s := env.srv.Signer()
 	s.Version = version
-	s.CallbackSecret = []byte("callback-binding-secret-0123456789")
+	s.Secrets = callback.Secrets{{ID: "cb", Key: []byte("callback-binding-secret-0123456789")}}
 	s.Now = func() time.Time { return env.now }
-	verifier := &callback.Verifier{BindingSecret: s.CallbackSecret, Keys: env.srv.KeyFetcher()}
+	verifier := &callback.Verifier{Secrets: s.Secrets, Keys: env.srv.KeyFetcher()}
 	mux := http.NewServeMux()
 	env.app = httptest.NewServer(mux)
 	t.Cleanup(env.app.Close)
 	env.h = &signer.CompanionHandler{
-		Signer:       s,
-		TicketSecret: companionSecret,
-		Client:       env.srv.Client(),
+		Signer:  s,
+		Secrets: callback.Secrets{{ID: "t1", Key: companionSecret}},
+		Client:  env.srv.Client(),
 		User: func(r *http.Request) (string, error) {
 			if u := r.Header.Get("X-User"); u != "" {
 				return u, nil
@@ -385,7 +385,7 @@ func TestCompanionMisconfigured(t *testing.T) {
 	for _, h := range []*signer.CompanionHandler{
 		{},
 		{Signer: &signer.Signer{}, User: func(*http.Request) (string, error) { return "a", nil },
-			Upload: func(*http.Request, string, signer.File) (signer.Upload, error) { return signer.Upload{}, nil }, TicketSecret: []byte("short")},
+			Upload: func(*http.Request, string, signer.File) (signer.Upload, error) { return signer.Upload{}, nil }, Secrets: callback.Secrets{{ID: "t1", Key: []byte("short")}}},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/s3/params?filename=a", nil))

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ossdirect/ossdirect/callback"
 )
 
 // testClock is a clock the test moves; safe for concurrent use.
@@ -198,7 +200,7 @@ func TestCachedCredentialsFailingAfterExpiry(t *testing.T) {
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	c := &CachedCredentials{Provider: p, Now: clock.now, Logger: logger}
-	h := &Handler{Signer: &Signer{Credentials: c, Bucket: "b", Region: "cn-hangzhou", Now: clock.now, CallbackSecret: signCallbackSecret},
+	h := &Handler{Signer: &Signer{Credentials: c, Bucket: "b", Region: "cn-hangzhou", Now: clock.now, Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}},
 		Upload: userUpload, Logger: logger}
 	srv := httptest.NewServer(h)
 	defer srv.Close()

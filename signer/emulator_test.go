@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/signer"
 )
@@ -82,7 +83,7 @@ func TestSignAgainstEmulator(t *testing.T) {
 	secret := []byte("the-app's-binding-secret")
 	// The Verifier shares the emulator's clock: the bindings the Signer
 	// makes expire an hour and defaultCallbackMargin after that instant.
-	v := &callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Now: clock}
+	v := &callback.Verifier{Keys: srv.KeyFetcher(), Secrets: callback.Secrets{{ID: "k1", Key: secret}}, Now: clock}
 	app.Config.Handler = v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		mu.Lock()
 		uids = append(uids, ev.Vars["x:uid"])
@@ -97,7 +98,7 @@ func TestSignAgainstEmulator(t *testing.T) {
 		ContentTypes:        []string{"image/png", "image/jpeg"},
 		SuccessActionStatus: 200,
 		Meta:                map[string]string{"owner": "42"},
-		Callback:            &callback.Params{URL: app.URL + "/cb", Body: callback.FormBody(callback.VarObject, "x:uid")},
+		Callback:            &callback.Params{URL: app.URL + "/cb", Body: callback.FormBody("object", "x:uid")},
 		CallbackVars:        map[string]string{"x:uid": "42"},
 	}
 	content := []byte("<script>alert(1)</script>")
@@ -109,7 +110,7 @@ func TestSignAgainstEmulator(t *testing.T) {
 				s := &signer.Signer{
 					Credentials: signer.StaticCredentials{AccessKeyID: key.ID, AccessKeySecret: key.Secret, SecurityToken: key.SecurityToken},
 					Bucket:      srv.Bucket(), Region: "oss-" + srv.Region(), Endpoint: srv.URL, Version: v, Now: clock,
-					CallbackSecret: secret,
+					Secrets: callback.Secrets{{ID: "k1", Key: secret}},
 				}
 				tok, err := s.Sign(context.Background(), upload)
 				if err != nil {
@@ -238,14 +239,14 @@ func TestCrossAccountCallbacks(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	mux := http.NewServeMux()
 	mux.Handle("/plain", (&callback.Verifier{Keys: srv.KeyFetcher(), AllowUnbound: true, Logger: logger}).Handler(record("plain")))
-	mux.Handle("/bound", (&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Logger: logger}).Handler(record("bound")))
+	mux.Handle("/bound", (&callback.Verifier{Keys: srv.KeyFetcher(), Secrets: callback.Secrets{{ID: "k1", Key: secret}}, Logger: logger}).Handler(record("bound")))
 	app := httptest.NewServer(mux)
 	defer app.Close()
 
 	newSigner := func(key osstest.AccessKey, secret []byte) *signer.Signer {
 		return &signer.Signer{
 			Credentials: signer.StaticCredentials{AccessKeyID: key.ID, AccessKeySecret: key.Secret},
-			Bucket:      srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL, CallbackSecret: secret,
+			Bucket:      srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL, Secrets: callback.Secrets{{ID: "k1", Key: secret}},
 		}
 	}
 	appSigner, otherSigner := newSigner(appKey, secret), newSigner(otherKey, otherSecret)
@@ -270,24 +271,24 @@ func TestCrossAccountCallbacks(t *testing.T) {
 		return tok, status, body
 	}
 	unbound := func(url string) string {
-		enc, err := callback.Params{URL: url, Body: callback.FormBody(callback.VarObject, "x:uid")}.Encode()
+		enc, err := callback.Params{URL: url, Body: callback.FormBody("object", "x:uid")}.Encode()
 		if err != nil {
 			t.Fatal(err)
 		}
 		return enc
 	}
-	body := callback.FormBody(callback.VarObject, "x:uid")
+	body := callback.FormBody("object", "x:uid")
 
 	// The app's token for user 7: the Signer binds the callback URL.
 	tok7, status, resp := upload(appSigner, "7", &callback.Params{URL: app.URL + "/bound?uid=7", Body: body}, "")
 	if status != 200 {
 		t.Errorf("the app's token for user 7: upload %d %s, want 200", status, resp)
 	}
-	p7, err := callback.DecodeParams(tok7.Fields["callback"])
+	p7, err := callbackwire.Decode(tok7.Fields["callback"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(p7.URL, callback.BindingParam+"=") {
+	if !strings.Contains(p7.URL, "ossdirect-binding=") {
 		t.Errorf("the app's token names callback URL %q, not bound", p7.URL)
 	}
 

@@ -2,6 +2,7 @@ package signer_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -67,7 +68,7 @@ func ExampleHandler() {
 			Region:      "cn-hangzhou",
 			// Binds each callback URL; the callback handler's
 			// callback.Verifier gets the same BindingSecret.
-			CallbackSecret: []byte("load-me-from-a-secret-store-0123"),
+			Secrets: callback.Secrets{{ID: "k1", Key: []byte("load-me-from-a-secret-store-0123")}},
 		},
 		Upload: func(r *http.Request) (signer.Upload, error) {
 			uid := r.Header.Get("X-User") // stands in for the app's session lookup
@@ -81,7 +82,7 @@ func ExampleHandler() {
 				SuccessActionStatus: 200,
 				Callback: &callback.Params{
 					URL:  "https://app.example.com/oss/callback",
-					Body: callback.FormBody(callback.VarObject, callback.VarSize, callback.VarMimeType, "x:uid"),
+					Body: callback.FormBody("object", "size", "mimeType", "x:uid"),
 				},
 				CallbackVars: map[string]string{"x:uid": uid},
 			}, nil
@@ -111,8 +112,8 @@ func ExampleHandler() {
 		fmt.Println("dir:", tok.Dir)
 		fmt.Println("x:uid:", tok.Fields["x:uid"], "status:", tok.Fields["success_action_status"])
 		fmt.Println("content types:", tok.ContentTypes)
-		cb, _ := callback.DecodeParams(tok.Fields["callback"])
-		fmt.Println("callback bound:", strings.Contains(cb.URL, "&"+callback.BindingParam+"="))
+		cb, _ := base64.StdEncoding.DecodeString(tok.Fields["callback"])
+		fmt.Println("callback bound:", strings.Contains(string(cb), "&ossdirect-binding="))
 	}
 	// Output:
 	// 401 {"error":"signer: unauthorized: please sign in"}

@@ -44,7 +44,7 @@ func expirySigner(v Version, expires time.Time) *Signer {
 	return &Signer{
 		Credentials: StaticCredentials{AccessKeyID: "STS.id", AccessKeySecret: "sk", SecurityToken: "tok", Expires: expires},
 		Bucket:      "b", Region: "cn-hangzhou", Version: v, Now: fixedClock(expiryNow),
-		CallbackSecret: signCallbackSecret, CallbackMargin: time.Minute,
+		Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: time.Minute,
 	}
 }
 
@@ -110,7 +110,7 @@ func boundExpiry(t *testing.T, encoded string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := strconv.ParseInt(u.Query().Get(callback.BindingExpiresParam), 10, 64)
+	n, err := strconv.ParseInt(u.Query().Get("ossdirect-expires"), 10, 64)
 	if err != nil {
 		t.Fatalf("callback URL %q: %v", p.URL, err)
 	}
@@ -215,7 +215,7 @@ func TestValidateAsksForCredentials(t *testing.T) {
 	handlers := map[string]interface{ Validate() error }{
 		"Signer":  s,
 		"Handler": &Handler{Signer: s, Upload: userUpload},
-		"MultipartHandler": &MultipartHandler{Signer: s, TicketSecret: signCallbackSecret,
+		"MultipartHandler": &MultipartHandler{Signer: s, Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}},
 			User: func(*http.Request) (string, error) { return "", nil },
 			Plan: func(*http.Request, string, File) (Multipart, error) { return Multipart{}, nil }},
 	}
@@ -241,7 +241,7 @@ func TestValidateAsksForCredentials(t *testing.T) {
 // Errors read once: a cause from package callback is wrapped without a
 // second "callback:" and without naming the variable twice.
 func TestSignErrorsReadOnce(t *testing.T) {
-	s := &Signer{Credentials: stsCreds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret}
+	s := &Signer{Credentials: stsCreds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}}
 	ctx := context.Background()
 	_, err1 := s.Sign(ctx, Upload{KeyPrefix: "u/", MaxSize: 1, Callback: &callback.Params{URL: "ftp://x", Body: "a"}})
 	_, err2 := s.Sign(ctx, Upload{KeyPrefix: "u/", MaxSize: 1, Callback: &callback.Params{URL: "https://x/cb", Body: "a=${x:uid}"},

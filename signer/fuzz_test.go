@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
@@ -42,7 +43,7 @@ func FuzzSign(f *testing.F) {
 			u.CallbackVars = map[string]string{"x:uid": uid}
 		}
 		now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-		s := &Signer{Credentials: stsCreds, Bucket: "b", Region: "cn-hangzhou", Now: fixedClock(now), CallbackSecret: signCallbackSecret}
+		s := &Signer{Credentials: stsCreds, Bucket: "b", Region: "cn-hangzhou", Now: fixedClock(now), Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}}
 		tok, err := s.Sign(context.Background(), u)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidUpload) {
@@ -57,11 +58,11 @@ func FuzzSign(f *testing.F) {
 		if u.Callback != nil {
 			// The callback URL is bound until the token's expiry plus the
 			// default margin.
-			want, err := callback.BindURLUntil(signCallbackSecret, u.Callback.URL, time.Unix(tok.Expire, 0).Add(defaultCallbackMargin))
+			want, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, u.Callback.URL, time.Unix(tok.Expire, 0).Add(defaultCallbackMargin))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, err := callback.DecodeParams(tok.Fields["callback"]); err != nil || got.URL != want || got.Body != u.Callback.Body {
+			if got, err := callbackwire.Decode(tok.Fields["callback"]); err != nil || got.URL != want || got.Body != u.Callback.Body {
 				t.Fatalf("callback %+v, %v; want URL %q and body %q", got, err, want, u.Callback.Body)
 			}
 		}

@@ -74,7 +74,7 @@ func newTokenServer(t *testing.T, creds CredentialsProvider) (*httptest.Server, 
 	t.Helper()
 	logs := &lockedBuffer{}
 	h := &Handler{
-		Signer:       &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret},
+		Signer:       &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}},
 		Upload:       userUpload,
 		AllowOrigins: []string{testOrigin, "http://localhost:3000"},
 		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
@@ -257,7 +257,7 @@ func TestHandlerResponses(t *testing.T) {
 // Without AllowOrigins there are no CORS headers and no Vary at all.
 func TestHandlerNoCORS(t *testing.T) {
 	h := &Handler{
-		Signer: &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret},
+		Signer: &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}},
 		Upload: userUpload,
 	}
 	srv := httptest.NewServer(h)
@@ -278,7 +278,7 @@ func TestHandlerNoCORS(t *testing.T) {
 // page ("null" is the origin of sandboxed iframes and file: pages).
 func TestHandlerWildcardOriginsNeverMatch(t *testing.T) {
 	h := &Handler{
-		Signer:       &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret},
+		Signer:       &Signer{Credentials: StaticCredentials{AccessKeyID: "a", AccessKeySecret: "s"}, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}},
 		Upload:       userUpload,
 		AllowOrigins: []string{"*", "null", "NULL", testOrigin},
 	}

@@ -66,7 +66,7 @@ type Multipart struct {
 	// Callback, if set, is sent with CompleteMultipartUpload, whose answer
 	// to the client is then the application's callback answer, as for
 	// PostObject. PresignComplete adds SizeParam to each of its URLs and
-	// binds them (the Signer's CallbackSecret is required).
+	// binds them (the Signer's Secrets are required).
 	Callback *callback.Params
 	// CallbackVars are custom callback variables, as Request.CallbackVars.
 	CallbackVars map[string]string
@@ -127,8 +127,8 @@ func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
 			return 0, 0, invalid("multipart header %q is not an x-oss-* header", name)
 		}
 	}
-	if m.Callback != nil && len(s.CallbackSecret) == 0 {
-		return 0, 0, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of a Multipart", ErrInvalidSigner)
+	if err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
+		return 0, 0, err
 	}
 	if m.Callback == nil && len(m.CallbackVars) > 0 {
 		return 0, 0, invalid("CallbackVars without a Callback")

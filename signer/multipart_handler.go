@@ -54,10 +54,11 @@ type MultipartHandler struct {
 	// Signer presigns the requests. Required.
 	Signer *Signer
 
-	// TicketSecret keys the tickets' HMAC: at least
-	// callback.MinBindingSecretBytes random bytes, kept on the server.
+	// Secrets key the tickets' HMAC: tickets are sealed with
+	// Secrets.Current() and name it, and every Secret is accepted, so the
+	// keyring rotates as the Verifier's does (usually the same value).
 	// Required.
-	TicketSecret []byte
+	Secrets callback.Secrets
 
 	// TicketExpires is how long a ticket is accepted after "plan"; zero
 	// means a day.
@@ -103,31 +104,40 @@ func (t *ticket) multipart() Multipart {
 }
 
 // ticketContext separates this MAC from any other use of the secret.
-const ticketContext = "ossdirect multipart ticket v1\n"
+// Version 2 names the secret in the ticket.
+const ticketContext = "ossdirect multipart ticket v2\n"
 
-// sealTicket returns base64url(JSON) "." base64url(HMAC-SHA256).
-func sealTicket(secret []byte, t *ticket) (string, error) {
+// sealTicket returns id "." base64url(JSON) "." base64url(HMAC-SHA256),
+// sealed with the secret.
+func sealTicket(secret callback.Secret, t *ticket) (string, error) {
 	body, err := json.Marshal(t)
 	if err != nil {
 		return "", err
 	}
 	payload := base64.RawURLEncoding.EncodeToString(body)
-	return payload + "." + ticketMAC(secret, payload), nil
+	return secret.ID + "." + payload + "." + ticketMAC(secret, payload), nil
 }
 
-func ticketMAC(secret []byte, payload string) string {
-	m := hmac.New(sha256.New, secret)
+func ticketMAC(secret callback.Secret, payload string) string {
+	m := hmac.New(sha256.New, secret.Key)
 	m.Write([]byte(ticketContext))
+	m.Write([]byte(secret.ID))
+	m.Write([]byte{'\n'})
 	m.Write([]byte(payload))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // openTicket verifies and decodes a sealed ticket for user at now. Errors
 // wrap ErrInvalidTicket.
-func openTicket(secret []byte, sealed, user string, now time.Time) (*ticket, error) {
-	payload, mac, ok := strings.Cut(sealed, ".")
-	if !ok || len(sealed) > maxHandlerBody {
-		return nil, fmt.Errorf("%w: not of the form payload.mac", ErrInvalidTicket)
+func openTicket(secrets callback.Secrets, sealed, user string, now time.Time) (*ticket, error) {
+	id, rest, ok1 := strings.Cut(sealed, ".")
+	payload, mac, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || len(sealed) > maxHandlerBody {
+		return nil, fmt.Errorf("%w: not of the form id.payload.mac", ErrInvalidTicket)
+	}
+	secret, ok := secrets.Lookup(id)
+	if !ok {
+		return nil, fmt.Errorf("%w: sealed with secret %q, which is no longer accepted", ErrInvalidTicket, id)
 	}
 	if !hmac.Equal([]byte(mac), []byte(ticketMAC(secret, payload))) {
 		return nil, fmt.Errorf("%w: MAC does not match", ErrInvalidTicket)
@@ -183,11 +193,11 @@ func (h *MultipartHandler) check() error {
 		return fmt.Errorf("%w: nil MultipartHandler", ErrInvalidSigner)
 	case h.Signer == nil || h.User == nil || h.Plan == nil:
 		return fmt.Errorf("%w: MultipartHandler needs Signer, User and Plan", ErrInvalidSigner)
-	// The ticket secret.
-	case len(h.TicketSecret) < callback.MinBindingSecretBytes:
-		return fmt.Errorf("%w: MultipartHandler needs a TicketSecret of at least %d bytes", ErrInvalidSigner, callback.MinBindingSecretBytes)
 	case h.TicketExpires < 0:
 		return fmt.Errorf("%w: negative TicketExpires %v", ErrInvalidSigner, h.TicketExpires)
+	}
+	if err := h.Secrets.Validate(); err != nil {
+		return fmt.Errorf("%w: MultipartHandler.Secrets: %w", ErrInvalidSigner, err)
 	}
 	return h.Signer.check()
 }
@@ -246,7 +256,7 @@ func (h *MultipartHandler) step(w http.ResponseWriter, r *http.Request, e endpoi
 		e.fail(w, http.StatusBadRequest, "request body is not a JSON object: "+err.Error(), nil)
 		return
 	}
-	t, err := openTicket(h.TicketSecret, req.Ticket, user, h.Signer.now())
+	t, err := openTicket(h.Secrets, req.Ticket, user, h.Signer.now())
 	if err != nil {
 		e.fail(w, http.StatusForbidden, err.Error(), nil)
 		return
@@ -337,7 +347,7 @@ func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoi
 		life = defaultTicketExpires
 	}
 	exp := h.Signer.now().Add(life)
-	sealed, err := sealTicket(h.TicketSecret, &ticket{
+	sealed, err := sealTicket(h.Secrets.Current(), &ticket{
 		User: user, Expires: exp.Unix(), Key: m.Key, Size: m.Size, PartSize: partSize, ContentType: m.ContentType,
 		Header: m.Header, URLExpires: m.Expires, Callback: m.Callback, Vars: m.CallbackVars,
 	})

@@ -19,9 +19,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
-var testTicketSecret = []byte("ticket-secret-0123456789abcdef!!")
+var (
+	testTicketSecret  = callback.Secret{ID: "t1", Key: []byte("ticket-secret-0123456789abcdef!!")}
+	testTicketSecrets = callback.Secrets{testTicketSecret}
+)
 
 // planForUser is a typical application decision: the user named by X-User
 // uploads under users/<name>/ with the file's type, up to 1 GiB, and the
@@ -72,10 +76,10 @@ func newMultipartServer(t *testing.T, creds CredentialsProvider) *multipartServe
 	t.Helper()
 	ms := &multipartServer{logs: &lockedBuffer{}}
 	ms.now.Store(1702781677)
-	s := &Signer{Credentials: creds, Bucket: "bucket", Region: "cn-hangzhou", CallbackSecret: testBindingSecret,
+	s := &Signer{Credentials: creds, Bucket: "bucket", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: testBindingSecret}},
 		Now: func() time.Time { return time.Unix(ms.now.Load(), 0) }}
 	ms.Server = httptest.NewServer(http.StripPrefix("/oss/multipart", &MultipartHandler{
-		Signer: s, TicketSecret: testTicketSecret, User: userFromHeader, Plan: planForUser,
+		Signer: s, Secrets: testTicketSecrets, User: userFromHeader, Plan: planForUser,
 		AllowOrigins: []string{testOrigin}, Logger: slog.New(slog.NewTextHandler(ms.logs, nil)),
 	}))
 	t.Cleanup(ms.Close)
@@ -171,7 +175,7 @@ func TestMultipartHandlerFlow(t *testing.T) {
 				t.Errorf("%+v", ans.Request)
 			}
 			if step.name == "complete" {
-				cb, err := callback.DecodeParams(q.Get("callback"))
+				cb, err := callbackwire.Decode(q.Get("callback"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -189,14 +193,15 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 	if st, body := ms.call(t, "alice", "plan", File{Name: "a.bin", Size: 1 << 20}, &plan); st != 200 {
 		t.Fatalf("plan: %d %s", st, body)
 	}
-	payload, mac, _ := strings.Cut(plan.Ticket, ".")
+	id, rest, _ := strings.Cut(plan.Ticket, ".")
+	payload, mac, _ := strings.Cut(rest, ".")
 	forged := func(edit func(*ticket)) string {
-		tk, err := openTicket(testTicketSecret, plan.Ticket, "alice", time.Unix(1702781677, 0))
+		tk, err := openTicket(testTicketSecrets, plan.Ticket, "alice", time.Unix(1702781677, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
 		edit(tk)
-		s, err := sealTicket([]byte("another-secret-0123456789abcdef!"), tk)
+		s, err := sealTicket(callback.Secret{ID: "t1", Key: []byte("another-secret-0123456789abcdef!")}, tk)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,8 +225,10 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 		{"body over 64 KiB", "alice", "parts", `{"ticket":"` + strings.Repeat("a", 70<<10) + `"}`, 413},
 		{"no ticket", "alice", "parts", stepRequest{UploadID: "U", Parts: []int{1}}, 403},
 		{"ticket of another user", "bob", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{1}}, 403},
-		{"ticket with a changed payload", "alice", "parts", stepRequest{Ticket: strings.Replace(payload, "a", "b", 1) + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
-		{"ticket without MAC", "alice", "parts", stepRequest{Ticket: payload, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket with a changed payload", "alice", "parts", stepRequest{Ticket: id + "." + strings.Replace(payload, "a", "b", 1) + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket without MAC", "alice", "parts", stepRequest{Ticket: id + "." + payload, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket without ID", "alice", "parts", stepRequest{Ticket: payload + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
+		{"ticket naming another ID", "alice", "parts", stepRequest{Ticket: "t0." + payload + "." + mac, UploadID: "U", Parts: []int{1}}, 403},
 		{"ticket sealed with another secret", "alice", "parts", stepRequest{Ticket: forged(func(*ticket) {}), UploadID: "U", Parts: []int{1}}, 403},
 		{"ticket for a bigger file, forged", "alice", "complete", stepRequest{Ticket: forged(func(tk *ticket) { tk.Size *= 10 }), UploadID: "U"}, 403},
 		{"part 0", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{0}}, 400},
@@ -303,7 +310,7 @@ func TestTicketRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := openTicket(testTicketSecret, sealed, "alice", time.Unix(1702781677, 0))
+	out, err := openTicket(testTicketSecrets, sealed, "alice", time.Unix(1702781677, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +318,7 @@ func TestTicketRoundTrip(t *testing.T) {
 		t.Errorf("round trip (-sealed +opened):\n%s", diff)
 	}
 	// Valid until and including its expiry second.
-	if _, err := openTicket(testTicketSecret, sealed, "alice", time.Unix(1702781678, 0)); !errors.Is(err, ErrInvalidTicket) {
+	if _, err := openTicket(testTicketSecrets, sealed, "alice", time.Unix(1702781678, 0)); !errors.Is(err, ErrInvalidTicket) {
 		t.Errorf("a second after expiry: %v, want ErrInvalidTicket", err)
 	}
 }
@@ -325,15 +332,16 @@ func FuzzOpenTicket(f *testing.F) {
 	f.Add(".")
 	f.Add("e30.")
 	f.Fuzz(func(t *testing.T, s string) {
-		tk, err := openTicket(testTicketSecret, s, "alice", time.Unix(1702781677, 0))
+		tk, err := openTicket(testTicketSecrets, s, "alice", time.Unix(1702781677, 0))
 		if err != nil {
 			if !errors.Is(err, ErrInvalidTicket) {
 				t.Fatalf("error %v does not wrap ErrInvalidTicket", err)
 			}
 			return
 		}
-		payload, mac, _ := strings.Cut(s, ".")
-		if mac != ticketMAC(testTicketSecret, payload) || tk.User != "alice" {
+		id, rest, _ := strings.Cut(s, ".")
+		payload, mac, _ := strings.Cut(rest, ".")
+		if id != testTicketSecret.ID || mac != ticketMAC(testTicketSecret, payload) || tk.User != "alice" {
 			t.Fatalf("accepted %q", s)
 		}
 	})
@@ -373,4 +381,73 @@ func FuzzPresign(f *testing.F) {
 			t.Errorf("header %q = %q, want %q", hname, got, strings.TrimSpace(hvalue))
 		}
 	})
+}
+
+// TestTicketRotation: a ticket names the secret that sealed it, so a
+// handler whose keyring still holds that secret opens it whatever secret
+// now seals, and one that dropped it refuses it, naming the secret.
+func TestTicketRotation(t *testing.T) {
+	a := callback.Secret{ID: "A", Key: []byte("ticket-secret-A-0123456789abcdef")}
+	b := callback.Secret{ID: "B", Key: []byte("ticket-secret-B-0123456789abcdef")}
+	now := time.Unix(1702781677, 0)
+	sealed, err := sealTicket(a, &ticket{User: "alice", Expires: now.Unix() + 60, Key: "k", Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sealed, "A.") {
+		t.Errorf("ticket %q does not name its secret", sealed)
+	}
+	for _, keyring := range []callback.Secrets{{a}, {a, b}, {b, a}} {
+		if _, err := openTicket(keyring, sealed, "alice", now); err != nil {
+			t.Errorf("keyring %v: %v", keyring, err)
+		}
+	}
+	_, err = openTicket(callback.Secrets{b}, sealed, "alice", now)
+	if !errors.Is(err, ErrInvalidTicket) || !strings.Contains(err.Error(), `secret "A", which is no longer accepted`) {
+		t.Errorf("keyring without A: %v, want ErrInvalidTicket naming A", err)
+	}
+	// A ticket naming B but sealed with A's key is refused.
+	forged := "B." + strings.TrimPrefix(sealed, "A.")
+	if _, err := openTicket(callback.Secrets{a, b}, forged, "alice", now); !errors.Is(err, ErrInvalidTicket) {
+		t.Errorf("ticket relabelled B: %v, want ErrInvalidTicket", err)
+	}
+}
+
+// TestMultipartHandlerValidate: Validate names what the first request would
+// otherwise fail on, and ServeHTTP answers 500 until it passes.
+func TestMultipartHandlerValidate(t *testing.T) {
+	s := &Signer{Credentials: testCreds, Bucket: "bucket", Region: "cn-hangzhou"}
+	good := func() *MultipartHandler {
+		return &MultipartHandler{Signer: s, Secrets: testTicketSecrets, User: userFromHeader, Plan: planForUser, Logger: slog.New(slog.DiscardHandler)}
+	}
+	if err := good().Validate(); err != nil {
+		t.Fatalf("Validate = %v", err)
+	}
+	for _, tt := range []struct {
+		name, want string
+		edit       func(h *MultipartHandler)
+	}{
+		{"no Signer", "Signer", func(h *MultipartHandler) { h.Signer = nil }},
+		{"invalid Signer", "Bucket", func(h *MultipartHandler) { h.Signer = &Signer{Credentials: testCreds, Region: "cn-hangzhou"} }},
+		{"no User", "User", func(h *MultipartHandler) { h.User = nil }},
+		{"no Plan", "Plan", func(h *MultipartHandler) { h.Plan = nil }},
+		{"no Secrets", "Secrets", func(h *MultipartHandler) { h.Secrets = nil }},
+		{"short secret", "Secrets", func(h *MultipartHandler) { h.Secrets = callback.Secrets{{ID: "t1", Key: []byte("short")}} }},
+		{"negative TicketExpires", "TicketExpires", func(h *MultipartHandler) { h.TicketExpires = -time.Second }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := good()
+			tt.edit(h)
+			if err := h.Validate(); !errors.Is(err, ErrInvalidSigner) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate = %v, want ErrInvalidSigner naming %s", err, tt.want)
+			}
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(http.MethodPost, "/plan", strings.NewReader(`{"name":"a","size":1}`))
+			r.Header.Set("X-User", "alice")
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusInternalServerError {
+				t.Errorf("ServeHTTP answered %d, want 500", w.Code)
+			}
+		})
+	}
 }

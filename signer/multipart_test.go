@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 func TestMultipartParts(t *testing.T) {
@@ -61,7 +62,7 @@ func TestMultipartParts(t *testing.T) {
 func multipartSigner(v Version) *Signer {
 	s := vectorSigner(1702781677, "")
 	s.Version = v
-	s.CallbackSecret = testBindingSecret
+	s.Secrets = callback.Secrets{{ID: "k1", Key: testBindingSecret}}
 	return s
 }
 
@@ -156,11 +157,11 @@ func TestPresignComplete(t *testing.T) {
 			if p.Method != "POST" || q.Get("uploadId") != "UPLOAD1" {
 				t.Errorf("complete %s %s", p.Method, p.URL)
 			}
-			cb, err := callback.DecodeParams(q.Get("callback"))
+			cb, err := callbackwire.Decode(q.Get("callback"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			bound, err := callback.BindURLUntil(testBindingSecret, "https://app.example.com/cb?kind=video&ossdirect-size=10485765",
+			bound, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: testBindingSecret}}, "https://app.example.com/cb?kind=video&ossdirect-size=10485765",
 				time.Unix(1702781677, 0).Add(defaultExpires+defaultCallbackMargin))
 			if err != nil {
 				t.Fatal(err)
@@ -199,7 +200,7 @@ func TestPresignAbortAndListParts(t *testing.T) {
 func TestMultipartRefuses(t *testing.T) {
 	ctx := context.Background()
 	noSecret := multipartSigner(V4)
-	noSecret.CallbackSecret = nil
+	noSecret.Secrets = nil
 	tests := []struct {
 		name string
 		s    *Signer

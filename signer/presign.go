@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // maxPresignExpires is the longest validity of a presigned request: OSS
@@ -88,7 +89,7 @@ type Request struct {
 	// Callback, if set, is the upload callback (PutObject or
 	// CompleteMultipartUpload), sent as the signed "callback" query
 	// parameter, so a browser needs no extra CORS allowed header. Every URL
-	// is bound with the Signer's CallbackSecret (required) until the
+	// is bound with the Signer's Secrets (required) until the
 	// presigned URL expires plus CallbackMargin, as Sign does.
 	Callback *callback.Params
 
@@ -192,8 +193,8 @@ func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Callback != nil && len(s.CallbackSecret) == 0 {
-		return nil, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of a Request", ErrInvalidSigner)
+	if err := s.checkCallback(req.Callback, req.CallbackVars, "a Request"); err != nil {
+		return nil, err
 	}
 	t := s.now()
 	cr, err := s.credentials(ctx, t)
@@ -217,7 +218,7 @@ func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t ti
 		}
 		pr.query = append(pr.query, kv{paramCallback, cb})
 		if len(req.CallbackVars) > 0 {
-			vars, err := callback.EncodeVars(req.CallbackVars)
+			vars, err := callbackwire.EncodeVars(req.CallbackVars)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 			}

@@ -58,7 +58,7 @@ type callbackApp struct {
 func newCallbackApp(t *testing.T, srv *osstest.Server, secret []byte, clock func() time.Time) *callbackApp {
 	t.Helper()
 	app := &callbackApp{}
-	v := &callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Now: clock}
+	v := &callback.Verifier{Keys: srv.KeyFetcher(), Secrets: callback.Secrets{{ID: "k1", Key: secret}}, Now: clock}
 	app.Server = httptest.NewServer(v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		if ev.Query.Has(signer.SizeParam) {
 			if err := signer.CheckSize(ev); err != nil {
@@ -101,7 +101,7 @@ func TestPresignedPutAgainstEmulator(t *testing.T) {
 				s := &signer.Signer{
 					Credentials: signer.StaticCredentials{AccessKeyID: key.ID, AccessKeySecret: key.Secret, SecurityToken: key.SecurityToken},
 					Bucket:      srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL, Version: v, Now: clock,
-					CallbackSecret: secret,
+					Secrets: callback.Secrets{{ID: "k1", Key: secret}},
 				}
 				objKey := "users/42/" + strings.ReplaceAll(name, "/", "-") + " photo.png"
 				p, err := s.Presign(context.Background(), signer.Request{
@@ -212,11 +212,11 @@ func TestPresignedMultipartAgainstEmulator(t *testing.T) {
 				s := &signer.Signer{
 					Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
 					Bucket:      srv.Bucket(), Region: srv.Region(), Endpoint: srv.URL, Version: v, Now: clock,
-					CallbackSecret: secret,
+					Secrets: callback.Secrets{{ID: "k1", Key: secret}},
 				}
 				objKey := "users/7/" + v.String() + "-" + strings.ReplaceAll(complete, " ", "-") + ".bin"
 				h := httptest.NewServer(&signer.MultipartHandler{
-					Signer: s, TicketSecret: []byte("ticket-secret-0123456789"),
+					Signer: s, Secrets: callback.Secrets{{ID: "k1", Key: []byte("ticket-secret-0123456789")}},
 					User: func(*http.Request) (string, error) { return "7", nil },
 					Plan: func(_ *http.Request, user string, f signer.File) (signer.Multipart, error) {
 						return signer.Multipart{Key: objKey, Size: f.Size, PartSize: 100 << 10, ContentType: "application/octet-stream",

@@ -19,11 +19,11 @@ import (
 // calls the app back, on a URL bound to this upload, before it answers.
 func ExampleSigner_Presign() {
 	s := &signer.Signer{
-		Credentials:    signer.StaticCredentials{AccessKeyID: "LTAI5tExampleKeyId", AccessKeySecret: "ExampleSecretKey1234567890abcd"},
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		CallbackSecret: []byte("an app secret of 16+ bytes"),
-		Now:            func() time.Time { return time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC) },
+		Credentials: signer.StaticCredentials{AccessKeyID: "LTAI5tExampleKeyId", AccessKeySecret: "ExampleSecretKey1234567890abcd"},
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     callback.Secrets{{ID: "k1", Key: []byte("an app secret of 16+ bytes")}},
+		Now:         func() time.Time { return time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC) },
 	}
 	p, err := s.Presign(context.Background(), signer.Request{
 		Method:      "PUT",
@@ -59,14 +59,14 @@ func ExampleSigner_Presign() {
 // "parts", "complete" (which carries the callback), "abort" and "list".
 func ExampleMultipartHandler() {
 	s := &signer.Signer{
-		Credentials:    signer.StaticCredentials{AccessKeyID: "LTAI5tExampleKeyId", AccessKeySecret: "ExampleSecretKey1234567890abcd"},
-		Bucket:         "examplebucket",
-		Region:         "cn-hangzhou",
-		CallbackSecret: []byte("an app secret of 16+ bytes"),
+		Credentials: signer.StaticCredentials{AccessKeyID: "LTAI5tExampleKeyId", AccessKeySecret: "ExampleSecretKey1234567890abcd"},
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Secrets:     callback.Secrets{{ID: "k1", Key: []byte("an app secret of 16+ bytes")}},
 	}
 	h := &signer.MultipartHandler{
-		Signer:       s,
-		TicketSecret: []byte("another secret of 16+ bytes"),
+		Signer:  s,
+		Secrets: callback.Secrets{{ID: "k1", Key: []byte("another secret of 16+ bytes")}},
 		User: func(r *http.Request) (string, error) {
 			if u := r.Header.Get("X-User"); u != "" { // the app's session check
 				return u, nil

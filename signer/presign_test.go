@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // vectorQuery and vectorHeader are the inputs of the query-authentication
@@ -184,7 +185,7 @@ func TestPresignCallback(t *testing.T) {
 		t.Run(v.String(), func(t *testing.T) {
 			s := vectorSigner(1702781677, "")
 			s.Version = v
-			s.CallbackSecret = testBindingSecret
+			s.Secrets = callback.Secrets{{ID: "k1", Key: testBindingSecret}}
 			s.CallbackMargin = 2 * time.Minute
 			cb := &callback.Params{URL: "https://app.example.com/cb?u=42", Body: "object=${object}&size=${size}&uid=${x:uid}"}
 			p, err := s.Presign(context.Background(), Request{
@@ -197,12 +198,12 @@ func TestPresignCallback(t *testing.T) {
 				t.Errorf("Method %q, want the default PUT", p.Method)
 			}
 			q := mustQuery(t, p.URL)
-			got, err := callback.DecodeParams(q.Get("callback"))
+			got, err := callbackwire.Decode(q.Get("callback"))
 			if err != nil {
 				t.Fatalf("callback query parameter: %v", err)
 			}
 			wantExp := time.Unix(1702781677, 0).Add(defaultExpires + 2*time.Minute)
-			bound, err := callback.BindURLUntil(testBindingSecret, cb.URL, wantExp)
+			bound, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: testBindingSecret}}, cb.URL, wantExp)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,7 +283,9 @@ func TestPresignRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := vectorSigner(1702781677, "")
 			s.Version = tt.version
-			s.CallbackSecret = tt.secret
+			if tt.secret != nil {
+				s.Secrets = callback.Secrets{{ID: "k1", Key: tt.secret}}
+			}
 			p, err := s.Presign(context.Background(), tt.req)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Presign = %v, %v; want an error wrapping %v", p, err, tt.want)

@@ -94,13 +94,13 @@ type Signer struct {
 	// Version is the signature scheme; the zero value is V4.
 	Version Version
 
-	// CallbackSecret binds every callback URL the Signer signs (see
-	// callback.BindURLUntil): give the callback handler's
-	// callback.Verifier the same secret. It is required, at least
-	// callback.MinBindingSecretBytes long, as soon as an Upload has a
-	// Callback: OSS signs the callbacks of all its customers with one key,
-	// so an unbound callback URL accepts callbacks from anyone's upload.
-	CallbackSecret []byte
+	// Secrets bind every callback URL the Signer signs, with
+	// Secrets.Current(): give the callback handler's callback.Verifier the
+	// same Secrets. A Signer without Secrets signs uploads without a
+	// callback only; one with a Callback then fails with ErrInvalidSigner,
+	// since an unbound callback URL accepts callbacks from anyone's upload
+	// (callback package doc).
+	Secrets callback.Secrets
 
 	// CallbackMargin is how long after a token or URL expires its callback
 	// is still accepted. It must cover the transfer of the largest file
@@ -111,7 +111,8 @@ type Signer struct {
 	// examples set a fixed clock.
 	Now func() time.Time
 
-	keys v4Keys // derived V4 keys, per (secret, date, region)
+	keys    v4Keys      // derived V4 keys, per (secret, date, region)
+	binders binderCache // this Signer's recent callbacks, prepared for binding
 }
 
 // defaultCallbackMargin is CallbackMargin when zero: time for a browser to
@@ -151,11 +152,13 @@ func (s *Signer) check() error {
 		return fmt.Errorf("%w: empty Region (V4 signs for a region)", ErrInvalidSigner)
 	case standardRegion(s.Region) == "" && s.Endpoint == "":
 		return fmt.Errorf("%w: empty Region and Endpoint (one is needed for the upload URL)", ErrInvalidSigner)
-	// The binding secret.
-	case s.CallbackSecret != nil && len(s.CallbackSecret) < callback.MinBindingSecretBytes:
-		return fmt.Errorf("%w: CallbackSecret is %d bytes, want at least %d", ErrInvalidSigner, len(s.CallbackSecret), callback.MinBindingSecretBytes)
 	case s.CallbackMargin < 0:
 		return fmt.Errorf("%w: negative CallbackMargin %v", ErrInvalidSigner, s.CallbackMargin)
+	}
+	if len(s.Secrets) > 0 {
+		if err := s.Secrets.Validate(); err != nil {
+			return fmt.Errorf("%w: Secrets: %w", ErrInvalidSigner, err)
+		}
 	}
 	return nil
 }

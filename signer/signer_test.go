@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
 )
@@ -152,7 +153,7 @@ func TestSignPinsEveryField(t *testing.T) {
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	for _, v := range []Version{V4, V1} {
 		t.Run(v.String(), func(t *testing.T) {
-			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: v, Now: fixedClock(now), CallbackSecret: signCallbackSecret}
+			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: v, Now: fixedClock(now), Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}}
 			tok, err := s.Sign(context.Background(), fullUpload())
 			if err != nil {
 				t.Fatal(err)
@@ -263,7 +264,7 @@ func TestSignConditionOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Signer{Credentials: tt.creds, Bucket: "b", Region: "cn-hangzhou", Version: tt.v, Now: fixedClock(workedTime), CallbackSecret: signCallbackSecret}
+			s := &Signer{Credentials: tt.creds, Bucket: "b", Region: "cn-hangzhou", Version: tt.v, Now: fixedClock(workedTime), Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}}
 			tok, err := s.Sign(context.Background(), tt.u)
 			if err != nil {
 				t.Fatal(err)
@@ -488,7 +489,7 @@ func TestSignInvalidUpload(t *testing.T) {
 					calls.Add(1)
 					return Credentials{AccessKeyID: "a", AccessKeySecret: "s"}, nil
 				}),
-				Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret,
+				Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}},
 			}
 			tok, err := s.Sign(context.Background(), tt.u)
 			if !errors.Is(err, ErrInvalidUpload) {
@@ -528,9 +529,11 @@ func TestSignInvalidSigner(t *testing.T) {
 		{"V4 with only oss-", &Signer{Credentials: creds, Bucket: "b", Region: "oss-"}},
 		{"V1 without region or endpoint", &Signer{Credentials: creds, Bucket: "b", Version: V1}},
 		{"unknown version", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Version: 7}},
-		{"CallbackSecret too short", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret[:callback.MinBindingSecretBytes-1]}},
-		{"empty non-nil CallbackSecret", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: []byte{}}},
-		{"negative CallbackMargin", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret, CallbackMargin: -time.Second}},
+		{"secret too short", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret[:15]}}}},
+		{"empty secret", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: []byte{}}}}},
+		{"secret without ID", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{Key: signCallbackSecret}}}},
+		{"secret ID twice", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}, {ID: "k1", Key: signCallbackSecret}}}},
+		{"negative CallbackMargin", &Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: -time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -544,12 +547,12 @@ func TestSignInvalidSigner(t *testing.T) {
 		})
 	}
 	// The control: the same Signer fields, complete, are valid.
-	if err := (&Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", CallbackSecret: signCallbackSecret, CallbackMargin: time.Second}).Validate(); err != nil {
+	if err := (&Signer{Credentials: creds, Bucket: "b", Region: "cn-hangzhou", Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: time.Second}).Validate(); err != nil {
 		t.Errorf("valid Signer: Validate = %v", err)
 	}
 }
 
-// An Upload with a Callback needs the Signer's CallbackSecret: without it
+// An Upload with a Callback needs the Signer's Secrets: callback.Secrets{{ID: "k1", Key: without it}}
 // Sign refuses, before asking for credentials, rather than sign a callback
 // URL any OSS account could also name.
 func TestSignCallbackNeedsSecret(t *testing.T) {
@@ -562,14 +565,14 @@ func TestSignCallbackNeedsSecret(t *testing.T) {
 		Bucket: "b", Region: "cn-hangzhou",
 	}
 	if err := s.Validate(); err != nil {
-		t.Fatalf("Validate = %v: a Signer without CallbackSecret is valid for uploads without callback", err)
+		t.Fatalf("Validate = %v: a Signer without Secrets is valid for uploads without callback", err)
 	}
 	if _, err := s.Sign(context.Background(), workedUpload); err != nil {
 		t.Fatalf("upload without callback: %v", err)
 	}
 	tok, err := s.Sign(context.Background(), fullUpload())
-	if !errors.Is(err, ErrInvalidSigner) || !strings.Contains(err.Error(), "CallbackSecret") {
-		t.Errorf("upload with callback: Sign = %+v, %v; want ErrInvalidSigner naming CallbackSecret", tok, err)
+	if !errors.Is(err, ErrInvalidSigner) || !strings.Contains(err.Error(), "Secrets") {
+		t.Errorf("upload with callback: Sign = %+v, %v; want ErrInvalidSigner naming Secrets", tok, err)
 	}
 	if n := calls.Load(); n != 2 {
 		t.Errorf("credentials fetched %d times, want 2 (by Validate, and for the upload without callback)", n)
@@ -599,7 +602,7 @@ func TestSignBindsCallback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: tt.v, Now: fixedClock(now),
-				CallbackSecret: signCallbackSecret, CallbackMargin: tt.margin}
+				Secrets: callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, CallbackMargin: tt.margin}
 			u := fullUpload()
 			u.Callback = &cb
 			tok, err := s.Sign(context.Background(), u)
@@ -615,7 +618,7 @@ func TestSignBindsCallback(t *testing.T) {
 			}
 			var bound []string
 			for _, u := range strings.Split(cb.URL, ";") {
-				b, err := callback.BindURLUntil(signCallbackSecret, u, notAfter)
+				b, err := callback.BindURL(callback.Secrets{{ID: "k1", Key: signCallbackSecret}}, u, notAfter)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -623,15 +626,15 @@ func TestSignBindsCallback(t *testing.T) {
 			}
 			want := cb
 			want.URL = strings.Join(bound, ";")
-			got, err := callback.DecodeParams(tok.Fields["callback"])
+			got, err := callbackwire.Decode(tok.Fields["callback"])
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(callbackwire.Params(want), got); diff != "" {
 				t.Errorf("encoded callback (-want +got):\n%s", diff)
 			}
 			// The bound URL carries the expiry in Unix seconds.
-			if !strings.Contains(got.URL, callback.BindingExpiresParam+"="+strconv.FormatInt(notAfter.Unix(), 10)+"&"+callback.BindingParam+"=") {
+			if !strings.Contains(got.URL, "ossdirect-expires="+strconv.FormatInt(notAfter.Unix(), 10)+"&ossdirect-binding=k1.") {
 				t.Errorf("callback URL %q does not carry expiry %d", got.URL, notAfter.Unix())
 			}
 			p, err := postpolicy.Decode(tok.Fields["policy"])
@@ -648,14 +651,24 @@ func TestSignBindsCallback(t *testing.T) {
 				t.Errorf("policy pins callback %q, the form sends %q", pinned, tok.Fields["callback"])
 			}
 			// Another secret binds differently: the binding depends on it.
-			other := &Signer{Credentials: stsCreds, Bucket: "b1", Region: "cn-shanghai", Version: tt.v, Now: fixedClock(now),
-				CallbackSecret: []byte("another-secret-of-16+bytes"), CallbackMargin: tt.margin}
+			other := &Signer{Credentials: s.Credentials, Bucket: s.Bucket, Region: s.Region, Version: s.Version, Now: s.Now, CallbackMargin: s.CallbackMargin,
+				Secrets: callback.Secrets{{ID: "k1", Key: []byte("another-secret-of-16+bytes")}}}
 			tok2, err := other.Sign(context.Background(), u)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tok2.Fields["callback"] == tok.Fields["callback"] {
 				t.Error("two secrets gave the same bound callback")
+			}
+			// With a keyring, the first secret binds and is named.
+			other.Secrets = callback.Secrets{{ID: "k2", Key: []byte("the-next-secret-of-16+bytes")}, {ID: "k1", Key: signCallbackSecret}}
+			tok3, err := other.Sign(context.Background(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got3, err := callbackwire.Decode(tok3.Fields["callback"])
+			if err != nil || strings.Count(got3.URL, "&ossdirect-binding=k2.") != 2 {
+				t.Errorf("keyring: callback URL %q, %v; want both URLs bound with k2", got3.URL, err)
 			}
 		})
 	}

@@ -50,8 +50,8 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Callback != nil && len(s.CallbackSecret) == 0 {
-		return nil, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of an Upload", ErrInvalidSigner)
+	if err := s.checkCallback(u.Callback, u.CallbackVars, "an Upload"); err != nil {
+		return nil, err
 	}
 	// Whole seconds (s.now): x-oss-date has no fraction, and Token.Expire
 	// (Unix seconds) must equal the policy expiration exactly.

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // Upload is the application's decision about one upload by one user. Every
@@ -220,20 +221,16 @@ func validContentType(ct string) bool {
 	return strings.Contains(ct, "/") && printable(ct)
 }
 
-// checkCallbackVars validates the callback of an Upload or Request and its
-// custom variables, and returns the variables' names, sorted. Each must be
-// a valid name that the callback body references (OSS sends only
-// referenced variables), and there are none without a callback.
+// checkCallbackVars validates the custom variables of an Upload or Request,
+// and returns their names, sorted. Each must be a valid name, and there are
+// none without a callback; bindCallback checks that the body references
+// them.
 func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, error) {
 	if cb == nil {
 		if len(vars) > 0 {
 			return nil, invalid("CallbackVars without a Callback")
 		}
 		return nil, nil
-	}
-	b, err := cachedBinder(*cb)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 	}
 	if len(vars) == 0 {
 		return nil, nil
@@ -244,11 +241,8 @@ func checkCallbackVars(cb *callback.Params, vars map[string]string) ([]string, e
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if err := callback.ValidateVarName(name); err != nil {
+		if err := callbackwire.ValidateVarName(name); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
-		}
-		if !slices.Contains(b.Vars(), name) {
-			return nil, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
 		}
 	}
 	return names, nil

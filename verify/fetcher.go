@@ -30,18 +30,18 @@ const ossKeyURLHTTP = "http://" + ossKeyHost + ossKeyPath
 
 // Defaults for the zero Fetcher.
 const (
-	// DefaultFetchTimeout bounds one key fetch, matching the 5 s OSS gives the
+	// defaultFetchTimeout bounds one key fetch, matching the 5 s OSS gives the
 	// whole callback
 	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback): a
 	// slower fetch would fail the callback anyway.
-	DefaultFetchTimeout = 5 * time.Second
-	// DefaultKeyTTL is how long a fetched key is reused. OSS says the key
+	defaultFetchTimeout = 5 * time.Second
+	// defaultKeyTTL is how long a fetched key is reused. OSS says the key
 	// content never changes
 	// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-	DefaultKeyTTL = 24 * time.Hour
-	// DefaultMaxKeyBytes caps the PEM read from the key server; an 8192-bit
+	defaultKeyTTL = 24 * time.Hour
+	// defaultMaxKeyBytes caps the PEM read from the key server; an 8192-bit
 	// SPKI PEM is under 1.5 KiB.
-	DefaultMaxKeyBytes = 16 << 10
+	defaultMaxKeyBytes = 16 << 10
 	// maxKeyURLLen bounds the URL we are willing to look at.
 	maxKeyURLLen = 2048
 	// maxCacheEntries bounds the cache: attackers can name arbitrary paths on
@@ -65,13 +65,14 @@ type Fetcher struct {
 	// redirect policy is replaced: redirects are refused, because a key must
 	// come from the trusted host itself.
 	Client *http.Client
-	// Timeout bounds one fetch; 0 means DefaultFetchTimeout. The fetch is
+	// Timeout bounds one fetch; 0 means 5 s, the time OSS gives the whole
+	// callback. The fetch is
 	// shared by every caller waiting for the same key, so it is not cut short
 	// when one of them gives up.
 	Timeout time.Duration
-	// TTL is how long a fetched key is reused; 0 means DefaultKeyTTL.
+	// TTL is how long a fetched key is reused; 0 means 24 h.
 	TTL time.Duration
-	// MaxKeyBytes caps the key server's answer; 0 means DefaultMaxKeyBytes.
+	// MaxKeyBytes caps the key server's answer; 0 means 16 KiB.
 	MaxKeyBytes int64
 	// Now is the clock for cache expiry; nil means time.Now.
 	Now func() time.Time
@@ -259,7 +260,7 @@ func (f *Fetcher) timeout() time.Duration {
 	if f.Timeout > 0 {
 		return f.Timeout
 	}
-	return DefaultFetchTimeout
+	return defaultFetchTimeout
 }
 
 func (f *Fetcher) now() time.Time {
@@ -286,7 +287,7 @@ func (f *Fetcher) cached(fetchURL string) *rsa.PublicKey {
 func (f *Fetcher) store(fetchURL string, k *rsa.PublicKey) {
 	ttl := f.TTL
 	if ttl <= 0 {
-		ttl = DefaultKeyTTL
+		ttl = defaultKeyTTL
 	}
 	now := f.now()
 	f.mu.Lock()
@@ -333,7 +334,7 @@ func (f *Fetcher) fetch(ctx context.Context, fetchURL string) (*rsa.PublicKey, e
 	}
 	limit := f.MaxKeyBytes
 	if limit <= 0 {
-		limit = DefaultMaxKeyBytes
+		limit = defaultMaxKeyBytes
 	}
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: %s: key is %d bytes, limit %d", ErrKeyFetch, fetchURL, resp.ContentLength, limit)

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"math/big"
 	"os"
-	"strconv"
 	"testing"
 
 	"github.com/ossdirect/ossdirect/internal/testkeys"
@@ -133,35 +132,6 @@ func TestSignVerifyKeySizes(t *testing.T) {
 	}
 }
 
-// TestMathBigAgreesWithCryptoRSA runs the math/big path on 1024- and
-// 2048-bit keys, where crypto/rsa is the reference.
-func TestMathBigAgreesWithCryptoRSA(t *testing.T) {
-	for _, bits := range []int{1024, 2048} {
-		priv := testkeys.Private(bits)
-		pub := &priv.PublicKey
-		k := (bits + 7) / 8
-		msg := []byte("/cb?x=1\nbucket=b")
-		d := md5.Sum(msg)
-		good := testkeys.SignMD5(priv, msg)
-		sigs := [][]byte{good}
-		for _, i := range []int{0, 1, k / 2, k - 1} {
-			b := bytes.Clone(good)
-			b[i] ^= 0x04
-			sigs = append(sigs, b)
-		}
-		sigs = append(sigs, rawSign(priv, encodeEM(k, rfcMD5Prefix[:len(rfcMD5Prefix)-1], append([]byte{0x10}, d[:]...))))
-		for i, sig := range sigs {
-			want := rsa.VerifyPKCS1v15(pub, crypto.MD5, d[:], sig) == nil
-			if got := verifySmall(pub, d[:], sig, k); got != want {
-				t.Errorf("%d bits, sig %d: math/big says %v, crypto/rsa says %v", bits, i, got, want)
-			}
-		}
-		if !verifySmall(pub, d[:], good, k) {
-			t.Errorf("%d bits: math/big rejects a crypto/rsa signature", bits)
-		}
-	}
-}
-
 // TestForgedPaddings signs malformed encodings with the real private key:
 // each is a correct RSA operation over a wrong EM, the classic PKCS#1 v1.5
 // forgery shapes, and must be refused.
@@ -226,15 +196,6 @@ func TestSignatureShape(t *testing.T) {
 			}
 		})
 	}
-	d := md5.Sum(msg)
-	for _, n := range []int{0, 15, 17, 20} {
-		if err := VerifyPKCS1v15MD5Digest(pub, make([]byte, n), good); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("%d-byte digest: err = %v, want ErrBadSignature", n, err)
-		}
-	}
-	if err := VerifyPKCS1v15MD5Digest(pub, d[:], good); err != nil {
-		t.Errorf("digest form: %v", err)
-	}
 }
 
 func TestBadKeys(t *testing.T) {
@@ -261,29 +222,6 @@ func TestBadKeys(t *testing.T) {
 			err := VerifyPKCS1v15MD5(pub, []byte("x"), make([]byte, 64))
 			if !errors.Is(err, ErrBadKey) {
 				t.Errorf("err = %v, want ErrBadKey", err)
-			}
-		})
-	}
-}
-
-func TestSignedMD5Digest(t *testing.T) {
-	for _, bits := range []int{512, 1024, 2048} {
-		t.Run(strconv.Itoa(bits), func(t *testing.T) {
-			priv := testkeys.Private(bits)
-			msg := []byte("/callback?x=1\nbucket=b")
-			sig := testkeys.SignMD5(priv, msg)
-			got, err := SignedMD5Digest(&priv.PublicKey, sig)
-			if want := md5.Sum(msg); err != nil || !bytes.Equal(got, want[:]) {
-				t.Fatalf("SignedMD5Digest = %x, %v; want %x", got, err, want)
-			}
-			other := testkeys.Private(map[int]int{512: 1024, 1024: 2048, 2048: 512}[bits])
-			if _, err := SignedMD5Digest(&other.PublicKey, sig); !errors.Is(err, ErrBadSignature) {
-				t.Errorf("under another key: %v, want ErrBadSignature", err)
-			}
-			bad := bytes.Clone(sig)
-			bad[len(bad)/2] ^= 1
-			if _, err := SignedMD5Digest(&priv.PublicKey, bad); !errors.Is(err, ErrBadSignature) {
-				t.Errorf("altered signature: %v, want ErrBadSignature", err)
 			}
 		})
 	}

@@ -1,8 +1,14 @@
 // Package verify holds the trust and crypto side of OSS upload callbacks:
 // which public-key URLs are trusted, fetching and caching those keys, and the
-// RSA PKCS#1 v1.5 MD5 signature check, which works for OSS's 512-bit key on
-// current Go without GODEBUG. OSS documents the scheme and the trusted key
-// host in https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
+// RSA PKCS#1 v1.5 MD5 signature check. OSS documents the scheme and the
+// trusted key host in
+// https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
+//
+// OSS's callback key is 512 bits. crypto/rsa refuses keys under 1024 bits on
+// Go 1.24+ unless the main module sets GODEBUG, which a library cannot do for
+// its users, so VerifyPKCS1v15MD5 does the public-key operation for such keys
+// with math/big (verification involves no secret, so variable-time arithmetic
+// leaks nothing) and leaves larger keys to crypto/rsa.
 package verify
 
 import (
@@ -15,6 +21,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/ossdirect/ossdirect/internal/pkcs1md5"
 )
 
 // KeyFetcher returns the RSA public key published at url. Implementations
@@ -36,11 +44,12 @@ var (
 	// ErrKeyFetch: a trusted key could not be obtained (network error, non-200
 	// answer, oversized or unparsable key).
 	ErrKeyFetch = errors.New("verify: public key fetch failed")
-	// ErrBadKey: a public key is unusable (not RSA, too small or too large,
-	// even modulus, bad exponent, malformed PEM).
-	ErrBadKey = errors.New("verify: bad public key")
-	// ErrBadSignature: the signature does not verify with the key.
-	ErrBadSignature = errors.New("verify: bad signature")
+	// ErrBadKey ("verify: bad public key"): a public key is unusable (not
+	// RSA, too small or too large, even modulus, bad exponent, malformed PEM).
+	ErrBadKey = pkcs1md5.ErrBadKey
+	// ErrBadSignature ("verify: bad signature"): the signature does not
+	// verify with the key.
+	ErrBadSignature = pkcs1md5.ErrBadSignature
 )
 
 // OSSKeyURL is the URL OSS names in x-oss-pub-key-url for its callback
@@ -122,25 +131,6 @@ func ParsePublicKeyPEM(pemBytes []byte) (*rsa.PublicKey, error) {
 		return nil, err
 	}
 	return pub, nil
-}
-
-// checkKey rejects keys the verification arithmetic must not be run with.
-// crypto/rsa performs equivalent checks for the keys it accepts; the math/big
-// path for small keys needs them spelled out.
-func checkKey(pub *rsa.PublicKey) error {
-	if pub == nil || pub.N == nil {
-		return fmt.Errorf("%w: nil key", ErrBadKey)
-	}
-	if pub.N.Sign() <= 0 || pub.N.Bit(0) == 0 {
-		return fmt.Errorf("%w: modulus must be positive and odd", ErrBadKey)
-	}
-	if bits := pub.N.BitLen(); bits < MinKeyBits || bits > MaxKeyBits {
-		return fmt.Errorf("%w: %d-bit modulus outside [%d, %d]", ErrBadKey, bits, MinKeyBits, MaxKeyBits)
-	}
-	if pub.E < 3 || pub.E&1 == 0 || int64(pub.E) > 1<<31-1 {
-		return fmt.Errorf("%w: public exponent %d must be odd and in [3, 2^31-1]", ErrBadKey, pub.E)
-	}
-	return nil
 }
 
 // StaticKeys is a KeyFetcher that trusts exactly the URLs it maps and makes no

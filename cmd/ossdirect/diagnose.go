@@ -27,7 +27,7 @@ from standard input. Exit status: 0 when the request verifies, 1 when it
 does not, 2 when the command line or FILE is unusable.`
 
 // maxRequestFile bounds what diagnose reads: callbacks are small (OSS's
-// callback body is at most a few KB), and callback.DefaultMaxBodyBytes caps
+// callback body is at most a few KB), and the Verifier caps
 // the body anyway.
 const maxRequestFile = 8 << 20
 

@@ -137,18 +137,18 @@ func TestDiagnoseRealCallback(t *testing.T) {
 	}
 	runDiagnoseCases(t, []diagnoseCase{
 		{"as captured", real, nil, 0, "verifies: signed by OSS with the key at https://gosspublic.alicdn.com/callback_pub_key_v1.pem"},
-		{"prefix stripped by a proxy", stripped, nil, 1, "likely cause: " + string(callback.CausePrefixStripped)},
+		{"prefix stripped by a proxy", stripped, nil, 1, "likely cause: " + string("path-prefix-stripped")},
 		{"prefix stripped, put back with -prefix", stripped, []string{"-prefix", "/api"}, 0, "verifies"},
-		{"-prefix where nothing strips it", real, []string{"-prefix", "/api"}, 1, "likely cause: " + string(callback.CausePrefixAdded)},
-		{"Authorization dropped", real.with(func(r *rawRequest) { r.delHeader("Authorization") }), nil, 1, "likely cause: " + string(callback.CauseAuthorizationDropped)},
-		{"body with a trailing newline", real.with(func(r *rawRequest) { r.body = append(r.body, '\n') }), nil, 1, "likely cause: " + string(callback.CauseBodyTrailingNewline)},
-		{"JSON body re-indented", real.with(func(r *rawRequest) { r.body = indented.Bytes() }), nil, 1, "likely cause: " + string(callback.CauseBodyJSONReformatted)},
-		{"trailing slash added to the path", real.with(func(r *rawRequest) { r.target += "/" }), nil, 1, "likely cause: " + string(callback.CausePathRewritten)},
+		{"-prefix where nothing strips it", real, []string{"-prefix", "/api"}, 1, "likely cause: " + string("path-prefix-added")},
+		{"Authorization dropped", real.with(func(r *rawRequest) { r.delHeader("Authorization") }), nil, 1, "likely cause: " + string("authorization-dropped")},
+		{"body with a trailing newline", real.with(func(r *rawRequest) { r.body = append(r.body, '\n') }), nil, 1, "likely cause: " + string("body-trailing-newline")},
+		{"JSON body re-indented", real.with(func(r *rawRequest) { r.body = indented.Bytes() }), nil, 1, "likely cause: " + string("body-json-reformatted")},
+		{"trailing slash added to the path", real.with(func(r *rawRequest) { r.target += "/" }), nil, 1, "likely cause: " + string("path-rewritten")},
 		// OSS's key is also trusted under its http:// URL (verify.IsOSSKeyURL).
 		{"key URL over http", keyURL("http://gosspublic.alicdn.com/callback_pub_key_v1.pem"), nil, 0, "verifies: signed by OSS with the key at http://gosspublic.alicdn.com/callback_pub_key_v1.pem"},
-		{"key URL not OSS's", keyURL("https://attacker.example/key.pem"), nil, 1, "likely cause: " + string(callback.CauseKeyURLUntrusted)},
-		{"another key given with -key", real, []string{"-key", "../../internal/testkeys/testdata/test_cb_pub_512.pem"}, 1, "likely cause: " + string(callback.CauseWrongKey)},
-		{"one size changed in the body", real.with(func(r *rawRequest) { r.body = bytes.Replace(r.body, []byte("114020"), []byte("114021"), 1) }), nil, 1, "likely cause: " + string(callback.CauseChangedInTransit)},
+		{"key URL not OSS's", keyURL("https://attacker.example/key.pem"), nil, 1, "likely cause: " + string("key-url-untrusted")},
+		{"another key given with -key", real, []string{"-key", "../../internal/testkeys/testdata/test_cb_pub_512.pem"}, 1, "likely cause: " + string("wrong-key")},
+		{"one size changed in the body", real.with(func(r *rawRequest) { r.body = bytes.Replace(r.body, []byte("114020"), []byte("114021"), 1) }), nil, 1, "likely cause: " + string("changed-in-transit")},
 	})
 }
 
@@ -193,7 +193,7 @@ func TestDiagnoseCallbackWithQuery(t *testing.T) {
 	srv := osstest.NewServer(osstest.Config{})
 	defer srv.Close()
 	s := srv.Signer()
-	s.CallbackSecret = []byte("0123456789abcdef0123456789abcdef")
+	s.Secrets = callback.Secrets{{ID: "k1", Key: []byte("0123456789abcdef0123456789abcdef")}}
 	tok, err := s.Sign(context.Background(), signer.Upload{KeyPrefix: "u/", MaxSize: 100, Callback: &callback.Params{
 		URL:  app.URL + "/cb?user=42&tag=a",
 		Body: callback.FormBody("object", "size"),
@@ -224,10 +224,10 @@ func TestDiagnoseCallbackWithQuery(t *testing.T) {
 	keyFlag := []string{"-key", "../../internal/testkeys/testdata/test_cb_pub_512.pem"}
 	runDiagnoseCases(t, []diagnoseCase{
 		{"as captured", req, keyFlag, 0, "verifies"},
-		{"as captured, OSS's key", req, nil, 1, "likely cause: " + string(callback.CauseKeyURLUntrusted)},
-		{"query reordered", req.with(func(r *rawRequest) { r.target = path + "?" + strings.Join(params, "&") }), keyFlag, 1, "likely cause: " + string(callback.CauseQueryReordered)},
+		{"as captured, OSS's key", req, nil, 1, "likely cause: " + string("key-url-untrusted")},
+		{"query reordered", req.with(func(r *rawRequest) { r.target = path + "?" + strings.Join(params, "&") }), keyFlag, 1, "likely cause: " + string("query-reordered")},
 		{"form body re-encoded", req.with(func(r *rawRequest) {
 			r.body = bytes.Replace(r.body, []byte("object=u%2Fa.txt"), []byte("object=u/a.txt"), 1)
-		}), keyFlag, 1, "likely cause: " + string(callback.CauseBodyFormReencoded)},
+		}), keyFlag, 1, "likely cause: " + string("body-form-re-encoded")},
 	})
 }

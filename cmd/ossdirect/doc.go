@@ -57,9 +57,10 @@
 // be a readable regular file.
 //
 // Callback URLs are bound to the token or URL they are signed in (see
-// callback.BindURLUntil), with the secret in OSSDIRECT_CALLBACK_SECRET
-// (at least 16 bytes), which the application's callback.Verifier must have
-// as BindingSecret. presign and sign refuse a -callback-url without it.
+// callback.BindURL), with the secret in OSSDIRECT_CALLBACK_SECRET (at least
+// 16 bytes) under the ID in OSSDIRECT_CALLBACK_SECRET_ID (default
+// "default"), a callback.Secret the application's callback.Verifier must
+// hold in its Secrets. presign and sign refuse a -callback-url without it.
 //
 // # diagnose
 //

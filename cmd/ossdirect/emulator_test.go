@@ -87,7 +87,7 @@ func callbackApp(t *testing.T, pubKeyURL string) (*httptest.Server, chan *callba
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &callback.Verifier{BindingSecret: []byte(testSecret), Keys: verify.StaticKeys{pubKeyURL: pub}}
+	v := &callback.Verifier{Secrets: callback.Secrets{{ID: defaultCallbackSecretID, Key: []byte(testSecret)}}, Keys: verify.StaticKeys{pubKeyURL: pub}}
 	events := make(chan *callback.Event, 10)
 	app := httptest.NewServer(v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		events <- ev

@@ -25,8 +25,13 @@ const (
 	exitUsage = 2
 )
 
-// envCallbackSecret holds the secret callback URLs are bound with.
-const envCallbackSecret = "OSSDIRECT_CALLBACK_SECRET"
+// envCallbackSecret holds the secret callback URLs are bound with, and
+// envCallbackSecretID its ID (default defaultCallbackSecretID).
+const (
+	envCallbackSecret       = "OSSDIRECT_CALLBACK_SECRET"
+	envCallbackSecretID     = "OSSDIRECT_CALLBACK_SECRET_ID"
+	defaultCallbackSecretID = "default"
+)
 
 // command is one subcommand: run gets the arguments after its name.
 type command struct {
@@ -166,9 +171,9 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // the credentials and the callback binding secret come from.
 const signerNotes = `Credentials come from OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and, for STS
 temporary credentials, OSS_SESSION_TOKEN. With -callback-url, the callback
-URL is bound (callback.BindURLUntil) with the secret in
-OSSDIRECT_CALLBACK_SECRET (at least 16 bytes), which the callback handler's
-Verifier.BindingSecret must equal.`
+URL is bound with the secret in OSSDIRECT_CALLBACK_SECRET (at least 16
+bytes), whose ID is OSSDIRECT_CALLBACK_SECRET_ID (default "default"): the
+callback handler's Verifier.Secrets must hold that Secret.`
 
 // signerFlags are the flags presign and sign share: which bucket, how to
 // sign, as of when, and the callback.
@@ -211,12 +216,15 @@ func (f *signerFlags) signer() (*signer.Signer, error) {
 		s.Now = func() time.Time { return t }
 	}
 	if f.callbackURL != "" {
-		secret := os.Getenv(envCallbackSecret)
-		if len(secret) < callback.MinBindingSecretBytes {
-			return nil, fmt.Errorf("-callback-url needs the secret callback URLs are bound with in %s (at least %d bytes; the callback handler's Verifier.BindingSecret), got %d bytes",
-				envCallbackSecret, callback.MinBindingSecretBytes, len(secret))
+		id := os.Getenv(envCallbackSecretID)
+		if id == "" {
+			id = defaultCallbackSecretID
 		}
-		s.CallbackSecret = []byte(secret)
+		s.Secrets = callback.Secrets{{ID: id, Key: []byte(os.Getenv(envCallbackSecret))}}
+		if err := s.Secrets.Validate(); err != nil {
+			return nil, fmt.Errorf("-callback-url needs the secret callback URLs are bound with in %s (and its ID in %s; the callback handler's Verifier.Secrets): %w",
+				envCallbackSecret, envCallbackSecretID, err)
+		}
 	} else if f.callbackBody != "" {
 		return nil, errors.New("-callback-body needs -callback-url")
 	}

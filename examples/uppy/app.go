@@ -84,10 +84,10 @@ func checkBundle(dist string) error {
 	return nil
 }
 
-func randomSecret() []byte {
+func randomSecret() callback.Secrets {
 	b := make([]byte, 32)
 	rand.Read(b)
-	return b
+	return callback.Secrets{{ID: "demo", Key: b}}
 }
 
 func newApp(cfg Config) (*App, error) {
@@ -103,12 +103,13 @@ func newApp(cfg Config) (*App, error) {
 	}
 	// Random secrets: uploads begun before a restart cannot be resumed, and
 	// their callbacks are refused. A real deployment shares stable ones.
+	secrets := randomSecret()
 	s := &signer.Signer{Credentials: cfg.Credentials, Bucket: cfg.Bucket, Region: cfg.Region,
-		Endpoint: cfg.Endpoint, Version: cfg.Version, CallbackSecret: randomSecret()}
+		Endpoint: cfg.Endpoint, Version: cfg.Version, Secrets: secrets}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	verifier := &callback.Verifier{BindingSecret: s.CallbackSecret, Keys: cfg.Keys, Logger: cfg.Logger}
+	verifier := &callback.Verifier{Secrets: secrets, Keys: cfg.Keys, Logger: cfg.Logger}
 	if err := verifier.Validate(); err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func newApp(cfg Config) (*App, error) {
 	a.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	a.mux.Handle("GET /dist/", http.StripPrefix("/dist/", http.FileServer(http.Dir(cfg.Dist))))
 	a.mux.Handle(uppyPath, &signer.CompanionHandler{
-		Signer: s, TicketSecret: randomSecret(), Client: client, Logger: cfg.Logger,
+		Signer: s, Secrets: secrets, Client: client, Logger: cfg.Logger,
 		User: userOf, Upload: a.upload,
 	})
 	a.mux.Handle("POST "+callbackPath, verifier.Handler(a.callback))
@@ -135,7 +136,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 // stand-in for a login.
 func (a *App) index(w http.ResponseWriter, r *http.Request) {
 	if _, err := userOf(r); err != nil {
-		http.SetCookie(w, &http.Cookie{Name: uidCookie, Value: hex.EncodeToString(randomSecret()[:8]),
+		http.SetCookie(w, &http.Cookie{Name: uidCookie, Value: hex.EncodeToString(randomSecret()[0].Key[:8]),
 			Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

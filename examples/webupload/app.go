@@ -79,17 +79,13 @@ type Config struct {
 	// Mode is shown on the page: "emulator" or "oss".
 	Mode string
 
-	// BindingSecret binds callback URLs to the tokens this app issued
-	// (callback.BindURL); nil means a random secret for this process, so
-	// callbacks of tokens issued before a restart are refused. A real
-	// deployment with several instances shares one stable secret.
-	BindingSecret []byte
-
-	// TicketSecret keys the HMAC of the multipart tickets (see
-	// signer.MultipartHandler); nil means a random secret for this
-	// process, so uploads begun before a restart cannot be resumed. A real
-	// deployment shares one stable secret between its instances.
-	TicketSecret []byte
+	// Secrets bind callback URLs to the tokens this app issued and seal
+	// the multipart tickets: the Signer, the Verifier and the
+	// MultipartHandler share them. nil means one random secret for this
+	// process, so callbacks of tokens issued, and multipart uploads begun,
+	// before a restart are refused. A real deployment with several
+	// instances shares one stable keyring (README, "Rotating the secret").
+	Secrets callback.Secrets
 
 	// Now is the app's clock (nil: time.Now): it dates tokens, the expiry
 	// of their bound callback URLs, and the callbacks checked against it.
@@ -161,7 +157,7 @@ const (
 // user's prefix, or whose body names another user than its bound URL. The
 // app's own tokens make both impossible; seeing one means the callback comes
 // from an upload the app did not sign (OSS signs every account's callbacks
-// with the same key; see callback.BindURL).
+// with the same key; see the callback package doc).
 var errForeignObject = errors.New("webupload: callback does not match the user's token")
 
 // errTooLarge marks a callback of an object larger than Config.MaxSize.
@@ -200,16 +196,10 @@ func newApp(cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.BindingSecret == nil {
-		cfg.BindingSecret = make([]byte, 32)
-		rand.Read(cfg.BindingSecret)
-	}
-	if cfg.TicketSecret == nil {
-		cfg.TicketSecret = make([]byte, 32)
-		rand.Read(cfg.TicketSecret)
-	}
-	if len(cfg.TicketSecret) < callback.MinBindingSecretBytes {
-		return nil, fmt.Errorf("%w: ticket secret shorter than %d bytes", errConfig, callback.MinBindingSecretBytes)
+	if cfg.Secrets == nil {
+		key := make([]byte, 32)
+		rand.Read(key)
+		cfg.Secrets = callback.Secrets{{ID: "process", Key: key}}
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: deleteTimeout}
@@ -228,7 +218,7 @@ func newApp(cfg Config) (*App, error) {
 			Now:         cfg.Now,
 			// The signer binds each token's callback URL with the app's
 			// secret until the token expires plus callbackMargin.
-			CallbackSecret: cfg.BindingSecret,
+			Secrets:        cfg.Secrets,
 			CallbackMargin: callbackMargin,
 		},
 		mux:     http.NewServeMux(),
@@ -250,7 +240,7 @@ func newApp(cfg Config) (*App, error) {
 	// so the app keeps no state between the steps.
 	a.mux.Handle("POST "+multipartPath, withUser(&signer.MultipartHandler{
 		Signer:        a.signer,
-		TicketSecret:  cfg.TicketSecret,
+		Secrets:       cfg.Secrets,
 		User:          func(r *http.Request) (string, error) { return userOf(r) },
 		Plan:          a.plan,
 		TicketExpires: ticketExpires,
@@ -261,10 +251,10 @@ func newApp(cfg Config) (*App, error) {
 	// Refusals are logged through the app's Logger: OSS tells the uploader
 	// only "CallbackFailed".
 	verifier := &callback.Verifier{
-		Keys:          cfg.Keys,
-		BindingSecret: cfg.BindingSecret,
-		Logger:        cfg.Logger,
-		Now:           cfg.Now,
+		Keys:    cfg.Keys,
+		Secrets: cfg.Secrets,
+		Logger:  cfg.Logger,
+		Now:     cfg.Now,
 	}
 	if err := a.signer.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", errConfig, err)
@@ -322,9 +312,8 @@ func (a *App) postMaxSize() int64 { return min(a.cfg.MaxSize, a.cfg.MultipartThr
 // multipart alike; the signer binds its URL.
 func (a *App) callbackFor(uid string) *callback.Params {
 	return &callback.Params{
-		URL: a.cfg.PublicURL + callbackPath + "?uid=" + url.QueryEscape(uid),
-		Body: callback.JSONBody(callback.VarBucket, callback.VarObject, callback.VarETag,
-			callback.VarSize, callback.VarMimeType, uidVar),
+		URL:      a.cfg.PublicURL + callbackPath + "?uid=" + url.QueryEscape(uid),
+		Body:     callback.JSONBody("bucket", "object", "etag", "size", "mimeType", uidVar),
 		BodyType: callback.BodyTypeJSON,
 	}
 }

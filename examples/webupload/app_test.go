@@ -24,7 +24,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/policy"
 	"github.com/ossdirect/ossdirect/signer"
@@ -234,7 +234,7 @@ func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
 		Region:      other.Region(),
 		Endpoint:    other.URL,
 		// The app's own binding: only the key that signs the callback differs.
-		CallbackSecret: d.app.cfg.BindingSecret,
+		Secrets: d.app.cfg.Secrets,
 	}
 	tok, err := s.Sign(t.Context(), u)
 	if err != nil {
@@ -281,7 +281,7 @@ func TestCallbackFromAnotherAccountIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	boundParams, err := callback.DecodeParams(attackerToken.Fields["callback"])
+	boundParams, err := callbackwire.Decode(attackerToken.Fields["callback"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package callback_test
+package callbackwire_test
 
 import (
 	"encoding/base64"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 	"github.com/ossdirect/ossdirect/internal/ossmsg"
 )
 
@@ -44,11 +45,11 @@ func TestParamsEncode(t *testing.T) {
 			if string(raw) != c.json {
 				t.Errorf("\n got %s\nwant %s", raw, c.json)
 			}
-			back, err := callback.DecodeParams(enc)
+			back, err := callbackwire.Decode(enc)
 			if err != nil {
 				t.Errorf("DecodeParams: %v", err)
 			}
-			if diff := cmp.Diff(c.p, back); diff != "" {
+			if diff := cmp.Diff(callbackwire.Params(c.p), back); diff != "" {
 				t.Errorf("round trip (-want +got):\n%s", diff)
 			}
 		})
@@ -56,7 +57,7 @@ func TestParamsEncode(t *testing.T) {
 }
 
 func TestParamsValidate(t *testing.T) {
-	ok := callback.Params{URL: "https://app.example.com/cb", Body: callback.FormBody(callback.VarBucket, "x:uid")}
+	ok := callback.Params{URL: "https://app.example.com/cb", Body: callback.FormBody(callbackwire.VarBucket, "x:uid")}
 	with := func(f func(p *callback.Params)) callback.Params { p := ok; f(&p); return p }
 	cases := []struct {
 		name string
@@ -65,7 +66,7 @@ func TestParamsValidate(t *testing.T) {
 	}{
 		{"valid", ok, ""},
 		{"valid JSON", with(func(p *callback.Params) {
-			p.Body = callback.JSONBody(callback.SystemVars()...)
+			p.Body = callback.JSONBody(callbackwire.SystemVars()...)
 			p.BodyType = callback.BodyTypeJSON
 		}), ""},
 		{"five URLs", with(func(p *callback.Params) {
@@ -116,7 +117,7 @@ func TestParamsValidate(t *testing.T) {
 				}
 				return
 			}
-			var pe *callback.ParamsError
+			var pe *callbackwire.ParamsError
 			if !errors.As(err, &pe) || pe.Message != c.msg || !errors.Is(err, callback.ErrInvalidParams) {
 				t.Errorf("err = %v, want message %q", err, c.msg)
 			}
@@ -166,22 +167,22 @@ func TestDecodeParams(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := callback.DecodeParams(c.in)
+			got, err := callbackwire.Decode(c.in)
 			if c.msg == "" {
 				if err != nil {
 					t.Error(err)
-				} else if diff := cmp.Diff(c.want, got); diff != "" {
+				} else if diff := cmp.Diff(callbackwire.Params(c.want), got); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
 				return
 			}
-			var pe *callback.ParamsError
+			var pe *callbackwire.ParamsError
 			if !errors.As(err, &pe) || pe.Message != c.msg || pe.EC != c.ec || !errors.Is(err, callback.ErrInvalidParams) {
 				t.Errorf("err = %#v, want message %q EC %q", err, c.msg, c.ec)
 			}
 		})
 	}
-	got, err := callback.DecodeParams(enc(`{"callbackUrl":"https://a/cb","callbackBody":"a","callbackSNI":true}`))
+	got, err := callbackwire.Decode(enc(`{"callbackUrl":"https://a/cb","callbackBody":"a","callbackSNI":true}`))
 	if err != nil || !got.SNI {
 		t.Errorf("callbackSNI true: %+v, %v", got, err)
 	}
@@ -189,19 +190,19 @@ func TestDecodeParams(t *testing.T) {
 
 func TestValidateVarName(t *testing.T) {
 	for _, name := range []string{"x:uid", "x:order_id", "x:a-b.c", "x:0"} {
-		if err := callback.ValidateVarName(name); err != nil {
+		if err := callbackwire.ValidateVarName(name); err != nil {
 			t.Errorf("ValidateVarName(%q) = %v", name, err)
 		}
 	}
 	for _, name := range []string{"", "x:", "uid", "X:uid", "x:Uid", "x:UID", "x:u id", "x:u}", "x:${a}", "x:中", "x:a=b", "x:a&b", "y:uid", ":uid"} {
-		if err := callback.ValidateVarName(name); !errors.Is(err, callback.ErrInvalidParams) {
+		if err := callbackwire.ValidateVarName(name); !errors.Is(err, callback.ErrInvalidParams) {
 			t.Errorf("ValidateVarName(%q) = %v, want ErrInvalidParams", name, err)
 		}
 	}
 }
 
 func TestParamsVars(t *testing.T) {
-	p := callback.Params{Body: "a=${bucket}&b=${x:uid}&c=${bucket}&$d={}&e=${object}"}
+	p := callbackwire.Params{Body: "a=${bucket}&b=${x:uid}&c=${bucket}&$d={}&e=${object}"}
 	got, err := p.Vars()
 	if err != nil {
 		t.Fatal(err)
@@ -209,13 +210,13 @@ func TestParamsVars(t *testing.T) {
 	if diff := cmp.Diff([]string{"bucket", "x:uid", "object"}, got); diff != "" {
 		t.Errorf("Vars (-want +got):\n%s", diff)
 	}
-	if _, err := (callback.Params{Body: "${a"}).Vars(); !errors.Is(err, callback.ErrInvalidParams) {
+	if _, err := (callbackwire.Params{Body: "${a"}).Vars(); !errors.Is(err, callback.ErrInvalidParams) {
 		t.Errorf("unterminated: err = %v", err)
 	}
 }
 
 func TestEncodeVars(t *testing.T) {
-	got, err := callback.EncodeVars(map[string]string{"x:uid": "42", "x:name": "中文 & <b>"})
+	got, err := callbackwire.EncodeVars(map[string]string{"x:uid": "42", "x:name": "中文 & <b>"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestEncodeVars(t *testing.T) {
 		t.Errorf("EncodeVars = %s, want %s", raw, want)
 	}
 	for _, vars := range []map[string]string{{"x:UID": "1"}, {"uid": "1"}, {"x:": "1"}, {"x:a": "\xff"}} {
-		if _, err := callback.EncodeVars(vars); !errors.Is(err, callback.ErrInvalidParams) {
+		if _, err := callbackwire.EncodeVars(vars); !errors.Is(err, callback.ErrInvalidParams) {
 			t.Errorf("EncodeVars(%q): err = %v, want ErrInvalidParams", vars, err)
 		}
 	}

@@ -1,24 +1,25 @@
-package callback
+package binding
 
 import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"hash"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
 // A Binder encodes one Params again and again with its URLs bound until
 // different expiries, as a signer does for every token: the parameters are
 // validated and their URLs split once, in NewBinder, so that each Encode
-// costs one HMAC-SHA256 per URL. b.Encode(secret, t) equals Params.Encode of
-// p with every URL of its ";" list replaced by BindURLUntil(secret, url, t).
+// costs one HMAC-SHA256 per URL. b.Encode(id, key, t) equals Params.Encode of
+// p with every URL of its ";" list replaced by Bind(id, key, url, t).
 // A Binder is immutable and safe for concurrent use.
 type Binder struct {
 	vars []string
@@ -32,19 +33,23 @@ type Binder struct {
 }
 
 type binderURL struct {
-	json   string // the URL and its separator, JSON-escaped, up to BindingExpiresParam's "="
-	prefix []byte // MAC input up to the expiry digits
+	json string // the URL and its separator, JSON-escaped, up to ExpiresParam's "="
+	rest []byte // MAC input after the secret's ID, up to the expiry digits
 }
 
+// binderMAC is an HMAC keyed with one secret, and the start of the MAC input
+// naming that secret's ID.
 type binderMAC struct {
-	secret []byte
+	id     string
+	key    []byte
+	prefix []byte
 	h      hash.Hash
 }
 
 // NewBinder validates p (as Params.Validate) and prepares its URLs for
-// binding (as BindURL: each must not carry a fragment, BindingParam or
-// BindingExpiresParam). Errors wrap ErrInvalidParams.
-func NewBinder(p Params) (*Binder, error) {
+// binding (as Bind: each must not carry a fragment, Param or ExpiresParam).
+// Errors wrap callbackwire.ErrInvalidParams.
+func NewBinder(p callbackwire.Params) (*Binder, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -54,23 +59,19 @@ func NewBinder(p Params) (*Binder, error) {
 	}
 	b := &Binder{vars: vars}
 	for _, u := range strings.Split(p.URL, ";") {
-		t, err := parseBindTarget(u)
+		t, err := parseTarget(u)
 		if err != nil {
 			return nil, err
 		}
 		// The expiry's digits follow.
-		t = t.with(BindingExpiresParam + "=")
-		j, err := compactJSON(t.url)
-		if err != nil {
-			return nil, err
-		}
-		var prefix bytes.Buffer
-		writeMACInput(&prefix, t.path, t.query)
-		b.urls = append(b.urls, binderURL{json: string(j[1 : len(j)-1]), prefix: prefix.Bytes()})
+		t = t.with(ExpiresParam + "=")
+		j := callbackwire.JSONString(t.url)
+		rest := []byte(t.path + "\n" + t.query)
+		b.urls = append(b.urls, binderURL{json: string(j[1 : len(j)-1]), rest: rest})
 	}
-	wire := wireParams(p)
+	wire := p
 	wire.URL = ""
-	j, err := compactJSON(wire)
+	j, err := wire.JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -88,28 +89,29 @@ func NewBinder(p Params) (*Binder, error) {
 // slice is shared and must not be modified.
 func (b *Binder) Vars() []string { return b.vars }
 
-// Encode returns the "callback" parameter with every URL bound with secret
-// until notAfter (see BindURLUntil). Errors wrap ErrInvalidParams.
-func (b *Binder) Encode(secret []byte, notAfter time.Time) (string, error) {
-	if err := checkBindingSecret(secret); err != nil {
-		return "", err
+// Encode returns the "callback" parameter with every URL bound with the
+// secret (id, key) until notAfter (see Bind; here notAfter may not be zero).
+// Errors wrap callbackwire.ErrInvalidParams.
+func (b *Binder) Encode(id string, key []byte, notAfter time.Time) (string, error) {
+	if id == "" || len(key) == 0 {
+		return "", fmt.Errorf("%w: no secret to bind with", errInvalid)
 	}
-	exp, err := bindingExpiry(notAfter)
+	exp, err := expiry(notAfter)
 	if err != nil {
 		return "", err
 	}
 	var digits [20]byte
 	d := strconv.AppendInt(digits[:0], exp, 10)
-	const macLen = 43 // base64.RawURLEncoding.EncodedLen(sha256.Size)
+	value := "&" + Param + "=" + id + "."
 	n := len(b.head) + len(b.tail)
 	for _, u := range b.urls {
-		n += len(u.json) + len(d) + len("&"+BindingParam+"=") + macLen + 1
+		n += len(u.json) + len(d) + len(value) + macLen + 1
 	}
 	buf := make([]byte, 0, n)
 	buf = append(buf, b.head...)
 	m, _ := b.macs.Get().(*binderMAC)
-	if m == nil || !hmac.Equal(m.secret, secret) {
-		m = &binderMAC{secret: bytes.Clone(secret), h: hmac.New(sha256.New, secret)}
+	if m == nil || m.id != id || !hmac.Equal(m.key, key) {
+		m = &binderMAC{id: id, key: bytes.Clone(key), prefix: []byte(macPrefix + id + "\n"), h: hmac.New(sha256.New, key)}
 	}
 	var sum [sha256.Size]byte
 	for i, u := range b.urls {
@@ -118,8 +120,9 @@ func (b *Binder) Encode(secret []byte, notAfter time.Time) (string, error) {
 		}
 		buf = append(buf, u.json...)
 		buf = append(buf, d...)
-		buf = append(buf, "&"+BindingParam+"="...)
-		m.h.Write(u.prefix)
+		buf = append(buf, value...)
+		m.h.Write(m.prefix)
+		m.h.Write(u.rest)
 		m.h.Write(d)
 		buf = base64.RawURLEncoding.AppendEncode(buf, m.h.Sum(sum[:0]))
 		m.h.Reset()
@@ -127,16 +130,4 @@ func (b *Binder) Encode(secret []byte, notAfter time.Time) (string, error) {
 	b.macs.Put(m)
 	buf = append(buf, b.tail...)
 	return base64.StdEncoding.EncodeToString(buf), nil
-}
-
-// compactJSON is v as Params.Encode writes it: compact, without HTML
-// escaping.
-func compactJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("callback: encoding parameters: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -1,4 +1,4 @@
-package callback
+package callbackwire
 
 import (
 	"bytes"
@@ -56,47 +56,6 @@ func SystemVars() []string {
 		VarImageFormat, VarCRC64, VarContentMD5, VarVpcID, VarClientIP, VarReqID, VarOperation}
 }
 
-// FormBody returns a callbackBody template for BodyTypeForm that sends each
-// variable under its own name: FormBody("bucket", "x:uid") is
-// "bucket=${bucket}&x:uid=${x:uid}". Using the variable's name as the field
-// name is what lets ParseEvent fill Event from the body. Params.Validate
-// checks the names.
-func FormBody(vars ...string) string {
-	var b strings.Builder
-	for i, v := range vars {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(v)
-		b.WriteString("=${")
-		b.WriteString(v)
-		b.WriteByte('}')
-	}
-	return b.String()
-}
-
-// JSONBody returns a callbackBody template for BodyTypeJSON that sends each
-// variable under its own name: JSONBody("bucket", "size") is
-// {"bucket":${bucket},"size":${size}}. The placeholders are deliberately not
-// quoted: OSS replaces them with complete JSON values (quoted strings, bare
-// numbers, null), so quoting them would double-quote
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-func JSONBody(vars ...string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, v := range vars {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(jsonString(v))
-		b.WriteString(":${")
-		b.WriteString(v)
-		b.WriteByte('}')
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
 // segment is literal template text or, when isVar, a variable name.
 type segment struct {
 	text  string
@@ -138,9 +97,7 @@ func parseTemplate(body string) ([]segment, error) {
 }
 
 // Render builds the callback body OSS would send for p with the given
-// variable values (system variables by name, custom ones as "x:name"),
-// following
-// https://www.alibabacloud.com/help/en/oss/developer-reference/callback; the
+// variable values (system variables by name, custom ones as "x:name"); the
 // emulator uses it. Template text is copied as is.
 //
 // Form bodies: each value is URL-encoded with url.QueryEscape. A space
@@ -192,16 +149,16 @@ func render(segs []segment, isJSON bool, values map[string]string) []byte {
 			case isDecimal(v):
 				b.WriteString(v)
 			default:
-				b.Write(jsonString(v))
+				b.Write(JSONString(v))
 			}
 		case kindNullable:
 			if v == "" {
 				b.WriteString("null")
 			} else {
-				b.Write(jsonString(v))
+				b.Write(JSONString(v))
 			}
 		default:
-			b.Write(jsonString(v))
+			b.Write(JSONString(v))
 		}
 	}
 	return b.Bytes()
@@ -221,8 +178,9 @@ func isDecimal(s string) bool {
 	return true
 }
 
-// jsonString returns s as a JSON string literal without HTML escaping.
-func jsonString(s string) []byte {
+// JSONString returns s as a JSON string literal without HTML escaping, as OSS
+// writes strings into JSON bodies.
+func JSONString(s string) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
