@@ -32,7 +32,7 @@ type Emulator struct {
 	tokens          map[string]string // STS token -> access key id
 	now             func() time.Time
 	callbackTimeout time.Duration
-	publicRW        bool
+	acl             string // bucket ACL
 	cors            []CORSRule
 	client          *http.Client
 	sign            *signingKey
@@ -63,7 +63,7 @@ func New(cfg Config) *Emulator {
 		region:          cfg.Region,
 		now:             cfg.Now,
 		callbackTimeout: cfg.CallbackTimeout,
-		publicRW:        cfg.PublicReadWrite,
+		acl:             cfg.ACL,
 		cors:            append([]CORSRule(nil), cfg.CORS...),
 		fault:           cfg.CallbackFault,
 		keyByID:         map[string]AccessKey{},

@@ -58,7 +58,7 @@ func dirNames(t *testing.T, dir string) []string {
 // version.
 func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 	dir := t.TempDir()
-	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}}
+	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}, ACL: "public-read"}
 
 	first := osstest.NewServer(cfg)
 	postFile(t, first, "a/photo.jpg", "image/jpeg", "first version")

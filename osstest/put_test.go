@@ -272,13 +272,17 @@ func TestPutObject(t *testing.T) {
 			if obj.ContentType != "text/plain; charset=utf-8" || obj.Meta["owner"] != "eric" || obj.ContentDisposition != "attachment" || obj.Size != int64(len(body)) {
 				t.Errorf("stored %+v", obj)
 			}
-			for _, a := range []auth{{}, {kind: "v4", key: testKey}, {kind: "v1query", key: testKey}} {
+			for _, a := range []auth{{kind: "v4", key: testKey}, {kind: "v1query", key: testKey}} {
 				get := objReq(t, srv, http.MethodGet, key, "", nil, nil, "")
 				a.sign(get, srv.Bucket(), key)
 				g := do(t, nil, get)
 				if g.status != 200 || !bytes.Equal(g.body, body) || g.header.Get("ETag") != md5ETag(body) {
 					t.Errorf("GET signed %q: %d %q", a.kind, g.status, g.body)
 				}
+			}
+			// The bucket is private: an unsigned GET is refused.
+			if g := do(t, nil, objReq(t, srv, http.MethodGet, key, "", nil, nil, "")); g.status != 403 || bytes.Contains(g.body, body) {
+				t.Errorf("unsigned GET of a private object: %d %q", g.status, g.body)
 			}
 		})
 	}

@@ -535,7 +535,7 @@ func TestGolden(t *testing.T) {
 // the canonical spelling or shape.
 func TestAcceptedVariants(t *testing.T) {
 	srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, {ID: "LTAIsecond", Secret: "second secret"}}})
-	rw := newServer(t, osstest.Config{PublicReadWrite: true})
+	rw := newServer(t, osstest.Config{ACL: "public-read-write"})
 	enc := mustEncode(t, basePolicy())
 	body := func(key string) []part { return []part{field("key", key), file("a.txt", "text/plain", "hello")} }
 	tests := []struct {

@@ -49,7 +49,10 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 		return usageError(env, fs, "give both -access-key-id and -access-key-secret, or neither")
 	}
 
-	cfg := osstest.Config{Bucket: *bucket, Region: *region, PublicReadWrite: *publicRW}
+	cfg := osstest.Config{Bucket: *bucket, Region: *region}
+	if *publicRW {
+		cfg.ACL = "public-read-write"
+	}
 	if *keyID != "" {
 		cfg.AccessKeys = []osstest.AccessKey{{ID: *keyID, Secret: *keySecret}}
 	}
