@@ -86,7 +86,10 @@ func TestDeleteObject(t *testing.T) {
 				if len(entries) != 2 {
 					t.Errorf("files left in the directory: %v, want keep.txt's content and metadata", entries)
 				}
-				again := osstest.NewServer(osstest.Config{Dir: dir})
+				again, err := osstest.NewServer(osstest.Config{Dir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
 				defer again.Close()
 				var keys []string
 				for _, o := range again.Objects() {

@@ -60,7 +60,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 	dir := t.TempDir()
 	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}, ACL: "public-read"}
 
-	first := osstest.NewServer(cfg)
+	first, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	postFile(t, first, "a/photo.jpg", "image/jpeg", "first version")
 	postFile(t, first, "a/photo.jpg", "image/jpeg", "second version")
 	postFile(t, first, "b/notes.txt", "text/plain", "notes")
@@ -73,7 +76,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 		t.Fatalf("files in Dir after 2 objects: %q, want 4", names)
 	}
 
-	second := osstest.NewServer(cfg)
+	second, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer second.Close()
 	if diff := cmp.Diff(want, second.Objects()); diff != "" {
 		t.Errorf("objects after restart (-before +after):\n%s", diff)
@@ -105,7 +111,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 	dir := t.TempDir()
 	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}}
-	srv := osstest.NewServer(cfg)
+	srv, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	postFile(t, srv, "kept.txt", "text/plain", "kept")
 	srv.Close()
 	kept := dirNames(t, dir)
@@ -118,7 +127,10 @@ func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 	write("obj-contentonly", "no metadata")
 	write("obj-metaonly.json", `{"Key":"ghost.txt"}`)
 
-	srv = osstest.NewServer(cfg)
+	srv, err = osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if keys := srv.Objects(); len(keys) != 1 || keys[0].Key != "kept.txt" {
 		t.Errorf("objects = %+v, want only kept.txt", keys)
 	}

@@ -142,7 +142,10 @@ func TestOverwrite(t *testing.T) {
 // and leaves no files behind.
 func TestCutOffUpload(t *testing.T) {
 	dir := t.TempDir()
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
 	full, ct := encodeForm(t, join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/cut"), file("f", "", strings.Repeat("z", 1000))}))
 	gaveUp := errors.New("client gave up")
 	pr, pw := io.Pipe()
