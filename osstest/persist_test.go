@@ -2,6 +2,7 @@ package osstest_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -141,10 +142,15 @@ func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 
 	write("obj-bad", "content")
 	write("obj-bad.json", "not json")
-	defer func() {
-		if recover() == nil {
-			t.Error("New with corrupt metadata in Dir did not panic")
+	if _, err := osstest.New(cfg); !errors.Is(err, osstest.ErrConfig) {
+		t.Errorf("New with corrupt metadata in Dir: %v, want ErrConfig", err)
+	}
+	if _, err := osstest.New(osstest.Config{Dir: filepath.Join(dir, "missing")}); !errors.Is(err, osstest.ErrConfig) {
+		t.Errorf("New with a missing Dir: %v, want ErrConfig", err)
+	}
+	for _, cfg := range []osstest.Config{{ACL: "public"}, {CallbackKeyBits: 1000}} {
+		if _, err := osstest.NewServer(cfg); !errors.Is(err, osstest.ErrConfig) {
+			t.Errorf("NewServer(%+v): %v, want ErrConfig", cfg, err)
 		}
-	}()
-	osstest.New(cfg)
+	}
 }
