@@ -2,7 +2,6 @@ package osstest
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,8 +13,7 @@ import (
 //	<Error><Code>AccessDenied</Code><Message>…</Message><RequestId>…</RequestId>
 //	<HostId>…</HostId><EC>0006-00000227</EC></Error>
 //
-// It is exported so tests can decode the emulator's (and OSS's) errors with
-// ParseError.
+// Tests decode the emulator's (and OSS's) errors with ParseError.
 type ErrorResponse struct {
 	XMLName       xml.Name `xml:"Error"`
 	Code          string   `xml:"Code"`
@@ -37,24 +35,16 @@ type ErrorResponse struct {
 	StatusCode int `xml:"-"`
 }
 
-// Error returns "<status> <Code>: <Message>".
-func (e *ErrorResponse) Error() string {
-	return fmt.Sprintf("oss: %d %s: %s", e.StatusCode, e.Code, e.Message)
-}
-
-// ErrNotOSSError is returned by ParseError when a body is not an OSS error
-// document.
-var ErrNotOSSError = errors.New("osstest: not an OSS error response")
-
-// ParseError decodes an OSS XML error body. status is recorded in the
-// result's StatusCode.
+// ParseError decodes an OSS XML error body; status is recorded in the
+// result's StatusCode. A body that is not one is an error wrapping
+// ErrInvalid.
 func ParseError(status int, body []byte) (*ErrorResponse, error) {
 	var e ErrorResponse
 	if err := xml.Unmarshal(body, &e); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotOSSError, err)
+		return nil, fmt.Errorf("%w: not an OSS error document: %w", ErrInvalid, err)
 	}
 	if e.Code == "" {
-		return nil, fmt.Errorf("%w: no Code element", ErrNotOSSError)
+		return nil, fmt.Errorf("%w: not an OSS error document: no Code element", ErrInvalid)
 	}
 	e.StatusCode = status
 	return &e, nil
