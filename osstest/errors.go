@@ -1,6 +1,7 @@
 package osstest
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -125,6 +126,16 @@ func writeError(w http.ResponseWriter, rc *reqCtx, e *ossError) {
 	}
 	if e.ec != "" {
 		body.RecommendDoc = "https://api.aliyun.com/troubleshoot?q=" + e.ec
+		w.Header().Set("X-Oss-Ec", e.ec)
+	}
+	if rc.head {
+		// A HEAD answer has no body: OSS sends the error document
+		// Base64-encoded in x-oss-err, which SDKs decode (the Go SDK v2
+		// reports BadErrorResponse without it).
+		b, err := xml.Marshal(&body)
+		if err == nil {
+			w.Header().Set("X-Oss-Err", base64.StdEncoding.EncodeToString(append([]byte(xmlHeader), b...)))
+		}
 	}
 	writeXML(w, e.status, &body)
 }
