@@ -98,8 +98,10 @@ func errEntityTooLarge() *ossError {
 	return newErr(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.").withEC("0006-00000003")
 }
 
+// errNoSuchKey: EC 0026-00000001
+// (https://www.alibabacloud.com/help/en/oss/support/0026-00000001).
 func errNoSuchKey() *ossError {
-	return newErr(404, "NoSuchKey", "The specified key does not exist.")
+	return newErr(404, "NoSuchKey", "The specified key does not exist.").withEC("0026-00000001")
 }
 
 func errInternal(err error) *ossError {

@@ -226,7 +226,7 @@ func TestHeadErrorHeader(t *testing.T) {
 		code, ec     string
 	}{
 		{"unsigned HEAD of a private bucket", http.MethodHead, auth{}, 403, "AccessDenied", "0003-00000001"},
-		{"signed HEAD of a missing key", http.MethodHead, auth{kind: "v4", key: testKey}, 404, "NoSuchKey", ""},
+		{"signed HEAD of a missing key", http.MethodHead, auth{kind: "v4", key: testKey}, 404, "NoSuchKey", "0026-00000001"},
 		{"unsigned GET: the document is the body", http.MethodGet, auth{}, 403, "AccessDenied", "0003-00000001"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,7 +39,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bucket, key, pathStyle := e.route(r)
 	if bucket != e.bucket {
 		drainBody(r)
-		writeError(w, rc, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withArg("BucketName", bucket))
+		// EC 0015-00000101 (https://www.alibabacloud.com/help/en/oss/support/0015-00000101).
+		writeError(w, rc, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withEC("0015-00000101").withArg("BucketName", bucket))
 		return
 	}
 	e.dispatch(w, r, rc, key, pathStyle)
