@@ -68,6 +68,12 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		return opListParts
 	case "DELETE ":
 		return opDeleteObject
+	case "PUT tagging":
+		return opPutObjectTagging
+	case "GET tagging":
+		return opGetObjectTagging
+	case "DELETE tagging":
+		return opDeleteObjectTagging
 	case "PUT acl":
 		return opPutObjectACL
 	case "GET acl":
@@ -114,6 +120,10 @@ const (
 	opListObjectsV2     = "ListObjectsV2"
 	opPutObjectACL      = "PutObjectACL"
 	opGetObjectACL      = "GetObjectACL"
+
+	opPutObjectTagging    = "PutObjectTagging"
+	opGetObjectTagging    = "GetObjectTagging"
+	opDeleteObjectTagging = "DeleteObjectTagging"
 )
 
 // unimplementedObjectOps and unimplementedBucketOps name the operations
@@ -121,9 +131,6 @@ const (
 // combination in neither table is answered with the method and
 // sub-resource as its name.
 var unimplementedObjectOps = map[string]string{
-	"PUT tagging":        "PutObjectTagging",
-	"GET tagging":        "GetObjectTagging",
-	"DELETE tagging":     "DeleteObjectTagging",
 	"PUT symlink":        "PutSymlink",
 	"GET symlink":        "GetSymlink",
 	"POST append":        "AppendObject",

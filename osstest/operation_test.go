@@ -35,9 +35,6 @@ func TestNoFallThrough(t *testing.T) {
 		status                   int
 		code                     string
 	}{
-		{"PutObjectTagging", "PUT", "a.txt", "tagging", nil, "<Tagging><TagSet/></Tagging>", 501, "NotImplemented"},
-		{"GetObjectTagging", "GET", "a.txt", "tagging", nil, "", 501, "NotImplemented"},
-		{"DeleteObjectTagging", "DELETE", "a.txt", "tagging", nil, "", 501, "NotImplemented"},
 		{"PutSymlink", "PUT", "a.txt", "symlink", map[string]string{"x-oss-symlink-target": "b.txt"}, "", 501, "NotImplemented"},
 		{"GetSymlink", "GET", "a.txt", "symlink", nil, "", 501, "NotImplemented"},
 		{"AppendObject", "POST", "a.txt", "append&position=0", nil, "appended", 501, "NotImplemented"},
@@ -57,6 +54,11 @@ func TestNoFallThrough(t *testing.T) {
 		{"PutBucket", "PUT", "", "", nil, "", 501, "NotImplemented"},
 		{"DeleteBucket", "DELETE", "", "", nil, "", 501, "NotImplemented"},
 		// Implemented, and touching no content.
+		{"PutObjectTagging", "PUT", "a.txt", "tagging", nil, "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>", 200, ""},
+		{"PutObjectTagging with a malformed body", "PUT", "a.txt", "tagging", nil, "content of a", 400, "MalformedXML"},
+		{"GetObjectTagging", "GET", "a.txt", "tagging", nil, "", 200, ""},
+		{"DeleteObjectTagging", "DELETE", "a.txt", "tagging", nil, "", 204, ""},
+		{"PutObjectTagging on a missing key", "PUT", "missing", "tagging", nil, "<Tagging><TagSet/></Tagging>", 404, "NoSuchKey"},
 		{"GetObjectMeta", "HEAD", "a.txt", "objectMeta", nil, "", 200, ""},
 		{"GetObjectACL", "GET", "a.txt", "acl", nil, "", 200, ""},
 		{"PutObjectACL", "PUT", "a.txt", "acl", map[string]string{"x-oss-object-acl": "private"}, "", 200, ""},
