@@ -50,7 +50,7 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		return opGetObjectMeta
 	case "PUT ":
 		if copySource {
-			return "CopyObject"
+			return opCopyObject
 		}
 		return opPutObject
 	case "PUT uploadId":
@@ -121,6 +121,7 @@ const (
 	opPutObjectACL      = "PutObjectACL"
 	opGetObjectACL      = "GetObjectACL"
 
+	opCopyObject          = "CopyObject"
 	opPutObjectTagging    = "PutObjectTagging"
 	opGetObjectTagging    = "GetObjectTagging"
 	opDeleteObjectTagging = "DeleteObjectTagging"

@@ -78,6 +78,8 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.putObjectACL(w, r, rc, key)
 	case opGetObjectACL:
 		e.getObjectACL(w, r, rc, key)
+	case opCopyObject:
+		e.copyObject(w, r, rc, key)
 	case opPutObjectTagging:
 		e.putObjectTagging(w, r, rc, key)
 	case opGetObjectTagging:
