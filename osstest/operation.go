@@ -94,6 +94,8 @@ func bucketOperation(method, sub string) string {
 		return opListObjects
 	case "GET list-type":
 		return opListObjectsV2
+	case "POST delete":
+		return opDeleteMultipleObjects
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name
@@ -121,10 +123,11 @@ const (
 	opPutObjectACL      = "PutObjectACL"
 	opGetObjectACL      = "GetObjectACL"
 
-	opCopyObject          = "CopyObject"
-	opPutObjectTagging    = "PutObjectTagging"
-	opGetObjectTagging    = "GetObjectTagging"
-	opDeleteObjectTagging = "DeleteObjectTagging"
+	opCopyObject            = "CopyObject"
+	opDeleteMultipleObjects = "DeleteMultipleObjects"
+	opPutObjectTagging      = "PutObjectTagging"
+	opGetObjectTagging      = "GetObjectTagging"
+	opDeleteObjectTagging   = "DeleteObjectTagging"
 )
 
 // unimplementedObjectOps and unimplementedBucketOps name the operations
@@ -142,7 +145,6 @@ var unimplementedObjectOps = map[string]string{
 
 var unimplementedBucketOps = map[string]string{
 	"GET uploads":    "ListMultipartUploads",
-	"POST delete":    "DeleteMultipleObjects",
 	"PUT ":           "PutBucket",
 	"DELETE ":        "DeleteBucket",
 	"GET acl":        "GetBucketAcl",
