@@ -29,6 +29,11 @@ var subResources = []string{
 // in ServeHTTP, or the OSS name of an operation the emulator does not
 // implement. key is "" for a bucket-level request.
 func operationFor(r *http.Request, q url.Values, key string) string {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete:
+	default:
+		return opMethodNotAllowed
+	}
 	sub := ""
 	for _, name := range subResources {
 		if q.Has(name) {
@@ -83,7 +88,19 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		// refuses it; route reads path-style POSTs as PostObject.
 		return opPostObject
 	}
-	return unimplementedObjectOps[r.Method+" "+sub]
+	if name, ok := unimplementedObjectOps[r.Method+" "+sub]; ok {
+		return name
+	}
+	return unnamedOperation(r.Method, sub)
+}
+
+// unnamedOperation names a method and sub-resource combination no table
+// lists, for the NotImplemented message.
+func unnamedOperation(method, sub string) string {
+	if sub == "" {
+		return method
+	}
+	return method + " ?" + sub
 }
 
 func bucketOperation(method, sub string) string {
@@ -100,10 +117,7 @@ func bucketOperation(method, sub string) string {
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name
 	}
-	if sub != "" {
-		return "Bucket " + sub
-	}
-	return "Bucket " + method
+	return unnamedOperation(method, sub) + " on the bucket"
 }
 
 // Names of the operations the emulator serves.
@@ -123,6 +137,7 @@ const (
 	opPutObjectACL      = "PutObjectACL"
 	opGetObjectACL      = "GetObjectACL"
 
+	opMethodNotAllowed      = "" // a method OSS has no operation for
 	opCopyObject            = "CopyObject"
 	opDeleteMultipleObjects = "DeleteMultipleObjects"
 	opPutObjectTagging      = "PutObjectTagging"

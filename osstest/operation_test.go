@@ -102,3 +102,28 @@ func TestNoFallThrough(t *testing.T) {
 		})
 	}
 }
+
+// TestNotImplementedNamesTheOperation: the NotImplemented message says
+// what the emulator lacks, also for combinations no table lists.
+func TestNotImplementedNamesTheOperation(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	putObject(t, srv, "a.txt", []byte("x"))
+	for _, tc := range []struct{ method, key, query, want string }{
+		{"PUT", "a.txt", "symlink", "PutSymlink"},
+		{"GET", "a.txt", "objectMeta", "GET ?objectMeta"},
+		{"GET", "", "website", "GET ?website on the bucket"},
+		{"GET", "", "uploads", "ListMultipartUploads"},
+	} {
+		req := objReq(t, srv, tc.method, tc.key, tc.query, nil, nil, "")
+		auth{kind: "v4", key: testKey}.sign(req, srv.Bucket(), tc.key)
+		r := do(t, nil, req)
+		if e := r.ossError(t); r.status != 501 || e.Message != "The emulator does not implement "+tc.want+"." {
+			t.Errorf("%s %s?%s: %d %q", tc.method, tc.key, tc.query, r.status, e.Message)
+		}
+	}
+	// A method OSS has no operation for is 405, as before.
+	req := objReq(t, srv, "PATCH", "a.txt", "", nil, nil, "")
+	if r := do(t, nil, req); r.status != 405 || r.ossError(t).Code != "MethodNotAllowed" {
+		t.Errorf("PATCH: %d %s", r.status, r.body)
+	}
+}

@@ -90,6 +90,9 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.listObjects(w, r, rc)
 	case opDeleteMultipleObjects:
 		e.deleteMultipleObjects(w, r, rc)
+	case opMethodNotAllowed:
+		drainBody(r)
+		writeError(w, rc, errMethodNotAllowed())
 	case opListObjectsV2:
 		drainBody(r)
 		writeError(w, rc, errNotImplemented(op))
