@@ -41,8 +41,10 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 			break
 		}
 	}
-	if q.Has("uploadId") {
-		sub = "uploadId" // partNumber, uploads and the rest go with it
+	if q.Has("uploadId") || (r.Method == http.MethodPut && q.Has("partNumber")) {
+		// UploadPart, also without its uploadId (refused there, never
+		// stored as a PutObject); partNumber and the rest go with it.
+		sub = "uploadId"
 	}
 	if key == "" {
 		return bucketOperation(r.Method, sub)
