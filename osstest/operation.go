@@ -115,6 +115,8 @@ func bucketOperation(method, sub string) string {
 		return opListObjectsV2
 	case "POST delete":
 		return opDeleteMultipleObjects
+	case "GET uploads":
+		return opListMultipartUploads
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name
@@ -142,6 +144,7 @@ const (
 	opMethodNotAllowed      = "" // a method OSS has no operation for
 	opCopyObject            = "CopyObject"
 	opDeleteMultipleObjects = "DeleteMultipleObjects"
+	opListMultipartUploads  = "ListMultipartUploads"
 	opPutObjectTagging      = "PutObjectTagging"
 	opGetObjectTagging      = "GetObjectTagging"
 	opDeleteObjectTagging   = "DeleteObjectTagging"
@@ -161,7 +164,6 @@ var unimplementedObjectOps = map[string]string{
 }
 
 var unimplementedBucketOps = map[string]string{
-	"GET uploads":    "ListMultipartUploads",
 	"PUT ":           "PutBucket",
 	"DELETE ":        "DeleteBucket",
 	"GET acl":        "GetBucketAcl",

@@ -46,7 +46,7 @@ func TestNoFallThrough(t *testing.T) {
 		{"CopyObject failing x-oss-copy-source-if-match", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt", "x-oss-copy-source-if-match": `"0"`}, "", 412, "PreconditionFailed"},
 		{"UploadPart without an uploadId", "PUT", "a.txt", "partNumber=1", nil, "part", 404, "NoSuchUpload"},
 		{"UploadPartCopy", "PUT", "a.txt", "partNumber=1&uploadId=0004B9894A22E5B1888A1E29F823****", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt"}, "", 501, "NotImplemented"},
-		{"ListMultipartUploads", "GET", "", "uploads", nil, "", 501, "NotImplemented"},
+		{"ListMultipartUploads", "GET", "", "uploads", nil, "", 200, ""},
 		{"DeleteMultipleObjects without Content-MD5", "POST", "", "delete", nil, "<Delete><Object><Key>a.txt</Key></Object></Delete>", 400, "InvalidDigest"},
 		{"ListObjectsV2", "GET", "", "list-type=2", nil, "", 501, "NotImplemented"},
 		{"GetBucketCors", "GET", "", "cors", nil, "", 501, "NotImplemented"},
@@ -113,7 +113,7 @@ func TestNotImplementedNamesTheOperation(t *testing.T) {
 		{"PUT", "a.txt", "symlink", "PutSymlink"},
 		{"GET", "a.txt", "objectMeta", "GET ?objectMeta"},
 		{"GET", "", "website", "GET ?website on the bucket"},
-		{"GET", "", "uploads", "ListMultipartUploads"},
+		{"GET", "", "versions", "ListObjectVersions"},
 	} {
 		req := objReq(t, srv, tc.method, tc.key, tc.query, nil, nil, "")
 		auth{kind: "v4", key: testKey}.sign(req, srv.Bucket(), tc.key)
