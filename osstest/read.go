@@ -3,6 +3,7 @@ package osstest
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,9 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		h.Set("X-Oss-Server-Side-Encryption", obj.ServerSideEncryption)
 	}
 	setTaggingCount(h, obj)
+	if isSigned(r) {
+		setResponseOverrides(h, r.URL.Query())
+	}
 	for name, v := range obj.Meta {
 		h.Set("X-Oss-Meta-"+name, v)
 	}
@@ -118,4 +122,26 @@ func (e *Emulator) getObjectMeta(w http.ResponseWriter, r *http.Request, rc *req
 	h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
 	h.Set("Last-Modified", obj.LastModified.UTC().Format(http.TimeFormat))
 	w.WriteHeader(http.StatusOK)
+}
+
+// responseOverrides are the query parameters a signed GET uses to set the
+// answer's headers, as a download that saves under the original name does
+// with response-content-disposition
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getobject).
+// An unsigned request's are ignored [inferred].
+var responseOverrides = [...][2]string{
+	{"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"},
+	{"response-content-encoding", "Content-Encoding"},
+	{"response-content-language", "Content-Language"},
+	{"response-content-type", "Content-Type"},
+	{"response-expires", "Expires"},
+}
+
+func setResponseOverrides(h http.Header, q url.Values) {
+	for _, o := range responseOverrides {
+		if v := q.Get(o[0]); v != "" {
+			h.Set(o[1], v)
+		}
+	}
 }
