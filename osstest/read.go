@@ -30,9 +30,11 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	h := w.Header()
 	h.Set("Content-Type", obj.ContentType)
 	h.Set("ETag", obj.ETag)
-	h.Set("Content-MD5", obj.ContentMD5)
+	if obj.ContentMD5 != "" { // multipart objects have none
+		h.Set("Content-MD5", obj.ContentMD5)
+	}
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
-	h.Set("X-Oss-Object-Type", "Normal")
+	h.Set("X-Oss-Object-Type", obj.objectType())
 	h.Set("X-Oss-Storage-Class", obj.StorageClass)
 	for name, v := range map[string]string{
 		"Cache-Control":       obj.CacheControl,
@@ -96,7 +98,7 @@ func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCt
 			Key:          o.Key,
 			LastModified: o.LastModified.UTC().Format(time.RFC3339Nano),
 			ETag:         o.ETag,
-			Type:         "Normal",
+			Type:         o.objectType(),
 			Size:         o.Size,
 			StorageClass: o.StorageClass,
 		})
@@ -144,4 +146,15 @@ func setResponseOverrides(h http.Header, q url.Values) {
 			h.Set(o[1], v)
 		}
 	}
+}
+
+const objectTypeMultipart = "Multipart"
+
+// objectType is the x-oss-object-type of o; objects stored before Type
+// existed, and every upload but a multipart one, are Normal.
+func (o Object) objectType() string {
+	if o.Type == "" {
+		return "Normal"
+	}
+	return o.Type
 }

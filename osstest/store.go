@@ -47,6 +47,9 @@ type Object struct {
 	ServerSideEncryption string
 	// LastModified is the emulator clock's time of the upload.
 	LastModified time.Time
+	// Type is x-oss-object-type: "Normal", or "Multipart" for an object
+	// made by CompleteMultipartUpload.
+	Type string `json:",omitempty"`
 	// Tags are the object's tags (x-oss-tagging, PutObjectTagging).
 	Tags map[string]string `json:",omitempty"`
 	// Content is the object's data, filled in by Emulator.Object only.
