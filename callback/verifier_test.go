@@ -178,7 +178,10 @@ func TestUnboundForgeryRefused(t *testing.T) {
 	}))
 	defer app.Close()
 	// The attacker's own bucket; the emulator's key stands for OSS's.
-	evil := osstest.NewServer(osstest.Config{Bucket: "attackerbucket"})
+	evil, err := osstest.NewServer(osstest.Config{Bucket: "attackerbucket"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer evil.Close()
 	v.Keys = evil.KeyFetcher()
 
@@ -205,7 +208,11 @@ func TestUnboundForgeryRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tok := range []*signer.Token{unbound, wrongSecret} {
-		resp, err := evil.PostObject(context.Background(), osstest.PostForm{Token: tok, Key: "x", FileName: "x", Body: strings.NewReader("forged")})
+		postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, Key: "x", FileName: "x", Body: strings.NewReader("forged")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := evil.Client().Do(postReq)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,7 +313,10 @@ func TestBehindReverseProxy(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := &logRecorder{}
-			srv := osstest.NewServer(osstest.Config{})
+			srv, err := osstest.NewServer(osstest.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
 			defer srv.Close()
 			v := &callback.Verifier{Secrets: callback.Secrets{{ID: "k1", Key: testSecret}}, Keys: srv.KeyFetcher(), StrippedPrefix: tt.prefix, Logger: logs.logger()}
 			mux := http.NewServeMux()
@@ -331,7 +341,11 @@ func TestBehindReverseProxy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hi")})
+			postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hi")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := srv.Client().Do(postReq)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -116,8 +116,11 @@ func newEmulator(t *testing.T) *osstest.Server {
 
 func newSkewedEmulator(t *testing.T) (*osstest.Server, *atomic.Int64) {
 	skew := new(atomic.Int64)
-	srv := osstest.NewServer(osstest.Config{Bucket: testBucket, Region: testRegion, AccessKeys: emuKeys,
+	srv, err := osstest.NewServer(osstest.Config{Bucket: testBucket, Region: testRegion, AccessKeys: emuKeys,
 		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(srv.Close)
 	return srv, skew
 }
@@ -256,8 +259,8 @@ func TestSDKUploaderCallback(t *testing.T) {
 				got.Get("operation") != "CompleteMultipartUpload" || got.Get("x:uid") != "u-7" {
 				t.Errorf("callback body %v", got)
 			}
-			if b, err := srv.ReadObject(key); err != nil || !bytes.Equal(b, data) {
-				t.Errorf("stored %d bytes, %v", len(b), err)
+			if obj, ok := srv.Object(key); !ok || !bytes.Equal(obj.Content, data) {
+				t.Errorf("stored %d bytes, %v", len(obj.Content), ok)
 			}
 			if ups := srv.MultipartUploads(); len(ups) != 0 {
 				t.Errorf("uploads left in progress: %+v", ups)

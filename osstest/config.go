@@ -49,7 +49,7 @@ type CORSRule struct {
 
 // Config describes the emulated bucket. The zero value is usable: bucket
 // "examplebucket" in region "cn-hangzhou", one random access key, a
-// private (signed uploads only) bucket, objects kept in memory, 5 s
+// private bucket (signed requests only), objects kept in memory, 5 s
 // callback timeout and a 512-bit callback key like OSS's.
 type Config struct {
 	// Bucket is the bucket name; default "examplebucket".
@@ -72,7 +72,7 @@ type Config struct {
 	// test vector in docs/PROTOCOL.md#512-bit-key), as small as OSS's real
 	// key, so verifiers are exercised on the key size they will meet in
 	// production. 1024, 2048, 3072 or 4096 generate a fresh key. Other values
-	// make New panic.
+	// make New fail.
 	CallbackKeyBits int
 	// Dir, when non-empty, stores object content in files under this
 	// existing directory instead of memory (for large uploads), with each
@@ -85,11 +85,12 @@ type Config struct {
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.
 	CORS []CORSRule
-	// PublicReadWrite makes the bucket ACL public-read-write: uploads without
-	// any signature fields are accepted
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	// Signed uploads are still verified.
-	PublicReadWrite bool
+	// ACL is the bucket ACL: "private" (the default: only signed requests
+	// read or write), "public-read" (anonymous GET and HEAD too) or
+	// "public-read-write" (anonymous uploads and deletes too). An object's
+	// own ACL, from x-oss-object-acl, overrides it unless it is "default"
+	// (https://www.alibabacloud.com/help/en/oss/user-guide/object-acl).
+	ACL string
 	// PublicKeyURL overrides the URL advertised in x-oss-pub-key-url. By
 	// default NewServer uses <server URL>/__osstest__/callback_pub_key_v1.pem
 	// and a bare Emulator derives the same path from each request's Host.
@@ -110,8 +111,7 @@ type Config struct {
 	// the callback URL (with "http://" added if callbackUrl omitted the
 	// scheme); a non-nil error makes the attempt fail as if the
 	// app server could not be reached, without sending anything. Tests use
-	// it to simulate unreachable app servers; see also
-	// Emulator.SetCallbackFault.
+	// it to simulate unreachable app servers.
 	CallbackFault func(url string) error
 }
 

@@ -2,7 +2,6 @@ package osstest_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,7 +44,7 @@ func TestDeleteObject(t *testing.T) {
 				key := "user/eric/a file.txt"
 				putObject(t, srv, key, []byte("doomed"))
 				putObject(t, srv, "user/eric/keep.txt", []byte("kept"))
-				open, err := srv.Open(key)
+				open, err := osstest.Open(srv.Emulator, key)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -62,13 +61,12 @@ func TestDeleteObject(t *testing.T) {
 				if _, ok := srv.Object(key); ok {
 					t.Errorf("%s still stored", key)
 				}
-				if _, err := srv.ReadObject(key); !errors.Is(err, osstest.ErrNoSuchKey) {
-					t.Errorf("ReadObject after DELETE: %v, want ErrNoSuchKey", err)
-				}
-				if r := get(t, http.MethodGet, srv.URL+"/examplebucket/"+key, "", nil); r.status != 404 || r.ossError(t).Code != "NoSuchKey" {
+				getReq := objReq(t, srv, http.MethodGet, key, "", nil, nil, "")
+				auth{kind: "v4", key: testKey}.sign(getReq, srv.Bucket(), key)
+				if r := do(t, nil, getReq); r.status != 404 || r.ossError(t).Code != "NoSuchKey" {
 					t.Errorf("GET after DELETE: %d %s", r.status, r.body)
 				}
-				if b, err := srv.ReadObject("user/eric/keep.txt"); err != nil || string(b) != "kept" {
+				if b, err := readObject(srv, "user/eric/keep.txt"); err != nil || string(b) != "kept" {
 					t.Errorf("other object: %q %v", b, err)
 				}
 				if b, err := io.ReadAll(open); err != nil || string(b) != "doomed" {
@@ -84,7 +82,10 @@ func TestDeleteObject(t *testing.T) {
 				if len(entries) != 2 {
 					t.Errorf("files left in the directory: %v, want keep.txt's content and metadata", entries)
 				}
-				again := osstest.NewServer(osstest.Config{Dir: dir})
+				again, err := osstest.NewServer(osstest.Config{Dir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
 				defer again.Close()
 				var keys []string
 				for _, o := range again.Objects() {
@@ -104,7 +105,7 @@ func TestDeleteObject(t *testing.T) {
 func TestDeleteObjectAnonymous(t *testing.T) {
 	for _, public := range []bool{false, true} {
 		t.Run(fmt.Sprintf("public-read-write=%v", public), func(t *testing.T) {
-			srv := newServer(t, osstest.Config{PublicReadWrite: public})
+			srv := newServer(t, osstest.Config{ACL: map[bool]string{true: "public-read-write"}[public]})
 			putObject(t, srv, "k", []byte("x"))
 			r := do(t, nil, objReq(t, srv, http.MethodDelete, "k", "", nil, nil, ""))
 			_, stored := srv.Object("k")

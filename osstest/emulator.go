@@ -3,9 +3,10 @@ package osstest
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,7 +33,7 @@ type Emulator struct {
 	tokens          map[string]string // STS token -> access key id
 	now             func() time.Time
 	callbackTimeout time.Duration
-	publicRW        bool
+	acl             string // bucket ACL
 	cors            []CORSRule
 	client          *http.Client
 	sign            *signingKey
@@ -54,16 +55,15 @@ type Emulator struct {
 }
 
 // New returns an Emulator for cfg (zero fields take the defaults documented
-// on Config). It panics if cfg.CallbackKeyBits is not a supported size or
-// cfg.Dir is not a usable directory, like httptest.NewServer panics when it
-// cannot listen: both are mistakes in the test's setup, not runtime input.
-func New(cfg Config) *Emulator {
+// on Config), or an error wrapping ErrInvalid for an unsupported
+// Config.CallbackKeyBits or Config.ACL, or a Config.Dir it cannot use.
+func New(cfg Config) (*Emulator, error) {
 	e := &Emulator{
 		bucket:          cfg.Bucket,
 		region:          cfg.Region,
 		now:             cfg.Now,
 		callbackTimeout: cfg.CallbackTimeout,
-		publicRW:        cfg.PublicReadWrite,
+		acl:             cfg.ACL,
 		cors:            append([]CORSRule(nil), cfg.CORS...),
 		fault:           cfg.CallbackFault,
 		keyByID:         map[string]AccessKey{},
@@ -73,7 +73,12 @@ func New(cfg Config) *Emulator {
 		maxObjectSize:   maxObjectSize,
 		pubURL:          cfg.PublicKeyURL,
 	}
-	e.closing, e.stopClosing = context.WithCancel(context.Background())
+	if e.acl == "" {
+		e.acl = aclPrivate
+	}
+	if !validBucketACL(e.acl) {
+		return nil, fmt.Errorf("%w: Config.ACL %q is not private, public-read or public-read-write", ErrInvalid, cfg.ACL)
+	}
 	if e.bucket == "" {
 		e.bucket = defaultBucket
 	}
@@ -98,20 +103,25 @@ func New(cfg Config) *Emulator {
 	}
 	key, err := newSigningKey(cfg.CallbackKeyBits)
 	if err != nil {
-		panic("osstest: " + err.Error())
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	e.sign = key
 	st, err := newStore(cfg.Dir)
 	if err != nil {
-		panic("osstest: " + err.Error())
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	e.store = st
 	e.client = callbackClient(cfg.CallbackClient)
 	if e.pubURL != "" {
 		e.advertised[e.pubURL] = true
 	}
-	return e
+	e.closing, e.stopClosing = context.WithCancel(context.Background())
+	return e, nil
 }
+
+// ErrInvalid is wrapped by the errors of New, NewServer, NewPostRequest and
+// ParseError: a Config, PostForm or error body osstest cannot use.
+var ErrInvalid = errors.New("osstest: invalid input")
 
 // Server is an Emulator listening on a loopback address, like
 // httptest.Server. Bucket URLs are URL (the bucket is implied by the bare
@@ -127,10 +137,13 @@ type Server struct {
 	ts *httptest.Server
 }
 
-// NewServer starts an emulator for cfg on a loopback port. The caller
-// must Close it.
-func NewServer(cfg Config) *Server {
-	e := New(cfg)
+// NewServer starts an emulator for cfg on a loopback port (see New for
+// its errors). The caller must Close it.
+func NewServer(cfg Config) (*Server, error) {
+	e, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
 	ts := httptest.NewServer(e)
 	if cfg.PublicKeyURL == "" {
 		e.mu.Lock()
@@ -138,7 +151,7 @@ func NewServer(cfg Config) *Server {
 		e.advertised[e.pubURL] = true
 		e.mu.Unlock()
 	}
-	return &Server{URL: ts.URL, Emulator: e, ts: ts}
+	return &Server{URL: ts.URL, Emulator: e, ts: ts}, nil
 }
 
 // Close shuts the server down and blocks until all outstanding requests
@@ -177,35 +190,19 @@ func (e *Emulator) Region() string { return e.region }
 // Config.AccessKeys was empty).
 func (e *Emulator) AccessKey() AccessKey { return e.keys[0] }
 
-// AccessKeys returns all configured access keys.
-func (e *Emulator) AccessKeys() []AccessKey { return append([]AccessKey(nil), e.keys...) }
-
-// PublicKey returns the public half of the key callbacks are signed with.
-func (e *Emulator) PublicKey() *rsa.PublicKey {
-	pub := *e.sign.pub
-	return &pub
+// Object returns the stored object key with its Content.
+func (e *Emulator) Object(key string) (Object, bool) {
+	rc, obj, err := e.store.open(key)
+	if err != nil {
+		return Object{}, false
+	}
+	defer rc.Close()
+	obj.Content, err = io.ReadAll(rc)
+	return obj, err == nil
 }
 
-// PublicKeyPEM returns the callback public key as a PKIX "PUBLIC KEY" PEM
-// block, the format OSS publishes its key in
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-func (e *Emulator) PublicKeyPEM() []byte { return append([]byte(nil), e.sign.pubPEM...) }
-
-// PublicKeyURL returns the URL advertised in x-oss-pub-key-url, or "" for a
-// bare Emulator without Config.PublicKeyURL, which derives the URL from the
-// Host of each upload request.
-func (e *Emulator) PublicKeyURL() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.pubURL
-}
-
-// SetCallbackFault replaces Config.CallbackFault; nil removes the hook.
-func (e *Emulator) SetCallbackFault(fault func(url string) error) {
-	e.mu.Lock()
-	e.fault = fault
-	e.mu.Unlock()
-}
+// Objects returns the stored objects sorted by key, without their Content.
+func (e *Emulator) Objects() []Object { return e.store.list() }
 
 // publicKeyURLFor returns the x-oss-pub-key-url for an upload that arrived
 // as r, remembering it so KeyFetcher trusts it.

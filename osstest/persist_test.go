@@ -2,6 +2,7 @@ package osstest_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -27,7 +28,11 @@ func postFile(t *testing.T, srv *osstest.Server, key, ctype, content string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, Body: strings.NewReader(content)})
+	postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, Body: strings.NewReader(content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(postReq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +63,12 @@ func dirNames(t *testing.T, dir string) []string {
 // version.
 func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 	dir := t.TempDir()
-	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}}
+	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}, ACL: "public-read"}
 
-	first := osstest.NewServer(cfg)
+	first, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	postFile(t, first, "a/photo.jpg", "image/jpeg", "first version")
 	postFile(t, first, "a/photo.jpg", "image/jpeg", "second version")
 	postFile(t, first, "b/notes.txt", "text/plain", "notes")
@@ -73,7 +81,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 		t.Fatalf("files in Dir after 2 objects: %q, want 4", names)
 	}
 
-	second := osstest.NewServer(cfg)
+	second, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer second.Close()
 	if diff := cmp.Diff(want, second.Objects()); diff != "" {
 		t.Errorf("objects after restart (-before +after):\n%s", diff)
@@ -82,7 +93,7 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 		t.Errorf("metadata after restart = %+v", o)
 	}
 	for key, content := range map[string]string{"a/photo.jpg": "second version", "b/notes.txt": "notes"} {
-		got, err := second.ReadObject(key)
+		got, err := readObject(second, key)
 		if err != nil || string(got) != content {
 			t.Errorf("ReadObject(%q) after restart = %q, %v; want %q", key, got, err, content)
 		}
@@ -105,7 +116,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 	dir := t.TempDir()
 	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}}
-	srv := osstest.NewServer(cfg)
+	srv, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	postFile(t, srv, "kept.txt", "text/plain", "kept")
 	srv.Close()
 	kept := dirNames(t, dir)
@@ -118,7 +132,10 @@ func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 	write("obj-contentonly", "no metadata")
 	write("obj-metaonly.json", `{"Key":"ghost.txt"}`)
 
-	srv = osstest.NewServer(cfg)
+	srv, err = osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if keys := srv.Objects(); len(keys) != 1 || keys[0].Key != "kept.txt" {
 		t.Errorf("objects = %+v, want only kept.txt", keys)
 	}
@@ -129,10 +146,15 @@ func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 
 	write("obj-bad", "content")
 	write("obj-bad.json", "not json")
-	defer func() {
-		if recover() == nil {
-			t.Error("New with corrupt metadata in Dir did not panic")
+	if _, err := osstest.New(cfg); !errors.Is(err, osstest.ErrInvalid) {
+		t.Errorf("New with corrupt metadata in Dir: %v, want ErrInvalid", err)
+	}
+	if _, err := osstest.New(osstest.Config{Dir: filepath.Join(dir, "missing")}); !errors.Is(err, osstest.ErrInvalid) {
+		t.Errorf("New with a missing Dir: %v, want ErrInvalid", err)
+	}
+	for _, cfg := range []osstest.Config{{ACL: "public"}, {CallbackKeyBits: 1000}} {
+		if _, err := osstest.NewServer(cfg); !errors.Is(err, osstest.ErrInvalid) {
+			t.Errorf("NewServer(%+v): %v, want ErrInvalid", cfg, err)
 		}
-	}()
-	osstest.New(cfg)
+	}
 }

@@ -3,6 +3,7 @@ package osstest
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -10,20 +11,15 @@ import (
 
 // getObject serves GET and HEAD /<key> with the headers OSS returns for a
 // stored object; Range and conditional requests are handled by
-// http.ServeContent. A signed read (a presigned URL, an SDK's GetObject)
-// has its signature checked like any request; an unsigned one is served
-// whatever the bucket's ACL: the emulator is a test fixture and its tests
-// read back what they uploaded.
+// http.ServeContent. Access is checked by authorizeRead (acl.go).
 func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
-	if isSigned(r) {
-		if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
-			writeError(w, rc, oe)
-			return
-		}
+	if oe := e.authorizeRead(r, key); oe != nil {
+		writeError(w, rc, oe)
+		return
 	}
 	content, obj, err := e.store.open(key)
 	if err != nil {
-		if errors.Is(err, ErrNoSuchKey) {
+		if errors.Is(err, errNotStored) {
 			writeError(w, rc, errNoSuchKey().withArg("Key", key))
 			return
 		}
@@ -34,9 +30,11 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	h := w.Header()
 	h.Set("Content-Type", obj.ContentType)
 	h.Set("ETag", obj.ETag)
-	h.Set("Content-MD5", obj.ContentMD5)
+	if obj.ContentMD5 != "" { // multipart objects have none
+		h.Set("Content-MD5", obj.ContentMD5)
+	}
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
-	h.Set("X-Oss-Object-Type", "Normal")
+	h.Set("X-Oss-Object-Type", obj.objectType())
 	h.Set("X-Oss-Storage-Class", obj.StorageClass)
 	for name, v := range map[string]string{
 		"Cache-Control":       obj.CacheControl,
@@ -50,6 +48,10 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	if obj.ServerSideEncryption != "" {
 		h.Set("X-Oss-Server-Side-Encryption", obj.ServerSideEncryption)
+	}
+	setTaggingCount(h, obj)
+	if isSigned(r) {
+		setResponseOverrides(h, r.URL.Query())
 	}
 	for name, v := range obj.Meta {
 		h.Set("X-Oss-Meta-"+name, v)
@@ -77,8 +79,15 @@ type listContents struct {
 }
 
 // listObjects answers GET / with every object whose key starts with the
-// prefix query parameter; no paging, delimiter or authentication.
+// prefix query parameter; no paging or delimiter. A private bucket is
+// listed only with a signature.
 func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	if isSigned(r) || !e.publicRead(aclDefault) {
+		if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+			writeError(w, rc, oe)
+			return
+		}
+	}
 	prefix := r.URL.Query().Get("prefix")
 	res := listBucketResult{Name: e.bucket, Prefix: prefix, MaxKeys: 1000}
 	for _, o := range e.store.list() {
@@ -89,10 +98,63 @@ func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCt
 			Key:          o.Key,
 			LastModified: o.LastModified.UTC().Format(time.RFC3339Nano),
 			ETag:         o.ETag,
-			Type:         "Normal",
+			Type:         o.objectType(),
 			Size:         o.Size,
 			StorageClass: o.StorageClass,
 		})
 	}
 	writeXML(w, http.StatusOK, &res)
+}
+
+// getObjectMeta serves GetObjectMeta, HEAD /<key>?objectMeta: the ETag,
+// size and Last-Modified of an object without its other headers
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getobjectmeta).
+func (e *Emulator) getObjectMeta(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
+	if oe := e.authorizeRead(r, key); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	obj, ok := e.store.get(key)
+	if !ok {
+		writeError(w, rc, errNoSuchKey().withArg("Key", key))
+		return
+	}
+	h := w.Header()
+	h.Set("ETag", obj.ETag)
+	h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
+	h.Set("Last-Modified", obj.LastModified.UTC().Format(http.TimeFormat))
+	w.WriteHeader(http.StatusOK)
+}
+
+// responseOverrides are the query parameters a signed GET uses to set the
+// answer's headers, as a download that saves under the original name does
+// with response-content-disposition
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getobject).
+// An unsigned request's are ignored [inferred].
+var responseOverrides = [...][2]string{
+	{"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"},
+	{"response-content-encoding", "Content-Encoding"},
+	{"response-content-language", "Content-Language"},
+	{"response-content-type", "Content-Type"},
+	{"response-expires", "Expires"},
+}
+
+func setResponseOverrides(h http.Header, q url.Values) {
+	for _, o := range responseOverrides {
+		if v := q.Get(o[0]); v != "" {
+			h.Set(o[1], v)
+		}
+	}
+}
+
+const objectTypeMultipart = "Multipart"
+
+// objectType is the x-oss-object-type of o; objects stored before Type
+// existed, and every upload but a multipart one, are Normal.
+func (o Object) objectType() string {
+	if o.Type == "" {
+		return "Normal"
+	}
+	return o.Type
 }

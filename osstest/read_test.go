@@ -2,6 +2,7 @@ package osstest_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"hash/crc64"
 	"io"
@@ -39,7 +40,9 @@ func TestReadBack(t *testing.T) {
 			name = "dir"
 		}
 		t.Run(name, func(t *testing.T) {
-			srv := newServer(t, osstest.Config{Dir: dir})
+			// A public-read bucket, so that the reads below go unsigned;
+			// TestReadACL covers private reads.
+			srv := newServer(t, osstest.Config{Dir: dir, ACL: "public-read"})
 			parts := join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/r 1.txt"), field("x-oss-meta-owner", "eric"),
 				field("Cache-Control", "max-age=60"), file("f.txt", "text/plain", "hello world")})
 			if r := postForm(t, srv.URL, parts); r.status != 204 {
@@ -81,8 +84,8 @@ func TestReadBack(t *testing.T) {
 			if e := r.ossError(t); r.status != 404 || e.Code != "NoSuchKey" || e.Message != "The specified key does not exist." {
 				t.Errorf("missing: %d %s %q", r.status, e.Code, e.Message)
 			}
-			if _, err := srv.Open("user/eric/missing"); !errors.Is(err, osstest.ErrNoSuchKey) {
-				t.Errorf("Open(missing) = %v", err)
+			if _, ok := srv.Object("user/eric/missing"); ok {
+				t.Error("Object(missing) reports it stored")
 			}
 
 			// Reads are served unsigned; a DELETE (DeleteObject) is not.
@@ -110,7 +113,7 @@ func TestOverwrite(t *testing.T) {
 			}
 		}
 		upload("first")
-		old, err := srv.Open("user/eric/o")
+		old, err := osstest.Open(srv.Emulator, "user/eric/o")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +123,7 @@ func TestOverwrite(t *testing.T) {
 		if string(b) != "first" {
 			t.Errorf("dir=%q: old reader read %q", dir, b)
 		}
-		if b, _ := srv.ReadObject("user/eric/o"); string(b) != "second version" {
+		if b, _ := readObject(srv, "user/eric/o"); string(b) != "second version" {
 			t.Errorf("dir=%q: content %q", dir, b)
 		}
 		if obj, _ := srv.Object("user/eric/o"); obj.Size != int64(len("second version")) {
@@ -140,7 +143,10 @@ func TestOverwrite(t *testing.T) {
 // and leaves no files behind.
 func TestCutOffUpload(t *testing.T) {
 	dir := t.TempDir()
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
 	full, ct := encodeForm(t, join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/cut"), file("f", "", strings.Repeat("z", 1000))}))
 	gaveUp := errors.New("client gave up")
 	pr, pw := io.Pipe()
@@ -175,7 +181,7 @@ func TestCutOffUpload(t *testing.T) {
 
 // TestListObjects checks the minimal ListObjects answer and Objects.
 func TestListObjects(t *testing.T) {
-	srv := newServer(t, osstest.Config{})
+	srv := newServer(t, osstest.Config{ACL: "public-read"})
 	for _, k := range []string{"user/eric/b", "user/eric/a", "user/eric/sub/c"} {
 		parts := join(v1Auth(t, testKey, basePolicy()), []part{field("key", k), file("f", "", k)})
 		if r := postForm(t, srv.URL, parts); r.status != 204 {
@@ -192,5 +198,78 @@ func TestListObjects(t *testing.T) {
 	r := get(t, http.MethodGet, srv.URL+"/?prefix=user/eric/sub/", "", nil)
 	if r.status != 200 || !bytes.Contains(r.body, []byte("<Key>user/eric/sub/c</Key>")) || bytes.Contains(r.body, []byte("<Key>user/eric/a</Key>")) {
 		t.Errorf("list: %d %s", r.status, r.body)
+	}
+	// A private bucket is listed only with a signature.
+	private := newServer(t, osstest.Config{})
+	putObject(t, private, "user/eric/secret", []byte("x"))
+	r = get(t, http.MethodGet, private.URL+"/", "", nil)
+	if e := r.ossError(t); r.status != 403 || e.Code != "AccessDenied" || bytes.Contains(r.body, []byte("user/eric/secret")) {
+		t.Errorf("unsigned list of a private bucket: %d %s", r.status, r.body)
+	}
+	req := objReq(t, private, http.MethodGet, "", "", nil, nil, "")
+	auth{kind: "v4", key: testKey}.sign(req, private.Bucket(), "")
+	if r := do(t, nil, req); r.status != 200 || !bytes.Contains(r.body, []byte("<Key>user/eric/secret</Key>")) {
+		t.Errorf("signed list of a private bucket: %d %s", r.status, r.body)
+	}
+}
+
+// TestHeadErrorHeader: a HEAD error has no body, so OSS puts the error
+// document, Base64-encoded, in x-oss-err, and the EC code in x-oss-ec; the
+// Go SDK v2 (oss/client.go) decodes x-oss-err when the body is empty and
+// reports BadErrorResponse without it.
+func TestHeadErrorHeader(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	for _, tc := range []struct {
+		name, method string
+		auth         auth
+		status       int
+		code, ec     string
+	}{
+		{"unsigned HEAD of a private bucket", http.MethodHead, auth{}, 403, "AccessDenied", "0003-00000001"},
+		{"signed HEAD of a missing key", http.MethodHead, auth{kind: "v4", key: testKey}, 404, "NoSuchKey", "0026-00000001"},
+		{"unsigned GET: the document is the body", http.MethodGet, auth{}, 403, "AccessDenied", "0003-00000001"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := objReq(t, srv, tc.method, "missing", "", nil, nil, "")
+			tc.auth.sign(req, srv.Bucket(), "missing")
+			r := do(t, nil, req)
+			if r.status != tc.status || r.header.Get("X-Oss-Ec") != tc.ec {
+				t.Fatalf("%d, x-oss-ec %q; want %d, %q", r.status, r.header.Get("X-Oss-Ec"), tc.status, tc.ec)
+			}
+			doc := r.body
+			if tc.method == http.MethodHead {
+				var err error
+				if doc, err = base64.StdEncoding.DecodeString(r.header.Get("X-Oss-Err")); err != nil || len(r.body) != 0 {
+					t.Fatalf("x-oss-err %q (%v), body %q", r.header.Get("X-Oss-Err"), err, r.body)
+				}
+			} else if r.header.Get("X-Oss-Err") != "" {
+				t.Errorf("x-oss-err on a GET")
+			}
+			e, err := osstest.ParseError(r.status, doc)
+			if err != nil || e.Code != tc.code || e.EC != tc.ec || e.RequestID != r.header.Get("X-Oss-Request-Id") {
+				t.Errorf("document %+v (%v)", e, err)
+			}
+		})
+	}
+}
+
+// TestResponseOverrides: a signed GET sets the answer's headers from the
+// response-* query parameters (a download that saves under the original
+// name); an unsigned one on a public-read bucket cannot.
+func TestResponseOverrides(t *testing.T) {
+	srv := newServer(t, osstest.Config{ACL: "public-read"})
+	putObject(t, srv, "u/1/3f2a.bin", []byte("data"))
+	q := "response-content-disposition=" + escapeQuery(`attachment; filename="report 2024.pdf"`) +
+		"&response-content-type=application%2Fpdf&response-cache-control=no-store"
+	req := objReq(t, srv, http.MethodGet, "u/1/3f2a.bin", q, nil, nil, "")
+	auth{kind: "v4query", key: testKey}.sign(req, srv.Bucket(), "u/1/3f2a.bin")
+	r := do(t, nil, req)
+	if r.status != 200 || string(r.body) != "data" || r.header.Get("Content-Disposition") != `attachment; filename="report 2024.pdf"` ||
+		r.header.Get("Content-Type") != "application/pdf" || r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("signed: %d %q %v", r.status, r.body, r.header)
+	}
+	r = do(t, nil, objReq(t, srv, http.MethodGet, "u/1/3f2a.bin", q, nil, nil, ""))
+	if r.status != 200 || r.header.Get("Content-Disposition") != "" || r.header.Get("Content-Type") == "application/pdf" {
+		t.Errorf("unsigned: %d %v", r.status, r.header)
 	}
 }

@@ -62,7 +62,7 @@ func TestPolicySeesRawKey(t *testing.T) {
 				}
 				return
 			}
-			if b, err := srv.ReadObject(tc.wantKey); err != nil || string(b) != "abc" {
+			if b, err := readObject(srv, tc.wantKey); err != nil || string(b) != "abc" {
 				t.Errorf("object %q: %q, %v; have %v", tc.wantKey, b, err, srv.Objects())
 			}
 		})
@@ -121,7 +121,7 @@ func TestObjectSettingValues(t *testing.T) {
 			if obj.ACL != tc.wantACL || obj.ServerSideEncryption != tc.wantSSE {
 				t.Errorf("ACL %q, SSE %q; want %q, %q", obj.ACL, obj.ServerSideEncryption, tc.wantACL, tc.wantSSE)
 			}
-			if b, _ := srv.ReadObject(tc.key); string(b) != "new" {
+			if b, _ := readObject(srv, tc.key); string(b) != "new" {
 				t.Errorf("content %q", b)
 			}
 		})
@@ -131,7 +131,10 @@ func TestObjectSettingValues(t *testing.T) {
 // TestLocationFollowsRequest: the 201 body's Location uses the scheme and
 // Host the upload arrived with (docs/PROTOCOL.md#success-response).
 func TestLocationFollowsRequest(t *testing.T) {
-	emu := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	emu, err := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	plain := httptest.NewServer(emu)
 	defer plain.Close()
 	tlsSrv := httptest.NewTLSServer(emu)
@@ -398,7 +401,10 @@ func checkNoNewGoroutines(t *testing.T, before map[string]string) {
 func TestCloseStopsCallbacks(t *testing.T) {
 	before := goroutineIDs()
 
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	arrived := make(chan struct{})
 	var once sync.Once
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -444,7 +450,7 @@ func TestCloseStopsCallbacks(t *testing.T) {
 	if e := out.r.ossError(t); out.r.status != 203 || e.Code != "CallbackFailed" {
 		t.Errorf("upload answered %d %s %q, want 203 CallbackFailed", out.r.status, e.Code, e.Message)
 	}
-	if b, err := srv.ReadObject("user/eric/hang"); err != nil || string(b) != "hello" {
+	if b, err := readObject(srv, "user/eric/hang"); err != nil || string(b) != "hello" {
 		t.Errorf("object: %q, %v", b, err)
 	}
 	app.Close()
@@ -454,7 +460,10 @@ func TestCloseStopsCallbacks(t *testing.T) {
 // A bare Emulator mounted in the test's own server: Emulator.Close ends a
 // callback in progress without waiting for CallbackTimeout.
 func TestEmulatorCloseStopsCallbacks(t *testing.T) {
-	emu := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	emu, err := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 	arrived := make(chan struct{})
@@ -489,7 +498,7 @@ func TestEmulatorCloseStopsCallbacks(t *testing.T) {
 	if e := r.ossError(t); r.status != 203 || e.Code != "CallbackFailed" {
 		t.Errorf("upload answered %d %s %q, want 203 CallbackFailed", r.status, e.Code, e.Message)
 	}
-	if b, err := emu.ReadObject("user/eric/hang"); err != nil || string(b) != "hello" {
+	if b, err := readObject(emu, "user/eric/hang"); err != nil || string(b) != "hello" {
 		t.Errorf("object: %q, %v", b, err)
 	}
 }

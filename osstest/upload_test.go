@@ -32,6 +32,17 @@ var (
 	t0      = time.Date(2024, 12, 3, 12, 30, 0, 0, time.UTC)
 )
 
+// readObject returns the content Emulator.Object gives for key.
+func readObject(emu interface {
+	Object(string) (osstest.Object, bool)
+}, key string) ([]byte, error) {
+	obj, ok := emu.Object(key)
+	if !ok {
+		return nil, fmt.Errorf("%q is not stored", key)
+	}
+	return obj.Content, nil
+}
+
 func clock(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 // part is one multipart part of a hand-built form.
@@ -258,7 +269,10 @@ func basePolicy(conds ...policy.Condition) policy.Policy {
 }
 
 func TestUploadV1Success(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 
 	tests := []struct {
@@ -310,7 +324,10 @@ func TestUploadV1Success(t *testing.T) {
 // (docs/PROTOCOL.md#form-fields), including the content type precedence and
 // ${filename}.
 func TestObjectMetadata(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	pol := basePolicy()
 
@@ -406,7 +423,7 @@ func TestObjectMetadata(t *testing.T) {
 			if tc.want.StorageClass == "" {
 				tc.want.StorageClass = defaults.StorageClass
 			}
-			ignore := cmpopts.IgnoreFields(osstest.Object{}, "Size", "ETag", "ContentMD5", "CRC64", "LastModified")
+			ignore := cmpopts.IgnoreFields(osstest.Object{}, "Size", "ETag", "ContentMD5", "CRC64", "LastModified", "Content")
 			if diff := cmp.Diff(tc.want, got, ignore, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("object (-want +got):\n%s", diff)
 			}
@@ -415,14 +432,17 @@ func TestObjectMetadata(t *testing.T) {
 			}
 		})
 	}
-	content, err := srv.ReadObject("user/eric/8")
+	content, err := readObject(srv, "user/eric/8")
 	if err != nil || string(content) != "a=3Db" {
 		t.Errorf("quoted-printable content = %q, %v; want it undecoded", content, err)
 	}
 }
 
 func TestPathStyleAndVirtualHost(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	tests := []struct {
 		name, path, host string
@@ -471,11 +491,14 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := osstest.NewServer(osstest.Config{
+	srv, err := osstest.NewServer(osstest.Config{
 		Bucket: "examplebucket", Region: "cn-hangzhou",
 		AccessKeys: []osstest.AccessKey{testKey},
 		Now:        clock(t0),
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", bytes.NewReader(body))
 	req.Host = "examplebucket.oss-cn-hangzhou.aliyuncs.com"
@@ -510,18 +533,17 @@ func TestGolden(t *testing.T) {
 	wantObj := osstest.Object{
 		Key: "user/eric/hello.txt", Size: 6, ETag: `"B22E0DC370A7F7067FACF5F75D7FA385"`,
 		ContentMD5: "si4Nw3Cn9wZ/rPX3XX+jhQ==", CRC64: 8707180448768400016, ContentType: "text/plain",
-		ACL: "default", StorageClass: "Standard", LastModified: t0,
+		ACL: "default", StorageClass: "Standard", LastModified: t0, Content: []byte("hi oss"),
 	}
 	if diff := cmp.Diff(wantObj, obj); diff != "" {
 		t.Errorf("object (-want +got):\n%s", diff)
 	}
-	content, err := srv.ReadObject("user/eric/hello.txt")
-	if err != nil || string(content) != "hi oss" {
-		t.Errorf("content = %q, %v", content, err)
-	}
 
 	// One minute past the policy's expiration (13:00Z) the same body is refused.
-	late := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(time.Date(2024, 12, 3, 13, 1, 0, 0, time.UTC))})
+	late, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(time.Date(2024, 12, 3, 13, 1, 0, 0, time.UTC))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer late.Close()
 	req, _ = http.NewRequest(http.MethodPost, late.URL+"/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=WorkedExampleBoundary7MA4YWxkTrZu0gW")
@@ -535,7 +557,7 @@ func TestGolden(t *testing.T) {
 // the canonical spelling or shape.
 func TestAcceptedVariants(t *testing.T) {
 	srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, {ID: "LTAIsecond", Secret: "second secret"}}})
-	rw := newServer(t, osstest.Config{PublicReadWrite: true})
+	rw := newServer(t, osstest.Config{ACL: "public-read-write"})
 	enc := mustEncode(t, basePolicy())
 	body := func(key string) []part { return []part{field("key", key), file("a.txt", "text/plain", "hello")} }
 	tests := []struct {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,10 +41,11 @@ import (
 var companionSecret = []byte("companion-ticket-secret-0123456789")
 
 type companionEnv struct {
-	srv *osstest.Server
-	app *httptest.Server
-	h   *signer.CompanionHandler
-	now time.Time
+	srv   *osstest.Server
+	app   *httptest.Server
+	h     *signer.CompanionHandler
+	now   time.Time
+	fault atomic.Value // of error: set, every callback attempt fails with it
 }
 
 // newCompanionEnv is an app with a CompanionHandler under /uppy/ and a
@@ -53,7 +55,14 @@ type companionEnv struct {
 func newCompanionEnv(t testing.TB, version signer.Version) *companionEnv {
 	t.Helper()
 	env := &companionEnv{now: time.Now()}
-	env.srv = osstest.NewServer(osstest.Config{Now: func() time.Time { return env.now }})
+	srv, err := osstest.NewServer(osstest.Config{Now: func() time.Time { return env.now }, CallbackFault: func(string) error {
+		err, _ := env.fault.Load().(error)
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.srv = srv
 	t.Cleanup(env.srv.Close)
 	s := env.srv.Signer()
 	s.Version = version
@@ -219,9 +228,9 @@ func TestCompanionMultipart(t *testing.T) {
 			if m["key"] != key || m["bucket"] != env.srv.Bucket() {
 				t.Errorf("key, bucket = %v, %v", m["key"], m["bucket"])
 			}
-			got, err := env.srv.ReadObject(key)
-			if err != nil || !bytes.Equal(got, append(p1, p2...)) {
-				t.Fatalf("stored object: %v, %d bytes", err, len(got))
+			got, ok := env.srv.Object(key)
+			if !ok || !bytes.Equal(got.Content, append(p1, p2...)) {
+				t.Fatalf("stored object: stored %v, %d bytes", ok, len(got.Content))
 			}
 			if obj, _ := env.srv.Object(key); obj.ContentType != "image/png" {
 				t.Errorf("stored type %q, want the file's image/png", obj.ContentType)
@@ -436,7 +445,7 @@ func TestCompanionListPartsPages(t *testing.T) {
 // answers 203 CallbackFailed; the handler reports it as 502, naming both.
 func TestCompanionCallbackFailed(t *testing.T) {
 	env := newCompanionEnv(t, signer.V4)
-	env.srv.SetCallbackFault(func(string) error { return errors.New("connection refused") })
+	env.fault.Store(errors.New("connection refused"))
 	key, id := env.create(t, "ann")
 	e1 := env.putPart(t, "ann", key, id, 1, pattern(1000, 7))
 	st, m, _ := env.call(t, "POST", "/uppy/s3/multipart/"+id+"/complete?key="+url.QueryEscape(key), "ann",

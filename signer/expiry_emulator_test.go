@@ -27,7 +27,10 @@ func TestExpiringCredentialsAgainstEmulator(t *testing.T) {
 	now.Store(start.Unix())
 	clock := func() time.Time { return time.Unix(now.Load(), 0).UTC() }
 	sts := osstest.AccessKey{ID: "STS.expiring", Secret: "sts-secret", SecurityToken: "sts-token", Expires: credsExpire}
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{sts}, Now: clock})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{sts}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	ctx := context.Background()
 	content := bytes.Repeat([]byte("0123456789"), 15<<10) // 150 KiB: two parts

@@ -89,7 +89,10 @@ func TestPresignedPutAgainstEmulator(t *testing.T) {
 	clock := func() time.Time { return now }
 	perm := osstest.AccessKey{ID: "LTAI5tPermanent", Secret: "permanent-secret"}
 	sts := osstest.AccessKey{ID: "STS.NTemp", Secret: "temp-secret", SecurityToken: "CAIS/sts+token=="}
-	srv := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
+	srv, err := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	secret := []byte("the-app's-binding-secret")
 	app := newCallbackApp(t, srv, secret, clock)
@@ -194,7 +197,10 @@ type completeBody struct {
 func TestPresignedMultipartAgainstEmulator(t *testing.T) {
 	now := time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
 	clock := func() time.Time { return now }
-	srv := osstest.NewServer(osstest.Config{Now: clock})
+	srv, err := osstest.NewServer(osstest.Config{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	ak := srv.AccessKey()
 	secret := []byte("the-app's-binding-secret")
@@ -303,9 +309,8 @@ func TestPresignedMultipartAgainstEmulator(t *testing.T) {
 					if status != 200 || !strings.Contains(body, fmt.Sprintf(`"size":%d`, size)) || !strings.Contains(body, `"uid":"7"`) {
 						t.Fatalf("complete: %d %s", status, body)
 					}
-					got, err := srv.ReadObject(objKey)
-					if err != nil || !bytes.Equal(got, content) {
-						t.Errorf("stored object differs from the upload (%v)", err)
+					if got, ok := srv.Object(objKey); !ok || !bytes.Equal(got.Content, content) {
+						t.Errorf("stored object differs from the upload (stored: %v)", ok)
 					}
 					if app.accepted() != before+1 {
 						t.Errorf("callback not accepted")

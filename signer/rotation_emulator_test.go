@@ -89,7 +89,10 @@ func (a *rotatingApp) deploy(secrets callback.Secrets) {
 // Then A is dropped: a token bound with A before the rotation is refused,
 // and the log says why.
 func TestRollingRotationUnderLoad(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{})
+	srv, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	a := callback.Secret{ID: "A", Key: []byte("secret-A-0123456789abcdef")}
 	b := callback.Secret{ID: "B", Key: []byte("secret-B-0123456789abcdef")}
@@ -175,7 +178,7 @@ func TestRollingRotationUnderLoad(t *testing.T) {
 	for _, app := range apps {
 		app.deploy(callback.Secrets{b})
 	}
-	res, err := srv.PostObject(ctx, osstest.PostForm{Token: late, FileName: "late.txt", Body: strings.NewReader("late")})
+	res, err := postObject(ctx, srv, osstest.PostForm{Token: late, FileName: "late.txt", Body: strings.NewReader("late")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +199,7 @@ func rotationPost(ctx context.Context, srv *osstest.Server, s *signer.Signer, cb
 	if err != nil {
 		return err
 	}
-	res, err := srv.PostObject(ctx, osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hello")})
+	res, err := postObject(ctx, srv, osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hello")})
 	if err != nil {
 		return err
 	}
@@ -303,4 +306,13 @@ func answered(res *http.Response, uid string) error {
 		return errors.New("answer " + string(b) + " is not the app's for " + uid)
 	}
 	return nil
+}
+
+// postObject sends f to srv as a browser would.
+func postObject(ctx context.Context, srv *osstest.Server, f osstest.PostForm) (*http.Response, error) {
+	req, err := osstest.NewPostRequest(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return srv.Client().Do(req)
 }

@@ -190,7 +190,10 @@ func TestDiagnoseCallbackWithQuery(t *testing.T) {
 		w.Write([]byte("{}"))
 	}))
 	defer app.Close()
-	srv := osstest.NewServer(osstest.Config{})
+	srv, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	s := srv.Signer()
 	s.Secrets = callback.Secrets{{ID: "k1", Key: []byte("0123456789abcdef0123456789abcdef")}}
@@ -201,7 +204,11 @@ func TestDiagnoseCallbackWithQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hello")})
+	postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hello")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(postReq)
 	if err != nil {
 		t.Fatal(err)
 	}

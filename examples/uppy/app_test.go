@@ -34,7 +34,10 @@ func TestFlags(t *testing.T) {
 // The page sets a user cookie; the handler refuses requests without one,
 // and the callback handler refuses an object outside the user's prefix.
 func TestUserAndCallback(t *testing.T) {
-	emu := osstest.NewServer(osstest.Config{})
+	emu, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer emu.Close()
 	ak := emu.AccessKey()
 	a, err := newApp(Config{PublicURL: "http://127.0.0.1:1", Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},

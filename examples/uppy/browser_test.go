@@ -182,7 +182,11 @@ func start(t *testing.T, version signer.Version, postBelow int64) *env {
 	appSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { app.ServeHTTP(w, r) }))
 	t.Cleanup(appSrv.Close)
 	e := &env{appURL: appSrv.URL, gate: newGate()}
-	e.emu = osstest.New(osstest.Config{CORS: []osstest.CORSRule{corsRule(appSrv.URL)}})
+	emu, err := osstest.New(osstest.Config{CORS: []osstest.CORSRule{corsRule(appSrv.URL)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.emu = emu
 	t.Cleanup(e.emu.Close)
 	ossSrv := httptest.NewServer(e.gate.wrap(e.emu))
 	t.Cleanup(ossSrv.Close)
@@ -297,9 +301,9 @@ func checkAnswer(t *testing.T, e *env, a pageAnswer, name string, data []byte) {
 		!strings.HasSuffix(ans.Object, "-"+name) || ans.UID == "" {
 		t.Errorf("answer %+v for %s (%d bytes)", ans, name, len(data))
 	}
-	got, err := e.emu.ReadObject(ans.Object)
-	if err != nil || !bytes.Equal(got, data) {
-		t.Errorf("emulator holds %d bytes under %q (%v), want the file's %d", len(got), ans.Object, err, len(data))
+	got, ok := e.emu.Object(ans.Object)
+	if !ok || !bytes.Equal(got.Content, data) {
+		t.Errorf("emulator holds %d bytes under %q (stored: %v), want the file's %d", len(got.Content), ans.Object, ok, len(data))
 	}
 }
 
@@ -428,8 +432,8 @@ func TestBrowserPauseCancelPost(t *testing.T) {
 			stored = cb.Object
 		}
 	}
-	if got, err := e.emu.ReadObject(stored); stored == "" || err != nil || !bytes.Equal(got, post) {
-		t.Errorf("POST upload: callback for %q, stored %d bytes (%v)", stored, len(got), err)
+	if got, ok := e.emu.Object(stored); stored == "" || !ok || !bytes.Equal(got.Content, post) {
+		t.Errorf("POST upload: callback for %q, stored %d bytes (stored: %v)", stored, len(got.Content), ok)
 	}
 
 	checkAnswer(t, e, res.Answers[1][1], "paused.bin", paused)

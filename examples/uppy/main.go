@@ -108,7 +108,10 @@ func run(ctx context.Context, args []string, logw io.Writer, ready chan<- string
 			return err
 		}
 	} else {
-		emu := osstest.NewServer(osstest.Config{CORS: []osstest.CORSRule{corsRule(appURL)}})
+		emu, err := osstest.NewServer(osstest.Config{CORS: []osstest.CORSRule{corsRule(appURL)}})
+		if err != nil {
+			return err
+		}
 		defer emu.Close()
 		ak := emu.AccessKey()
 		cfg.Credentials = signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret}
