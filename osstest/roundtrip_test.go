@@ -51,7 +51,7 @@ func TestSignerRoundTrip(t *testing.T) {
 			srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, sts}, Region: "cn-shanghai"})
 			events := make(chan *callback.Event, 1)
 			// The Verifier shares the Signer's clock: the binding expires
-			// after the token plus signer.DefaultCallbackMargin.
+			// after the token plus the Signer's default CallbackMargin.
 			app := httptest.NewServer((&callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Now: clock(t0)}).Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 				events <- ev
 				return map[string]string{"stored": ev.Object, "uid": ev.Vars["x:uid"]}, nil

@@ -126,7 +126,7 @@ func BenchmarkSignV4FullBaseline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	key := SigningKeyV4(stsCreds.AccessKeySecret, workedTime, s.Region)
+	key := signingKeyV4(stsCreds.AccessKeySecret, v4Date(workedTime), standardRegion(s.Region))
 	b.ReportAllocs()
 	for b.Loop() {
 		p := base64.StdEncoding.EncodeToString(doc)

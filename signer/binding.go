@@ -44,5 +44,5 @@ func (s *Signer) callbackMargin() time.Duration {
 	if s.CallbackMargin > 0 {
 		return s.CallbackMargin
 	}
-	return DefaultCallbackMargin
+	return defaultCallbackMargin
 }

@@ -81,7 +81,7 @@ func TestSignAgainstEmulator(t *testing.T) {
 	defer srv.Close()
 	secret := []byte("the-app's-binding-secret")
 	// The Verifier shares the emulator's clock: the bindings the Signer
-	// makes expire an hour and DefaultCallbackMargin after that instant.
+	// makes expire an hour and defaultCallbackMargin after that instant.
 	v := &callback.Verifier{Keys: srv.KeyFetcher(), BindingSecret: secret, Now: clock}
 	app.Config.Handler = v.Handler(func(_ context.Context, ev *callback.Event) (any, error) {
 		mu.Lock()

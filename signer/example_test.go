@@ -2,7 +2,6 @@ package signer_test
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,28 +14,6 @@ import (
 	"github.com/ossdirect/ossdirect/callback"
 	"github.com/ossdirect/ossdirect/signer"
 )
-
-// The V1 signature of the worked policy in docs/PROTOCOL.md.
-func ExampleSignV1() {
-	policy := "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LFsiY29udGVudC1sZW5ndGgtcmFuZ2UiLDEsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwidXNlci9lcmljLyJdXX0="
-	fmt.Println(signer.SignV1("ExampleSecretKey1234567890abcd", policy))
-	// Output: X8tqkl9IljJipmDs1Ve4DP8THj8=
-}
-
-// The V4 signing key and signature of the worked policy in docs/PROTOCOL.md.
-// The endpoint spelling of the region works too.
-func ExampleSignV4() {
-	policy := "eyJleHBpcmF0aW9uIjoiMjAyNC0xMi0wM1QxMzowMDowMC4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9LHsieC1vc3Mtc2lnbmF0dXJlLXZlcnNpb24iOiJPU1M0LUhNQUMtU0hBMjU2In0seyJ4LW9zcy1jcmVkZW50aWFsIjoiTFRBSTV0RXhhbXBsZUtleUlkLzIwMjQxMjAzL2NuLWhhbmd6aG91L29zcy9hbGl5dW5fdjRfcmVxdWVzdCJ9LHsieC1vc3MtZGF0ZSI6IjIwMjQxMjAzVDEyMTIxMloifSxbImNvbnRlbnQtbGVuZ3RoLXJhbmdlIiwxLDEwNDg1NzYwXSxbInN0YXJ0cy13aXRoIiwiJGtleSIsInVzZXIvZXJpYy8iXV19"
-	secret := "ExampleSecretKey1234567890abcd"
-	t := time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
-	fmt.Println(hex.EncodeToString(signer.SigningKeyV4(secret, t, "oss-cn-hangzhou")))
-	fmt.Println(signer.CredentialV4("LTAI5tExampleKeyId", t, "oss-cn-hangzhou"))
-	fmt.Println(signer.SignV4(secret, "cn-hangzhou", t, policy))
-	// Output:
-	// 8207c812270ab145774ef44b4d02ce5c0deacedd2c4ed55f7e66ef7680b872dc
-	// LTAI5tExampleKeyId/20241203/cn-hangzhou/oss/aliyun_v4_request
-	// 5bbaa7dccf181651f144b461cad5ff1390af4b75211afc7288bd7cdc98fc568e
-}
 
 // Signing the worked upload of docs/PROTOCOL.md with a fixed clock gives
 // exactly its V4 policy and signature. In production, leave Now nil and take

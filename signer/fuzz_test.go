@@ -57,7 +57,7 @@ func FuzzSign(f *testing.F) {
 		if u.Callback != nil {
 			// The callback URL is bound until the token's expiry plus the
 			// default margin.
-			want, err := callback.BindURLUntil(signCallbackSecret, u.Callback.URL, time.Unix(tok.Expire, 0).Add(DefaultCallbackMargin))
+			want, err := callback.BindURLUntil(signCallbackSecret, u.Callback.URL, time.Unix(tok.Expire, 0).Add(defaultCallbackMargin))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func FuzzSign(f *testing.F) {
 				t.Fatalf("callback %+v, %v; want URL %q and body %q", got, err, want, u.Callback.Body)
 			}
 		}
-		if got, want := tok.Fields["x-oss-signature"], SignV4(stsCreds.AccessKeySecret, "cn-hangzhou", now, tok.Fields["policy"]); got != want {
+		if got, want := tok.Fields["x-oss-signature"], signV4(stsCreds.AccessKeySecret, "cn-hangzhou", now, tok.Fields["policy"]); got != want {
 			t.Fatalf("signature %s, want %s", got, want)
 		}
 		form := maps.Clone(tok.Fields)

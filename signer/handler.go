@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -22,27 +23,12 @@ var (
 	ErrForbidden = errors.New("signer: forbidden")
 )
 
-// Handler is the token endpoint (GET /oss/token, steps 1–2 of the flow in
-// the ossdirect package documentation). For every request it asks the
-// application, through Upload, what the requesting user may upload
-// (typically a KeyPrefix of the user's own, a size limit and a callback
-// carrying the user id), signs that with Signer, and answers the Token as
-// JSON.
-//
-// Responses are never cacheable (Cache-Control: no-store): a token is a
-// per-user bearer capability. Only GET and HEAD issue tokens; OPTIONS
-// answers CORS preflights; anything else is 405. Failures are JSON objects
-// {"error": "..."} with a status that says whose fault it is:
-//
-//	Upload returned an error wrapping ErrUnauthorized  401, its message
-//	Upload returned an error wrapping ErrForbidden     403, its message
-//	Upload returned any other error                    500, "internal error" (logged)
-//	Sign failed: ErrCredentials                        503, "upload credentials unavailable" (logged)
-//	Sign failed: ErrInvalidUpload / ErrInvalidSigner   500, "internal error" (logged)
-//
-// Other errors are 500 rather than 403 because they are usually the
-// application's own failures (a database down), and their text is logged,
-// not sent, because it may describe internals.
+// Handler is the token endpoint (GET /oss/token): for every request it
+// asks the application, through Upload, what the requesting user may
+// upload, signs that with Signer, and answers the Token as JSON, never
+// cacheable. Failures are JSON {"error": "..."}: 401 and 403 for Upload's
+// ErrUnauthorized and ErrForbidden, 503 for ErrCredentials, 500 for anything
+// else; causes of 5xx answers are logged, not sent.
 type Handler struct {
 	// Signer signs the tokens. Required.
 	Signer *Signer
@@ -84,8 +70,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if h.Signer == nil || h.Upload == nil {
-		e.fail(w, http.StatusInternalServerError, "internal error", errors.New("signer.Handler: Signer and Upload are required"))
+	if err := h.check(); err != nil {
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
 		return
 	}
 	u, err := h.Upload(r)
@@ -99,6 +85,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.answer(w, tok)
+}
+
+// Validate reports what would make the handler fail every request, as
+// Signer.Validate does, asking the Signer's provider once.
+func (h *Handler) Validate() error {
+	if err := h.check(); err != nil {
+		return err
+	}
+	return h.Signer.Validate()
+}
+
+// check is Validate without asking for credentials.
+func (h *Handler) check() error {
+	switch {
+	case h == nil:
+		return fmt.Errorf("%w: nil Handler", ErrInvalidSigner)
+	case h.Signer == nil || h.Upload == nil:
+		return fmt.Errorf("%w: Handler needs Signer and Upload", ErrInvalidSigner)
+	}
+	return h.Signer.check()
 }
 
 // endpoint is what Handler and MultipartHandler share: CORS for the listed

@@ -313,7 +313,7 @@ func TestHandlerMisconfigured(t *testing.T) {
 	if resp.StatusCode != 500 || !strings.Contains(string(body), "internal error") {
 		t.Errorf("status %d body %s; want 500 internal error", resp.StatusCode, body)
 	}
-	if !strings.Contains(logs.String(), "required") {
+	if !strings.Contains(logs.String(), "Handler needs Signer and Upload") {
 		t.Errorf("log %q does not explain the misconfiguration", logs.String())
 	}
 }

@@ -15,23 +15,19 @@ import (
 
 // Multipart upload limits
 // (https://www.alibabacloud.com/help/en/oss/user-guide/multipart-upload):
-// every part but the last must be at least MinPartSize (OSS refuses
+// every part but the last must be at least minPartSize (OSS refuses
 // CompleteMultipartUpload with EntityTooSmall otherwise), a part is at most
-// MaxPartSize, and an upload has at most MaxParts parts, numbered from 1.
+// maxPartSize, and an upload has at most maxParts parts, numbered from 1.
 const (
-	MinPartSize      = 100 << 10
-	MaxPartSize      = 5 << 30
-	MaxParts         = 10000
-	MaxMultipartSize = MaxParts * MaxPartSize // the largest object a Multipart can plan
-	// DefaultPartSize is the part size used when Multipart.PartSize is
-	// zero, raised for large objects so that the parts fit in MaxParts.
-	DefaultPartSize = 8 << 20
+	minPartSize      = 100 << 10
+	maxPartSize      = 5 << 30
+	maxParts         = 10000
+	maxMultipartSize = maxParts * maxPartSize
+	defaultPartSize  = 8 << 20
 )
 
 // SizeParam is the query parameter PresignComplete adds to every callback
-// URL of a Multipart: the planned object size in bytes. The callback URL is
-// bound (callback.BindURLUntil), so the callback handler can trust it and
-// compare it with the size OSS reports; see CheckSize.
+// URL of a Multipart: the planned object size in bytes, read by CheckSize.
 const SizeParam = "ossdirect-size"
 
 // ErrSizeMismatch: a completed multipart upload's callback reports another
@@ -39,40 +35,20 @@ const SizeParam = "ossdirect-size"
 var ErrSizeMismatch = errors.New("signer: object size differs from the planned size")
 
 // Multipart is the application's decision about one multipart upload by a
-// client without credentials (typically a browser uploading a large file):
-// the object name, its exact size and content type, and how it is cut into
-// parts. The Signer presigns each step of the upload for it:
-//
-//	PresignInitiate   POST   /<key>?uploads                  InitiateMultipartUpload
-//	PresignParts      PUT    /<key>?partNumber=N&uploadId=U  UploadPart, part N of Parts()
-//	PresignListParts  GET    /<key>?uploadId=U               ListParts (to resume)
-//	PresignComplete   POST   /<key>?uploadId=U               CompleteMultipartUpload, with the callback
-//	PresignAbort      DELETE /<key>?uploadId=U               AbortMultipartUpload
-//
-// What is enforced, and by whom:
-//   - OSS enforces the key, method and sub-resources of each URL, its expiry,
-//     the Content-Type and x-oss-* headers of InitiateMultipartUpload (so the
-//     client cannot choose the stored type, ACL or metadata), and, with V4,
-//     each part's exact length: PresignParts signs Content-Length as an
-//     additional header. OSS also refuses a Complete whose parts other than
-//     the last are under MinPartSize (EntityTooSmall), are out of order
-//     (InvalidPartOrder) or were not uploaded (InvalidPart).
-//   - Nothing binds which parts the client lists in
-//     CompleteMultipartUpload (the body is not signed), so the object may
-//     be smaller than planned; with V1, where lengths cannot be signed, it
-//     may be larger, up to MaxParts parts of MaxPartSize. OSS then stores
-//     it anyway. The callback handler must compare the size OSS reports with
-//     the plan: put ${size} in the callback body and call CheckSize, which
-//     reads the planned size from the bound callback URL.
+// client without credentials: the object, its exact size and type, and how
+// it is cut into parts. The Signer presigns each step of the upload for
+// it (PresignInitiate, PresignParts, PresignListParts, PresignComplete,
+// PresignAbort). What OSS enforces and what the callback handler must check
+// (CheckSize) is described in the package documentation.
 type Multipart struct {
 	// Key is the object name. Required.
 	Key string
-	// Size is the object's size in bytes, 1..MaxMultipartSize. Required.
+	// Size is the object's size in bytes, at most 10000 parts of 5 GiB.
+	// Required.
 	Size int64
-	// PartSize is the size of every part but the last, MinPartSize ..
-	// MaxPartSize. Zero means DefaultPartSize, or the smallest multiple of
-	// 1 MiB that keeps the parts within MaxParts for larger objects. A
-	// PartSize that would need more than MaxParts parts is refused.
+	// PartSize is the size of every part but the last, 100 KiB to 5 GiB.
+	// Zero means 8 MiB, or the smallest multiple of 1 MiB that keeps the
+	// parts within 10000 for larger objects.
 	PartSize int64
 	// ContentType is the stored object's type, signed on
 	// InitiateMultipartUpload (where OSS takes it from). Empty leaves the
@@ -83,10 +59,9 @@ type Multipart struct {
 	// x-oss-forbid-overwrite. x-oss-forbid-overwrite is signed on
 	// CompleteMultipartUpload too, where OSS checks it again.
 	Header http.Header
-	// Expires is the validity of each presigned request (zero means
-	// DefaultExpires, at most MaxPresignExpires). OSS checks a URL's expiry
-	// when the request arrives, so a part upload that started in time
-	// finishes.
+	// Expires is the validity of each presigned request, as
+	// Request.Expires. OSS checks a URL's expiry when the request arrives,
+	// so a part upload that started in time finishes.
 	Expires time.Duration
 	// Callback, if set, is sent with CompleteMultipartUpload, whose answer
 	// to the client is then the application's callback answer, as for
@@ -110,22 +85,22 @@ func (m *Multipart) Parts() (partSize int64, count int, err error) {
 	switch {
 	case m.Size <= 0:
 		return 0, 0, invalid("multipart Size must be positive (got %d)", m.Size)
-	case m.Size > MaxMultipartSize:
-		return 0, 0, invalid("multipart Size %d exceeds %d bytes (%d parts of %d)", m.Size, int64(MaxMultipartSize), MaxParts, int64(MaxPartSize))
+	case m.Size > maxMultipartSize:
+		return 0, 0, invalid("multipart Size %d exceeds %d bytes (%d parts of %d)", m.Size, int64(maxMultipartSize), maxParts, int64(maxPartSize))
 	}
 	partSize = m.PartSize
 	switch {
 	case partSize == 0:
-		partSize = DefaultPartSize
-		if least := (m.Size + MaxParts - 1) / MaxParts; least > partSize {
+		partSize = defaultPartSize
+		if least := (m.Size + maxParts - 1) / maxParts; least > partSize {
 			partSize = (least + 1<<20 - 1) &^ (1<<20 - 1)
 		}
-	case partSize < MinPartSize || partSize > MaxPartSize:
-		return 0, 0, invalid("PartSize %d outside [%d, %d]", partSize, MinPartSize, int64(MaxPartSize))
+	case partSize < minPartSize || partSize > maxPartSize:
+		return 0, 0, invalid("PartSize %d outside [%d, %d]", partSize, minPartSize, int64(maxPartSize))
 	}
 	n := (m.Size + partSize - 1) / partSize
-	if n > MaxParts {
-		return 0, 0, invalid("PartSize %d cuts %d bytes into %d parts, over OSS's %d", partSize, m.Size, n, MaxParts)
+	if n > maxParts {
+		return 0, 0, invalid("PartSize %d cuts %d bytes into %d parts, over OSS's %d", partSize, m.Size, n, maxParts)
 	}
 	return partSize, int(n), nil
 }
@@ -141,7 +116,7 @@ func (m *Multipart) partLength(partSize int64, count, n int) int64 {
 
 // validate checks m and returns its layout.
 func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
-	if err := s.Validate(); err != nil {
+	if err := s.check(); err != nil {
 		return 0, 0, err
 	}
 	if partSize, count, err = m.Parts(); err != nil {
@@ -219,11 +194,11 @@ func (s *Signer) PresignParts(ctx context.Context, m Multipart, uploadID string,
 			return nil, err
 		}
 	}
-	cr, err := s.credentials(ctx)
+	t := s.now()
+	cr, err := s.credentials(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	t := s.now()
 	parts := make([]Part, len(partNumbers))
 	for i, n := range partNumbers {
 		p, err := s.presign(&reqs[i], prs[i], cr, t)

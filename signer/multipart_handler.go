@@ -22,13 +22,13 @@ import (
 // issued to another user. MultipartHandler answers it with 403.
 var ErrInvalidTicket = errors.New("signer: invalid multipart ticket")
 
-// DefaultTicketExpires is MultipartHandler.TicketExpires when zero: a day,
+// defaultTicketExpires is MultipartHandler.TicketExpires when zero: a day,
 // time to upload a large file over a slow link, with pauses.
-const DefaultTicketExpires = 24 * time.Hour
+const defaultTicketExpires = 24 * time.Hour
 
-// MaxPartBatch is how many part URLs one MultipartHandler "parts" request
+// maxPartBatch is how many part URLs one MultipartHandler "parts" request
 // may ask for.
-const MaxPartBatch = 100
+const maxPartBatch = 100
 
 // maxHandlerBody caps the JSON bodies MultipartHandler reads.
 const maxHandlerBody = 64 << 10
@@ -43,35 +43,13 @@ type File struct {
 }
 
 // MultipartHandler serves the endpoints a browser needs for a multipart
-// upload straight to OSS without credentials. Mount it under a prefix
-// ("/oss/multipart/"); it dispatches on the last path element. Every
-// endpoint takes POST with a JSON body and answers JSON:
-//
-//	plan      File                                 {"ticket", "key", "size", "part_size", "part_count", "expires", "initiate": Presigned}
-//	parts     {"ticket", "upload_id", "parts": [n]} {"parts": [Part]}   (at most MaxPartBatch numbers, each in 1..part_count)
-//	complete  {"ticket", "upload_id"}               {"request": Presigned} (CompleteMultipartUpload with the callback)
-//	abort     {"ticket", "upload_id"}               {"request": Presigned} (AbortMultipartUpload)
-//	list      {"ticket", "upload_id"}               {"request": Presigned} (ListParts)
-//
-// It keeps no state. "plan" asks Plan for the Multipart and returns it
-// sealed in a ticket (HMAC-SHA256 with TicketSecret) together with the
-// presigned InitiateMultipartUpload; the other endpoints accept only a
-// ticket this handler issued, unexpired, to the same user, and presign
-// only for the ticket's key and its part numbers. A client can therefore
-// act only on uploads of its own key: OSS refuses an upload id that belongs
-// to another key (NoSuchUpload).
-//
-// The browser then talks to OSS directly, so the bucket's CORS rules must
-// allow the page's origin for POST, PUT, GET and DELETE with the headers
-// of each Presigned.Header, and expose ETag: the browser reads each part's
-// ETag from the UploadPart answer to list it in CompleteMultipartUpload
-// (https://www.alibabacloud.com/help/en/oss/user-guide/cors).
-//
-// Responses are never cacheable. CORS and the status of failures follow
-// Handler: User or Plan errors wrapping ErrUnauthorized are 401, ErrForbidden
-// 403, others 500; a body that is not valid JSON, an unknown endpoint or an
-// out-of-range part number is 400 (404 for the endpoint); a bad ticket is
-// 403; unavailable credentials are 503.
+// upload straight to OSS: mount it under a prefix ("/oss/multipart/"); it
+// dispatches on the last path element (plan, parts, complete, abort, list),
+// each a POST with a JSON body answered with JSON. It keeps no state: "plan"
+// seals the application's Multipart in a ticket, and the other endpoints
+// presign only for a ticket it issued, unexpired, to the same user. The
+// protocol, the statuses and the bucket's CORS rules are described in the
+// package documentation.
 type MultipartHandler struct {
 	// Signer presigns the requests. Required.
 	Signer *Signer
@@ -82,7 +60,7 @@ type MultipartHandler struct {
 	TicketSecret []byte
 
 	// TicketExpires is how long a ticket is accepted after "plan"; zero
-	// means DefaultTicketExpires.
+	// means a day.
 	TicketExpires time.Duration
 
 	// User authenticates a request and returns a stable user id (the
@@ -93,7 +71,7 @@ type MultipartHandler struct {
 	// Plan decides the upload for a user's file: the key (typically under
 	// the user's own prefix), Size (usually f.Size, after checking it
 	// against the user's quota), ContentType and the callback. f.Size is
-	// checked to be in 1..MaxMultipartSize before Plan is called. Required.
+	// checked to be in 1..maxMultipartSize before Plan is called. Required.
 	Plan func(r *http.Request, user string, f File) (Multipart, error)
 
 	// AllowOrigins are the browser origins allowed cross-origin, as in
@@ -189,6 +167,31 @@ type stepRequest struct {
 	Parts    []int  `json:"parts"`
 }
 
+// Validate reports what would make the handler fail every request, as
+// Signer.Validate does, asking the Signer's provider once.
+func (h *MultipartHandler) Validate() error {
+	if err := h.check(); err != nil {
+		return err
+	}
+	return h.Signer.Validate()
+}
+
+// check is Validate without asking for credentials.
+func (h *MultipartHandler) check() error {
+	switch {
+	case h == nil:
+		return fmt.Errorf("%w: nil MultipartHandler", ErrInvalidSigner)
+	case h.Signer == nil || h.User == nil || h.Plan == nil:
+		return fmt.Errorf("%w: MultipartHandler needs Signer, User and Plan", ErrInvalidSigner)
+	// The ticket secret.
+	case len(h.TicketSecret) < callback.MinBindingSecretBytes:
+		return fmt.Errorf("%w: MultipartHandler needs a TicketSecret of at least %d bytes", ErrInvalidSigner, callback.MinBindingSecretBytes)
+	case h.TicketExpires < 0:
+		return fmt.Errorf("%w: negative TicketExpires %v", ErrInvalidSigner, h.TicketExpires)
+	}
+	return h.Signer.check()
+}
+
 // ServeHTTP implements http.Handler.
 func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e := endpoint{allowOrigins: h.AllowOrigins, logger: h.Logger}
@@ -203,9 +206,8 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", nil)
 		return
 	}
-	if h.Signer == nil || h.User == nil || h.Plan == nil || len(h.TicketSecret) < callback.MinBindingSecretBytes {
-		e.fail(w, http.StatusInternalServerError, "internal error",
-			fmt.Errorf("signer.MultipartHandler: Signer, User, Plan and a TicketSecret of at least %d bytes are required", callback.MinBindingSecretBytes))
+	if err := h.check(); err != nil {
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
 		return
 	}
 	step := path.Base(r.URL.Path)
@@ -233,6 +235,12 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.plan(w, r, e, user, body)
 		return
 	}
+	h.step(w, r, e, step, user, body)
+}
+
+// step answers a request on an upload planned before: parts, complete,
+// abort or list, with the ticket of its plan.
+func (h *MultipartHandler) step(w http.ResponseWriter, r *http.Request, e endpoint, step, user string, body []byte) {
 	var req stepRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		e.fail(w, http.StatusBadRequest, "request body is not a JSON object: "+err.Error(), nil)
@@ -249,52 +257,54 @@ func (h *MultipartHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m := t.multipart()
 	ctx := r.Context()
-	var answer any
-	switch step {
-	case "parts":
-		_, count, err := m.Parts()
-		if err != nil {
-			e.fail(w, http.StatusInternalServerError, "internal error", err)
-			return
-		}
-		switch {
-		case len(req.Parts) == 0 || len(req.Parts) > MaxPartBatch:
-			e.fail(w, http.StatusBadRequest, fmt.Sprintf("ask for 1 to %d parts at a time (got %d)", MaxPartBatch, len(req.Parts)), nil)
-			return
-		}
-		for _, n := range req.Parts {
-			if n < 1 || n > count {
-				e.fail(w, http.StatusBadRequest, fmt.Sprintf("part number %d outside 1..%d", n, count), nil)
-				return
-			}
-		}
-		parts, err := h.Signer.PresignParts(ctx, m, req.UploadID, req.Parts...)
-		if err != nil {
-			e.failSign(w, err)
-			return
-		}
-		answer = struct {
-			Parts []Part `json:"parts"`
-		}{parts}
-	default:
-		var p *Presigned
-		switch step {
-		case "complete":
-			p, err = h.Signer.PresignComplete(ctx, m, req.UploadID)
-		case "abort":
-			p, err = h.Signer.PresignAbort(ctx, m, req.UploadID)
-		case "list":
-			p, err = h.Signer.PresignListParts(ctx, m, req.UploadID)
-		}
-		if err != nil {
-			e.failSign(w, err)
-			return
-		}
-		answer = struct {
-			Request *Presigned `json:"request"`
-		}{p}
+	if step == "parts" {
+		h.parts(w, r, e, &m, &req)
+		return
 	}
-	e.answer(w, answer)
+	var p *Presigned
+	switch step {
+	case "complete":
+		p, err = h.Signer.PresignComplete(ctx, m, req.UploadID)
+	case "abort":
+		p, err = h.Signer.PresignAbort(ctx, m, req.UploadID)
+	case "list":
+		p, err = h.Signer.PresignListParts(ctx, m, req.UploadID)
+	}
+	if err != nil {
+		e.failSign(w, err)
+		return
+	}
+	e.answer(w, struct {
+		Request *Presigned `json:"request"`
+	}{p})
+}
+
+// parts answers a "parts" request: at most maxPartBatch part numbers of
+// the planned upload m.
+func (h *MultipartHandler) parts(w http.ResponseWriter, r *http.Request, e endpoint, m *Multipart, req *stepRequest) {
+	_, count, err := m.Parts()
+	if err != nil {
+		e.fail(w, http.StatusInternalServerError, "internal error", err)
+		return
+	}
+	if len(req.Parts) == 0 || len(req.Parts) > maxPartBatch {
+		e.fail(w, http.StatusBadRequest, fmt.Sprintf("ask for 1 to %d parts at a time (got %d)", maxPartBatch, len(req.Parts)), nil)
+		return
+	}
+	for _, n := range req.Parts {
+		if n < 1 || n > count {
+			e.fail(w, http.StatusBadRequest, fmt.Sprintf("part number %d outside 1..%d", n, count), nil)
+			return
+		}
+	}
+	parts, err := h.Signer.PresignParts(r.Context(), *m, req.UploadID, req.Parts...)
+	if err != nil {
+		e.failSign(w, err)
+		return
+	}
+	e.answer(w, struct {
+		Parts []Part `json:"parts"`
+	}{parts})
 }
 
 func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoint, user string, body []byte) {
@@ -303,8 +313,8 @@ func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoi
 		e.fail(w, http.StatusBadRequest, "request body is not a JSON file description: "+err.Error(), nil)
 		return
 	}
-	if f.Size <= 0 || f.Size > MaxMultipartSize {
-		e.fail(w, http.StatusBadRequest, fmt.Sprintf("file size %d outside 1..%d", f.Size, int64(MaxMultipartSize)), nil)
+	if f.Size <= 0 || f.Size > maxMultipartSize {
+		e.fail(w, http.StatusBadRequest, fmt.Sprintf("file size %d outside 1..%d", f.Size, int64(maxMultipartSize)), nil)
 		return
 	}
 	m, err := h.Plan(r, user, f)
@@ -324,7 +334,7 @@ func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoi
 	}
 	life := h.TicketExpires
 	if life <= 0 {
-		life = DefaultTicketExpires
+		life = defaultTicketExpires
 	}
 	exp := h.Signer.now().Add(life)
 	sealed, err := sealTicket(h.TicketSecret, &ticket{

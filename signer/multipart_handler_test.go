@@ -36,7 +36,7 @@ func planForUser(r *http.Request, user string, f File) (Multipart, error) {
 		return Multipart{Size: f.Size}, nil // no key: the app's bug
 	}
 	return Multipart{
-		Key: "users/" + user + "/" + baseName(f.Name), Size: f.Size, PartSize: MinPartSize, ContentType: f.Type,
+		Key: "users/" + user + "/" + baseName(f.Name), Size: f.Size, PartSize: minPartSize, ContentType: f.Type,
 		Callback: &callback.Params{URL: "https://app.example.com/oss/callback?uid=" + user, Body: "object=${object}&size=${size}"},
 	}, nil
 }
@@ -140,10 +140,10 @@ func TestMultipartHandlerFlow(t *testing.T) {
 	if st, body := ms.call(t, "alice", "plan", File{Name: "C:\\x/holiday.mp4", Size: size, Type: "video/mp4"}, &plan); st != 200 {
 		t.Fatalf("plan: %d %s", st, body)
 	}
-	if plan.Key != "users/alice/holiday.mp4" || plan.Size != size || plan.PartSize != MinPartSize || plan.PartCount != 3 {
+	if plan.Key != "users/alice/holiday.mp4" || plan.Size != size || plan.PartSize != minPartSize || plan.PartCount != 3 {
 		t.Errorf("plan %+v", plan)
 	}
-	if want := time.Unix(1702781677, 0).Add(DefaultTicketExpires); !plan.Expires.Equal(want) {
+	if want := time.Unix(1702781677, 0).Add(defaultTicketExpires); !plan.Expires.Equal(want) {
 		t.Errorf("ticket expires %v, want %v", plan.Expires, want)
 	}
 	if plan.Initiate == nil || plan.Initiate.Method != "POST" || plan.Initiate.Header["content-type"] != "video/mp4" ||
@@ -156,7 +156,7 @@ func TestMultipartHandlerFlow(t *testing.T) {
 		t.Fatalf("parts: %d %s", st, body)
 	}
 	if len(parts.Parts) != 2 || parts.Parts[0].Number != 3 || parts.Parts[0].ContentLength != 50<<10 ||
-		parts.Parts[1].Number != 1 || parts.Parts[1].ContentLength != MinPartSize {
+		parts.Parts[1].Number != 1 || parts.Parts[1].ContentLength != minPartSize {
 		t.Errorf("parts %+v", parts.Parts)
 	}
 
@@ -213,7 +213,7 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 		{"plan fails", "db-down", "plan", File{Size: 1}, 500},
 		{"plan is invalid", "buggy", "plan", File{Size: 1}, 500},
 		{"zero size", "alice", "plan", File{Name: "a"}, 400},
-		{"size over the largest object", "alice", "plan", File{Name: "a", Size: MaxMultipartSize + 1}, 400},
+		{"size over the largest object", "alice", "plan", File{Name: "a", Size: maxMultipartSize + 1}, 400},
 		{"plan body not JSON", "alice", "plan", "size=1", 400},
 		{"unknown endpoint", "alice", "delete-everything", stepRequest{}, 404},
 		{"step body not JSON", "alice", "parts", "[1,2]", 400},
@@ -227,7 +227,7 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 		{"part 0", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{0}}, 400},
 		{"part after the last", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: []int{1, 12}}, 400},
 		{"no parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U"}, 400},
-		{"too many parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: make([]int, MaxPartBatch+1)}, 400},
+		{"too many parts", "alice", "parts", stepRequest{Ticket: plan.Ticket, UploadID: "U", Parts: make([]int, maxPartBatch+1)}, 400},
 		{"no upload id", "alice", "complete", stepRequest{Ticket: plan.Ticket}, 400},
 		{"upload id with control characters", "alice", "abort", stepRequest{Ticket: plan.Ticket, UploadID: "U\r\nX"}, 400},
 	}
@@ -243,8 +243,8 @@ func TestMultipartHandlerRefuses(t *testing.T) {
 		t.Errorf("5xx causes not logged: %q", logs)
 	}
 
-	// The ticket expires DefaultTicketExpires after the plan.
-	ms.now.Add(int64(DefaultTicketExpires/time.Second) + 1)
+	// The ticket expires defaultTicketExpires after the plan.
+	ms.now.Add(int64(defaultTicketExpires/time.Second) + 1)
 	if st, body := ms.call(t, "alice", "list", stepRequest{Ticket: plan.Ticket, UploadID: "U"}, nil); st != 403 || !strings.Contains(body, "expired") {
 		t.Errorf("expired ticket: %d %s", st, body)
 	}
@@ -296,7 +296,7 @@ func TestMultipartHandlerHTTP(t *testing.T) {
 }
 
 func TestTicketRoundTrip(t *testing.T) {
-	in := &ticket{User: "alice", Expires: 1702781677, Key: "k", Size: 5, PartSize: MinPartSize, ContentType: "a/b",
+	in := &ticket{User: "alice", Expires: 1702781677, Key: "k", Size: 5, PartSize: minPartSize, ContentType: "a/b",
 		Header: http.Header{"X-Oss-Meta-A": {"1"}}, URLExpires: time.Minute,
 		Callback: &callback.Params{URL: "https://a/cb", Body: "s=${size}"}, Vars: map[string]string{"x:a": "1"}}
 	sealed, err := sealTicket(testTicketSecret, in)

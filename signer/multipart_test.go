@@ -22,20 +22,20 @@ func TestMultipartParts(t *testing.T) {
 		wantCount int
 		wantErr   bool
 	}{
-		{"one byte", 1, 0, DefaultPartSize, 1, false},
-		{"default part size", 100 << 20, 0, DefaultPartSize, 13, false},
-		{"exact multiple", 80 << 20, 0, DefaultPartSize, 10, false},
+		{"one byte", 1, 0, defaultPartSize, 1, false},
+		{"default part size", 100 << 20, 0, defaultPartSize, 13, false},
+		{"exact multiple", 80 << 20, 0, defaultPartSize, 10, false},
 		{"raised to fit 10000 parts, rounded to MiB", 200 << 30, 0, 21 << 20, 9753, false},
-		{"largest object", MaxMultipartSize, 0, MaxPartSize, MaxParts, false},
-		{"minimum part size", 1 << 20, MinPartSize, MinPartSize, 11, false},
-		{"maximum part size", 6 << 30, MaxPartSize, MaxPartSize, 2, false},
-		{"part size under 100 KiB", 1 << 20, MinPartSize - 1, 0, 0, true},
-		{"part size over 5 GiB", 10 << 30, MaxPartSize + 1, 0, 0, true},
-		{"too many parts", 10001 * MinPartSize, MinPartSize, 0, 0, true},
-		{"exactly 10000 parts", 10000 * MinPartSize, MinPartSize, MinPartSize, 10000, false},
+		{"largest object", maxMultipartSize, 0, maxPartSize, maxParts, false},
+		{"minimum part size", 1 << 20, minPartSize, minPartSize, 11, false},
+		{"maximum part size", 6 << 30, maxPartSize, maxPartSize, 2, false},
+		{"part size under 100 KiB", 1 << 20, minPartSize - 1, 0, 0, true},
+		{"part size over 5 GiB", 10 << 30, maxPartSize + 1, 0, 0, true},
+		{"too many parts", 10001 * minPartSize, minPartSize, 0, 0, true},
+		{"exactly 10000 parts", 10000 * minPartSize, minPartSize, minPartSize, 10000, false},
 		{"zero size", 0, 0, 0, 0, true},
 		{"negative size", -1, 0, 0, 0, true},
-		{"over the largest object", MaxMultipartSize + 1, 0, 0, 0, true},
+		{"over the largest object", maxMultipartSize + 1, 0, 0, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestPresignComplete(t *testing.T) {
 				t.Fatal(err)
 			}
 			bound, err := callback.BindURLUntil(testBindingSecret, "https://app.example.com/cb?kind=video&ossdirect-size=10485765",
-				time.Unix(1702781677, 0).Add(DefaultExpires+DefaultCallbackMargin))
+				time.Unix(1702781677, 0).Add(defaultExpires+defaultCallbackMargin))
 			if err != nil {
 				t.Fatal(err)
 			}

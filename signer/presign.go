@@ -19,12 +19,12 @@ import (
 	"github.com/ossdirect/ossdirect/callback"
 )
 
-// MaxPresignExpires is the longest validity of a presigned request: OSS
+// maxPresignExpires is the longest validity of a presigned request: OSS
 // refuses a V4 x-oss-expires above 604800 seconds (7 days), see
 // https://www.alibabacloud.com/help/en/oss/developer-reference/add-signatures-to-urls.
 // V1 has no such limit, but the same bound is applied so that a unit
 // mistake (Expires: 3600 * time.Hour) is caught for both.
-const MaxPresignExpires = 7 * 24 * time.Hour
+const maxPresignExpires = 7 * 24 * time.Hour
 
 // Request is one OSS request to presign with query authentication: the
 // signature travels in the URL, so the client (a browser, curl) needs no
@@ -44,7 +44,7 @@ type Request struct {
 
 	// Expires is how long the URL is valid, in whole seconds (a fraction is
 	// dropped): x-oss-expires for V4, Expires = now + Expires for V1. Zero
-	// means DefaultExpires; values outside [MinExpires, MaxPresignExpires]
+	// means defaultExpires; values outside [minExpires, maxPresignExpires]
 	// are refused. OSS checks the expiry when a request arrives, so a long
 	// transfer that started in time completes.
 	Expires time.Duration
@@ -180,18 +180,11 @@ type presignedRequest struct {
 }
 
 // Presign validates req, asks the CredentialsProvider for credentials once
-// and returns the presigned request, signed with the Signer's Version: V4
-// query authentication (x-oss-signature-version=OSS4-HMAC-SHA256,
-// x-oss-credential, x-oss-date, x-oss-expires, x-oss-additional-headers when
-// there are additional headers, x-oss-security-token with STS,
-// x-oss-signature) or V1 (OSSAccessKeyId, Expires, Signature and
-// security-token with STS). The URL's parameters are sorted by name, as the
-// official Go SDK v2 writes them, so that for the same inputs and instant
-// both produce the same URL.
-//
-// Errors wrap ErrInvalidSigner, ErrInvalidUpload or ErrCredentials.
+// and returns the presigned request, signed with the Signer's Version. The
+// URL's parameters are sorted by name, as the official Go SDK v2 writes
+// them. Errors wrap ErrInvalidSigner, ErrInvalidUpload or ErrCredentials.
 func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
-	if err := s.Validate(); err != nil {
+	if err := s.check(); err != nil {
 		return nil, err
 	}
 	pr, err := req.prepare(s.Version)
@@ -201,38 +194,21 @@ func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
 	if req.Callback != nil && len(s.CallbackSecret) == 0 {
 		return nil, fmt.Errorf("%w: CallbackSecret is required to bind the callback URL of a Request", ErrInvalidSigner)
 	}
-	cr, err := s.credentials(ctx)
+	t := s.now()
+	cr, err := s.credentials(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	return s.presign(&req, pr, cr, s.now())
-}
-
-// credentials asks the provider once, wrapping failures in ErrCredentials.
-func (s *Signer) credentials(ctx context.Context) (Credentials, error) {
-	cr, err := s.Credentials.GetCredentials(ctx)
-	if err == nil {
-		err = cr.check()
-	}
-	if err != nil {
-		return cr, fmt.Errorf("%w: %w", ErrCredentials, err)
-	}
-	return cr, nil
-}
-
-// now is the Signer's clock in UTC, in whole seconds: x-oss-date and
-// Expires have no fraction.
-func (s *Signer) now() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	return now().UTC().Truncate(time.Second)
+	return s.presign(&req, pr, cr, t)
 }
 
 // presign signs a prepared request with credentials cr at instant t.
 func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t time.Time) (*Presigned, error) {
-	exp := t.Add(time.Duration(pr.expires) * time.Second)
+	exp, err := expiry(t, time.Duration(pr.expires)*time.Second, cr)
+	if err != nil {
+		return nil, err
+	}
+	pr.expires = int64(exp.Sub(t) / time.Second)
 	if req.Callback != nil {
 		cb, err := s.bindCallback(*req.Callback, exp)
 		if err != nil {
@@ -271,20 +247,23 @@ func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t ti
 	return p, nil
 }
 
+// presignV4 returns the URL of pr signed with V4 query authentication
+// (x-oss-signature-version, x-oss-credential, x-oss-date, x-oss-expires,
+// x-oss-additional-headers when there are additional headers,
+// x-oss-security-token with STS, x-oss-signature).
 func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t time.Time) string {
-	region := StandardRegion(s.Region)
+	region := standardRegion(s.Region)
 	var dtBuf [len(v4DateTimeLayout)]byte
 	dateTime := string(t.AppendFormat(dtBuf[:0], v4DateTimeLayout))
 	date := dateTime[:len(v4DateLayout)]
 	cred := credentialV4(cr.AccessKeyID, date, region)
-	scope := cred[len(cr.AccessKeyID)+1:] // <date>/<region>/oss/aliyun_v4_request
 
 	q := pr.query
 	if cr.SecurityToken != "" {
 		q = append(q, kv{paramV4Token, cr.SecurityToken})
 	}
 	q = append(q,
-		kv{paramV4Version, AlgorithmV4},
+		kv{paramV4Version, algorithmV4},
 		kv{paramV4Date, dateTime},
 		kv{paramV4Expires, strconv.FormatInt(pr.expires, 10)},
 		kv{paramV4Credential, cred},
@@ -301,12 +280,27 @@ func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t t
 		q = append(q, kv{paramV4Additional, additional})
 	}
 
-	// Canonical request (OSS V4, "Include a V4 signature"):
-	// method, URI, query, headers, additional headers, payload hash,
-	// separated by "\n". The URI is /<bucket>/<key> even for
-	// virtual-hosted requests; the query is sorted by encoded name.
+	buf := s.canonicalRequestV4(make([]byte, 0, 512), pr, key, q, additional)
+	crHash := sha256.Sum256(buf)
+	// String to sign: algorithm, x-oss-date, scope, hex hash of the
+	// canonical request.
+	buf = append(buf[:0], algorithmV4+"\n"...)
+	buf = append(buf, dateTime...)
+	buf = append(buf, '\n')
+	buf = append(buf, cred[len(cr.AccessKeyID)+1:]...) // <date>/<region>/oss/aliyun_v4_request
+	buf = append(buf, '\n')
+	buf = hex.AppendEncode(buf, crHash[:])
+
+	q = append(q, kv{paramV4Signature, s.v4Key(cr.AccessKeySecret, date, region).sign(buf)})
+	return s.presignedURL(key, q)
+}
+
+// canonicalRequestV4 appends the V4 canonical request of pr with query q
+// to buf: method, URI, query, headers, additional headers and payload
+// hash, separated by "\n". The URI is /<bucket>/<key> even for
+// virtual-hosted requests; the query is sorted by encoded name.
+func (s *Signer) canonicalRequestV4(buf []byte, pr *presignedRequest, key string, q []kv, additional string) []byte {
 	payload := v4UnsignedPayload
-	buf := make([]byte, 0, 512)
 	buf = append(buf, pr.method...)
 	buf = append(buf, "\n/"...)
 	buf = appendEscaped(buf, s.Bucket, false)
@@ -341,18 +335,7 @@ func (s *Signer) presignV4(pr *presignedRequest, key string, cr Credentials, t t
 	buf = append(buf, '\n')
 	buf = append(buf, additional...)
 	buf = append(buf, '\n')
-	buf = append(buf, payload...)
-	crHash := sha256.Sum256(buf)
-
-	buf = append(buf[:0], AlgorithmV4+"\n"...)
-	buf = append(buf, dateTime...)
-	buf = append(buf, '\n')
-	buf = append(buf, scope...)
-	buf = append(buf, '\n')
-	buf = hex.AppendEncode(buf, crHash[:])
-
-	q = append(q, kv{paramV4Signature, cachedV4Key(cr.AccessKeySecret, date, region).sign(buf)})
-	return s.presignedURL(key, q)
+	return append(buf, payload...)
 }
 
 func (s *Signer) presignV1(pr *presignedRequest, key string, cr Credentials, exp time.Time) string {
@@ -425,7 +408,7 @@ func (s *Signer) presignV1(pr *presignedRequest, key string, cr Credentials, exp
 // presignedURL is Host()/<escaped key>?<q sorted by name, escaped>.
 func (s *Signer) presignedURL(key string, q []kv) string {
 	slices.SortFunc(q, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-	host := s.Host()
+	host := s.host()
 	n := len(host) + 2 + len(key)*3/2
 	for _, p := range q {
 		n += len(p.k) + len(p.v) + 8
@@ -510,25 +493,39 @@ func (r *Request) prepare(v Version) (presignedRequest, error) {
 	if err := checkKey("Key", r.Key); err != nil {
 		return pr, err
 	}
-	exp, err := checkExpires(r.Expires, MaxPresignExpires)
+	exp, err := checkExpires(r.Expires, maxPresignExpires)
 	if err != nil {
 		return pr, err
 	}
 	pr.expires = int64(exp / time.Second)
+	if err := r.prepareHeaders(v, &pr); err != nil {
+		return pr, err
+	}
+	if pr.query, err = r.prepareQuery(v); err != nil {
+		return pr, err
+	}
+	if _, err := checkCallbackVars(r.Callback, r.CallbackVars); err != nil {
+		return pr, err
+	}
+	return pr, nil
+}
 
-	n := len(r.Header) + 2
-	pr.headers = make([]kv, 0, n)
+// prepareHeaders validates the headers r signs (ContentType, ContentLength
+// and Header) and sets pr.headers, sorted by lower-case name, and
+// pr.extra.
+func (r *Request) prepareHeaders(v Version, pr *presignedRequest) error {
+	pr.headers = make([]kv, 0, len(r.Header)+2)
 	if r.ContentType != "" {
 		if !validContentType(r.ContentType) {
-			return pr, invalid("ContentType %q is not of the form type/subtype", r.ContentType)
+			return invalid("ContentType %q is not of the form type/subtype", r.ContentType)
 		}
 		pr.headers = append(pr.headers, kv{"content-type", strings.TrimSpace(r.ContentType)})
 	}
 	switch {
 	case r.ContentLength < 0:
-		return pr, invalid("negative ContentLength %d", r.ContentLength)
+		return invalid("negative ContentLength %d", r.ContentLength)
 	case r.ContentLength > 0 && v == V1:
-		return pr, invalid("ContentLength cannot be signed with V1 (only V4 signs additional headers)")
+		return invalid("ContentLength cannot be signed with V1 (only V4 signs additional headers)")
 	case r.ContentLength > 0:
 		pr.headers = append(pr.headers, kv{"content-length", strconv.FormatInt(r.ContentLength, 10)})
 		pr.extra++
@@ -537,29 +534,29 @@ func (r *Request) prepare(v Version) (presignedRequest, error) {
 		lower := strings.ToLower(name)
 		switch {
 		case !token(name):
-			return pr, invalid("header name %q is not an HTTP token", name)
+			return invalid("header name %q is not an HTTP token", name)
 		case refusedHeader(lower):
-			return pr, invalid("header %q cannot be presigned (see Request.Header)", name)
+			return invalid("header %q cannot be presigned (see Request.Header)", name)
 		case lower == "content-type" && r.ContentType != "":
-			return pr, invalid("Content-Type given both as ContentType and in Header")
+			return invalid("Content-Type given both as ContentType and in Header")
 		case len(values) == 0:
-			return pr, invalid("header %q has no value", name)
+			return invalid("header %q has no value", name)
 		}
 		if !defaultSignedV4(lower) {
 			if v == V1 {
-				return pr, invalid("header %q cannot be signed with V1 (only Content-Type, Content-MD5 and x-oss-* are)", name)
+				return invalid("header %q cannot be signed with V1 (only Content-Type, Content-MD5 and x-oss-* are)", name)
 			}
 			if strings.IndexByte(lower, '_') >= 0 {
 				// OSS refuses additional headers with "_" (EC 0002-00000078,
 				// https://www.alibabacloud.com/help/en/oss/support/0002-00000078).
-				return pr, invalid("header %q contains \"_\", which OSS refuses in x-oss-additional-headers", name)
+				return invalid("header %q contains \"_\", which OSS refuses in x-oss-additional-headers", name)
 			}
 			pr.extra++
 		}
 		trimmed := make([]string, len(values))
 		for i, val := range values {
 			if !printable(val) {
-				return pr, invalid("header %q has a control character or invalid UTF-8", name)
+				return invalid("header %q has a control character or invalid UTF-8", name)
 			}
 			trimmed[i] = strings.TrimSpace(val)
 		}
@@ -568,29 +565,30 @@ func (r *Request) prepare(v Version) (presignedRequest, error) {
 	slices.SortFunc(pr.headers, func(a, b kv) int { return strings.Compare(a.k, b.k) })
 	for i := 1; i < len(pr.headers); i++ {
 		if pr.headers[i].k == pr.headers[i-1].k {
-			return pr, invalid("header %q is given twice (names are case-insensitive)", pr.headers[i].k)
+			return invalid("header %q is given twice (names are case-insensitive)", pr.headers[i].k)
 		}
 	}
+	return nil
+}
 
-	pr.query = make([]kv, 0, len(r.Query)+9)
+// prepareQuery validates r.Query and returns its parameters, with room
+// for the ones the signature adds.
+func (r *Request) prepareQuery(v Version) ([]kv, error) {
+	q := make([]kv, 0, len(r.Query)+9)
 	for name, values := range r.Query {
 		switch {
 		case name == "":
-			return pr, invalid("empty query parameter name")
+			return nil, invalid("empty query parameter name")
 		case reservedParam(name):
-			return pr, invalid("query parameter %q is set by Presign", name)
+			return nil, invalid("query parameter %q is set by Presign", name)
 		case len(values) != 1:
-			return pr, invalid("query parameter %q has %d values, want 1", name, len(values))
+			return nil, invalid("query parameter %q has %d values, want 1", name, len(values))
 		case !utf8.ValidString(name) || !utf8.ValidString(values[0]):
-			return pr, invalid("query parameter %q is not valid UTF-8", name)
+			return nil, invalid("query parameter %q is not valid UTF-8", name)
 		case v == V1 && !v1Signed(name):
-			return pr, invalid("query parameter %q is not a sub-resource V1 signs, so a client could change it", name)
+			return nil, invalid("query parameter %q is not a sub-resource V1 signs, so a client could change it", name)
 		}
-		pr.query = append(pr.query, kv{name, values[0]})
+		q = append(q, kv{name, values[0]})
 	}
-
-	if _, err := checkCallbackVars(r.Callback, r.CallbackVars); err != nil {
-		return pr, err
-	}
-	return pr, nil
+	return q, nil
 }

@@ -219,7 +219,7 @@ func TestPresignedMultipartAgainstEmulator(t *testing.T) {
 					Signer: s, TicketSecret: []byte("ticket-secret-0123456789"),
 					User: func(*http.Request) (string, error) { return "7", nil },
 					Plan: func(_ *http.Request, user string, f signer.File) (signer.Multipart, error) {
-						return signer.Multipart{Key: objKey, Size: f.Size, PartSize: signer.MinPartSize, ContentType: "application/octet-stream",
+						return signer.Multipart{Key: objKey, Size: f.Size, PartSize: 100 << 10, ContentType: "application/octet-stream",
 							Callback: &callback.Params{URL: app.URL + "/cb?uid=" + user, Body: "object=${object}&size=${size}"}}, nil
 					},
 				})

@@ -128,7 +128,7 @@ func TestPresignV1StringToSign(t *testing.T) {
 	sts := "PUT\neB5eJF1ptWaXm4bijSPyxw==\ntext/plain\n" + exp + "\n" +
 		"x-oss-meta-a:1\nx-oss-meta-b:2\n" +
 		"/bucket/a b/c+d.txt?partNumber=3&security-token=tok&uploadId=u/1"
-	wantSig := SignV1("sk", sts)
+	wantSig := signV1("sk", sts)
 	wantURL := "https://bucket.oss-cn-hangzhou.aliyuncs.com/a%20b/c%2Bd.txt?Expires=" + exp +
 		"&OSSAccessKeyId=ak&Signature=" + url.QueryEscape(wantSig) +
 		"&partNumber=3&security-token=tok&uploadId=u%2F1"
@@ -163,7 +163,7 @@ func TestPresignV4ContentLength(t *testing.T) {
 		"content-length:102400\n\ncontent-length\nUNSIGNED-PAYLOAD"
 	h := sha256.Sum256([]byte(canonical))
 	sts := "OSS4-HMAC-SHA256\n20231217T025437Z\n20231217/cn-hangzhou/oss/aliyun_v4_request\n" + hex.EncodeToString(h[:])
-	m := hmac.New(sha256.New, SigningKeyV4("sk", time.Unix(1702781677, 0), "cn-hangzhou"))
+	m := hmac.New(sha256.New, signingKeyV4("sk", v4Date(time.Unix(1702781677, 0)), "cn-hangzhou"))
 	m.Write([]byte(sts))
 	want := hex.EncodeToString(m.Sum(nil))
 	u, _ := url.Parse(p.URL)
@@ -201,7 +201,7 @@ func TestPresignCallback(t *testing.T) {
 			if err != nil {
 				t.Fatalf("callback query parameter: %v", err)
 			}
-			wantExp := time.Unix(1702781677, 0).Add(DefaultExpires + 2*time.Minute)
+			wantExp := time.Unix(1702781677, 0).Add(defaultExpires + 2*time.Minute)
 			bound, err := callback.BindURLUntil(testBindingSecret, cb.URL, wantExp)
 			if err != nil {
 				t.Fatal(err)
@@ -249,7 +249,7 @@ func TestPresignRefuses(t *testing.T) {
 		{"unknown method", V4, nil, Request{Method: "PATCH", Key: "a"}, ErrInvalidUpload},
 		{"lower-case method", V4, nil, Request{Method: "put", Key: "a"}, ErrInvalidUpload},
 		{"expires too short", V4, nil, Request{Key: "a", Expires: time.Millisecond}, ErrInvalidUpload},
-		{"expires over 7 days", V4, nil, Request{Key: "a", Expires: MaxPresignExpires + time.Second}, ErrInvalidUpload},
+		{"expires over 7 days", V4, nil, Request{Key: "a", Expires: maxPresignExpires + time.Second}, ErrInvalidUpload},
 		{"negative expires", V4, nil, Request{Key: "a", Expires: -time.Minute}, ErrInvalidUpload},
 		{"bad content type", V4, nil, Request{Key: "a", ContentType: "jpeg"}, ErrInvalidUpload},
 		{"content type twice", V4, nil, Request{Key: "a", ContentType: "a/b", Header: http.Header{"Content-Type": {"a/b"}}}, ErrInvalidUpload},

@@ -42,21 +42,31 @@ func TestWorkedExampleEncoding(t *testing.T) {
 }
 
 func TestSignV1Worked(t *testing.T) {
-	if got := SignV1(workedSecret, workedPolicyV1B64); got != workedSignatureV1 {
-		t.Errorf("SignV1 = %s, want %s (docs/PROTOCOL.md#worked-example)", got, workedSignatureV1)
+	if got := signV1(workedSecret, workedPolicyV1B64); got != workedSignatureV1 {
+		t.Errorf("signV1 = %s, want %s (docs/PROTOCOL.md#worked-example)", got, workedSignatureV1)
 	}
+}
+
+// v4Date is t's UTC date as the V4 scope spells it.
+func v4Date(t time.Time) string { return t.UTC().Format(v4DateLayout) }
+
+// signV4 is a V4 POST signature through the primitives: the hex HMAC of the
+// Base64 policy under the signing key.
+func signV4(secret, region string, t time.Time, encodedPolicy string) string {
+	return hex.EncodeToString(refHMAC(func() hashT { return sha256.New() },
+		signingKeyV4(secret, v4Date(t), standardRegion(region)), encodedPolicy))
 }
 
 func TestSignV4Worked(t *testing.T) {
 	for _, region := range []string{"cn-hangzhou", "oss-cn-hangzhou"} {
-		if got := hex.EncodeToString(SigningKeyV4(workedSecret, workedTime, region)); got != workedSigningKeyV4 {
-			t.Errorf("SigningKeyV4(region %q) = %s, want %s", region, got, workedSigningKeyV4)
+		if got := hex.EncodeToString(signingKeyV4(workedSecret, v4Date(workedTime), standardRegion(region))); got != workedSigningKeyV4 {
+			t.Errorf("signingKeyV4(region %q) = %s, want %s", region, got, workedSigningKeyV4)
 		}
-		if got := SignV4(workedSecret, region, workedTime, workedPolicyV4B64); got != workedSignatureV4 {
-			t.Errorf("SignV4(region %q) = %s, want %s", region, got, workedSignatureV4)
+		if got := signV4(workedSecret, region, workedTime, workedPolicyV4B64); got != workedSignatureV4 {
+			t.Errorf("signV4(region %q) = %s, want %s", region, got, workedSignatureV4)
 		}
-		if got := CredentialV4(workedAKID, workedTime, region); got != workedCredential {
-			t.Errorf("CredentialV4(region %q) = %s, want %s", region, got, workedCredential)
+		if got := credentialV4(workedAKID, v4Date(workedTime), standardRegion(region)); got != workedCredential {
+			t.Errorf("credentialV4(region %q) = %s, want %s", region, got, workedCredential)
 		}
 	}
 }
@@ -98,20 +108,22 @@ func TestSignAgainstReferenceHMAC(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wantV1 := base64.StdEncoding.EncodeToString(refHMAC(func() hashT { return sha1.New() }, []byte(tt.secret), tt.policy))
-			if got := SignV1(tt.secret, tt.policy); got != wantV1 {
-				t.Errorf("SignV1 = %s, want %s", got, wantV1)
+			if got := signV1(tt.secret, tt.policy); got != wantV1 {
+				t.Errorf("signV1 = %s, want %s", got, wantV1)
+			}
+			if got := v4Date(tt.at); got != tt.wantDate {
+				t.Errorf("date %s, want %s", got, tt.wantDate)
+			}
+			if got := standardRegion(tt.region); got != tt.wantRegion {
+				t.Errorf("standardRegion(%q) = %s, want %s", tt.region, got, tt.wantRegion)
 			}
 			key := refSigningKeyV4(tt.secret, tt.wantDate, tt.wantRegion)
-			if got := SigningKeyV4(tt.secret, tt.at, tt.region); !hmac.Equal(got, key) {
-				t.Errorf("SigningKeyV4 = %x, want %x", got, key)
-			}
-			wantV4 := hex.EncodeToString(refHMAC(func() hashT { return sha256.New() }, key, tt.policy))
-			if got := SignV4(tt.secret, tt.region, tt.at, tt.policy); got != wantV4 {
-				t.Errorf("SignV4 = %s, want %s", got, wantV4)
+			if got := signingKeyV4(tt.secret, tt.wantDate, tt.wantRegion); !hmac.Equal(got, key) {
+				t.Errorf("signingKeyV4 = %x, want %x", got, key)
 			}
 			wantCred := "AK/" + tt.wantDate + "/" + tt.wantRegion + "/oss/aliyun_v4_request"
-			if got := CredentialV4("AK", tt.at, tt.region); got != wantCred {
-				t.Errorf("CredentialV4 = %s, want %s", got, wantCred)
+			if got := credentialV4("AK", tt.wantDate, tt.wantRegion); got != wantCred {
+				t.Errorf("credentialV4 = %s, want %s", got, wantCred)
 			}
 		})
 	}
@@ -126,8 +138,8 @@ func TestStandardRegion(t *testing.T) {
 		"OSS-cn-hangzhou": "OSS-cn-hangzhou", // ali-oss strips only the lower-case prefix
 		"cn-oss-x":        "cn-oss-x",
 	} {
-		if got := StandardRegion(in); got != want {
-			t.Errorf("StandardRegion(%q) = %q, want %q", in, got, want)
+		if got := standardRegion(in); got != want {
+			t.Errorf("standardRegion(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

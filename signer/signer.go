@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,19 +11,15 @@ import (
 	"github.com/ossdirect/ossdirect/callback"
 )
 
-// Version selects the PostObject signature scheme.
+// Version selects the signature scheme.
 type Version int
 
 const (
-	// V4 is OSS4-HMAC-SHA256
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend),
-	// the scheme OSS recommends. It is the zero value, so a Signer signs
-	// with V4 unless told otherwise.
+	// V4 is OSS4-HMAC-SHA256, the scheme OSS recommends, and the zero
+	// value.
 	V4 Version = iota
-	// V1 is the original HMAC-SHA1 scheme
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-1),
-	// kept for front ends written against the original demo, which read
-	// the legacy Token members accessid, policy, signature and callback.
+	// V1 is the original HMAC-SHA1 scheme, for front ends written against
+	// the original demo.
 	V1
 )
 
@@ -37,67 +34,61 @@ func (v Version) String() string {
 	return "Version(" + strconv.Itoa(int(v)) + ")"
 }
 
-// Expiry limits for Upload.Expires. A token is a bearer capability, so it
-// should live just long enough for the browser to start its upload; the
-// original demo refreshes a token 3 s before it expires. MaxExpires also
-// catches unit mistakes such as Expires: 3600 * time.Hour.
+// Expiry limits of tokens and presigned requests. A token is a bearer
+// capability, so it should live just long enough for the browser to start
+// its upload; the limits also catch unit mistakes (Expires: 3600 is 3.6 µs,
+// Expires: 3600 * time.Hour is five months).
 const (
-	DefaultExpires = 10 * time.Minute // used when Upload.Expires is zero
-	MaxExpires     = time.Hour        // longer is refused
-	// MinExpires catches Expires: 3600 (3.6 µs, not an hour), which would
-	// produce a policy that has expired before the browser receives it.
-	MinExpires = time.Second
+	defaultExpires = 10 * time.Minute
+	maxExpires     = time.Hour
+	minExpires     = time.Second
 )
 
-// MaxObjectSize is the largest file PostObject accepts (5 GB,
-// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-// A MaxSize above it could never be used, so Sign refuses it.
-const MaxObjectSize = 5 << 30
+// maxObjectSize is the largest file PostObject accepts (5 GB).
+const maxObjectSize = 5 << 30
 
 // maxMetaBytes is OSS's limit on the total user metadata
 // (docs/PROTOCOL.md#size-limits).
 const maxMetaBytes = 8 << 10
 
-// Errors returned by Sign. Each error wraps exactly one of them (and, where
-// there is one, its cause), so callers can pick a response with errors.Is.
+// Errors returned by the Signer and its handlers. Each error wraps exactly
+// one of them (and, where there is one, its cause), so callers can pick a
+// response with errors.Is.
 var (
-	// ErrInvalidUpload: the Upload is refused as asked: no key prefix
-	// without AllowAnyKey, no MaxSize, MinSize > MaxSize, a bad callback,
-	// an Expires out of range, and so on. It is the application's bug, not
-	// the user's.
+	// ErrInvalidUpload: an Upload, Request or Multipart is refused as
+	// asked (no MaxSize, a bad callback, an Expires out of range...). It
+	// is the application's bug, not the user's.
 	ErrInvalidUpload = errors.New("signer: invalid upload")
-	// ErrInvalidSigner: the Signer itself is incomplete (no Credentials,
-	// Bucket or Region) or has an unknown Version.
-	ErrInvalidSigner = errors.New("signer: invalid signer configuration")
-	// ErrCredentials: the CredentialsProvider failed or returned unusable
-	// credentials. The provider's own error (for example ErrNoCredentials)
-	// is wrapped as well.
+	// ErrInvalidSigner: a Signer, Handler or MultipartHandler is
+	// incomplete or inconsistent.
+	ErrInvalidSigner = errors.New("signer: invalid configuration")
+	// ErrCredentials: there are no usable credentials: the provider
+	// failed, returned an empty key, or credentials that have expired or
+	// expire too soon to sign with. The handlers answer it with 503.
 	ErrCredentials = errors.New("signer: credentials unavailable")
 )
 
-// Signer issues signed PostObject tokens for one bucket. Fill it in as a
-// struct literal; it is safe for concurrent use once set up, and must not be
-// modified while in use.
+// Signer signs uploads to one bucket: PostObject tokens (Sign), presigned
+// requests (Presign) and the steps of multipart uploads (Presign*). Fill it
+// in as a struct literal and use it by pointer; it is safe for concurrent
+// use and must not be modified once in use.
 type Signer struct {
-	// Credentials supplies the AccessKey, asked once per Sign. Required.
+	// Credentials supplies the AccessKey, asked once per signature.
+	// Required. Nothing signed outlives the credentials it is signed with
+	// (see the package documentation).
 	Credentials CredentialsProvider
 
-	// Bucket is the bucket name, pinned by a {"bucket": ...} condition in
-	// every policy. Required.
+	// Bucket is the bucket name. Required.
 	Bucket string
 
 	// Region is the OSS region, "cn-hangzhou" or the endpoint spelling
-	// "oss-cn-hangzhou" (the "oss-" prefix is stripped,
-	// https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
-	// Required for V4, where it is part of the signing scope, and for
-	// computing the host when Endpoint is empty.
+	// "oss-cn-hangzhou". Required for V4, which signs for a region, and
+	// when Endpoint is empty.
 	Region string
 
-	// Endpoint, if set, is the base URL the browser posts to, used as
-	// Token.Host verbatim (without a trailing "/"): a CNAME domain, or an
-	// osstest emulator's URL. Empty means the virtual-hosted bucket URL
-	// https://<Bucket>.oss-<region>.aliyuncs.com
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+	// Endpoint, if set, is the base URL of the bucket, used verbatim: a
+	// CNAME domain or an osstest emulator's URL. Empty means
+	// https://<Bucket>.oss-<region>.aliyuncs.com.
 	Endpoint string
 
 	// Version is the signature scheme; the zero value is V4.
@@ -111,31 +102,42 @@ type Signer struct {
 	// so an unbound callback URL accepts callbacks from anyone's upload.
 	CallbackSecret []byte
 
-	// CallbackMargin is how long after the token expires its callback is
-	// still accepted: the binding's expiry is the token's expiry plus
-	// CallbackMargin, on this Signer's clock. It must cover the transfer of
-	// the largest file the upload allows and the callback itself. Zero
-	// means DefaultCallbackMargin.
+	// CallbackMargin is how long after a token or URL expires its callback
+	// is still accepted. It must cover the transfer of the largest file
+	// allowed and the callback itself. Zero means 5 minutes.
 	CallbackMargin time.Duration
 
-	// Now returns the current time; nil means time.Now. Expiration and
-	// x-oss-date are always computed from its UTC value, never from local
-	// time with a "Z" appended
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend).
-	// Tests and golden examples set a fixed clock.
+	// Now returns the current time; nil means time.Now. Tests and golden
+	// examples set a fixed clock.
 	Now func() time.Time
+
+	keys v4Keys // derived V4 keys, per (secret, date, region)
 }
 
-// DefaultCallbackMargin is the CallbackMargin used when it is zero: time
-// for a browser to send a few hundred MB after starting just before the
-// token expired, and for OSS's callback (OSS waits at most 5 seconds for
-// the application's answer).
-const DefaultCallbackMargin = 5 * time.Minute
+// defaultCallbackMargin is CallbackMargin when zero: time for a browser to
+// send a few hundred MB after starting just before the token expired, and
+// for OSS's callback (OSS waits at most 5 seconds for the answer).
+const defaultCallbackMargin = 5 * time.Minute
 
-// Validate reports a Signer that cannot sign, naming the field at fault.
-// Sign calls it too; calling it at start-up finds a misconfiguration before
-// the first user asks for a token. Errors wrap ErrInvalidSigner.
+// minCredentialsLife is the least a token or URL may be shortened to when
+// the credentials expire before it would (see the package documentation).
+const minCredentialsLife = time.Minute
+
+// Validate reports what would make the Signer fail every request: a missing
+// or inconsistent field (ErrInvalidSigner), or credentials the provider
+// cannot supply now (ErrCredentials). It asks the provider once; call it at
+// start-up.
 func (s *Signer) Validate() error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	_, err := s.credentials(context.Background(), s.now())
+	return err
+}
+
+// check is Validate without asking for credentials: what every signature
+// checks.
+func (s *Signer) check() error {
 	switch {
 	case s == nil:
 		return fmt.Errorf("%w: nil Signer", ErrInvalidSigner)
@@ -145,10 +147,11 @@ func (s *Signer) Validate() error {
 		return fmt.Errorf("%w: empty Bucket", ErrInvalidSigner)
 	case s.Version != V4 && s.Version != V1:
 		return fmt.Errorf("%w: unknown %v", ErrInvalidSigner, s.Version)
-	case StandardRegion(s.Region) == "" && s.Version == V4:
+	case standardRegion(s.Region) == "" && s.Version == V4:
 		return fmt.Errorf("%w: empty Region (V4 signs for a region)", ErrInvalidSigner)
-	case StandardRegion(s.Region) == "" && s.Endpoint == "":
+	case standardRegion(s.Region) == "" && s.Endpoint == "":
 		return fmt.Errorf("%w: empty Region and Endpoint (one is needed for the upload URL)", ErrInvalidSigner)
+	// The binding secret.
 	case s.CallbackSecret != nil && len(s.CallbackSecret) < callback.MinBindingSecretBytes:
 		return fmt.Errorf("%w: CallbackSecret is %d bytes, want at least %d", ErrInvalidSigner, len(s.CallbackSecret), callback.MinBindingSecretBytes)
 	case s.CallbackMargin < 0:
@@ -157,13 +160,53 @@ func (s *Signer) Validate() error {
 	return nil
 }
 
-// Host is the upload URL Sign puts in Token.Host: Endpoint when set (an
-// emulator, a CNAME, an internal endpoint), otherwise the bucket's
-// virtual-hosted URL, since OSS refuses path-style requests for newer buckets
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-func (s *Signer) Host() string {
+// host is the bucket's base URL: Endpoint when set, otherwise the
+// virtual-hosted URL, since OSS refuses path-style requests for newer
+// buckets.
+func (s *Signer) host() string {
 	if s.Endpoint != "" {
 		return strings.TrimRight(s.Endpoint, "/")
 	}
-	return "https://" + s.Bucket + ".oss-" + StandardRegion(s.Region) + ".aliyuncs.com"
+	return "https://" + s.Bucket + ".oss-" + standardRegion(s.Region) + ".aliyuncs.com"
+}
+
+// credentials asks the provider once and refuses what cannot sign at t:
+// an empty key, or credentials already expired. Errors wrap ErrCredentials
+// once.
+func (s *Signer) credentials(ctx context.Context, t time.Time) (Credentials, error) {
+	cr, err := s.Credentials.GetCredentials(ctx)
+	if err == nil {
+		err = cr.check(t)
+	}
+	if err != nil {
+		return Credentials{}, credentialsError(err)
+	}
+	return cr, nil
+}
+
+// expiry returns when something signed at t with cr and meant to last d
+// expires: t+d, or earlier if cr expires earlier. It refuses to shorten
+// below minCredentialsLife (or d, if shorter). t is whole seconds, and so
+// is the result.
+func expiry(t time.Time, d time.Duration, cr Credentials) (time.Time, error) {
+	exp := t.Add(d).Truncate(time.Second)
+	if cr.Expires.IsZero() || !cr.Expires.Before(exp) {
+		return exp, nil
+	}
+	left := cr.Expires.Truncate(time.Second).Sub(t)
+	if left < min(d, minCredentialsLife) {
+		return time.Time{}, fmt.Errorf("%w: they expire at %s, in %v, under the %v a signature needs",
+			ErrCredentials, cr.Expires.UTC().Format(time.RFC3339), left, min(d, minCredentialsLife))
+	}
+	return t.Add(left), nil
+}
+
+// now is the Signer's clock in UTC, in whole seconds: x-oss-date and
+// Expires have no fraction.
+func (s *Signer) now() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Truncate(time.Second)
 }

@@ -48,14 +48,14 @@ type Upload struct {
 	AllowAnyKey bool
 
 	// MinSize and MaxSize bound the file size in bytes, inclusive, pinned
-	// with content-length-range. MaxSize is required (1..MaxObjectSize);
+	// with content-length-range. MaxSize is required (1..maxObjectSize);
 	// MinSize defaults to 0.
 	MinSize, MaxSize int64
 
 	// Expires is how long the token is valid: the policy expiration is
 	// Now()+Expires, rounded down to a whole second so that it equals
-	// Token.Expire. Zero means DefaultExpires; values outside
-	// [MinExpires, MaxExpires] are refused.
+	// Token.Expire. Zero means defaultExpires; values outside
+	// [minExpires, maxExpires] are refused.
 	Expires time.Duration
 
 	// ContentTypes, if non-empty, are the content types the stored object
@@ -133,10 +133,9 @@ type Upload struct {
 // prepared is an Upload after validation: the values Sign needs that
 // validation already had to compute.
 type prepared struct {
-	expires  time.Duration
-	callback string       // Base64 callback parameter, "" if none
-	meta     []fieldValue // sorted by field, ignoring case
-	varKeys  []string
+	expires time.Duration
+	meta    []fieldValue // sorted by field, ignoring case
+	varKeys []string
 }
 
 // fieldContentType is the form field policy.ContentTypes conditions, which
@@ -152,91 +151,41 @@ func invalid(format string, args ...any) error {
 // package documentation) and what OSS would refuse anyway.
 func (u *Upload) prepare() (prepared, error) {
 	var pu prepared
-	switch {
-	case u.Key != "" && (u.KeyPrefix != "" || u.AllowAnyKey):
-		return pu, invalid("Key is exclusive with KeyPrefix and AllowAnyKey")
-	case u.Key != "":
-		if err := checkObjectName("Key", u.Key, false); err != nil {
-			return pu, err
-		}
-	case u.KeyPrefix != "":
-		if u.AllowAnyKey {
-			return pu, invalid("KeyPrefix is exclusive with AllowAnyKey")
-		}
-		if err := checkObjectName("KeyPrefix", u.KeyPrefix, true); err != nil {
-			return pu, err
-		}
-	case !u.AllowAnyKey:
-		return pu, invalid("no Key or KeyPrefix (set AllowAnyKey to allow any object name)")
+	if err := u.checkKeyRule(); err != nil {
+		return pu, err
 	}
-
 	switch {
 	case u.MaxSize <= 0:
 		return pu, invalid("MaxSize must be set (got %d)", u.MaxSize)
-	case u.MaxSize > MaxObjectSize:
-		return pu, invalid("MaxSize %d exceeds the PostObject limit of %d bytes", u.MaxSize, int64(MaxObjectSize))
+	case u.MaxSize > maxObjectSize:
+		return pu, invalid("MaxSize %d exceeds the PostObject limit of %d bytes", u.MaxSize, int64(maxObjectSize))
 	case u.MinSize < 0:
 		return pu, invalid("negative MinSize %d", u.MinSize)
 	case u.MinSize > u.MaxSize:
 		return pu, invalid("MinSize %d is greater than MaxSize %d", u.MinSize, u.MaxSize)
 	}
-
 	var err error
-	if pu.expires, err = checkExpires(u.Expires, MaxExpires); err != nil {
+	if pu.expires, err = checkExpires(u.Expires, maxExpires); err != nil {
 		return pu, err
 	}
-
 	for _, ct := range u.ContentTypes {
 		if !validContentType(ct) {
 			return pu, invalid("content type %q is not of the form type/subtype", ct)
 		}
 	}
-
 	switch u.SuccessActionStatus {
 	case 0, 200, 201, 204:
 	default:
 		return pu, invalid("SuccessActionStatus %d is not 200, 201 or 204", u.SuccessActionStatus)
 	}
-
 	switch u.ACL {
 	case "", "default", "private", "public-read", "public-read-write":
 	default:
 		return pu, invalid("ACL %q is not default, private, public-read or public-read-write", u.ACL)
 	}
-
-	if len(u.Meta) > 0 {
-		pu.meta = make([]fieldValue, 0, len(u.Meta))
-		total := 0
-		for name, v := range u.Meta {
-			f := metaField(name)
-			if len(f) == len(metaPrefix) || !token(f) {
-				return pu, invalid("metadata name %q is not an HTTP token", name)
-			}
-			if !printable(v) {
-				return pu, invalid("metadata %q has a control character or invalid UTF-8", name)
-			}
-			total += len(f) + len(v)
-			pu.meta = append(pu.meta, fieldValue{f, v})
-		}
-		if total > maxMetaBytes {
-			return pu, invalid("metadata totals %d bytes, over OSS's %d", total, maxMetaBytes)
-		}
-		// Field names are case-insensitive
-		// (docs/PROTOCOL.md#form-upload): sorting without case puts
-		// spellings of one name side by side.
-		slices.SortFunc(pu.meta, func(a, b fieldValue) int {
-			if c := compareFold(a.field, b.field); c != 0 {
-				return c
-			}
-			return strings.Compare(a.field, b.field)
-		})
-		for i := 1; i < len(pu.meta); i++ {
-			if compareFold(pu.meta[i-1].field, pu.meta[i].field) == 0 {
-				return pu, invalid("metadata %q and %q are the same field", pu.meta[i-1].field, pu.meta[i].field)
-			}
-		}
+	if pu.meta, err = prepareMeta(u.Meta); err != nil {
+		return pu, err
 	}
-
 	if pu.varKeys, err = checkCallbackVars(u.Callback, u.CallbackVars); err != nil {
 		return pu, err
 	}
@@ -248,14 +197,70 @@ func (u *Upload) prepare() (prepared, error) {
 	return pu, nil
 }
 
-// checkExpires returns the validity d asks for: DefaultExpires if d is
-// zero; d outside [MinExpires, max] is refused.
+// checkKeyRule checks that u restricts the key in exactly one way: Key,
+// KeyPrefix or AllowAnyKey.
+func (u *Upload) checkKeyRule() error {
+	switch {
+	case u.Key != "" && (u.KeyPrefix != "" || u.AllowAnyKey):
+		return invalid("Key is exclusive with KeyPrefix and AllowAnyKey")
+	case u.Key != "":
+		return checkObjectName("Key", u.Key, false)
+	case u.KeyPrefix != "" && u.AllowAnyKey:
+		return invalid("KeyPrefix is exclusive with AllowAnyKey")
+	case u.KeyPrefix != "":
+		return checkObjectName("KeyPrefix", u.KeyPrefix, true)
+	case !u.AllowAnyKey:
+		return invalid("no Key or KeyPrefix (set AllowAnyKey to allow any object name)")
+	}
+	return nil
+}
+
+// prepareMeta validates user metadata and returns its form fields, sorted
+// by name ignoring case.
+func prepareMeta(meta map[string]string) ([]fieldValue, error) {
+	if len(meta) == 0 {
+		return nil, nil
+	}
+	fields := make([]fieldValue, 0, len(meta))
+	total := 0
+	for name, v := range meta {
+		f := metaField(name)
+		if len(f) == len(metaPrefix) || !token(f) {
+			return nil, invalid("metadata name %q is not an HTTP token", name)
+		}
+		if !printable(v) {
+			return nil, invalid("metadata %q has a control character or invalid UTF-8", name)
+		}
+		total += len(f) + len(v)
+		fields = append(fields, fieldValue{f, v})
+	}
+	if total > maxMetaBytes {
+		return nil, invalid("metadata totals %d bytes, over OSS's %d", total, maxMetaBytes)
+	}
+	// Field names are case-insensitive (docs/PROTOCOL.md#form-upload):
+	// sorting without case puts spellings of one name side by side.
+	slices.SortFunc(fields, func(a, b fieldValue) int {
+		if c := compareFold(a.field, b.field); c != 0 {
+			return c
+		}
+		return strings.Compare(a.field, b.field)
+	})
+	for i := 1; i < len(fields); i++ {
+		if compareFold(fields[i-1].field, fields[i].field) == 0 {
+			return nil, invalid("metadata %q and %q are the same field", fields[i-1].field, fields[i].field)
+		}
+	}
+	return fields, nil
+}
+
+// checkExpires returns the validity d asks for: defaultExpires if d is
+// zero; d outside [minExpires, max] is refused.
 func checkExpires(d, max time.Duration) (time.Duration, error) {
 	switch {
 	case d == 0:
-		return DefaultExpires, nil
-	case d < MinExpires || d > max:
-		return 0, invalid("Expires %v outside [%v, %v]", d, MinExpires, max)
+		return defaultExpires, nil
+	case d < minExpires || d > max:
+		return 0, invalid("Expires %v outside [%v, %v]", d, minExpires, max)
 	}
 	return d, nil
 }

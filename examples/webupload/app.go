@@ -63,10 +63,10 @@ type Config struct {
 	// resumed.
 	MultipartThreshold int64
 	// PartSize is the size of every part but the last (0: 5 MiB, at least
-	// signer.MinPartSize).
+	// minPartSize).
 	PartSize int64
 	// PartExpires is how long each presigned multipart request (initiate,
-	// part, complete, abort, list) stays valid (0: signer.DefaultExpires).
+	// part, complete, abort, list) stays valid (0: 10 minutes).
 	// The page fetches new part URLs when these expire.
 	PartExpires time.Duration
 	// ContentTypes, when not empty, is the list of content types the policy
@@ -139,6 +139,11 @@ const (
 	defaultMaxSize            = 64 << 20
 	defaultMultipartThreshold = 8 << 20
 	defaultPartSize           = 5 << 20
+	// OSS's part sizes: every part but the last is at least 100 KiB, and
+	// at most 5 GiB
+	// (https://www.alibabacloud.com/help/en/oss/user-guide/multipart-upload).
+	minPartSize = 100 << 10
+	maxPartSize = 5 << 30
 )
 
 const (
@@ -185,8 +190,8 @@ func newApp(cfg Config) (*App, error) {
 	if cfg.PartSize == 0 {
 		cfg.PartSize = defaultPartSize
 	}
-	if cfg.PartSize < signer.MinPartSize || cfg.PartSize > signer.MaxPartSize {
-		return nil, fmt.Errorf("%w: part size %d outside %d..%d", errConfig, cfg.PartSize, signer.MinPartSize, int64(signer.MaxPartSize))
+	if cfg.PartSize < minPartSize || cfg.PartSize > maxPartSize {
+		return nil, fmt.Errorf("%w: part size %d outside %d..%d", errConfig, cfg.PartSize, minPartSize, int64(maxPartSize))
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -328,8 +333,18 @@ func userOf(r *http.Request) (string, error) {
 	return uid, nil
 }
 
+// host is the bucket's URL the page uploads to, as the signer computes it
+// for tokens.
+func (a *App) host() string {
+	if a.cfg.Endpoint != "" {
+		return strings.TrimRight(a.cfg.Endpoint, "/")
+	}
+	return "https://" + a.cfg.Bucket + ".oss-" + strings.TrimPrefix(a.cfg.Region, "oss-") + ".aliyuncs.com"
+}
+
 // ticketExpires is how long a large upload can be resumed: a day, as
-// signer.DefaultTicketExpires, said here because the page tells the user.
+// the default of signer.MultipartHandler.TicketExpires, said here because
+// the page tells the user.
 const ticketExpires = 24 * time.Hour
 
 // namingParam is the query parameter of a "plan" request with the page's
@@ -485,7 +500,7 @@ func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, pageConfig{
 		UID:          uid,
 		Dir:          userDir(uid),
-		Host:         a.signer.Host(),
+		Host:         a.host(),
 		Bucket:       a.cfg.Bucket,
 		Mode:         a.cfg.Mode,
 		Signature:    sig,

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -302,7 +305,7 @@ func TestCallbackFromAnotherAccountIsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			tok := &signer.Token{Host: d.ossURL, Dir: userDir(victim), Fields: map[string]string{
-				"OSSAccessKeyId": otherKey.ID, "policy": pol, "Signature": signer.SignV1(otherKey.Secret, pol),
+				"OSSAccessKeyId": otherKey.ID, "policy": pol, "Signature": signV1(otherKey.Secret, pol),
 				"callback": enc, uidVar: victim,
 			}}
 			status, body := post(t, tok, uploadForm{key: tok.Dir + "forged.txt", fileName: "forged.txt", contentType: "text/plain", data: []byte("x")})
@@ -576,4 +579,12 @@ func TestFlagsAndEnvironmentHelpers(t *testing.T) {
 			t.Errorf("reachableFromOSS(%q) = %v, want %v", tt.url, got, tt.want)
 		}
 	}
+}
+
+// signV1 is the V1 PostObject signature of an encoded policy,
+// Base64(HMAC-SHA1(secret, policy)), for forms the test forges.
+func signV1(secret, encodedPolicy string) string {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write([]byte(encodedPolicy))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }

@@ -132,7 +132,7 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		MultipartThreshold: *threshold,
 		PartSize:           *partSize,
 	}
-	if os.Getenv(signer.EnvAccessKeyID) != "" {
+	if os.Getenv(envAccessKeyID) != "" {
 		if err := realBucket(&cfg); err != nil {
 			return err
 		}
@@ -222,14 +222,14 @@ func emulatorCORS(origins ...string) osstest.CORSRule {
 // start rather than failing each token request later.
 func realBucket(cfg *Config) error {
 	var missing []string
-	for _, name := range []string{signer.EnvAccessKeyID, signer.EnvAccessKeySecret, envBucket, envRegion} {
+	for _, name := range []string{envAccessKeyID, envAccessKeySecret, envBucket, envRegion} {
 		if os.Getenv(name) == "" {
 			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%w: a real bucket needs %s, %s, %s and %s; %s not set",
-			errConfig, signer.EnvAccessKeyID, signer.EnvAccessKeySecret, envBucket, envRegion, strings.Join(missing, ", "))
+			errConfig, envAccessKeyID, envAccessKeySecret, envBucket, envRegion, strings.Join(missing, ", "))
 	}
 	cfg.Mode = "oss"
 	cfg.Credentials = signer.EnvCredentials()
@@ -245,11 +245,15 @@ func realBucket(cfg *Config) error {
 	return nil
 }
 
-// The environment of a real bucket, besides signer's credential variables.
+// The environment of a real bucket: the credentials, read by
+// signer.EnvCredentials, and where the bucket is.
 const (
-	envBucket   = "OSS_BUCKET"
-	envRegion   = "OSS_REGION"
-	envEndpoint = "OSS_ENDPOINT"
+	envAccessKeyID     = "OSS_ACCESS_KEY_ID"
+	envAccessKeySecret = "OSS_ACCESS_KEY_SECRET"
+	envSessionToken    = "OSS_SESSION_TOKEN"
+	envBucket          = "OSS_BUCKET"
+	envRegion          = "OSS_REGION"
+	envEndpoint        = "OSS_ENDPOINT"
 )
 
 // bucketEndpoint turns OSS_ENDPOINT into the upload URL. A bare endpoint

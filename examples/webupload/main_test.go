@@ -25,7 +25,7 @@ import (
 // bucket, for the duration of the test.
 func clearOSSEnv(t *testing.T) {
 	t.Helper()
-	for _, name := range []string{signer.EnvAccessKeyID, signer.EnvAccessKeySecret, signer.EnvSessionToken, envBucket, envRegion, envEndpoint} {
+	for _, name := range []string{envAccessKeyID, envAccessKeySecret, envSessionToken, envBucket, envRegion, envEndpoint} {
 		t.Setenv(name, "")
 	}
 }
@@ -35,17 +35,17 @@ func clearOSSEnv(t *testing.T) {
 // each missing one.
 func TestRealModeEnvironment(t *testing.T) {
 	full := map[string]string{
-		signer.EnvAccessKeyID: "LTAIexample", signer.EnvAccessKeySecret: "secret", envBucket: "bkt", envRegion: "cn-hangzhou",
+		envAccessKeyID: "LTAIexample", envAccessKeySecret: "secret", envBucket: "bkt", envRegion: "cn-hangzhou",
 	}
 	tests := []struct {
 		name        string
 		unset       []string
 		wantMissing []string
 	}{
-		{"no secret", []string{signer.EnvAccessKeySecret}, []string{signer.EnvAccessKeySecret}},
+		{"no secret", []string{envAccessKeySecret}, []string{envAccessKeySecret}},
 		{"no bucket", []string{envBucket}, []string{envBucket}},
 		{"no region", []string{envRegion}, []string{envRegion}},
-		{"only the key id", []string{signer.EnvAccessKeySecret, envBucket, envRegion}, []string{signer.EnvAccessKeySecret, envBucket, envRegion}},
+		{"only the key id", []string{envAccessKeySecret, envBucket, envRegion}, []string{envAccessKeySecret, envBucket, envRegion}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,8 +89,8 @@ func TestRealModeTrustsOnlyOSSKey(t *testing.T) {
 		AccessKeys: []osstest.AccessKey{{ID: "LTAIrealmode", Secret: "real mode secret"}}})
 	t.Cleanup(emu.Close)
 	clearOSSEnv(t)
-	t.Setenv(signer.EnvAccessKeyID, "LTAIrealmode")
-	t.Setenv(signer.EnvAccessKeySecret, "real mode secret")
+	t.Setenv(envAccessKeyID, "LTAIrealmode")
+	t.Setenv(envAccessKeySecret, "real mode secret")
 	t.Setenv(envBucket, "bkt")
 	t.Setenv(envRegion, "cn-shanghai")
 	t.Setenv(envEndpoint, emu.URL)
@@ -278,7 +278,7 @@ func TestMainSignals(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), mainProcessEnv+"=1", mainProcessEnv+"_ARGS=-addr 127.0.0.1:0",
-				signer.EnvAccessKeyID+"=")
+				envAccessKeyID+"=")
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
 				t.Fatal(err)

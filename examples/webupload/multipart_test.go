@@ -103,7 +103,7 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 // nothing and deletes the object, while the accepted one stays; a plan over the app's limit or of a type it does not allow is
 // refused with 403 and the reason.
 func TestMultipartThroughEmulator(t *testing.T) {
-	const partSize = signer.MinPartSize
+	const partSize = minPartSize
 	env := startDemo(t, demoOptions{maxSize: 5 * partSize, threshold: partSize, partSize: partSize})
 	m := &mpClient{t: t, c: browserClient(t), env: env}
 	data := bytes.Repeat([]byte("0123456789abcdef"), 5*partSize/2/16) // 2.5 parts
