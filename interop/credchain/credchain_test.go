@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -80,21 +81,33 @@ func useAsEnvMetadata(t *testing.T, f *fakeECS) {
 	t.Cleanup(func() { envMetadata.Store(nil) })
 }
 
-// upload is one PostObject and one presigned PutObject signed now; it
-// returns the token so that it can be sent again later.
-func upload(t *testing.T, srv *osstest.Server, s *signer.Signer, name string) *signer.Token {
+// period is how often the fake metadata servers rotate credentials;
+// each is handed out with between one and two periods left. The Signer
+// needs one second left to sign for one second.
+const period = 2 * time.Second
+
+// upload is one PostObject and one presigned PutObject signed by s now,
+// each valid for one period. Neither may outlive the credentials that
+// signed it (the generation's own expiry, which f knows).
+func upload(t *testing.T, f *fakeECS, srv *osstest.Server, s *signer.Signer, name string) {
 	t.Helper()
 	ctx := context.Background()
-	tok, err := s.Sign(ctx, signer.Upload{Key: "post/" + name, MaxSize: 1 << 10})
+	tok, err := s.Sign(ctx, signer.Upload{Key: "post/" + name, MaxSize: 1 << 10, Expires: period})
 	if err != nil {
 		t.Fatalf("Sign: %v", err)
+	}
+	if g := f.generationOf(tokenKeyID(tok)); g < 0 || time.Unix(tok.Expire, 0).After(f.expires(g)) {
+		t.Errorf("token of %s expires at %v, after its credentials", tokenKeyID(tok), time.Unix(tok.Expire, 0))
 	}
 	if code := post(t, srv, tok); code != "" {
 		t.Fatalf("PostObject %s: %s", name, code)
 	}
-	pre, err := s.Presign(ctx, signer.Request{Key: "put/" + name, Expires: time.Minute})
+	pre, err := s.Presign(ctx, signer.Request{Key: "put/" + name, Expires: period})
 	if err != nil {
 		t.Fatalf("Presign: %v", err)
+	}
+	if g := f.generationOf(presignedKeyID(t, pre.URL)); g < 0 || pre.Expires.After(f.expires(g)) {
+		t.Errorf("presigned URL of %s expires at %v, after its credentials", presignedKeyID(t, pre.URL), pre.Expires)
 	}
 	req, _ := http.NewRequest(http.MethodPut, pre.URL, strings.NewReader("presigned "+name))
 	resp, err := srv.Client().Do(req)
@@ -109,11 +122,24 @@ func upload(t *testing.T, srv *osstest.Server, s *signer.Signer, name string) *s
 	if got, _ := srv.ReadObject("put/" + name); string(got) != "presigned "+name {
 		t.Fatalf("put/%s holds %q", name, got)
 	}
-	return tok
 }
 
-// post sends a PostObject with tok and returns "" for 200, else the OSS
-// error code.
+// presignedKeyID is the AccessKey id in a presigned URL (V1 or V4).
+func presignedKeyID(t *testing.T, rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if id := q.Get("OSSAccessKeyId"); id != "" {
+		return id
+	}
+	id, _, _ := strings.Cut(q.Get("x-oss-credential"), "/")
+	return id
+}
+
+// post sends a PostObject with tok and returns "" for 200, else the
+// status and OSS error code.
 func post(t *testing.T, srv *osstest.Server, tok *signer.Token) string {
 	t.Helper()
 	resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, FileName: "f.txt", Body: strings.NewReader("a form upload")})
@@ -164,12 +190,13 @@ func untilExpired(exp time.Time) {
 	<-timer.C
 }
 
-// rotate drives p through two rotations of f's credentials: uploads signed
-// with each generation, V4 and V1, are accepted, and a token signed with a
-// generation is refused with SecurityTokenExpired once that generation has
-// expired. exact says whether p reports the generation's own expiry (the
+// rotate drives p through rotations of f's credentials: uploads signed
+// with each generation, V4 and V1, are accepted. A token signed with the
+// same credentials without their expiry outlives them, and the emulator
+// refuses it with SecurityTokenExpired: what the Signer's shortening
+// prevents. exact says whether p reports the generation's own expiry (the
 // SDK's providers) or a lower bound of it (credentials-go).
-func rotate(t *testing.T, f *fakeECS, p signer.CredentialsProvider, exact bool) {
+func rotate(t *testing.T, f *fakeECS, p signer.CredentialsProvider, exact bool, rotations int) {
 	srv := osstest.NewServer(osstest.Config{AccessKeys: f.Keys()})
 	t.Cleanup(srv.Close)
 	signers := map[signer.Version]*signer.Signer{}
@@ -182,7 +209,7 @@ func rotate(t *testing.T, f *fakeECS, p signer.CredentialsProvider, exact bool) 
 	if err != nil {
 		t.Fatalf("GetCredentials: %v", err)
 	}
-	for round := range 3 {
+	for round := 0; ; round++ {
 		g := f.generationOf(c.AccessKeyID)
 		if g < 0 || c.AccessKeySecret != f.key(g).Secret || c.SecurityToken != f.key(g).SecurityToken {
 			t.Fatalf("credentials %+v are not the fake metadata server's", c)
@@ -193,25 +220,22 @@ func rotate(t *testing.T, f *fakeECS, p signer.CredentialsProvider, exact bool) 
 		case !exact && (c.Expires.IsZero() || c.Expires.After(want)):
 			t.Errorf("generation %d: Expires %v, want a time no later than %v", g, c.Expires, want)
 		}
-		var toks []*signer.Token
 		for v, s := range signers {
-			toks = append(toks, upload(t, srv, s, fmt.Sprintf("%s-round%d", v, round)))
+			upload(t, f, srv, s, fmt.Sprintf("%s-round%d", v, round))
 		}
-		if round == 2 {
-			break
+		if round == rotations {
+			return
+		}
+		unbounded := srv.Signer()
+		unbounded.Credentials = signer.StaticCredentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
+		stale, err := unbounded.Sign(context.Background(), signer.Upload{Key: "stale", MaxSize: 1 << 10, Expires: time.Minute})
+		if err != nil {
+			t.Fatal(err)
 		}
 		next := nextGeneration(t, p, c)
-		for _, tok := range toks {
-			// The Signer asked p again: the token may hold a later
-			// generation than c.
-			signedWith := f.generationOf(tokenKeyID(tok))
-			if signedWith < g {
-				t.Fatalf("token signed with %q, older than generation %d", tokenKeyID(tok), g)
-			}
-			untilExpired(f.expires(signedWith))
-			if code := post(t, srv, tok); code != "403 SecurityTokenExpired" {
-				t.Errorf("token of generation %d after its expiry: %q, want 403 SecurityTokenExpired", signedWith, code)
-			}
+		untilExpired(f.expires(g))
+		if code := post(t, srv, stale); code != "403 SecurityTokenExpired" {
+			t.Errorf("token of generation %d after its expiry: %q, want 403 SecurityTokenExpired", g, code)
 		}
 		c = next
 	}
@@ -226,14 +250,18 @@ func tokenKeyID(tok *signer.Token) string {
 	return id
 }
 
-// The SDK's ECS RAM role provider (with its refreshing fetcher) finds the
-// role and its credentials at the metadata service, reports their expiry,
-// and hands out the next generation once they have expired.
+// The SDK's ECS RAM role provider finds the role and its credentials at
+// the metadata service and reports their expiry; signer.CachedCredentials
+// refreshes them ahead of it.
 func TestSDKEcsRoleProvider(t *testing.T) {
 	t.Parallel()
-	f := newFakeECS(t, time.Second, false)
+	f := newFakeECS(t, period, false)
 	useAsEnvMetadata(t, f)
-	rotate(t, f, credchain.FromSDK(sdkcreds.NewEcsRoleCredentialsProvider()), true)
+	p := &signer.CachedCredentials{
+		Provider:      credchain.FromSDK(sdkcreds.NewEcsRoleCredentialsProviderWithoutRefresh()),
+		RefreshBefore: period,
+	}
+	rotate(t, f, p, true, 2)
 	if via, _ := f.proxied(); via == 0 {
 		t.Error("no request for the metadata address reached the fake server")
 	}
@@ -241,17 +269,18 @@ func TestSDKEcsRoleProvider(t *testing.T) {
 
 // The SDK's process provider, wrapped in its refreshing fetcher, runs a
 // command that prints the credentials as JSON (here this test binary,
-// printing what the fake metadata server answers) and reports their expiry.
+// printing what the fake metadata server answers) and reports their expiry;
+// the SDK's fetcher reuses them until they expire.
 func TestSDKProcessProviderWithFetcher(t *testing.T) {
 	t.Parallel()
-	f := newFakeECS(t, time.Second, false)
+	f := newFakeECS(t, period, false)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := fmt.Sprintf("%s=%s%s%s '%s'", printCredentialsEnv, f.URL, credsPath, roleName, exe)
 	proc := sdkcreds.NewProcessCredentialsProvider(cmd)
-	rotate(t, f, credchain.FromSDK(sdkcreds.NewCredentialsFetcherProvider(sdkcreds.CredentialsFetcherFunc(proc.GetCredentials))), true)
+	rotate(t, f, credchain.FromSDK(sdkcreds.NewCredentialsFetcherProvider(sdkcreds.CredentialsFetcherFunc(proc.GetCredentials))), true, 1)
 }
 
 // credentials-go's ECS RAM role provider on an instance with IMDSv1
@@ -260,7 +289,7 @@ func TestSDKProcessProviderWithFetcher(t *testing.T) {
 // (here the fake server's one period, CredentialsGoValidity in production).
 func TestCredentialsGoEcsRoleProvider(t *testing.T) {
 	t.Parallel()
-	f := newFakeECS(t, time.Second, true)
+	f := newFakeECS(t, period, true)
 	ecs, err := providers.NewECSRAMRoleCredentialsProviderBuilder().
 		WithRoleName(roleName).
 		WithDisableIMDSv1(true).
@@ -269,7 +298,7 @@ func TestCredentialsGoEcsRoleProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rotate(t, f, credchain.FromCredentialsGo(credentials.FromCredentialsProvider("ecs_ram_role", ecs), f.period), false)
+	rotate(t, f, credchain.FromCredentialsGo(credentials.FromCredentialsProvider("ecs_ram_role", ecs), f.period), false, 2)
 	if via, withToken := f.proxied(); via == 0 || withToken == 0 {
 		t.Errorf("%d requests for the metadata address, %d credential requests with a metadata token; want both", via, withToken)
 	}
@@ -309,7 +338,7 @@ func TestProvidersWithoutExpiry(t *testing.T) {
 			if err != nil || !c.Expires.IsZero() || (c.SecurityToken != "") != tc.sts {
 				t.Fatalf("GetCredentials: %+v, %v", c, err)
 			}
-			upload(t, srv, s, strings.ReplaceAll(tc.name, " ", "_"))
+			upload(t, f, srv, s, strings.ReplaceAll(tc.name, " ", "_"))
 		})
 	}
 }
