@@ -47,23 +47,6 @@ var opTitles = map[string]string{
 	"browserMultipart":  "multipartUpload 12 MiB, CORS + callback",
 }
 
-// pending lists the cells that fail today because of an emulator gap that
-// another branch is fixing, keyed "client/signature/operation" (any
-// credentials). Each is still run and must still fail; once the fix is
-// merged the test says so, and the entry goes.
-var pending = map[string]string{}
-
-func init() {
-	// ali-oss signs V1 requests with x-oss-date and no Date header (a
-	// browser cannot set Date); the emulator reads only Date (issue 18,
-	// branch emu-safety).
-	const why = "ali-oss V1 sends x-oss-date without Date: 403 Invalid date format of the Date header (emu-safety)"
-	for _, op := range []string{"putCallback", "multipartCallback", "get", "head", "delete"} {
-		pending["ali-oss Node/V1/"+op] = why
-	}
-	pending["ali-oss browser/V1/browserMultipart"] = why
-}
-
 // opResult is what a client saw doing one operation; the JSON form is
 // what alioss/node.mjs prints.
 type opResult struct {
@@ -83,11 +66,10 @@ type matrixRow struct {
 
 var (
 	matrixMu    sync.Mutex
-	matrixCells = map[matrixRow]map[string]string{} // op -> "pass", "FAIL", or "no: " + why
+	matrixCells = map[matrixRow]map[string]string{} // op -> "pass" or "FAIL"
 )
 
-// record notes a cell's outcome: "pass", "FAIL", or "no: " + why for a
-// known gap (pending, or not runnable yet).
+// record notes a cell's outcome, "pass" or "FAIL".
 func record(row matrixRow, op, outcome string) {
 	matrixMu.Lock()
 	defer matrixMu.Unlock()
@@ -117,7 +99,6 @@ func writeMatrix(path string) error {
 		return strings.Compare(a.client+a.sig+a.creds, b.client+b.sig+b.creds)
 	})
 	var b strings.Builder
-	var notes []string
 	b.WriteString("| client | signature | credentials |")
 	for _, op := range ops {
 		b.WriteString(" " + opTitles[op] + " |")
@@ -127,24 +108,12 @@ func writeMatrix(path string) error {
 		fmt.Fprintf(&b, "| %s | %s | %s |", row.client, row.sig, row.creds)
 		for _, op := range ops {
 			cell, ok := matrixCells[row][op]
-			if why, gap := strings.CutPrefix(cell, "no: "); gap {
-				if !slices.Contains(notes, why) {
-					notes = append(notes, why)
-				}
-				cell = fmt.Sprintf("no (%d)", slices.Index(notes, why)+1)
-			}
 			if !ok {
 				cell = "–"
 			}
 			b.WriteString(" " + cell + " |")
 		}
 		b.WriteString("\n")
-	}
-	if len(notes) > 0 {
-		b.WriteString("\n")
-	}
-	for i, n := range notes {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, n)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
@@ -168,24 +137,13 @@ type matrixCreds struct {
 	id, secret, stsToken string
 }
 
-// emulatorHasKeyFlag reports whether "ossdirect emulator" accepts -key
-// (several keys, STS among them), as its -h says.
-func emulatorHasKeyFlag(t *testing.T) bool {
-	out, _ := exec.Command(ossdirectBin, "emulator", "-h").CombinedOutput()
-	return bytes.Contains(out, []byte("\n  -key "))
-}
-
 // Every official client, V1 and V4, with a permanent AccessKey and with
 // STS credentials, through the standalone emulator.
 func TestClientMatrix(t *testing.T) {
 	const keyID, keySecret = "LTAI5tMatrixKey", "matrix-secret"
 	sts := matrixCreds{name: "STS", id: "STS.NTMatrixTemporary", secret: "matrix-sts-secret", stsToken: "CAIS-matrix-security-token"}
-	var args []string
-	stsReady := emulatorHasKeyFlag(t)
-	if stsReady {
-		args = append(args, "-key", fmt.Sprintf("%s:%s:%s:%s", sts.id, sts.secret, sts.stsToken, time.Now().Add(time.Hour).UTC().Format(time.RFC3339)))
-	}
-	e := startEmulator(t, keyID, keySecret, args...)
+	e := startEmulator(t, keyID, keySecret,
+		"-key", fmt.Sprintf("%s:%s:%s:%s", sts.id, sts.secret, sts.stsToken, time.Now().Add(time.Hour).UTC().Format(time.RFC3339)))
 	app, events := callbackApp(t, e.pubKeyURL)
 	creds := []matrixCreds{{name: "AccessKey", id: keyID, secret: keySecret}, sts}
 
@@ -207,12 +165,6 @@ func TestClientMatrix(t *testing.T) {
 			for _, c := range creds {
 				row := matrixRow{d.client, sig, c.name}
 				t.Run(d.client+"/"+sig+"/"+c.name, func(t *testing.T) {
-					if c.stsToken != "" && !stsReady {
-						for _, op := range matrixOps {
-							record(row, op, "no: waits for the emulator's -key flag for STS keys (branch emu-safety)")
-						}
-						t.Skip("the emulator has no -key flag for STS keys yet (issue 18, branch emu-safety)")
-					}
 					drain(events)
 					prefix := strings.NewReplacer(" ", "-").Replace(strings.ToLower(d.client+"/"+sig+"/"+c.name)) + "/"
 					results := d.run(t, v4, c, prefix)
@@ -241,23 +193,12 @@ func drain(events chan *callback.Event) {
 // checkOp checks one cell against what the application and the emulator
 // saw, and records it.
 func checkOp(t *testing.T, row matrixRow, op string, results map[string]opResult, events chan *callback.Event, prefix string) {
-	r := results[op]
-	err := opError(op, r, results, events, prefix)
-	key := row.client + "/" + row.sig + "/" + op
-	why, isPending := pending[key]
-	switch {
-	case err == nil && isPending:
-		record(row, op, "pass")
-		t.Errorf("%s passes now: remove it from pending (%s)", key, why)
-	case err == nil:
-		record(row, op, "pass")
-	case isPending:
-		record(row, op, "no: "+why)
-		t.Skipf("pending: %s; today: %v", why, err)
-	default:
+	if err := opError(op, results[op], results, events, prefix); err != nil {
 		record(row, op, "FAIL")
 		t.Error(err)
+		return
 	}
+	record(row, op, "pass")
 }
 
 // opError says what is wrong with an operation's result, nil if nothing.

@@ -197,8 +197,7 @@ func untilExpired(exp time.Time) {
 // prevents. exact says whether p reports the generation's own expiry (the
 // SDK's providers) or a lower bound of it (credentials-go).
 func rotate(t *testing.T, f *fakeECS, p signer.CredentialsProvider, exact bool, rotations int) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: f.Keys()})
-	t.Cleanup(srv.Close)
+	srv := newBucket(t, f.Keys())
 	signers := map[signer.Version]*signer.Signer{}
 	for _, v := range []signer.Version{signer.V4, signer.V1} {
 		signers[v] = srv.Signer()
@@ -239,6 +238,16 @@ func rotate(t *testing.T, f *fakeECS, p signer.CredentialsProvider, exact bool, 
 		}
 		c = next
 	}
+}
+
+// newBucket is an emulator that accepts keys, each until its expiry.
+func newBucket(t *testing.T, keys []osstest.AccessKey) *osstest.Server {
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // tokenKeyID is the AccessKey id a PostObject token was signed with.
@@ -330,8 +339,7 @@ func TestProvidersWithoutExpiry(t *testing.T) {
 			if !tc.sts {
 				keys[0].SecurityToken = ""
 			}
-			srv := osstest.NewServer(osstest.Config{AccessKeys: keys[:1]})
-			defer srv.Close()
+			srv := newBucket(t, keys[:1])
 			s := srv.Signer()
 			s.Credentials = tc.p
 			c, err := tc.p.GetCredentials(context.Background())
