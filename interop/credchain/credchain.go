@@ -12,6 +12,7 @@ package credchain
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	sdkcreds "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
@@ -22,6 +23,9 @@ import (
 
 // FromSDK adapts a credentials provider of the OSS Go SDK v2. The SDK
 // reports when STS credentials expire (nil for an AccessKey that does not).
+// Wrap a provider that does not cache (NewEcsRoleCredentialsProviderWithoutRefresh,
+// NewProcessCredentialsProvider) in signer.CachedCredentials, which also
+// serializes its calls.
 func FromSDK(p sdkcreds.CredentialsProvider) signer.CredentialsProvider {
 	return signer.CredentialsProviderFunc(func(ctx context.Context) (signer.Credentials, error) {
 		c, err := p.GetCredentials(ctx)
@@ -40,15 +44,21 @@ func FromSDK(p sdkcreds.CredentialsProvider) signer.CredentialsProvider {
 // credentials-go are still good for at least. credentials-go does not say
 // when they expire, but its STS providers (ECS RAM role, RAM role ARN,
 // OIDC) fetch new ones once 180 s or less remain (needUpdateCredential in
-// its providers package), and STS issues them for 15 minutes or more.
+// its providers package), and STS issues them for 15 minutes or more
+// (DurationSeconds, https://www.alibabacloud.com/help/en/ram/developer-reference/api-sts-2015-04-01-assumerole).
+// What the Signer signs with them lasts at most this long.
 const CredentialsGoValidity = 170 * time.Second
 
 // FromCredentialsGo adapts a github.com/aliyun/credentials-go Credential.
 // STS credentials are given Expires = now + validFor (CredentialsGoValidity
-// in production), since credentials-go does not report their expiry.
+// in production), since credentials-go does not report their expiry. Calls
+// are serialized: credentials-go's providers are not safe for concurrent use.
 func FromCredentialsGo(c credentials.Credential, validFor time.Duration) signer.CredentialsProvider {
+	var mu sync.Mutex
 	return signer.CredentialsProviderFunc(func(context.Context) (signer.Credentials, error) {
+		mu.Lock()
 		m, err := c.GetCredential()
+		mu.Unlock()
 		if err != nil {
 			return signer.Credentials{}, err
 		}

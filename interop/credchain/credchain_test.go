@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -376,3 +377,37 @@ func TestProviderErrors(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// The adapters keep signer.CredentialsProvider's promise of being safe for
+// concurrent use (run with -race): the Signer asks once per Sign, from
+// every request's goroutine.
+func TestConcurrentUse(t *testing.T) {
+	f := newFakeECS(t, time.Hour, false)
+	ecs, err := providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(roleName).WithDisableIMDSv1(true).
+		WithHttpOptions(&providers.HttpOptions{Proxy: f.URL}).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	useAsEnvMetadata(t, f)
+	for name, p := range map[string]signer.CredentialsProvider{
+		"credentials-go ECS":                        credchain.FromCredentialsGo(credentials.FromCredentialsProvider("ecs_ram_role", ecs), time.Minute),
+		"SDK ECS with refresh":                      credchain.FromSDK(sdkcreds.NewEcsRoleCredentialsProvider()),
+		"SDK ECS without refresh, cached by signer": &signer.CachedCredentials{Provider: credchain.FromSDK(sdkcreds.NewEcsRoleCredentialsProviderWithoutRefresh())},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range 5 {
+						if c, err := p.GetCredentials(context.Background()); err != nil || f.generationOf(c.AccessKeyID) != 0 {
+							t.Errorf("GetCredentials: %+v, %v", c, err)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
