@@ -46,6 +46,11 @@ if [ ! -d "$uppy/node_modules/playwright-core" ] || [ ! -d "$uppy/node_modules/@
 fi
 log "bundling Uppy for examples/uppy (esbuild, pinned in $uppy/package.json)"
 (cd "$uppy" && npm run --silent build </dev/null)
+alioss=interop/alioss
+if [ ! -d "$alioss/node_modules/ali-oss" ] || [ ! -d "$alioss/node_modules/playwright-core" ]; then
+	log "installing ali-oss and playwright-core for the interop tests (npm ci in $alioss)"
+	(cd "$alioss" && npm ci --no-audit --no-fund </dev/null)
+fi
 
 log "go mod download (library and interop module)"
 go mod download
@@ -71,7 +76,7 @@ log "benchmarks run once each, so none is left broken (timings: README, Performa
 go test -count=1 -run '^$' -bench . -benchtime 1x ./... > /dev/null
 (cd interop && go test -count=1 -run '^$' -bench . -benchtime 1x ./... > /dev/null)
 
-log "interop: the official OSS Go SDK v2 against ossdirect (go test -race)"
+log "interop: the official OSS Go SDK v2, credential providers and ali-oss (Node and Chromium) against ossdirect (go test -race)"
 (cd interop && go test -race -count=1 ./...)
 
 log "1 GiB uploads through the emulator at full size (the race run uses smaller ones)"
