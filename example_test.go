@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path"
@@ -119,8 +121,13 @@ func ossCallback() *http.Request {
 // saveUpload stands for the application's bookkeeping.
 func saveUpload(uid, object string, size int64) {}
 
-// Example_tokenEndpoint is the README's "Sign a policy" snippet.
+// Example_tokenEndpoint is the README's "Sign a policy" snippet: a browser
+// asks it for a token and uploads with it, and OSS calls the app back.
 func Example_tokenEndpoint() {
+	d := deploy() // the environment's credentials, the bucket, the app's callback endpoint
+	defer d.close()
+	mux := d.mux // the app's routes
+
 	s := &signer.Signer{
 		Credentials: signer.EnvCredentials(), // OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN
 		Bucket:      "examplebucket",
@@ -130,7 +137,7 @@ func Example_tokenEndpoint() {
 	if err := s.Validate(); err != nil {
 		log.Fatal(err) // a missing field, a short secret, or no credentials in the environment
 	}
-	http.Handle("GET /oss/token", &signer.Handler{
+	mux.Handle("GET /oss/token", &signer.Handler{
 		Signer: s,
 		Upload: func(r *http.Request) (signer.Upload, error) {
 			uid := currentUser(r) // your session
@@ -146,6 +153,15 @@ func Example_tokenEndpoint() {
 			}, nil
 		},
 	})
+
+	// The page fetches a token, then posts the form straight to OSS.
+	var tok signer.Token
+	d.getJSON("https://app.example.com/oss/token", &tok)
+	fmt.Println("token for", tok.Host, tok.Dir)
+	fmt.Println(d.postForm(&tok, "", "hello.txt", "Hello, OSS!\n"))
+	// Output:
+	// token for https://examplebucket.oss-cn-hangzhou.aliyuncs.com uploads/42/
+	// 200 {"object":"uploads/42/hello.txt","size":12,"uid":"42"}
 }
 
 // Example_callbackHandler is the README's "Verify the callback" snippet. OSS's
@@ -277,25 +293,60 @@ func Example_capture() {
 // Example_behindProxy is the README's reverse-proxy snippet: nginx serves
 // the app under /api/ and strips that prefix.
 func Example_behindProxy() {
+	d := deploy()
+	defer d.close()
+	mux := http.NewServeMux() // the app's routes, behind the proxy
+	app := httptest.NewServer(mux)
+	defer app.Close()
+	appURL, _ := url.Parse(app.URL)
+	nginx := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(appURL) // location /api/ { proxy_pass http://app/; }
+		r.Out.URL.Path, r.Out.URL.RawPath = strings.TrimPrefix(r.In.URL.Path, "/api"), ""
+	}})
+	defer nginx.Close()
+	d.dns["app.example.com"] = nginx.URL
+
 	v := &callback.Verifier{
 		Secrets:        loadSecrets(),
 		StrippedPrefix: "/api", // OSS signed /api/oss/callback; the app sees /oss/callback
 	}
-	http.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+	mux.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
 		return nil, nil
 	}))
+
+	v.Keys = d.oss.KeyFetcher() // the emulator's key instead of OSS's
+	v.Logger = slog.New(slog.DiscardHandler)
+	s := d.oss.Signer()
+	s.Secrets = loadSecrets()
+	tok, err := s.Sign(context.Background(), signer.Upload{
+		KeyPrefix: "uploads/42/", MaxSize: 1 << 20,
+		Callback: &callback.Params{URL: "https://app.example.com/api/oss/callback?uid=42", Body: callback.FormBody("object")},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.postForm(tok, "", "a.txt", "through the proxy"))
+	cb := d.oss.Callbacks()
+	fmt.Println(len(cb), strings.Split(cb[0].URL, "?")[0])
+	// Output:
+	// 200 {"Status":"OK"}
+	// 1 https://app.example.com/api/oss/callback
 }
 
 // Example_presignedPut is the README's presigned PUT snippet: the browser
 // sends the file with one PUT, OSS calls the app back before it answers.
 func Example_presignedPut() {
+	d := deploy()
+	defer d.close()
+	mux := d.mux
+
 	s := &signer.Signer{
 		Credentials: signer.EnvCredentials(),
 		Bucket:      "examplebucket",
 		Region:      "cn-hangzhou",
 		Secrets:     loadSecrets(),
 	}
-	http.HandleFunc("GET /oss/put-url", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /oss/put-url", func(w http.ResponseWriter, r *http.Request) {
 		uid := currentUser(r)
 		p, err := s.Presign(r.Context(), signer.Request{
 			Method:      http.MethodPut,
@@ -313,18 +364,34 @@ func Example_presignedPut() {
 		}
 		json.NewEncoder(w).Encode(p) // {"method", "url", "expires", "header"}
 	})
+
+	// The page asks for the URL, then sends the file with exactly p.Header.
+	var p signer.Presigned
+	d.getJSON("https://app.example.com/oss/put-url", &p)
+	fmt.Println(p.Method, strings.Split(p.URL, "?")[0], p.Header)
+	fmt.Println(d.do(p.Method, p.URL, p.Header, "\x89PNG not really"))
+	stored, _ := d.oss.Object("uploads/42/avatar.png")
+	fmt.Println(stored.ContentType, stored.Size)
+	// Output:
+	// PUT https://examplebucket.oss-cn-hangzhou.aliyuncs.com/uploads/42/avatar.png map[content-type:image/png]
+	// 200 {"object":"uploads/42/avatar.png","size":15,"uid":"42"}
+	// image/png 15
 }
 
 // Example_multipartEndpoint is the README's multipart snippet: large files
 // go in parts, straight from the browser, with no credentials in it.
 func Example_multipartEndpoint() {
+	d := deploy()
+	defer d.close()
+	mux := d.mux
+
 	s := &signer.Signer{
 		Credentials: signer.EnvCredentials(),
 		Bucket:      "examplebucket",
 		Region:      "cn-hangzhou",
 		Secrets:     loadSecrets(),
 	}
-	http.Handle("/oss/multipart/", &signer.MultipartHandler{ // plan, parts, complete, abort, list
+	mux.Handle("/oss/multipart/", &signer.MultipartHandler{ // plan, parts, complete, abort, list
 		Signer:  s,
 		Secrets: s.Secrets, // seal the tickets: the same keyring
 		User: func(r *http.Request) (string, error) {
@@ -347,6 +414,42 @@ func Example_multipartEndpoint() {
 	})
 	// In the callback handler: signer.CheckSize(ev) refuses an object whose
 	// size differs from the plan (a browser can leave parts out).
+
+	// The page: plan, initiate, one part, complete (deploy's callback
+	// endpoint calls CheckSize).
+	const file = "a small video, sent in one part"
+	var plan struct {
+		Ticket    string           `json:"ticket"`
+		Key       string           `json:"key"`
+		PartCount int              `json:"part_count"`
+		Initiate  signer.Presigned `json:"initiate"`
+	}
+	d.postJSON("https://app.example.com/oss/multipart/plan", signer.File{Name: "clip.mp4", Size: int64(len(file))}, &plan)
+	fmt.Println("plan:", plan.Key, plan.PartCount, "part")
+	_, initiated := d.do(plan.Initiate.Method, plan.Initiate.URL, plan.Initiate.Header, "")
+	var upload struct {
+		UploadID string `xml:"UploadId"`
+	}
+	if err := xml.Unmarshal([]byte(initiated), &upload); err != nil {
+		log.Fatal(err)
+	}
+	var parts struct {
+		Parts []signer.Part `json:"parts"`
+	}
+	d.postJSON("https://app.example.com/oss/multipart/parts", map[string]any{"ticket": plan.Ticket, "upload_id": upload.UploadID, "parts": []int{1}}, &parts)
+	etag := d.sendPart(parts.Parts[0].Presigned, file)
+	var complete struct {
+		Request signer.Presigned `json:"request"`
+	}
+	d.postJSON("https://app.example.com/oss/multipart/complete", map[string]any{"ticket": plan.Ticket, "upload_id": upload.UploadID}, &complete)
+	fmt.Println(d.do(complete.Request.Method, complete.Request.URL, complete.Request.Header,
+		"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"+etag+"</ETag></Part></CompleteMultipartUpload>"))
+	stored, _ := d.oss.Object(plan.Key)
+	fmt.Println(stored.Type, string(stored.Content) == file)
+	// Output:
+	// plan: uploads/42/clip.mp4 1 part
+	// 200 {"object":"uploads/42/clip.mp4","size":31,"uid":"42"}
+	// Multipart true
 }
 
 // Example_temporaryCredentials is the README's "Temporary credentials
@@ -385,13 +488,17 @@ func assumeRole(context.Context) (signer.Credentials, error) {
 // Example_uppy is the README's Uppy snippet: Uppy's AwsS3 plugin with
 // companionEndpoint "/uppy" uploads straight to OSS, with the callback.
 func Example_uppy() {
+	d := deploy()
+	defer d.close()
+	mux := d.mux
+
 	s := &signer.Signer{
 		Credentials: signer.EnvCredentials(),
 		Bucket:      "examplebucket",
 		Region:      "cn-hangzhou",
 		Secrets:     loadSecrets(),
 	}
-	http.Handle("/uppy/", &signer.CompanionHandler{ // Companion's /s3/... routes
+	mux.Handle("/uppy/", &signer.CompanionHandler{ // Companion's /s3/... routes
 		Signer:  s,
 		Secrets: s.Secrets,
 		User: func(r *http.Request) (string, error) {
@@ -408,4 +515,189 @@ func Example_uppy() {
 			}, nil
 		},
 	})
+
+	// Uppy's AwsS3 plugin asks for the form's parameters, then posts the
+	// file straight to OSS with them.
+	var params struct {
+		Method string            `json:"method"`
+		URL    string            `json:"url"`
+		Fields map[string]string `json:"fields"`
+	}
+	d.getJSON("https://app.example.com/uppy/s3/params?filename=notes.txt&type=text/plain", &params)
+	key := params.Fields["key"]
+	delete(params.Fields, "key")
+	fmt.Println(params.Method, params.URL, path.Dir(key), path.Ext(key))
+	status, answer := d.postForm(&signer.Token{Host: params.URL, Fields: params.Fields}, key, "notes.txt", "some notes")
+	var ev struct{ Object, UID string }
+	if err := json.Unmarshal([]byte(answer), &ev); err != nil {
+		log.Fatal(status, answer)
+	}
+	fmt.Println(status, ev.Object == key, ev.UID)
+	// Output:
+	// POST https://examplebucket.oss-cn-hangzhou.aliyuncs.com uploads/42 .txt
+	// 200 true 42
 }
+
+// deployment is what the README's snippets run in, in process: the
+// environment's credentials, the bucket (an emulator) and the app's server,
+// reached by their production names (fakeDNS). Its callback endpoint,
+// POST /oss/callback on mux, is the README's with the emulator's key trusted.
+type deployment struct {
+	mux     *http.ServeMux // the app's routes
+	app     *httptest.Server
+	oss     *osstest.Server
+	dns     fakeDNS
+	browser *http.Client // the user's browser
+}
+
+// The deployment's credentials, as its environment holds them.
+const (
+	envKeyID     = "LTAI5tExampleKeyId"
+	envKeySecret = "ExampleKeySecretOfTheDeployment"
+)
+
+func deploy() *deployment {
+	// Stands for the deployment's environment, where EnvCredentials reads
+	// the bucket's credentials.
+	os.Setenv("OSS_ACCESS_KEY_ID", envKeyID)
+	os.Setenv("OSS_ACCESS_KEY_SECRET", envKeySecret)
+	os.Unsetenv("OSS_SESSION_TOKEN")
+
+	d := &deployment{mux: http.NewServeMux(), dns: fakeDNS{}}
+	d.app = httptest.NewServer(d.mux)
+	oss, err := osstest.NewServer(osstest.Config{
+		AccessKeys:     []osstest.AccessKey{{ID: envKeyID, Secret: envKeySecret}},
+		CallbackClient: &http.Client{Transport: d.dns},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	d.oss = oss
+	d.dns["app.example.com"] = d.app.URL
+	d.dns["examplebucket.oss-cn-hangzhou.aliyuncs.com"] = oss.URL
+	d.browser = &http.Client{Transport: d.dns}
+
+	v := &callback.Verifier{Secrets: loadSecrets(), Keys: oss.KeyFetcher(), Logger: slog.New(slog.DiscardHandler)}
+	d.mux.Handle("POST /oss/callback", v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+		if ev.Query.Has(signer.SizeParam) { // a multipart upload's: check its plan
+			if err := signer.CheckSize(ev); err != nil {
+				return nil, &callback.HTTPError{Status: http.StatusForbidden, Message: "size differs from the plan", Err: err}
+			}
+		}
+		return map[string]any{"object": ev.Object, "size": ev.Size, "uid": ev.Query.Get("uid")}, nil
+	}))
+	return d
+}
+
+func (d *deployment) close() {
+	d.oss.Close()
+	d.app.Close()
+	os.Unsetenv("OSS_ACCESS_KEY_ID")
+	os.Unsetenv("OSS_ACCESS_KEY_SECRET")
+}
+
+// sendPart sends one presigned UploadPart and returns the part's ETag.
+func (d *deployment) sendPart(p signer.Presigned, body string) string {
+	req, err := http.NewRequest(p.Method, p.URL, strings.NewReader(body))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for k, v := range p.Header {
+		req.Header.Set(k, v)
+	}
+	res, err := d.browser.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		log.Fatal("UploadPart: ", res.Status)
+	}
+	return res.Header.Get("ETag")
+}
+
+// do sends a request as the browser does and returns the status and body
+// of the answer.
+func (d *deployment) do(method, rawURL string, header map[string]string, body string) (int, string) {
+	req, err := http.NewRequest(method, rawURL, strings.NewReader(body))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := d.browser.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if res.StatusCode/100 != 2 {
+		log.Fatalf("%s %s: %s %s", method, rawURL, res.Status, b)
+	}
+	return res.StatusCode, strings.TrimSpace(string(b))
+}
+
+// getJSON asks the app for JSON, as a page's fetch does.
+func (d *deployment) getJSON(rawURL string, v any) {
+	_, body := d.do(http.MethodGet, rawURL, nil, "")
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// postJSON posts JSON to the app and decodes its JSON answer.
+func (d *deployment) postJSON(rawURL string, in, out any) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, body := d.do(http.MethodPost, rawURL, map[string]string{"Content-Type": "application/json"}, string(b))
+	if err := json.Unmarshal([]byte(body), out); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// postForm uploads a file with a token as a browser's form does and
+// returns OSS's answer.
+func (d *deployment) postForm(tok *signer.Token, key, name, content string) (int, string) {
+	req, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{
+		Token: tok, Key: key, FileName: name, Body: strings.NewReader(content),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := d.browser.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// fakeDNS stands for DNS and TLS in the Examples: a request to one of its
+// host names goes, over plain HTTP, to the loopback server standing for it,
+// with its Host header unchanged. Other hosts are reached as they are.
+type fakeDNS map[string]string
+
+func (d fakeDNS) RoundTrip(r *http.Request) (*http.Response, error) {
+	if base, ok := d[r.URL.Host]; ok {
+		to, err := url.Parse(base)
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		if r.Host == "" {
+			r.Host = r.URL.Host
+		}
+		r.URL.Scheme, r.URL.Host = to.Scheme, to.Host
+	}
+	return exampleTransport.RoundTrip(r)
+}
+
+// exampleTransport sends without Accept-Encoding, as OSS's callbacks do.
+var exampleTransport = &http.Transport{DisableCompression: true}
