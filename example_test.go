@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -536,6 +537,154 @@ func Example_uppy() {
 	// Output:
 	// POST https://examplebucket.oss-cn-hangzhou.aliyuncs.com uploads/42 .txt
 	// 200 true 42
+}
+
+// Example_testingInProcess is the README's "Testing your app" snippet for
+// the in-process emulator: the app's own Verifier trusts the emulator's key
+// and accepts its callback.
+func Example_testingInProcess() {
+	ctx := context.Background() // in a test: t.Context()
+
+	srv, err := osstest.NewServer(osstest.Config{}) // bucket "examplebucket", private, a random access key
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+
+	// The app's callback endpoint, with its real Verifier trusting the emulator's key.
+	v := &callback.Verifier{Secrets: loadSecrets(), Keys: srv.KeyFetcher()}
+	app := httptest.NewServer(v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+		return map[string]any{"object": ev.Object, "size": ev.Size, "uid": ev.Query.Get("uid")}, nil
+	}))
+	defer app.Close()
+
+	// The app's Signer, pointed at the emulator: its bucket, region, access key and URL.
+	s := srv.Signer()
+	s.Secrets = loadSecrets()
+	tok, err := s.Sign(ctx, signer.Upload{
+		KeyPrefix: "uploads/42/",
+		MaxSize:   1 << 20,
+		Callback: &callback.Params{
+			URL:  app.URL + "/oss/callback?uid=42",
+			Body: callback.FormBody("object", "size"),
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The browser's form upload: the emulator calls the app back before it answers.
+	req, err := osstest.NewPostRequest(ctx, osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hello")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Println(res.StatusCode, string(answer)) // the app's answer; 203 CallbackFailed had it refused
+
+	obj, _ := srv.Object("uploads/42/a.txt") // what was stored, content included
+	fmt.Printf("%d bytes: %q\n", obj.Size, obj.Content)
+
+	// The bucket is private: the object cannot be read without a signature.
+	get, err := srv.Client().Get(srv.URL + "/uploads/42/a.txt")
+	if err != nil {
+		log.Fatal(err)
+	}
+	get.Body.Close()
+	fmt.Println("unsigned GET:", get.StatusCode)
+	// Output:
+	// 200 {"object":"uploads/42/a.txt","size":5,"uid":"42"}
+	// 5 bytes: "hello"
+	// unsigned GET: 403
+}
+
+// Example_testingStandalone is the README's "Testing your app" snippet for
+// the standalone emulator: the app, configured from its environment, trusts
+// the key at the URL "ossdirect emulator" printed and accepts its callback.
+func Example_testingStandalone() {
+	// ossdirect emulator -addr 127.0.0.1:0 -access-key-id test-id -access-key-secret test-secret,
+	// in process: the command's emulator, its key published at the path it prints.
+	emu := httptest.NewUnstartedServer(nil)
+	base := "http://" + emu.Listener.Addr().String()
+	e, err := osstest.New(osstest.Config{
+		AccessKeys:   []osstest.AccessKey{{ID: "test-id", Secret: "test-secret"}},
+		PublicKeyURL: base + "/__osstest__/callback_pub_key_v1.pem",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	emu.Config.Handler = e
+	emu.Start()
+	defer emu.Close()
+	defer e.Close()
+	// The app's environment in the test.
+	os.Setenv("OSS_ACCESS_KEY_ID", "test-id")
+	os.Setenv("OSS_ACCESS_KEY_SECRET", "test-secret")
+	os.Setenv("OSS_EMULATOR_URL", base)
+	defer os.Unsetenv("OSS_ACCESS_KEY_ID")
+	defer os.Unsetenv("OSS_ACCESS_KEY_SECRET")
+	defer os.Unsetenv("OSS_EMULATOR_URL")
+
+	emulator := os.Getenv("OSS_EMULATOR_URL") // "http://127.0.0.1:9000" in tests, empty in production
+	s := &signer.Signer{
+		Credentials: signer.EnvCredentials(),
+		Bucket:      "examplebucket",
+		Region:      "cn-hangzhou",
+		Endpoint:    emulator, // empty: the bucket's own endpoint
+		Secrets:     loadSecrets(),
+	}
+	keys := verify.KeyFetcher(nil) // nil: only OSS's own key
+	if emulator != "" {
+		// The URL the emulator printed; fetch its key once, at start-up.
+		keyURL := emulator + "/__osstest__/callback_pub_key_v1.pem"
+		res, err := http.Get(keyURL)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pem, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			log.Fatal(err)
+		}
+		key, err := verify.ParsePublicKeyPEM(pem)
+		if err != nil {
+			log.Fatal(err)
+		}
+		keys = verify.StaticKeys{keyURL: key} // the emulator's key, and nothing else
+	}
+	v := &callback.Verifier{Secrets: loadSecrets(), Keys: keys}
+
+	if err := errors.Join(s.Validate(), v.Validate()); err != nil {
+		log.Fatal(err)
+	}
+	app := httptest.NewServer(v.Handler(func(ctx context.Context, ev *callback.Event) (any, error) {
+		return map[string]any{"object": ev.Object, "uid": ev.Query.Get("uid")}, nil
+	}))
+	defer app.Close()
+	tok, err := s.Sign(context.Background(), signer.Upload{
+		KeyPrefix: "uploads/42/", MaxSize: 1 << 20,
+		Callback: &callback.Params{URL: app.URL + "/oss/callback?uid=42", Body: callback.FormBody("object")},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	req, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, FileName: "b.txt", Body: strings.NewReader("standalone")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Println(tok.Host == base, res.StatusCode, string(answer))
+	// Output:
+	// true 200 {"object":"uploads/42/b.txt","uid":"42"}
 }
 
 // deployment is what the README's snippets run in, in process: the
