@@ -305,7 +305,7 @@ func Example_behindProxy() {
 		r.Out.URL.Path, r.Out.URL.RawPath = strings.TrimPrefix(r.In.URL.Path, "/api"), ""
 	}})
 	defer nginx.Close()
-	d.dns["app.example.com"] = nginx.URL
+	d.dns.hosts["app.example.com"] = nginx.URL
 
 	v := &callback.Verifier{
 		Secrets:        loadSecrets(),
@@ -695,7 +695,7 @@ type deployment struct {
 	mux     *http.ServeMux // the app's routes
 	app     *httptest.Server
 	oss     *osstest.Server
-	dns     fakeDNS
+	dns     *fakeDNS
 	browser *http.Client // the user's browser
 }
 
@@ -712,7 +712,7 @@ func deploy() *deployment {
 	os.Setenv("OSS_ACCESS_KEY_SECRET", envKeySecret)
 	os.Unsetenv("OSS_SESSION_TOKEN")
 
-	d := &deployment{mux: http.NewServeMux(), dns: fakeDNS{}}
+	d := &deployment{mux: http.NewServeMux(), dns: newFakeDNS()}
 	d.app = httptest.NewServer(d.mux)
 	oss, err := osstest.NewServer(osstest.Config{
 		AccessKeys:     []osstest.AccessKey{{ID: envKeyID, Secret: envKeySecret}},
@@ -722,8 +722,8 @@ func deploy() *deployment {
 		log.Fatal(err)
 	}
 	d.oss = oss
-	d.dns["app.example.com"] = d.app.URL
-	d.dns["examplebucket.oss-cn-hangzhou.aliyuncs.com"] = oss.URL
+	d.dns.hosts["app.example.com"] = d.app.URL
+	d.dns.hosts["examplebucket.oss-cn-hangzhou.aliyuncs.com"] = oss.URL
 	d.browser = &http.Client{Transport: d.dns}
 
 	v := &callback.Verifier{Secrets: loadSecrets(), Keys: oss.KeyFetcher(), Logger: slog.New(slog.DiscardHandler)}
@@ -741,6 +741,7 @@ func deploy() *deployment {
 func (d *deployment) close() {
 	d.oss.Close()
 	d.app.Close()
+	d.dns.transport.CloseIdleConnections()
 	os.Unsetenv("OSS_ACCESS_KEY_ID")
 	os.Unsetenv("OSS_ACCESS_KEY_SECRET")
 }
@@ -829,12 +830,20 @@ func (d *deployment) postForm(tok *signer.Token, key, name, content string) (int
 }
 
 // fakeDNS stands for DNS and TLS in the Examples: a request to one of its
-// host names goes, over plain HTTP, to the loopback server standing for it,
-// with its Host header unchanged. Other hosts are reached as they are.
-type fakeDNS map[string]string
+// hosts goes, over plain HTTP, to the loopback server standing for it, with
+// its Host header unchanged. Other hosts are reached as they are.
+type fakeDNS struct {
+	hosts     map[string]string // host name -> "http://127.0.0.1:port"
+	transport *http.Transport
+}
 
-func (d fakeDNS) RoundTrip(r *http.Request) (*http.Response, error) {
-	if base, ok := d[r.URL.Host]; ok {
+func newFakeDNS() *fakeDNS {
+	// No Accept-Encoding, as OSS's callbacks carry none.
+	return &fakeDNS{hosts: map[string]string{}, transport: &http.Transport{DisableCompression: true}}
+}
+
+func (d *fakeDNS) RoundTrip(r *http.Request) (*http.Response, error) {
+	if base, ok := d.hosts[r.URL.Host]; ok {
 		to, err := url.Parse(base)
 		if err != nil {
 			return nil, err
@@ -845,8 +854,5 @@ func (d fakeDNS) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		r.URL.Scheme, r.URL.Host = to.Scheme, to.Host
 	}
-	return exampleTransport.RoundTrip(r)
+	return d.transport.RoundTrip(r)
 }
-
-// exampleTransport sends without Accept-Encoding, as OSS's callbacks do.
-var exampleTransport = &http.Transport{DisableCompression: true}
