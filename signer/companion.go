@@ -50,8 +50,8 @@ type CompanionHandler struct {
 
 	// Upload decides the upload of the user's file f (f.Size is 0: the
 	// plugin does not send it). KeyPrefix gets a random name for f appended;
-	// MaxSize bounds the POST policy (at most maxObjectSize) and the
-	// multipart total (at most maxMultipartSize). Required.
+	// MaxSize bounds the POST policy (at most 5 GiB) and the
+	// multipart total (at most 10,000 parts of 5 GiB). Required.
 	Upload func(r *http.Request, user string, f File) (Upload, error)
 
 	// Client sends the requests the handler makes to OSS; nil means
