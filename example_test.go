@@ -23,7 +23,10 @@ import (
 // bucket, osstest.Server.PostObject for the browser.
 func Example() {
 	// OSS. In production: your bucket, and nothing to start.
-	oss := osstest.NewServer(osstest.Config{})
+	oss, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer oss.Close()
 
 	// One secret binds callback URLs to this app: the Signer binds every

@@ -55,7 +55,10 @@ func captureCallback(t *testing.T, callbackPath, bodyType, fileName string) capt
 		io.WriteString(w, "{}")
 	}))
 	defer app.Close()
-	srv := osstest.NewServer(osstest.Config{})
+	srv, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 
 	s := srv.Signer()

@@ -176,7 +176,10 @@ func TestUnboundForgeryRefused(t *testing.T) {
 	}))
 	defer app.Close()
 	// The attacker's own bucket; the emulator's key stands for OSS's.
-	evil := osstest.NewServer(osstest.Config{Bucket: "attackerbucket"})
+	evil, err := osstest.NewServer(osstest.Config{Bucket: "attackerbucket"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer evil.Close()
 	v.Keys = evil.KeyFetcher()
 
@@ -303,7 +306,10 @@ func TestBehindReverseProxy(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := &logRecorder{}
-			srv := osstest.NewServer(osstest.Config{})
+			srv, err := osstest.NewServer(osstest.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
 			defer srv.Close()
 			v := &callback.Verifier{BindingSecret: testSecret, Keys: srv.KeyFetcher(), StrippedPrefix: tt.prefix, Logger: logs.logger()}
 			mux := http.NewServeMux()

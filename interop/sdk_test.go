@@ -115,8 +115,11 @@ func newEmulator(t *testing.T) *osstest.Server {
 
 func newSkewedEmulator(t *testing.T) (*osstest.Server, *atomic.Int64) {
 	skew := new(atomic.Int64)
-	srv := osstest.NewServer(osstest.Config{Bucket: testBucket, Region: testRegion, AccessKeys: emuKeys,
+	srv, err := osstest.NewServer(osstest.Config{Bucket: testBucket, Region: testRegion, AccessKeys: emuKeys,
 		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(srv.Close)
 	return srv, skew
 }

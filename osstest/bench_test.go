@@ -58,7 +58,10 @@ func BenchmarkUpload(b *testing.B) {
 			if store == "dir" {
 				cfg.Dir = b.TempDir()
 			}
-			srv := osstest.NewServer(cfg)
+			srv, err := osstest.NewServer(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
 			defer srv.Close()
 			benchPost(b, srv.URL, body, ct, 204)
 		})

@@ -47,7 +47,10 @@ func newServer(t testing.TB, cfg osstest.Config) *osstest.Server {
 	if cfg.Now == nil {
 		cfg.Now = clock(t0)
 	}
-	srv := osstest.NewServer(cfg)
+	srv, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -536,7 +539,10 @@ func TestCallbackKeySizes(t *testing.T) {
 // TestBareEmulatorKeyURL: an Emulator mounted by the caller derives its
 // key URL from the upload's Host, serves the key there, and trusts it.
 func TestBareEmulatorKeyURL(t *testing.T) {
-	emu := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	emu, err := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/", emu)
 	ts := httptest.NewServer(mux)
@@ -567,7 +573,10 @@ func TestBareEmulatorKeyURL(t *testing.T) {
 	}
 
 	// A configured URL is used verbatim.
-	emu2 := osstest.New(osstest.Config{PublicKeyURL: "https://keys.example/cb.pem"})
+	emu2, err := osstest.New(osstest.Config{PublicKeyURL: "https://keys.example/cb.pem"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if emu2.PublicKeyURL() != "https://keys.example/cb.pem" {
 		t.Errorf("PublicKeyURL = %q", emu2.PublicKeyURL())
 	}

@@ -85,11 +85,12 @@ type Config struct {
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.
 	CORS []CORSRule
-	// PublicReadWrite makes the bucket ACL public-read-write: uploads without
-	// any signature fields are accepted
-	// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
-	// Signed uploads are still verified.
-	PublicReadWrite bool
+	// ACL is the bucket ACL: "private" (the default: only signed requests
+	// read or write), "public-read" (anonymous GET and HEAD too) or
+	// "public-read-write" (anonymous uploads and deletes too). An object's
+	// own ACL, from x-oss-object-acl, overrides it unless it is "default"
+	// (https://www.alibabacloud.com/help/en/oss/user-guide/object-acl).
+	ACL string
 	// PublicKeyURL overrides the URL advertised in x-oss-pub-key-url. By
 	// default NewServer uses <server URL>/__osstest__/callback_pub_key_v1.pem
 	// and a bare Emulator derives the same path from each request's Host.

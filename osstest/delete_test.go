@@ -65,7 +65,9 @@ func TestDeleteObject(t *testing.T) {
 				if _, err := srv.ReadObject(key); !errors.Is(err, osstest.ErrNoSuchKey) {
 					t.Errorf("ReadObject after DELETE: %v, want ErrNoSuchKey", err)
 				}
-				if r := get(t, http.MethodGet, srv.URL+"/examplebucket/"+key, "", nil); r.status != 404 || r.ossError(t).Code != "NoSuchKey" {
+				getReq := objReq(t, srv, http.MethodGet, key, "", nil, nil, "")
+				auth{kind: "v4", key: testKey}.sign(getReq, srv.Bucket(), key)
+				if r := do(t, nil, getReq); r.status != 404 || r.ossError(t).Code != "NoSuchKey" {
 					t.Errorf("GET after DELETE: %d %s", r.status, r.body)
 				}
 				if b, err := srv.ReadObject("user/eric/keep.txt"); err != nil || string(b) != "kept" {
@@ -84,7 +86,10 @@ func TestDeleteObject(t *testing.T) {
 				if len(entries) != 2 {
 					t.Errorf("files left in the directory: %v, want keep.txt's content and metadata", entries)
 				}
-				again := osstest.NewServer(osstest.Config{Dir: dir})
+				again, err := osstest.NewServer(osstest.Config{Dir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
 				defer again.Close()
 				var keys []string
 				for _, o := range again.Objects() {
@@ -104,7 +109,7 @@ func TestDeleteObject(t *testing.T) {
 func TestDeleteObjectAnonymous(t *testing.T) {
 	for _, public := range []bool{false, true} {
 		t.Run(fmt.Sprintf("public-read-write=%v", public), func(t *testing.T) {
-			srv := newServer(t, osstest.Config{PublicReadWrite: public})
+			srv := newServer(t, osstest.Config{ACL: map[bool]string{true: "public-read-write"}[public]})
 			putObject(t, srv, "k", []byte("x"))
 			r := do(t, nil, objReq(t, srv, http.MethodDelete, "k", "", nil, nil, ""))
 			_, stored := srv.Object("k")

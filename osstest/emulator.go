@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -32,7 +33,7 @@ type Emulator struct {
 	tokens          map[string]string // STS token -> access key id
 	now             func() time.Time
 	callbackTimeout time.Duration
-	publicRW        bool
+	acl             string // bucket ACL
 	cors            []CORSRule
 	client          *http.Client
 	sign            *signingKey
@@ -54,16 +55,15 @@ type Emulator struct {
 }
 
 // New returns an Emulator for cfg (zero fields take the defaults documented
-// on Config). It panics if cfg.CallbackKeyBits is not a supported size or
-// cfg.Dir is not a usable directory, like httptest.NewServer panics when it
-// cannot listen: both are mistakes in the test's setup, not runtime input.
-func New(cfg Config) *Emulator {
+// on Config), or an error wrapping ErrConfig for an unsupported
+// CallbackKeyBits or ACL, or a Dir it cannot use.
+func New(cfg Config) (*Emulator, error) {
 	e := &Emulator{
 		bucket:          cfg.Bucket,
 		region:          cfg.Region,
 		now:             cfg.Now,
 		callbackTimeout: cfg.CallbackTimeout,
-		publicRW:        cfg.PublicReadWrite,
+		acl:             cfg.ACL,
 		cors:            append([]CORSRule(nil), cfg.CORS...),
 		fault:           cfg.CallbackFault,
 		keyByID:         map[string]AccessKey{},
@@ -73,7 +73,12 @@ func New(cfg Config) *Emulator {
 		maxObjectSize:   maxObjectSize,
 		pubURL:          cfg.PublicKeyURL,
 	}
-	e.closing, e.stopClosing = context.WithCancel(context.Background())
+	if e.acl == "" {
+		e.acl = aclPrivate
+	}
+	if !validBucketACL(e.acl) {
+		return nil, fmt.Errorf("%w: ACL %q is not private, public-read or public-read-write", ErrConfig, cfg.ACL)
+	}
 	if e.bucket == "" {
 		e.bucket = defaultBucket
 	}
@@ -98,20 +103,24 @@ func New(cfg Config) *Emulator {
 	}
 	key, err := newSigningKey(cfg.CallbackKeyBits)
 	if err != nil {
-		panic("osstest: " + err.Error())
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	e.sign = key
 	st, err := newStore(cfg.Dir)
 	if err != nil {
-		panic("osstest: " + err.Error())
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	e.store = st
 	e.client = callbackClient(cfg.CallbackClient)
 	if e.pubURL != "" {
 		e.advertised[e.pubURL] = true
 	}
-	return e
+	e.closing, e.stopClosing = context.WithCancel(context.Background())
+	return e, nil
 }
+
+// ErrConfig is wrapped by the errors of New and NewServer.
+var ErrConfig = errors.New("osstest: invalid Config")
 
 // Server is an Emulator listening on a loopback address, like
 // httptest.Server. Bucket URLs are URL (the bucket is implied by the bare
@@ -127,10 +136,13 @@ type Server struct {
 	ts *httptest.Server
 }
 
-// NewServer starts an emulator for cfg on a loopback port. The caller
-// must Close it.
-func NewServer(cfg Config) *Server {
-	e := New(cfg)
+// NewServer starts an emulator for cfg on a loopback port (see New for
+// its errors). The caller must Close it.
+func NewServer(cfg Config) (*Server, error) {
+	e, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
 	ts := httptest.NewServer(e)
 	if cfg.PublicKeyURL == "" {
 		e.mu.Lock()
@@ -138,7 +150,7 @@ func NewServer(cfg Config) *Server {
 		e.advertised[e.pubURL] = true
 		e.mu.Unlock()
 	}
-	return &Server{URL: ts.URL, Emulator: e, ts: ts}
+	return &Server{URL: ts.URL, Emulator: e, ts: ts}, nil
 }
 
 // Close shuts the server down and blocks until all outstanding requests

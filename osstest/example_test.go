@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +21,10 @@ import (
 // and calls the app back, the app verifies the callback with the
 // emulator's KeyFetcher and its answer reaches the uploader.
 func Example() {
-	srv := osstest.NewServer(osstest.Config{})
+	srv, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 
 	// The app's callback endpoint trusts only the emulator's key, and only
@@ -85,7 +89,10 @@ func Example() {
 // An Emulator is an http.Handler and can be mounted in a server of your
 // own; OSS's XML errors come back like from the real service.
 func ExampleNew() {
-	emu := osstest.New(osstest.Config{Bucket: "photos"})
+	emu, err := osstest.New(osstest.Config{Bucket: "photos"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	ts := httptest.NewServer(emu)
 	defer ts.Close()
 

@@ -82,10 +82,13 @@ func FuzzPostObject(f *testing.F) {
 	}
 	allowed := map[int]bool{200: true, 201: true, 203: true, 204: true, 303: true, 400: true, 403: true, 404: true, 405: true, 409: true}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		emu := osstest.New(osstest.Config{
-			AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), PublicReadWrite: true,
+		emu, err := osstest.New(osstest.Config{
+			AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), ACL: "public-read-write",
 			CallbackFault: func(string) error { return errNoNetwork },
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		req := httptest.NewRequest(http.MethodPost, "http://examplebucket.localhost/", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "multipart/form-data; boundary="+fuzzBoundary)
 		rec := httptest.NewRecorder()

@@ -2,6 +2,7 @@ package osstest_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -58,9 +59,12 @@ func dirNames(t *testing.T, dir string) []string {
 // version.
 func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 	dir := t.TempDir()
-	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}}
+	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}, ACL: "public-read"}
 
-	first := osstest.NewServer(cfg)
+	first, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	postFile(t, first, "a/photo.jpg", "image/jpeg", "first version")
 	postFile(t, first, "a/photo.jpg", "image/jpeg", "second version")
 	postFile(t, first, "b/notes.txt", "text/plain", "notes")
@@ -73,7 +77,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 		t.Fatalf("files in Dir after 2 objects: %q, want 4", names)
 	}
 
-	second := osstest.NewServer(cfg)
+	second, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer second.Close()
 	if diff := cmp.Diff(want, second.Objects()); diff != "" {
 		t.Errorf("objects after restart (-before +after):\n%s", diff)
@@ -105,7 +112,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 	dir := t.TempDir()
 	cfg := osstest.Config{Dir: dir, AccessKeys: []osstest.AccessKey{testKey}}
-	srv := osstest.NewServer(cfg)
+	srv, err := osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	postFile(t, srv, "kept.txt", "text/plain", "kept")
 	srv.Close()
 	kept := dirNames(t, dir)
@@ -118,7 +128,10 @@ func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 	write("obj-contentonly", "no metadata")
 	write("obj-metaonly.json", `{"Key":"ghost.txt"}`)
 
-	srv = osstest.NewServer(cfg)
+	srv, err = osstest.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if keys := srv.Objects(); len(keys) != 1 || keys[0].Key != "kept.txt" {
 		t.Errorf("objects = %+v, want only kept.txt", keys)
 	}
@@ -129,10 +142,15 @@ func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 
 	write("obj-bad", "content")
 	write("obj-bad.json", "not json")
-	defer func() {
-		if recover() == nil {
-			t.Error("New with corrupt metadata in Dir did not panic")
+	if _, err := osstest.New(cfg); !errors.Is(err, osstest.ErrConfig) {
+		t.Errorf("New with corrupt metadata in Dir: %v, want ErrConfig", err)
+	}
+	if _, err := osstest.New(osstest.Config{Dir: filepath.Join(dir, "missing")}); !errors.Is(err, osstest.ErrConfig) {
+		t.Errorf("New with a missing Dir: %v, want ErrConfig", err)
+	}
+	for _, cfg := range []osstest.Config{{ACL: "public"}, {CallbackKeyBits: 1000}} {
+		if _, err := osstest.NewServer(cfg); !errors.Is(err, osstest.ErrConfig) {
+			t.Errorf("NewServer(%+v): %v, want ErrConfig", cfg, err)
 		}
-	}()
-	osstest.New(cfg)
+	}
 }

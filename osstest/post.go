@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/objectkey"
 	"github.com/ossdirect/ossdirect/internal/ossmsg"
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 )
@@ -64,29 +65,11 @@ func (e *Emulator) postObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 //     content-length-range, 5 GB), then the rest of the body (a second
 //     file is refused) and the Content-MD5 header, then an atomic commit.
 func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil, errNotMultipart()
-	}
-	if r.ContentLength >= e.maxObjectSize {
-		return nil, newErr(400, "InvalidArgument", "Post body size must be less than 5G.").withEC("0006-00000003")
-	}
-	body := io.Reader(r.Body)
-	var bodyMD5 hash.Hash
-	wantMD5, oe := contentMD5(r.Header)
+	fb, oe := e.openForm(r)
 	if oe != nil {
 		return nil, oe
 	}
-	if wantMD5 != nil {
-		bodyMD5 = md5.New()
-		body = io.TeeReader(body, bodyMD5)
-	}
-	// multipart.Reader reads through a 4 KB buffer; a larger one below it
-	// turns thousands of small socket reads into a few large ones.
-	body = bufio.NewReaderSize(body, chunkSize)
-	mr := multipart.NewReader(body, params["boundary"])
-
-	f, oe := readForm(mr)
+	f, oe := readForm(fb.mr)
 	if oe != nil {
 		return nil, oe
 	}
@@ -101,6 +84,7 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 	if oe != nil {
 		return nil, oe
 	}
+	objectkey.Note(r.Context(), obj.Key)
 	up.callback, up.vars, oe = callbackFromForm(f)
 	if oe != nil {
 		return nil, oe
@@ -135,11 +119,8 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 			return nil, policyError(err)
 		}
 	}
-	if oe := readTrailer(mr, body); oe != nil {
+	if oe := fb.finish(); oe != nil {
 		return nil, oe
-	}
-	if bodyMD5 != nil && !bytes.Equal(bodyMD5.Sum(nil), wantMD5) {
-		return nil, errInvalidDigest()
 	}
 
 	if oe := e.commitStreamed(p, &obj, st, forbid); oe != nil {
@@ -149,6 +130,51 @@ func (e *Emulator) receive(r *http.Request) (*upload, *ossError) {
 	up.obj = obj
 	up.sniff = st.sniff
 	return up, nil
+}
+
+// formBody is the multipart reader of a PostObject body, and the MD5 of
+// the whole body when a Content-MD5 header asks for it.
+type formBody struct {
+	mr      *multipart.Reader
+	body    io.Reader
+	md5     hash.Hash
+	wantMD5 []byte
+}
+
+// openForm runs step 1 of receive.
+func (e *Emulator) openForm(r *http.Request) (*formBody, *ossError) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return nil, errNotMultipart()
+	}
+	if r.ContentLength >= e.maxObjectSize {
+		return nil, newErr(400, "InvalidArgument", "Post body size must be less than 5G.").withEC("0006-00000003")
+	}
+	fb := &formBody{body: r.Body}
+	var oe *ossError
+	if fb.wantMD5, oe = contentMD5(r.Header); oe != nil {
+		return nil, oe
+	}
+	if fb.wantMD5 != nil {
+		fb.md5 = md5.New()
+		fb.body = io.TeeReader(fb.body, fb.md5)
+	}
+	// multipart.Reader reads through a 4 KB buffer; a larger one below it
+	// turns thousands of small socket reads into a few large ones.
+	fb.body = bufio.NewReaderSize(fb.body, chunkSize)
+	fb.mr = multipart.NewReader(fb.body, params["boundary"])
+	return fb, nil
+}
+
+// finish reads what follows the file part and checks Content-MD5.
+func (fb *formBody) finish() *ossError {
+	if oe := readTrailer(fb.mr, fb.body); oe != nil {
+		return oe
+	}
+	if fb.md5 != nil && !bytes.Equal(fb.md5.Sum(nil), fb.wantMD5) {
+		return errInvalidDigest()
+	}
+	return nil
 }
 
 func errExistsOSS() *ossError {

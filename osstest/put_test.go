@@ -33,6 +33,11 @@ type auth struct {
 	expires time.Duration // query signatures; zero means 15 minutes
 	region  string        // V4; "" means cn-hangzhou
 	extra   []string      // V4 additional headers
+	// dates chooses the date headers of a header signature: "" is Date
+	// (V1) or x-oss-date (V4); "x-oss-date" sends x-oss-date only (V1:
+	// RFC 1123, as ali-oss does), "x-oss-date-iso" x-oss-date only in ISO
+	// 8601 (V1), "Date" Date only (V4), "both" both headers.
+	dates string
 }
 
 func escapeQuery(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
@@ -64,7 +69,18 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 				q.Set("security-token", a.key.SecurityToken)
 			}
 		} else {
-			req.Header.Set("Date", date)
+			switch a.dates {
+			case "x-oss-date":
+				req.Header.Set("X-Oss-Date", date)
+			case "x-oss-date-iso":
+				date = at.UTC().Format("20060102T150405Z")
+				req.Header.Set("X-Oss-Date", date)
+			case "both":
+				req.Header.Set("Date", date)
+				req.Header.Set("X-Oss-Date", date)
+			default:
+				req.Header.Set("Date", date)
+			}
 			if a.key.SecurityToken != "" {
 				req.Header.Set("X-Oss-Security-Token", a.key.SecurityToken)
 			}
@@ -80,7 +96,7 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 		var sub []string
 		for _, k := range sortedKeys(q) {
 			if strings.HasPrefix(k, "x-oss-") || map[string]bool{"uploads": true, "uploadId": true, "partNumber": true,
-				"callback": true, "callback-var": true, "security-token": true}[k] {
+				"callback": true, "callback-var": true, "security-token": true, "acl": true, "objectMeta": true}[k] {
 				if v := q.Get(k); v != "" {
 					sub = append(sub, k+"="+v)
 				} else {
@@ -118,7 +134,15 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 				q.Set("x-oss-security-token", a.key.SecurityToken)
 			}
 		} else {
-			req.Header.Set("X-Oss-Date", xdate)
+			switch a.dates {
+			case "Date":
+				req.Header.Set("Date", at.UTC().Format(http.TimeFormat))
+			case "both":
+				req.Header.Set("Date", at.UTC().Format(http.TimeFormat))
+				req.Header.Set("X-Oss-Date", xdate)
+			default:
+				req.Header.Set("X-Oss-Date", xdate)
+			}
 			req.Header.Set("X-Oss-Content-Sha256", "UNSIGNED-PAYLOAD")
 			if a.key.SecurityToken != "" {
 				req.Header.Set("X-Oss-Security-Token", a.key.SecurityToken)
@@ -272,13 +296,17 @@ func TestPutObject(t *testing.T) {
 			if obj.ContentType != "text/plain; charset=utf-8" || obj.Meta["owner"] != "eric" || obj.ContentDisposition != "attachment" || obj.Size != int64(len(body)) {
 				t.Errorf("stored %+v", obj)
 			}
-			for _, a := range []auth{{}, {kind: "v4", key: testKey}, {kind: "v1query", key: testKey}} {
+			for _, a := range []auth{{kind: "v4", key: testKey}, {kind: "v1query", key: testKey}} {
 				get := objReq(t, srv, http.MethodGet, key, "", nil, nil, "")
 				a.sign(get, srv.Bucket(), key)
 				g := do(t, nil, get)
 				if g.status != 200 || !bytes.Equal(g.body, body) || g.header.Get("ETag") != md5ETag(body) {
 					t.Errorf("GET signed %q: %d %q", a.kind, g.status, g.body)
 				}
+			}
+			// The bucket is private: an unsigned GET is refused.
+			if g := do(t, nil, objReq(t, srv, http.MethodGet, key, "", nil, nil, "")); g.status != 403 || bytes.Contains(g.body, body) {
+				t.Errorf("unsigned GET of a private object: %d %q", g.status, g.body)
 			}
 		})
 	}

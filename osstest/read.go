@@ -10,16 +10,11 @@ import (
 
 // getObject serves GET and HEAD /<key> with the headers OSS returns for a
 // stored object; Range and conditional requests are handled by
-// http.ServeContent. A signed read (a presigned URL, an SDK's GetObject)
-// has its signature checked like any request; an unsigned one is served
-// whatever the bucket's ACL: the emulator is a test fixture and its tests
-// read back what they uploaded.
+// http.ServeContent. Access is checked by authorizeRead (acl.go).
 func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
-	if isSigned(r) {
-		if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
-			writeError(w, rc, oe)
-			return
-		}
+	if oe := e.authorizeRead(r, key); oe != nil {
+		writeError(w, rc, oe)
+		return
 	}
 	content, obj, err := e.store.open(key)
 	if err != nil {
@@ -77,8 +72,15 @@ type listContents struct {
 }
 
 // listObjects answers GET / with every object whose key starts with the
-// prefix query parameter; no paging, delimiter or authentication.
+// prefix query parameter; no paging or delimiter. A private bucket is
+// listed only with a signature.
 func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	if isSigned(r) || !e.publicRead(aclDefault) {
+		if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+			writeError(w, rc, oe)
+			return
+		}
+	}
 	prefix := r.URL.Query().Get("prefix")
 	res := listBucketResult{Name: e.bucket, Prefix: prefix, MaxKeys: 1000}
 	for _, o := range e.store.list() {
@@ -95,4 +97,24 @@ func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCt
 		})
 	}
 	writeXML(w, http.StatusOK, &res)
+}
+
+// getObjectMeta serves GetObjectMeta, HEAD /<key>?objectMeta: the ETag,
+// size and Last-Modified of an object without its other headers
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getobjectmeta).
+func (e *Emulator) getObjectMeta(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
+	if oe := e.authorizeRead(r, key); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	obj, ok := e.store.get(key)
+	if !ok {
+		writeError(w, rc, errNoSuchKey().withArg("Key", key))
+		return
+	}
+	h := w.Header()
+	h.Set("ETag", obj.ETag)
+	h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
+	h.Set("Last-Modified", obj.LastModified.UTC().Format(http.TimeFormat))
+	w.WriteHeader(http.StatusOK)
 }

@@ -39,7 +39,9 @@ func TestReadBack(t *testing.T) {
 			name = "dir"
 		}
 		t.Run(name, func(t *testing.T) {
-			srv := newServer(t, osstest.Config{Dir: dir})
+			// A public-read bucket, so that the reads below go unsigned;
+			// TestReadACL covers private reads.
+			srv := newServer(t, osstest.Config{Dir: dir, ACL: "public-read"})
 			parts := join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/r 1.txt"), field("x-oss-meta-owner", "eric"),
 				field("Cache-Control", "max-age=60"), file("f.txt", "text/plain", "hello world")})
 			if r := postForm(t, srv.URL, parts); r.status != 204 {
@@ -140,7 +142,10 @@ func TestOverwrite(t *testing.T) {
 // and leaves no files behind.
 func TestCutOffUpload(t *testing.T) {
 	dir := t.TempDir()
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
 	full, ct := encodeForm(t, join(v1Auth(t, testKey, basePolicy()), []part{field("key", "user/eric/cut"), file("f", "", strings.Repeat("z", 1000))}))
 	gaveUp := errors.New("client gave up")
 	pr, pw := io.Pipe()
@@ -175,7 +180,7 @@ func TestCutOffUpload(t *testing.T) {
 
 // TestListObjects checks the minimal ListObjects answer and Objects.
 func TestListObjects(t *testing.T) {
-	srv := newServer(t, osstest.Config{})
+	srv := newServer(t, osstest.Config{ACL: "public-read"})
 	for _, k := range []string{"user/eric/b", "user/eric/a", "user/eric/sub/c"} {
 		parts := join(v1Auth(t, testKey, basePolicy()), []part{field("key", k), file("f", "", k)})
 		if r := postForm(t, srv.URL, parts); r.status != 204 {
@@ -192,5 +197,17 @@ func TestListObjects(t *testing.T) {
 	r := get(t, http.MethodGet, srv.URL+"/?prefix=user/eric/sub/", "", nil)
 	if r.status != 200 || !bytes.Contains(r.body, []byte("<Key>user/eric/sub/c</Key>")) || bytes.Contains(r.body, []byte("<Key>user/eric/a</Key>")) {
 		t.Errorf("list: %d %s", r.status, r.body)
+	}
+	// A private bucket is listed only with a signature.
+	private := newServer(t, osstest.Config{})
+	putObject(t, private, "user/eric/secret", []byte("x"))
+	r = get(t, http.MethodGet, private.URL+"/", "", nil)
+	if e := r.ossError(t); r.status != 403 || e.Code != "AccessDenied" || bytes.Contains(r.body, []byte("user/eric/secret")) {
+		t.Errorf("unsigned list of a private bucket: %d %s", r.status, r.body)
+	}
+	req := objReq(t, private, http.MethodGet, "", "", nil, nil, "")
+	auth{kind: "v4", key: testKey}.sign(req, private.Bucket(), "")
+	if r := do(t, nil, req); r.status != 200 || !bytes.Contains(r.body, []byte("<Key>user/eric/secret</Key>")) {
+		t.Errorf("signed list of a private bucket: %d %s", r.status, r.body)
 	}
 }

@@ -77,7 +77,10 @@ func TestRejectedUploads(t *testing.T) {
 	sts := osstest.AccessKey{ID: "STS.NTmpKey", Secret: "stsSecret", SecurityToken: "tokenA"}
 	sts2 := osstest.AccessKey{ID: "STS.Other", Secret: "otherSecret", SecurityToken: "tokenB"}
 	stsOld := osstest.AccessKey{ID: "STS.Old", Secret: "oldSecret", SecurityToken: "tokenC", Expires: t0.Add(-time.Minute)}
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey, sts, sts2, stsOld}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey, sts, sts2, stsOld}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 
 	var appHits atomic.Int32
@@ -390,7 +393,10 @@ func mustEncodeCB(t testing.TB, p callback.Params) string {
 // declared body at the limit is refused before reading, a chunked body
 // whose file passes the limit while streaming is EntityTooLarge.
 func TestBodySizeLimit(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	osstest.SetMaxObjectSize(srv.Emulator, 4096)
 	pol := policy.New(t0.Add(time.Hour), policy.AnyKey())

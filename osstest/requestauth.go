@@ -79,7 +79,7 @@ func (e *Emulator) authenticateRequest(r *http.Request, bucket, key string) (Acc
 		return e.checkV4Query(r, bucket, key, now)
 	case inQuery:
 		return e.checkV1Query(r, bucket, key, now)
-	case e.publicRW:
+	case e.acl == aclPublicReadWrite:
 		return AccessKey{}, nil
 	}
 	return AccessKey{}, newErr(403, "AccessDenied", "You have no right to access this object because of bucket acl.")
@@ -115,13 +115,9 @@ func (e *Emulator) checkV1Header(r *http.Request, bucket, key string, now time.T
 	if !ok || id == "" || sig == "" {
 		return AccessKey{}, errAuthorizationHeader(authz)
 	}
-	date := r.Header.Get("Date")
-	t, err := http.ParseTime(date)
-	if err != nil {
-		return AccessKey{}, newErr(403, "AccessDenied", "Invalid date format of the Date header.").withArg("Date", date)
-	}
-	if t.Before(now.Add(-headerMaxSkew)) || t.After(now.Add(headerMaxSkew)) {
-		return AccessKey{}, errTooSkewed("Date", date)
+	date, oe := v1RequestDate(r.Header, now)
+	if oe != nil {
+		return AccessKey{}, oe
 	}
 	ak, oe := e.lookupKey(id, r.Header.Get(fieldSecurityToken), now)
 	if oe != nil {
@@ -132,6 +128,65 @@ func (e *Emulator) checkV1Header(r *http.Request, bucket, key string, now time.T
 		return ak, errSignatureFor(sts, "")
 	}
 	return ak, nil
+}
+
+// v1RequestDate checks the request time of a V1 header signature and
+// returns the date line of its string to sign. A client that cannot set
+// Date (a browser; ali-oss everywhere) sends x-oss-date instead, RFC 1123
+// or ISO 8601, and signs it on the date line as well as among the x-oss-*
+// headers; OSS takes either header
+// (https://www.alibabacloud.com/help/en/oss/support/0002-00000503). With
+// both, x-oss-date is the request time and Date the date line, as the V1
+// formula names it [inferred].
+func v1RequestDate(h http.Header, now time.Time) (string, *ossError) {
+	date, xdate := h.Get("Date"), h.Get("X-Oss-Date")
+	name, value := "Date", date
+	if xdate != "" {
+		name, value = fieldDate, xdate
+	}
+	if value == "" {
+		return "", errNoDate()
+	}
+	t, err := http.ParseTime(value)
+	if err != nil && name == fieldDate {
+		t, err = time.Parse(v4DateFmt, value)
+	}
+	if err != nil {
+		return "", newErr(403, "AccessDenied", "Invalid date format of the "+name+" header.").withEC("0002-00000502").withArg(name, value)
+	}
+	if t.Before(now.Add(-headerMaxSkew)) || t.After(now.Add(headerMaxSkew)) {
+		return "", errTooSkewed(name, value)
+	}
+	if date == "" {
+		return xdate, nil
+	}
+	return date, nil
+}
+
+// errNoDate: EC 0002-00000503, a header signature without Date or
+// x-oss-date.
+func errNoDate() *ossError {
+	return newErr(403, "AccessDenied", "The request does not contain a valid Date or x-oss-date header.").withEC("0002-00000503")
+}
+
+// v4RequestDate returns the V4 timestamp of a header signature:
+// x-oss-date (ISO 8601), or, without it, the Date header (GMT) in ISO 8601
+// form, which is then what the string to sign carries; OSS takes either
+// header (https://www.alibabacloud.com/help/en/oss/support/0002-00000502,
+// 0002-00000503).
+func v4RequestDate(h http.Header) (string, *ossError) {
+	if xdate := h.Get("X-Oss-Date"); xdate != "" {
+		return xdate, nil // checkCredential checks its format
+	}
+	date := h.Get("Date")
+	if date == "" {
+		return "", errNoDate()
+	}
+	t, err := time.Parse(http.TimeFormat, date)
+	if err != nil {
+		return "", newErr(400, "InvalidArgument", "The Date header is not a GMT date.").withEC("0002-00000502").withArg("Date", date)
+	}
+	return t.UTC().Format(v4DateFmt), nil
 }
 
 // checkV1Query verifies OSSAccessKeyId, Expires and Signature in the
@@ -262,12 +317,15 @@ func (e *Emulator) checkV4Header(r *http.Request, bucket, key string, now time.T
 	if p.credential == "" || p.signature == "" {
 		return AccessKey{}, errAuthorizationHeader(authz)
 	}
+	var oe *ossError
 	// EC 0002-00000214: the payload hash must be UNSIGNED-PAYLOAD
 	// (https://www.alibabacloud.com/help/en/oss/support/0002-00000214).
 	if v := r.Header.Get("X-Oss-Content-Sha256"); v != v4UnsignedPayload {
 		return AccessKey{}, newErr(400, "InvalidArgument", "The x-oss-content-sha256 header is missing or invalid.").withEC("0002-00000214").withArg("x-oss-content-sha256", v)
 	}
-	p.date = r.Header.Get("X-Oss-Date")
+	if p.date, oe = v4RequestDate(r.Header); oe != nil {
+		return AccessKey{}, oe
+	}
 	id, date, t, oe := e.checkCredential(p.credential, p.date)
 	if oe != nil {
 		return AccessKey{}, oe

@@ -106,7 +106,10 @@ func TestSDKSignatureVectors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := New(Config{Bucket: c.bucket, AccessKeys: []AccessKey{c.key}, Now: func() time.Time { return c.now }})
+			e, err := New(Config{Bucket: c.bucket, AccessKeys: []AccessKey{c.key}, Now: func() time.Time { return c.now }})
+			if err != nil {
+				t.Fatal(err)
+			}
 			got, oe := e.authenticateRequest(c.req, c.bucket, c.objKey)
 			if oe != nil {
 				t.Fatalf("refused: %v\nstring to sign:\n%s\ncanonical request:\n%s", oe, oe.stringToSign, oe.canonicalRequest)
@@ -166,7 +169,10 @@ func FuzzRequestAuth(f *testing.F) {
 	secret := make([]byte, 16)
 	rand.Read(secret)
 	now := time.Unix(1702743657, 0)
-	e := New(Config{Bucket: "bucket", AccessKeys: []AccessKey{{ID: "ak", Secret: string(secret)}}, Now: func() time.Time { return now }})
+	e, err := New(Config{Bucket: "bucket", AccessKeys: []AccessKey{{ID: "ak", Secret: string(secret)}}, Now: func() time.Time { return now }})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, authz, rawQuery, xdate string) {
 		r := httptest.NewRequest(http.MethodPut, "http://bucket.localhost/k", nil)
 		r.URL.RawQuery = rawQuery

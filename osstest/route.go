@@ -13,24 +13,11 @@ type reqCtx struct {
 	host string // HostId in error bodies
 }
 
-// ServeHTTP implements the bucket's HTTP interface:
-//
-//   - POST / — PostObject (form upload);
-//   - PUT /<key> — PutObject;
-//   - POST /<key>?uploads — InitiateMultipartUpload;
-//   - PUT /<key>?partNumber=N&uploadId=ID — UploadPart;
-//   - POST /<key>?uploadId=ID — CompleteMultipartUpload;
-//   - DELETE /<key>?uploadId=ID — AbortMultipartUpload;
-//   - DELETE /<key> — DeleteObject;
-//   - GET /<key>?uploadId=ID — ListParts;
-//   - GET, HEAD /<key> — read a stored object: a signed request's
-//     signature is checked, an unsigned one is served (the emulator trusts
-//     its tests);
-//   - GET / — a minimal ListObjects answer;
-//   - OPTIONS — CORS preflight;
-//   - GET /__osstest__/callback_pub_key_v1.pem — the callback public key.
-//
-// Every path may also be prefixed with "/<bucket>" (path style), see route.
+// ServeHTTP serves the bucket's HTTP interface: PostObject, PutObject,
+// GetObject, HeadObject, GetObjectMeta, DeleteObject, the multipart upload
+// operations, Put/GetObjectACL, ListObjects, CORS preflights and the
+// callback public key (see the package documentation). Any other operation
+// is answered 501 NotImplemented without touching stored objects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := &reqCtx{id: newRequestID(), host: r.Host}
 	h := w.Header()
@@ -44,12 +31,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.applyCORS(w, r)
 
 	if r.URL.Path == pubKeyPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		h.Set("Content-Type", "application/x-pem-file")
-		h.Set("Content-Length", fmt.Sprint(len(e.sign.pubPEM)))
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodGet {
-			w.Write(e.sign.pubPEM)
-		}
+		e.servePublicKey(w, r)
 		return
 	}
 
@@ -59,38 +41,59 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, rc, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withArg("BucketName", bucket))
 		return
 	}
-	q := r.URL.Query()
-	switch {
-	case r.Method == http.MethodPost && key != "" && q.Has("uploads"):
-		e.initiateMultipart(w, r, rc, key)
-	case r.Method == http.MethodPost && key != "" && q.Has("uploadId"):
-		e.completeMultipart(w, r, rc, key)
-	case r.Method == http.MethodPost:
+	e.dispatch(w, r, rc, key, pathStyle)
+}
+
+// dispatch calls the handler of the operation r names.
+func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string, pathStyle bool) {
+	switch op := operationFor(r, r.URL.Query(), key); op {
+	case opPostObject:
 		if key != "" && !pathStyle {
 			drainBody(r)
 			writeError(w, rc, errMethodNotAllowed())
 			return
 		}
 		e.postObject(w, r, rc)
-	case r.Method == http.MethodPut && key != "" && (q.Has("uploadId") || q.Has("partNumber")):
-		e.uploadPart(w, r, rc, key)
-	case r.Method == http.MethodPut && key != "":
+	case opPutObject:
 		e.putObject(w, r, rc, key)
-	case r.Method == http.MethodDelete && key != "" && q.Has("uploadId"):
-		e.abortMultipart(w, r, rc, key)
-	case r.Method == http.MethodDelete && key != "":
-		e.deleteObject(w, r, rc, key)
-	case r.Method == http.MethodGet && key != "" && q.Has("uploadId"):
-		e.listParts(w, r, rc, key)
-	case r.Method == http.MethodGet || r.Method == http.MethodHead:
-		if key == "" {
-			e.listObjects(w, r, rc)
-			return
-		}
+	case opGetObject:
 		e.getObject(w, r, rc, key)
+	case opGetObjectMeta:
+		e.getObjectMeta(w, r, rc, key)
+	case opDeleteObject:
+		e.deleteObject(w, r, rc, key)
+	case opInitiateMultipart:
+		e.initiateMultipart(w, r, rc, key)
+	case opUploadPart:
+		e.uploadPart(w, r, rc, key)
+	case opCompleteMultipart:
+		e.completeMultipart(w, r, rc, key)
+	case opAbortMultipart:
+		e.abortMultipart(w, r, rc, key)
+	case opListParts:
+		e.listParts(w, r, rc, key)
+	case opPutObjectACL:
+		e.putObjectACL(w, r, rc, key)
+	case opGetObjectACL:
+		e.getObjectACL(w, r, rc, key)
+	case opListObjects:
+		e.listObjects(w, r, rc)
+	case opListObjectsV2:
+		drainBody(r)
+		writeError(w, rc, errNotImplemented(op))
 	default:
 		drainBody(r)
-		writeError(w, rc, errMethodNotAllowed())
+		writeError(w, rc, errNotImplemented(op))
+	}
+}
+
+func (e *Emulator) servePublicKey(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/x-pem-file")
+	h.Set("Content-Length", fmt.Sprint(len(e.sign.pubPEM)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		w.Write(e.sign.pubPEM)
 	}
 }
 
@@ -103,7 +106,7 @@ func errMethodNotAllowed() *ossError {
 // more labels is virtual-hosted
 // ("examplebucket.oss-cn-hangzhou.aliyuncs.com", "examplebucket.localhost").
 // An IP literal, "localhost" or a single-label host is path style: a
-// PostObject (POST without ?uploads or ?uploadId) to "/<bucket>" or
+// PostObject (POST without a sub-resource) to "/<bucket>" or
 // "/<bucket>/" names its bucket, "/" the configured one; any other request
 // whose first path segment is the configured bucket
 // ("/examplebucket/dir/key", as the OSS SDKs send for an IP endpoint)
@@ -118,7 +121,7 @@ func (e *Emulator) route(r *http.Request) (bucket, key string, pathStyle bool) {
 	}
 	trimmed := strings.TrimPrefix(path, "/")
 	q := r.URL.Query()
-	if r.Method == http.MethodPost && !q.Has("uploads") && !q.Has("uploadId") {
+	if r.Method == http.MethodPost && !hasSubResource(q) {
 		if trimmed == "" {
 			return e.bucket, "", false
 		}

@@ -131,7 +131,10 @@ func TestObjectSettingValues(t *testing.T) {
 // TestLocationFollowsRequest: the 201 body's Location uses the scheme and
 // Host the upload arrived with (docs/PROTOCOL.md#success-response).
 func TestLocationFollowsRequest(t *testing.T) {
-	emu := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	emu, err := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	plain := httptest.NewServer(emu)
 	defer plain.Close()
 	tlsSrv := httptest.NewTLSServer(emu)
@@ -398,7 +401,10 @@ func checkNoNewGoroutines(t *testing.T, before map[string]string) {
 func TestCloseStopsCallbacks(t *testing.T) {
 	before := goroutineIDs()
 
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	arrived := make(chan struct{})
 	var once sync.Once
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -454,7 +460,10 @@ func TestCloseStopsCallbacks(t *testing.T) {
 // A bare Emulator mounted in the test's own server: Emulator.Close ends a
 // callback in progress without waiting for CallbackTimeout.
 func TestEmulatorCloseStopsCallbacks(t *testing.T) {
-	emu := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	emu, err := osstest.New(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), CallbackTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 	arrived := make(chan struct{})

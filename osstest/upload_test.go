@@ -258,7 +258,10 @@ func basePolicy(conds ...policy.Condition) policy.Policy {
 }
 
 func TestUploadV1Success(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 
 	tests := []struct {
@@ -310,7 +313,10 @@ func TestUploadV1Success(t *testing.T) {
 // (docs/PROTOCOL.md#form-fields), including the content type precedence and
 // ${filename}.
 func TestObjectMetadata(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	pol := basePolicy()
 
@@ -422,7 +428,10 @@ func TestObjectMetadata(t *testing.T) {
 }
 
 func TestPathStyleAndVirtualHost(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	tests := []struct {
 		name, path, host string
@@ -471,11 +480,14 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := osstest.NewServer(osstest.Config{
+	srv, err := osstest.NewServer(osstest.Config{
 		Bucket: "examplebucket", Region: "cn-hangzhou",
 		AccessKeys: []osstest.AccessKey{testKey},
 		Now:        clock(t0),
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", bytes.NewReader(body))
 	req.Host = "examplebucket.oss-cn-hangzhou.aliyuncs.com"
@@ -521,7 +533,10 @@ func TestGolden(t *testing.T) {
 	}
 
 	// One minute past the policy's expiration (13:00Z) the same body is refused.
-	late := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(time.Date(2024, 12, 3, 13, 1, 0, 0, time.UTC))})
+	late, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(time.Date(2024, 12, 3, 13, 1, 0, 0, time.UTC))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer late.Close()
 	req, _ = http.NewRequest(http.MethodPost, late.URL+"/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=WorkedExampleBoundary7MA4YWxkTrZu0gW")
@@ -535,7 +550,7 @@ func TestGolden(t *testing.T) {
 // the canonical spelling or shape.
 func TestAcceptedVariants(t *testing.T) {
 	srv := newServer(t, osstest.Config{AccessKeys: []osstest.AccessKey{testKey, {ID: "LTAIsecond", Secret: "second secret"}}})
-	rw := newServer(t, osstest.Config{PublicReadWrite: true})
+	rw := newServer(t, osstest.Config{ACL: "public-read-write"})
 	enc := mustEncode(t, basePolicy())
 	body := func(key string) []part { return []part{field("key", key), file("a.txt", "text/plain", "hello")} }
 	tests := []struct {

@@ -77,7 +77,10 @@ func TestSignAgainstEmulator(t *testing.T) {
 	var uids []string
 	app := httptest.NewServer(nil)
 	defer app.Close()
-	srv := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
+	srv, err := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	secret := []byte("the-app's-binding-secret")
 	// The Verifier shares the emulator's clock: the bindings the Signer
@@ -175,7 +178,10 @@ func TestSignAgainstEmulator(t *testing.T) {
 // The token endpoint's JSON is everything a page needs: decoded as a
 // browser would, it uploads to the emulator.
 func TestHandlerTokenUploads(t *testing.T) {
-	srv := osstest.NewServer(osstest.Config{})
+	srv, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	ak := srv.AccessKey()
 	h := &signer.Handler{
@@ -218,7 +224,10 @@ func TestHandlerTokenUploads(t *testing.T) {
 func TestCrossAccountCallbacks(t *testing.T) {
 	appKey := osstest.AccessKey{ID: "LTAI5tTheApp", Secret: "app-secret"}
 	otherKey := osstest.AccessKey{ID: "LTAI5tSomeoneElse", Secret: "other-secret"}
-	srv := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{appKey, otherKey}})
+	srv, err := osstest.NewServer(osstest.Config{AccessKeys: []osstest.AccessKey{appKey, otherKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	secret := []byte("the-app's-binding-secret")
 	otherSecret := []byte("another-app's-own-secret")

@@ -89,7 +89,10 @@ func TestPresignedPutAgainstEmulator(t *testing.T) {
 	clock := func() time.Time { return now }
 	perm := osstest.AccessKey{ID: "LTAI5tPermanent", Secret: "permanent-secret"}
 	sts := osstest.AccessKey{ID: "STS.NTemp", Secret: "temp-secret", SecurityToken: "CAIS/sts+token=="}
-	srv := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
+	srv, err := osstest.NewServer(osstest.Config{Now: clock, AccessKeys: []osstest.AccessKey{perm, sts}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	secret := []byte("the-app's-binding-secret")
 	app := newCallbackApp(t, srv, secret, clock)
@@ -194,7 +197,10 @@ type completeBody struct {
 func TestPresignedMultipartAgainstEmulator(t *testing.T) {
 	now := time.Date(2024, 12, 3, 12, 12, 12, 0, time.UTC)
 	clock := func() time.Time { return now }
-	srv := osstest.NewServer(osstest.Config{Now: clock})
+	srv, err := osstest.NewServer(osstest.Config{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	ak := srv.AccessKey()
 	secret := []byte("the-app's-binding-secret")

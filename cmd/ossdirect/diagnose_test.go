@@ -190,7 +190,10 @@ func TestDiagnoseCallbackWithQuery(t *testing.T) {
 		w.Write([]byte("{}"))
 	}))
 	defer app.Close()
-	srv := osstest.NewServer(osstest.Config{})
+	srv, err := osstest.NewServer(osstest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	s := srv.Signer()
 	s.CallbackSecret = []byte("0123456789abcdef0123456789abcdef")

@@ -17,19 +17,35 @@
 //
 // Serves package osstest's emulator on -addr (default 127.0.0.1:9000): one
 // bucket (-bucket, -region) that accepts PostObject forms, PutObject and
-// multipart uploads with upload callbacks, signed with -access-key-id and
-// -access-key-secret (both generated and printed when absent). Any OSS
-// client in any language can use it as a custom endpoint, path style
+// multipart uploads with upload callbacks. Any OSS client in any language
+// can use it as a custom endpoint, path style
 // (http://127.0.0.1:9000/<bucket>/<key>) or as a CNAME
 // (http://127.0.0.1:9000/<key>). Its first line of output is
 // "listening on http://HOST:PORT", so scripts started with -addr
-// 127.0.0.1:0 learn the port. It then prints the credentials and the URL of
-// the public key its callbacks are signed with (give it to the application's
-// callback verifier), and one line per request (method, key, status,
-// milliseconds) and per callback (URL, status). -dir keeps objects and
-// their metadata in a directory across restarts; -cors-origin (repeatable)
-// allows browser pages on that origin; -public-read-write accepts unsigned
-// uploads. SIGINT or SIGTERM shut it down cleanly.
+// 127.0.0.1:0 learn the port. It then prints the bucket, the access keys and
+// the URL of the public key its callbacks are signed with (give it to the
+// application's callback verifier), and one line per request (method,
+// object key, also for form uploads, status, milliseconds) and per callback
+// (URL, status). SIGINT or SIGTERM shut it down cleanly.
+//
+// Keys: -access-key-id with -access-key-secret; any number of -key
+// ID:SECRET[:TOKEN[:EXPIRATION]]; -keys FILE, a JSON array of objects with
+// AccessKeyId, AccessKeySecret and, for STS keys, SecurityToken and
+// Expiration (RFC 3339), the Credentials of an STS AssumeRole answer. An STS
+// key is accepted only with its token (header, presigned query or form
+// field) and refused with 403 SecurityTokenExpired after its expiry. With no
+// key given, one permanent key is generated.
+//
+// -acl sets the bucket ACL: private (the default: unsigned GET, HEAD and
+// listings are refused with 403 AccessDenied, as on OSS), public-read or
+// public-read-write (-public-read-write is short for the last); objects
+// may carry their own ACL (x-oss-object-acl, PutObjectACL). -public-url
+// names the URL clients reach the emulator at, such as
+// http://emulator:9000 from another container; the public key URL uses it.
+// -dir keeps objects and their metadata in a directory across restarts;
+// -cors-origin (repeatable) allows browser pages on that origin. Operations
+// the emulator does not implement are answered 501 NotImplemented and never
+// touch stored objects.
 //
 // # presign
 //

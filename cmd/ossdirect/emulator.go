@@ -3,15 +3,18 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ossdirect/ossdirect/internal/objectkey"
 	"github.com/ossdirect/ossdirect/osstest"
 )
 
@@ -25,45 +28,85 @@ The first line printed is "listening on http://HOST:PORT" (use -addr
 endpoint, path style (/<bucket>/<key>) or as a CNAME (/<key>). Callbacks are
 signed with a fixed test key published at the printed public key URL; an
 application verifies them by trusting that URL (or that key) instead of
-OSS's. SIGINT or SIGTERM shut the emulator down.`
+OSS's. SIGINT or SIGTERM shut the emulator down.
 
-// runEmulator serves an osstest emulator until ctx is cancelled.
-func runEmulator(ctx context.Context, args []string, env *environ) int {
-	fs := newFlags("emulator", "[flags]", emulatorNotes)
-	addr := fs.String("addr", "127.0.0.1:9000", "`host:port` to listen on")
-	bucket := fs.String("bucket", "examplebucket", "bucket `name`")
-	region := fs.String("region", "cn-hangzhou", "bucket `region` V4 signatures must name")
-	keyID := fs.String("access-key-id", "", "AccessKey `id` uploads are signed with (generated when absent)")
-	keySecret := fs.String("access-key-secret", "", "AccessKey `secret` (generated when absent)")
-	dir := fs.String("dir", "", "keep objects and their metadata in this `directory` (created if missing) across restarts; default in memory")
-	var origins multiFlag
-	fs.Var(&origins, "cors-origin", "allow browser pages on this `origin` (repeatable; \"*\" for any)")
-	publicRW := fs.Bool("public-read-write", false, "bucket ACL public-read-write: accept unsigned uploads too")
-	if code, ok := parseFlags(fs, args, env); !ok {
-		return code
-	}
-	if fs.NArg() > 0 {
-		return usageError(env, fs, "unexpected argument %q", fs.Arg(0))
-	}
-	if (*keyID == "") != (*keySecret == "") {
-		return usageError(env, fs, "give both -access-key-id and -access-key-secret, or neither")
-	}
+Keys: -access-key-id/-access-key-secret, any number of -key
+ID:SECRET[:TOKEN[:EXPIRATION]], and -keys FILE, a JSON array of
+{"AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration"} (the
+Credentials of an STS AssumeRole answer; one object is accepted too). A key
+with a SecurityToken is an STS key: requests must send the token, and after
+its Expiration (RFC 3339) it is refused with SecurityTokenExpired. Without
+any key, one permanent key is generated and printed.
 
-	cfg := osstest.Config{Bucket: *bucket, Region: *region, PublicReadWrite: *publicRW}
-	if *keyID != "" {
-		cfg.AccessKeys = []osstest.AccessKey{{ID: *keyID, Secret: *keySecret}}
+The bucket is private (-acl): unsigned reads and listings are refused with
+403 AccessDenied unless -acl public-read or an object's own ACL
+(x-oss-object-acl) allows them. Operations the emulator does not implement
+are answered 501 NotImplemented.`
+
+// emulatorFlags are the flags of "ossdirect emulator".
+type emulatorFlags struct {
+	addr, bucket, region, dir, acl, publicURL, keysFile string
+	keyID, keySecret                                    string
+	keys, origins                                       multiFlag
+	publicRW                                            bool
+}
+
+func (f *emulatorFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:9000", "`host:port` to listen on")
+	fs.StringVar(&f.bucket, "bucket", "examplebucket", "bucket `name`")
+	fs.StringVar(&f.region, "region", "cn-hangzhou", "bucket `region` V4 signatures must name")
+	fs.StringVar(&f.keyID, "access-key-id", "", "AccessKey `id` requests are signed with (one key is generated when no key is given)")
+	fs.StringVar(&f.keySecret, "access-key-secret", "", "AccessKey `secret` of -access-key-id")
+	fs.Var(&f.keys, "key", "accept this key, `ID:SECRET[:TOKEN[:EXPIRATION]]` (repeatable; with TOKEN an STS key, EXPIRATION in RFC 3339)")
+	fs.StringVar(&f.keysFile, "keys", "", "accept the keys in this JSON `file` (see below)")
+	fs.StringVar(&f.dir, "dir", "", "keep objects and their metadata in this `directory` (created if missing) across restarts; default in memory")
+	fs.Var(&f.origins, "cors-origin", "allow browser pages on this `origin` (repeatable; \"*\" for any)")
+	fs.StringVar(&f.acl, "acl", "private", "bucket `ACL`: private, public-read (anonymous reads) or public-read-write (anonymous uploads too)")
+	fs.BoolVar(&f.publicRW, "public-read-write", false, "same as -acl public-read-write")
+	fs.StringVar(&f.publicURL, "public-url", "", "`URL` clients reach the emulator at (e.g. http://emulator:9000 from a container), used in the callback public key URL and printed URLs; default the listening address")
+}
+
+// config turns the flags into an osstest.Config; its error is a usage
+// error.
+func (f *emulatorFlags) config() (osstest.Config, error) {
+	cfg := osstest.Config{Bucket: f.bucket, Region: f.region, ACL: f.acl}
+	if f.publicRW {
+		cfg.ACL = "public-read-write"
 	}
-	if *dir != "" {
-		// osstest.New panics on an unusable directory (a test's setup
-		// mistake); here it is the user's input, so check it first.
-		if err := os.MkdirAll(*dir, 0o755); err != nil {
-			return fail(env, "emulator", fmt.Errorf("-dir: %w", err))
+	switch cfg.ACL {
+	case "private", "public-read", "public-read-write":
+	default:
+		return cfg, fmt.Errorf("-acl %q is not private, public-read or public-read-write", cfg.ACL)
+	}
+	if (f.keyID == "") != (f.keySecret == "") {
+		return cfg, errors.New("give both -access-key-id and -access-key-secret, or neither")
+	}
+	if f.keyID != "" {
+		cfg.AccessKeys = append(cfg.AccessKeys, osstest.AccessKey{ID: f.keyID, Secret: f.keySecret})
+	}
+	for _, spec := range f.keys {
+		k, err := parseKeySpec(spec)
+		if err != nil {
+			return cfg, fmt.Errorf("-key: %w", err)
 		}
-		cfg.Dir = *dir
+		cfg.AccessKeys = append(cfg.AccessKeys, k)
 	}
-	if len(origins) > 0 {
+	if f.keysFile != "" {
+		keys, err := readKeysFile(f.keysFile)
+		if err != nil {
+			return cfg, fmt.Errorf("-keys: %w", err)
+		}
+		cfg.AccessKeys = append(cfg.AccessKeys, keys...)
+	}
+	if f.publicURL != "" {
+		u, err := url.Parse(f.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return cfg, fmt.Errorf("-public-url %q is not an http(s)://host[:port] URL", f.publicURL)
+		}
+	}
+	if len(f.origins) > 0 {
 		cfg.CORS = []osstest.CORSRule{{
-			AllowedOrigins: origins,
+			AllowedOrigins: f.origins,
 			AllowedMethods: []string{"GET", "HEAD", "POST", "PUT", "DELETE"},
 			AllowedHeaders: []string{"*"},
 			// What browser upload code reads: the stored object's ETag
@@ -72,32 +115,84 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 			MaxAgeSeconds: 600,
 		}}
 	}
+	return cfg, nil
+}
 
-	ln, err := net.Listen("tcp", *addr)
+// runEmulator serves an osstest emulator until ctx is cancelled.
+func runEmulator(ctx context.Context, args []string, env *environ) int {
+	fs := newFlags("emulator", "[flags]", emulatorNotes)
+	var f emulatorFlags
+	f.register(fs)
+	if code, ok := parseFlags(fs, args, env); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(env, fs, "unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := f.config()
+	if err != nil {
+		return usageError(env, fs, "%v", err)
+	}
+	if f.dir != "" {
+		if err := os.MkdirAll(f.dir, 0o755); err != nil {
+			return fail(env, "emulator", fmt.Errorf("-dir: %w", err))
+		}
+		cfg.Dir = f.dir
+	}
+
+	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fail(env, "emulator", err)
 	}
-	base := "http://" + advertisedHost(ln.Addr().(*net.TCPAddr))
+	listening := "http://" + advertisedHost(ln.Addr().(*net.TCPAddr))
+	base := listening
+	if f.publicURL != "" {
+		base = strings.TrimSuffix(f.publicURL, "/")
+	}
 	cfg.PublicKeyURL = base + pubKeyPath
 	out := &lockedWriter{w: env.stdout}
 	cbTransport := http.DefaultTransport.(*http.Transport).Clone()
 	cbTransport.DisableCompression = true
 	cfg.CallbackClient = &http.Client{Transport: &callbackLog{out: out, rt: cbTransport}}
 
-	emu, err := newEmulator(cfg)
+	emu, err := osstest.New(cfg)
 	if err != nil {
 		ln.Close()
 		return fail(env, "emulator", err)
 	}
+	fmt.Fprintf(out, "listening on %s\n", listening)
+	if base != listening {
+		fmt.Fprintf(out, "public URL %s\n", base)
+	}
+	printBanner(out, emu, cfg, base)
+	return serveEmulator(ctx, env, out, ln, emu)
+}
+
+// printBanner prints what a client needs: the bucket and its URLs, the
+// keys and the public key URL.
+func printBanner(out io.Writer, emu *osstest.Emulator, cfg osstest.Config, base string) {
 	ak := emu.AccessKey()
-	fmt.Fprintf(out, "listening on %s\n", base)
-	fmt.Fprintf(out, "bucket %s, region %s: path style %s/%s/<key>, or %s/<key>\n", emu.Bucket(), emu.Region(), base, emu.Bucket(), base)
+	fmt.Fprintf(out, "bucket %s, region %s, ACL %s: path style %s/%s/<key>, or %s/<key>\n", emu.Bucket(), emu.Region(), cfg.ACL, base, emu.Bucket(), base)
 	fmt.Fprintf(out, "access key id %s\naccess key secret %s\n", ak.ID, ak.Secret)
+	for _, k := range cfg.AccessKeys[min(1, len(cfg.AccessKeys)):] {
+		kind := "permanent"
+		if k.SecurityToken != "" {
+			kind = "STS"
+		}
+		if !k.Expires.IsZero() {
+			kind += ", expires " + k.Expires.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(out, "access key id %s (%s)\n", k.ID, kind)
+	}
 	fmt.Fprintf(out, "callbacks are signed with the public key at %s\n", emu.PublicKeyURL())
 	if cfg.Dir != "" {
 		fmt.Fprintf(out, "objects in %s (%d stored)\n", cfg.Dir, len(emu.Objects()))
 	}
+}
 
+// serveEmulator serves emu on ln until ctx is cancelled, logging each
+// request to out.
+func serveEmulator(ctx context.Context, env *environ, out io.Writer, ln net.Listener, emu *osstest.Emulator) int {
 	srv := &http.Server{
 		Handler:           &requestLog{next: emu, out: out, bucket: emu.Bucket()},
 		ReadHeaderTimeout: 30 * time.Second,
@@ -123,17 +218,6 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 		return fail(env, "emulator", err)
 	}
 	return exitOK
-}
-
-// newEmulator is osstest.New with its setup panics (an unusable -dir, or
-// metadata there it cannot read) turned into an error.
-func newEmulator(cfg osstest.Config) (emu *osstest.Emulator, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return osstest.New(cfg), nil
 }
 
 // advertisedHost is the host:port clients and the public key URL use: an
@@ -170,11 +254,16 @@ type requestLog struct {
 func (l *requestLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
-	l.next.ServeHTTP(sw, r)
+	ctx, formKey := objectkey.Watch(r.Context())
+	l.next.ServeHTTP(sw, r.WithContext(ctx))
 	if sw.status == 0 {
 		sw.status = http.StatusOK
 	}
-	fmt.Fprintf(l.out, "%s %s %q%s %d %dms\n", start.Format("15:04:05.000"), r.Method, l.key(r), operation(r), sw.status, time.Since(start).Milliseconds())
+	key := l.key(r)
+	if k := formKey(); k != "" {
+		key = k // a PostObject names its key in the form
+	}
+	fmt.Fprintf(l.out, "%s %s %q%s %d %dms\n", start.Format("15:04:05.000"), r.Method, key, operation(r), sw.status, time.Since(start).Milliseconds())
 }
 
 // key is the object key a request names: its path without the leading

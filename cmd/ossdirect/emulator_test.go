@@ -63,11 +63,13 @@ func TestEmulatorStartLogStop(t *testing.T) {
 			}
 			p.waitLine(t, regexp.MustCompile(`^\S+ GET "__osstest__/callback_pub_key_v1.pem" 200 \d+ms$`))
 
+			// The bucket is private: an unsigned GET is refused, whether
+			// or not the object exists.
 			resp, body := httpDo(t, "GET", p.URL+"/examplebucket/no/such.txt", nil, nil)
-			if resp.StatusCode != 404 || !bytes.Contains(body, []byte("<Code>NoSuchKey</Code>")) {
+			if resp.StatusCode != 403 || !bytes.Contains(body, []byte("<Code>AccessDenied</Code>")) {
 				t.Errorf("GET missing object: %d %s", resp.StatusCode, body)
 			}
-			p.waitLine(t, regexp.MustCompile(`^\S+ GET "no/such.txt" 404 \d+ms$`))
+			p.waitLine(t, regexp.MustCompile(`^\S+ GET "no/such.txt" 403 \d+ms$`))
 
 			code, rest := p.stop(t, sig)
 			if code != 0 || !strings.Contains(rest, "shutting down") {
@@ -151,7 +153,7 @@ func TestSignUploadCallbackRestart(t *testing.T) {
 		t.Errorf("callback event %+v", ev)
 	}
 	p.waitLine(t, regexp.MustCompile(`^\S+ callback `+regexp.QuoteMeta(app.URL)+`/oss/callback\?\S+ 200$`))
-	p.waitLine(t, regexp.MustCompile(`^\S+ POST "" form-upload 200 \d+ms$`))
+	p.waitLine(t, regexp.MustCompile(`^\S+ POST "u42/notes.txt" form-upload 200 \d+ms$`))
 
 	// A forged copy of the token cannot change the pinned prefix.
 	resp, body = postForm(t, &tok, "elsewhere/notes.txt", content)
@@ -159,7 +161,19 @@ func TestSignUploadCallbackRestart(t *testing.T) {
 		t.Errorf("upload outside the prefix: %d %s", resp.StatusCode, body)
 	}
 
-	resp, before := httpDo(t, "GET", p.URL+"/u42/notes.txt", nil, nil)
+	// The bucket is private: reads go through a presigned GET.
+	presignedGet := func() string {
+		res := runCmd(t, env, "", "presign", "-method", "GET", "-key", "u42/notes.txt", "-bucket", "examplebucket",
+			"-region", "cn-hangzhou", "-endpoint", p.URL)
+		if res.code != 0 {
+			t.Fatalf("presign GET: exit %d: %s", res.code, res.stderr)
+		}
+		return strings.TrimSpace(res.stdout)
+	}
+	if resp, body := httpDo(t, "GET", p.URL+"/u42/notes.txt", nil, nil); resp.StatusCode != 403 || bytes.Contains(body, content) {
+		t.Errorf("unsigned GET: %d %q", resp.StatusCode, body)
+	}
+	resp, before := httpDo(t, "GET", presignedGet(), nil, nil)
 	etag := resp.Header.Get("ETag")
 	if code, _ := p.stop(t, syscall.SIGINT); code != 0 {
 		t.Fatalf("stop: exit %d", code)
@@ -167,7 +181,7 @@ func TestSignUploadCallbackRestart(t *testing.T) {
 
 	p = startEmulator(t, keyArgs...)
 	p.waitLine(t, regexp.MustCompile(`^objects in `+regexp.QuoteMeta(dir)+` \(1 stored\)$`))
-	resp, after := httpDo(t, "GET", p.URL+"/u42/notes.txt", nil, nil)
+	resp, after := httpDo(t, "GET", presignedGet(), nil, nil)
 	if resp.StatusCode != 200 || !bytes.Equal(after, content) || !bytes.Equal(before, content) {
 		t.Errorf("GET after restart: %d %q, want %q", resp.StatusCode, after, content)
 	}
@@ -182,7 +196,7 @@ func TestSignCurl(t *testing.T) {
 	if err != nil {
 		t.Skip("curl is not installed")
 	}
-	p := startEmulator(t)
+	p := startEmulator(t, "-acl", "public-read")
 	dir := t.TempDir()
 	file := filepath.Join(dir, "it's; a,file.txt")
 	content := []byte("@not a file reference\n")
@@ -243,5 +257,71 @@ func TestEmulatorCORSAndPublicReadWrite(t *testing.T) {
 	}
 	if _, got := httpDo(t, "GET", p.URL+"/anonymous.txt", nil, nil); string(got) != "no signature" {
 		t.Errorf("stored %q", got)
+	}
+}
+
+// Keys from -key and a -keys file (the Credentials of an STS answer) are
+// all accepted; an STS key needs its token, and once expired it is refused
+// with SecurityTokenExpired. -public-url names the public key URL.
+func TestEmulatorKeysAndPublicURL(t *testing.T) {
+	dir := t.TempDir()
+	keysFile := filepath.Join(dir, "keys.json")
+	keys := `[{"AccessKeyId": "STS.Live", "AccessKeySecret": "live-secret", "SecurityToken": "live-token", "Expiration": "2999-01-01T00:00:00Z"},
+	          {"AccessKeyId": "STS.Old", "AccessKeySecret": "old-secret", "SecurityToken": "old-token", "Expiration": "2020-01-01T00:00:00Z"}]`
+	if err := os.WriteFile(keysFile, []byte(keys), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startEmulator(t, "-key", "LTAIperm:perm-secret", "-keys", keysFile, "-public-url", "http://emulator:9000")
+	if p.KeyID != "LTAIperm" || p.KeySecret != "perm-secret" || p.PubKeyURL != "http://emulator:9000/__osstest__/callback_pub_key_v1.pem" {
+		t.Errorf("banner: key %q/%q, public key URL %q", p.KeyID, p.KeySecret, p.PubKeyURL)
+	}
+	put := func(id, secret, token, key string) (*http.Response, []byte) {
+		env := []string{"OSS_ACCESS_KEY_ID=" + id, "OSS_ACCESS_KEY_SECRET=" + secret}
+		if token != "" {
+			env = append(env, "OSS_SESSION_TOKEN="+token)
+		}
+		res := runCmd(t, env, "", "presign", "-method", "PUT", "-key", key, "-bucket", "examplebucket",
+			"-region", "cn-hangzhou", "-endpoint", p.URL)
+		if res.code != 0 {
+			t.Fatalf("presign: exit %d: %s", res.code, res.stderr)
+		}
+		return httpDo(t, "PUT", strings.TrimSpace(res.stdout), nil, []byte("content"))
+	}
+	for _, tc := range []struct {
+		name, id, secret, token string
+		status                  int
+		code                    string
+	}{
+		{"permanent -key", "LTAIperm", "perm-secret", "", 200, ""},
+		{"STS key from the file", "STS.Live", "live-secret", "live-token", 200, ""},
+		{"STS key without its token", "STS.Live", "live-secret", "", 403, "InvalidAccessKeyId"},
+		{"STS key with another key's token", "STS.Live", "live-secret", "old-token", 403, "AccessKeyIdAndSecurityTokenNotMatch"},
+		{"expired STS key", "STS.Old", "old-secret", "old-token", 403, "SecurityTokenExpired"},
+		{"unknown key", "LTAIunknown", "x", "", 403, "InvalidAccessKeyId"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := put(tc.id, tc.secret, tc.token, "keys/"+tc.id)
+			if resp.StatusCode != tc.status || (tc.code != "" && !bytes.Contains(body, []byte("<Code>"+tc.code+"</Code>"))) {
+				t.Errorf("PUT: %d %s, want %d %s", resp.StatusCode, body, tc.status, tc.code)
+			}
+		})
+	}
+}
+
+// Unusable key flags are usage errors (exit 2).
+func TestEmulatorBadKeyFlags(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`[{"AccessKeyId": "x"}]`), 0o600)
+	for _, args := range [][]string{
+		{"-key", "no-secret"},
+		{"-key", "id:secret:token:not-a-time"},
+		{"-keys", bad},
+		{"-acl", "public"},
+		{"-public-url", "emulator:9000"},
+	} {
+		res := runCmd(t, nil, "", append([]string{"emulator", "-addr", "127.0.0.1:0"}, args...)...)
+		if res.code != 2 || !strings.Contains(res.stderr, args[0]) {
+			t.Errorf("emulator %q: exit %d, stderr %q; want 2 naming %s", args, res.code, res.stderr, args[0])
+		}
 	}
 }

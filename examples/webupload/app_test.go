@@ -215,7 +215,10 @@ func TestUploadThroughEmulator(t *testing.T) {
 // records nothing.
 func TestCallbackFromUntrustedKeyIsRefused(t *testing.T) {
 	d := startDemo(t, demoOptions{maxSize: 1000})
-	other := startEmulator(d.appURL)
+	other, err := startEmulator(d.appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(other.Close)
 
 	const uid = "00112233aabbccdd"
@@ -478,7 +481,10 @@ func TestPageIsServed(t *testing.T) {
 }
 
 func TestNewAppRefusesIncompleteConfig(t *testing.T) {
-	emu := startEmulator("http://127.0.0.1:1")
+	emu, err := startEmulator("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(emu.Close)
 	ak := emu.AccessKey()
 	good := Config{

@@ -82,7 +82,10 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 		shifted := func() time.Time { return time.Now().Add(time.Duration(o.shift.Load())) }
 		ecfg.Now, now = shifted, shifted
 	}
-	emu := osstest.New(ecfg)
+	emu, err := osstest.New(ecfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var oss http.Handler = emu
 	if o.gate != nil {
 		oss = o.gate.wrap(emu)

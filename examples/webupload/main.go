@@ -140,7 +140,10 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 			logger.Printf("warning: callbackUrl %s/oss/callback is not reachable from OSS; pass -public-url", cfg.PublicURL)
 		}
 	} else {
-		emu := startEmulator(cfg.PublicURL, appURL)
+		emu, err := startEmulator(cfg.PublicURL, appURL)
+		if err != nil {
+			return err
+		}
 		// Deferred before the app server is shut down below, so it runs
 		// after: the app's callbacks in progress finish first.
 		defer emu.Close()
@@ -189,7 +192,7 @@ const (
 // startEmulator runs osstest on its own loopback port: a different origin
 // from the app, so the browser applies CORS exactly as with a real bucket,
 // and the emulator's CORS rule allows only the app's origins.
-func startEmulator(origins ...string) *osstest.Server {
+func startEmulator(origins ...string) (*osstest.Server, error) {
 	return osstest.NewServer(emulatorConfig(origins...))
 }
 

@@ -85,8 +85,11 @@ func TestRealModeEnvironment(t *testing.T) {
 // bucket (OSS_ENDPOINT), so its callback is signed with the emulator's key:
 // the app must refuse it, and the uploader gets 203 CallbackFailed.
 func TestRealModeTrustsOnlyOSSKey(t *testing.T) {
-	emu := osstest.NewServer(osstest.Config{Bucket: "bkt", Region: "cn-shanghai",
+	emu, err := osstest.NewServer(osstest.Config{Bucket: "bkt", Region: "cn-shanghai",
 		AccessKeys: []osstest.AccessKey{{ID: "LTAIrealmode", Secret: "real mode secret"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(emu.Close)
 	clearOSSEnv(t)
 	t.Setenv(signer.EnvAccessKeyID, "LTAIrealmode")

@@ -1,0 +1,161 @@
+package osstest
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Access control on reads, as OSS applies it
+// (https://www.alibabacloud.com/help/en/oss/user-guide/object-acl): a
+// request signed with one of the bucket's keys is the owner's and may read
+// everything; an anonymous one may read an object whose ACL is public-read
+// or public-read-write, and an object whose ACL is "default" takes the
+// bucket's ACL. The bucket is private unless Config.ACL says otherwise.
+
+// Bucket and object ACL values.
+const (
+	aclDefault         = "default"
+	aclPrivate         = "private"
+	aclPublicRead      = "public-read"
+	aclPublicReadWrite = "public-read-write"
+)
+
+func validBucketACL(acl string) bool {
+	return acl == aclPrivate || acl == aclPublicRead || acl == aclPublicReadWrite
+}
+
+// publicRead reports whether an anonymous request may read an object whose
+// ACL is objACL.
+func (e *Emulator) publicRead(objACL string) bool {
+	if objACL == "" || objACL == aclDefault {
+		objACL = e.acl
+	}
+	return objACL == aclPublicRead || objACL == aclPublicReadWrite
+}
+
+// errReadDenied: EC 0003-00000001, an anonymous or unauthorised read
+// (https://www.alibabacloud.com/help/en/oss/support/0003-00000001).
+func errReadDenied() *ossError {
+	return newErr(403, "AccessDenied", "You have no right to access this object because of bucket acl.").withEC("0003-00000001")
+}
+
+// authorizeRead checks a GetObject, HeadObject or GetObjectMeta of key: a
+// signed request is authenticated; an anonymous one is allowed where the
+// ACL is public. An anonymous read of a missing key is 403 on a private
+// bucket (OSS does not tell strangers what exists) and 404 on a public one.
+func (e *Emulator) authorizeRead(r *http.Request, key string) *ossError {
+	if isSigned(r) {
+		_, oe := e.authenticateRequest(r, e.bucket, key)
+		return oe
+	}
+	obj, ok := e.store.get(key)
+	if !ok {
+		if e.publicRead(aclDefault) {
+			return nil // the handler answers NoSuchKey
+		}
+		return errReadDenied()
+	}
+	if !e.publicRead(obj.ACL) {
+		return errReadDenied()
+	}
+	return nil
+}
+
+// putObjectACL serves PutObjectACL, PUT /<key>?acl with x-oss-object-acl
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/putobjectacl).
+func (e *Emulator) putObjectACL(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
+	drainBody(r)
+	if !isSigned(r) {
+		// EC 0003-00000008: an anonymous PutObjectAcl.
+		writeError(w, rc, newErr(403, "AccessDenied", "You have no right to access this object.").withEC("0003-00000008"))
+		return
+	}
+	if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	acl := r.Header.Get("X-Oss-Object-Acl")
+	if acl == "" {
+		// EC 0017-00000105: x-oss-object-acl missing or empty.
+		writeError(w, rc, newErr(400, "InvalidArgument", "The x-oss-object-acl header is missing or empty.").withEC("0017-00000105").withArg("x-oss-object-acl", ""))
+		return
+	}
+	if oe := checkACL(acl); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	if err := e.store.setACL(key, acl); err != nil {
+		if err == ErrNoSuchKey {
+			writeError(w, rc, errNoSuchKey().withArg("Key", key))
+			return
+		}
+		writeError(w, rc, errInternal(err))
+		return
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+// accessControlPolicy is GetObjectACL's answer.
+type accessControlPolicy struct {
+	XMLName struct{} `xml:"AccessControlPolicy"`
+	Owner   struct {
+		ID          string `xml:"ID"`
+		DisplayName string `xml:"DisplayName"`
+	} `xml:"Owner"`
+	Grant string `xml:"AccessControlList>Grant"`
+}
+
+// getObjectACL serves GetObjectACL, GET /<key>?acl; "default" is answered
+// as such, as OSS does
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getobjectacl).
+func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
+	drainBody(r)
+	if !isSigned(r) {
+		// EC 0003-00000007: an anonymous GetObjectAcl.
+		writeError(w, rc, newErr(403, "AccessDenied", "You have no right to access this object.").withEC("0003-00000007"))
+		return
+	}
+	ak, oe := e.authenticateRequest(r, e.bucket, key)
+	if oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	obj, ok := e.store.get(key)
+	if !ok {
+		writeError(w, rc, errNoSuchKey().withArg("Key", key))
+		return
+	}
+	var res accessControlPolicy
+	res.Owner.ID = e.requesterID(ak.ID)
+	res.Owner.DisplayName = res.Owner.ID
+	res.Grant = obj.ACL
+	if res.Grant == "" {
+		res.Grant = aclDefault
+	}
+	writeXML(w, http.StatusOK, &res)
+}
+
+// setACL changes the ACL of a stored object, and its metadata file in the
+// directory store.
+func (s *store) setACL(key, acl string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.objects[key]
+	if !ok {
+		return ErrNoSuchKey
+	}
+	obj := e.obj.clone()
+	obj.ACL = acl
+	if e.path != "" {
+		b, err := json.Marshal(obj)
+		if err == nil {
+			err = writeFileAtomic(e.path+metaSuffix, b)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	e.obj = obj
+	return nil
+}

@@ -1,0 +1,101 @@
+package osstest_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/ossdirect/ossdirect/osstest"
+)
+
+// storedState is every stored object's key, ETag and content.
+func storedState(t *testing.T, srv *osstest.Server) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, o := range srv.Objects() {
+		b, err := srv.ReadObject(o.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[o.Key] = o.ETag + " " + string(b)
+	}
+	return out
+}
+
+// TestNoFallThrough: a request naming an operation the emulator does not
+// implement, by a sub-resource or a header, gets an error (501
+// NotImplemented for OSS operations the emulator lacks) and never reaches
+// the plain object handlers: every stored object is byte-identical
+// afterwards. Each request is signed with a valid V4 signature, so that
+// authentication is not what refuses it.
+func TestNoFallThrough(t *testing.T) {
+	tests := []struct {
+		name, method, key, query string
+		header                   map[string]string
+		body                     string
+		status                   int
+		code                     string
+	}{
+		{"PutObjectTagging", "PUT", "a.txt", "tagging", nil, "<Tagging><TagSet/></Tagging>", 501, "NotImplemented"},
+		{"GetObjectTagging", "GET", "a.txt", "tagging", nil, "", 501, "NotImplemented"},
+		{"DeleteObjectTagging", "DELETE", "a.txt", "tagging", nil, "", 501, "NotImplemented"},
+		{"PutSymlink", "PUT", "a.txt", "symlink", map[string]string{"x-oss-symlink-target": "b.txt"}, "", 501, "NotImplemented"},
+		{"GetSymlink", "GET", "a.txt", "symlink", nil, "", 501, "NotImplemented"},
+		{"AppendObject", "POST", "a.txt", "append&position=0", nil, "appended", 501, "NotImplemented"},
+		{"AppendObject on a new key", "POST", "new.txt", "append&position=0", nil, "appended", 501, "NotImplemented"},
+		{"RestoreObject", "POST", "a.txt", "restore", nil, "", 501, "NotImplemented"},
+		{"x-oss-process", "GET", "a.txt", "x-oss-process=image%2Fresize%2Cw_100", nil, "", 501, "NotImplemented"},
+		{"CopyObject", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt"}, "", 501, "NotImplemented"},
+		{"CopyObject from a missing source", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/examplebucket/missing"}, "", 501, "NotImplemented"},
+		{"UploadPartCopy", "PUT", "a.txt", "partNumber=1&uploadId=0004B9894A22E5B1888A1E29F823****", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt"}, "", 501, "NotImplemented"},
+		{"ListMultipartUploads", "GET", "", "uploads", nil, "", 501, "NotImplemented"},
+		{"DeleteMultipleObjects", "POST", "", "delete", nil, "<Delete><Object><Key>a.txt</Key></Object></Delete>", 501, "NotImplemented"},
+		{"ListObjectsV2", "GET", "", "list-type=2", nil, "", 501, "NotImplemented"},
+		{"GetBucketCors", "GET", "", "cors", nil, "", 501, "NotImplemented"},
+		{"PutBucketCors", "PUT", "", "cors", nil, "<CORSConfiguration/>", 501, "NotImplemented"},
+		{"PutBucketLifecycle", "PUT", "", "lifecycle", nil, "<LifecycleConfiguration/>", 501, "NotImplemented"},
+		{"GetBucketAcl", "GET", "", "acl", nil, "", 501, "NotImplemented"},
+		{"PutBucket", "PUT", "", "", nil, "", 501, "NotImplemented"},
+		{"DeleteBucket", "DELETE", "", "", nil, "", 501, "NotImplemented"},
+		// Implemented, and touching no content.
+		{"GetObjectMeta", "HEAD", "a.txt", "objectMeta", nil, "", 200, ""},
+		{"GetObjectACL", "GET", "a.txt", "acl", nil, "", 200, ""},
+		{"PutObjectACL", "PUT", "a.txt", "acl", map[string]string{"x-oss-object-acl": "private"}, "", 200, ""},
+		{"PutObjectACL without the header", "PUT", "a.txt", "acl", nil, "", 400, "InvalidArgument"},
+		{"PutObjectACL on a missing key", "PUT", "missing", "acl", map[string]string{"x-oss-object-acl": "private"}, "", 404, "NoSuchKey"},
+	}
+	srv := newServer(t, osstest.Config{})
+	putObject(t, srv, "a.txt", []byte("content of a"))
+	putObject(t, srv, "b.txt", []byte("content of b"))
+	before := storedState(t, srv)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var body []byte
+			if tc.body != "" {
+				body = []byte(tc.body)
+			}
+			req := objReq(t, srv, tc.method, tc.key, tc.query, body, tc.header, "")
+			auth{kind: "v4", key: testKey}.sign(req, srv.Bucket(), tc.key)
+			r := do(t, nil, req)
+			if r.status != tc.status {
+				t.Errorf("%s %s?%s: %d %s, want %d", tc.method, tc.key, tc.query, r.status, r.body, tc.status)
+			}
+			if tc.code != "" {
+				if e := r.ossError(t); e.Code != tc.code {
+					t.Errorf("code %s %q, want %s", e.Code, e.Message, tc.code)
+				}
+			}
+			if bytes.Contains(r.body, []byte("content of")) {
+				t.Errorf("answer carries stored content: %s", r.body)
+			}
+			after := storedState(t, srv)
+			if len(after) != len(before) {
+				t.Fatalf("objects after: %v, before: %v", after, before)
+			}
+			for k, v := range before {
+				if after[k] != v {
+					t.Errorf("%s changed: %q -> %q", k, v, after[k])
+				}
+			}
+		})
+	}
+}
