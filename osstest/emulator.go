@@ -39,6 +39,7 @@ type Emulator struct {
 	store           *store
 	maxObjectSize   int64
 	mp              multipartState
+	chunks          chunkPool
 
 	mu           sync.Mutex
 	pubURL       string          // fixed public key URL, if known
