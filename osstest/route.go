@@ -83,6 +83,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && key != "" && q.Has("uploadId"):
 		e.listParts(w, r, rc, key)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		if key == "" && q.Get("list-type") == "2" {
+			e.listObjectsV2(w, r, rc) // listhttp.go
+			return
+		}
 		if key == "" {
 			e.listObjects(w, r, rc)
 			return
