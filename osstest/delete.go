@@ -34,6 +34,9 @@ func (s *store) remove(key string) {
 	s.mu.Lock()
 	old, ok := s.objects[key]
 	delete(s.objects, key)
+	if ok {
+		s.index.remove(key)
+	}
 	s.mu.Unlock()
 	if ok && old.path != "" {
 		removeObjectFiles(old.path) // persist.go

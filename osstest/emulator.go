@@ -40,6 +40,8 @@ type Emulator struct {
 	store           *store
 	maxObjectSize   int64
 	mp              multipartState
+	chunks          chunkPool
+	v4keys          v4KeyCache
 
 	mu           sync.Mutex
 	pubURL       string          // fixed public key URL, if known

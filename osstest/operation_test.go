@@ -49,7 +49,6 @@ func TestNoFallThrough(t *testing.T) {
 		{"UploadPartCopy", "PUT", "a.txt", "partNumber=1&uploadId=0004B9894A22E5B1888A1E29F823****", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt"}, "", 501, "NotImplemented"},
 		{"ListMultipartUploads", "GET", "", "uploads", nil, "", 501, "NotImplemented"},
 		{"DeleteMultipleObjects", "POST", "", "delete", nil, "<Delete><Object><Key>a.txt</Key></Object></Delete>", 501, "NotImplemented"},
-		{"ListObjectsV2", "GET", "", "list-type=2", nil, "", 501, "NotImplemented"},
 		{"GetBucketCors", "GET", "", "cors", nil, "", 501, "NotImplemented"},
 		{"PutBucketCors", "PUT", "", "cors", nil, "<CORSConfiguration/>", 501, "NotImplemented"},
 		{"PutBucketLifecycle", "PUT", "", "lifecycle", nil, "<LifecycleConfiguration/>", 501, "NotImplemented"},

@@ -106,6 +106,11 @@ func (s *store) load() error {
 		}
 		s.objects[obj.Key] = &entry{obj: obj, path: path}
 	}
+	keys := make([]string, 0, len(s.objects))
+	for k := range s.objects {
+		keys = append(keys, k)
+	}
+	s.index = buildKeyIndex(keys)
 	return nil
 }
 

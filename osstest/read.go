@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 )
 
 // getObject serves GET and HEAD /<key> with the headers OSS returns for a
@@ -50,53 +48,6 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		h.Set("X-Oss-Meta-"+name, v)
 	}
 	http.ServeContent(w, r, "", obj.LastModified, content)
-}
-
-// listBucketResult is a minimal ListObjects (V1) answer.
-type listBucketResult struct {
-	XMLName     struct{}       `xml:"ListBucketResult"`
-	Name        string         `xml:"Name"`
-	Prefix      string         `xml:"Prefix"`
-	MaxKeys     int            `xml:"MaxKeys"`
-	IsTruncated bool           `xml:"IsTruncated"`
-	Contents    []listContents `xml:"Contents"`
-}
-
-type listContents struct {
-	Key          string `xml:"Key"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Type         string `xml:"Type"`
-	Size         int64  `xml:"Size"`
-	StorageClass string `xml:"StorageClass"`
-}
-
-// listObjects answers GET / with every object whose key starts with the
-// prefix query parameter; no paging or delimiter. A private bucket is
-// listed only with a signature.
-func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	if isSigned(r) || !e.publicRead(aclDefault) {
-		if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
-			writeError(w, rc, oe)
-			return
-		}
-	}
-	prefix := r.URL.Query().Get("prefix")
-	res := listBucketResult{Name: e.bucket, Prefix: prefix, MaxKeys: 1000}
-	for _, o := range e.store.list() {
-		if !strings.HasPrefix(o.Key, prefix) {
-			continue
-		}
-		res.Contents = append(res.Contents, listContents{
-			Key:          o.Key,
-			LastModified: o.LastModified.UTC().Format(time.RFC3339Nano),
-			ETag:         o.ETag,
-			Type:         "Normal",
-			Size:         o.Size,
-			StorageClass: o.StorageClass,
-		})
-	}
-	writeXML(w, http.StatusOK, &res)
 }
 
 // getObjectMeta serves GetObjectMeta, HEAD /<key>?objectMeta: the ETag,

@@ -396,7 +396,7 @@ func (e *Emulator) checkV4Signature(r *http.Request, bucket, key string, ak Acce
 	sum := sha256.Sum256([]byte(canonical))
 	scope := date + "/" + e.region + "/oss/" + v4Terminal
 	sts := v4Algorithm + "\n" + p.date + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-	if !hmac.Equal([]byte(signV4(ak.Secret, e.region, date, sts)), []byte(p.signature)) {
+	if !hmac.Equal([]byte(e.v4keys.sign(ak.Secret, e.region, date, sts)), []byte(p.signature)) {
 		return errSignatureFor(sts, canonical)
 	}
 	return nil

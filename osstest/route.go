@@ -79,8 +79,7 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	case opListObjects:
 		e.listObjects(w, r, rc)
 	case opListObjectsV2:
-		drainBody(r)
-		writeError(w, rc, errNotImplemented(op))
+		e.listObjectsV2(w, r, rc) // listhttp.go
 	default:
 		drainBody(r)
 		writeError(w, rc, errNotImplemented(op))

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"time"
 )
@@ -75,6 +74,7 @@ type store struct {
 
 	mu      sync.Mutex
 	objects map[string]*entry
+	index   keyIndex // the keys of objects, in order (listindex.go)
 	// spare holds the buffers of released multipart parts (memory store),
 	// at most maxSpareBytes in all, for reuse by begin: a fresh buffer of
 	// tens of MB costs more to fault in and zero than to fill, and a part
@@ -180,6 +180,9 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
 		return errExists
 	}
 	s.objects[obj.Key] = e
+	if !exists {
+		s.index.insert(obj.Key)
+	}
 	if exists && old.path != "" {
 		// Readers that already opened the old file keep reading it.
 		removeObjectFiles(old.path)
@@ -225,12 +228,11 @@ func (s *store) open(key string) (io.ReadSeekCloser, Object, error) {
 
 func (s *store) list() []Object {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]Object, 0, len(s.objects))
-	for _, e := range s.objects {
-		out = append(out, e.obj.clone())
+	for p := s.index.seek(""); s.index.valid(p); p = s.index.next(p) {
+		out = append(out, s.objects[s.index.key(p)].obj.clone())
 	}
-	s.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
