@@ -42,6 +42,8 @@ type Emulator struct {
 	mp              multipartState
 	chunks          chunkPool
 	v4keys          v4KeyCache
+	buckets         *bucketSet // buckets.go
+	info            bucketInfo
 
 	mu           sync.Mutex
 	pubURL       string          // fixed public key URL, if known
@@ -114,6 +116,9 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	e.store = st
 	e.client = callbackClient(cfg.CallbackClient)
+	if err := e.initBuckets(cfg); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	if e.pubURL != "" {
 		e.advertised[e.pubURL] = true
 	}

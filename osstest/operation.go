@@ -135,8 +135,8 @@ var unimplementedObjectOps = map[string]string{
 var unimplementedBucketOps = map[string]string{
 	"GET uploads":    "ListMultipartUploads",
 	"POST delete":    "DeleteMultipleObjects",
-	"PUT ":           "PutBucket",
-	"DELETE ":        "DeleteBucket",
+	"PUT ":           "PutBucket",    // served by serveBuckets
+	"DELETE ":        "DeleteBucket", // served by serveBuckets
 	"GET acl":        "GetBucketAcl",
 	"PUT acl":        "PutBucketAcl",
 	"GET cors":       "GetBucketCors",
@@ -144,7 +144,7 @@ var unimplementedBucketOps = map[string]string{
 	"DELETE cors":    "DeleteBucketCors",
 	"GET lifecycle":  "GetBucketLifecycle",
 	"PUT lifecycle":  "PutBucketLifecycle",
-	"GET bucketInfo": "GetBucketInfo",
+	"GET bucketInfo": "GetBucketInfo", // served by serveBuckets
 	"GET location":   "GetBucketLocation",
 	"GET versions":   "ListObjectVersions",
 }

@@ -35,13 +35,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	bucket, key, pathStyle := e.route(r)
-	if bucket != e.bucket {
-		drainBody(r)
-		writeError(w, rc, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withArg("BucketName", bucket))
-		return
-	}
-	e.dispatch(w, r, rc, key, pathStyle)
+	e.serveBuckets(w, r, rc) // buckets.go
 }
 
 // dispatch calls the handler of the operation r names.
@@ -127,7 +121,7 @@ func (e *Emulator) route(r *http.Request) (bucket, key string, pathStyle bool) {
 		b, rest, _ := strings.Cut(trimmed, "/")
 		return b, rest, true
 	}
-	if b, rest, _ := strings.Cut(trimmed, "/"); b == e.bucket {
+	if b, rest, _ := strings.Cut(trimmed, "/"); e.buckets.get(b) != nil {
 		return b, rest, true
 	}
 	return e.bucket, trimmed, false
