@@ -80,5 +80,5 @@
 //     512-bit RSA, which crypto/rsa refuses since Go 1.24.
 //
 // The example below runs steps 2 to 6 in one process, with the emulator in
-// place of the bucket and osstest.Server.PostObject in place of the browser.
+// place of the bucket and osstest.NewPostRequest in place of the browser.
 package ossdirect

@@ -69,9 +69,13 @@ func Example() {
 
 	// The browser posts the form straight to OSS (step 3): the token's
 	// fields, then key, then the file last.
-	res, err := oss.PostObject(context.Background(), osstest.PostForm{
+	postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{
 		Token: tok, FileName: "hello.txt", Body: strings.NewReader("Hello, OSS!\n"),
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := oss.Client().Do(postReq)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -80,8 +84,8 @@ func Example() {
 
 	// OSS relays the app's answer (step 6).
 	fmt.Println(res.StatusCode, string(answer))
-	stored, _ := oss.ReadObject("uploads/42/hello.txt")
-	fmt.Printf("stored: %q\n", stored)
+	stored, _ := oss.Object("uploads/42/hello.txt")
+	fmt.Printf("stored: %q\n", stored.Content)
 	// Output:
 	// 200 {"object":"uploads/42/hello.txt","size":12,"uid":"42"}
 	// stored: "Hello, OSS!\n"

@@ -77,7 +77,11 @@ func captureCallback(t *testing.T, callbackPath, bodyType, fileName string) capt
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, FileName: fileName, Body: strings.NewReader("hello")})
+	postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, FileName: fileName, Body: strings.NewReader("hello")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(postReq)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -206,7 +206,11 @@ func TestUnboundForgeryRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tok := range []*signer.Token{unbound, wrongSecret} {
-		resp, err := evil.PostObject(context.Background(), osstest.PostForm{Token: tok, Key: "x", FileName: "x", Body: strings.NewReader("forged")})
+		postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, Key: "x", FileName: "x", Body: strings.NewReader("forged")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := evil.Client().Do(postReq)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,7 +338,11 @@ func TestBehindReverseProxy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hi")})
+			postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hi")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := srv.Client().Do(postReq)
 			if err != nil {
 				t.Fatal(err)
 			}

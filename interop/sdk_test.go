@@ -258,8 +258,8 @@ func TestSDKUploaderCallback(t *testing.T) {
 				got.Get("operation") != "CompleteMultipartUpload" || got.Get("x:uid") != "u-7" {
 				t.Errorf("callback body %v", got)
 			}
-			if b, err := srv.ReadObject(key); err != nil || !bytes.Equal(b, data) {
-				t.Errorf("stored %d bytes, %v", len(b), err)
+			if obj, ok := srv.Object(key); !ok || !bytes.Equal(obj.Content, data) {
+				t.Errorf("stored %d bytes, %v", len(obj.Content), ok)
 			}
 			if ups := srv.MultipartUploads(); len(ups) != 0 {
 				t.Errorf("uploads left in progress: %+v", ups)

@@ -85,7 +85,7 @@ func (e *Emulator) putObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		return
 	}
 	if err := e.store.setACL(key, acl); err != nil {
-		if err == ErrNoSuchKey {
+		if err == errNotStored {
 			writeError(w, rc, errNoSuchKey().withArg("Key", key))
 			return
 		}
@@ -143,7 +143,7 @@ func (s *store) setACL(key, acl string) error {
 	defer s.mu.Unlock()
 	e, ok := s.objects[key]
 	if !ok {
-		return ErrNoSuchKey
+		return errNotStored
 	}
 	obj := e.obj.clone()
 	obj.ACL = acl

@@ -48,12 +48,9 @@ type CallbackRecord struct {
 	ResponseBody   []byte
 	// Err is nil for the attempt that succeeded. Otherwise its message is
 	// what OSS reports in CallbackFailed (e.g. "Error status : 500."), and
-	// it wraps ErrCallbackFailed and the underlying cause, if any.
+	// it wraps the underlying cause, if any.
 	Err error
 }
-
-// ErrCallbackFailed is wrapped by CallbackRecord.Err of a failed attempt.
-var ErrCallbackFailed = errors.New("osstest: callback failed")
 
 // attemptError is a failed attempt: msg is OSS's CallbackFailed message.
 type attemptError struct {
@@ -63,12 +60,7 @@ type attemptError struct {
 
 func (e *attemptError) Error() string { return e.msg }
 
-func (e *attemptError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{ErrCallbackFailed}
-	}
-	return []error{ErrCallbackFailed, e.cause}
-}
+func (e *attemptError) Unwrap() error { return e.cause }
 
 // Callbacks returns every callback attempt so far, oldest first.
 func (e *Emulator) Callbacks() []CallbackRecord {
@@ -94,7 +86,8 @@ func (k keyFetcher) FetchKey(_ context.Context, u string) (*rsa.PublicKey, error
 	if !k.e.trustsKeyURL(u) {
 		return nil, fmt.Errorf("osstest: %w: %q is not this emulator's key URL", verify.ErrUntrustedKeyURL, u)
 	}
-	return k.e.PublicKey(), nil
+	pub := *k.e.sign.pub
+	return &pub, nil
 }
 
 // callbackClient returns the client callbacks are sent with. It never
@@ -213,36 +206,7 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 		rec.Host = up.callback.Host
 	}
 
-	// String to sign: url-decoded path + raw query with "?" + "\n" + body
-	// (docs/PROTOCOL.md#callback-signature). Go sends u.EscapedPath(), which
-	// decodes to u.Path.
-	path := u.Path
-	if path == "" {
-		path = "/"
-	}
-	toSign := path
-	if u.RawQuery != "" || u.ForceQuery {
-		toSign += "?" + u.RawQuery
-	}
-	toSign += "\n" + string(body)
-	sig := e.sign.signMD5([]byte(toSign))
-	sum := md5.Sum(body)
-	bodyType := up.callback.BodyType
-	if bodyType == "" {
-		bodyType = callback.BodyTypeForm
-	}
-	hdr := http.Header{}
-	hdr.Set("Authorization", base64.StdEncoding.EncodeToString(sig))
-	hdr.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
-	hdr.Set("Content-Type", bodyType)
-	hdr.Set("Date", e.now().UTC().Format(http.TimeFormat))
-	hdr.Set("User-Agent", "aliyun-oss-callback")
-	hdr.Set("X-Oss-Bucket", e.bucket)
-	hdr.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte(pubURL)))
-	hdr.Set("X-Oss-Request-Id", rc.id)
-	hdr.Set("X-Oss-Requester", up.requester)
-	hdr.Set("X-Oss-Signature-Version", "1.0")
-	hdr.Set("X-Oss-Tag", "CALLBACK")
+	hdr := e.callbackHeader(u, body, up, rc, pubURL)
 	rec.Header = hdr.Clone()
 
 	e.mu.Lock()
@@ -281,6 +245,41 @@ func (e *Emulator) attempt(raw string, body []byte, up *upload, rc *reqCtx, pubU
 	}
 	rec.Err = checkAppAnswer(resp, rb)
 	return rec
+}
+
+// callbackHeader is the header of a callback request to u, signed
+// with MD5withRSA over the url-decoded path, the raw query with "?", a
+// newline and the body (docs/PROTOCOL.md#callback-signature). Go sends
+// u.EscapedPath(), which decodes to u.Path.
+func (e *Emulator) callbackHeader(u *url.URL, body []byte, up *upload, rc *reqCtx, pubURL string) http.Header {
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	toSign := path
+	if u.RawQuery != "" || u.ForceQuery {
+		toSign += "?" + u.RawQuery
+	}
+	toSign += "\n" + string(body)
+	sig := e.sign.signMD5([]byte(toSign))
+	sum := md5.Sum(body)
+	bodyType := up.callback.BodyType
+	if bodyType == "" {
+		bodyType = callback.BodyTypeForm
+	}
+	hdr := http.Header{}
+	hdr.Set("Authorization", base64.StdEncoding.EncodeToString(sig))
+	hdr.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+	hdr.Set("Content-Type", bodyType)
+	hdr.Set("Date", e.now().UTC().Format(http.TimeFormat))
+	hdr.Set("User-Agent", "aliyun-oss-callback")
+	hdr.Set("X-Oss-Bucket", e.bucket)
+	hdr.Set("X-Oss-Pub-Key-Url", base64.StdEncoding.EncodeToString([]byte(pubURL)))
+	hdr.Set("X-Oss-Request-Id", rc.id)
+	hdr.Set("X-Oss-Requester", up.requester)
+	hdr.Set("X-Oss-Signature-Version", "1.0")
+	hdr.Set("X-Oss-Tag", "CALLBACK")
+	return hdr
 }
 
 const msgCannotConnect = "Error status : -1. OSS can not connect to your callbackUrl, please check it."

@@ -2,7 +2,6 @@ package osstest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -51,9 +50,6 @@ type PostForm struct {
 	Body io.Reader
 }
 
-// ErrPostForm is wrapped by NewPostRequest's errors.
-var ErrPostForm = errors.New("osstest: invalid PostForm")
-
 // NewPostRequest returns the multipart/form-data POST a browser sends to
 // f.Token.Host: the token's fields, the extra fields, key, and the file
 // last, which OSS requires (fields after the file are ignored; see
@@ -61,10 +57,10 @@ var ErrPostForm = errors.New("osstest: invalid PostForm")
 // The body is streamed from f.Body while the request is sent.
 func NewPostRequest(ctx context.Context, f PostForm) (*http.Request, error) {
 	if f.Token == nil {
-		return nil, fmt.Errorf("%w: no Token", ErrPostForm)
+		return nil, fmt.Errorf("%w: PostForm has no Token", ErrInvalid)
 	}
 	if f.Body == nil {
-		return nil, fmt.Errorf("%w: no Body", ErrPostForm)
+		return nil, fmt.Errorf("%w: PostForm has no Body", ErrInvalid)
 	}
 	key := f.Key
 	switch {
@@ -75,11 +71,11 @@ func NewPostRequest(ctx context.Context, f PostForm) (*http.Request, error) {
 		key = f.Token.Dir + f.FileName
 	}
 	if key == "" {
-		return nil, fmt.Errorf("%w: no Key, and the token names neither a key nor a directory with a FileName", ErrPostForm)
+		return nil, fmt.Errorf("%w: PostForm has no Key, and the token names neither a key nor a directory with a FileName", ErrInvalid)
 	}
 	for name := range f.Fields {
 		if _, ok := f.Token.Fields[name]; ok || strings.EqualFold(name, "key") || strings.EqualFold(name, "file") {
-			return nil, fmt.Errorf("%w: extra field %q would replace the token's", ErrPostForm, name)
+			return nil, fmt.Errorf("%w: PostForm extra field %q would replace the token's", ErrInvalid, name)
 		}
 	}
 	ct := f.ContentType
@@ -94,7 +90,7 @@ func NewPostRequest(ctx context.Context, f PostForm) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.Token.Host+"/", pr)
 	if err != nil {
 		pr.Close()
-		return nil, fmt.Errorf("%w: %w", ErrPostForm, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return req, nil
@@ -127,15 +123,4 @@ func writeForm(mw *multipart.Writer, f PostForm, key, contentType string) error 
 		return err
 	}
 	return mw.Close()
-}
-
-// PostObject sends f with the server's client (see NewPostRequest) and
-// returns OSS's answer; the caller closes its body. A token whose Host is
-// not this server is sent there all the same.
-func (s *Server) PostObject(ctx context.Context, f PostForm) (*http.Response, error) {
-	req, err := NewPostRequest(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	return s.Client().Do(req)
 }

@@ -54,7 +54,7 @@ func TestConcurrentUploads(t *testing.T) {
 			}
 			for i := range n {
 				key := fmt.Sprintf("user/eric/c%02d", i)
-				if b, err := srv.ReadObject(key); err != nil || string(b) != key {
+				if b, err := readObject(srv, key); err != nil || string(b) != key {
 					t.Errorf("%s: %q %v", key, b, err)
 				}
 			}

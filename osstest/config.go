@@ -111,8 +111,7 @@ type Config struct {
 	// the callback URL (with "http://" added if callbackUrl omitted the
 	// scheme); a non-nil error makes the attempt fail as if the
 	// app server could not be reached, without sending anything. Tests use
-	// it to simulate unreachable app servers; see also
-	// Emulator.SetCallbackFault.
+	// it to simulate unreachable app servers.
 	CallbackFault func(url string) error
 }
 

@@ -3,12 +3,13 @@
 // serves and deletes objects, and sends signed upload callbacks, built like
 // net/http/httptest:
 //
-//	srv := osstest.NewServer(osstest.Config{})
+//	srv, err := osstest.NewServer(osstest.Config{})
 //	defer srv.Close()
 //	s := srv.Signer() // a signer.Signer for this bucket
 //	s.CallbackSecret = secret
 //	tok, _ := s.Sign(ctx, signer.Upload{...})
-//	res, _ := srv.PostObject(ctx, osstest.PostForm{Token: tok, FileName: "a.png", Body: f})
+//	req, _ := osstest.NewPostRequest(ctx, osstest.PostForm{Token: tok, FileName: "a.png", Body: f})
+//	res, _ := srv.Client().Do(req)
 //	// then check srv.Object(key) and srv.Callbacks(); the app verifies the
 //	// callbacks with callback.Verifier{BindingSecret: secret, Keys: srv.KeyFetcher()}.
 //
@@ -60,8 +61,8 @@
 // Authentication is by form fields only: V1 (OSSAccessKeyId, policy,
 // Signature) or V4 (x-oss-signature-version, x-oss-credential, x-oss-date,
 // x-oss-signature, policy), recomputed from Config.AccessKeys, with STS
-// security tokens and an injectable clock (Config.Now). A bucket with
-// Config.PublicReadWrite also accepts unsigned uploads.
+// security tokens and an injectable clock (Config.Now). A bucket whose
+// Config.ACL is public-read-write also accepts unsigned uploads.
 //
 // Every response carries x-oss-request-id (24 upper-case hex digits) and
 // Server: AliyunOSS; errors are OSS's XML documents (see ErrorResponse).
@@ -84,6 +85,19 @@
 // app's JSON instead of XML. MultipartUploads and UploadPartRequests let a
 // test see uploads in progress and count parts.
 //
+// # Operations and access control
+//
+// The operation is decided first, from the method, the sub-resources of the
+// query (?acl, ?tagging, ?uploads, ...) and headers such as
+// x-oss-copy-source. The emulator also serves GetObject, HeadObject,
+// GetObjectMeta, PutObjectACL, GetObjectACL and ListObjects; every other
+// OSS operation is answered 501 NotImplemented and touches nothing stored.
+// The bucket is private unless Config.ACL says otherwise: an unsigned GET,
+// HEAD or listing is 403 AccessDenied unless the object's ACL
+// (x-oss-object-acl on upload, or PutObjectACL), or for "default" the
+// bucket's, is public-read or public-read-write, as on OSS. Header
+// signatures carry their time in Date or x-oss-date, V1 and V4 alike.
+//
 // # Storage
 //
 // Objects are kept in memory, or with Config.Dir in files, each with its
@@ -91,9 +105,9 @@
 // directory serves them again (multipart uploads in progress are not
 // kept). An upload becomes visible only when it has been
 // received completely and every check passed, so a failed or cut-off
-// upload stores nothing. Stored objects can be read with Object, Objects,
-// Open and ReadObject, or over HTTP with GET and HEAD /<key> (no
-// authentication; Range supported). DELETE /<key> (DeleteObject) is
+// upload stores nothing. A test reads a stored object, content included,
+// with Object and lists them with Objects, or over HTTP with GET and HEAD
+// /<key> (Range supported). DELETE /<key> (DeleteObject) is
 // authenticated like PutObject and answers 204 whether or not the object
 // existed, as OSS does; with Config.Dir its files are removed.
 //
@@ -107,10 +121,11 @@
 // the first app answer that is exactly 200 with a Content-Length and a
 // JSON body (or XML declared as application/xml) of at most 1 MB. If every
 // URL fails, the uploader gets 203 CallbackFailed; the object is stored
-// either way. The public key is served by the emulator at PublicKeyURL,
-// and KeyFetcher returns a verify.KeyFetcher that trusts exactly that URL.
-// Callbacks records every attempt; Config.CallbackFault and
-// SetCallbackFault simulate unreachable app servers. Server.Close cancels
+// either way. The public key is served by the emulator at
+// <URL>/__osstest__/callback_pub_key_v1.pem (or Config.PublicKeyURL), and
+// KeyFetcher returns a verify.KeyFetcher that trusts exactly that URL.
+// Callbacks records every attempt; Config.CallbackFault simulates
+// unreachable app servers. Server.Close cancels
 // callbacks in progress instead of waiting out their timeout.
 //
 // # Choices where OSS is undocumented

@@ -3,10 +3,10 @@ package osstest
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,8 +59,8 @@ type Emulator struct {
 }
 
 // New returns an Emulator for cfg (zero fields take the defaults documented
-// on Config), or an error wrapping ErrConfig for an unsupported
-// CallbackKeyBits or ACL, or a Dir it cannot use.
+// on Config), or an error wrapping ErrInvalid for an unsupported
+// Config.CallbackKeyBits or Config.ACL, or a Config.Dir it cannot use.
 func New(cfg Config) (*Emulator, error) {
 	e := &Emulator{
 		bucket:          cfg.Bucket,
@@ -81,7 +81,7 @@ func New(cfg Config) (*Emulator, error) {
 		e.acl = aclPrivate
 	}
 	if !validBucketACL(e.acl) {
-		return nil, fmt.Errorf("%w: ACL %q is not private, public-read or public-read-write", ErrConfig, cfg.ACL)
+		return nil, fmt.Errorf("%w: Config.ACL %q is not private, public-read or public-read-write", ErrInvalid, cfg.ACL)
 	}
 	if e.bucket == "" {
 		e.bucket = defaultBucket
@@ -107,27 +107,28 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	key, err := newSigningKey(cfg.CallbackKeyBits)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	e.sign = key
 	st, err := newStore(cfg.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	e.store = st
 	e.client = callbackClient(cfg.CallbackClient)
-	if err := e.initBuckets(cfg); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-	}
 	if e.pubURL != "" {
 		e.advertised[e.pubURL] = true
 	}
 	e.closing, e.stopClosing = context.WithCancel(context.Background())
+	if err := e.initBuckets(cfg); err != nil { // buckets.go
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	return e, nil
 }
 
-// ErrConfig is wrapped by the errors of New and NewServer.
-var ErrConfig = errors.New("osstest: invalid Config")
+// ErrInvalid is wrapped by the errors of New, NewServer, NewPostRequest and
+// ParseError: a Config, PostForm or error body osstest cannot use.
+var ErrInvalid = errors.New("osstest: invalid input")
 
 // Server is an Emulator listening on a loopback address, like
 // httptest.Server. Bucket URLs are URL (the bucket is implied by the bare
@@ -196,35 +197,19 @@ func (e *Emulator) Region() string { return e.region }
 // Config.AccessKeys was empty).
 func (e *Emulator) AccessKey() AccessKey { return e.keys[0] }
 
-// AccessKeys returns all configured access keys.
-func (e *Emulator) AccessKeys() []AccessKey { return append([]AccessKey(nil), e.keys...) }
-
-// PublicKey returns the public half of the key callbacks are signed with.
-func (e *Emulator) PublicKey() *rsa.PublicKey {
-	pub := *e.sign.pub
-	return &pub
+// Object returns the stored object key with its Content.
+func (e *Emulator) Object(key string) (Object, bool) {
+	rc, obj, err := e.store.open(key)
+	if err != nil {
+		return Object{}, false
+	}
+	defer rc.Close()
+	obj.Content, err = io.ReadAll(rc)
+	return obj, err == nil
 }
 
-// PublicKeyPEM returns the callback public key as a PKIX "PUBLIC KEY" PEM
-// block, the format OSS publishes its key in
-// (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-func (e *Emulator) PublicKeyPEM() []byte { return append([]byte(nil), e.sign.pubPEM...) }
-
-// PublicKeyURL returns the URL advertised in x-oss-pub-key-url, or "" for a
-// bare Emulator without Config.PublicKeyURL, which derives the URL from the
-// Host of each upload request.
-func (e *Emulator) PublicKeyURL() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.pubURL
-}
-
-// SetCallbackFault replaces Config.CallbackFault; nil removes the hook.
-func (e *Emulator) SetCallbackFault(fault func(url string) error) {
-	e.mu.Lock()
-	e.fault = fault
-	e.mu.Unlock()
-}
+// Objects returns the stored objects sorted by key, without their Content.
+func (e *Emulator) Objects() []Object { return e.store.list() }
 
 // publicKeyURLFor returns the x-oss-pub-key-url for an upload that arrived
 // as r, remembering it so KeyFetcher trusts it.

@@ -1,8 +1,8 @@
 package osstest
 
 import (
+	"encoding/base64"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,8 +14,7 @@ import (
 //	<Error><Code>AccessDenied</Code><Message>…</Message><RequestId>…</RequestId>
 //	<HostId>…</HostId><EC>0006-00000227</EC></Error>
 //
-// It is exported so tests can decode the emulator's (and OSS's) errors with
-// ParseError.
+// Tests decode the emulator's (and OSS's) errors with ParseError.
 type ErrorResponse struct {
 	XMLName       xml.Name `xml:"Error"`
 	Code          string   `xml:"Code"`
@@ -37,24 +36,16 @@ type ErrorResponse struct {
 	StatusCode int `xml:"-"`
 }
 
-// Error returns "<status> <Code>: <Message>".
-func (e *ErrorResponse) Error() string {
-	return fmt.Sprintf("oss: %d %s: %s", e.StatusCode, e.Code, e.Message)
-}
-
-// ErrNotOSSError is returned by ParseError when a body is not an OSS error
-// document.
-var ErrNotOSSError = errors.New("osstest: not an OSS error response")
-
-// ParseError decodes an OSS XML error body. status is recorded in the
-// result's StatusCode.
+// ParseError decodes an OSS XML error body; status is recorded in the
+// result's StatusCode. A body that is not one is an error wrapping
+// ErrInvalid.
 func ParseError(status int, body []byte) (*ErrorResponse, error) {
 	var e ErrorResponse
 	if err := xml.Unmarshal(body, &e); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotOSSError, err)
+		return nil, fmt.Errorf("%w: not an OSS error document: %w", ErrInvalid, err)
 	}
 	if e.Code == "" {
-		return nil, fmt.Errorf("%w: no Code element", ErrNotOSSError)
+		return nil, fmt.Errorf("%w: not an OSS error document: no Code element", ErrInvalid)
 	}
 	e.StatusCode = status
 	return &e, nil
@@ -107,8 +98,10 @@ func errEntityTooLarge() *ossError {
 	return newErr(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.").withEC("0006-00000003")
 }
 
+// errNoSuchKey: EC 0026-00000001
+// (https://www.alibabacloud.com/help/en/oss/support/0026-00000001).
 func errNoSuchKey() *ossError {
-	return newErr(404, "NoSuchKey", "The specified key does not exist.")
+	return newErr(404, "NoSuchKey", "The specified key does not exist.").withEC("0026-00000001")
 }
 
 func errInternal(err error) *ossError {
@@ -135,6 +128,16 @@ func writeError(w http.ResponseWriter, rc *reqCtx, e *ossError) {
 	}
 	if e.ec != "" {
 		body.RecommendDoc = "https://api.aliyun.com/troubleshoot?q=" + e.ec
+		w.Header().Set("X-Oss-Ec", e.ec)
+	}
+	if rc.head {
+		// A HEAD answer has no body: OSS sends the error document
+		// Base64-encoded in x-oss-err, which SDKs decode (the Go SDK v2
+		// reports BadErrorResponse without it).
+		b, err := xml.Marshal(&body)
+		if err == nil {
+			w.Header().Set("X-Oss-Err", base64.StdEncoding.EncodeToString(append([]byte(xmlHeader), b...)))
+		}
 	}
 	writeXML(w, e.status, &body)
 }

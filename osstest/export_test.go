@@ -3,6 +3,7 @@ package osstest
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"io"
 	"strings"
 )
 
@@ -33,3 +34,10 @@ func StoreObjects(e *Emulator, keys []string, size int) error {
 
 // RemoveObject deletes key as DeleteObject does.
 func RemoveObject(e *Emulator, key string) { e.store.remove(key) }
+
+// Open opens the content of a stored object as a GET does, so tests can
+// check that a reader keeps reading what it opened.
+func Open(e *Emulator, key string) (io.ReadCloser, error) {
+	rc, _, err := e.store.open(key)
+	return rc, err
+}

@@ -115,7 +115,7 @@ func FuzzPostObject(f *testing.F) {
 			t.Fatalf("status %d with %d objects", status, len(objs))
 		}
 		obj := objs[0]
-		content, err := emu.ReadObject(obj.Key)
+		content, err := readObject(emu, obj.Key)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -136,7 +136,7 @@ func testLargeUpload(t *testing.T, size int64, maxGrowth uint64) {
 	if obj.Size != size || obj.ETag != wantETag || obj.CRC64 != crc.Sum64() {
 		t.Errorf("stored %d bytes, ETag %s, CRC %d; want %d, %s, %d", obj.Size, obj.ETag, obj.CRC64, size, wantETag, crc.Sum64())
 	}
-	f, err := srv.Open("big/blob")
+	f, err := osstest.Open(srv.Emulator, "big/blob")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -202,7 +202,7 @@ func TestMultipartAbortAndCompleteAll(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("complete-all %d %s", r.status, r.body)
 	}
-	if b, _ := srv.ReadObject("mp/all"); !bytes.Equal(b, append(p1, p2...)) {
+	if b, _ := readObject(srv, "mp/all"); !bytes.Equal(b, append(p1, p2...)) {
 		t.Errorf("content %d bytes", len(b))
 	}
 	if obj, _ := srv.Object("mp/all"); obj.ETag != multipartETag(p1, p2) {

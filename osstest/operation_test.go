@@ -12,7 +12,7 @@ func storedState(t *testing.T, srv *osstest.Server) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, o := range srv.Objects() {
-		b, err := srv.ReadObject(o.Key)
+		b, err := readObject(srv, o.Key)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,11 @@ func postFile(t *testing.T, srv *osstest.Server, key, ctype, content string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, Body: strings.NewReader(content)})
+	postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, Body: strings.NewReader(content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(postReq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +93,7 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 		t.Errorf("metadata after restart = %+v", o)
 	}
 	for key, content := range map[string]string{"a/photo.jpg": "second version", "b/notes.txt": "notes"} {
-		got, err := second.ReadObject(key)
+		got, err := readObject(second, key)
 		if err != nil || string(got) != content {
 			t.Errorf("ReadObject(%q) after restart = %q, %v; want %q", key, got, err, content)
 		}
@@ -142,15 +146,15 @@ func TestDirLoadDropsIncompleteObjects(t *testing.T) {
 
 	write("obj-bad", "content")
 	write("obj-bad.json", "not json")
-	if _, err := osstest.New(cfg); !errors.Is(err, osstest.ErrConfig) {
-		t.Errorf("New with corrupt metadata in Dir: %v, want ErrConfig", err)
+	if _, err := osstest.New(cfg); !errors.Is(err, osstest.ErrInvalid) {
+		t.Errorf("New with corrupt metadata in Dir: %v, want ErrInvalid", err)
 	}
-	if _, err := osstest.New(osstest.Config{Dir: filepath.Join(dir, "missing")}); !errors.Is(err, osstest.ErrConfig) {
-		t.Errorf("New with a missing Dir: %v, want ErrConfig", err)
+	if _, err := osstest.New(osstest.Config{Dir: filepath.Join(dir, "missing")}); !errors.Is(err, osstest.ErrInvalid) {
+		t.Errorf("New with a missing Dir: %v, want ErrInvalid", err)
 	}
 	for _, cfg := range []osstest.Config{{ACL: "public"}, {CallbackKeyBits: 1000}} {
-		if _, err := osstest.NewServer(cfg); !errors.Is(err, osstest.ErrConfig) {
-			t.Errorf("NewServer(%+v): %v, want ErrConfig", cfg, err)
+		if _, err := osstest.NewServer(cfg); !errors.Is(err, osstest.ErrInvalid) {
+			t.Errorf("NewServer(%+v): %v, want ErrInvalid", cfg, err)
 		}
 	}
 }

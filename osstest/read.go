@@ -16,7 +16,7 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	content, obj, err := e.store.open(key)
 	if err != nil {
-		if errors.Is(err, ErrNoSuchKey) {
+		if errors.Is(err, errNotStored) {
 			writeError(w, rc, errNoSuchKey().withArg("Key", key))
 			return
 		}

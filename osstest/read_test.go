@@ -2,6 +2,7 @@ package osstest_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"hash/crc64"
 	"io"
@@ -83,8 +84,8 @@ func TestReadBack(t *testing.T) {
 			if e := r.ossError(t); r.status != 404 || e.Code != "NoSuchKey" || e.Message != "The specified key does not exist." {
 				t.Errorf("missing: %d %s %q", r.status, e.Code, e.Message)
 			}
-			if _, err := srv.Open("user/eric/missing"); !errors.Is(err, osstest.ErrNoSuchKey) {
-				t.Errorf("Open(missing) = %v", err)
+			if _, ok := srv.Object("user/eric/missing"); ok {
+				t.Error("Object(missing) reports it stored")
 			}
 
 			// Reads are served unsigned; a DELETE (DeleteObject) is not.
@@ -112,7 +113,7 @@ func TestOverwrite(t *testing.T) {
 			}
 		}
 		upload("first")
-		old, err := srv.Open("user/eric/o")
+		old, err := osstest.Open(srv.Emulator, "user/eric/o")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +123,7 @@ func TestOverwrite(t *testing.T) {
 		if string(b) != "first" {
 			t.Errorf("dir=%q: old reader read %q", dir, b)
 		}
-		if b, _ := srv.ReadObject("user/eric/o"); string(b) != "second version" {
+		if b, _ := readObject(srv, "user/eric/o"); string(b) != "second version" {
 			t.Errorf("dir=%q: content %q", dir, b)
 		}
 		if obj, _ := srv.Object("user/eric/o"); obj.Size != int64(len("second version")) {
@@ -209,5 +210,45 @@ func TestListObjects(t *testing.T) {
 	auth{kind: "v4", key: testKey}.sign(req, private.Bucket(), "")
 	if r := do(t, nil, req); r.status != 200 || !bytes.Contains(r.body, []byte("<Key>user/eric/secret</Key>")) {
 		t.Errorf("signed list of a private bucket: %d %s", r.status, r.body)
+	}
+}
+
+// TestHeadErrorHeader: a HEAD error has no body, so OSS puts the error
+// document, Base64-encoded, in x-oss-err, and the EC code in x-oss-ec; the
+// Go SDK v2 (oss/client.go) decodes x-oss-err when the body is empty and
+// reports BadErrorResponse without it.
+func TestHeadErrorHeader(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	for _, tc := range []struct {
+		name, method string
+		auth         auth
+		status       int
+		code, ec     string
+	}{
+		{"unsigned HEAD of a private bucket", http.MethodHead, auth{}, 403, "AccessDenied", "0003-00000001"},
+		{"signed HEAD of a missing key", http.MethodHead, auth{kind: "v4", key: testKey}, 404, "NoSuchKey", "0026-00000001"},
+		{"unsigned GET: the document is the body", http.MethodGet, auth{}, 403, "AccessDenied", "0003-00000001"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := objReq(t, srv, tc.method, "missing", "", nil, nil, "")
+			tc.auth.sign(req, srv.Bucket(), "missing")
+			r := do(t, nil, req)
+			if r.status != tc.status || r.header.Get("X-Oss-Ec") != tc.ec {
+				t.Fatalf("%d, x-oss-ec %q; want %d, %q", r.status, r.header.Get("X-Oss-Ec"), tc.status, tc.ec)
+			}
+			doc := r.body
+			if tc.method == http.MethodHead {
+				var err error
+				if doc, err = base64.StdEncoding.DecodeString(r.header.Get("X-Oss-Err")); err != nil || len(r.body) != 0 {
+					t.Fatalf("x-oss-err %q (%v), body %q", r.header.Get("X-Oss-Err"), err, r.body)
+				}
+			} else if r.header.Get("X-Oss-Err") != "" {
+				t.Errorf("x-oss-err on a GET")
+			}
+			e, err := osstest.ParseError(r.status, doc)
+			if err != nil || e.Code != tc.code || e.EC != tc.ec || e.RequestID != r.header.Get("X-Oss-Request-Id") {
+				t.Errorf("document %+v (%v)", e, err)
+			}
+		})
 	}
 }

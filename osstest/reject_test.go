@@ -369,7 +369,7 @@ func TestRejectedUploads(t *testing.T) {
 	if got := srv.Objects(); len(got) != 1 || got[0].Key != "user/eric/existing" {
 		t.Errorf("objects after the table: %v", got)
 	}
-	if data, _ := srv.ReadObject("user/eric/existing"); string(data) != "old" {
+	if data, _ := readObject(srv, "user/eric/existing"); string(data) != "old" {
 		t.Errorf("existing object was overwritten: %q", data)
 	}
 	if n := appHits.Load(); n != 0 {

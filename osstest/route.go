@@ -11,6 +11,7 @@ import (
 type reqCtx struct {
 	id   string // x-oss-request-id
 	host string // HostId in error bodies
+	head bool   // a HEAD request: errors go in x-oss-err
 }
 
 // ServeHTTP serves the bucket's HTTP interface: PostObject, PutObject,
@@ -19,7 +20,7 @@ type reqCtx struct {
 // callback public key (see the package documentation). Any other operation
 // is answered 501 NotImplemented without touching stored objects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rc := &reqCtx{id: newRequestID(), host: r.Host}
+	rc := &reqCtx{id: newRequestID(), host: r.Host, head: r.Method == http.MethodHead}
 	h := w.Header()
 	h.Set("X-Oss-Request-Id", rc.id)
 	h.Set("Server", "AliyunOSS")

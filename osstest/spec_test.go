@@ -62,7 +62,7 @@ func TestPolicySeesRawKey(t *testing.T) {
 				}
 				return
 			}
-			if b, err := srv.ReadObject(tc.wantKey); err != nil || string(b) != "abc" {
+			if b, err := readObject(srv, tc.wantKey); err != nil || string(b) != "abc" {
 				t.Errorf("object %q: %q, %v; have %v", tc.wantKey, b, err, srv.Objects())
 			}
 		})
@@ -121,7 +121,7 @@ func TestObjectSettingValues(t *testing.T) {
 			if obj.ACL != tc.wantACL || obj.ServerSideEncryption != tc.wantSSE {
 				t.Errorf("ACL %q, SSE %q; want %q, %q", obj.ACL, obj.ServerSideEncryption, tc.wantACL, tc.wantSSE)
 			}
-			if b, _ := srv.ReadObject(tc.key); string(b) != "new" {
+			if b, _ := readObject(srv, tc.key); string(b) != "new" {
 				t.Errorf("content %q", b)
 			}
 		})
@@ -450,7 +450,7 @@ func TestCloseStopsCallbacks(t *testing.T) {
 	if e := out.r.ossError(t); out.r.status != 203 || e.Code != "CallbackFailed" {
 		t.Errorf("upload answered %d %s %q, want 203 CallbackFailed", out.r.status, e.Code, e.Message)
 	}
-	if b, err := srv.ReadObject("user/eric/hang"); err != nil || string(b) != "hello" {
+	if b, err := readObject(srv, "user/eric/hang"); err != nil || string(b) != "hello" {
 		t.Errorf("object: %q, %v", b, err)
 	}
 	app.Close()
@@ -498,7 +498,7 @@ func TestEmulatorCloseStopsCallbacks(t *testing.T) {
 	if e := r.ossError(t); r.status != 203 || e.Code != "CallbackFailed" {
 		t.Errorf("upload answered %d %s %q, want 203 CallbackFailed", r.status, e.Code, e.Message)
 	}
-	if b, err := emu.ReadObject("user/eric/hang"); err != nil || string(b) != "hello" {
+	if b, err := readObject(emu, "user/eric/hang"); err != nil || string(b) != "hello" {
 		t.Errorf("object: %q, %v", b, err)
 	}
 }

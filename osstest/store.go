@@ -46,6 +46,8 @@ type Object struct {
 	ServerSideEncryption string
 	// LastModified is the emulator clock's time of the upload.
 	LastModified time.Time
+	// Content is the object's data, filled in by Emulator.Object only.
+	Content []byte `json:"-"`
 }
 
 func (o Object) clone() Object {
@@ -59,9 +61,9 @@ func (o Object) clone() Object {
 	return o
 }
 
-// ErrNoSuchKey is returned (wrapped) by Emulator.Open for a key that is
-// not stored.
-var ErrNoSuchKey = errors.New("osstest: no such key")
+// errNotStored is returned (wrapped) by store.open for a key that is not
+// stored.
+var errNotStored = errors.New("osstest: no such key")
 
 // errExists reports a refused overwrite (x-oss-forbid-overwrite).
 var errExists = errors.New("osstest: object exists")
@@ -214,7 +216,7 @@ func (s *store) open(key string) (io.ReadSeekCloser, Object, error) {
 	defer s.mu.Unlock()
 	e, ok := s.objects[key]
 	if !ok {
-		return nil, Object{}, fmt.Errorf("%w: %q", ErrNoSuchKey, key)
+		return nil, Object{}, fmt.Errorf("%w: %q", errNotStored, key)
 	}
 	if e.path == "" {
 		return nopCloser{bytes.NewReader(e.data)}, e.obj.clone(), nil
@@ -239,34 +241,6 @@ func (s *store) list() []Object {
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
-
-// Object returns the metadata of the stored object key.
-func (e *Emulator) Object(key string) (Object, bool) { return e.store.get(key) }
-
-// Objects returns all stored objects sorted by key.
-func (e *Emulator) Objects() []Object { return e.store.list() }
-
-// Open returns the content of the stored object key; the error wraps
-// ErrNoSuchKey if there is none. The reader sees the content as it was
-// when opened, even if the object is overwritten meanwhile.
-func (e *Emulator) Open(key string) (io.ReadCloser, error) {
-	rc, _, err := e.store.open(key)
-	if err != nil {
-		return nil, err
-	}
-	return rc, nil
-}
-
-// ReadObject returns the whole content of the stored object key (for small
-// objects in tests); the error wraps ErrNoSuchKey if there is none.
-func (e *Emulator) ReadObject(key string) ([]byte, error) {
-	rc, err := e.Open(key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
-}
 
 // blob is content kept outside the object map: one part of a multipart
 // upload, in memory or in a file of the directory store.

@@ -309,9 +309,8 @@ func TestPresignedMultipartAgainstEmulator(t *testing.T) {
 					if status != 200 || !strings.Contains(body, fmt.Sprintf(`"size":%d`, size)) || !strings.Contains(body, `"uid":"7"`) {
 						t.Fatalf("complete: %d %s", status, body)
 					}
-					got, err := srv.ReadObject(objKey)
-					if err != nil || !bytes.Equal(got, content) {
-						t.Errorf("stored object differs from the upload (%v)", err)
+					if got, ok := srv.Object(objKey); !ok || !bytes.Equal(got.Content, content) {
+						t.Errorf("stored object differs from the upload (stored: %v)", ok)
 					}
 					if app.accepted() != before+1 {
 						t.Errorf("callback not accepted")

@@ -204,7 +204,11 @@ func TestDiagnoseCallbackWithQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.PostObject(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hello")})
+	postReq, err := osstest.NewPostRequest(context.Background(), osstest.PostForm{Token: tok, FileName: "a.txt", Body: strings.NewReader("hello")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(postReq)
 	if err != nil {
 		t.Fatal(err)
 	}

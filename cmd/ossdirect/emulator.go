@@ -184,7 +184,7 @@ func printBanner(out io.Writer, emu *osstest.Emulator, cfg osstest.Config, base 
 		}
 		fmt.Fprintf(out, "access key id %s (%s)\n", k.ID, kind)
 	}
-	fmt.Fprintf(out, "callbacks are signed with the public key at %s\n", emu.PublicKeyURL())
+	fmt.Fprintf(out, "callbacks are signed with the public key at %s\n", cfg.PublicKeyURL)
 	if cfg.Dir != "" {
 		fmt.Fprintf(out, "objects in %s (%d stored)\n", cfg.Dir, len(emu.Objects()))
 	}

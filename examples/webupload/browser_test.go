@@ -312,8 +312,7 @@ func TestBrowserUpload(t *testing.T) {
 // the page must say that the file is stored but the app was not told.
 func TestBrowserCallbackFailure(t *testing.T) {
 	node, chromium := needBrowser(t)
-	env := startDemo(t, demoOptions{maxSize: 64 << 10})
-	env.emu.SetCallbackFault(func(string) error { return errors.New("app server unreachable") })
+	env := startDemo(t, demoOptions{maxSize: 64 << 10, callbackFault: func(string) error { return errors.New("app server unreachable") }})
 
 	rng := rand.New(rand.NewPCG(2, 2))
 	f := newFile(rng, "orphan.txt", "text/plain", 500)

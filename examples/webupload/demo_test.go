@@ -49,6 +49,8 @@ type demoOptions struct {
 	// logger and client are the app's Config.Logger and Config.Client.
 	logger *slog.Logger
 	client *http.Client
+	// callbackFault is the emulator's Config.CallbackFault.
+	callbackFault func(url string) error
 }
 
 func startDemo(t *testing.T, o demoOptions) *demo {
@@ -69,6 +71,7 @@ func startDemo(t *testing.T, o demoOptions) *demo {
 	ecfg := emulatorConfig(appURL)
 	ecfg.PublicKeyURL = ossURL + "/__osstest__/callback_pub_key_v1.pem"
 	ecfg.AccessKeys = o.accessKeys
+	ecfg.CallbackFault = o.callbackFault
 	if o.expires > 0 && o.expires < time.Minute {
 		// Short tokens exercise the page's re-fetch rule, which runs on the
 		// browser's clock. The emulator's clock lags so that a slow CI machine
@@ -274,8 +277,8 @@ func (g *partGate) heldCount() int {
 }
 
 func (d *demo) storedBytes(key string) ([]byte, bool) {
-	b, err := d.emu.ReadObject(key)
-	return b, err == nil
+	obj, ok := d.emu.Object(key)
+	return obj.Content, ok
 }
 
 func (d *demo) objectCount() int { return len(d.emu.Objects()) }

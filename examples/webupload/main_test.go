@@ -109,7 +109,7 @@ func TestRealModeTrustsOnlyOSSKey(t *testing.T) {
 	if err != nil || !pub.Equal(verify.OSSPublicKey()) {
 		t.Errorf("OSS's key URL: %v", err)
 	}
-	if _, err := cfg.Keys.FetchKey(t.Context(), emu.PublicKeyURL()); !errors.Is(err, verify.ErrUntrustedKeyURL) {
+	if _, err := cfg.Keys.FetchKey(t.Context(), emu.URL+"/__osstest__/callback_pub_key_v1.pem"); !errors.Is(err, verify.ErrUntrustedKeyURL) {
 		t.Errorf("emulator's key URL: %v, want ErrUntrustedKeyURL", err)
 	}
 
