@@ -103,11 +103,11 @@ func New(cfg Config) *Emulator {
 		panic("osstest: " + err.Error())
 	}
 	e.sign = key
-	st, err := newStore(cfg.Dir)
+	st, uploads, err := newStore(cfg.Dir)
 	if err != nil {
 		panic("osstest: " + err.Error())
 	}
-	e.store = st
+	e.store, e.mp.uploads = st, uploads
 	e.client = callbackClient(cfg.CallbackClient)
 	if e.pubURL != "" {
 		e.advertised[e.pubURL] = true
@@ -152,6 +152,7 @@ func (s *Server) Close() {
 	s.stopClosing()
 	s.ts.Close()
 	s.client.CloseIdleConnections()
+	s.store.close() // persist.go: the journal of Config.Dir
 }
 
 // Close cancels the callbacks in progress, whose uploads are then answered
