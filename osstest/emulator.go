@@ -110,11 +110,11 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	e.sign = key
-	st, err := newStore(cfg.Dir)
+	st, uploads, err := newStore(cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	e.store = st
+	e.store, e.mp.uploads = st, uploads
 	e.client = callbackClient(cfg.CallbackClient)
 	if e.pubURL != "" {
 		e.advertised[e.pubURL] = true
@@ -170,6 +170,7 @@ func (s *Server) Close() {
 	s.stopClosing()
 	s.ts.Close()
 	s.client.CloseIdleConnections()
+	s.store.close() // persist.go: the journal of Config.Dir
 }
 
 // Close cancels the callbacks in progress, whose uploads are then answered

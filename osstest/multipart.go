@@ -167,6 +167,10 @@ func (e *Emulator) initiateMultipart(w http.ResponseWriter, r *http.Request, rc 
 		return
 	}
 	u := &mpUpload{id: strings.ToUpper(randomHex(16)), key: key, initiated: e.now().UTC(), obj: obj, parts: map[int]*mpPart{}}
+	if err := e.store.journal.append(initRecord(u)); err != nil { // persist.go
+		writeError(w, rc, errInternal(err))
+		return
+	}
 	e.mp.mu.Lock()
 	if e.mp.uploads == nil {
 		e.mp.uploads = map[string]*mpUpload{}
@@ -235,6 +239,10 @@ func (e *Emulator) receivePart(r *http.Request, key string) (*mpPart, *ossError)
 	if oe != nil {
 		e.store.release(content)
 		return nil, oe
+	}
+	if err := e.store.journal.append(partRecord(id, part)); err != nil {
+		e.store.release(content)
+		return nil, errInternal(err)
 	}
 	if old := u.parts[n]; old != nil {
 		e.store.release(old.content)
@@ -351,7 +359,7 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(md5s.Sum(nil))) + "-" + strconv.Itoa(len(parts)) + `"`
 	obj.Size = total
 	obj.LastModified = e.now().UTC()
-	if err := e.store.commitConcat(blobs, total, obj, forbid); err != nil {
+	if err := e.store.commitConcat(blobs, total, obj, forbid, endRecord(id)); err != nil {
 		// Put the upload back so the client may retry or abort.
 		e.mp.mu.Lock()
 		e.mp.uploads[id] = u
@@ -436,7 +444,11 @@ func (e *Emulator) abortMultipart(w http.ResponseWriter, r *http.Request, rc *re
 	e.mp.mu.Lock()
 	u, oe := e.lookupUpload(id, key)
 	if oe == nil {
-		delete(e.mp.uploads, id)
+		if err := e.store.journal.append(endRecord(id)); err != nil {
+			oe = errInternal(err)
+		} else {
+			delete(e.mp.uploads, id)
+		}
 	}
 	e.mp.mu.Unlock()
 	if oe != nil {

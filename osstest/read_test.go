@@ -172,7 +172,7 @@ func TestCutOffUpload(t *testing.T) {
 	if objs := srv.Objects(); len(objs) != 0 {
 		t.Errorf("stored %v", objs)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	files, _ := filepath.Glob(filepath.Join(dir, "[^j]*")) // all but the journal
 	hidden, _ := filepath.Glob(filepath.Join(dir, ".*"))
 	if len(files)+len(hidden) != 0 {
 		t.Errorf("left behind: %v %v", files, hidden)

@@ -77,6 +77,7 @@ type store struct {
 	mu      sync.Mutex
 	objects map[string]*entry
 	index   keyIndex // the keys of objects, in order (listindex.go)
+	journal journal  // directory store: changes, in s.mu's order (persist.go)
 	// spare holds the buffers of released multipart parts (memory store),
 	// at most maxSpareBytes in all, for reuse by begin: a fresh buffer of
 	// tens of MB costs more to fault in and zero than to fill, and a part
@@ -91,21 +92,24 @@ const maxSpareBytes = 128 << 20
 type entry struct {
 	obj  Object
 	data []byte // memory store
-	path string // directory store
+	file string // directory store: the content file's name in dir
 }
 
-func newStore(dir string) (*store, error) {
+// newStore returns the store of dir ("" for memory) and the multipart
+// uploads in progress that a previous emulator left there.
+func newStore(dir string) (*store, map[string]*mpUpload, error) {
 	if dir != "" {
 		fi, err := os.Stat(dir)
 		if err != nil {
-			return nil, fmt.Errorf("Config.Dir: %w", err)
+			return nil, nil, fmt.Errorf("Config.Dir: %w", err)
 		}
 		if !fi.IsDir() {
-			return nil, fmt.Errorf("Config.Dir %s is not a directory", dir)
+			return nil, nil, fmt.Errorf("Config.Dir %s is not a directory", dir)
 		}
 	}
 	s := &store{dir: dir, objects: map[string]*entry{}}
-	return s, s.load() // persist.go
+	uploads, err := s.load() // persist.go
+	return s, uploads, err
 }
 
 const maxSizeHint = 256 << 20
@@ -157,8 +161,9 @@ func (p *pending) abort() {
 
 // commit makes the pending content visible as obj. With forbidOverwrite an
 // existing key is left alone and errExists returned; the check and the
-// insert are atomic, so of two racing uploads exactly one wins.
-func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
+// insert are atomic, so of two racing uploads exactly one wins. also are
+// journal records written with the object's, in the same write.
+func (s *store) commit(p *pending, obj Object, forbidOverwrite bool, also ...journalRecord) error {
 	e := &entry{obj: obj}
 	if p.buf != nil {
 		e.data = p.buf.Bytes()
@@ -167,29 +172,39 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
 		if err != nil {
 			return err
 		}
-		e.path = final
-		if err := saveMeta(final, obj); err != nil { // persist.go
-			return err
-		}
+		e.file = filepath.Base(final)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	old, exists := s.objects[obj.Key]
 	if exists && forbidOverwrite {
-		if e.path != "" {
-			removeObjectFiles(e.path)
-		}
+		s.mu.Unlock()
+		s.removeFile(e.file)
 		return errExists
+	}
+	if s.dir != "" {
+		if err := s.journal.append(append([]journalRecord{putRecord(e.file, obj)}, also...)...); err != nil {
+			s.mu.Unlock()
+			s.removeFile(e.file)
+			return fmt.Errorf("writing the journal: %w", err)
+		}
 	}
 	s.objects[obj.Key] = e
 	if !exists {
 		s.index.insert(obj.Key)
 	}
-	if exists && old.path != "" {
+	s.mu.Unlock()
+	if exists {
 		// Readers that already opened the old file keep reading it.
-		removeObjectFiles(old.path)
+		s.removeFile(old.file)
 	}
 	return nil
+}
+
+// removeFile removes a content file of the directory store by name.
+func (s *store) removeFile(name string) {
+	if name != "" {
+		os.Remove(filepath.Join(s.dir, name))
+	}
 }
 
 func (s *store) exists(key string) bool {
@@ -218,10 +233,10 @@ func (s *store) open(key string) (io.ReadSeekCloser, Object, error) {
 	if !ok {
 		return nil, Object{}, fmt.Errorf("%w: %q", errNotStored, key)
 	}
-	if e.path == "" {
+	if e.file == "" {
 		return nopCloser{bytes.NewReader(e.data)}, e.obj.clone(), nil
 	}
-	f, err := os.Open(e.path)
+	f, err := os.Open(filepath.Join(s.dir, e.file))
 	if err != nil {
 		return nil, Object{}, err
 	}
@@ -254,7 +269,7 @@ func (s *store) keep(p *pending) (blob, error) {
 	if p.buf != nil {
 		return blob{data: p.buf.Bytes()}, nil
 	}
-	final, err := s.place(p, "part-")
+	final, err := s.place(p, partPrefix)
 	if err != nil {
 		return blob{}, err
 	}
@@ -313,7 +328,7 @@ func (s *store) takeSpare(n int) []byte {
 // obj, as commit does. The directory store copies file to file, which the
 // kernel does without passing the bytes through this process's memory
 // where it can (copy_file_range on Linux).
-func (s *store) commitConcat(parts []blob, total int64, obj Object, forbidOverwrite bool) error {
+func (s *store) commitConcat(parts []blob, total int64, obj Object, forbidOverwrite bool, also ...journalRecord) error {
 	p, err := s.begin(total)
 	if err != nil {
 		return err
@@ -333,5 +348,5 @@ func (s *store) commitConcat(parts []blob, total int64, obj Object, forbidOverwr
 			return err
 		}
 	}
-	return s.commit(p, obj, forbidOverwrite)
+	return s.commit(p, obj, forbidOverwrite, also...)
 }
