@@ -1,7 +1,6 @@
 package osstest
 
 import (
-	"encoding/json"
 	"net/http"
 )
 
@@ -136,7 +135,7 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 	writeXML(w, http.StatusOK, &res)
 }
 
-// setACL changes the ACL of a stored object, and its metadata file in the
+// setACL changes the ACL of a stored object, and journals it in the
 // directory store.
 func (s *store) setACL(key, acl string) error {
 	s.mu.Lock()
@@ -147,12 +146,8 @@ func (s *store) setACL(key, acl string) error {
 	}
 	obj := e.obj.clone()
 	obj.ACL = acl
-	if e.path != "" {
-		b, err := json.Marshal(obj)
-		if err == nil {
-			err = writeFileAtomic(e.path+metaSuffix, b)
-		}
-		if err != nil {
+	if s.dir != "" {
+		if err := s.journal.append(putRecord(e.file, obj)); err != nil {
 			return err
 		}
 	}

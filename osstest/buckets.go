@@ -18,8 +18,9 @@ import (
 // configured one, so that every handler keeps working on "its" bucket;
 // the bucketSet they share finds them by name. With Config.Dir, a bucket
 // made with PutBucket keeps its objects in Dir/.buckets/<name> (a
-// directory, which the object store of Dir itself ignores) with its
-// settings in bucket.json there.
+// directory, which the object store of Dir itself ignores) and its settings
+// in Dir/.buckets/<name>.json (outside its store, which removes the files
+// it does not know).
 //
 // Addressing, on a bare host (an IP literal, "localhost", one label):
 // a path whose first segment names an existing bucket is path style,
@@ -68,13 +69,17 @@ func (e *Emulator) initBuckets(cfg Config) error {
 		return fmt.Errorf("Config.Dir: %w", err)
 	}
 	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join(cfg.Dir, bucketsDir, d.Name(), "bucket.json"))
+		name, ok := strings.CutSuffix(d.Name(), ".json")
+		if !ok || d.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(cfg.Dir, bucketsDir, d.Name()))
 		if err != nil {
-			return fmt.Errorf("Config.Dir: bucket %s: %w", d.Name(), err)
+			return fmt.Errorf("Config.Dir: bucket %s: %w", name, err)
 		}
 		var info bucketInfo
-		if err := json.Unmarshal(b, &info); err != nil || info.Name != d.Name() {
-			return fmt.Errorf("Config.Dir: bucket %s: bucket.json does not describe it", d.Name())
+		if err := json.Unmarshal(b, &info); err != nil || info.Name != name {
+			return fmt.Errorf("Config.Dir: %s does not describe bucket %s", d.Name(), name)
 		}
 		if _, err := e.buckets.open(info); err != nil {
 			return err
@@ -94,7 +99,7 @@ func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 			return nil, err
 		}
 		b, _ := json.Marshal(info)
-		if err := writeFileAtomic(filepath.Join(cfg.Dir, "bucket.json"), b); err != nil {
+		if err := writeFileAtomic(cfg.Dir+".json", b); err != nil { // bucketops.go
 			return nil, err
 		}
 	}
