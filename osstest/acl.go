@@ -83,16 +83,7 @@ func (e *Emulator) putObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	if err := e.store.setACL(key, acl); err != nil {
-		if err == errNotStored {
-			writeError(w, rc, errNoSuchKey().withArg("Key", key))
-			return
-		}
-		writeError(w, rc, errInternal(err))
-		return
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
+	e.updateObject(w, rc, key, http.StatusOK, func(o *Object) { o.ACL = acl })
 }
 
 // accessControlPolicy is GetObjectACL's answer.
@@ -135,9 +126,9 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 	writeXML(w, http.StatusOK, &res)
 }
 
-// setACL changes the ACL of a stored object, and journals it in the
-// directory store.
-func (s *store) setACL(key, acl string) error {
+// update changes the metadata of a stored object with change, and journals
+// it in the directory store; errNotStored if key is not stored.
+func (s *store) update(key string, change func(*Object)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.objects[key]
@@ -145,7 +136,7 @@ func (s *store) setACL(key, acl string) error {
 		return errNotStored
 	}
 	obj := e.obj.clone()
-	obj.ACL = acl
+	change(&obj)
 	if s.dir != "" {
 		if err := s.journal.append(putRecord(e.file, obj)); err != nil {
 			return err

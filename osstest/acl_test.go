@@ -125,7 +125,7 @@ func TestReadACL(t *testing.T) {
 		{name: "expired STS token, header", srv: f.private, method: "GET", key: "private.txt", auth: auth{kind: "v4", key: stsExpired}, status: 403, code: "SecurityTokenExpired"},
 		{name: "expired STS token, presigned V1", srv: f.private, method: "GET", key: "private.txt", auth: auth{kind: "v1query", key: stsExpired}, status: 403, code: "SecurityTokenExpired"},
 		{name: "an Authorization scheme OSS does not know", srv: f.private, method: "GET", key: "private.txt", header: map[string]string{"Authorization": "Bearer x"}, status: 400, code: "InvalidArgument"},
-		{name: "CopyObject from an object the key may not read", srv: f.private, method: "PUT", key: "copy.txt", header: map[string]string{"x-oss-copy-source": "/examplebucket/private.txt"}, status: 501, code: "NotImplemented"},
+		{name: "unsigned CopyObject of a private object", srv: f.private, method: "PUT", key: "copy.txt", header: map[string]string{"x-oss-copy-source": "/examplebucket/private.txt"}, status: 403, code: "AccessDenied"},
 		// Signed reads that pass.
 		{name: "live STS token, presigned V4", srv: f.private, method: "GET", key: "private.txt", auth: auth{kind: "v4query", key: stsKey}, status: 200},
 		{name: "signed GET of a private object", srv: f.private, method: "GET", key: "private.txt", auth: v4, status: 200},

@@ -50,7 +50,7 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		return opGetObjectMeta
 	case "PUT ":
 		if copySource {
-			return "CopyObject"
+			return opCopyObject
 		}
 		return opPutObject
 	case "PUT uploadId":
@@ -68,6 +68,12 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		return opListParts
 	case "DELETE ":
 		return opDeleteObject
+	case "PUT tagging":
+		return opPutObjectTagging
+	case "GET tagging":
+		return opGetObjectTagging
+	case "DELETE tagging":
+		return opDeleteObjectTagging
 	case "PUT acl":
 		return opPutObjectACL
 	case "GET acl":
@@ -88,6 +94,8 @@ func bucketOperation(method, sub string) string {
 		return opListObjects
 	case "GET list-type":
 		return opListObjectsV2
+	case "POST delete":
+		return opDeleteMultipleObjects
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name
@@ -114,6 +122,12 @@ const (
 	opListObjectsV2     = "ListObjectsV2"
 	opPutObjectACL      = "PutObjectACL"
 	opGetObjectACL      = "GetObjectACL"
+
+	opCopyObject            = "CopyObject"
+	opDeleteMultipleObjects = "DeleteMultipleObjects"
+	opPutObjectTagging      = "PutObjectTagging"
+	opGetObjectTagging      = "GetObjectTagging"
+	opDeleteObjectTagging   = "DeleteObjectTagging"
 )
 
 // unimplementedObjectOps and unimplementedBucketOps name the operations
@@ -121,9 +135,6 @@ const (
 // combination in neither table is answered with the method and
 // sub-resource as its name.
 var unimplementedObjectOps = map[string]string{
-	"PUT tagging":        "PutObjectTagging",
-	"GET tagging":        "GetObjectTagging",
-	"DELETE tagging":     "DeleteObjectTagging",
 	"PUT symlink":        "PutSymlink",
 	"GET symlink":        "GetSymlink",
 	"POST append":        "AppendObject",
@@ -134,7 +145,6 @@ var unimplementedObjectOps = map[string]string{
 
 var unimplementedBucketOps = map[string]string{
 	"GET uploads":    "ListMultipartUploads",
-	"POST delete":    "DeleteMultipleObjects",
 	"PUT ":           "PutBucket",    // served by serveBuckets
 	"DELETE ":        "DeleteBucket", // served by serveBuckets
 	"GET acl":        "GetBucketAcl",

@@ -185,6 +185,13 @@ func objectFromHeader(key string, h http.Header) (Object, *ossError) {
 		}
 		obj.ACL = acl
 	}
+	if v := h.Get("X-Oss-Tagging"); v != "" {
+		tags, oe := parseTaggingHeader(v) // tagging.go
+		if oe != nil {
+			return Object{}, oe
+		}
+		obj.Tags = tags
+	}
 	if v := h.Get("X-Oss-Storage-Class"); v != "" {
 		if oe := checkStorageClass(v); oe != nil {
 			return Object{}, oe

@@ -96,7 +96,7 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 		var sub []string
 		for _, k := range sortedKeys(q) {
 			if strings.HasPrefix(k, "x-oss-") || map[string]bool{"uploads": true, "uploadId": true, "partNumber": true,
-				"callback": true, "callback-var": true, "security-token": true, "acl": true, "objectMeta": true}[k] {
+				"callback": true, "callback-var": true, "security-token": true, "acl": true, "objectMeta": true, "tagging": true, "delete": true}[k] {
 				if v := q.Get(k); v != "" {
 					sub = append(sub, k+"="+v)
 				} else {

@@ -44,6 +44,7 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	if obj.ServerSideEncryption != "" {
 		h.Set("X-Oss-Server-Side-Encryption", obj.ServerSideEncryption)
 	}
+	setTaggingCount(h, obj)
 	for name, v := range obj.Meta {
 		h.Set("X-Oss-Meta-"+name, v)
 	}

@@ -71,8 +71,18 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.putObjectACL(w, r, rc, key)
 	case opGetObjectACL:
 		e.getObjectACL(w, r, rc, key)
+	case opCopyObject:
+		e.copyObject(w, r, rc, key)
+	case opPutObjectTagging:
+		e.putObjectTagging(w, r, rc, key)
+	case opGetObjectTagging:
+		e.getObjectTagging(w, r, rc, key)
+	case opDeleteObjectTagging:
+		e.deleteObjectTagging(w, r, rc, key)
 	case opListObjects:
 		e.listObjects(w, r, rc)
+	case opDeleteMultipleObjects:
+		e.deleteMultipleObjects(w, r, rc)
 	case opListObjectsV2:
 		e.listObjectsV2(w, r, rc) // listhttp.go
 	default:

@@ -46,6 +46,8 @@ type Object struct {
 	ServerSideEncryption string
 	// LastModified is the emulator clock's time of the upload.
 	LastModified time.Time
+	// Tags are the object's tags (x-oss-tagging, PutObjectTagging).
+	Tags map[string]string `json:",omitempty"`
 	// Content is the object's data, filled in by Emulator.Object only.
 	Content []byte `json:"-"`
 }
@@ -58,6 +60,7 @@ func (o Object) clone() Object {
 		}
 		o.Meta = m
 	}
+	o.Tags = cloneTags(o.Tags) // tagging.go
 	return o
 }
 
