@@ -144,9 +144,9 @@ var unimplementedObjectOps = map[string]string{
 }
 
 var unimplementedBucketOps = map[string]string{
-	"GET uploads":    "ListMultipartUploads",
-	"PUT ":           "PutBucket",    // served by serveBuckets
-	"DELETE ":        "DeleteBucket", // served by serveBuckets
+	"GET uploads":    "ListMultipartUploads", // served by serveBuckets
+	"PUT ":           "PutBucket",            // served by serveBuckets
+	"DELETE ":        "DeleteBucket",         // served by serveBuckets
 	"GET acl":        "GetBucketAcl",
 	"PUT acl":        "PutBucketAcl",
 	"GET cors":       "GetBucketCors",
@@ -156,7 +156,7 @@ var unimplementedBucketOps = map[string]string{
 	"PUT lifecycle":  "PutBucketLifecycle",
 	"GET bucketInfo": "GetBucketInfo", // served by serveBuckets
 	"GET location":   "GetBucketLocation",
-	"GET versions":   "ListObjectVersions",
+	"GET versions":   "ListObjectVersions", // served by serveBuckets
 }
 
 // errNotImplemented is OSS's answer for functionality a server does not
