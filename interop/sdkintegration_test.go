@@ -259,3 +259,47 @@ func writeSDKLogs(t *testing.T, dir string, got map[string]sdkOutcome) {
 		}
 	}
 }
+
+// TestSDKIntegrationREADME: the README's section on the SDK's tests lists
+// every selected test as sdkExpectations has it: the passing ones in its
+// "pass" line, the others in its table with the same reason.
+func TestSDKIntegrationREADME(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "## The official SDK's own tests\n")
+	if !ok {
+		t.Fatal(`README has no "## The official SDK's own tests" section`)
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	passLine := ""
+	rows := map[string]string{}
+	for _, line := range strings.Split(sec, "\n") {
+		if strings.HasPrefix(line, "**") && strings.Contains(line, " pass:**") {
+			passLine = line
+		}
+		if cells := strings.Split(line, " | "); len(cells) == 2 && strings.HasPrefix(cells[0], "| `") {
+			rows[strings.Trim(cells[0], "| `")] = strings.TrimSuffix(cells[1], " |")
+		}
+	}
+	passed := 0
+	for name, want := range sdkExpectations {
+		if want == "pass" {
+			passed++
+			if !strings.Contains(passLine, "`"+name+"`") {
+				t.Errorf("README's pass line lacks %s", name)
+			}
+			continue
+		}
+		if got := rows[name]; got != strings.TrimPrefix(want, "fail: ") {
+			t.Errorf("README's row for %s: %q, want %q", name, got, strings.TrimPrefix(want, "fail: "))
+		}
+	}
+	if want := fmt.Sprintf("**%d of %d pass:**", passed, len(sdkExpectations)); !strings.HasPrefix(passLine, want) {
+		t.Errorf("README's pass line %q does not start %q", passLine, want)
+	}
+	if len(rows) != len(sdkExpectations)-passed {
+		t.Errorf("README's table has %d rows, sdkExpectations %d failing tests", len(rows), len(sdkExpectations)-passed)
+	}
+}
