@@ -200,23 +200,7 @@ func (e *Emulator) uploadPart(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (e *Emulator) receivePart(r *http.Request, key string) (*mpPart, *ossError) {
-	q := r.URL.Query()
-	if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
-		return nil, oe
-	}
-	if !q.Has("partNumber") {
-		// EC 0017-00000219: UploadPart without partNumber.
-		return nil, newErr(400, "InvalidArgument", "Unexpected query string parameter").withEC("0017-00000219").withArg("ResourceType", "partNumber")
-	}
-	n, err := strconv.Atoi(q.Get("partNumber"))
-	if err != nil || n < 1 || n > maxPartNumber {
-		// EC 0017-00000220.
-		return nil, newErr(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive.").withEC("0017-00000220").withArg("PartNumber", q.Get("partNumber"))
-	}
-	id := q.Get("uploadId")
-	e.mp.mu.Lock()
-	_, oe := e.lookupUpload(id, key)
-	e.mp.mu.Unlock()
+	n, id, oe := e.partTarget(r, key)
 	if oe != nil {
 		return nil, oe
 	}
@@ -227,6 +211,35 @@ func (e *Emulator) receivePart(r *http.Request, key string) (*mpPart, *ossError)
 	if oe != nil {
 		return nil, oe
 	}
+	return e.keepPart(id, key, n, p, st)
+}
+
+// partTarget authenticates an UploadPart or UploadPartCopy request and
+// returns its part number and upload id, once the upload is known.
+func (e *Emulator) partTarget(r *http.Request, key string) (int, string, *ossError) {
+	q := r.URL.Query()
+	if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
+		return 0, "", oe
+	}
+	if !q.Has("partNumber") {
+		// EC 0017-00000219: UploadPart without partNumber.
+		return 0, "", newErr(400, "InvalidArgument", "Unexpected query string parameter").withEC("0017-00000219").withArg("ResourceType", "partNumber")
+	}
+	n, err := strconv.Atoi(q.Get("partNumber"))
+	if err != nil || n < 1 || n > maxPartNumber {
+		// EC 0017-00000220.
+		return 0, "", newErr(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive.").withEC("0017-00000220").withArg("PartNumber", q.Get("partNumber"))
+	}
+	id := q.Get("uploadId")
+	e.mp.mu.Lock()
+	_, oe := e.lookupUpload(id, key)
+	e.mp.mu.Unlock()
+	return n, id, oe
+}
+
+// keepPart stores received content as part n of upload id, replacing an
+// earlier part n.
+func (e *Emulator) keepPart(id, key string, n int, p *pending, st *streamed) (*mpPart, *ossError) {
 	content, err := e.store.keep(p)
 	if err != nil {
 		return nil, errInternal(err)

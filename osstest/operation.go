@@ -55,7 +55,7 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		return opPutObject
 	case "PUT uploadId":
 		if copySource {
-			return "UploadPartCopy"
+			return opUploadPartCopy
 		}
 		return opUploadPart
 	case "POST uploads":

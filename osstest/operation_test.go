@@ -44,7 +44,7 @@ func TestNoFallThrough(t *testing.T) {
 		{"CopyObject from a missing source", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/examplebucket/missing"}, "", 404, "NoSuchKey"},
 		{"CopyObject from another bucket", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/otherbucket/b.txt"}, "", 404, "NoSuchBucket"},
 		{"CopyObject failing x-oss-copy-source-if-match", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt", "x-oss-copy-source-if-match": `"0"`}, "", 412, "PreconditionFailed"},
-		{"UploadPartCopy", "PUT", "a.txt", "partNumber=1&uploadId=0004B9894A22E5B1888A1E29F823****", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt"}, "", 501, "NotImplemented"},
+		{"UploadPartCopy", "PUT", "a.txt", "partNumber=1&uploadId=0004B9894A22E5B1888A1E29F823****", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt"}, "", 404, "NoSuchUpload"},
 		{"DeleteMultipleObjects without Content-MD5", "POST", "", "delete", nil, "<Delete><Object><Key>a.txt</Key></Object></Delete>", 400, "InvalidDigest"},
 		{"GetBucketCors", "GET", "", "cors", nil, "", 501, "NotImplemented"},
 		{"PutBucketCors", "PUT", "", "cors", nil, "<CORSConfiguration/>", 501, "NotImplemented"},

@@ -61,6 +61,8 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.initiateMultipart(w, r, rc, key)
 	case opUploadPart:
 		e.uploadPart(w, r, rc, key)
+	case opUploadPartCopy:
+		e.uploadPartCopy(w, r, rc, key) // copypart.go
 	case opCompleteMultipart:
 		e.completeMultipart(w, r, rc, key)
 	case opAbortMultipart:
