@@ -117,6 +117,18 @@ func errNoSuchUpload(id string) *ossError {
 	return newErr(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").withArg("UploadId", id)
 }
 
+// The EC of NoSuchUpload depends on the operation: 0042-00000002 for
+// AbortMultipartUpload and ListParts, 0042-00000104 for UploadPart,
+// 0042-00000311 for UploadPartCopy
+// (https://www.alibabacloud.com/help/en/oss/support/0042-00000002,
+// https://www.alibabacloud.com/help/en/oss/support/0042-00000104,
+// https://www.alibabacloud.com/help/en/oss/support/0042-00000311).
+const (
+	ecNoSuchUploadAbortList = "0042-00000002"
+	ecNoSuchUploadPart      = "0042-00000104"
+	ecNoSuchUploadCopy      = "0042-00000311"
+)
+
 func errMalformedXML() *ossError {
 	return newErr(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 }
@@ -234,6 +246,11 @@ func (e *Emulator) partTarget(r *http.Request, key string) (int, string, *ossErr
 	e.mp.mu.Lock()
 	_, oe := e.lookupUpload(id, key)
 	e.mp.mu.Unlock()
+	if oe != nil && r.Header.Get("X-Oss-Copy-Source") != "" {
+		oe.withEC(ecNoSuchUploadCopy)
+	} else if oe != nil {
+		oe.withEC(ecNoSuchUploadPart)
+	}
 	return n, id, oe
 }
 
@@ -456,6 +473,9 @@ func (e *Emulator) abortMultipart(w http.ResponseWriter, r *http.Request, rc *re
 	id := r.URL.Query().Get("uploadId")
 	e.mp.mu.Lock()
 	u, oe := e.lookupUpload(id, key)
+	if oe != nil {
+		oe.withEC(ecNoSuchUploadAbortList)
+	}
 	if oe == nil {
 		if err := e.store.journal.append(endRecord(id)); err != nil {
 			oe = errInternal(err)
@@ -526,6 +546,9 @@ func (e *Emulator) listParts(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	u, oe := e.lookupUpload(id, key)
 	var parts []*mpPart
 	var storageClass string
+	if oe != nil {
+		oe.withEC(ecNoSuchUploadAbortList)
+	}
 	if oe == nil {
 		parts = u.sortedParts()
 		storageClass = u.obj.StorageClass

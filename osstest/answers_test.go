@@ -1,0 +1,79 @@
+package osstest_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/ossdirect/ossdirect/osstest"
+)
+
+// TestObjectTypeAndMD5: HEAD answers X-Oss-Object-Type Multipart and no
+// Content-MD5 for an object made by multipart upload, Normal and its
+// Content-MD5 for a PutObject, as the Go SDK v2's own integration tests
+// expect of OSS (TestUploaderWithSequential, TestPresign).
+func TestObjectTypeAndMD5(t *testing.T) {
+	for _, kind := range []string{"v1", "v4"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{})
+			a := auth{kind: kind, key: testKey}
+			putObject(t, srv, "put.txt", []byte("put"))
+			c := &mpClient{t: t, srv: srv, a: a, key: "mp.bin"}
+			c.initiate(nil)
+			e1 := c.part(1, []byte("only part"))
+			if r := c.do(http.MethodPost, "uploadId="+c.id, completeXML(xmlPart{1, e1}), nil); r.status != 200 {
+				t.Fatalf("complete: %d %s", r.status, r.body)
+			}
+			for _, tc := range []struct{ key, typ, md5 string }{
+				{"put.txt", "Normal", md5B64([]byte("put"))},
+				{"mp.bin", "Multipart", ""},
+			} {
+				req := objReq(t, srv, http.MethodHead, tc.key, "", nil, nil, "")
+				a.sign(req, srv.Bucket(), tc.key)
+				r := do(t, nil, req)
+				_, hasMD5 := r.header["Content-Md5"]
+				if r.status != 200 || r.header.Get("X-Oss-Object-Type") != tc.typ || r.header.Get("Content-MD5") != tc.md5 || hasMD5 != (tc.md5 != "") {
+					t.Errorf("HEAD %s: %d, type %q, Content-MD5 %q (present %v); want %s, %q", tc.key, r.status,
+						r.header.Get("X-Oss-Object-Type"), r.header.Get("Content-MD5"), hasMD5, tc.typ, tc.md5)
+				}
+			}
+		})
+	}
+}
+
+// TestNoSuchUploadEC: NoSuchUpload carries the EC of the operation:
+// 0042-00000104 for UploadPart, 0042-00000311 for UploadPartCopy,
+// 0042-00000002 for ListParts and AbortMultipartUpload.
+func TestNoSuchUploadEC(t *testing.T) {
+	const id = "0004B9894A22E5B1888A1E29F8236E2D"
+	for _, kind := range []string{"v1", "v4"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{})
+			putObject(t, srv, "src.txt", []byte("source"))
+			c := &mpClient{t: t, srv: srv, a: auth{kind: kind, key: testKey}, key: "k.bin", id: id}
+			for _, tc := range []struct {
+				name, method, query string
+				header              map[string]string
+				ec                  string
+			}{
+				{"UploadPart", "PUT", fmt.Sprintf("partNumber=1&uploadId=%s", id), nil, "0042-00000104"},
+				{"UploadPartCopy", "PUT", fmt.Sprintf("partNumber=1&uploadId=%s", id), map[string]string{"x-oss-copy-source": "/examplebucket/src.txt"}, "0042-00000311"},
+				{"ListParts", "GET", "uploadId=" + id, nil, "0042-00000002"},
+				{"AbortMultipartUpload", "DELETE", "uploadId=" + id, nil, "0042-00000002"},
+			} {
+				var body []byte
+				if tc.name == "UploadPart" {
+					body = []byte("part")
+				}
+				r := c.do(tc.method, tc.query, body, tc.header)
+				if r.status != 404 {
+					t.Errorf("%s: %d %s", tc.name, r.status, r.body)
+					continue
+				}
+				if e := r.ossError(t); e.Code != "NoSuchUpload" || e.EC != tc.ec {
+					t.Errorf("%s: %s EC %s, want NoSuchUpload EC %s", tc.name, e.Code, e.EC, tc.ec)
+				}
+			}
+		})
+	}
+}
