@@ -27,9 +27,12 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	h := w.Header()
 	h.Set("Content-Type", obj.ContentType)
 	h.Set("ETag", obj.ETag)
-	h.Set("Content-MD5", obj.ContentMD5)
+	if obj.ContentMD5 != "" {
+		// OSS gives none for an object made by multipart upload.
+		h.Set("Content-MD5", obj.ContentMD5)
+	}
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
-	h.Set("X-Oss-Object-Type", "Normal")
+	h.Set("X-Oss-Object-Type", objectType(obj)) // list.go
 	h.Set("X-Oss-Storage-Class", obj.StorageClass)
 	for name, v := range map[string]string{
 		"Cache-Control":       obj.CacheControl,
