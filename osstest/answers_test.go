@@ -3,6 +3,7 @@ package osstest_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/ossdirect/ossdirect/osstest"
@@ -73,6 +74,29 @@ func TestNoSuchUploadEC(t *testing.T) {
 				if e := r.ossError(t); e.Code != "NoSuchUpload" || e.EC != tc.ec {
 					t.Errorf("%s: %s EC %s, want NoSuchUpload EC %s", tc.name, e.Code, e.EC, tc.ec)
 				}
+			}
+		})
+	}
+}
+
+// TestCompleteNoParts: CompleteMultipartUpload with an empty part list
+// stores an empty object, as the Go SDK v2's uploader expects of OSS for an
+// empty stream (its TestUploaderUploadFromTeeReader); the upload is gone
+// afterwards.
+func TestCompleteNoParts(t *testing.T) {
+	for _, kind := range []string{"v1", "v4"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{})
+			c := &mpClient{t: t, srv: srv, a: auth{kind: kind, key: testKey}, key: "empty.bin"}
+			c.initiate(nil)
+			if r := c.do(http.MethodPost, "uploadId="+c.id, completeXML(), nil); r.status != 200 {
+				t.Fatalf("complete: %d %s", r.status, r.body)
+			}
+			if obj, ok := srv.Object("empty.bin"); !ok || obj.Size != 0 || len(obj.Content) != 0 || !strings.HasSuffix(obj.ETag, `-0"`) {
+				t.Errorf("stored %+v, %v; want an empty object with a multipart ETag of 0 parts", obj, ok)
+			}
+			if r := c.do(http.MethodGet, "uploadId="+c.id, nil, nil); r.status != 404 {
+				t.Errorf("ListParts after completion: %d", r.status)
 			}
 		})
 	}

@@ -438,7 +438,7 @@ func TestRejectedPutAndMultipart(t *testing.T) {
 		{"complete with a wrong ETag", complete(xmlPart{2, f.etag[3]}, xmlPart{3, f.etag[3]}), 400, "InvalidPart", invalidPart, ""},
 		{"complete with a part under 100 KB", complete(xmlPart{1, f.etag[1]}, xmlPart{2, f.etag[2]}), 400, "EntityTooSmall", "Your proposed upload smaller than the minimum allowed size.", "0042-00000213"},
 		{"complete with malformed XML", mp(v4, http.MethodPost, "uploadId="+f.id, []byte("<CompleteMultipartUpload><Part>"), nil, nil), 400, "MalformedXML", "", ""},
-		{"complete with no parts", complete(), 400, "MalformedXML", "", ""},
+		{"complete with another root element", mp(v4, http.MethodPost, "uploadId="+f.id, []byte("<Parts/>"), nil, nil), 400, "MalformedXML", "", ""},
 		{"complete with callback in header and query", mp(v4, http.MethodPost, "uploadId="+f.id+"&callback="+url.QueryEscape(f.cb), completeXML(xmlPart{2, f.etag[2]}), map[string]string{"X-Oss-Callback": f.cb}, nil), 400, "InvalidArgument", "Either the callback query string parameter or the x-oss-callback header should be specified, not both.", ""},
 		{"complete with a wrong signature", mp(auth{kind: "v1", key: osstest.AccessKey{ID: testKey.ID, Secret: "wrong"}}, http.MethodPost, "uploadId="+f.id, completeXML(xmlPart{2, f.etag[2]}), map[string]string{"X-Oss-Callback": f.cb}, nil), 403, "SignatureDoesNotMatch", sigMismatch, ""},
 		{"abort an unknown upload id", mp(v4, http.MethodDelete, "uploadId=FFFF", nil, nil, nil), 404, "NoSuchUpload", "", ""},
