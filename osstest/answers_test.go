@@ -101,3 +101,23 @@ func TestCompleteNoParts(t *testing.T) {
 		})
 	}
 }
+
+// TestCompleteObjectACL: x-oss-object-acl on CompleteMultipartUpload sets
+// the object's ACL, as the Go SDK v2's write-only file relies on
+// (TestIntegrationWriteOnlyFileMultiPart); a bad one is refused and the
+// upload stays.
+func TestCompleteObjectACL(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	c := &mpClient{t: t, srv: srv, a: auth{kind: "v4", key: testKey}, key: "acl.bin"}
+	c.initiate(nil)
+	e1 := c.part(1, []byte("data"))
+	if r := c.do(http.MethodPost, "uploadId="+c.id, completeXML(xmlPart{1, e1}), map[string]string{"x-oss-object-acl": "public"}); r.status != 400 || r.ossError(t).Code != "InvalidArgument" {
+		t.Fatalf("complete with a bad ACL: %d %s", r.status, r.body)
+	}
+	if r := c.do(http.MethodPost, "uploadId="+c.id, completeXML(xmlPart{1, e1}), map[string]string{"x-oss-object-acl": "public-read"}); r.status != 200 {
+		t.Fatalf("complete: %d %s", r.status, r.body)
+	}
+	if obj, ok := srv.Object("acl.bin"); !ok || obj.ACL != "public-read" {
+		t.Errorf("stored ACL %q, want public-read", obj.ACL)
+	}
+}

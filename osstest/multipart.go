@@ -365,6 +365,14 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 			return nil, errMalformedXML()
 		}
 	}
+	// x-oss-object-acl may come with the completion too; the Go SDK v2's
+	// write-only file sets its ACL there (TestIntegrationWriteOnlyFileMultiPart).
+	acl := r.Header.Get("X-Oss-Object-Acl")
+	if acl != "" {
+		if oe := checkACL(acl); oe != nil {
+			return nil, oe
+		}
+	}
 	forbid := forbidOverwrite(r.Header)
 	list := &req
 	if completeAll {
@@ -376,6 +384,9 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 	}
 
 	obj := u.obj
+	if acl != "" {
+		obj.ACL = acl
+	}
 	md5s := md5.New()
 	blobs := make([]blob, len(parts))
 	var total int64
