@@ -2,6 +2,8 @@ package osstest_test
 
 import (
 	"fmt"
+	"hash/crc64"
+	"strconv"
 	"net/http"
 	"strings"
 	"testing"
@@ -119,5 +121,29 @@ func TestCompleteObjectACL(t *testing.T) {
 	}
 	if obj, ok := srv.Object("acl.bin"); !ok || obj.ACL != "public-read" {
 		t.Errorf("stored ACL %q, want public-read", obj.ACL)
+	}
+}
+
+// TestCRC64Answers: GetObjectMeta and CopyObject carry the object's
+// x-oss-hash-crc64ecma, as the Go SDK v2's TestGetObjectMeta and
+// TestCopyObject expect of OSS.
+func TestCRC64Answers(t *testing.T) {
+	for _, kind := range []string{"v1", "v4"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{})
+			data := []byte("crc me")
+			putObject(t, srv, "a.txt", data)
+			want := strconv.FormatUint(crc64.Checksum(data, crcTable), 10)
+			a := auth{kind: kind, key: testKey}
+			meta := objReq(t, srv, http.MethodHead, "a.txt", "objectMeta", nil, nil, "")
+			a.sign(meta, srv.Bucket(), "a.txt")
+			cp := objReq(t, srv, http.MethodPut, "b.txt", "", nil, map[string]string{"x-oss-copy-source": "/examplebucket/a.txt"}, "")
+			a.sign(cp, srv.Bucket(), "b.txt")
+			for name, req := range map[string]*http.Request{"GetObjectMeta": meta, "CopyObject": cp} {
+				if r := do(t, nil, req); r.status != 200 || r.header.Get("X-Oss-Hash-Crc64ecma") != want {
+					t.Errorf("%s: %d, x-oss-hash-crc64ecma %q, want %s", name, r.status, r.header.Get("X-Oss-Hash-Crc64ecma"), want)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -36,6 +37,8 @@ func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		writeError(w, rc, oe)
 		return
 	}
+	// The copy's CRC-64, which the Go SDK v2's TestCopyObject expects of OSS.
+	w.Header().Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
 	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format("2006-01-02T15:04:05.000Z")})
 }
 
