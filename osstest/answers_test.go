@@ -3,8 +3,8 @@ package osstest_test
 import (
 	"fmt"
 	"hash/crc64"
-	"strconv"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
