@@ -170,6 +170,9 @@ func (e *Emulator) initiateMultipart(w http.ResponseWriter, r *http.Request, rc 
 		return
 	}
 	obj, oe := objectFromHeader(key, r.Header)
+	if oe == nil {
+		oe = e.takeEncryption(r.Header, &obj) // encryption.go
+	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return

@@ -44,9 +44,7 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 			h.Set(name, v)
 		}
 	}
-	if obj.ServerSideEncryption != "" {
-		h.Set("X-Oss-Server-Side-Encryption", obj.ServerSideEncryption)
-	}
+	setEncryptionHeaders(h, obj) // encryption.go
 	setTaggingCount(h, obj)
 	for name, v := range obj.Meta {
 		h.Set("X-Oss-Meta-"+name, v)

@@ -44,6 +44,13 @@ type Object struct {
 	StorageClass string
 	// ServerSideEncryption is x-oss-server-side-encryption, if sent.
 	ServerSideEncryption string
+	// ServerSideDataEncryption and ServerSideEncryptionKeyID go with KMS
+	// encryption (encryption.go).
+	ServerSideDataEncryption  string `json:",omitempty"`
+	ServerSideEncryptionKeyID string `json:",omitempty"`
+	// Type is "Appendable" for an object made by AppendObject; empty
+	// otherwise (Normal, or Multipart by its ETag: see objectType).
+	Type string `json:",omitempty"`
 	// LastModified is the emulator clock's time of the upload.
 	LastModified time.Time
 	// Tags are the object's tags (x-oss-tagging, PutObjectTagging).
