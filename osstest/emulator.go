@@ -43,6 +43,7 @@ type Emulator struct {
 	chunks          chunkPool
 	v4keys          v4KeyCache
 	buckets         *bucketSet // buckets.go
+	appends         sync.Mutex // append.go
 	info            bucketInfo
 
 	mu           sync.Mutex

@@ -159,9 +159,13 @@ func continuationToken(start string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(start))
 }
 
-// objectType is Multipart for an object assembled by
-// CompleteMultipartUpload (its ETag ends in "-<parts>"), else Normal.
+// objectType is the object's Type if set (Appendable), Multipart for an
+// object assembled by CompleteMultipartUpload (its ETag ends in
+// "-<parts>"), else Normal.
 func objectType(o Object) string {
+	if o.Type != "" {
+		return o.Type // Appendable (append.go)
+	}
 	if strings.Contains(o.ETag, "-") {
 		return "Multipart"
 	}

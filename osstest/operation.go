@@ -58,6 +58,8 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 			return opUploadPartCopy
 		}
 		return opUploadPart
+	case "POST append":
+		return opAppendObject
 	case "POST uploads":
 		return opInitiateMultipart
 	case "POST uploadId":
@@ -137,7 +139,6 @@ const (
 var unimplementedObjectOps = map[string]string{
 	"PUT symlink":        "PutSymlink",
 	"GET symlink":        "GetSymlink",
-	"POST append":        "AppendObject",
 	"POST restore":       "RestoreObject",
 	"GET x-oss-process":  "GetObject with x-oss-process",
 	"POST x-oss-process": "ProcessObject",

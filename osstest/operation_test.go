@@ -37,8 +37,7 @@ func TestNoFallThrough(t *testing.T) {
 	}{
 		{"PutSymlink", "PUT", "a.txt", "symlink", map[string]string{"x-oss-symlink-target": "b.txt"}, "", 501, "NotImplemented"},
 		{"GetSymlink", "GET", "a.txt", "symlink", nil, "", 501, "NotImplemented"},
-		{"AppendObject", "POST", "a.txt", "append&position=0", nil, "appended", 501, "NotImplemented"},
-		{"AppendObject on a new key", "POST", "new.txt", "append&position=0", nil, "appended", 501, "NotImplemented"},
+		{"AppendObject to a Normal object", "POST", "a.txt", "append&position=12", nil, "appended", 409, "ObjectNotAppendable"},
 		{"RestoreObject", "POST", "a.txt", "restore", nil, "", 501, "NotImplemented"},
 		{"x-oss-process", "GET", "a.txt", "x-oss-process=image%2Fresize%2Cw_100", nil, "", 501, "NotImplemented"},
 		{"CopyObject from a missing source", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/examplebucket/missing"}, "", 404, "NoSuchKey"},

@@ -61,6 +61,8 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.initiateMultipart(w, r, rc, key)
 	case opUploadPart:
 		e.uploadPart(w, r, rc, key)
+	case opAppendObject:
+		e.appendObject(w, r, rc, key) // append.go
 	case opUploadPartCopy:
 		e.uploadPartCopy(w, r, rc, key) // copypart.go
 	case opCompleteMultipart:
