@@ -49,6 +49,7 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	for name, v := range obj.Meta {
 		h.Set("X-Oss-Meta-"+name, v)
 	}
+	applyOverrides(h, r) // overrides.go
 	http.ServeContent(w, r, "", obj.LastModified, content)
 }
 
