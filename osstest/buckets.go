@@ -58,6 +58,26 @@ const bucketsDir = ".buckets"
 func (e *Emulator) initBuckets(cfg Config) error {
 	e.buckets = &bucketSet{byName: map[string]*Emulator{e.bucket: e}, root: e, cfg: cfg}
 	e.info = bucketInfo{Name: e.bucket, ACL: e.acl, Created: e.now(), StorageClass: "Standard", DataRedundancyType: "LRS"}
+	if err := e.loadBuckets(cfg); err != nil {
+		return err
+	}
+	for _, name := range cfg.Buckets {
+		if !bucketNameRE.MatchString(name) {
+			return fmt.Errorf("Config.Buckets: %q is not a valid bucket name", name)
+		}
+		if e.buckets.byName[name] != nil {
+			continue
+		}
+		info := bucketInfo{Name: name, ACL: e.acl, Created: e.now().UTC(), StorageClass: "Standard", DataRedundancyType: "LRS"}
+		if _, err := e.buckets.open(info); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadBuckets opens the buckets a previous emulator made in cfg.Dir.
+func (e *Emulator) loadBuckets(cfg Config) error {
 	if cfg.Dir == "" {
 		return nil
 	}
@@ -92,7 +112,7 @@ func (e *Emulator) initBuckets(cfg Config) error {
 // the set.
 func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 	cfg := s.cfg
-	cfg.Bucket, cfg.ACL, cfg.Dir = info.Name, info.ACL, ""
+	cfg.Bucket, cfg.ACL, cfg.Dir, cfg.Buckets = info.Name, info.ACL, "", nil
 	if s.cfg.Dir != "" {
 		cfg.Dir = filepath.Join(s.cfg.Dir, bucketsDir, info.Name)
 		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {

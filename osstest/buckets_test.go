@@ -3,6 +3,7 @@ package osstest_test
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -166,4 +167,18 @@ func TestBucketsSurviveRestart(t *testing.T) {
 		{name: "the object after a restart", method: "GET", bucket: "kept", key: "k.txt", status: 200, contains: "kept content"},
 		{name: "the deleted bucket after a restart", method: "GET", bucket: "gone", key: "k.txt", status: 404, code: "NoSuchBucket", ec: "0015-00000101"},
 	})
+}
+
+// TestConfigBuckets: Config.Buckets exist from the start; a name OSS
+// would refuse is an ErrInvalid.
+func TestConfigBuckets(t *testing.T) {
+	srv := newServer(t, osstest.Config{Buckets: []string{"media", "logs"}})
+	runSteps(t, srv, "v4", []step{
+		{name: "PutObject in media", method: "PUT", bucket: "media", key: "m.txt", body: "m", status: 200},
+		{name: "GetObject from media", method: "GET", bucket: "media", key: "m.txt", status: 200, contains: "m"},
+		{name: "ListObjects of logs", method: "GET", bucket: "logs", status: 200, contains: "<Name>logs</Name>"},
+	})
+	if _, err := osstest.New(osstest.Config{Buckets: []string{"Bad_Name"}}); !errors.Is(err, osstest.ErrInvalid) {
+		t.Errorf("New with bucket Bad_Name: %v, want ErrInvalid", err)
+	}
 }

@@ -54,6 +54,10 @@ type CORSRule struct {
 type Config struct {
 	// Bucket is the bucket name; default "examplebucket".
 	Bucket string
+	// Buckets names more buckets that exist from the start, as if made
+	// with PutBucket, with the ACL below (see buckets.go for how requests
+	// name them).
+	Buckets []string
 	// Region is the bare region id V4 credentials must name (not
 	// "oss-cn-hangzhou"); default "cn-hangzhou".
 	Region string
