@@ -166,8 +166,10 @@ func errInvalidAccessKeyID(id string) *ossError {
 	return newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
 }
 
+// errInvalidSecurityToken: EC 0002-00000006
+// (https://www.alibabacloud.com/help/en/oss/support/0002-00000006).
 func errInvalidSecurityToken() *ossError {
-	return newErr(403, "InvalidSecurityToken", "The security token you provided is invalid.")
+	return newErr(403, "InvalidSecurityToken", "The security token you provided is invalid.").withEC("0002-00000006")
 }
 
 // lookupKey finds the access key and checks the STS token sent with it
@@ -187,13 +189,15 @@ func (e *Emulator) lookupKey(id, token string, now time.Time) (AccessKey, *ossEr
 		return AccessKey{}, errInvalidAccessKeyID(id)
 	case key.SecurityToken != "" && !hmac.Equal([]byte(token), []byte(key.SecurityToken)):
 		if _, other := e.tokens[token]; other {
-			return AccessKey{}, newErr(403, "AccessKeyIdAndSecurityTokenNotMatch", "The OSS access key id and security token you provided does not match.")
+			// EC 0002-00000004 (https://www.alibabacloud.com/help/en/oss/support/0002-00000004).
+			return AccessKey{}, newErr(403, "AccessKeyIdAndSecurityTokenNotMatch", "The OSS access key id and security token you provided does not match.").withEC("0002-00000004")
 		}
 		return AccessKey{}, errInvalidSecurityToken()
 	}
 	if !key.Expires.IsZero() && !now.Before(key.Expires) {
 		if key.SecurityToken != "" {
-			return AccessKey{}, newErr(403, "SecurityTokenExpired", "The security token you provided has expired.")
+			// EC 0002-00000007 (https://www.alibabacloud.com/help/en/oss/support/0002-00000007).
+			return AccessKey{}, newErr(403, "SecurityTokenExpired", "The security token you provided has expired.").withEC("0002-00000007")
 		}
 		return AccessKey{}, errInvalidAccessKeyID(id)
 	}

@@ -176,10 +176,8 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 		b.deleteBucket(w, r, rc)
 	case op == "GetBucketInfo":
 		b.getBucketInfo(w, r, rc)
-	case op == "ListMultipartUploads":
-		b.listMultipartUploads(w, r, rc) // listuploads.go
 	case op == "ListObjectVersions":
-		b.listObjectVersions(w, r, rc)
+		b.listObjectVersions(w, r, rc) // listversions.go
 	default:
 		b.dispatch(w, r, rc, key, pathStyle)
 	}

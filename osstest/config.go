@@ -49,7 +49,7 @@ type CORSRule struct {
 
 // Config describes the emulated bucket. The zero value is usable: bucket
 // "examplebucket" in region "cn-hangzhou", one random access key, a
-// private (signed uploads only) bucket, objects kept in memory, 5 s
+// private bucket (signed requests only), objects kept in memory, 5 s
 // callback timeout and a 512-bit callback key like OSS's.
 type Config struct {
 	// Bucket is the bucket name; default "examplebucket".
@@ -76,7 +76,7 @@ type Config struct {
 	// test vector in docs/PROTOCOL.md#512-bit-key), as small as OSS's real
 	// key, so verifiers are exercised on the key size they will meet in
 	// production. 1024, 2048, 3072 or 4096 generate a fresh key. Other values
-	// make New panic.
+	// make New fail.
 	CallbackKeyBits int
 	// Dir, when non-empty, stores object content in files under this
 	// existing directory instead of memory (for large uploads), with each

@@ -90,7 +90,8 @@
 // The operation is decided first, from the method, the sub-resources of the
 // query (?acl, ?tagging, ?uploads, ...) and headers such as
 // x-oss-copy-source. The emulator also serves GetObject, HeadObject,
-// GetObjectMeta, PutObjectACL, GetObjectACL and ListObjects; every other
+// GetObjectMeta, Put/GetObjectACL, Put/Get/DeleteObjectTagging, CopyObject,
+// DeleteMultipleObjects, ListObjects and ListMultipartUploads; every other
 // OSS operation is answered 501 NotImplemented and touches nothing stored.
 // The bucket is private unless Config.ACL says otherwise: an unsigned GET,
 // HEAD or listing is 403 AccessDenied unless the object's ACL

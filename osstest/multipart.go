@@ -406,6 +406,7 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 	// Content-MD5.
 	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(md5s.Sum(nil))) + "-" + strconv.Itoa(len(parts)) + `"`
 	obj.Size = total
+	obj.Type = objectTypeMultipart
 	obj.LastModified = e.now().UTC()
 	if err := e.store.commitConcat(blobs, total, obj, forbid, endRecord(id)); err != nil {
 		// Put the upload back so the client may retry or abort.

@@ -665,3 +665,28 @@ func FuzzCompleteMultipartUpload(f *testing.F) {
 		}
 	})
 }
+
+// TestMultipartObjectType: an object made by CompleteMultipartUpload is of
+// type Multipart and has no Content-MD5, as OSS answers HEAD for it
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/headobject);
+// a PutObject's is Normal with its Content-MD5.
+func TestMultipartObjectType(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	a := auth{kind: "v4", key: testKey}
+	c := &mpClient{t: t, srv: srv, a: a, key: "mp/typed"}
+	c.initiate(nil)
+	etag := c.part(1, []byte("one part"))
+	if r := c.do(http.MethodPost, "uploadId="+c.id, completeXML(xmlPart{1, etag}), nil); r.status != 200 {
+		t.Fatalf("complete: %d %s", r.status, r.body)
+	}
+	putObject(t, srv, "plain", []byte("plain"))
+	for key, want := range map[string]string{"mp/typed": "Multipart", "plain": "Normal"} {
+		req := objReq(t, srv, http.MethodHead, key, "", nil, nil, "")
+		a.sign(req, srv.Bucket(), key)
+		r := do(t, nil, req)
+		_, hasMD5 := r.header["Content-Md5"]
+		if r.status != 200 || r.header.Get("X-Oss-Object-Type") != want || hasMD5 != (want == "Normal") {
+			t.Errorf("%s: %d type %q, Content-MD5 present %v", key, r.status, r.header.Get("X-Oss-Object-Type"), hasMD5)
+		}
+	}
+}

@@ -29,6 +29,11 @@ var subResources = []string{
 // in ServeHTTP, or the OSS name of an operation the emulator does not
 // implement. key is "" for a bucket-level request.
 func operationFor(r *http.Request, q url.Values, key string) string {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete:
+	default:
+		return opMethodNotAllowed
+	}
 	sub := ""
 	for _, name := range subResources {
 		if q.Has(name) {
@@ -36,8 +41,10 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 			break
 		}
 	}
-	if q.Has("uploadId") {
-		sub = "uploadId" // partNumber, uploads and the rest go with it
+	if q.Has("uploadId") || (r.Method == http.MethodPut && q.Has("partNumber")) {
+		// UploadPart, also without its uploadId (refused there, never
+		// stored as a PutObject); partNumber and the rest go with it.
+		sub = "uploadId"
 	}
 	if key == "" {
 		return bucketOperation(r.Method, sub)
@@ -85,7 +92,19 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		// refuses it; route reads path-style POSTs as PostObject.
 		return opPostObject
 	}
-	return unimplementedObjectOps[r.Method+" "+sub]
+	if name, ok := unimplementedObjectOps[r.Method+" "+sub]; ok {
+		return name
+	}
+	return unnamedOperation(r.Method, sub)
+}
+
+// unnamedOperation names a method and sub-resource combination no table
+// lists, for the NotImplemented message.
+func unnamedOperation(method, sub string) string {
+	if sub == "" {
+		return method
+	}
+	return method + " ?" + sub
 }
 
 func bucketOperation(method, sub string) string {
@@ -98,14 +117,13 @@ func bucketOperation(method, sub string) string {
 		return opListObjectsV2
 	case "POST delete":
 		return opDeleteMultipleObjects
+	case "GET uploads":
+		return opListMultipartUploads
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name
 	}
-	if sub != "" {
-		return "Bucket " + sub
-	}
-	return "Bucket " + method
+	return unnamedOperation(method, sub) + " on the bucket"
 }
 
 // Names of the operations the emulator serves.
@@ -125,8 +143,10 @@ const (
 	opPutObjectACL      = "PutObjectACL"
 	opGetObjectACL      = "GetObjectACL"
 
+	opMethodNotAllowed      = "" // a method OSS has no operation for
 	opCopyObject            = "CopyObject"
 	opDeleteMultipleObjects = "DeleteMultipleObjects"
+	opListMultipartUploads  = "ListMultipartUploads"
 	opPutObjectTagging      = "PutObjectTagging"
 	opGetObjectTagging      = "GetObjectTagging"
 	opDeleteObjectTagging   = "DeleteObjectTagging"
@@ -145,9 +165,8 @@ var unimplementedObjectOps = map[string]string{
 }
 
 var unimplementedBucketOps = map[string]string{
-	"GET uploads":    "ListMultipartUploads", // served by serveBuckets
-	"PUT ":           "PutBucket",            // served by serveBuckets
-	"DELETE ":        "DeleteBucket",         // served by serveBuckets
+	"PUT ":           "PutBucket",    // served by serveBuckets
+	"DELETE ":        "DeleteBucket", // served by serveBuckets
 	"GET acl":        "GetBucketAcl",
 	"PUT acl":        "PutBucketAcl",
 	"GET cors":       "GetBucketCors",

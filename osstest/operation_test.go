@@ -44,6 +44,8 @@ func TestNoFallThrough(t *testing.T) {
 		{"CopyObject from another bucket", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/otherbucket/b.txt"}, "", 404, "NoSuchBucket"},
 		{"CopyObject failing x-oss-copy-source-if-match", "PUT", "a.txt", "", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt", "x-oss-copy-source-if-match": `"0"`}, "", 412, "PreconditionFailed"},
 		{"UploadPartCopy", "PUT", "a.txt", "partNumber=1&uploadId=0004B9894A22E5B1888A1E29F823****", map[string]string{"x-oss-copy-source": "/examplebucket/b.txt"}, "", 404, "NoSuchUpload"},
+		{"UploadPart without an uploadId", "PUT", "a.txt", "partNumber=1", nil, "part", 404, "NoSuchUpload"},
+		{"ListMultipartUploads", "GET", "", "uploads", nil, "", 200, ""},
 		{"DeleteMultipleObjects without Content-MD5", "POST", "", "delete", nil, "<Delete><Object><Key>a.txt</Key></Object></Delete>", 400, "InvalidDigest"},
 		{"GetBucketCors", "GET", "", "cors", nil, "", 501, "NotImplemented"},
 		{"PutBucketCors", "PUT", "", "cors", nil, "<CORSConfiguration/>", 501, "NotImplemented"},
@@ -95,5 +97,30 @@ func TestNoFallThrough(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNotImplementedNamesTheOperation: the NotImplemented message says
+// what the emulator lacks, also for combinations no table lists.
+func TestNotImplementedNamesTheOperation(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	putObject(t, srv, "a.txt", []byte("x"))
+	for _, tc := range []struct{ method, key, query, want string }{
+		{"PUT", "a.txt", "symlink", "PutSymlink"},
+		{"GET", "a.txt", "objectMeta", "GET ?objectMeta"},
+		{"GET", "", "website", "GET ?website on the bucket"},
+		{"PUT", "", "versioning", "PUT ?versioning on the bucket"},
+	} {
+		req := objReq(t, srv, tc.method, tc.key, tc.query, nil, nil, "")
+		auth{kind: "v4", key: testKey}.sign(req, srv.Bucket(), tc.key)
+		r := do(t, nil, req)
+		if e := r.ossError(t); r.status != 501 || e.Message != "The emulator does not implement "+tc.want+"." {
+			t.Errorf("%s %s?%s: %d %q", tc.method, tc.key, tc.query, r.status, e.Message)
+		}
+	}
+	// A method OSS has no operation for is 405, as before.
+	req := objReq(t, srv, "PATCH", "a.txt", "", nil, nil, "")
+	if r := do(t, nil, req); r.status != 405 || r.ossError(t).Code != "MethodNotAllowed" {
+		t.Errorf("PATCH: %d %s", r.status, r.body)
 	}
 }

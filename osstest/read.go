@@ -3,6 +3,7 @@ package osstest
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 )
 
@@ -27,12 +28,11 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	h := w.Header()
 	h.Set("Content-Type", obj.ContentType)
 	h.Set("ETag", obj.ETag)
-	if obj.ContentMD5 != "" {
-		// OSS gives none for an object made by multipart upload.
+	if obj.ContentMD5 != "" { // multipart objects have none
 		h.Set("Content-MD5", obj.ContentMD5)
 	}
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
-	h.Set("X-Oss-Object-Type", objectType(obj)) // list.go
+	h.Set("X-Oss-Object-Type", obj.objectType())
 	h.Set("X-Oss-Storage-Class", obj.StorageClass)
 	for name, v := range map[string]string{
 		"Cache-Control":       obj.CacheControl,
@@ -46,10 +46,12 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	setEncryptionHeaders(h, obj) // encryption.go
 	setTaggingCount(h, obj)
+	if isSigned(r) {
+		setResponseOverrides(h, r.URL.Query())
+	}
 	for name, v := range obj.Meta {
 		h.Set("X-Oss-Meta-"+name, v)
 	}
-	applyOverrides(h, r) // overrides.go
 	http.ServeContent(w, r, "", obj.LastModified, content)
 }
 
@@ -74,4 +76,37 @@ func (e *Emulator) getObjectMeta(w http.ResponseWriter, r *http.Request, rc *req
 	// CRC-64 here too.
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
 	w.WriteHeader(http.StatusOK)
+}
+
+// responseOverrides are the query parameters a signed GET uses to set the
+// answer's headers, as a download that saves under the original name does
+// with response-content-disposition
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getobject).
+// An unsigned request's are ignored [inferred].
+var responseOverrides = [...][2]string{
+	{"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"},
+	{"response-content-encoding", "Content-Encoding"},
+	{"response-content-language", "Content-Language"},
+	{"response-content-type", "Content-Type"},
+	{"response-expires", "Expires"},
+}
+
+func setResponseOverrides(h http.Header, q url.Values) {
+	for _, o := range responseOverrides {
+		if v := q.Get(o[0]); v != "" {
+			h.Set(o[1], v)
+		}
+	}
+}
+
+const objectTypeMultipart = "Multipart"
+
+// objectType is the x-oss-object-type of o; objects stored before Type
+// existed, and every upload but a multipart one, are Normal.
+func (o Object) objectType() string {
+	if o.Type == "" {
+		return "Normal"
+	}
+	return o.Type
 }

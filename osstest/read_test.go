@@ -252,3 +252,24 @@ func TestHeadErrorHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestResponseOverrides: a signed GET sets the answer's headers from the
+// response-* query parameters (a download that saves under the original
+// name); an unsigned one on a public-read bucket cannot.
+func TestResponseOverrides(t *testing.T) {
+	srv := newServer(t, osstest.Config{ACL: "public-read"})
+	putObject(t, srv, "u/1/3f2a.bin", []byte("data"))
+	q := "response-content-disposition=" + escapeQuery(`attachment; filename="report 2024.pdf"`) +
+		"&response-content-type=application%2Fpdf&response-cache-control=no-store"
+	req := objReq(t, srv, http.MethodGet, "u/1/3f2a.bin", q, nil, nil, "")
+	auth{kind: "v4query", key: testKey}.sign(req, srv.Bucket(), "u/1/3f2a.bin")
+	r := do(t, nil, req)
+	if r.status != 200 || string(r.body) != "data" || r.header.Get("Content-Disposition") != `attachment; filename="report 2024.pdf"` ||
+		r.header.Get("Content-Type") != "application/pdf" || r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("signed: %d %q %v", r.status, r.body, r.header)
+	}
+	r = do(t, nil, objReq(t, srv, http.MethodGet, "u/1/3f2a.bin", q, nil, nil, ""))
+	if r.status != 200 || r.header.Get("Content-Disposition") != "" || r.header.Get("Content-Type") == "application/pdf" {
+		t.Errorf("unsigned: %d %v", r.status, r.header)
+	}
+}

@@ -85,8 +85,13 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.deleteObjectTagging(w, r, rc, key)
 	case opListObjects:
 		e.listObjects(w, r, rc)
+	case opListMultipartUploads:
+		e.listMultipartUploads(w, r, rc)
 	case opDeleteMultipleObjects:
 		e.deleteMultipleObjects(w, r, rc)
+	case opMethodNotAllowed:
+		drainBody(r)
+		writeError(w, rc, errMethodNotAllowed())
 	case opListObjectsV2:
 		e.listObjectsV2(w, r, rc) // listhttp.go
 	default:

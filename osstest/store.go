@@ -48,11 +48,12 @@ type Object struct {
 	// encryption (encryption.go).
 	ServerSideDataEncryption  string `json:",omitempty"`
 	ServerSideEncryptionKeyID string `json:",omitempty"`
-	// Type is "Appendable" for an object made by AppendObject; empty
-	// otherwise (Normal, or Multipart by its ETag: see objectType).
-	Type string `json:",omitempty"`
 	// LastModified is the emulator clock's time of the upload.
 	LastModified time.Time
+	// Type is x-oss-object-type: "Normal", "Multipart" for an object made
+	// by CompleteMultipartUpload, or "Appendable" for one made by
+	// AppendObject.
+	Type string `json:",omitempty"`
 	// Tags are the object's tags (x-oss-tagging, PutObjectTagging).
 	Tags map[string]string `json:",omitempty"`
 	// Content is the object's data, filled in by Emulator.Object only.

@@ -2,6 +2,7 @@ package osstest
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -148,7 +149,7 @@ func (e *Emulator) deleteObjectTagging(w http.ResponseWriter, r *http.Request, r
 // NoSuchKey.
 func (e *Emulator) updateObject(w http.ResponseWriter, rc *reqCtx, key string, status int, change func(*Object)) {
 	if err := e.store.update(key, change); err != nil {
-		if err == errNotStored {
+		if errors.Is(err, errNotStored) {
 			writeError(w, rc, errNoSuchKey().withArg("Key", key))
 			return
 		}
