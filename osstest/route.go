@@ -26,7 +26,7 @@ type reqCtx struct {
 //   - GET, HEAD /<key> — read a stored object: a signed request's
 //     signature is checked, an unsigned one is served (the emulator trusts
 //     its tests);
-//   - GET / — a minimal ListObjects answer;
+//   - GET / — ListObjects; GET /?list-type=2 — ListObjectsV2 (listhttp.go);
 //   - OPTIONS — CORS preflight;
 //   - GET /__osstest__/callback_pub_key_v1.pem — the callback public key.
 //
