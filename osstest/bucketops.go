@@ -122,7 +122,7 @@ type bucketInfoXML struct {
 		DataRedundancyType     string    `xml:"DataRedundancyType"`
 		Name                   string    `xml:"Name"`
 		Region                 string    `xml:"Region"`
-		Owner                  listOwner `xml:"Owner"`
+		Owner                  ownerXML `xml:"Owner"`
 		ACL                    string    `xml:"AccessControlList>Grant"`
 		ServerSideEncryption   struct {
 			SSEAlgorithm string `xml:"SSEAlgorithm"`
@@ -164,10 +164,16 @@ func endpointOf(r *http.Request) string {
 	return rest
 }
 
-// owner is the account that owns the buckets: the first access key's.
-func (e *Emulator) owner() listOwner {
-	id := e.buckets.root.keys[0].ID
-	return listOwner{ID: id, DisplayName: id}
+// ownerXML is an Owner element.
+type ownerXML struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+// owner is the account that owns the buckets, as listings name it.
+func (e *Emulator) owner() ownerXML {
+	id := e.bucketOwner() // listhttp.go
+	return ownerXML{ID: id, DisplayName: id}
 }
 
 // listAllMyBucketsResult is ListBuckets' answer
@@ -179,7 +185,7 @@ type listAllMyBucketsResult struct {
 	MaxKeys     int             `xml:"MaxKeys,omitempty"`
 	IsTruncated bool            `xml:"IsTruncated"`
 	NextMarker  string          `xml:"NextMarker,omitempty"`
-	Owner       listOwner       `xml:"Owner"`
+	Owner       ownerXML       `xml:"Owner"`
 	Buckets     []bucketListing `xml:"Buckets>Bucket"`
 }
 

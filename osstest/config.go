@@ -79,12 +79,12 @@ type Config struct {
 	// make New fail.
 	CallbackKeyBits int
 	// Dir, when non-empty, stores object content in files under this
-	// existing directory instead of memory (for large uploads), with each
-	// object's metadata in a JSON file beside it. A new Emulator on the
-	// same directory serves the objects stored there before (multipart
-	// uploads in progress are not kept); files that do not form a complete
-	// object are removed when it starts. A stored object's files are
-	// removed when it is overwritten or deleted (DeleteObject).
+	// existing directory instead of memory (for large uploads), with a
+	// journal of changes. A new Emulator on the same directory serves the
+	// objects stored there before and resumes its multipart uploads in
+	// progress; what a killed process left half-written is removed when it
+	// starts. A stored object's file is removed when it is overwritten or
+	// deleted (DeleteObject).
 	Dir string
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.

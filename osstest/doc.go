@@ -101,16 +101,23 @@
 //
 // # Storage
 //
-// Objects are kept in memory, or with Config.Dir in files, each with its
-// metadata in a JSON file beside it, so that a new Emulator on the same
-// directory serves them again (multipart uploads in progress are not
-// kept). An upload becomes visible only when it has been
+// Objects are kept in memory, or with Config.Dir in files and a journal
+// of changes, so that a new Emulator on the same directory serves them
+// again and resumes the multipart uploads in progress; a process killed
+// mid-upload leaves no half object, and its temporary files are removed at
+// the next start (persist.go says how). An upload becomes visible only when it has been
 // received completely and every check passed, so a failed or cut-off
 // upload stores nothing. A test reads a stored object, content included,
 // with Object and lists them with Objects, or over HTTP with GET and HEAD
 // /<key> (Range supported). DELETE /<key> (DeleteObject) is
 // authenticated like PutObject and answers 204 whether or not the object
 // existed, as OSS does; with Config.Dir its files are removed.
+//
+// GET / lists objects (ListObjects, with marker) and GET /?list-type=2
+// (ListObjectsV2, with continuation-token) in pages of max-keys, 100 by
+// default and at most 1000, with prefix, delimiter and CommonPrefixes, from
+// a sorted index: a page costs the same in a bucket of 100,000 objects as
+// in one of 1,000.
 //
 // # Callbacks
 //

@@ -235,6 +235,9 @@ func (e *Emulator) trustsKeyURL(u string) bool {
 // requesterID returns a stable, made-up numeric account id for an access key,
 // sent as x-oss-requester in callbacks (docs/PROTOCOL.md#callback-request).
 func (e *Emulator) requesterID(accessKeyID string) string {
+	if root := e.buckets.root; root != e {
+		return root.requesterID(accessKeyID) // one account for every bucket
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	id, ok := e.requesterIDs[accessKeyID]

@@ -1,60 +1,86 @@
 package osstest
 
 import (
+	"bytes"
+	"encoding/xml"
 	"net/http"
+	"strconv"
 )
 
-// The answers of ListObjects and ListObjectsV2, element for element as
-// the OSS Go SDK v2 reads them (ListObjectsResult, ListObjectsV2Result).
+// The answers of ListObjects and ListObjectsV2 are written element by
+// element, as the OSS Go SDK v2 reads them (ListObjectsResult,
+// ListObjectsV2Result): encoding/xml took four fifths of the time of a
+// 1000-key page.
 
-type listOwner struct {
-	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName"`
+// listXML builds a listing answer.
+type listXML struct{ bytes.Buffer }
+
+func (b *listXML) elem(name, value string) {
+	b.WriteString("<" + name + ">")
+	xml.EscapeText(b, []byte(value))
+	b.WriteString("</" + name + ">")
 }
 
-type listContents struct {
-	Key          string     `xml:"Key"`
-	LastModified string     `xml:"LastModified"`
-	ETag         string     `xml:"ETag"`
-	Type         string     `xml:"Type"`
-	Size         int64      `xml:"Size"`
-	StorageClass string     `xml:"StorageClass"`
-	Owner        *listOwner `xml:"Owner,omitempty"`
+func (b *listXML) elemInt(name string, v int64) {
+	b.WriteString("<" + name + ">")
+	b.WriteString(strconv.FormatInt(v, 10))
+	b.WriteString("</" + name + ">")
 }
 
-type commonPrefix struct {
-	Prefix string `xml:"Prefix"`
+// optional writes an element only when its value is not empty.
+func (b *listXML) optional(name, value string) {
+	if value != "" {
+		b.elem(name, value)
+	}
 }
 
-type listBucketResult struct {
-	XMLName        struct{}       `xml:"ListBucketResult"`
-	Name           string         `xml:"Name"`
-	Prefix         string         `xml:"Prefix"`
-	Marker         string         `xml:"Marker"`
-	MaxKeys        int            `xml:"MaxKeys"`
-	Delimiter      string         `xml:"Delimiter"`
-	EncodingType   string         `xml:"EncodingType,omitempty"`
-	IsTruncated    bool           `xml:"IsTruncated"`
-	NextMarker     string         `xml:"NextMarker,omitempty"`
-	Contents       []listContents `xml:"Contents"`
-	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
+// entries writes a page's Contents and CommonPrefixes, with Owner if
+// owner is not empty.
+func (b *listXML) entries(req listRequest, pg listPage, owner string) {
+	for _, o := range pg.objects {
+		b.WriteString("<Contents>")
+		b.elem("Key", listEncode(req, o.Key))
+		b.elem("LastModified", listTime(o.LastModified))
+		b.elem("ETag", o.ETag)
+		b.elem("Type", objectType(o))
+		b.elemInt("Size", o.Size)
+		b.elem("StorageClass", o.StorageClass)
+		if owner != "" {
+			b.WriteString("<Owner>")
+			b.elem("ID", owner)
+			b.elem("DisplayName", owner)
+			b.WriteString("</Owner>")
+		}
+		b.WriteString("</Contents>")
+	}
+	for _, p := range pg.prefixes {
+		b.WriteString("<CommonPrefixes>")
+		b.elem("Prefix", listEncode(req, p))
+		b.WriteString("</CommonPrefixes>")
+	}
 }
 
-type listBucketResultV2 struct {
-	XMLName               struct{}       `xml:"ListBucketResult"`
-	Name                  string         `xml:"Name"`
-	Prefix                string         `xml:"Prefix"`
-	StartAfter            string         `xml:"StartAfter,omitempty"`
-	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
-	MaxKeys               int            `xml:"MaxKeys"`
-	Delimiter             string         `xml:"Delimiter"`
-	EncodingType          string         `xml:"EncodingType,omitempty"`
-	IsTruncated           bool           `xml:"IsTruncated"`
-	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
-	KeyCount              int            `xml:"KeyCount"`
-	Contents              []listContents `xml:"Contents"`
-	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
+func (b *listXML) send(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b.Bytes())
 }
+
+func newListXML(bucket string, req listRequest) *listXML {
+	b := &listXML{}
+	b.Grow(4096 + 400*req.maxKeys)
+	b.WriteString(xmlHeader)
+	b.WriteString("<ListBucketResult>")
+	b.elem("Name", bucket)
+	b.elem("Prefix", listEncode(req, req.prefix))
+	return b
+}
+
+// bucketOwner is the account id listings name as owner: the first access
+// key's.
+func (e *Emulator) bucketOwner() string { return e.requesterID(e.keys[0].ID) }
 
 // listRead checks a listing request's signature, if it has one, and
 // parses its query; it writes the error and returns false if either fails.
@@ -73,32 +99,6 @@ func (e *Emulator) listRead(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	return req, true
 }
 
-// listEntries renders a page's objects and common prefixes.
-func (e *Emulator) listEntries(req listRequest, pg listPage, owner bool) ([]listContents, []commonPrefix) {
-	var o *listOwner
-	if owner {
-		id := e.requesterID(e.keys[0].ID)
-		o = &listOwner{ID: id, DisplayName: id}
-	}
-	contents := make([]listContents, len(pg.objects))
-	for i, obj := range pg.objects {
-		contents[i] = listContents{
-			Key:          listEncode(req, obj.Key),
-			LastModified: listTime(obj.LastModified),
-			ETag:         obj.ETag,
-			Type:         objectType(obj),
-			Size:         obj.Size,
-			StorageClass: obj.StorageClass,
-			Owner:        o,
-		}
-	}
-	prefixes := make([]commonPrefix, len(pg.prefixes))
-	for i, p := range pg.prefixes {
-		prefixes[i] = commonPrefix{Prefix: listEncode(req, p)}
-	}
-	return contents, prefixes
-}
-
 // listObjects answers ListObjects (V1): marker paging, with NextMarker the
 // last key or common prefix of a truncated page. Every entry names its
 // owner, the bucket owner's account (the first access key's).
@@ -108,22 +108,20 @@ func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return
 	}
 	pg := e.store.page(req)
-	res := listBucketResult{
-		Name:        e.bucket,
-		Prefix:      listEncode(req, req.prefix),
-		Marker:      listEncode(req, req.marker),
-		MaxKeys:     req.maxKeys,
-		Delimiter:   listEncode(req, req.delimiter),
-		IsTruncated: pg.truncated,
-	}
+	b := newListXML(e.bucket, req)
+	b.elem("Marker", listEncode(req, req.marker))
+	b.elemInt("MaxKeys", int64(req.maxKeys))
+	b.elem("Delimiter", listEncode(req, req.delimiter))
 	if req.urlEncoding {
-		res.EncodingType = "url"
+		b.elem("EncodingType", "url")
 	}
+	b.elem("IsTruncated", strconv.FormatBool(pg.truncated))
 	if pg.truncated {
-		res.NextMarker = listEncode(req, pg.last)
+		b.elem("NextMarker", listEncode(req, pg.last))
 	}
-	res.Contents, res.CommonPrefixes = e.listEntries(req, pg, true)
-	writeXML(w, http.StatusOK, &res)
+	b.entries(req, pg, e.bucketOwner())
+	b.WriteString("</ListBucketResult>")
+	b.send(w)
 }
 
 // listObjectsV2 answers ListObjectsV2: continuation-token paging with an
@@ -134,22 +132,24 @@ func (e *Emulator) listObjectsV2(w http.ResponseWriter, r *http.Request, rc *req
 		return
 	}
 	pg := e.store.page(req)
-	res := listBucketResultV2{
-		Name:              e.bucket,
-		Prefix:            listEncode(req, req.prefix),
-		StartAfter:        listEncode(req, req.startAfter),
-		ContinuationToken: req.token,
-		MaxKeys:           req.maxKeys,
-		Delimiter:         listEncode(req, req.delimiter),
-		IsTruncated:       pg.truncated,
-		KeyCount:          len(pg.objects) + len(pg.prefixes),
-	}
+	b := newListXML(e.bucket, req)
+	b.optional("StartAfter", listEncode(req, req.startAfter))
+	b.optional("ContinuationToken", req.token)
+	b.elemInt("MaxKeys", int64(req.maxKeys))
+	b.elem("Delimiter", listEncode(req, req.delimiter))
 	if req.urlEncoding {
-		res.EncodingType = "url"
+		b.elem("EncodingType", "url")
 	}
+	b.elem("IsTruncated", strconv.FormatBool(pg.truncated))
 	if pg.truncated {
-		res.NextContinuationToken = continuationToken(pg.next)
+		b.elem("NextContinuationToken", continuationToken(pg.next))
 	}
-	res.Contents, res.CommonPrefixes = e.listEntries(req, pg, req.fetchOwner)
-	writeXML(w, http.StatusOK, &res)
+	b.elemInt("KeyCount", int64(len(pg.objects)+len(pg.prefixes)))
+	owner := ""
+	if req.fetchOwner {
+		owner = e.bucketOwner()
+	}
+	b.entries(req, pg, owner)
+	b.WriteString("</ListBucketResult>")
+	b.send(w)
 }

@@ -60,7 +60,7 @@ const legacyMetaSuffix = ".json"
 type journalRecord struct {
 	Op     string         `json:"op"` // put, del, init, part, end
 	File   string         `json:"file,omitempty"`
-	Obj    *Object        `json:"obj,omitempty"`    // put
+	Obj    *journalObject `json:"obj,omitempty"`    // put
 	Key    string         `json:"key,omitempty"`    // del
 	Upload *journalUpload `json:"upload,omitempty"` // init
 	ID     string         `json:"id,omitempty"`     // part, end
@@ -68,10 +68,63 @@ type journalRecord struct {
 }
 
 type journalUpload struct {
-	ID        string    `json:"id"`
-	Key       string    `json:"key"`
-	Initiated time.Time `json:"initiated"`
-	Obj       Object    `json:"obj"`
+	ID        string        `json:"id"`
+	Key       string        `json:"key"`
+	Initiated time.Time     `json:"initiated"`
+	Obj       journalObject `json:"obj"`
+}
+
+// journalObject is an Object as the journal keeps it: short names, empty
+// fields left out, so that a journal of 100,000 objects reads back fast.
+type journalObject struct {
+	Key                  string            `json:"k"`
+	Size                 int64             `json:"n"`
+	ETag                 string            `json:"etag"`
+	ContentMD5           string            `json:"md5,omitempty"`
+	CRC64                uint64            `json:"crc,omitempty"`
+	ContentType          string            `json:"ct,omitempty"`
+	CacheControl         string            `json:"cc,omitempty"`
+	ContentDisposition   string            `json:"cd,omitempty"`
+	ContentEncoding      string            `json:"ce,omitempty"`
+	Expires              string            `json:"exp,omitempty"`
+	Meta                 map[string]string `json:"meta,omitempty"`
+	ACL                  string            `json:"acl,omitempty"`
+	StorageClass         string            `json:"sc,omitempty"`
+	ServerSideEncryption string            `json:"sse,omitempty"`
+	// Fields added by other operations (encryption.go, append.go,
+	// tagging.go), in Object's order: toJournal is a conversion.
+	ServerSideDataEncryption  string            `json:"ssed,omitempty"`
+	ServerSideEncryptionKeyID string            `json:"ssek,omitempty"`
+	LastModified              time.Time         `json:"t"`
+	Type                      string            `json:"type,omitempty"`
+	Tags                      map[string]string `json:"tags,omitempty"`
+	Content                   []byte            `json:"-"`
+}
+
+func toJournal(o Object) journalObject { return journalObject(o) }
+
+// object returns the Object, with the values most objects share (content
+// type, ACL, storage class) taken from strs, so that 100,000 objects do not
+// hold 100,000 copies of "application/octet-stream".
+func (j journalObject) object(strs *interned) Object {
+	o := Object(j)
+	o.ContentType = strs.get(o.ContentType)
+	o.ACL = strs.get(o.ACL)
+	o.StorageClass = strs.get(o.StorageClass)
+	return o
+}
+
+// interned is a bounded set of shared strings.
+type interned map[string]string
+
+func (m *interned) get(s string) string {
+	if v, ok := (*m)[s]; ok {
+		return v
+	}
+	if len(*m) < 1024 {
+		(*m)[s] = s
+	}
+	return s
 }
 
 type journalPart struct {
@@ -115,13 +168,14 @@ func (j *journal) append(recs ...journalRecord) error {
 }
 
 func putRecord(file string, obj Object) journalRecord {
-	return journalRecord{Op: "put", File: file, Obj: &obj}
+	j := toJournal(obj)
+	return journalRecord{Op: "put", File: file, Obj: &j}
 }
 
 func delRecord(key string) journalRecord { return journalRecord{Op: "del", Key: key} }
 
 func initRecord(u *mpUpload) journalRecord {
-	return journalRecord{Op: "init", Upload: &journalUpload{ID: u.id, Key: u.key, Initiated: u.initiated, Obj: u.obj}}
+	return journalRecord{Op: "init", Upload: &journalUpload{ID: u.id, Key: u.key, Initiated: u.initiated, Obj: toJournal(u.obj)}}
 }
 
 func partRecord(id string, p *mpPart) journalRecord {
@@ -135,6 +189,11 @@ func endRecord(id string) journalRecord { return journalRecord{Op: "end", ID: id
 type loaded struct {
 	objects map[string]*entry
 	uploads map[string]*mpUpload
+	strs    interned
+	// records counts the journal's records, dead counts those that did not
+	// end up live: a journal without dead records is not rewritten.
+	records, dead int
+	torn          bool
 }
 
 // load reads the state a previous emulator left in s.dir, removes every
@@ -154,7 +213,7 @@ func (s *store) load() (map[string]*mpUpload, error) {
 			present[d.Name()] = true
 		}
 	}
-	st := loaded{objects: map[string]*entry{}, uploads: map[string]*mpUpload{}}
+	st := loaded{objects: map[string]*entry{}, uploads: map[string]*mpUpload{}, strs: interned{}}
 	if err := st.replay(filepath.Join(s.dir, journalName), present); err != nil {
 		return nil, err
 	}
@@ -162,7 +221,7 @@ func (s *store) load() (map[string]*mpUpload, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.compact(st); err != nil {
+	if err := s.openJournal(st, len(legacy) > 0); err != nil {
 		return nil, fmt.Errorf("Config.Dir: writing the journal: %w", err)
 	}
 	live := map[string]bool{journalName: true}
@@ -211,6 +270,7 @@ func (st *loaded) replay(path string, present map[string]bool) error {
 		if err == io.EOF {
 			// A last line without its newline is a write cut off by the
 			// end of the process: the change it records never happened.
+			st.torn = len(b) > 0
 			return nil
 		}
 		if err != nil {
@@ -227,26 +287,44 @@ func (st *loaded) replay(path string, present map[string]bool) error {
 }
 
 func (st *loaded) apply(rec journalRecord, dir string, present map[string]bool) error {
+	st.records++
 	switch {
 	case rec.Op == "put" && rec.Obj != nil && rec.Obj.Key != "":
-		if present[rec.File] {
-			st.objects[rec.Obj.Key] = &entry{obj: *rec.Obj, file: rec.File}
+		if !present[rec.File] {
+			st.dead++
+			return nil
 		}
+		if _, ok := st.objects[rec.Obj.Key]; ok {
+			st.dead++ // the overwritten version
+		}
+		st.objects[rec.Obj.Key] = &entry{obj: rec.Obj.object(&st.strs), file: rec.File}
 	case rec.Op == "del":
+		if _, ok := st.objects[rec.Key]; ok {
+			st.dead++
+		}
 		delete(st.objects, rec.Key)
+		st.dead++
 	case rec.Op == "init" && rec.Upload != nil:
 		u := rec.Upload
-		st.uploads[u.ID] = &mpUpload{id: u.ID, key: u.Key, initiated: u.Initiated, obj: u.Obj, parts: map[int]*mpPart{}}
+		st.uploads[u.ID] = &mpUpload{id: u.ID, key: u.Key, initiated: u.Initiated, obj: u.Obj.object(&st.strs), parts: map[int]*mpPart{}}
 	case rec.Op == "part" && rec.Part != nil:
 		u := st.uploads[rec.ID]
 		if u == nil || !present[rec.File] {
+			st.dead++
 			return nil
 		}
 		p := rec.Part
+		if u.parts[p.Number] != nil {
+			st.dead++
+		}
 		u.parts[p.Number] = &mpPart{number: p.Number, size: p.Size, md5: p.MD5, crc64: p.CRC64, modified: p.Modified,
 			content: blob{path: filepath.Join(dir, rec.File)}}
 	case rec.Op == "end":
+		if u := st.uploads[rec.ID]; u != nil {
+			st.dead += 1 + len(u.parts)
+		}
 		delete(st.uploads, rec.ID)
+		st.dead++
 	default:
 		return fmt.Errorf("unknown record %q", rec.Op)
 	}
@@ -285,9 +363,17 @@ func (st *loaded) importLegacy(dir string, present map[string]bool) (map[string]
 	return legacy, nil
 }
 
-// compact writes a journal of st alone, through a temporary file and a
-// rename, and opens it for appending.
-func (s *store) compact(st loaded) error {
+// openJournal opens the journal for appending, first rewriting it with
+// st alone (through a temporary file and a rename) if it holds records
+// that are no longer live, a torn last line, or is to take in legacy
+// objects.
+func (s *store) openJournal(st loaded, rewrite bool) error {
+	name := filepath.Join(s.dir, journalName)
+	if !rewrite && st.dead == 0 && !st.torn && st.records > 0 {
+		var err error
+		s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+		return err
+	}
 	f, err := os.CreateTemp(s.dir, ".journal-*.tmp")
 	if err != nil {
 		return err
@@ -315,7 +401,6 @@ func (s *store) compact(st loaded) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	name := filepath.Join(s.dir, journalName)
 	if err == nil {
 		err = os.Rename(f.Name(), name)
 	}

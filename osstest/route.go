@@ -14,11 +14,15 @@ type reqCtx struct {
 	head bool   // a HEAD request: errors go in x-oss-err
 }
 
-// ServeHTTP serves the bucket's HTTP interface: PostObject, PutObject,
-// GetObject, HeadObject, GetObjectMeta, DeleteObject, the multipart upload
-// operations, Put/GetObjectACL, ListObjects, CORS preflights and the
-// callback public key (see the package documentation). Any other operation
-// is answered 501 NotImplemented without touching stored objects.
+// ServeHTTP serves the emulator's buckets over HTTP: the bucket operations
+// (PutBucket, DeleteBucket, GetBucketInfo, ListBuckets, ListObjects and
+// ListObjectsV2, ListMultipartUploads, ListObjectVersions,
+// DeleteMultipleObjects), the object operations (PostObject, PutObject,
+// AppendObject, CopyObject, GetObject, HeadObject, GetObjectMeta,
+// DeleteObject, the multipart upload operations with UploadPartCopy,
+// Put/GetObjectACL, tagging), CORS preflights and the callback public key
+// (see the package documentation and buckets.go for addressing). Any other
+// operation is answered 501 NotImplemented without touching stored objects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := &reqCtx{id: newRequestID(), host: r.Host, head: r.Method == http.MethodHead}
 	h := w.Header()
