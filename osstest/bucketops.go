@@ -111,19 +111,19 @@ func (e *Emulator) deleteBucket(w http.ResponseWriter, r *http.Request, rc *reqC
 type bucketInfoXML struct {
 	XMLName xml.Name `xml:"BucketInfo"`
 	Bucket  struct {
-		AccessMonitor          string    `xml:"AccessMonitor"`
-		CreationDate           string    `xml:"CreationDate"`
-		ExtranetEndpoint       string    `xml:"ExtranetEndpoint"`
-		IntranetEndpoint       string    `xml:"IntranetEndpoint"`
-		Location               string    `xml:"Location"`
-		StorageClass           string    `xml:"StorageClass"`
-		TransferAcceleration   string    `xml:"TransferAcceleration"`
-		CrossRegionReplication string    `xml:"CrossRegionReplication"`
-		DataRedundancyType     string    `xml:"DataRedundancyType"`
-		Name                   string    `xml:"Name"`
-		Region                 string    `xml:"Region"`
+		AccessMonitor          string   `xml:"AccessMonitor"`
+		CreationDate           string   `xml:"CreationDate"`
+		ExtranetEndpoint       string   `xml:"ExtranetEndpoint"`
+		IntranetEndpoint       string   `xml:"IntranetEndpoint"`
+		Location               string   `xml:"Location"`
+		StorageClass           string   `xml:"StorageClass"`
+		TransferAcceleration   string   `xml:"TransferAcceleration"`
+		CrossRegionReplication string   `xml:"CrossRegionReplication"`
+		DataRedundancyType     string   `xml:"DataRedundancyType"`
+		Name                   string   `xml:"Name"`
+		Region                 string   `xml:"Region"`
 		Owner                  ownerXML `xml:"Owner"`
-		ACL                    string    `xml:"AccessControlList>Grant"`
+		ACL                    string   `xml:"AccessControlList>Grant"`
 		ServerSideEncryption   struct {
 			SSEAlgorithm string `xml:"SSEAlgorithm"`
 		} `xml:"ServerSideEncryptionRule"`
@@ -185,7 +185,7 @@ type listAllMyBucketsResult struct {
 	MaxKeys     int             `xml:"MaxKeys,omitempty"`
 	IsTruncated bool            `xml:"IsTruncated"`
 	NextMarker  string          `xml:"NextMarker,omitempty"`
-	Owner       ownerXML       `xml:"Owner"`
+	Owner       ownerXML        `xml:"Owner"`
 	Buckets     []bucketListing `xml:"Buckets>Bucket"`
 }
 
