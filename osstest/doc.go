@@ -23,11 +23,18 @@
 //
 // # Addressing
 //
-// The bucket is taken from the Host (virtual-host style,
-// "examplebucket.oss-cn-hangzhou.aliyuncs.com" or "examplebucket.localhost"),
-// from the path for a POST to "/<bucket>/" on a bare host (path style), or
-// is the configured bucket for a bare loopback host such as srv.URL. Any
-// other bucket name is 404 NoSuchBucket.
+// An emulator serves several buckets: Config.Bucket, Config.Buckets and
+// those made with PutBucket. The bucket is taken from the Host
+// (virtual-host style, "examplebucket.oss-cn-hangzhou.aliyuncs.com" or
+// "examplebucket.localhost") or, on a bare host (an IP literal,
+// "localhost", one label), from the path: "/<bucket>/<key>" when the first
+// segment names an existing bucket (path style, as the SDKs send for an IP
+// endpoint), as does a POST to "/<bucket>/". Otherwise, so that tests can
+// use srv.URL plus a key, the whole path is a key in the configured bucket,
+// unless the request is signed for the path-style reading of an unknown
+// bucket: that is PutBucket, or 404 NoSuchBucket. A GET of "/" signed for
+// no bucket is ListBuckets. So on a bare host a key whose first segment is
+// a bucket's name is reached only path style.
 //
 // # PostObject
 //
