@@ -147,3 +147,23 @@ func TestCRC64Answers(t *testing.T) {
 		})
 	}
 }
+
+// TestCompleteAllWithBody: x-oss-complete-all: yes with a part list too is
+// refused with OSS's message, spelling included, and EC 0042-00000216, as
+// the Go SDK v2's TestCompleteMultipartUpload expects; the upload stays.
+func TestCompleteAllWithBody(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	c := &mpClient{t: t, srv: srv, a: auth{kind: "v4", key: testKey}, key: "all.bin"}
+	c.initiate(nil)
+	e1 := c.part(1, []byte("data"))
+	r := c.do(http.MethodPost, "uploadId="+c.id, completeXML(xmlPart{1, e1}), map[string]string{"x-oss-complete-all": "yes"})
+	if r.status != 400 {
+		t.Fatalf("complete: %d %s", r.status, r.body)
+	}
+	if e := r.ossError(t); e.Code != "InvalidArgument" || e.Message != "Should not speficy both complete all header and http body." || e.EC != "0042-00000216" {
+		t.Errorf("error %+v", e)
+	}
+	if ups := srv.MultipartUploads(); len(ups) != 1 {
+		t.Errorf("uploads after the refusal: %v", ups)
+	}
+}

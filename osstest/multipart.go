@@ -357,8 +357,10 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 	switch {
 	case completeAll && len(body) > 0:
 		// x-oss-complete-all: yes lists the parts itself; a body as well
-		// is refused [inferred].
-		return nil, newErr(400, "InvalidArgument", "Should not specify both complete-all header and http body.").withArg("x-oss-complete-all", "yes")
+		// is refused, with OSS's message (its spelling) and EC, as the Go
+		// SDK v2's TestCompleteMultipartUpload expects of OSS
+		// (https://www.alibabacloud.com/help/en/oss/support/0042-00000216).
+		return nil, newErr(400, "InvalidArgument", "Should not speficy both complete all header and http body.").withEC("0042-00000216").withArg("x-oss-complete-all", "yes")
 	case !completeAll:
 		// An empty part list completes an empty object: the Go SDK v2's
 		// uploader sends one for an empty stream, and its integration test
