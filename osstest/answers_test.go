@@ -167,3 +167,31 @@ func TestCompleteAllWithBody(t *testing.T) {
 		t.Errorf("uploads after the refusal: %v", ups)
 	}
 }
+
+// TestDeleteMultipleControlKeys: DeleteMultipleObjects takes keys with
+// control characters written as XML character references, as the Go SDK
+// v2 sends them (its TestDeleteMultipleObjects), and answers them
+// URL-encoded with encoding-type=url.
+func TestDeleteMultipleControlKeys(t *testing.T) {
+	for _, kind := range []string{"v1", "v4"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{})
+			key := "ctl-\x01\x02\a\b\t\n\v\f\r\x1f-end"
+			putObject(t, srv, key, []byte("control"))
+			putObject(t, srv, "kept.txt", []byte("kept"))
+			body := []byte("<Delete><Quiet>false</Quiet><Object><Key>ctl-&#x01;&#x02;&#x07;&#x08;&#x09;&#x0A;&#x0B;&#x0C;&#x0D;&#x1F;-end</Key></Object></Delete>")
+			req := objReq(t, srv, http.MethodPost, "", "delete&encoding-type=url", body, map[string]string{"Content-MD5": md5B64(body)}, "")
+			auth{kind: kind, key: testKey}.sign(req, srv.Bucket(), "")
+			r := do(t, nil, req)
+			if r.status != 200 || !strings.Contains(string(r.body), "<Key>ctl-%01%02%07%08%09%0A%0B%0C%0D%1F-end</Key>") {
+				t.Fatalf("delete: %d %s", r.status, r.body)
+			}
+			if _, ok := srv.Object(key); ok {
+				t.Error("the key with control characters is still stored")
+			}
+			if _, ok := srv.Object("kept.txt"); !ok {
+				t.Error("kept.txt was deleted")
+			}
+		})
+	}
+}
