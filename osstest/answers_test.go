@@ -1,6 +1,7 @@
 package osstest_test
 
 import (
+	"encoding/xml"
 	"fmt"
 	"hash/crc64"
 	"net/http"
@@ -191,6 +192,43 @@ func TestDeleteMultipleControlKeys(t *testing.T) {
 			}
 			if _, ok := srv.Object("kept.txt"); !ok {
 				t.Error("kept.txt was deleted")
+			}
+		})
+	}
+}
+
+// TestSequentialContentMD5: a multipart upload initiated with ?sequential
+// gets the whole object's Content-MD5 on completion, as the Go SDK v2's
+// TestUploaderWithSequential expects of OSS; other multipart objects none.
+func TestSequentialContentMD5(t *testing.T) {
+	for _, kind := range []string{"v1", "v4"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{})
+			a := auth{kind: kind, key: testKey}
+			p1, p2 := randomBytes(100<<10, 1), []byte("tail")
+			for _, tc := range []struct {
+				key, query string
+				md5        string
+			}{
+				{"seq.bin", "&sequential", md5B64(append(append([]byte(nil), p1...), p2...))},
+				{"plain.bin", "", ""},
+			} {
+				c := &mpClient{t: t, srv: srv, a: a, key: tc.key}
+				r := c.do(http.MethodPost, "uploads"+tc.query, nil, nil)
+				var res struct{ UploadId string }
+				if err := xml.Unmarshal(r.body, &res); r.status != 200 || err != nil {
+					t.Fatalf("initiate: %d %s", r.status, r.body)
+				}
+				c.id = res.UploadId
+				e1, e2 := c.part(1, p1), c.part(2, p2)
+				if r := c.do(http.MethodPost, "uploadId="+c.id+tc.query, completeXML(xmlPart{1, e1}, xmlPart{2, e2}), nil); r.status != 200 {
+					t.Fatalf("complete: %d %s", r.status, r.body)
+				}
+				head := objReq(t, srv, http.MethodHead, tc.key, "", nil, nil, "")
+				a.sign(head, srv.Bucket(), tc.key)
+				if r := do(t, nil, head); r.header.Get("Content-MD5") != tc.md5 {
+					t.Errorf("%s: Content-MD5 %q, want %q", tc.key, r.header.Get("Content-MD5"), tc.md5)
+				}
 			}
 		})
 	}

@@ -45,6 +45,9 @@ type mpUpload struct {
 	initiated time.Time
 	obj       Object // metadata from InitiateMultipartUpload
 	parts     map[int]*mpPart
+	// sequential: initiated with ?sequential, the completed object gets a
+	// Content-MD5 (sequential.go).
+	sequential bool
 }
 
 type mpPart struct {
@@ -181,7 +184,8 @@ func (e *Emulator) initiateMultipart(w http.ResponseWriter, r *http.Request, rc 
 		writeError(w, rc, errExistsOSS())
 		return
 	}
-	u := &mpUpload{id: strings.ToUpper(randomHex(16)), key: key, initiated: e.now().UTC(), obj: obj, parts: map[int]*mpPart{}}
+	u := &mpUpload{id: strings.ToUpper(randomHex(16)), key: key, initiated: e.now().UTC(), obj: obj, parts: map[int]*mpPart{},
+		sequential: r.URL.Query().Has("sequential")} // sequential.go
 	if err := e.store.journal.append(initRecord(u)); err != nil { // persist.go
 		writeError(w, rc, errInternal(err))
 		return
@@ -410,6 +414,16 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 	obj.Size = total
 	obj.Type = objectTypeMultipart
 	obj.LastModified = e.now().UTC()
+	if u.sequential {
+		sum, err := blobsMD5(blobs) // sequential.go
+		if err != nil {
+			e.mp.mu.Lock()
+			e.mp.uploads[id] = u
+			e.mp.mu.Unlock()
+			return nil, errInternal(err)
+		}
+		obj.ContentMD5 = sum
+	}
 	if err := e.store.commitConcat(blobs, total, obj, forbid, endRecord(id)); err != nil {
 		// Put the upload back so the client may retry or abort.
 		e.mp.mu.Lock()
