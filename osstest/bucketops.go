@@ -99,6 +99,7 @@ func (e *Emulator) deleteBucket(w http.ResponseWriter, r *http.Request, rc *reqC
 		return
 	}
 	delete(s.byName, e.bucket)
+	e.store.close()
 	if e.store.dir != "" {
 		os.Remove(e.store.dir + ".json")
 		os.RemoveAll(e.store.dir)

@@ -209,3 +209,12 @@ func (e *Emulator) signedPathStyle(r *http.Request, name, key string, pathStyle 
 func errNoSuchBucket(name string) *ossError {
 	return newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withEC("0015-00000101").withArg("BucketName", name)
 }
+
+// closeStores closes the journal of every bucket's store.
+func (s *bucketSet) closeStores() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.byName {
+		b.store.close()
+	}
+}

@@ -171,7 +171,7 @@ func (s *Server) Close() {
 	s.stopClosing()
 	s.ts.Close()
 	s.client.CloseIdleConnections()
-	s.store.close() // persist.go: the journal of Config.Dir
+	s.buckets.closeStores() // buckets.go: the journals of Config.Dir
 }
 
 // Close cancels the callbacks in progress, whose uploads are then answered
