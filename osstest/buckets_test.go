@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -180,5 +181,29 @@ func TestConfigBuckets(t *testing.T) {
 	})
 	if _, err := osstest.New(osstest.Config{Buckets: []string{"Bad_Name"}}); !errors.Is(err, osstest.ErrInvalid) {
 		t.Errorf("New with bucket Bad_Name: %v, want ErrInvalid", err)
+	}
+}
+
+// TestBucketsConcurrent: buckets made, used, listed and deleted from many
+// goroutines at once (run with -race).
+func TestBucketsConcurrent(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	done := make(chan struct{})
+	for i := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			name := fmt.Sprintf("bucket-%d", i)
+			runSteps(t, srv, "v4", []step{
+				{name: "PutBucket", method: "PUT", bucket: name, status: 200},
+				{name: "PutObject", method: "PUT", bucket: name, key: "k", body: name, status: 200},
+				{name: "ListBuckets", method: "GET", status: 200, contains: "<Name>" + name + "</Name>"},
+				{name: "GetObject", method: "GET", bucket: name, key: "k", status: 200, contains: name},
+				{name: "DeleteObject", method: "DELETE", bucket: name, key: "k", status: 204},
+				{name: "DeleteBucket", method: "DELETE", bucket: name, status: 204},
+			})
+		}()
+	}
+	for range 8 {
+		<-done
 	}
 }
