@@ -349,6 +349,84 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 	if oe != nil {
 		return nil, oe
 	}
+	list, oe := completeList(r)
+	if oe != nil {
+		return nil, oe
+	}
+	// x-oss-object-acl may come with the completion too; the Go SDK v2's
+	// write-only file sets its ACL there (TestIntegrationWriteOnlyFileMultiPart).
+	acl := r.Header.Get("X-Oss-Object-Acl")
+	if acl != "" {
+		if oe := checkACL(acl); oe != nil {
+			return nil, oe
+		}
+	}
+	forbid := forbidOverwrite(r.Header)
+	u, parts, oe := e.claimUpload(id, key, list, forbid)
+	if oe != nil {
+		return nil, oe
+	}
+	obj := u.obj
+	if acl != "" {
+		obj.ACL = acl
+	}
+	if oe := e.assemble(u, parts, &obj, forbid); oe != nil {
+		return nil, oe
+	}
+	up.obj = obj
+	return up, nil
+}
+
+// assemble stores the parts of claimed upload u as obj, or puts the upload
+// back so the client may retry or abort.
+func (e *Emulator) assemble(u *mpUpload, parts []*mpPart, obj *Object, forbid bool) *ossError {
+	putBack := func() {
+		e.mp.mu.Lock()
+		e.mp.uploads[u.id] = u
+		e.mp.mu.Unlock()
+	}
+	md5s := md5.New()
+	blobs := make([]blob, len(parts))
+	var total int64
+	for i, p := range parts {
+		md5s.Write(p.md5)
+		obj.CRC64 = crc64Combine(obj.CRC64, p.crc64, p.size)
+		blobs[i] = p.content
+		total += p.size
+	}
+	// The ETag of a multipart object is the MD5 of the parts' binary
+	// MD5s, then "-" and the number of parts, upper-case like every OSS
+	// ETag (seen in the OSS Go SDK v2's ListObjects test fixtures, e.g.
+	// "29B94424BC241D80B0AF488A4E4B86AF-1"). Multipart objects have no
+	// Content-MD5.
+	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(md5s.Sum(nil))) + "-" + strconv.Itoa(len(parts)) + `"`
+	obj.Size = total
+	obj.Type = objectTypeMultipart
+	obj.LastModified = e.now().UTC()
+	if u.sequential {
+		sum, err := blobsMD5(blobs) // sequential.go
+		if err != nil {
+			putBack()
+			return errInternal(err)
+		}
+		obj.ContentMD5 = sum
+	}
+	if err := e.store.commitConcat(blobs, total, *obj, forbid, endRecord(u.id)); err != nil {
+		putBack()
+		if errors.Is(err, errExists) {
+			return errExistsOSS()
+		}
+		return errInternal(err)
+	}
+	for _, p := range u.parts {
+		e.store.release(p.content)
+	}
+	return nil
+}
+
+// completeList reads CompleteMultipartUpload's part list; nil with
+// x-oss-complete-all: yes, which takes every uploaded part.
+func completeList(r *http.Request) (*completeRequest, *ossError) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxCompleteBody+1))
 	if err != nil {
 		return nil, errIncompleteBody()
@@ -374,71 +452,10 @@ func (e *Emulator) complete(r *http.Request, key string) (*upload, *ossError) {
 			return nil, errMalformedXML()
 		}
 	}
-	// x-oss-object-acl may come with the completion too; the Go SDK v2's
-	// write-only file sets its ACL there (TestIntegrationWriteOnlyFileMultiPart).
-	acl := r.Header.Get("X-Oss-Object-Acl")
-	if acl != "" {
-		if oe := checkACL(acl); oe != nil {
-			return nil, oe
-		}
-	}
-	forbid := forbidOverwrite(r.Header)
-	list := &req
 	if completeAll {
-		list = nil
+		return nil, nil
 	}
-	u, parts, oe := e.claimUpload(id, key, list, forbid)
-	if oe != nil {
-		return nil, oe
-	}
-
-	obj := u.obj
-	if acl != "" {
-		obj.ACL = acl
-	}
-	md5s := md5.New()
-	blobs := make([]blob, len(parts))
-	var total int64
-	for i, p := range parts {
-		md5s.Write(p.md5)
-		obj.CRC64 = crc64Combine(obj.CRC64, p.crc64, p.size)
-		blobs[i] = p.content
-		total += p.size
-	}
-	// The ETag of a multipart object is the MD5 of the parts' binary
-	// MD5s, then "-" and the number of parts, upper-case like every OSS
-	// ETag (seen in the OSS Go SDK v2's ListObjects test fixtures, e.g.
-	// "29B94424BC241D80B0AF488A4E4B86AF-1"). Multipart objects have no
-	// Content-MD5.
-	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(md5s.Sum(nil))) + "-" + strconv.Itoa(len(parts)) + `"`
-	obj.Size = total
-	obj.Type = objectTypeMultipart
-	obj.LastModified = e.now().UTC()
-	if u.sequential {
-		sum, err := blobsMD5(blobs) // sequential.go
-		if err != nil {
-			e.mp.mu.Lock()
-			e.mp.uploads[id] = u
-			e.mp.mu.Unlock()
-			return nil, errInternal(err)
-		}
-		obj.ContentMD5 = sum
-	}
-	if err := e.store.commitConcat(blobs, total, obj, forbid, endRecord(id)); err != nil {
-		// Put the upload back so the client may retry or abort.
-		e.mp.mu.Lock()
-		e.mp.uploads[id] = u
-		e.mp.mu.Unlock()
-		if errors.Is(err, errExists) {
-			return nil, errExistsOSS()
-		}
-		return nil, errInternal(err)
-	}
-	for _, p := range u.parts {
-		e.store.release(p.content)
-	}
-	up.obj = obj
-	return up, nil
+	return &req, nil
 }
 
 // claimUpload takes upload id of key out of the uploads in progress, with
