@@ -37,7 +37,11 @@ const sdkTestTimeout = 2 * time.Minute
 // SDK's tests dereference results after a failed call, and one panic
 // would otherwise end every test after it. Each process gets its own
 // bucket prefix (OSS_TEST_BUCKET_PREFIX), because each test's cleanup
-// deletes every bucket under the prefix.
+// deletes every bucket under the prefix. The endpoint is the emulator's
+// loopback IP address, which the SDK addresses path style, so nothing
+// leaves the machine but what the tests themselves send out (their
+// callback and STS tests, listed as failing). OSSDIRECT_SDK_LOG=<dir>
+// keeps each test's output there.
 func TestSDKIntegration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles and runs the SDK's integration tests")
@@ -67,7 +71,8 @@ func TestSDKIntegration(t *testing.T) {
 
 // buildSDKIntegrationTests copies the SDK module out of the (read-only)
 // module cache and compiles its oss package's tests with the integration
-// tag into one binary.
+// tag into one binary. -trimpath keeps the build cache valid across the
+// temporary directories, so only the first run compiles.
 func buildSDKIntegrationTests(t *testing.T) string {
 	t.Helper()
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", sdkModule).Output()
