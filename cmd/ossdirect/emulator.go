@@ -57,7 +57,7 @@ func (f *emulatorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.region, "region", "cn-hangzhou", "bucket `region` V4 signatures must name")
 	fs.StringVar(&f.keyID, "access-key-id", "", "AccessKey `id` requests are signed with (one key is generated when no key is given)")
 	fs.StringVar(&f.keySecret, "access-key-secret", "", "AccessKey `secret` of -access-key-id")
-	fs.Var(&f.keys, "key", "accept this key, `ID:SECRET[:TOKEN[:EXPIRATION]]` (repeatable; with TOKEN an STS key, EXPIRATION in RFC 3339)")
+	fs.Var(&f.keys, "key", "accept this `ID:SECRET[:TOKEN[:EXPIRATION]]` key (repeatable; with TOKEN an STS key, EXPIRATION in RFC 3339)")
 	fs.StringVar(&f.keysFile, "keys", "", "accept the keys in this JSON `file` (see below)")
 	fs.StringVar(&f.dir, "dir", "", "keep objects and their metadata in this `directory` (created if missing) across restarts; default in memory")
 	fs.Var(&f.origins, "cors-origin", "allow browser pages on this `origin` (repeatable; \"*\" for any)")
@@ -180,6 +180,9 @@ func printBanner(out io.Writer, emu *osstest.Emulator, cfg osstest.Config, base 
 		fmt.Fprintf(out, "bucket %s: path style %s/%s/<key>\n", b, base, b)
 	}
 	fmt.Fprintf(out, "access key id %s\naccess key secret %s\n", ak.ID, ak.Secret)
+	if ak.SecurityToken != "" {
+		fmt.Fprintf(out, "security token %s\n", ak.SecurityToken)
+	}
 	for _, k := range cfg.AccessKeys[min(1, len(cfg.AccessKeys)):] {
 		kind := "permanent"
 		if k.SecurityToken != "" {
