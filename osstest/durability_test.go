@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,8 +84,9 @@ func TestDirKeepsMultipartUploads(t *testing.T) {
 // TestDirLoadCleansUp: what a killed emulator leaves (temporary files of
 // an upload and of a journal rewrite, a content file renamed into place
 // whose journal line was never written, a journal line cut off in its
-// middle) is removed or ignored at the next start; the objects and deletes
-// that were journaled are as they were. A journal line that is not the last
+// middle) is removed or ignored at the next start, and a file the
+// emulator did not make is left alone; the objects and deletes that were
+// journaled are as they were. A journal line that is not the last
 // and does not parse is an error, not a silently lost object.
 func TestDirLoadCleansUp(t *testing.T) {
 	dir := t.TempDir()
@@ -113,6 +115,9 @@ func TestDirLoadCleansUp(t *testing.T) {
 	write("obj-renamedbutnotjournaled", "content", 0)
 	write("part-renamedbutnotjournaled", "content", 0)
 	write("journal", `{"op":"put","file":"obj-renamedbutnotjournaled","obj":{"Key":"gho`, os.O_APPEND)
+	write("README.txt", "not the emulator's", 0)
+	files = append(files, "README.txt")
+	sort.Strings(files)
 
 	srv = newServer(t, cfg)
 	if diff := cmp.Diff(want, srv.Objects()); diff != "" {

@@ -234,7 +234,7 @@ func (s *store) load() (map[string]*mpUpload, error) {
 		}
 	}
 	for name := range present {
-		if !live[name] || legacy[name] {
+		if (!live[name] && ownFile(name)) || legacy[name] {
 			os.Remove(filepath.Join(s.dir, name))
 		}
 	}
@@ -245,6 +245,17 @@ func (s *store) load() (map[string]*mpUpload, error) {
 	}
 	s.index = buildKeyIndex(keys)
 	return st.uploads, nil
+}
+
+// ownFile reports whether name is one the emulator makes: other files in
+// the directory are not its to remove.
+func ownFile(name string) bool {
+	for _, prefix := range []string{objPrefix, partPrefix, ".upload-", ".journal-", ".meta-"} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // replay applies the journal's records in order. Records naming a file

@@ -79,6 +79,10 @@ func TestReadBack(t *testing.T) {
 			if r.status != 206 || string(r.body) != "world" {
 				t.Errorf("Range: %d %q", r.status, r.body)
 			}
+			r = get(t, http.MethodGet, srv.URL+"/user/eric/r%201.txt", "", map[string]string{"If-None-Match": want["ETag"]})
+			if r.status != 304 || len(r.body) != 0 {
+				t.Errorf("If-None-Match: %d %q", r.status, r.body)
+			}
 
 			r = get(t, http.MethodGet, srv.URL+"/user/eric/missing", "", nil)
 			if e := r.ossError(t); r.status != 404 || e.Code != "NoSuchKey" || e.Message != "The specified key does not exist." {
