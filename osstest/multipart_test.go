@@ -389,7 +389,7 @@ func TestRejectedPutAndMultipart(t *testing.T) {
 		{"V4 query browser adds Content-Type", put(v4q, nil, "", setHeader("Content-Type", "image/png")), 403, "SignatureDoesNotMatch", sigMismatch, ""},
 		{"V4 query x-oss-meta header added", put(v4q, nil, "", setHeader("X-Oss-Meta-A", "1")), 403, "SignatureDoesNotMatch", sigMismatch, ""},
 		{"V4 header signed x-oss header not sent", put(v4, map[string]string{"X-Oss-Meta-A": "1"}, "", func(r *http.Request) { r.Header.Del("X-Oss-Meta-A") }), 403, "SignatureDoesNotMatch", sigMismatch, ""},
-		{"V4 query additional header not sent", put(auth{kind: "v4query", key: testKey, extra: []string{"content-disposition"}}, map[string]string{"Content-Disposition": "inline"}, "", func(r *http.Request) { r.Header.Del("Content-Disposition") }), 403, "SignatureDoesNotMatch", sigMismatch, ""},
+		{"V4 query additional header not sent", put(auth{kind: "v4query", key: testKey, extra: []string{"content-disposition"}}, map[string]string{"Content-Disposition": "inline"}, "", func(r *http.Request) { r.Header.Del("Content-Disposition") }), 400, "InvalidArgument", "The request lacks the header content-disposition that x-oss-additional-headers names.", "0002-00000077"},
 		{"V1 query callback changed", put(auth{kind: "v1query", key: testKey}, nil, "callback="+url.QueryEscape(f.cb), func(r *http.Request) {
 			r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "callback=", "callback=e30%3D", 1)
 		}), 403, "SignatureDoesNotMatch", sigMismatch, ""},
