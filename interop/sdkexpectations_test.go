@@ -32,7 +32,7 @@ var sdkExpectations = map[string]string{
 	"TestListParts":               "pass",
 	// client_integration_presign_test.go
 	"TestPresign":             "pass",
-	"TestPresignExtra":        "fail: a V4 presigned PUT sent without its x-oss-additional-headers: OSS answers 400, the emulator 403",
+	"TestPresignExtra":        "pass",
 	"TestPresignWithStsToken": "fail: endpoint unreachable: the test gets STS credentials from sts.aliyuncs.com (AssumeRole)",
 	// client_integration_bucket_basic_test.go (listing, buckets)
 	"TestListObjects":   "pass",
