@@ -12,8 +12,12 @@ import (
 // https://www.alibabacloud.com/help/en/oss/developer-reference/listobjects,
 // and ListObjectsV2 (GetBucketV2, GET /?list-type=2),
 // https://www.alibabacloud.com/help/en/oss/developer-reference/listobjectsv2.
-// Both answer at most max-keys entries, 100 unless asked, at most 1000,
-// objects and common prefixes counted alike, in key order.
+// Both answer at most max-keys entries, objects and common prefixes counted
+// alike, in key order. OSS documents max-keys as greater than 0 and at most
+// 1000, 100 by default (ListObjects page above); 0, a negative number or
+// a non-number is refused with InvalidArgument, and a value over 1000 is
+// taken as 1000 and echoed so in MaxKeys [inferred: the page does not say
+// which of the two OSS does above 1000].
 const (
 	defaultMaxKeys = 100
 	maxMaxKeys     = 1000

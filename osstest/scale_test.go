@@ -58,7 +58,7 @@ func startMeasured(cfg osstest.Config, check func(*osstest.Emulator)) (time.Dura
 // TestRestartHeap: an emulator started on a directory of 20,000 objects
 // serves all of them, and holds at most maxHeapPerObject bytes of heap per
 // stored object. It reports (not asserts) how long the start took; the
-// README's figures, at 100,000 objects, come from BenchmarkRestart (20,000
+// README's figures, at 100,000 objects, come from BenchmarkScale (20,000
 // keep this test affordable under -race: filling the directory is most of
 // its time).
 func TestRestartHeap(t *testing.T) {
@@ -83,45 +83,47 @@ func TestRestartHeap(t *testing.T) {
 	}
 }
 
-// BenchmarkRestart is the start of an emulator on a directory of 100,000
-// objects (replaying and compacting the journal, removing nothing), with
-// the heap it holds per object:
+// BenchmarkScale measures, on a directory store of 100,000 objects filled
+// once for both:
 //
-//	go test -run '^$' -bench BenchmarkRestart -benchtime 5x ./osstest
-func BenchmarkRestart(b *testing.B) {
+//   - start: the start of an emulator (replaying the journal, removing
+//     nothing), with the heap it holds per object;
+//
+//   - ListV2Page: one signed ListObjectsV2 page of 1000 keys under a
+//     prefix, over loopback, beside the same page from a bucket of 1,000
+//     objects: the cost follows the page, not the bucket.
+//
+//     go test -run '^$' -bench 'BenchmarkScale/start' -benchtime 3x -count 3 ./osstest
+//     go test -run '^$' -bench 'BenchmarkScale/ListV2Page' -benchtime 100x -count 5 ./osstest
+func BenchmarkScale(b *testing.B) {
 	cfg := fillDir(b, scaleObjects)
-	var took time.Duration
-	var heap int64
-	for range b.N {
-		var d time.Duration
-		d, heap = startMeasured(cfg, func(*osstest.Emulator) {})
-		took += d
-	}
-	b.ReportMetric(float64(took.Milliseconds())/float64(b.N), "ms/start")
-	b.ReportMetric(float64(heap/scaleObjects), "heap-B/object")
+	b.Run(fmt.Sprintf("start/objects=%d", scaleObjects), func(b *testing.B) {
+		var took time.Duration
+		var heap int64
+		for range b.N {
+			var d time.Duration
+			d, heap = startMeasured(cfg, func(*osstest.Emulator) {})
+			took += d
+		}
+		b.ReportMetric(float64(took.Milliseconds())/float64(b.N), "ms/start")
+		b.ReportMetric(float64(heap/scaleObjects), "heap-B/object")
+	})
+	b.Run(fmt.Sprintf("ListV2Page/objects=%d", scaleObjects), func(b *testing.B) {
+		benchListPage(b, cfg, "obj/05") // 10,000 keys, of which the page is the first 1000
+	})
+	b.Run("ListV2Page/objects=1000", func(b *testing.B) {
+		benchListPage(b, fillDir(b, 1000), "obj/0")
+	})
 }
 
-// BenchmarkListV2Page is one signed ListObjectsV2 page of 1000 keys under
-// a prefix, over loopback, from a directory store of 1,000 and of 100,000
-// objects: the cost follows the page, not the bucket.
-//
-//	go test -run '^$' -bench BenchmarkListV2Page -count 5 ./osstest
-func BenchmarkListV2Page(b *testing.B) {
-	for _, n := range []int{1000, scaleObjects} {
-		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
-			srv := newServer(b, fillDir(b, n))
-			prefix := "obj/0"
-			if n > 1000 {
-				prefix = "obj/05" // 10,000 keys, of which the page is the first 1000
-			}
-			req := objReq(b, srv, http.MethodGet, "", "list-type=2&max-keys=1000&prefix="+prefix, nil, nil, "")
-			auth{kind: "v4", key: testKey}.sign(req, srv.Bucket(), "")
-			for b.Loop() {
-				r := do(b, nil, req.Clone(req.Context()))
-				if r.status != 200 {
-					b.Fatalf("%d %s", r.status, r.body)
-				}
-			}
-		})
+func benchListPage(b *testing.B, cfg osstest.Config, prefix string) {
+	srv := newServer(b, cfg)
+	req := objReq(b, srv, http.MethodGet, "", "list-type=2&max-keys=1000&prefix="+prefix, nil, nil, "")
+	auth{kind: "v4", key: testKey}.sign(req, srv.Bucket(), "")
+	for b.Loop() {
+		r := do(b, nil, req.Clone(req.Context()))
+		if r.status != 200 {
+			b.Fatalf("%d %s", r.status, r.body)
+		}
 	}
 }
