@@ -55,6 +55,9 @@ fi
 log "go mod download (library and interop module)"
 go mod download
 (cd interop && go mod download)
+# The official Go SDK v2's own test dependencies (testify), for
+# interop's TestSDKIntegration, which runs the SDK's integration tests.
+(cd "$(cd interop && go list -m -f '{{.Dir}}' github.com/aliyun/alibabacloud-oss-go-sdk-v2)" && go mod download)
 
 log "gofmt"
 unformatted="$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*' -print0 | xargs -0 -r gofmt -l)"

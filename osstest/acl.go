@@ -1,7 +1,6 @@
 package osstest
 
 import (
-	"encoding/json"
 	"net/http"
 )
 
@@ -127,8 +126,8 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 	writeXML(w, http.StatusOK, &res)
 }
 
-// update changes the metadata of a stored object with change, and its
-// metadata file in the directory store; errNotStored if key is not stored.
+// update changes the metadata of a stored object with change, and journals
+// it in the directory store; errNotStored if key is not stored.
 func (s *store) update(key string, change func(*Object)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -138,12 +137,8 @@ func (s *store) update(key string, change func(*Object)) error {
 	}
 	obj := e.obj.clone()
 	change(&obj)
-	if e.path != "" {
-		b, err := json.Marshal(obj)
-		if err == nil {
-			err = writeFileAtomic(e.path+metaSuffix, b)
-		}
-		if err != nil {
+	if s.dir != "" {
+		if err := s.journal.append(putRecord(e.file, obj)); err != nil {
 			return err
 		}
 	}

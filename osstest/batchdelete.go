@@ -81,8 +81,12 @@ func (e *Emulator) readDeleteRequest(r *http.Request) (*deleteRequest, *ossError
 		return nil, errInvalidDigest()
 	}
 	var req deleteRequest
-	if len(body) > maxBatchDeleteBody || xml.Unmarshal(body, &req) != nil || len(req.Objects) == 0 || len(req.Objects) > maxBatchDelete {
+	parked, unpark, ok := parkControlRefs(body) // xmlrefs.go: keys with control characters
+	if !ok || len(body) > maxBatchDeleteBody || xml.Unmarshal(parked, &req) != nil || len(req.Objects) == 0 || len(req.Objects) > maxBatchDelete {
 		return nil, errMalformedXML()
+	}
+	for i := range req.Objects {
+		req.Objects[i].Key = unpark(req.Objects[i].Key)
 	}
 	for _, o := range req.Objects {
 		if oe := validateKey(o.Key); oe != nil {

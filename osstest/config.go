@@ -54,6 +54,10 @@ type CORSRule struct {
 type Config struct {
 	// Bucket is the bucket name; default "examplebucket".
 	Bucket string
+	// Buckets names more buckets that exist from the start, as if made
+	// with PutBucket, with the ACL below (see buckets.go for how requests
+	// name them).
+	Buckets []string
 	// Region is the bare region id V4 credentials must name (not
 	// "oss-cn-hangzhou"); default "cn-hangzhou".
 	Region string
@@ -75,12 +79,12 @@ type Config struct {
 	// make New fail.
 	CallbackKeyBits int
 	// Dir, when non-empty, stores object content in files under this
-	// existing directory instead of memory (for large uploads), with each
-	// object's metadata in a JSON file beside it. A new Emulator on the
-	// same directory serves the objects stored there before (multipart
-	// uploads in progress are not kept); files that do not form a complete
-	// object are removed when it starts. A stored object's files are
-	// removed when it is overwritten or deleted (DeleteObject).
+	// existing directory instead of memory (for large uploads), with a
+	// journal of changes. A new Emulator on the same directory serves the
+	// objects stored there before and resumes its multipart uploads in
+	// progress; what a killed process left half-written is removed when it
+	// starts. A stored object's file is removed when it is overwritten or
+	// deleted (DeleteObject).
 	Dir string
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.

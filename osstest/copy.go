@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -36,6 +37,8 @@ func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		writeError(w, rc, oe)
 		return
 	}
+	// The copy's CRC-64, which the Go SDK v2's TestCopyObject expects of OSS.
+	w.Header().Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
 	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format("2006-01-02T15:04:05.000Z")})
 }
 
@@ -52,13 +55,14 @@ func (e *Emulator) copyStored(r *http.Request, key string) (Object, *ossError) {
 	if oe != nil {
 		return Object{}, oe
 	}
-	if srcBucket != e.bucket {
-		return Object{}, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withEC("0015-00000101").withArg("BucketName", srcBucket)
+	from := e.buckets.get(srcBucket) // buckets.go: a copy may cross buckets
+	if from == nil {
+		return Object{}, errNoSuchBucket(srcBucket)
 	}
-	content, src, err := e.store.open(srcKey)
+	content, src, err := from.store.open(srcKey)
 	if err != nil {
 		if errors.Is(err, errNotStored) {
-			if ak.ID == "" && !e.publicRead(aclDefault) {
+			if ak.ID == "" && !from.publicRead(aclDefault) {
 				return Object{}, errReadDenied()
 			}
 			return Object{}, errNoSuchKey().withArg("Key", srcKey)
@@ -66,7 +70,7 @@ func (e *Emulator) copyStored(r *http.Request, key string) (Object, *ossError) {
 		return Object{}, errInternal(err)
 	}
 	defer content.Close()
-	if ak.ID == "" && !e.publicRead(src.ACL) {
+	if ak.ID == "" && !from.publicRead(src.ACL) {
 		// An anonymous copy (public-read-write bucket) reads the source
 		// as an anonymous GET would.
 		return Object{}, errReadDenied()

@@ -22,20 +22,33 @@ func (e *Emulator) deleteObject(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	e.store.remove(key)
+	if err := e.store.remove(key); err != nil {
+		writeError(w, rc, errInternal(err))
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// remove deletes key, if stored. The directory store removes the content
-// file and its metadata, so a new Emulator on the same directory does not
-// bring the object back; a reader that already opened the content keeps
-// reading it.
-func (s *store) remove(key string) {
+// remove deletes key, if stored. The directory store journals the
+// deletion and removes the content file, so a new Emulator on the same
+// directory does not bring the object back; a reader that already opened
+// the content keeps reading it.
+func (s *store) remove(key string) error {
 	s.mu.Lock()
 	old, ok := s.objects[key]
-	delete(s.objects, key)
-	s.mu.Unlock()
-	if ok && old.path != "" {
-		removeObjectFiles(old.path) // persist.go
+	if ok && s.dir != "" {
+		if err := s.journal.append(delRecord(key)); err != nil { // persist.go
+			s.mu.Unlock()
+			return err
+		}
 	}
+	delete(s.objects, key)
+	if ok {
+		s.index.remove(key)
+	}
+	s.mu.Unlock()
+	if ok {
+		s.removeFile(old.file)
+	}
+	return nil
 }

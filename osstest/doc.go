@@ -23,11 +23,18 @@
 //
 // # Addressing
 //
-// The bucket is taken from the Host (virtual-host style,
-// "examplebucket.oss-cn-hangzhou.aliyuncs.com" or "examplebucket.localhost"),
-// from the path for a POST to "/<bucket>/" on a bare host (path style), or
-// is the configured bucket for a bare loopback host such as srv.URL. Any
-// other bucket name is 404 NoSuchBucket.
+// An emulator serves several buckets: Config.Bucket, Config.Buckets and
+// those made with PutBucket. The bucket is taken from the Host
+// (virtual-host style, "examplebucket.oss-cn-hangzhou.aliyuncs.com" or
+// "examplebucket.localhost") or, on a bare host (an IP literal,
+// "localhost", one label), from the path: "/<bucket>/<key>" when the first
+// segment names an existing bucket (path style, as the SDKs send for an IP
+// endpoint), as does a POST to "/<bucket>/". Otherwise, so that tests can
+// use srv.URL plus a key, the whole path is a key in the configured bucket,
+// unless the request is signed for the path-style reading of an unknown
+// bucket: that is PutBucket, or 404 NoSuchBucket. A GET of "/" signed for
+// no bucket is ListBuckets. So on a bare host a key whose first segment is
+// a bucket's name is reached only path style.
 //
 // # PostObject
 //
@@ -101,16 +108,23 @@
 //
 // # Storage
 //
-// Objects are kept in memory, or with Config.Dir in files, each with its
-// metadata in a JSON file beside it, so that a new Emulator on the same
-// directory serves them again (multipart uploads in progress are not
-// kept). An upload becomes visible only when it has been
+// Objects are kept in memory, or with Config.Dir in files and a journal
+// of changes, so that a new Emulator on the same directory serves them
+// again and resumes the multipart uploads in progress; a process killed
+// mid-upload leaves no half object, and its temporary files are removed at
+// the next start (persist.go says how). An upload becomes visible only when it has been
 // received completely and every check passed, so a failed or cut-off
 // upload stores nothing. A test reads a stored object, content included,
 // with Object and lists them with Objects, or over HTTP with GET and HEAD
 // /<key> (Range supported). DELETE /<key> (DeleteObject) is
 // authenticated like PutObject and answers 204 whether or not the object
 // existed, as OSS does; with Config.Dir its files are removed.
+//
+// GET / lists objects (ListObjects, with marker) and GET /?list-type=2
+// (ListObjectsV2, with continuation-token) in pages of max-keys, 100 by
+// default and at most 1000, with prefix, delimiter and CommonPrefixes, from
+// a sorted index: a page costs the same in a bucket of 100,000 objects as
+// in one of 1,000.
 //
 // # Callbacks
 //

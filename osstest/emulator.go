@@ -40,6 +40,11 @@ type Emulator struct {
 	store           *store
 	maxObjectSize   int64
 	mp              multipartState
+	chunks          chunkPool
+	v4keys          v4KeyCache
+	buckets         *bucketSet // buckets.go
+	appends         sync.Mutex // append.go
+	info            bucketInfo
 
 	mu           sync.Mutex
 	pubURL       string          // fixed public key URL, if known
@@ -106,16 +111,19 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	e.sign = key
-	st, err := newStore(cfg.Dir)
+	st, uploads, err := newStore(cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	e.store = st
+	e.store, e.mp.uploads = st, uploads
 	e.client = callbackClient(cfg.CallbackClient)
 	if e.pubURL != "" {
 		e.advertised[e.pubURL] = true
 	}
 	e.closing, e.stopClosing = context.WithCancel(context.Background())
+	if err := e.initBuckets(cfg); err != nil { // buckets.go
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	return e, nil
 }
 
@@ -163,6 +171,7 @@ func (s *Server) Close() {
 	s.stopClosing()
 	s.ts.Close()
 	s.client.CloseIdleConnections()
+	s.buckets.closeStores() // buckets.go: the journals of Config.Dir
 }
 
 // Close cancels the callbacks in progress, whose uploads are then answered
@@ -226,6 +235,9 @@ func (e *Emulator) trustsKeyURL(u string) bool {
 // requesterID returns a stable, made-up numeric account id for an access key,
 // sent as x-oss-requester in callbacks (docs/PROTOCOL.md#callback-request).
 func (e *Emulator) requesterID(accessKeyID string) string {
+	if root := e.buckets.root; root != e {
+		return root.requesterID(accessKeyID) // one account for every bucket
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	id, ok := e.requesterIDs[accessKeyID]

@@ -62,9 +62,11 @@ func operationFor(r *http.Request, q url.Values, key string) string {
 		return opPutObject
 	case "PUT uploadId":
 		if copySource {
-			return "UploadPartCopy"
+			return opUploadPartCopy
 		}
 		return opUploadPart
+	case "POST append":
+		return opAppendObject
 	case "POST uploads":
 		return opInitiateMultipart
 	case "POST uploadId":
@@ -157,15 +159,14 @@ const (
 var unimplementedObjectOps = map[string]string{
 	"PUT symlink":        "PutSymlink",
 	"GET symlink":        "GetSymlink",
-	"POST append":        "AppendObject",
 	"POST restore":       "RestoreObject",
 	"GET x-oss-process":  "GetObject with x-oss-process",
 	"POST x-oss-process": "ProcessObject",
 }
 
 var unimplementedBucketOps = map[string]string{
-	"PUT ":           "PutBucket",
-	"DELETE ":        "DeleteBucket",
+	"PUT ":           "PutBucket",    // served by serveBuckets
+	"DELETE ":        "DeleteBucket", // served by serveBuckets
 	"GET acl":        "GetBucketAcl",
 	"PUT acl":        "PutBucketAcl",
 	"GET cors":       "GetBucketCors",
@@ -173,9 +174,9 @@ var unimplementedBucketOps = map[string]string{
 	"DELETE cors":    "DeleteBucketCors",
 	"GET lifecycle":  "GetBucketLifecycle",
 	"PUT lifecycle":  "PutBucketLifecycle",
-	"GET bucketInfo": "GetBucketInfo",
+	"GET bucketInfo": "GetBucketInfo", // served by serveBuckets
 	"GET location":   "GetBucketLocation",
-	"GET versions":   "ListObjectVersions",
+	"GET versions":   "ListObjectVersions", // served by serveBuckets
 }
 
 // errNotImplemented is OSS's answer for functionality a server does not

@@ -75,10 +75,10 @@ func TestDirPersistsObjectsAndMetadata(t *testing.T) {
 	want := first.Objects()
 	first.Close()
 
-	// Two objects: a content file and a metadata file each; the overwritten
+	// Two objects: a content file each, and the journal; the overwritten
 	// version left nothing behind.
-	if names := dirNames(t, dir); len(names) != 4 {
-		t.Fatalf("files in Dir after 2 objects: %q, want 4", names)
+	if names := dirNames(t, dir); len(names) != 3 {
+		t.Fatalf("files in Dir after 2 objects: %q, want 3", names)
 	}
 
 	second, err := osstest.NewServer(cfg)

@@ -61,6 +61,9 @@ func (e *Emulator) receivePut(r *http.Request, key string) (*upload, *ossError) 
 		return nil, oe
 	}
 	obj, oe := objectFromHeader(key, r.Header)
+	if oe == nil {
+		oe = e.takeEncryption(r.Header, &obj) // encryption.go
+	}
 	if oe != nil {
 		return nil, oe
 	}

@@ -97,7 +97,10 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 		var sub []string
 		for _, k := range sortedKeys(q) {
 			if strings.HasPrefix(k, "x-oss-") || map[string]bool{"uploads": true, "uploadId": true, "partNumber": true,
-				"callback": true, "callback-var": true, "security-token": true, "acl": true, "objectMeta": true, "tagging": true, "delete": true}[k] {
+				"callback": true, "callback-var": true, "security-token": true, "acl": true, "objectMeta": true, "tagging": true, "delete": true,
+				"bucketInfo": true, "versions": true, "append": true, "position": true, "sequential": true,
+				"response-content-type": true, "response-content-disposition": true, "response-cache-control": true,
+				"response-content-language": true, "response-expires": true, "response-content-encoding": true}[k] {
 				if v := q.Get(k); v != "" {
 					sub = append(sub, k+"="+v)
 				} else {
@@ -105,7 +108,7 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 				}
 			}
 		}
-		resource := "/" + bucket + "/" + objKey
+		resource := canonicalPath(bucket, objKey)
 		if len(sub) > 0 {
 			resource += "?" + strings.Join(sub, "&")
 		}
@@ -171,7 +174,7 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 				hs = append(hs, l+":"+lower[l]+"\n")
 			}
 		}
-		uri := strings.ReplaceAll(escapeQuery("/"+bucket+"/"+objKey), "%2F", "/")
+		uri := strings.ReplaceAll(escapeQuery(canonicalPath(bucket, objKey)), "%2F", "/")
 		canonical := req.Method + "\n" + uri + "\n" + strings.Join(pairs, "&") + "\n" + strings.Join(hs, "") + "\n" +
 			strings.Join(a.extra, ";") + "\nUNSIGNED-PAYLOAD"
 		sum := sha256.Sum256([]byte(canonical))
@@ -212,6 +215,15 @@ func contains(list []string, s string) bool {
 
 // objReq builds a request for objKey on srv, path style
 // ("/examplebucket/<key>") unless host is set (virtual-host style).
+// canonicalPath is "/<bucket>/<key>", or "/" for a request to no bucket
+// (ListBuckets).
+func canonicalPath(bucket, objKey string) string {
+	if bucket == "" {
+		return "/"
+	}
+	return "/" + bucket + "/" + objKey
+}
+
 func objReq(t testing.TB, srv *osstest.Server, method, objKey, query string, body []byte, header map[string]string, host string) *http.Request {
 	t.Helper()
 	u := srv.URL + "/" + srv.Bucket() + "/" + strings.ReplaceAll(url.PathEscape(objKey), "%2F", "/")

@@ -368,9 +368,18 @@ func (e *Emulator) checkV4Query(r *http.Request, bucket, key string, now time.Ti
 	p := v4Params{credential: q.Get(fieldCredential), date: q.Get(fieldDate), signature: q.Get(fieldV4Signature)}
 	if v, ok := q[qV4Additional]; ok {
 		if v[0] == "" {
-			return AccessKey{}, newErr(400, "InvalidArgument", "The x-oss-additional-headers parameter is empty.").withArg(qV4Additional, "")
+			// https://www.alibabacloud.com/help/en/oss/support/0002-00000076
+			return AccessKey{}, newErr(400, "InvalidArgument", "The x-oss-additional-headers parameter is empty.").withEC("0002-00000076").withArg(qV4Additional, "")
 		}
 		p.additional = strings.Split(v[0], ";")
+		for _, name := range p.additional {
+			// A header the URL signs must come with the request
+			// (https://www.alibabacloud.com/help/en/oss/support/0002-00000077);
+			// the Go SDK v2's TestPresignExtra expects 400.
+			if _, ok := r.Header[http.CanonicalHeaderKey(name)]; !ok && !strings.EqualFold(name, "host") {
+				return AccessKey{}, newErr(400, "InvalidArgument", "The request lacks the header "+name+" that x-oss-additional-headers names.").withEC("0002-00000077").withArg(qV4Additional, v[0])
+			}
+		}
 	}
 	id, date, t, oe := e.checkCredential(p.credential, p.date)
 	if oe != nil {
@@ -396,7 +405,7 @@ func (e *Emulator) checkV4Signature(r *http.Request, bucket, key string, ak Acce
 	sum := sha256.Sum256([]byte(canonical))
 	scope := date + "/" + e.region + "/oss/" + v4Terminal
 	sts := v4Algorithm + "\n" + p.date + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-	if !hmac.Equal([]byte(signV4(ak.Secret, e.region, date, sts)), []byte(p.signature)) {
+	if !hmac.Equal([]byte(e.v4keys.sign(ak.Secret, e.region, date, sts)), []byte(p.signature)) {
 		return errSignatureFor(sts, canonical)
 	}
 	return nil

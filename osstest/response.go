@@ -57,9 +57,7 @@ func setObjectHeaders(h http.Header, obj Object) {
 	if obj.ContentMD5 != "" {
 		h.Set("Content-MD5", obj.ContentMD5)
 	}
-	if obj.ServerSideEncryption != "" {
-		h.Set("X-Oss-Server-Side-Encryption", obj.ServerSideEncryption)
-	}
+	setEncryptionHeaders(h, obj) // encryption.go
 }
 
 // postResponse is the 201 body; element order and the unquoted ETag follow

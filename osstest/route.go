@@ -14,11 +14,15 @@ type reqCtx struct {
 	head bool   // a HEAD request: errors go in x-oss-err
 }
 
-// ServeHTTP serves the bucket's HTTP interface: PostObject, PutObject,
-// GetObject, HeadObject, GetObjectMeta, DeleteObject, the multipart upload
-// operations, Put/GetObjectACL, ListObjects, CORS preflights and the
-// callback public key (see the package documentation). Any other operation
-// is answered 501 NotImplemented without touching stored objects.
+// ServeHTTP serves the emulator's buckets over HTTP: the bucket operations
+// (PutBucket, DeleteBucket, GetBucketInfo, ListBuckets, ListObjects and
+// ListObjectsV2, ListMultipartUploads, ListObjectVersions,
+// DeleteMultipleObjects), the object operations (PostObject, PutObject,
+// AppendObject, CopyObject, GetObject, HeadObject, GetObjectMeta,
+// DeleteObject, the multipart upload operations with UploadPartCopy,
+// Put/GetObjectACL, tagging), CORS preflights and the callback public key
+// (see the package documentation and buckets.go for addressing). Any other
+// operation is answered 501 NotImplemented without touching stored objects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := &reqCtx{id: newRequestID(), host: r.Host, head: r.Method == http.MethodHead}
 	h := w.Header()
@@ -36,14 +40,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	bucket, key, pathStyle := e.route(r)
-	if bucket != e.bucket {
-		drainBody(r)
-		// EC 0015-00000101 (https://www.alibabacloud.com/help/en/oss/support/0015-00000101).
-		writeError(w, rc, newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withEC("0015-00000101").withArg("BucketName", bucket))
-		return
-	}
-	e.dispatch(w, r, rc, key, pathStyle)
+	e.serveBuckets(w, r, rc) // buckets.go
 }
 
 // dispatch calls the handler of the operation r names.
@@ -68,6 +65,10 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.initiateMultipart(w, r, rc, key)
 	case opUploadPart:
 		e.uploadPart(w, r, rc, key)
+	case opAppendObject:
+		e.appendObject(w, r, rc, key) // append.go
+	case opUploadPartCopy:
+		e.uploadPartCopy(w, r, rc, key) // copypart.go
 	case opCompleteMultipart:
 		e.completeMultipart(w, r, rc, key)
 	case opAbortMultipart:
@@ -96,8 +97,7 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		drainBody(r)
 		writeError(w, rc, errMethodNotAllowed())
 	case opListObjectsV2:
-		drainBody(r)
-		writeError(w, rc, errNotImplemented(op))
+		e.listObjectsV2(w, r, rc) // listhttp.go
 	default:
 		drainBody(r)
 		writeError(w, rc, errNotImplemented(op))
@@ -145,7 +145,7 @@ func (e *Emulator) route(r *http.Request) (bucket, key string, pathStyle bool) {
 		b, rest, _ := strings.Cut(trimmed, "/")
 		return b, rest, true
 	}
-	if b, rest, _ := strings.Cut(trimmed, "/"); b == e.bucket {
+	if b, rest, _ := strings.Cut(trimmed, "/"); e.buckets.get(b) != nil {
 		return b, rest, true
 	}
 	return e.bucket, trimmed, false

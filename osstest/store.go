@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"time"
 )
@@ -45,10 +44,15 @@ type Object struct {
 	StorageClass string
 	// ServerSideEncryption is x-oss-server-side-encryption, if sent.
 	ServerSideEncryption string
+	// ServerSideDataEncryption and ServerSideEncryptionKeyID go with KMS
+	// encryption (encryption.go).
+	ServerSideDataEncryption  string `json:",omitempty"`
+	ServerSideEncryptionKeyID string `json:",omitempty"`
 	// LastModified is the emulator clock's time of the upload.
 	LastModified time.Time
-	// Type is x-oss-object-type: "Normal", or "Multipart" for an object
-	// made by CompleteMultipartUpload.
+	// Type is x-oss-object-type: "Normal", "Multipart" for an object made
+	// by CompleteMultipartUpload, or "Appendable" for one made by
+	// AppendObject.
 	Type string `json:",omitempty"`
 	// Tags are the object's tags (x-oss-tagging, PutObjectTagging).
 	Tags map[string]string `json:",omitempty"`
@@ -83,6 +87,8 @@ type store struct {
 
 	mu      sync.Mutex
 	objects map[string]*entry
+	index   keyIndex // the keys of objects, in order (listindex.go)
+	journal journal  // directory store: changes, in s.mu's order (persist.go)
 	// spare holds the buffers of released multipart parts (memory store),
 	// at most maxSpareBytes in all, for reuse by begin: a fresh buffer of
 	// tens of MB costs more to fault in and zero than to fill, and a part
@@ -97,21 +103,24 @@ const maxSpareBytes = 128 << 20
 type entry struct {
 	obj  Object
 	data []byte // memory store
-	path string // directory store
+	file string // directory store: the content file's name in dir
 }
 
-func newStore(dir string) (*store, error) {
+// newStore returns the store of dir ("" for memory) and the multipart
+// uploads in progress that a previous emulator left there.
+func newStore(dir string) (*store, map[string]*mpUpload, error) {
 	if dir != "" {
 		fi, err := os.Stat(dir)
 		if err != nil {
-			return nil, fmt.Errorf("Config.Dir: %w", err)
+			return nil, nil, fmt.Errorf("Config.Dir: %w", err)
 		}
 		if !fi.IsDir() {
-			return nil, fmt.Errorf("Config.Dir %s is not a directory", dir)
+			return nil, nil, fmt.Errorf("Config.Dir %s is not a directory", dir)
 		}
 	}
 	s := &store{dir: dir, objects: map[string]*entry{}}
-	return s, s.load() // persist.go
+	uploads, err := s.load() // persist.go
+	return s, uploads, err
 }
 
 const maxSizeHint = 256 << 20
@@ -163,8 +172,9 @@ func (p *pending) abort() {
 
 // commit makes the pending content visible as obj. With forbidOverwrite an
 // existing key is left alone and errExists returned; the check and the
-// insert are atomic, so of two racing uploads exactly one wins.
-func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
+// insert are atomic, so of two racing uploads exactly one wins. also are
+// journal records written with the object's, in the same write.
+func (s *store) commit(p *pending, obj Object, forbidOverwrite bool, also ...journalRecord) error {
 	e := &entry{obj: obj}
 	if p.buf != nil {
 		e.data = p.buf.Bytes()
@@ -173,26 +183,39 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool) error {
 		if err != nil {
 			return err
 		}
-		e.path = final
-		if err := saveMeta(final, obj); err != nil { // persist.go
-			return err
-		}
+		e.file = filepath.Base(final)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	old, exists := s.objects[obj.Key]
 	if exists && forbidOverwrite {
-		if e.path != "" {
-			removeObjectFiles(e.path)
-		}
+		s.mu.Unlock()
+		s.removeFile(e.file)
 		return errExists
 	}
+	if s.dir != "" {
+		if err := s.journal.append(append([]journalRecord{putRecord(e.file, obj)}, also...)...); err != nil {
+			s.mu.Unlock()
+			s.removeFile(e.file)
+			return fmt.Errorf("writing the journal: %w", err)
+		}
+	}
 	s.objects[obj.Key] = e
-	if exists && old.path != "" {
+	if !exists {
+		s.index.insert(obj.Key)
+	}
+	s.mu.Unlock()
+	if exists {
 		// Readers that already opened the old file keep reading it.
-		removeObjectFiles(old.path)
+		s.removeFile(old.file)
 	}
 	return nil
+}
+
+// removeFile removes a content file of the directory store by name.
+func (s *store) removeFile(name string) {
+	if name != "" {
+		os.Remove(filepath.Join(s.dir, name))
+	}
 }
 
 func (s *store) exists(key string) bool {
@@ -221,10 +244,10 @@ func (s *store) open(key string) (io.ReadSeekCloser, Object, error) {
 	if !ok {
 		return nil, Object{}, fmt.Errorf("%w: %q", errNotStored, key)
 	}
-	if e.path == "" {
+	if e.file == "" {
 		return nopCloser{bytes.NewReader(e.data)}, e.obj.clone(), nil
 	}
-	f, err := os.Open(e.path)
+	f, err := os.Open(filepath.Join(s.dir, e.file))
 	if err != nil {
 		return nil, Object{}, err
 	}
@@ -233,12 +256,11 @@ func (s *store) open(key string) (io.ReadSeekCloser, Object, error) {
 
 func (s *store) list() []Object {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]Object, 0, len(s.objects))
-	for _, e := range s.objects {
-		out = append(out, e.obj.clone())
+	for p := s.index.seek(""); s.index.valid(p); p = s.index.next(p) {
+		out = append(out, s.objects[s.index.key(p)].obj.clone())
 	}
-	s.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
@@ -258,7 +280,7 @@ func (s *store) keep(p *pending) (blob, error) {
 	if p.buf != nil {
 		return blob{data: p.buf.Bytes()}, nil
 	}
-	final, err := s.place(p, "part-")
+	final, err := s.place(p, partPrefix)
 	if err != nil {
 		return blob{}, err
 	}
@@ -317,7 +339,7 @@ func (s *store) takeSpare(n int) []byte {
 // obj, as commit does. The directory store copies file to file, which the
 // kernel does without passing the bytes through this process's memory
 // where it can (copy_file_range on Linux).
-func (s *store) commitConcat(parts []blob, total int64, obj Object, forbidOverwrite bool) error {
+func (s *store) commitConcat(parts []blob, total int64, obj Object, forbidOverwrite bool, also ...journalRecord) error {
 	p, err := s.begin(total)
 	if err != nil {
 		return err
@@ -337,5 +359,5 @@ func (s *store) commitConcat(parts []blob, total int64, obj Object, forbidOverwr
 			return err
 		}
 	}
-	return s.commit(p, obj, forbidOverwrite)
+	return s.commit(p, obj, forbidOverwrite, also...)
 }

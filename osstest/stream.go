@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"hash/crc64"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/ossdirect/ossdirect/internal/postpolicy"
 	"github.com/ossdirect/ossdirect/policy"
@@ -30,28 +32,72 @@ type streamed struct {
 
 // Streaming works in chunks of chunkSize; MD5, the slowest step, runs on
 // its own goroutine so it overlaps with reading, CRC-64 and storing, with
-// chunkBuffers chunks in flight. Memory use is bounded by them, whatever
-// the file size (plus the pending object itself for the memory store).
+// up to chunkBuffers chunks in flight. Memory use is bounded by them, whatever
+// the file size (plus the pending object itself for the memory store). A
+// file that fits in one chunk is hashed inline: for a small request the
+// goroutine and its channels would cost more than the MD5 they overlap.
 const (
 	chunkSize    = 256 << 10
 	chunkBuffers = 4
 )
 
+// chunkPool recycles chunk buffers between requests. Without it every
+// request, even of 1 KiB, allocated and zeroed a megabyte of buffers, and
+// that and the garbage collection it caused was most of the CPU time of
+// small uploads. Its zero value is ready.
+type chunkPool struct{ pool sync.Pool }
+
+func (c *chunkPool) get() *[]byte {
+	if b, ok := c.pool.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, chunkSize)
+	return &b
+}
+
+func (c *chunkPool) put(b *[]byte) { c.pool.Put(b) }
+
 // streamFile copies the file part into p, hashing as it goes and stopping
 // as soon as the size passes limit.
 func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *policy.Policy) (*streamed, *ossError) {
-	free := make(chan []byte, chunkBuffers)
-	for range chunkBuffers {
-		free <- make([]byte, chunkSize)
+	s := &streamer{p: p, limit: limit, pol: pol, crc: crc64.New(crcTable), md5: md5.New()}
+	first := e.chunks.get()
+	defer e.chunks.put(first)
+	n, err := readChunk(src, *first)
+	if oe := s.take((*first)[:n]); oe != nil {
+		return nil, oe
 	}
-	toMD5 := make(chan []byte, chunkBuffers)
-	md5h := md5.New()
+	if err == io.EOF {
+		s.md5.Write((*first)[:n])
+		return s.result(), nil
+	}
+	if err != nil {
+		// The body ended inside the file (client gone or truncated
+		// framing): nothing is stored.
+		return nil, errMalformedPOST()
+	}
+	return e.streamRest(src, s, first, n)
+}
+
+// streamRest streams the chunks after the first (full) one, with MD5 on
+// its own goroutine.
+func (e *Emulator) streamRest(src io.Reader, s *streamer, first *[]byte, n int) (*streamed, *ossError) {
+	type chunk struct {
+		buf *[]byte
+		n   int
+	}
+	// Every buffer is in free, queued for or being hashed, or being
+	// filled; first and at most chunkBuffers-1 more (taken, returned to
+	// the pool at the end, when MD5 is done with them).
+	free := make(chan *[]byte, chunkBuffers)
+	toMD5 := make(chan chunk, chunkBuffers)
 	md5Done := make(chan struct{})
+	var taken []*[]byte
 	go func() {
 		defer close(md5Done)
-		for b := range toMD5 {
-			md5h.Write(b)
-			free <- b[:cap(b)]
+		for c := range toMD5 {
+			s.md5.Write((*c.buf)[:c.n])
+			free <- c.buf
 		}
 	}()
 	stopped := false
@@ -62,33 +108,31 @@ func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *polic
 			<-md5Done
 		}
 	}
-	defer stop()
-
-	crc := crc64.New(crcTable)
-	var sniff []byte
-	var size int64
+	defer func() {
+		stop()
+		for _, b := range taken {
+			e.chunks.put(b)
+		}
+	}()
+	toMD5 <- chunk{first, n}
 	for {
-		buf := <-free
-		n, err := readChunk(src, buf)
+		var buf *[]byte
+		select {
+		case buf = <-free:
+		default:
+			if len(taken) < chunkBuffers-1 {
+				buf = e.chunks.get()
+				taken = append(taken, buf)
+			} else {
+				buf = <-free
+			}
+		}
+		n, err := readChunk(src, *buf)
+		if oe := s.take((*buf)[:n]); oe != nil {
+			return nil, oe
+		}
 		if n > 0 {
-			size += int64(n)
-			if size > limit {
-				if pol != nil {
-					if perr := postpolicy.CheckSize(pol, size); perr != nil {
-						return nil, policyError(perr)
-					}
-				}
-				return nil, errEntityTooLarge()
-			}
-			chunk := buf[:n]
-			crc.Write(chunk)
-			if len(sniff) < sniffBytes {
-				sniff = append(sniff, chunk[:min(n, sniffBytes-len(sniff))]...)
-			}
-			if _, werr := p.Write(chunk); werr != nil {
-				return nil, errInternal(werr)
-			}
-			toMD5 <- chunk
+			toMD5 <- chunk{buf, n}
 		} else {
 			free <- buf
 		}
@@ -96,13 +140,51 @@ func (e *Emulator) streamFile(src io.Reader, p *pending, limit int64, pol *polic
 			break
 		}
 		if err != nil {
-			// The body ended inside the file (client gone or truncated
-			// framing): nothing is stored.
 			return nil, errMalformedPOST()
 		}
 	}
 	stop()
-	return &streamed{size: size, md5: md5h.Sum(nil), crc64: crc.Sum64(), sniff: sniff}, nil
+	return s.result(), nil
+}
+
+// streamer is the state of one streamFile: what has been measured of the
+// file so far, and where it goes.
+type streamer struct {
+	p     *pending
+	limit int64
+	pol   *policy.Policy
+	size  int64
+	md5   hash.Hash
+	crc   hash.Hash64
+	sniff []byte
+}
+
+// take accounts for and stores one chunk; MD5 is the caller's.
+func (s *streamer) take(chunk []byte) *ossError {
+	if len(chunk) == 0 {
+		return nil
+	}
+	s.size += int64(len(chunk))
+	if s.size > s.limit {
+		if s.pol != nil {
+			if perr := postpolicy.CheckSize(s.pol, s.size); perr != nil {
+				return policyError(perr)
+			}
+		}
+		return errEntityTooLarge()
+	}
+	s.crc.Write(chunk)
+	if len(s.sniff) < sniffBytes {
+		s.sniff = append(s.sniff, chunk[:min(len(chunk), sniffBytes-len(s.sniff))]...)
+	}
+	if _, err := s.p.Write(chunk); err != nil {
+		return errInternal(err)
+	}
+	return nil
+}
+
+func (s *streamer) result() *streamed {
+	return &streamed{size: s.size, md5: s.md5.Sum(nil), crc64: s.crc.Sum64(), sniff: s.sniff}
 }
 
 // readChunk fills buf from src, returning early only with an error (io.EOF

@@ -45,15 +45,15 @@ are answered 501 NotImplemented.`
 
 // emulatorFlags are the flags of "ossdirect emulator".
 type emulatorFlags struct {
-	addr, bucket, region, dir, acl, publicURL, keysFile string
-	keyID, keySecret                                    string
-	keys, origins                                       multiFlag
-	publicRW                                            bool
+	addr, region, dir, acl, publicURL, keysFile string
+	keyID, keySecret                            string
+	buckets, keys, origins                      multiFlag
+	publicRW                                    bool
 }
 
 func (f *emulatorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:9000", "`host:port` to listen on")
-	fs.StringVar(&f.bucket, "bucket", "examplebucket", "bucket `name`")
+	fs.Var(&f.buckets, "bucket", "bucket `name` (repeatable: the first is the default one, default examplebucket; more can be made with PutBucket)")
 	fs.StringVar(&f.region, "region", "cn-hangzhou", "bucket `region` V4 signatures must name")
 	fs.StringVar(&f.keyID, "access-key-id", "", "AccessKey `id` requests are signed with (one key is generated when no key is given)")
 	fs.StringVar(&f.keySecret, "access-key-secret", "", "AccessKey `secret` of -access-key-id")
@@ -69,7 +69,10 @@ func (f *emulatorFlags) register(fs *flag.FlagSet) {
 // config turns the flags into an osstest.Config; its error is a usage
 // error.
 func (f *emulatorFlags) config() (osstest.Config, error) {
-	cfg := osstest.Config{Bucket: f.bucket, Region: f.region, ACL: f.acl}
+	cfg := osstest.Config{Region: f.region, ACL: f.acl}
+	if len(f.buckets) > 0 {
+		cfg.Bucket, cfg.Buckets = f.buckets[0], f.buckets[1:]
+	}
 	if f.publicRW {
 		cfg.ACL = "public-read-write"
 	}
@@ -175,6 +178,9 @@ func runEmulator(ctx context.Context, args []string, env *environ) int {
 func printBanner(out io.Writer, emu *osstest.Emulator, cfg osstest.Config, base string) {
 	ak := emu.AccessKey()
 	fmt.Fprintf(out, "bucket %s, region %s, ACL %s: path style %s/%s/<key>, or %s/<key>\n", emu.Bucket(), emu.Region(), cfg.ACL, base, emu.Bucket(), base)
+	for _, b := range cfg.Buckets {
+		fmt.Fprintf(out, "bucket %s: path style %s/%s/<key>\n", b, base, b)
+	}
 	fmt.Fprintf(out, "access key id %s\naccess key secret %s\n", ak.ID, ak.Secret)
 	if ak.SecurityToken != "" {
 		fmt.Fprintf(out, "security token %s\n", ak.SecurityToken)

@@ -325,3 +325,31 @@ func TestEmulatorBadKeyFlags(t *testing.T) {
 		}
 	}
 }
+
+// -bucket is repeatable: every bucket named exists from the start, each
+// with its own objects, reached path style.
+func TestEmulatorBuckets(t *testing.T) {
+	p := startEmulator(t, "-bucket", "first", "-bucket", "second", "-key", "LTAIbuckets:buckets-secret")
+	env := []string{"OSS_ACCESS_KEY_ID=LTAIbuckets", "OSS_ACCESS_KEY_SECRET=buckets-secret"}
+	presign := func(method, bucket string) string {
+		res := runCmd(t, env, "", "presign", "-method", method, "-key", "same/key.txt", "-bucket", bucket,
+			"-region", "cn-hangzhou", "-endpoint", p.URL+"/"+bucket) // path style
+		if res.code != 0 {
+			t.Fatalf("presign: exit %d: %s", res.code, res.stderr)
+		}
+		return strings.TrimSpace(res.stdout)
+	}
+	for _, b := range []string{"first", "second"} {
+		if resp, body := httpDo(t, "PUT", presign("PUT", b), nil, []byte("in "+b)); resp.StatusCode != 200 {
+			t.Fatalf("PUT in %s: %d %s", b, resp.StatusCode, body)
+		}
+	}
+	for _, b := range []string{"first", "second"} {
+		if resp, body := httpDo(t, "GET", presign("GET", b), nil, nil); resp.StatusCode != 200 || string(body) != "in "+b {
+			t.Errorf("GET from %s: %d %q", b, resp.StatusCode, body)
+		}
+	}
+	if resp, body := httpDo(t, "GET", presign("GET", "third"), nil, nil); resp.StatusCode != 404 || !bytes.Contains(body, []byte("<Code>NoSuchBucket</Code>")) {
+		t.Errorf("GET from a bucket never made: %d %s", resp.StatusCode, body)
+	}
+}

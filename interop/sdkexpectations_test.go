@@ -1,0 +1,61 @@
+package interop
+
+// sdkExpectations is how each selected SDK integration test ends against
+// the standalone emulator: "pass", or "fail: " and the reason. The
+// selection is the SDK's object-level tests (object basics, ACL, tagging,
+// multipart, presign, copy, list, append) and its extension tests
+// (uploader, downloader, copier, append and write-only files).
+var sdkExpectations = map[string]string{
+	// client_integration_object_basic_test.go
+	"TestPutObject":             "fail: endpoint unreachable: the test's callback goes to http://www.aliyun.com and expects its 301 (\"Error status : 301.\")",
+	"TestGetObject":             "pass",
+	"TestCopyObject":            "fail: out of scope: needs PutBucketVersioning (copies a version)",
+	"TestAppendObject":          "pass",
+	"TestDeleteObject":          "pass",
+	"TestDeleteMultipleObjects": "pass",
+	"TestHeadObject":            "pass",
+	"TestGetObjectMeta":         "pass",
+	// client_integration_object_acl_test.go
+	"TestPutObjectAcl": "pass",
+	"TestGetObjectAcl": "pass",
+	// client_integration_object_tagging_test.go
+	"TestPutObjectTagging":    "fail: out of scope: needs PutBucketVersioning (versioned tags)",
+	"TestGetObjectTagging":    "fail: out of scope: needs PutBucketVersioning (versioned tags)",
+	"TestDeleteObjectTagging": "fail: out of scope: needs PutBucketVersioning (versioned tags)",
+	// client_integration_object_multipart_test.go
+	"TestInitiateMultipartUpload": "pass",
+	"TestUploadPart":              "pass",
+	"TestUploadPartCopy":          "fail: out of scope: needs PutBucketVersioning (copies a version)",
+	"TestCompleteMultipartUpload": "fail: endpoint unreachable: the test's callback goes to http://www.aliyun.com and expects its 301 (\"Error status : 301.\")",
+	"TestAbortMultipartUpload":    "pass",
+	"TestListMultipartUploads":    "pass",
+	"TestListParts":               "pass",
+	// client_integration_presign_test.go
+	"TestPresign":             "pass",
+	"TestPresignExtra":        "pass",
+	"TestPresignWithStsToken": "fail: endpoint unreachable: the test gets STS credentials from sts.aliyuncs.com (AssumeRole)",
+	// client_integration_bucket_basic_test.go (listing, buckets)
+	"TestListObjects":   "pass",
+	"TestListObjectsV2": "pass",
+	"TestPutBucket":     "pass",
+	"TestDeleteBucket":  "pass",
+	"TestListBuckets":   "fail: out of scope: needs PutBucketTags and ListBuckets by tag",
+	"TestGetBucketInfo": "fail: the endpoints are the emulator's address, not *.aliyuncs.com (the SDK's cleanup connects to the ExtranetEndpoint that ListBuckets gives)",
+	// client_integration_misc_test.go
+	"TestPaginator": "pass",
+	// client_integration_object_extension_test.go
+	"TestEncryptionClient":                                "pass",
+	"TestClientExtension":                                 "fail: an unknown AccessKey on a missing bucket gets InvalidAccessKeyId where OSS answers NoSuchBucket (on a bare host a missing bucket is told from a key by its signature)",
+	"TestGetObjectToFileV2":                               "pass",
+	"TestClientAppendFile":                                "pass",
+	"TestDownloaderTruncate":                              "pass",
+	"TestUploaderWithSequential":                          "pass",
+	"TestUploaderUploadFromTeeReader":                     "pass",
+	"TestCopierWithNoCheckSSEFlags":                       "pass",
+	"TestCopierWithNoCheckCrossBucketFlags":               "pass",
+	"TestIntegrationWriteOnlyFileMultiPart":               "pass",
+	"TestIntegrationWriteOnlyFileResume":                  "pass",
+	"TestIntegrationWriteOnlyFileResumeNoSuchUpload":      "pass",
+	"TestIntegrationWriteOnlyFileResumeInvalidCheckpoint": "pass",
+	"TestIntegrationWriteOnlyFileInvalidCredentials":      "pass",
+}

@@ -1,0 +1,268 @@
+package osstest
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// createBucketConfiguration is PutBucket's optional body
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucket).
+type createBucketConfiguration struct {
+	StorageClass       string `xml:"StorageClass"`
+	DataRedundancyType string `xml:"DataRedundancyType"`
+}
+
+// putBucket serves PutBucket on e, the bucket set's configured bucket (to
+// make the bucket name) or an existing bucket (name is e's). OSS answers a
+// PutBucket of an existing bucket of the same account with 200 and takes
+// the request's metadata (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucket).
+func (e *Emulator) putBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx, name string) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err != nil {
+		writeError(w, rc, errInternal(err))
+		return
+	}
+	if _, oe := e.authenticateRequest(r, name, ""); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	if !bucketNameRE.MatchString(name) {
+		writeError(w, rc, newErr(400, "InvalidBucketName", "The specified bucket is not valid.").withArg("BucketName", name))
+		return
+	}
+	acl := r.Header.Get("X-Oss-Acl")
+	if acl != "" && !validBucketACL(acl) {
+		writeError(w, rc, newErr(400, "InvalidArgument", "no such bucket access control exists").withArg("x-oss-acl", acl))
+		return
+	}
+	var conf createBucketConfiguration
+	if len(body) > 0 && xml.Unmarshal(body, &conf) != nil {
+		writeError(w, rc, newErr(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema."))
+		return
+	}
+	if conf.StorageClass == "" {
+		conf.StorageClass = "Standard"
+	}
+	if conf.DataRedundancyType == "" {
+		conf.DataRedundancyType = "LRS"
+	}
+	s := e.buckets
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byName[name] != nil {
+		// The emulator keeps the bucket's first ACL: handlers read it
+		// without a lock.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if acl == "" {
+		acl = aclPrivate
+	}
+	info := bucketInfo{Name: name, ACL: acl, Created: e.now().UTC(), StorageClass: conf.StorageClass, DataRedundancyType: conf.DataRedundancyType}
+	if _, err := s.open(info); err != nil {
+		writeError(w, rc, errInternal(err))
+		return
+	}
+	w.Header().Set("Location", "/"+name)
+	w.WriteHeader(http.StatusOK)
+}
+
+// deleteBucket serves DeleteBucket: 204, or 409 BucketNotEmpty while the
+// bucket holds objects or multipart uploads
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/deletebucket).
+// The configured bucket cannot be deleted: tests and the emulator's
+// accessors rely on it.
+func (e *Emulator) deleteBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	drainBody(r)
+	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	s := e.buckets
+	if e == s.root {
+		writeError(w, rc, newErr(403, "AccessDenied", "The emulator's configured bucket cannot be deleted."))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e.mp.mu.Lock()
+	uploads := len(e.mp.uploads)
+	e.mp.mu.Unlock()
+	if len(e.store.list()) > 0 || uploads > 0 {
+		writeError(w, rc, newErr(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.").withEC("0015-00000301").withArg("BucketName", e.bucket))
+		return
+	}
+	delete(s.byName, e.bucket)
+	e.store.close()
+	if e.store.dir != "" {
+		os.Remove(e.store.dir + ".json")
+		os.RemoveAll(e.store.dir)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// bucketInfoXML is GetBucketInfo's answer
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketinfo).
+type bucketInfoXML struct {
+	XMLName xml.Name `xml:"BucketInfo"`
+	Bucket  struct {
+		AccessMonitor          string   `xml:"AccessMonitor"`
+		CreationDate           string   `xml:"CreationDate"`
+		ExtranetEndpoint       string   `xml:"ExtranetEndpoint"`
+		IntranetEndpoint       string   `xml:"IntranetEndpoint"`
+		Location               string   `xml:"Location"`
+		StorageClass           string   `xml:"StorageClass"`
+		TransferAcceleration   string   `xml:"TransferAcceleration"`
+		CrossRegionReplication string   `xml:"CrossRegionReplication"`
+		DataRedundancyType     string   `xml:"DataRedundancyType"`
+		Name                   string   `xml:"Name"`
+		Region                 string   `xml:"Region"`
+		Owner                  ownerXML `xml:"Owner"`
+		ACL                    string   `xml:"AccessControlList>Grant"`
+		ServerSideEncryption   struct {
+			SSEAlgorithm string `xml:"SSEAlgorithm"`
+		} `xml:"ServerSideEncryptionRule"`
+	} `xml:"Bucket"`
+}
+
+// getBucketInfo serves GetBucketInfo. The endpoints are the emulator's own
+// address, where OSS names its public and internal endpoints.
+func (e *Emulator) getBucketInfo(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	drainBody(r)
+	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	var res bucketInfoXML
+	b := &res.Bucket
+	e.mu.Lock()
+	info := e.info
+	e.mu.Unlock()
+	b.AccessMonitor, b.TransferAcceleration, b.CrossRegionReplication = "Disabled", "Disabled", "Disabled"
+	b.CreationDate = info.Created.UTC().Format("2006-01-02T15:04:05.000Z")
+	b.ExtranetEndpoint, b.IntranetEndpoint = endpointOf(r), endpointOf(r)
+	b.Location, b.Region = "oss-"+e.region, e.region
+	b.StorageClass, b.DataRedundancyType = info.StorageClass, info.DataRedundancyType
+	b.Name, b.ACL = e.bucket, info.ACL
+	b.Owner = e.owner()
+	b.ServerSideEncryption.SSEAlgorithm = "None"
+	writeXML(w, http.StatusOK, &res)
+}
+
+// endpointOf is the host (without a bucket label) r reached the emulator
+// on, which clients given it as an endpoint can use again.
+func endpointOf(r *http.Request) string {
+	if bucketFromHost(r.Host) == "" {
+		return r.Host
+	}
+	_, rest, _ := strings.Cut(r.Host, ".")
+	return rest
+}
+
+// ownerXML is an Owner element.
+type ownerXML struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+// owner is the account that owns the buckets, as listings name it.
+func (e *Emulator) owner() ownerXML {
+	id := e.bucketOwner() // listhttp.go
+	return ownerXML{ID: id, DisplayName: id}
+}
+
+// listAllMyBucketsResult is ListBuckets' answer
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/listbuckets).
+type listAllMyBucketsResult struct {
+	XMLName     xml.Name        `xml:"ListAllMyBucketsResult"`
+	Prefix      string          `xml:"Prefix,omitempty"`
+	Marker      string          `xml:"Marker,omitempty"`
+	MaxKeys     int             `xml:"MaxKeys,omitempty"`
+	IsTruncated bool            `xml:"IsTruncated"`
+	NextMarker  string          `xml:"NextMarker,omitempty"`
+	Owner       ownerXML        `xml:"Owner"`
+	Buckets     []bucketListing `xml:"Buckets>Bucket"`
+}
+
+type bucketListing struct {
+	CreationDate     string `xml:"CreationDate"`
+	ExtranetEndpoint string `xml:"ExtranetEndpoint"`
+	IntranetEndpoint string `xml:"IntranetEndpoint"`
+	Location         string `xml:"Location"`
+	Name             string `xml:"Name"`
+	Region           string `xml:"Region"`
+	StorageClass     string `xml:"StorageClass"`
+}
+
+// listBuckets serves ListBuckets (GET / signed for no bucket): the buckets
+// in name order after marker, with prefix, at most max-keys (default 100,
+// at most 1000) of them.
+func (e *Emulator) listBuckets(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	drainBody(r)
+	q := r.URL.Query()
+	prefix, marker := q.Get("prefix"), q.Get("marker")
+	maxKeys := 100
+	if v := q.Get("max-keys"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, rc, newErr(400, "InvalidArgument", "Argument max-keys must be an integer between 1 and 1000.").withArg("max-keys", v))
+			return
+		}
+		maxKeys = n
+	}
+	s := e.buckets
+	s.mu.Lock()
+	all := make([]*Emulator, 0, len(s.byName))
+	for name, b := range s.byName {
+		if strings.HasPrefix(name, prefix) && name > marker {
+			all = append(all, b)
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].bucket < all[j].bucket })
+	res := listAllMyBucketsResult{Prefix: prefix, Marker: marker, Owner: e.owner()}
+	if q.Has("max-keys") {
+		res.MaxKeys = maxKeys
+	}
+	if len(all) > maxKeys {
+		all = all[:maxKeys]
+		res.IsTruncated, res.NextMarker = true, all[maxKeys-1].bucket
+	}
+	for _, b := range all {
+		b.mu.Lock()
+		info := b.info
+		b.mu.Unlock()
+		res.Buckets = append(res.Buckets, bucketListing{
+			CreationDate:     info.Created.UTC().Format("2006-01-02T15:04:05.000Z"),
+			ExtranetEndpoint: endpointOf(r), IntranetEndpoint: endpointOf(r),
+			Location: "oss-" + b.region, Name: b.bucket, Region: b.region, StorageClass: info.StorageClass,
+		})
+	}
+	writeXML(w, http.StatusOK, &res)
+}
+
+// writeFileAtomic writes a bucket's settings file through a temporary file
+// and a rename, so a crash leaves the old settings or the new ones.
+func writeFileAtomic(name string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".bucket-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

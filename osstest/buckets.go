@@ -1,0 +1,220 @@
+package osstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// An emulator serves several buckets: the configured one (Config.Bucket)
+// and those made with PutBucket. Each bucket is an Emulator of its own that
+// shares the keys, the callback key and client and the clock of the
+// configured one, so that every handler keeps working on "its" bucket;
+// the bucketSet they share finds them by name. With Config.Dir, a bucket
+// made with PutBucket keeps its objects in Dir/.buckets/<name> (a
+// directory, which the object store of Dir itself ignores) and its settings
+// in Dir/.buckets/<name>.json (outside its store, which removes the files
+// it does not know).
+//
+// Addressing, on a bare host (an IP literal, "localhost", one label):
+// a path whose first segment names an existing bucket is path style,
+// "/<bucket>/<key>", as OSS reads it and as the SDKs send for an IP
+// endpoint. Otherwise, so that tests can use Server.URL plus a key, the
+// whole path is a key in the configured bucket, unless the request is
+// signed for the path-style reading, "/<name>/..." with <name> a bucket
+// that does not exist: that is PutBucket, or 404 NoSuchBucket. Likewise a
+// signed GET / is ListBuckets when it is signed for no bucket, and
+// ListObjects of the configured bucket otherwise.
+
+// bucketSet holds every bucket of one emulator.
+type bucketSet struct {
+	mu     sync.Mutex
+	byName map[string]*Emulator
+	root   *Emulator
+	cfg    Config // the configured bucket's, which new buckets copy
+}
+
+// bucketInfo is what a bucket knows about itself beyond its objects.
+type bucketInfo struct {
+	Name               string
+	ACL                string
+	Created            time.Time
+	StorageClass       string
+	DataRedundancyType string
+}
+
+// bucketsDir holds the directories of the buckets made with PutBucket,
+// under Config.Dir.
+const bucketsDir = ".buckets"
+
+// initBuckets makes e the configured bucket of a new bucket set and, with
+// a Dir, opens the buckets a previous emulator made there.
+func (e *Emulator) initBuckets(cfg Config) error {
+	e.buckets = &bucketSet{byName: map[string]*Emulator{e.bucket: e}, root: e, cfg: cfg}
+	e.info = bucketInfo{Name: e.bucket, ACL: e.acl, Created: e.now(), StorageClass: "Standard", DataRedundancyType: "LRS"}
+	if err := e.loadBuckets(cfg); err != nil {
+		return err
+	}
+	for _, name := range cfg.Buckets {
+		if !bucketNameRE.MatchString(name) {
+			return fmt.Errorf("Config.Buckets: %q is not a valid bucket name", name)
+		}
+		if e.buckets.byName[name] != nil {
+			continue
+		}
+		info := bucketInfo{Name: name, ACL: e.acl, Created: e.now().UTC(), StorageClass: "Standard", DataRedundancyType: "LRS"}
+		if _, err := e.buckets.open(info); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadBuckets opens the buckets a previous emulator made in cfg.Dir.
+func (e *Emulator) loadBuckets(cfg Config) error {
+	if cfg.Dir == "" {
+		return nil
+	}
+	dirs, err := os.ReadDir(filepath.Join(cfg.Dir, bucketsDir))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("Config.Dir: %w", err)
+	}
+	for _, d := range dirs {
+		name, ok := strings.CutSuffix(d.Name(), ".json")
+		if !ok || d.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(cfg.Dir, bucketsDir, d.Name()))
+		if err != nil {
+			return fmt.Errorf("Config.Dir: bucket %s: %w", name, err)
+		}
+		var info bucketInfo
+		if err := json.Unmarshal(b, &info); err != nil || info.Name != name {
+			return fmt.Errorf("Config.Dir: %s does not describe bucket %s", d.Name(), name)
+		}
+		if _, err := e.buckets.open(info); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open makes the Emulator of a bucket made with PutBucket and adds it to
+// the set.
+func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
+	cfg := s.cfg
+	cfg.Bucket, cfg.ACL, cfg.Dir, cfg.Buckets = info.Name, info.ACL, "", nil
+	if s.cfg.Dir != "" {
+		cfg.Dir = filepath.Join(s.cfg.Dir, bucketsDir, info.Name)
+		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+			return nil, err
+		}
+		b, _ := json.Marshal(info)
+		if err := writeFileAtomic(cfg.Dir+".json", b); err != nil { // bucketops.go
+			return nil, err
+		}
+	}
+	cfg.CallbackKeyBits = 0 // the key is the configured bucket's
+	b, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	root := s.root
+	b.sign, b.client, b.now = root.sign, root.client, root.now
+	b.closing, b.stopClosing = root.closing, root.stopClosing
+	b.keys, b.keyByID, b.tokens = root.keys, root.keyByID, root.tokens
+	root.mu.Lock()
+	b.pubURL = root.pubURL
+	root.mu.Unlock()
+	b.buckets, b.info = s, info
+	s.byName[info.Name] = b
+	return b, nil
+}
+
+func (s *bucketSet) get(name string) *Emulator {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byName[name]
+}
+
+// bucketNameRE is OSS's rule for bucket names: 3 to 63 lower-case
+// letters, digits and hyphens, starting and ending with a letter or digit
+// (https://www.alibabacloud.com/help/en/oss/user-guide/bucket-naming-conventions).
+var bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
+// serveBuckets finds the bucket r addresses and serves it, including the
+// operations on buckets themselves.
+func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	name, key, pathStyle := e.route(r)
+	if !pathStyle && bucketFromHost(r.Host) == "" && isSigned(r) {
+		name, key, pathStyle = e.signedPathStyle(r, name, key, pathStyle)
+		if name == "" {
+			e.listBuckets(w, r, rc)
+			return
+		}
+	}
+	b := e.buckets.get(name)
+	op := operationFor(r, r.URL.Query(), key)
+	switch {
+	case b == nil && op == "PutBucket":
+		e.putBucket(w, r, rc, name)
+	case b == nil:
+		drainBody(r)
+		writeError(w, rc, errNoSuchBucket(name))
+	case op == "PutBucket":
+		b.putBucket(w, r, rc, name)
+	case op == "DeleteBucket":
+		b.deleteBucket(w, r, rc)
+	case op == "GetBucketInfo":
+		b.getBucketInfo(w, r, rc)
+	case op == "ListObjectVersions":
+		b.listObjectVersions(w, r, rc) // listversions.go
+	default:
+		b.dispatch(w, r, rc, key, pathStyle)
+	}
+}
+
+// signedPathStyle reads a bare-host request that route took as a key in the
+// configured bucket as path style when its signature says so: signed for
+// no bucket at "/" (ListBuckets, name ""), or for the bucket its first path
+// segment names.
+func (e *Emulator) signedPathStyle(r *http.Request, name, key string, pathStyle bool) (string, string, bool) {
+	if key == "" {
+		if r.Method == http.MethodGet && !hasSubResource(r.URL.Query()) {
+			if _, oe := e.authenticateRequest(r, "", ""); oe == nil {
+				return "", "", true
+			}
+		}
+		return name, key, pathStyle
+	}
+	first, rest, _ := strings.Cut(key, "/")
+	if !bucketNameRE.MatchString(first) {
+		return name, key, pathStyle
+	}
+	if _, oe := e.authenticateRequest(r, first, rest); oe == nil {
+		return first, rest, true
+	}
+	return name, key, pathStyle
+}
+
+func errNoSuchBucket(name string) *ossError {
+	return newErr(404, "NoSuchBucket", "The specified bucket does not exist.").withEC("0015-00000101").withArg("BucketName", name)
+}
+
+// closeStores closes the journal of every bucket's store.
+func (s *bucketSet) closeStores() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.byName {
+		b.store.close()
+	}
+}
