@@ -66,6 +66,14 @@ try {
         break
       }
       case 'reload':
+        // GoldenRetriever saves its state to IndexedDB at most every 500 ms;
+        // reloading before the save that names the multipart upload would
+        // restore the file without its upload, and Uppy would start over.
+        // (waitForFunction does not await a predicate's promise, so poll.)
+        for (const deadline = Date.now() + TIMEOUT; !(await page.evaluate(savedUploadId));) {
+          if (Date.now() > deadline) throw new Error('GoldenRetriever never saved the multipart upload id')
+          await page.waitForTimeout(100)
+        }
         await page.reload()
         // GoldenRetriever has put the file back when the Dashboard lists it
         // with its Upload button.
@@ -103,4 +111,40 @@ try {
 } finally {
   writeFileSync(resultPath, JSON.stringify(result))
   await browser.close()
+}
+
+// savedUploadId tells whether GoldenRetriever's saved state (IndexedDB
+// "uppy-blobs", store "metadata") names the multipart upload id of a file
+// whose upload is not complete.
+async function savedUploadId () {
+  if (!(await indexedDB.databases()).some((d) => d.name === 'uppy-blobs')) return false
+  return new Promise((resolve) => {
+    const open = indexedDB.open('uppy-blobs')
+    open.onerror = () => resolve(false)
+    open.onsuccess = () => {
+      const db = open.result
+      if (!db.objectStoreNames.contains('metadata')) {
+        db.close()
+        resolve(false)
+        return
+      }
+      const all = db.transaction(['metadata']).objectStore('metadata').getAll()
+      all.onsuccess = () => {
+        db.close()
+        resolve(all.result.some((r) => {
+          let files
+          try {
+            files = JSON.parse(r.metadata).files || {}
+          } catch {
+            return false
+          }
+          return Object.values(files).some((f) => f.s3Multipart?.uploadId && !f.progress?.uploadComplete)
+        }))
+      }
+      all.onerror = () => {
+        db.close()
+        resolve(false)
+      }
+    }
+  })
 }
