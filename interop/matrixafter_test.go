@@ -57,13 +57,16 @@ var afterWant = map[string]string{
 	// GetObjectTagging after a PutObject with x-oss-tagging, after
 	// PutObjectTagging, after DeleteObjectTagging.
 	"tagging": "status=pending|status=ready|",
-	// OSS lists a key that does not exist as deleted (verbose), and lists
-	// nothing in quiet mode.
+	// OSS lists a key that does not exist as deleted (verbose), and answers
+	// quiet mode without a body:
+	// https://help.aliyun.com/en/oss/user-guide/0016-00000610
 	"deleteMulti":          "verbose=a.txt,b.txt,missing.txt quiet= remaining=dir1/x.txt,dir2/y.txt",
 	"abortMultipart":       "listed=abandoned.bin after=",
 	"presignedDisposition": matrixDisposition,
 	"sse":                  "put=AES256 head=AES256",
-	"append":               "hello world|Appendable|next=11",
+	// HEAD of an Appendable object says where the next append goes:
+	// https://help.aliyun.com/en/oss/user-guide/0026-00000017
+	"append": "hello world|Appendable|next=11",
 }
 
 // afterError is opError for the after-upload operations.
