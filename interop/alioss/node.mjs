@@ -1,7 +1,7 @@
 // Drives ali-oss (the official OSS JavaScript SDK) in Node against an OSS
 // endpoint, normally the standalone ossdirect emulator, and prints one JSON
 // object: for each operation, whether it succeeded and what it saw. The Go
-// test (interop/alioss_test.go) writes the spec, checks the answers and the
+// test (interop/matrix_test.go) writes the spec, checks the answers and the
 // callbacks its application received.
 //
 // usage: node node.mjs SPEC.json
