@@ -33,7 +33,7 @@ import (
 
 // Operations of the matrix, in the order they run (each later one reads
 // what an earlier one stored).
-var matrixOps = []string{"putCallback", "multipartCallback", "get", "head", "presignedPut", "presignedGet", "delete"}
+var matrixOps = append([]string{"putCallback", "multipartCallback", "get", "head", "presignedPut", "presignedGet", "delete"}, afterOps...)
 
 var opTitles = map[string]string{
 	"putCallback":       "PutObject + callback",
@@ -57,6 +57,7 @@ type opResult struct {
 	Size   int64          `json:"size"`
 	Data   map[string]any `json:"data"` // the application's answer to the callback
 	After  string         `json:"after"`
+	Got    string         `json:"got"` // what an after-upload operation read back (matrixafter_test.go)
 }
 
 // matrixRow is one client, signature and kind of credentials.
@@ -101,7 +102,11 @@ func writeMatrix(path string) error {
 	var b strings.Builder
 	b.WriteString("| client | signature | credentials |")
 	for _, op := range ops {
-		b.WriteString(" " + opTitles[op] + " |")
+		title, ok := opTitles[op]
+		if !ok {
+			title = afterTitles[op]
+		}
+		b.WriteString(" " + title + " |")
 	}
 	b.WriteString("\n|---|---|---|" + strings.Repeat("---|", len(ops)) + "\n")
 	for _, row := range rows {
@@ -142,7 +147,7 @@ type matrixCreds struct {
 func TestClientMatrix(t *testing.T) {
 	const keyID, keySecret = "LTAI5tMatrixKey", "matrix-secret"
 	sts := matrixCreds{name: "STS", id: "STS.NTMatrixTemporary", secret: "matrix-sts-secret", stsToken: "CAIS-matrix-security-token"}
-	e := startEmulator(t, keyID, keySecret,
+	e := startEmulator(t, keyID, keySecret, "-bucket", testBucket, "-bucket", matrixBucket2,
 		"-key", fmt.Sprintf("%s:%s:%s:%s", sts.id, sts.secret, sts.stsToken, time.Now().Add(time.Hour).UTC().Format(time.RFC3339)))
 	app, events := callbackApp(t, e.pubKeyURL)
 	creds := []matrixCreds{{name: "AccessKey", id: keyID, secret: keySecret}, sts}
@@ -237,7 +242,7 @@ func opError(op string, r opResult, results map[string]opResult, events chan *ca
 	case "delete":
 		return want(r.Status == 204 && strings.HasPrefix(r.After, "404"), "status %d, then HEAD: %s", r.Status, r.After)
 	}
-	return fmt.Errorf("unknown operation %q", op)
+	return afterError(op, r, results)
 }
 
 // matrixCallbackURL is a callback URL of the application bound with
@@ -257,7 +262,8 @@ func aliOSSNodeOps(t *testing.T, e *emulator, appURL string, v4 bool, c matrixCr
 		// localhost, not 127.0.0.1: ali-oss refuses to presign V1 URLs for
 		// an IP address endpoint.
 		"endpoint": strings.Replace(e.url, "127.0.0.1", "localhost", 1),
-		"bucket":   testBucket, "region": testRegion, "v4": v4,
+		"bucket":   testBucket, "bucket2": matrixBucket2, "region": testRegion, "v4": v4,
+		"disposition": matrixDisposition,
 		"accessKeyId": c.id, "accessKeySecret": c.secret, "stsToken": c.stsToken,
 		"prefix":       prefix,
 		"callbackURLs": map[string]string{"put": matrixCallbackURL(t, appURL, "put"), "multi": matrixCallbackURL(t, appURL, "multi")},
@@ -417,6 +423,7 @@ func goSDKOps(t *testing.T, e *emulator, appURL string, v4 bool, c matrixCreds, 
 		}
 		return r, nil
 	})
+	goSDKAfterOps(client, prefix, res)
 	return res
 }
 

@@ -34,6 +34,9 @@ func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
 	h.Set("X-Oss-Object-Type", obj.objectType())
+	if obj.Type == typeAppendable { // where the next append goes: https://help.aliyun.com/en/oss/user-guide/0026-00000017
+		h.Set("X-Oss-Next-Append-Position", strconv.FormatInt(obj.Size, 10))
+	}
 	h.Set("X-Oss-Storage-Class", obj.StorageClass)
 	for name, v := range map[string]string{
 		"Cache-Control":       obj.CacheControl,

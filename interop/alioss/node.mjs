@@ -1,19 +1,22 @@
 // Drives ali-oss (the official OSS JavaScript SDK) in Node against an OSS
 // endpoint, normally the standalone ossdirect emulator, and prints one JSON
 // object: for each operation, whether it succeeded and what it saw. The Go
-// test (interop/alioss_test.go) writes the spec, checks the answers and the
+// test (interop/matrix_test.go) writes the spec, checks the answers and the
 // callbacks its application received.
 //
 // usage: node node.mjs SPEC.json
-// SPEC: {endpoint, bucket, region, v4, accessKeyId, accessKeySecret,
-//        stsToken?, prefix, callbackURLs: {put, multi}, ops: [names]}
+// SPEC: {endpoint, bucket, bucket2, region, v4, accessKeyId, accessKeySecret,
+//        stsToken?, prefix, callbackURLs: {put, multi}, disposition, ops: [names]}
+// The after-upload operations report what they read back as `got`, in the
+// words of interop/matrixafter_test.go.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import OSS from 'ali-oss';
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 
-const client = new OSS({
+const options = {
   endpoint: spec.endpoint,
   bucket: spec.bucket,
   region: 'oss-' + spec.region,
@@ -26,6 +29,17 @@ const client = new OSS({
   cname: true,
   secure: false,
   timeout: 30000,
+};
+const client = new OSS(options);
+
+// The second bucket, virtual-hosted ("otherbucket.localhost:PORT", which
+// the emulator reads as the bucket otherbucket): every host name resolves to
+// the loopback address.
+const client2 = new OSS({
+  ...options,
+  bucket: spec.bucket2,
+  cname: false,
+  agent: new http.Agent({ lookup: (host, opts, cb) => (opts && opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) }),
 });
 
 function data(n, seed) {
@@ -100,6 +114,116 @@ const ops = {
     return { status: r.res.status, after };
   },
 };
+
+const rel = (prefix) => (k) => k.slice(prefix.length);
+const listRel = rel(p + 'list/');
+
+async function readBack(c, key) {
+  const r = await c.get(key);
+  return `${r.content.toString()}|${r.res.headers['content-type']}|color=${r.res.headers['x-oss-meta-color'] || ''}`;
+}
+
+async function tags(key) {
+  const r = await client.getObjectTagging(key);
+  return Object.entries(r.tag).map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+Object.assign(ops, {
+  async objectMeta() {
+    const r = await client.getObjectMeta(p + 'multi.bin');
+    return { size: Number(r.res.headers['content-length']), got: r.res.headers.etag ? 'etag' : '' };
+  },
+  async copyReplace() {
+    await client.put(p + 'src.txt', Buffer.from('copy me'), { mime: 'text/plain', meta: { color: 'blue' } });
+    await client.copy(p + 'dst.txt', p + 'src.txt', {
+      headers: { 'x-oss-metadata-directive': 'REPLACE', 'Content-Type': 'text/markdown' }, meta: { color: 'green' },
+    });
+    return { got: await readBack(client, p + 'dst.txt') };
+  },
+  async copyCrossBucket() {
+    await client2.copy(p + 'moved.txt', p + 'src.txt', spec.bucket);
+    return { got: await readBack(client2, p + 'moved.txt') };
+  },
+  async listV2() {
+    for (const k of ['a.txt', 'b.txt', 'c.txt', 'dir1/x.txt', 'dir2/y.txt']) {
+      await client.put(p + 'list/' + k, Buffer.from(k));
+    }
+    const keys = [], prefixes = [];
+    let pages = 0, token;
+    for (;;) {
+      const q = { prefix: p + 'list/', delimiter: '/', 'max-keys': 2 };
+      if (token) q['continuation-token'] = token;
+      const r = await client.listV2(q);
+      pages++;
+      for (const o of r.objects || []) keys.push(listRel(o.name));
+      for (const pr of r.prefixes || []) prefixes.push(listRel(pr));
+      if (!r.isTruncated || pages > 10) break;
+      token = r.nextContinuationToken;
+    }
+    return { got: `pages=${pages} keys=${keys.join(',')} prefixes=${prefixes.join(',')}` };
+  },
+  async listV1() {
+    const keys = [];
+    let pages = 0, marker = p + 'list/a.txt';
+    for (;;) {
+      const r = await client.list({ prefix: p + 'list/', marker, 'max-keys': 3 });
+      pages++;
+      for (const o of r.objects || []) keys.push(listRel(o.name));
+      if (!r.isTruncated || pages > 10) break;
+      marker = r.nextMarker;
+    }
+    return { got: `pages=${pages} keys=${keys.join(',')}` };
+  },
+  async tagging() {
+    const key = p + 'tagged.txt';
+    await client.put(key, Buffer.from('t'), { headers: { 'x-oss-tagging': 'status=pending' } });
+    const seen = [await tags(key)];
+    await client.putObjectTagging(key, { status: 'ready' });
+    seen.push(await tags(key));
+    await client.deleteObjectTagging(key);
+    seen.push(await tags(key));
+    return { got: seen.join('|') };
+  },
+  async deleteMulti() {
+    const names = (r) => (r.deleted || []).map((d) => listRel(typeof d === 'string' ? d : d.Key)).join(',');
+    const verbose = await client.deleteMulti(['a.txt', 'b.txt', 'missing.txt'].map((k) => p + 'list/' + k));
+    const quiet = await client.deleteMulti([p + 'list/c.txt'], { quiet: true });
+    const left = await client.listV2({ prefix: p + 'list/' });
+    return { got: `verbose=${names(verbose)} quiet=${names(quiet)} remaining=${(left.objects || []).map((o) => listRel(o.name)).join(',')}` };
+  },
+  async abortMultipart() {
+    await client.initMultipartUpload(p + 'abandoned.bin');
+    const before = (await client.listUploads({ prefix: p })).uploads || [];
+    for (const u of before) await client.abortMultipartUpload(u.name, u.uploadId);
+    const after = (await client.listUploads({ prefix: p })).uploads || [];
+    const names = (us) => us.map((u) => rel(p)(u.name)).join(',');
+    return { got: `listed=${names(before)} after=${names(after)}` };
+  },
+  async presignedDisposition() {
+    const key = p + 'presigned.txt';
+    const url = spec.v4
+      ? await client.signatureUrlV4('GET', 60, { queries: { 'response-content-disposition': spec.disposition } }, key)
+      : client.signatureUrl(key, { expires: 60, response: { 'content-disposition': spec.disposition } });
+    const r = await fetch(url);
+    const b = Buffer.from(await r.arrayBuffer());
+    if (!r.ok) throw new Error(`presigned GET: ${r.status} ${b}`);
+    return { md5: md5(b), size: b.length, got: r.headers.get('content-disposition') };
+  },
+  async sse() {
+    const key = p + 'sse.txt';
+    const r = await client.put(key, Buffer.from('secret'), { headers: { 'x-oss-server-side-encryption': 'AES256' } });
+    const h = await client.head(key);
+    return { got: `put=${r.res.headers['x-oss-server-side-encryption'] || ''} head=${h.res.headers['x-oss-server-side-encryption'] || ''}` };
+  },
+  async append() {
+    const key = p + 'log.txt';
+    const a = await client.append(key, Buffer.from('hello '));
+    await client.append(key, Buffer.from('world'), { position: a.nextAppendPosition });
+    const g = await client.get(key);
+    const h = await client.head(key);
+    return { got: `${g.content}|${h.res.headers['x-oss-object-type']}|next=${h.res.headers['x-oss-next-append-position']}` };
+  },
+});
 
 const results = {};
 for (const name of spec.ops) {
