@@ -16,10 +16,12 @@ import (
 // OSS stores an object before it calls the app back, and keeps it whatever
 // the app answers, or if the app never answers
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
-// So the bucket can hold objects the app never accepted. The app marks the
-// difference on the object itself, in its "status" tag: "pending" until
-// the callback is verified and accepted, then "ready". A lifecycle rule
-// filtered on the tag status=pending can then expire what no callback ever
+// So the bucket can hold objects the app never accepted: a callback it
+// refused, or one that never reached it. The app marks the difference on
+// the object itself, in its "status" tag: pending until the callback is
+// verified and accepted, then "ready". Whatever reads the bucket (a
+// listing, a cleanup job) can then tell the two apart, and a lifecycle
+// rule filtered on the tag status=pending can expire what no callback
 // confirmed
 // (https://www.alibabacloud.com/help/en/oss/user-guide/object-tagging-8).
 //
@@ -29,7 +31,7 @@ import (
 // header cannot be specified in PostObject requests.",
 // https://www.alibabacloud.com/help/en/oss/developer-reference/postobject):
 // such an object has no status tag until the callback, and untagged counts
-// as pending too.
+// as pending too (a lifecycle rule on the tag does not see it).
 //
 // The callback handler sets status=ready with a PutObjectTagging presigned
 // by the app's own Signer
