@@ -93,11 +93,12 @@ type Config struct {
 	Now func() time.Time
 
 	// Client sends the DeleteObject requests for objects the callback
-	// handler refuses (nil: a client whose requests time out after
-	// deleteTimeout).
+	// handler refuses and the PutObjectTagging requests for the ones it
+	// accepts (nil: a client whose requests time out after deleteTimeout).
 	Client *http.Client
 
-	// Logger records those deletions and the callbacks the app refuses
+	// Logger records those deletions, status changes and the callbacks
+	// the app refuses
 	// (nil: slog.Default()).
 	Logger *slog.Logger
 }
@@ -109,9 +110,9 @@ type App struct {
 	signer *signer.Signer
 	mux    *http.ServeMux
 
-	// deletions counts the deletions of refused objects in progress
-	// (refused.go).
-	deletions sync.WaitGroup
+	// background counts the deletions of refused objects (refused.go)
+	// and the status changes (status.go) in progress.
+	background sync.WaitGroup
 
 	mu      sync.Mutex
 	records map[string][]Record // by user id
@@ -382,10 +383,12 @@ func (a *App) plan(r *http.Request, uid string, f signer.File) (signer.Multipart
 		name = newUID() + newUID() + extension(f.Name)
 	}
 	return signer.Multipart{
-		Key:          userDir(uid) + name,
-		Size:         f.Size,
-		PartSize:     a.cfg.PartSize,
-		ContentType:  f.Type,
+		Key:         userDir(uid) + name,
+		Size:        f.Size,
+		PartSize:    a.cfg.PartSize,
+		ContentType: f.Type,
+		// Stored as pending until the callback is accepted (status.go).
+		Header:       http.Header{"x-oss-tagging": {pendingTagging}},
 		Expires:      a.cfg.PartExpires,
 		Callback:     a.callbackFor(uid),
 		CallbackVars: map[string]string{uidVar: uid},
@@ -490,6 +493,9 @@ func (a *App) onUpload(_ context.Context, ev *callback.Event) (any, error) {
 	rec.Uploads = len(a.records[uid]) + 1
 	a.records[uid] = append(a.records[uid], rec)
 	a.mu.Unlock()
+	if ev.Bucket == a.cfg.Bucket {
+		a.markReady(ev.Object)
+	}
 	return rec, nil
 }
 

@@ -90,7 +90,8 @@ const shutdownGrace = 10 * time.Second
 
 // run serves until ctx is cancelled, then shuts down gracefully: no new
 // connections, requests in progress finish (up to shutdownGrace), the
-// deletions of refused objects finish, then the emulator stops. It logs to logw.
+// deletions of refused objects and status changes (status.go) finish,
+// then the emulator stops. It logs to logw.
 func run(ctx context.Context, args []string, logw io.Writer) error {
 	logger := log.New(logw, "", 0)
 	fl := flag.NewFlagSet("webupload", flag.ContinueOnError)
@@ -178,7 +179,7 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		srv.Close()
 		err = fmt.Errorf("shutdown: %w", err)
 	}
-	// Deletions of refused objects started by callbacks finish before the
+	// Deletions and status changes started by callbacks finish before the
 	// emulator (deferred above) stops.
 	app.Wait()
 	return err

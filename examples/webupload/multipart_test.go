@@ -25,6 +25,11 @@ type mpClient struct {
 	t   *testing.T
 	c   *http.Client
 	env *demo
+	// beforeComplete, if set, runs between presigning and sending
+	// CompleteMultipartUpload.
+	beforeComplete func()
+	// initiate is the last InitiateMultipartUpload request presigned.
+	initiate *signer.Presigned
 }
 
 type mpPlan struct {
@@ -64,6 +69,7 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 	if st, body := m.step("plan?naming=local", signer.File{Name: name, Size: int64(len(data)), Type: typ}, &plan); st != 200 {
 		m.t.Fatalf("plan: %d %s", st, body)
 	}
+	m.initiate = plan.Initiate
 	st, _, body := sendPresigned(m.t, plan.Initiate, nil)
 	var ini struct{ UploadId string }
 	if st != 200 || xml.Unmarshal([]byte(body), &ini) != nil {
@@ -91,6 +97,9 @@ func (m *mpClient) upload(name, typ string, data []byte, list int) (int, string)
 	var complete struct{ Request *signer.Presigned }
 	if st, body := m.step("complete", map[string]any{"ticket": plan.Ticket, "upload_id": ini.UploadId}, &complete); st != 200 {
 		m.t.Fatalf("complete: %d %s", st, body)
+	}
+	if m.beforeComplete != nil {
+		m.beforeComplete()
 	}
 	st, _, body = sendPresigned(m.t, complete.Request, []byte("<CompleteMultipartUpload>"+xmlParts.String()+"</CompleteMultipartUpload>"))
 	return st, body

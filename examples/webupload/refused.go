@@ -42,9 +42,9 @@ func (a *App) refuse(ev *callback.Event, herr *callback.HTTPError) *callback.HTT
 		a.cfg.Logger.Warn("refused object left in place: not in the app's bucket", "bucket", ev.Bucket, "object", key, "refused", why)
 		return herr
 	}
-	a.deletions.Add(1)
+	a.background.Add(1)
 	go func() {
-		defer a.deletions.Done()
+		defer a.background.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
 		defer cancel()
 		if err := a.deleteObject(ctx, key); err != nil {
@@ -80,7 +80,7 @@ func (a *App) deleteObject(ctx context.Context, key string) error {
 	return nil
 }
 
-// Wait waits until the deletions of refused objects started so far have
-// finished. Call it after the HTTP server has shut down, so that no
+// Wait waits until the deletions of refused objects and the status
+// changes (status.go) started so far have finished. Call it after the HTTP server has shut down, so that no
 // callback starts another.
-func (a *App) Wait() { a.deletions.Wait() }
+func (a *App) Wait() { a.background.Wait() }
