@@ -294,16 +294,9 @@ func signV1(secret, s string) string {
 // signV4 is the V4 POST signature: the Base64 policy signed directly with
 // the derived key, no canonical request (docs/PROTOCOL.md#post-signature-v4).
 func signV4(secret, region, date, encodedPolicy string) string {
-	h := func(key []byte, msg string) []byte {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(msg))
-		return m.Sum(nil)
-	}
-	k := h([]byte("aliyun_v4"+secret), date)
-	k = h(k, region)
-	k = h(k, "oss")
-	k = h(k, v4Terminal)
-	return hex.EncodeToString(h(k, encodedPolicy))
+	m := hmac.New(sha256.New, deriveV4Key(secret, region, date))
+	m.Write([]byte(encodedPolicy))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 func policyMentions(p *policy.Policy, field string) bool {
