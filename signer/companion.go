@@ -27,7 +27,7 @@ import (
 // CompanionHandler serves Companion's S3 routes (the protocol of Uppy's
 // AwsS3 plugin with companionEndpoint) for OSS. Mount it under a prefix
 // and give the plugin that prefix: AwsS3({companionEndpoint: "/uppy"}) with
-// http.Handle("/uppy/", h). Upload decides every upload, as for Handler:
+// mux.Handle("/uppy/", h). Upload decides every upload, as for Handler:
 // small files go by a POST policy with the callback; multipart uploads are
 // initiated, listed, completed (with the callback) and aborted by this
 // handler, and only the parts go from the browser to OSS. The uploadId the
