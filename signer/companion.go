@@ -1,11 +1,7 @@
 package signer
 
 import (
-	"bytes"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
@@ -112,54 +108,27 @@ func (p *companionPlan) multipart(size int64) Multipart {
 		Callback: p.Callback, CallbackVars: p.Vars}
 }
 
-// companionContext separates this MAC from any other use of the secret.
-const companionContext = "ossdirect companion upload v1\n"
-
-func companionMAC(secret callback.Secret, payload string) string {
-	m := hmac.New(sha256.New, secret.Key)
-	m.Write([]byte(companionContext))
-	m.Write([]byte(secret.ID))
-	m.Write([]byte{'\n'})
-	m.Write([]byte(payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// companionSeal seals a CompanionHandler's plans into the upload IDs it
+// hands the plugin.
+var companionSeal = sealing{
+	context:   "ossdirect companion upload v1\n",
+	malformed: "upload id is not one this handler issued",
+	retired:   "upload id sealed with secret %q, which is no longer accepted",
+	forged:    "upload id is not one this handler issued",
 }
 
-// sealPlan returns the secret's ID "." base64url(JSON) "." base64url(MAC):
-// no "/" or "%", so it travels unchanged as the path element the plugin
-// puts it in.
+// sealPlan returns p sealed with secret, as the upload ID the plugin puts
+// in its paths.
 func sealPlan(secret callback.Secret, p *companionPlan) (string, error) {
-	body, err := json.Marshal(p)
-	if err != nil {
-		return "", err
-	}
-	payload := base64.RawURLEncoding.EncodeToString(body)
-	return secret.ID + "." + payload + "." + companionMAC(secret, payload), nil
+	return companionSeal.seal(secret, p)
 }
 
 // openPlan verifies a handle for user, key and now. Errors wrap
 // ErrInvalidTicket.
 func openPlan(secrets callback.Secrets, sealed, user, key string, now time.Time) (*companionPlan, error) {
-	id, rest, ok1 := strings.Cut(sealed, ".")
-	payload, mac, ok2 := strings.Cut(rest, ".")
-	if !ok1 || !ok2 || len(sealed) > maxHandlerBody {
-		return nil, fmt.Errorf("%w: upload id is not one this handler issued", ErrInvalidTicket)
-	}
-	secret, ok := secrets.Lookup(id)
-	if !ok {
-		return nil, fmt.Errorf("%w: upload id sealed with secret %q, which is no longer accepted", ErrInvalidTicket, id)
-	}
-	if !hmac.Equal([]byte(mac), []byte(companionMAC(secret, payload))) {
-		return nil, fmt.Errorf("%w: upload id is not one this handler issued", ErrInvalidTicket)
-	}
-	body, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidTicket, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var p companionPlan
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidTicket, err)
+	if err := companionSeal.open(secrets, sealed, &p); err != nil {
+		return nil, err
 	}
 	switch {
 	case p.User != user:

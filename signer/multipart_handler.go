@@ -1,10 +1,6 @@
 package signer
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/ossdirect/ossdirect/callback"
@@ -103,54 +98,27 @@ func (t *ticket) multipart() Multipart {
 		Header: t.Header, Expires: t.URLExpires, Callback: t.Callback, CallbackVars: t.Vars}
 }
 
-// ticketContext separates this MAC from any other use of the secret.
-// Version 2 names the secret in the ticket.
-const ticketContext = "ossdirect multipart ticket v2\n"
-
-// sealTicket returns id "." base64url(JSON) "." base64url(HMAC-SHA256),
-// sealed with the secret.
-func sealTicket(secret callback.Secret, t *ticket) (string, error) {
-	body, err := json.Marshal(t)
-	if err != nil {
-		return "", err
-	}
-	payload := base64.RawURLEncoding.EncodeToString(body)
-	return secret.ID + "." + payload + "." + ticketMAC(secret, payload), nil
+// ticketSeal seals a MultipartHandler's plans into their tickets.
+// Version 2 of its context names the secret in the ticket.
+var ticketSeal = sealing{
+	context:   "ossdirect multipart ticket v2\n",
+	malformed: "not of the form id.payload.mac",
+	retired:   "sealed with secret %q, which is no longer accepted",
+	forged:    "MAC does not match",
+	payload:   "payload: ",
 }
 
-func ticketMAC(secret callback.Secret, payload string) string {
-	m := hmac.New(sha256.New, secret.Key)
-	m.Write([]byte(ticketContext))
-	m.Write([]byte(secret.ID))
-	m.Write([]byte{'\n'})
-	m.Write([]byte(payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// sealTicket returns t sealed with secret.
+func sealTicket(secret callback.Secret, t *ticket) (string, error) {
+	return ticketSeal.seal(secret, t)
 }
 
 // openTicket verifies and decodes a sealed ticket for user at now. Errors
 // wrap ErrInvalidTicket.
 func openTicket(secrets callback.Secrets, sealed, user string, now time.Time) (*ticket, error) {
-	id, rest, ok1 := strings.Cut(sealed, ".")
-	payload, mac, ok2 := strings.Cut(rest, ".")
-	if !ok1 || !ok2 || len(sealed) > maxHandlerBody {
-		return nil, fmt.Errorf("%w: not of the form id.payload.mac", ErrInvalidTicket)
-	}
-	secret, ok := secrets.Lookup(id)
-	if !ok {
-		return nil, fmt.Errorf("%w: sealed with secret %q, which is no longer accepted", ErrInvalidTicket, id)
-	}
-	if !hmac.Equal([]byte(mac), []byte(ticketMAC(secret, payload))) {
-		return nil, fmt.Errorf("%w: MAC does not match", ErrInvalidTicket)
-	}
-	body, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil {
-		return nil, fmt.Errorf("%w: payload: %w", ErrInvalidTicket, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var t ticket
-	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("%w: payload: %w", ErrInvalidTicket, err)
+	if err := ticketSeal.open(secrets, sealed, &t); err != nil {
+		return nil, err
 	}
 	switch {
 	case t.User != user:
