@@ -142,29 +142,32 @@ func TestForgedPaddings(t *testing.T) {
 	d := md5.Sum(msg)
 	s1 := sha1.Sum(msg)
 	sha1Prefix := []byte{0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14}
-	good := encodeEM(k, rfcMD5Prefix, d[:])
+	good := testkeys.EncodeEM(k, testkeys.MD5DigestInfo, d[:])
 
 	mutate := func(f func(em []byte) []byte) []byte { return f(bytes.Clone(good)) }
 	cases := map[string][]byte{
 		"block type 2":            mutate(func(em []byte) []byte { em[1] = 0x02; return em }),
 		"leading byte 1":          mutate(func(em []byte) []byte { em[0] = 0x01; return em }),
 		"padding byte not ff":     mutate(func(em []byte) []byte { em[5] = 0xfe; return em }),
-		"missing 00 separator":    mutate(func(em []byte) []byte { em[k-len(rfcMD5Prefix)-md5.Size-1] = 0xff; return em }),
-		"raw MD5, no DigestInfo":  encodeEM(k, nil, d[:]),
-		"SHA-1 DigestInfo":        encodeEM(k, sha1Prefix, s1[:]),
-		"MD5 OID, no NULL params": encodeEM(k, []byte{0x30, 0x1e, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x04, 0x10}, d[:]),
+		"missing 00 separator":    mutate(func(em []byte) []byte { em[k-len(testkeys.MD5DigestInfo)-md5.Size-1] = 0xff; return em }),
+		"raw MD5, no DigestInfo":  testkeys.EncodeEM(k, nil, d[:]),
+		"SHA-1 DigestInfo":        testkeys.EncodeEM(k, sha1Prefix, s1[:]),
+		"MD5 OID, no NULL params": testkeys.EncodeEM(k, []byte{0x30, 0x1e, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x04, 0x10}, d[:]),
 		"garbage after digest (Bleichenbacher'06)": func() []byte {
-			em := encodeEM(k, rfcMD5Prefix, append(d[:], 0xde, 0xad, 0xbe, 0xef))
+			em := testkeys.EncodeEM(k, testkeys.MD5DigestInfo, append(d[:], 0xde, 0xad, 0xbe, 0xef))
 			return em
 		}(),
-		"digest of another message": func() []byte { o := md5.Sum([]byte("other")); return encodeEM(k, rfcMD5Prefix, o[:]) }(),
+		"digest of another message": func() []byte {
+			o := md5.Sum([]byte("other"))
+			return testkeys.EncodeEM(k, testkeys.MD5DigestInfo, o[:])
+		}(),
 	}
-	if err := VerifyPKCS1v15MD5(&priv.PublicKey, msg, rawSign(priv, good)); err != nil {
+	if err := VerifyPKCS1v15MD5(&priv.PublicKey, msg, testkeys.RawSign(priv, good)); err != nil {
 		t.Fatalf("control: correct EM does not verify: %v", err)
 	}
 	for name, em := range cases {
 		t.Run(name, func(t *testing.T) {
-			if err := VerifyPKCS1v15MD5(&priv.PublicKey, msg, rawSign(priv, em)); !errors.Is(err, ErrBadSignature) {
+			if err := VerifyPKCS1v15MD5(&priv.PublicKey, msg, testkeys.RawSign(priv, em)); !errors.Is(err, ErrBadSignature) {
 				t.Errorf("err = %v, want ErrBadSignature", err)
 			}
 		})

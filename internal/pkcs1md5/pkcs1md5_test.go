@@ -6,37 +6,11 @@ import (
 	"crypto/md5"
 	"crypto/rsa"
 	"errors"
-	"math/big"
 	"strconv"
 	"testing"
 
 	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
-
-// rawSign computes em^d mod n: the RSA private-key operation on an
-// arbitrary encoded message, so tests can forge bad paddings too.
-func rawSign(priv *rsa.PrivateKey, em []byte) []byte {
-	k := (priv.N.BitLen() + 7) / 8
-	m := new(big.Int).SetBytes(em)
-	s := new(big.Int).Exp(m, priv.D, priv.N)
-	return s.FillBytes(make([]byte, k))
-}
-
-// encodeEM builds EMSA-PKCS1-v1_5 (RFC 8017 §9.2) independently of the code
-// under test, with the DigestInfo prefix written out from the RFC.
-func encodeEM(k int, prefix, hash []byte) []byte {
-	t := append(append([]byte{}, prefix...), hash...)
-	em := make([]byte, k)
-	em[1] = 0x01
-	for i := 2; i < k-len(t)-1; i++ {
-		em[i] = 0xff
-	}
-	copy(em[k-len(t):], t)
-	return em
-}
-
-// rfcMD5Prefix is RFC 8017 §9.2 note 1's MD5 DigestInfo prefix.
-var rfcMD5Prefix = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
 
 // TestDigestLength: VerifyDigest takes exactly an MD5 digest.
 func TestDigestLength(t *testing.T) {
@@ -71,7 +45,7 @@ func TestMathBigAgreesWithCryptoRSA(t *testing.T) {
 			b[i] ^= 0x04
 			sigs = append(sigs, b)
 		}
-		sigs = append(sigs, rawSign(priv, encodeEM(k, rfcMD5Prefix[:len(rfcMD5Prefix)-1], append([]byte{0x10}, d[:]...))))
+		sigs = append(sigs, testkeys.RawSign(priv, testkeys.EncodeEM(k, testkeys.MD5DigestInfo[:len(testkeys.MD5DigestInfo)-1], append([]byte{0x10}, d[:]...))))
 		for i, sig := range sigs {
 			want := rsa.VerifyPKCS1v15(pub, crypto.MD5, d[:], sig) == nil
 			if got := verifySmall(pub, d[:], sig, k); got != want {

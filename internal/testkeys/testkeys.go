@@ -85,9 +85,9 @@ func PublicPEM(bits int) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
 
-// md5DigestInfo is the DER prefix of a PKCS#1 v1.5 DigestInfo for MD5
+// MD5DigestInfo is the DER prefix of a PKCS#1 v1.5 DigestInfo for MD5
 // (RFC 8017 §9.2 note 1).
-var md5DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
+var MD5DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10}
 
 // SignMD5 returns the RSASSA-PKCS1-v1_5 signature of msg with MD5, as OSS
 // computes a callback's Authorization (before Base64). Since Go 1.24
@@ -112,17 +112,29 @@ func SignMD5(priv *rsa.PrivateKey, msg []byte) []byte {
 // signSmall is s = EM^d mod n with EM = 00 01 FF…FF 00 || DigestInfo(MD5)
 // || digest (RFC 8017 §8.2.1, §9.2).
 func signSmall(priv *rsa.PrivateKey, digest []byte) []byte {
-	size := (priv.N.BitLen() + 7) / 8
-	em := make([]byte, size)
+	return RawSign(priv, EncodeEM((priv.N.BitLen()+7)/8, MD5DigestInfo, digest))
+}
+
+// EncodeEM returns the k-byte EMSA-PKCS1-v1_5 encoding (RFC 8017 §9.2)
+// 00 01 FF…FF 00 || prefix || hash, written out from the RFC independently
+// of the code under test.
+func EncodeEM(k int, prefix, hash []byte) []byte {
+	t := append(append([]byte{}, prefix...), hash...)
+	em := make([]byte, k)
 	em[1] = 0x01
-	tLen := len(md5DigestInfo) + len(digest)
-	for i := 2; i < size-tLen-1; i++ {
+	for i := 2; i < k-len(t)-1; i++ {
 		em[i] = 0xff
 	}
-	copy(em[size-tLen:], md5DigestInfo)
-	copy(em[size-len(digest):], digest)
+	copy(em[k-len(t):], t)
+	return em
+}
+
+// RawSign computes em^d mod n: the RSA private-key operation on an
+// arbitrary encoded message, so tests can forge bad paddings too.
+func RawSign(priv *rsa.PrivateKey, em []byte) []byte {
+	k := (priv.N.BitLen() + 7) / 8
 	s := new(big.Int).Exp(new(big.Int).SetBytes(em), priv.D, priv.N)
-	return s.FillBytes(make([]byte, size))
+	return s.FillBytes(make([]byte, k))
 }
 
 // The worked example of docs/PROTOCOL.md#512-bit-key: the string OSS would
