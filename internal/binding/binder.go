@@ -2,14 +2,10 @@ package binding
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"hash"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ossdirect/ossdirect/internal/callbackwire"
@@ -27,23 +23,12 @@ type Binder struct {
 	// head and tail are the compact JSON of the parameters before and
 	// after the characters of callbackUrl's value.
 	head, tail []byte
-	// macs holds keyed HMAC states (*binderMAC) for reuse: keying one
-	// costs more allocations than the rest of Encode together.
-	macs sync.Pool
+	macs       macPool
 }
 
 type binderURL struct {
 	json string // the URL and its separator, JSON-escaped, up to ExpiresParam's "="
 	rest []byte // MAC input after the secret's ID, up to the expiry digits
-}
-
-// binderMAC is an HMAC keyed with one secret, and the start of the MAC input
-// naming that secret's ID.
-type binderMAC struct {
-	id     string
-	key    []byte
-	prefix []byte
-	h      hash.Hash
 }
 
 // NewBinder validates p (as Params.Validate) and prepares its URLs for
@@ -109,11 +94,8 @@ func (b *Binder) Encode(id string, key []byte, notAfter time.Time) (string, erro
 	}
 	buf := make([]byte, 0, n)
 	buf = append(buf, b.head...)
-	m, _ := b.macs.Get().(*binderMAC)
-	if m == nil || m.id != id || !hmac.Equal(m.key, key) {
-		m = &binderMAC{id: id, key: bytes.Clone(key), prefix: []byte(macPrefix + id + "\n"), h: hmac.New(sha256.New, key)}
-	}
-	var sum [sha256.Size]byte
+	m := b.macs.get(id, key)
+	m.buf = append(append(append(m.buf[:0], macPrefix...), id...), '\n')
 	for i, u := range b.urls {
 		if i > 0 {
 			buf = append(buf, ';')
@@ -121,13 +103,13 @@ func (b *Binder) Encode(id string, key []byte, notAfter time.Time) (string, erro
 		buf = append(buf, u.json...)
 		buf = append(buf, d...)
 		buf = append(buf, value...)
-		m.h.Write(m.prefix)
+		m.h.Write(m.buf)
 		m.h.Write(u.rest)
 		m.h.Write(d)
-		buf = base64.RawURLEncoding.AppendEncode(buf, m.h.Sum(sum[:0]))
+		buf = base64.RawURLEncoding.AppendEncode(buf, m.h.Sum(m.sum[:0]))
 		m.h.Reset()
 	}
-	b.macs.Put(m)
+	b.macs.put(m)
 	buf = append(buf, b.tail...)
 	return base64.StdEncoding.EncodeToString(buf), nil
 }

@@ -172,12 +172,15 @@ func writeMACInput(w io.Writer, id, path, query string) {
 	io.WriteString(w, query)
 }
 
-// A Checker checks bindings, reusing keyed HMAC states between calls:
-// keying one costs more allocations than the rest of a callback's
-// verification. The zero Checker is ready; it is safe for concurrent use.
+// A Checker checks bindings, reusing keyed HMAC states between calls.
+// The zero Checker is ready; it is safe for concurrent use.
 type Checker struct {
-	macs sync.Pool // of *keyedMAC
+	macs macPool
 }
+
+// A macPool reuses HMAC states keyed with one secret: keying one costs more
+// allocations than the rest of binding a callback or checking its binding.
+type macPool struct{ p sync.Pool }
 
 // keyedMAC is an HMAC keyed with one secret, with scratch space.
 type keyedMAC struct {
@@ -188,6 +191,19 @@ type keyedMAC struct {
 	sum  [sha256.Size]byte
 	want [sha256.Size]byte
 }
+
+// get returns a reset HMAC keyed with the secret (id, key); put it back
+// when done.
+func (p *macPool) get(id string, key []byte) *keyedMAC {
+	m, _ := p.p.Get().(*keyedMAC)
+	if m == nil || m.id != id || !hmac.Equal(m.key, key) {
+		return &keyedMAC{id: id, key: bytes.Clone(key), h: hmac.New(sha256.New, key)}
+	}
+	m.h.Reset()
+	return m
+}
+
+func (p *macPool) put(m *keyedMAC) { p.p.Put(m) }
 
 // Check verifies the binding at the end of a callback's raw query (with its
 // "?" if any) against its decoded path, with the key lookup returns for the
@@ -209,17 +225,13 @@ func (c *Checker) Check(path, query string, lookup func(id string) ([]byte, bool
 		return "", fmt.Errorf("%w: bound with secret %q, which is no longer accepted", ErrUnbound, id)
 	}
 	orig := q[:max(i-1, 0)]
-	m, _ := c.macs.Get().(*keyedMAC)
-	if m == nil || m.id != id || !hmac.Equal(m.key, key) {
-		m = &keyedMAC{id: id, key: bytes.Clone(key), h: hmac.New(sha256.New, key)}
-	}
+	m := c.macs.get(id, key)
 	m.buf = append(m.buf[:0], sum...)
 	n, err := base64.RawURLEncoding.Strict().Decode(m.want[:], m.buf)
 	m.buf = append(append(append(append(append(append(m.buf[:0], macPrefix...), id...), '\n'), path...), '\n'), orig...)
-	m.h.Reset()
 	m.h.Write(m.buf)
 	match := err == nil && n == sha256.Size && hmac.Equal(m.h.Sum(m.sum[:0]), m.want[:])
-	c.macs.Put(m)
+	c.macs.put(m)
 	if !match {
 		return "", fmt.Errorf("%w: %s does not match the path and query", ErrUnbound, Param)
 	}
