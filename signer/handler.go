@@ -169,12 +169,7 @@ func (e endpoint) originAllowed(origin string) bool {
 	if origin == "*" || strings.EqualFold(origin, "null") {
 		return false
 	}
-	for _, o := range e.allowOrigins {
-		if strings.EqualFold(o, origin) {
-			return true
-		}
-	}
-	return false
+	return containsFold(e.allowOrigins, origin)
 }
 
 // answer answers 200 with v as JSON.
