@@ -146,15 +146,9 @@ type journal struct {
 var errJournalClosed = errors.New("osstest: the emulator is closed")
 
 // append writes recs as one write, so that a process killed meanwhile
-// leaves at most a torn last line, which load ignores.
+// leaves at most a torn last line, which load ignores. The memory store
+// has no file, and encodes nothing.
 func (j *journal) append(recs ...journalRecord) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for i := range recs {
-		if err := enc.Encode(&recs[i]); err != nil {
-			return err
-		}
-	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	switch {
@@ -162,6 +156,13 @@ func (j *journal) append(recs ...journalRecord) error {
 		return errJournalClosed
 	case j.f == nil:
 		return nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for i := range recs {
+		if err := enc.Encode(&recs[i]); err != nil {
+			return err
+		}
 	}
 	_, err := j.f.Write(buf.Bytes())
 	return err
