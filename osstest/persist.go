@@ -381,35 +381,45 @@ func (st *loaded) importLegacy(dir string, present map[string]bool) (map[string]
 // objects.
 func (s *store) openJournal(st loaded, rewrite bool) error {
 	name := filepath.Join(s.dir, journalName)
-	if !rewrite && st.dead == 0 && !st.torn && st.records > 0 {
-		var err error
-		s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
-		return err
+	if rewrite || st.dead > 0 || st.torn || st.records == 0 {
+		err := writeFileAtomic(name, ".journal-*.tmp", func(f io.Writer) error {
+			w := bufio.NewWriterSize(f, 1<<20)
+			enc := json.NewEncoder(w)
+			for _, e := range st.objects {
+				if err := enc.Encode(putRecord(e.file, e.obj)); err != nil {
+					return err
+				}
+			}
+			for _, u := range st.uploads {
+				if err := enc.Encode(initRecord(u)); err != nil {
+					return err
+				}
+				for _, p := range u.parts {
+					if err := enc.Encode(partRecord(u.id, p)); err != nil {
+						return err
+					}
+				}
+			}
+			return w.Flush()
+		})
+		if err != nil {
+			return err
+		}
 	}
-	f, err := os.CreateTemp(s.dir, ".journal-*.tmp")
+	var err error
+	s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+	return err
+}
+
+// writeFileAtomic writes name (the journal, a bucket's settings) with
+// write, through a temporary file named after pattern and a rename, so a
+// crash leaves the old file or the new one.
+func writeFileAtomic(name, pattern string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), pattern)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	enc := json.NewEncoder(w)
-	for _, e := range st.objects {
-		if err == nil {
-			err = enc.Encode(putRecord(e.file, e.obj))
-		}
-	}
-	for _, u := range st.uploads {
-		if err == nil {
-			err = enc.Encode(initRecord(u))
-		}
-		for _, p := range u.parts {
-			if err == nil {
-				err = enc.Encode(partRecord(u.id, p))
-			}
-		}
-	}
-	if err == nil {
-		err = w.Flush()
-	}
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -418,9 +428,7 @@ func (s *store) openJournal(st loaded, rewrite bool) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return err
 	}
-	s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
 	return err
 }
 
