@@ -184,7 +184,7 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 	case op == "ListObjectVersions":
 		b.listObjectVersions(w, r, rc) // listversions.go
 	default:
-		b.dispatch(w, r, rc, key, pathStyle)
+		b.dispatch(w, r, rc, op, key, pathStyle)
 	}
 }
 
