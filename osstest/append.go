@@ -74,10 +74,7 @@ func (e *Emulator) appendStored(r *http.Request, key string) (Object, *ossError)
 	}
 	obj := old
 	if content == nil {
-		obj, oe = objectFromHeader(key, r.Header)
-		if oe == nil {
-			oe = e.takeEncryption(r.Header, &obj)
-		}
+		obj, oe = e.requestObject(key, r.Header) // put.go
 		if oe != nil {
 			return Object{}, oe
 		}

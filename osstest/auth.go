@@ -3,9 +3,7 @@ package osstest
 import (
 	"crypto/hmac"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -236,7 +234,9 @@ func (e *Emulator) checkV4(f *form, pol *policy.Policy, now time.Time) (AccessKe
 	if oe != nil {
 		return key, oe
 	}
-	if !hmac.Equal([]byte(signV4(key.Secret, e.region, date, f.get(fieldPolicy))), []byte(f.get(fieldV4Signature))) {
+	// The V4 POST signature is the Base64 policy signed directly with the
+	// derived key, no canonical request (docs/PROTOCOL.md#post-signature-v4).
+	if !hmac.Equal([]byte(e.v4keys.sign(key.Secret, e.region, date, f.get(fieldPolicy))), []byte(f.get(fieldV4Signature))) { // v4key.go
 		return key, errSignature()
 	}
 	required := []string{fieldSigVersion, fieldCredential, fieldDate}
@@ -289,14 +289,6 @@ func signV1(secret, s string) string {
 	m := hmac.New(sha1.New, []byte(secret))
 	m.Write([]byte(s))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
-// signV4 is the V4 POST signature: the Base64 policy signed directly with
-// the derived key, no canonical request (docs/PROTOCOL.md#post-signature-v4).
-func signV4(secret, region, date, encodedPolicy string) string {
-	m := hmac.New(sha256.New, deriveV4Key(secret, region, date))
-	m.Write([]byte(encodedPolicy))
-	return hex.EncodeToString(m.Sum(nil))
 }
 
 func policyMentions(p *policy.Policy, field string) bool {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -245,24 +244,4 @@ func (e *Emulator) listBuckets(w http.ResponseWriter, r *http.Request, rc *reqCt
 		})
 	}
 	writeXML(w, http.StatusOK, &res)
-}
-
-// writeFileAtomic writes a bucket's settings file through a temporary file
-// and a rename, so a crash leaves the old settings or the new ones.
-func writeFileAtomic(name string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".bucket-*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

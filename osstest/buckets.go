@@ -3,6 +3,7 @@ package osstest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,7 +120,11 @@ func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 			return nil, err
 		}
 		b, _ := json.Marshal(info)
-		if err := writeFileAtomic(cfg.Dir+".json", b); err != nil { // bucketops.go
+		err := writeFileAtomic(cfg.Dir+".json", ".bucket-*.tmp", func(w io.Writer) error { // persist.go
+			_, err := w.Write(b)
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -179,7 +184,7 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 	case op == "ListObjectVersions":
 		b.listObjectVersions(w, r, rc) // listversions.go
 	default:
-		b.dispatch(w, r, rc, key, pathStyle)
+		b.dispatch(w, r, rc, op, key, pathStyle)
 	}
 }
 

@@ -53,11 +53,27 @@ func (b *listXML) entries(req listRequest, pg listPage, owner string) {
 		}
 		b.WriteString("</Contents>")
 	}
+	b.commonPrefixes(req, pg)
+}
+
+// commonPrefixes writes a page's CommonPrefixes.
+func (b *listXML) commonPrefixes(req listRequest, pg listPage) {
 	for _, p := range pg.prefixes {
 		b.WriteString("<CommonPrefixes>")
 		b.elem("Prefix", listEncode(req, p))
 		b.WriteString("</CommonPrefixes>")
 	}
+}
+
+// paging writes what every listing answers between its markers and its
+// next marker: MaxKeys, Delimiter, EncodingType and IsTruncated.
+func (b *listXML) paging(req listRequest, pg listPage) {
+	b.elemInt("MaxKeys", int64(req.maxKeys))
+	b.elem("Delimiter", listEncode(req, req.delimiter))
+	if req.urlEncoding {
+		b.elem("EncodingType", "url")
+	}
+	b.elem("IsTruncated", strconv.FormatBool(pg.truncated))
 }
 
 func (b *listXML) send(w http.ResponseWriter) {
@@ -68,11 +84,12 @@ func (b *listXML) send(w http.ResponseWriter) {
 	w.Write(b.Bytes())
 }
 
-func newListXML(bucket string, req listRequest) *listXML {
+// newListXML starts a listing answer: its root element, Name and Prefix.
+func newListXML(root, bucket string, req listRequest) *listXML {
 	b := &listXML{}
 	b.Grow(4096 + 400*req.maxKeys)
 	b.WriteString(xmlHeader)
-	b.WriteString("<ListBucketResult>")
+	b.WriteString("<" + root + ">")
 	b.elem("Name", bucket)
 	b.elem("Prefix", listEncode(req, req.prefix))
 	return b
@@ -108,14 +125,9 @@ func (e *Emulator) listObjects(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return
 	}
 	pg := e.store.page(req)
-	b := newListXML(e.bucket, req)
+	b := newListXML("ListBucketResult", e.bucket, req)
 	b.elem("Marker", listEncode(req, req.marker))
-	b.elemInt("MaxKeys", int64(req.maxKeys))
-	b.elem("Delimiter", listEncode(req, req.delimiter))
-	if req.urlEncoding {
-		b.elem("EncodingType", "url")
-	}
-	b.elem("IsTruncated", strconv.FormatBool(pg.truncated))
+	b.paging(req, pg)
 	if pg.truncated {
 		b.elem("NextMarker", listEncode(req, pg.last))
 	}
@@ -132,15 +144,10 @@ func (e *Emulator) listObjectsV2(w http.ResponseWriter, r *http.Request, rc *req
 		return
 	}
 	pg := e.store.page(req)
-	b := newListXML(e.bucket, req)
+	b := newListXML("ListBucketResult", e.bucket, req)
 	b.optional("StartAfter", listEncode(req, req.startAfter))
 	b.optional("ContinuationToken", req.token)
-	b.elemInt("MaxKeys", int64(req.maxKeys))
-	b.elem("Delimiter", listEncode(req, req.delimiter))
-	if req.urlEncoding {
-		b.elem("EncodingType", "url")
-	}
-	b.elem("IsTruncated", strconv.FormatBool(pg.truncated))
+	b.paging(req, pg)
 	if pg.truncated {
 		b.elem("NextContinuationToken", continuationToken(pg.next))
 	}

@@ -1,9 +1,6 @@
 package osstest
 
-import (
-	"net/http"
-	"strconv"
-)
+import "net/http"
 
 // listObjectVersions serves ListObjectVersions (GET /?versions). The
 // emulator's buckets are never versioned, and OSS lists each object of an
@@ -24,19 +21,10 @@ func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc
 		return
 	}
 	pg := e.store.page(req)
-	b := &listXML{}
-	b.WriteString(xmlHeader)
-	b.WriteString("<ListVersionsResult>")
-	b.elem("Name", e.bucket)
-	b.elem("Prefix", listEncode(req, req.prefix))
+	b := newListXML("ListVersionsResult", e.bucket, req) // listhttp.go
 	b.elem("KeyMarker", listEncode(req, req.marker))
 	b.elem("VersionIdMarker", q.Get("version-id-marker"))
-	b.elemInt("MaxKeys", int64(req.maxKeys))
-	b.elem("Delimiter", listEncode(req, req.delimiter))
-	if req.urlEncoding {
-		b.elem("EncodingType", "url")
-	}
-	b.elem("IsTruncated", strconv.FormatBool(pg.truncated))
+	b.paging(req, pg)
 	if pg.truncated {
 		b.elem("NextKeyMarker", listEncode(req, pg.last))
 		b.elem("NextVersionIdMarker", "null")
@@ -57,11 +45,7 @@ func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc
 		b.elem("DisplayName", owner)
 		b.WriteString("</Owner></Version>")
 	}
-	for _, p := range pg.prefixes {
-		b.WriteString("<CommonPrefixes>")
-		b.elem("Prefix", listEncode(req, p))
-		b.WriteString("</CommonPrefixes>")
-	}
+	b.commonPrefixes(req, pg)
 	b.WriteString("</ListVersionsResult>")
 	b.send(w)
 }

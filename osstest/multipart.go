@@ -172,10 +172,7 @@ func (e *Emulator) initiateMultipart(w http.ResponseWriter, r *http.Request, rc 
 		writeError(w, rc, oe)
 		return
 	}
-	obj, oe := objectFromHeader(key, r.Header)
-	if oe == nil {
-		oe = e.takeEncryption(r.Header, &obj) // encryption.go
-	}
+	obj, oe := e.requestObject(key, r.Header) // put.go
 	if oe != nil {
 		writeError(w, rc, oe)
 		return

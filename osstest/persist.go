@@ -146,15 +146,9 @@ type journal struct {
 var errJournalClosed = errors.New("osstest: the emulator is closed")
 
 // append writes recs as one write, so that a process killed meanwhile
-// leaves at most a torn last line, which load ignores.
+// leaves at most a torn last line, which load ignores. The memory store
+// has no file, and encodes nothing.
 func (j *journal) append(recs ...journalRecord) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for i := range recs {
-		if err := enc.Encode(&recs[i]); err != nil {
-			return err
-		}
-	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	switch {
@@ -162,6 +156,13 @@ func (j *journal) append(recs ...journalRecord) error {
 		return errJournalClosed
 	case j.f == nil:
 		return nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for i := range recs {
+		if err := enc.Encode(&recs[i]); err != nil {
+			return err
+		}
 	}
 	_, err := j.f.Write(buf.Bytes())
 	return err
@@ -380,35 +381,45 @@ func (st *loaded) importLegacy(dir string, present map[string]bool) (map[string]
 // objects.
 func (s *store) openJournal(st loaded, rewrite bool) error {
 	name := filepath.Join(s.dir, journalName)
-	if !rewrite && st.dead == 0 && !st.torn && st.records > 0 {
-		var err error
-		s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
-		return err
+	if rewrite || st.dead > 0 || st.torn || st.records == 0 {
+		err := writeFileAtomic(name, ".journal-*.tmp", func(f io.Writer) error {
+			w := bufio.NewWriterSize(f, 1<<20)
+			enc := json.NewEncoder(w)
+			for _, e := range st.objects {
+				if err := enc.Encode(putRecord(e.file, e.obj)); err != nil {
+					return err
+				}
+			}
+			for _, u := range st.uploads {
+				if err := enc.Encode(initRecord(u)); err != nil {
+					return err
+				}
+				for _, p := range u.parts {
+					if err := enc.Encode(partRecord(u.id, p)); err != nil {
+						return err
+					}
+				}
+			}
+			return w.Flush()
+		})
+		if err != nil {
+			return err
+		}
 	}
-	f, err := os.CreateTemp(s.dir, ".journal-*.tmp")
+	var err error
+	s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+	return err
+}
+
+// writeFileAtomic writes name (the journal, a bucket's settings) with
+// write, through a temporary file named after pattern and a rename, so a
+// crash leaves the old file or the new one.
+func writeFileAtomic(name, pattern string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), pattern)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	enc := json.NewEncoder(w)
-	for _, e := range st.objects {
-		if err == nil {
-			err = enc.Encode(putRecord(e.file, e.obj))
-		}
-	}
-	for _, u := range st.uploads {
-		if err == nil {
-			err = enc.Encode(initRecord(u))
-		}
-		for _, p := range u.parts {
-			if err == nil {
-				err = enc.Encode(partRecord(u.id, p))
-			}
-		}
-	}
-	if err == nil {
-		err = w.Flush()
-	}
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -417,9 +428,7 @@ func (s *store) openJournal(st loaded, rewrite bool) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return err
 	}
-	s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
 	return err
 }
 

@@ -60,10 +60,7 @@ func (e *Emulator) receivePut(r *http.Request, key string) (*upload, *ossError) 
 	if oe != nil {
 		return nil, oe
 	}
-	obj, oe := objectFromHeader(key, r.Header)
-	if oe == nil {
-		oe = e.takeEncryption(r.Header, &obj) // encryption.go
-	}
+	obj, oe := e.requestObject(key, r.Header)
 	if oe != nil {
 		return nil, oe
 	}
@@ -161,6 +158,17 @@ func errInvalidDigest() *ossError {
 
 func errIncompleteBody() *ossError {
 	return newErr(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+}
+
+// requestObject is the metadata a request for a new object (PutObject,
+// InitiateMultipartUpload, a first AppendObject) gives it: objectFromHeader
+// with the request's encryption taken in (encryption.go).
+func (e *Emulator) requestObject(key string, h http.Header) (Object, *ossError) {
+	obj, oe := objectFromHeader(key, h)
+	if oe == nil {
+		oe = e.takeEncryption(h, &obj)
+	}
+	return obj, oe
 }
 
 // objectFromHeader builds an object's metadata from PutObject or

@@ -43,9 +43,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.serveBuckets(w, r, rc) // buckets.go
 }
 
-// dispatch calls the handler of the operation r names.
-func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string, pathStyle bool) {
-	switch op := operationFor(r, r.URL.Query(), key); op {
+// dispatch calls the handler of op, the operation r names (operationFor,
+// decided in serveBuckets).
+func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, op, key string, pathStyle bool) {
+	switch op {
 	case opPostObject:
 		if key != "" && !pathStyle {
 			drainBody(r)

@@ -21,7 +21,8 @@ type v4KeyID struct{ secret, region, date string }
 // run uses; beyond that it starts over.
 const maxV4Keys = 256
 
-// sign is signV4 through the cache.
+// sign signs stringToSign with the V4 key of (secret, region, date),
+// derived once and then taken from the cache.
 func (c *v4KeyCache) sign(secret, region, date, stringToSign string) string {
 	id := v4KeyID{secret, region, date}
 	c.mu.Lock()

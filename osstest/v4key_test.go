@@ -72,3 +72,10 @@ func BenchmarkV4KeyDerivation(b *testing.B) {
 		m.Sum(nil)
 	}
 }
+
+// signV4 is the uncached V4 signature the cache must agree with.
+func signV4(secret, region, date, stringToSign string) string {
+	m := hmac.New(sha256.New, deriveV4Key(secret, region, date))
+	m.Write([]byte(stringToSign))
+	return hex.EncodeToString(m.Sum(nil))
+}
