@@ -164,7 +164,7 @@ func (a *App) upload(r *http.Request, user string, f signer.File) (signer.Upload
 		ACL:                 "default",
 		Callback: &callback.Params{
 			URL:  a.cfg.PublicURL + callbackPath + "?uid=" + user,
-			Body: "bucket=${bucket}&object=${object}&etag=${etag}&size=${size}&mimeType=${mimeType}",
+			Body: callback.FormBody("bucket", "object", "etag", "size", "mimeType"),
 		},
 	}, nil
 }
