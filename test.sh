@@ -33,24 +33,27 @@ if [ ! -x /usr/bin/chromium ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium </dev/null
 fi
 
-e2e=examples/webupload/e2e
-if [ ! -d "$e2e/node_modules/playwright-core" ]; then
-	log "installing the browser test's npm package (npm ci in $e2e)"
-	(cd "$e2e" && npm ci --no-audit --no-fund </dev/null)
-fi
+# npm_ci DIR WHAT PACKAGE...: npm ci in DIR when any PACKAGE is missing
+# from its node_modules; WHAT names them in the log.
+npm_ci() {
+	local dir=$1 what=$2 pkg
+	shift 2
+	for pkg in "$@"; do
+		if [ ! -d "$dir/node_modules/$pkg" ]; then
+			log "installing $what (npm ci in $dir)"
+			(cd "$dir" && npm ci --no-audit --no-fund </dev/null)
+			return
+		fi
+	done
+}
+
+npm_ci examples/webupload/e2e "the browser test's npm package" playwright-core
 
 uppy=examples/uppy/web
-if [ ! -d "$uppy/node_modules/playwright-core" ] || [ ! -d "$uppy/node_modules/@uppy/aws-s3" ]; then
-	log "installing the Uppy example's npm packages (npm ci in $uppy)"
-	(cd "$uppy" && npm ci --no-audit --no-fund </dev/null)
-fi
+npm_ci "$uppy" "the Uppy example's npm packages" playwright-core @uppy/aws-s3
 log "bundling Uppy for examples/uppy (esbuild, pinned in $uppy/package.json)"
 (cd "$uppy" && npm run --silent build </dev/null)
-alioss=interop/alioss
-if [ ! -d "$alioss/node_modules/ali-oss" ] || [ ! -d "$alioss/node_modules/playwright-core" ]; then
-	log "installing ali-oss and playwright-core for the interop tests (npm ci in $alioss)"
-	(cd "$alioss" && npm ci --no-audit --no-fund </dev/null)
-fi
+npm_ci interop/alioss "ali-oss and playwright-core for the interop tests" ali-oss playwright-core
 
 log "go mod download (library and interop module)"
 go mod download

@@ -90,6 +90,14 @@ func randomSecret() callback.Secrets {
 	return callback.Secrets{{ID: "demo", Key: b}}
 }
 
+// newUID is a new visitor's user id: 8 random bytes in hex, the form
+// userOf accepts.
+func newUID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 func newApp(cfg Config) (*App, error) {
 	if cfg.MaxSize == 0 {
 		cfg.MaxSize = 64 << 20
@@ -136,7 +144,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 // stand-in for a login.
 func (a *App) index(w http.ResponseWriter, r *http.Request) {
 	if _, err := userOf(r); err != nil {
-		http.SetCookie(w, &http.Cookie{Name: uidCookie, Value: hex.EncodeToString(randomSecret()[0].Key[:8]),
+		http.SetCookie(w, &http.Cookie{Name: uidCookie, Value: newUID(),
 			Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -164,7 +172,7 @@ func (a *App) upload(r *http.Request, user string, f signer.File) (signer.Upload
 		ACL:                 "default",
 		Callback: &callback.Params{
 			URL:  a.cfg.PublicURL + callbackPath + "?uid=" + user,
-			Body: "bucket=${bucket}&object=${object}&etag=${etag}&size=${size}&mimeType=${mimeType}",
+			Body: callback.FormBody("bucket", "object", "etag", "size", "mimeType"),
 		},
 	}, nil
 }

@@ -90,9 +90,6 @@ func run(ctx context.Context, args []string, logw io.Writer, ready chan<- string
 		return fmt.Errorf("%w: -signature %q: want v4 or v1", errUsage, *sigVersion)
 	}
 
-	if err := checkBundle(*dist); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -21,11 +22,12 @@ import (
 // The delete runs in a goroutine: OSS waits at most 5 seconds for the
 // callback's answer, which must not wait for a second round trip to OSS.
 
-// deleteTimeout bounds one deletion: presigning, the request and its answer.
+// deleteTimeout bounds one background request to OSS (a deletion here, a
+// status change in status.go): presigning, the request and its answer.
 const deleteTimeout = 30 * time.Second
 
-// deleteExpires is how long the presigned DELETE is valid; it is sent at
-// once.
+// deleteExpires is how long such a presigned request is valid; it is sent
+// at once.
 const deleteExpires = time.Minute
 
 // refuse starts the deletion of the object of ev, which the callback
@@ -42,29 +44,45 @@ func (a *App) refuse(ev *callback.Event, herr *callback.HTTPError) *callback.HTT
 		a.cfg.Logger.Warn("refused object left in place: not in the app's bucket", "bucket", ev.Bucket, "object", key, "refused", why)
 		return herr
 	}
-	a.background.Add(1)
-	go func() {
-		defer a.background.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
-		defer cancel()
+	a.inBackground(func(ctx context.Context) {
 		if err := a.deleteObject(ctx, key); err != nil {
 			a.cfg.Logger.Error("refused object not deleted", "object", key, "refused", why, "err", err)
 			return
 		}
 		a.cfg.Logger.Info("refused object deleted", "object", key, "refused", why)
-	}()
+	})
 	return herr
 }
 
-// deleteObject sends a DELETE of key presigned by the app's Signer to its
-// endpoint (the emulator in emulator mode, the bucket otherwise). OSS
+// inBackground runs f in a goroutine that Wait waits for, with a context
+// that ends after deleteTimeout.
+func (a *App) inBackground(f func(ctx context.Context)) {
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
+		defer cancel()
+		f(ctx)
+	}()
+}
+
+// deleteObject sends a DELETE of key presigned by the app's Signer. OSS
 // answers 204 whether or not the object existed.
 func (a *App) deleteObject(ctx context.Context, key string) error {
-	p, err := a.signer.Presign(ctx, signer.Request{Method: http.MethodDelete, Key: key, Expires: deleteExpires})
+	return a.sendPresigned(ctx, "DELETE", signer.Request{Method: http.MethodDelete, Key: key}, nil, http.StatusNoContent)
+}
+
+// sendPresigned presigns r (valid for deleteExpires) with the app's Signer,
+// sends it with body to the app's endpoint (the emulator in emulator mode,
+// the bucket otherwise), and wants status want back; op names the request
+// in the error.
+func (a *App) sendPresigned(ctx context.Context, op string, r signer.Request, body []byte, want int) error {
+	r.Expires = deleteExpires
+	p, err := a.signer.Presign(ctx, r)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, p.Method, p.URL, nil)
+	req, err := http.NewRequestWithContext(ctx, p.Method, p.URL, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -73,9 +91,9 @@ func (a *App) deleteObject(ctx context.Context, key string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		return fmt.Errorf("DELETE %s: %s: %s", key, resp.Status, body)
+	if resp.StatusCode != want {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		return fmt.Errorf("%s %s: %s: %s", op, r.Key, resp.Status, msg)
 	}
 	return nil
 }

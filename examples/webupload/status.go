@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/ossdirect/ossdirect/signer"
 )
@@ -52,28 +48,16 @@ const (
 // InitiateMultipartUpload: tags in URL query form.
 var pendingTagging = url.Values{statusTag: {statusPending}}.Encode()
 
-// tagTimeout bounds one status change: presigning, the request and its
-// answer.
-const tagTimeout = 30 * time.Second
-
-// tagExpires is how long the presigned PutObjectTagging is valid; it is
-// sent at once.
-const tagExpires = time.Minute
-
 // markReady starts setting key's status tag to ready, in the background
 // (Wait waits for it), and logs the transition or the failure.
 func (a *App) markReady(key string) {
-	a.background.Add(1)
-	go func() {
-		defer a.background.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), tagTimeout)
-		defer cancel()
+	a.inBackground(func(ctx context.Context) {
 		if err := a.putStatus(ctx, key, statusReady); err != nil {
 			a.cfg.Logger.Error(key+": still "+statusPending, "err", err)
 			return
 		}
 		a.cfg.Logger.Info(key + ": " + statusPending + " -> " + statusReady)
-	}()
+	})
 }
 
 // taggingDoc is PutObjectTagging's request body.
@@ -91,27 +75,6 @@ func (a *App) putStatus(ctx context.Context, key, status string) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.signer.Presign(ctx, signer.Request{
-		Method:  http.MethodPut,
-		Key:     key,
-		Query:   url.Values{"tagging": {""}},
-		Expires: tagExpires,
-	})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, p.Method, p.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	resp, err := a.cfg.Client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		return fmt.Errorf("PutObjectTagging %s: %s: %s", key, resp.Status, msg)
-	}
-	return nil
+	r := signer.Request{Method: http.MethodPut, Key: key, Query: url.Values{"tagging": {""}}}
+	return a.sendPresigned(ctx, "PutObjectTagging", r, body, http.StatusOK)
 }

@@ -28,6 +28,7 @@ func TestREADMEAdapterIsThisCode(t *testing.T) {
 		}
 		return strings.Join(out, "\n")
 	}
+	code := norm(string(src))
 	blocks := strings.Split(string(readme), "```go interop/credchain/credchain.go\n")[1:]
 	if len(blocks) == 0 {
 		t.Fatal("README has no block fenced as ```go interop/credchain/credchain.go")
@@ -37,7 +38,7 @@ func TestREADMEAdapterIsThisCode(t *testing.T) {
 		if !ok {
 			t.Fatalf("README block %d is not closed", i+1)
 		}
-		if !strings.Contains(norm(string(src)), norm(snippet)) {
+		if !strings.Contains(code, norm(snippet)) {
 			t.Errorf("README block %d is not in credchain.go:\n%s", i+1, snippet)
 		}
 	}
