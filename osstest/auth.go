@@ -160,8 +160,11 @@ func errSignatureVersion(v string) *ossError {
 	return newErr(400, "InvalidArgument", "Invalid signature version.").withEC("0002-00000701").withArg(fieldSigVersion, v)
 }
 
+// codeInvalidAccessKeyID is the code of an AccessKey ID OSS does not know.
+const codeInvalidAccessKeyID = "InvalidAccessKeyId"
+
 func errInvalidAccessKeyID(id string) *ossError {
-	return newErr(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
+	return newErr(403, codeInvalidAccessKeyID, "The OSS Access Key Id you provided does not exist in our records.").withArg("OSSAccessKeyId", id)
 }
 
 // errInvalidSecurityToken: EC 0002-00000006

@@ -29,7 +29,9 @@ import (
 // endpoint. Otherwise, so that tests can use Server.URL plus a key, the
 // whole path is a key in the configured bucket, unless the request is
 // signed for the path-style reading, "/<name>/..." with <name> a bucket
-// that does not exist: that is PutBucket, or 404 NoSuchBucket. Likewise a
+// that does not exist: that is PutBucket, or 404 NoSuchBucket. A request
+// signed with an AccessKey ID the emulator does not know is read path
+// style too, as OSS reads it. Likewise a
 // signed GET / is ListBuckets when it is signed for no bucket, and
 // ListObjects of the configured bucket otherwise.
 
@@ -205,7 +207,11 @@ func (e *Emulator) signedPathStyle(r *http.Request, name, key string, pathStyle 
 	if !bucketNameRE.MatchString(first) {
 		return name, key, pathStyle
 	}
-	if _, oe := e.authenticateRequest(r, first, rest); oe == nil {
+	// An AccessKey ID the emulator does not know fails both readings
+	// alike, so nothing tells them apart: take OSS's, which looks up the
+	// bucket before the key and answers NoSuchBucket for a missing one
+	// (https://www.alibabacloud.com/help/en/oss/support/0015-00000101).
+	if _, oe := e.authenticateRequest(r, first, rest); oe == nil || oe.code == codeInvalidAccessKeyID {
 		return first, rest, true
 	}
 	return name, key, pathStyle

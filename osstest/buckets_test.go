@@ -20,6 +20,7 @@ type step struct {
 	name, method, bucket, key, query string
 	body                             string
 	unsigned                         bool
+	as                               *osstest.AccessKey // signs instead of testKey
 	status                           int
 	code, ec                         string
 	contains                         string // in the answer body
@@ -45,7 +46,11 @@ func runSteps(t *testing.T, srv *osstest.Server, kind string, steps []step) {
 			t.Fatal(err)
 		}
 		if !s.unsigned {
-			auth{kind: kind, key: testKey}.sign(req, s.bucket, s.key)
+			key := testKey
+			if s.as != nil {
+				key = *s.as
+			}
+			auth{kind: kind, key: key}.sign(req, s.bucket, s.key)
 		}
 		r := do(t, nil, req)
 		if r.status != s.status {
@@ -92,6 +97,38 @@ func TestBuckets(t *testing.T) {
 				{name: "DeleteBucket again", method: "DELETE", bucket: "photos", status: 404, code: "NoSuchBucket", ec: "0015-00000101"},
 				{name: "the configured bucket is not deleted", method: "DELETE", bucket: "examplebucket", status: 403, code: "AccessDenied"},
 			})
+		})
+	}
+}
+
+// TestBucketsUnknownAccessKey: a request signed with an AccessKey ID the
+// emulator does not know is read path style on a bare host, as OSS reads
+// it: OSS looks the bucket up first, so a missing bucket is 404
+// NoSuchBucket whatever the key, and an existing one is 403
+// InvalidAccessKeyId (the SDK's IsObjectExist and IsBucketExist rely on
+// both, https://www.alibabacloud.com/help/en/oss/support/0015-00000101).
+// A path whose first segment cannot be a bucket name stays a key of the
+// configured bucket.
+func TestBucketsUnknownAccessKey(t *testing.T) {
+	stranger := &osstest.AccessKey{ID: "LTAI5tNotKnownHere", Secret: "NotKnownSecret0123456789abcdef"}
+	for _, kind := range []string{"v1", "v4", "v4query"} {
+		t.Run(kind, func(t *testing.T) {
+			srv := newServer(t, osstest.Config{})
+			putObject(t, srv, "a.txt", []byte("a"))
+			runSteps(t, srv, kind, []step{
+				{name: "PutBucket photos", method: "PUT", bucket: "photos", status: 200},
+				{name: "a missing bucket", method: "HEAD", bucket: "nosuchbucket", key: "a.txt", as: stranger, status: 404},
+				{name: "a missing bucket, GET", method: "GET", bucket: "nosuchbucket", key: "a.txt", as: stranger, status: 404, code: "NoSuchBucket", ec: "0015-00000101"},
+				{name: "a missing bucket, bucket ACL", method: "GET", bucket: "nosuchbucket", query: "acl", as: stranger, status: 404, code: "NoSuchBucket", ec: "0015-00000101"},
+				{name: "an existing bucket", method: "GET", bucket: "photos", key: "a.txt", as: stranger, status: 403, code: "InvalidAccessKeyId"},
+				{name: "the configured bucket", method: "GET", bucket: "examplebucket", key: "a.txt", as: stranger, status: 403, code: "InvalidAccessKeyId"},
+			})
+			// Server.URL plus a key whose first segment is no bucket name.
+			req, _ := http.NewRequest("GET", srv.URL+"/a.txt", nil)
+			auth{kind: kind, key: *stranger}.sign(req, "examplebucket", "a.txt")
+			if r := do(t, nil, req); r.status != 403 || r.ossError(t).Code != "InvalidAccessKeyId" {
+				t.Errorf("GET /a.txt with an unknown key: %d %s, want 403 InvalidAccessKeyId", r.status, r.body)
+			}
 		})
 	}
 }

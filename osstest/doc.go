@@ -32,9 +32,12 @@
 // endpoint), as does a POST to "/<bucket>/". Otherwise, so that tests can
 // use srv.URL plus a key, the whole path is a key in the configured bucket,
 // unless the request is signed for the path-style reading of an unknown
-// bucket: that is PutBucket, or 404 NoSuchBucket. A GET of "/" signed for
-// no bucket is ListBuckets. So on a bare host a key whose first segment is
-// a bucket's name is reached only path style.
+// bucket: that is PutBucket, or 404 NoSuchBucket. A request signed with an
+// AccessKey ID the emulator does not know fails either reading, so it is
+// read as OSS reads it: "/<name>/..." is 404 NoSuchBucket when <name> is a
+// valid bucket name that no bucket has. A GET of "/" signed for no bucket
+// is ListBuckets. So on a bare host a key whose first segment is a
+// bucket's name is reached only path style.
 //
 // # PostObject
 //
