@@ -266,6 +266,8 @@ func aliOSSNodeOps(t *testing.T, e *emulator, appURL string, v4 bool, c matrixCr
 		"disposition": matrixDisposition,
 		"accessKeyId": c.id, "accessKeySecret": c.secret, "stsToken": c.stsToken,
 		"prefix":       prefix,
+		"rowBucket":    matrixRowBucket(prefix),
+		"partRanges":   matrixPartRanges,
 		"callbackURLs": map[string]string{"put": matrixCallbackURL(t, appURL, "put"), "multi": matrixCallbackURL(t, appURL, "multi")},
 		"ops":          matrixOps,
 	}

@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,7 +25,7 @@ const matrixBucket2 = "otherbucket"
 
 // afterOps are the after-upload operations, run after matrixOps' own.
 var afterOps = []string{"objectMeta", "copyReplace", "copyCrossBucket", "listV2", "listV1", "tagging",
-	"deleteMulti", "abortMultipart", "presignedDisposition", "sse", "append"}
+	"deleteMulti", "abortMultipart", "presignedDisposition", "sse", "append", "partCopy", "buckets"}
 
 var afterTitles = map[string]string{
 	"objectMeta":           "GetObjectMeta",
@@ -38,6 +39,8 @@ var afterTitles = map[string]string{
 	"presignedDisposition": "presigned GET, response-content-disposition",
 	"sse":                  "SSE header echoed",
 	"append":               "AppendObject",
+	"partCopy":             "UploadPartCopy, ranges",
+	"buckets":              "PutBucket, GetBucketInfo, ListBuckets, DeleteBucket",
 }
 
 // matrixDisposition is the response-content-disposition a presigned GET
@@ -67,6 +70,21 @@ var afterWant = map[string]string{
 	// HEAD of an Appendable object says where the next append goes:
 	// https://help.aliyun.com/en/oss/user-guide/0026-00000017
 	"append": "hello world|Appendable|next=11",
+	// Part 1 is bytes 0-102399 of multi.bin, part 2 bytes 200000-200009
+	// (a last part may be small); the object is their concatenation.
+	"partCopy": "size=102410 same=true Multipart",
+	// DeleteBucket of a bucket with an object is 409 BucketNotEmpty; once
+	// empty it is deleted, and GetBucketInfo is then 404 NoSuchBucket:
+	// https://www.alibabacloud.com/help/en/oss/developer-reference/deletebucket
+	"buckets": "info=ok listed=1 full=BucketNotEmpty after=NoSuchBucket",
+}
+
+// matrixPartRanges are the source ranges of partCopy, inclusive.
+var matrixPartRanges = [][2]int64{{0, 102399}, {200000, 200009}}
+
+// matrixRowBucket is the bucket a row makes and deletes in "buckets".
+func matrixRowBucket(prefix string) string {
+	return "mx-" + strings.Trim(strings.ReplaceAll(prefix, "/", "-"), "-")
 }
 
 // afterError is opError for the after-upload operations.
@@ -318,6 +336,8 @@ func goSDKAfterOps(client *oss.Client, prefix string, res map[string]opResult) {
 		}
 		return fmt.Sprintf("put=%s head=%s", out.Headers.Get("X-Oss-Server-Side-Encryption"), oss.ToString(head.ServerSideEncryption)), nil
 	})
+	run("partCopy", func() (string, error) { return goSDKPartCopy(ctx, client, prefix) })
+	run("buckets", func() (string, error) { return goSDKBuckets(ctx, client, matrixRowBucket(prefix)) })
 	run("append", func() (string, error) {
 		a, err := client.AppendObject(ctx, &oss.AppendObjectRequest{Bucket: b1, Key: k("log.txt"), Position: oss.Ptr(int64(0)), Body: strings.NewReader("hello ")})
 		if err != nil {
@@ -341,4 +361,74 @@ func goSDKAfterOps(client *oss.Client, prefix string, res map[string]opResult) {
 		}
 		return fmt.Sprintf("%s|%s|next=%s", body, oss.ToString(head.ObjectType), oss.ToString(head.NextAppendPosition)), nil
 	})
+}
+
+// goSDKPartCopy makes an object of two ranges of multi.bin with
+// UploadPartCopy and reads it back.
+func goSDKPartCopy(ctx context.Context, client *oss.Client, prefix string) (string, error) {
+	b1, key := oss.Ptr(testBucket), oss.Ptr(prefix+"partcopy.bin")
+	up, err := client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: b1, Key: key})
+	if err != nil {
+		return "", err
+	}
+	var parts []oss.UploadPart
+	var want []byte
+	src := bytes.Join(matrixParts, nil)
+	for i, rg := range matrixPartRanges {
+		out, err := client.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: b1, Key: key, UploadId: up.UploadId,
+			PartNumber: int32(i + 1), SourceKey: oss.Ptr(prefix + "multi.bin"), Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", rg[0], rg[1]))})
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, oss.UploadPart{PartNumber: int32(i + 1), ETag: out.ETag})
+		want = append(want, src[rg[0]:rg[1]+1]...)
+	}
+	if _, err := client.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: b1, Key: key, UploadId: up.UploadId,
+		CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: parts}}); err != nil {
+		return "", err
+	}
+	out, err := client.GetObject(ctx, &oss.GetObjectRequest{Bucket: b1, Key: key})
+	if err != nil {
+		return "", err
+	}
+	defer out.Body.Close()
+	got, err := io.ReadAll(out.Body)
+	return fmt.Sprintf("size=%d same=%t %s", len(got), bytes.Equal(got, want), oss.ToString(out.ObjectType)), err
+}
+
+// goSDKBuckets makes a bucket, finds it, fills it, and deletes it.
+func goSDKBuckets(ctx context.Context, client *oss.Client, name string) (string, error) {
+	b := oss.Ptr(name)
+	if _, err := client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: b}); err != nil {
+		return "", err
+	}
+	info, err := client.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: b})
+	if err != nil {
+		return "", err
+	}
+	list, err := client.ListBuckets(ctx, &oss.ListBucketsRequest{Prefix: b})
+	if err != nil {
+		return "", err
+	}
+	if _, err := client.PutObject(ctx, &oss.PutObjectRequest{Bucket: b, Key: oss.Ptr("x.txt"), Body: strings.NewReader("x")}); err != nil {
+		return "", err
+	}
+	code := func(err error) string {
+		var se *oss.ServiceError
+		if errors.As(err, &se) {
+			return se.Code
+		}
+		return fmt.Sprint(err)
+	}
+	_, err = client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: b})
+	full := code(err)
+	if _, err := client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: b, Key: oss.Ptr("x.txt")}); err != nil {
+		return "", err
+	}
+	if _, err := client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: b}); err != nil {
+		return "", err
+	}
+	_, err = client.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: b})
+	return fmt.Sprintf("info=%s listed=%d full=%s after=%s", map[bool]string{true: "ok"}[oss.ToString(info.BucketInfo.Name) == name],
+		len(list.Buckets), full, code(err)), nil
 }

@@ -37,6 +37,9 @@ func (e *Emulator) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *re
 		return
 	}
 	w.Header().Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(part.crc64, 10))
+	// In the header too, as UploadPart answers it: ali-oss's uploadPartCopy
+	// and the Python SDK's upload_part_copy read it from there.
+	w.Header().Set("ETag", part.etag())
 	writeXML(w, http.StatusOK, &copyPartResult{ETag: part.etag(), LastModified: part.modified.Format("2006-01-02T15:04:05.000Z")})
 }
 

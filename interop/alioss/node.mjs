@@ -6,7 +6,8 @@
 //
 // usage: node node.mjs SPEC.json
 // SPEC: {endpoint, bucket, bucket2, region, v4, accessKeyId, accessKeySecret,
-//        stsToken?, prefix, callbackURLs: {put, multi}, disposition, ops: [names]}
+//        stsToken?, prefix, rowBucket, partRanges, callbackURLs: {put, multi},
+//        disposition, ops: [names]}
 // The after-upload operations report what they read back as `got`, in the
 // words of interop/matrixafter_test.go.
 import { readFileSync } from 'node:fs';
@@ -35,12 +36,9 @@ const client = new OSS(options);
 // The second bucket, virtual-hosted ("otherbucket.localhost:PORT", which
 // the emulator reads as the bucket otherbucket): every host name resolves to
 // the loopback address.
-const client2 = new OSS({
-  ...options,
-  bucket: spec.bucket2,
-  cname: false,
-  agent: new http.Agent({ lookup: (host, opts, cb) => (opts && opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) }),
-});
+const loopback = new http.Agent({ lookup: (host, opts, cb) => (opts && opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) });
+const virtualHosted = (bucket) => new OSS({ ...options, bucket, cname: false, agent: loopback });
+const client2 = virtualHosted(spec.bucket2);
 
 function data(n, seed) {
   const b = Buffer.alloc(n);
@@ -214,6 +212,34 @@ Object.assign(ops, {
     const r = await client.put(key, Buffer.from('secret'), { headers: { 'x-oss-server-side-encryption': 'AES256' } });
     const h = await client.head(key);
     return { got: `put=${r.res.headers['x-oss-server-side-encryption'] || ''} head=${h.res.headers['x-oss-server-side-encryption'] || ''}` };
+  },
+  async partCopy() {
+    const key = p + 'partcopy.bin';
+    const { uploadId } = await client.initMultipartUpload(key);
+    const parts = [];
+    const want = [];
+    for (const [i, [from, to]] of spec.partRanges.entries()) {
+      const r = await client.uploadPartCopy(key, uploadId, i + 1, `${from}-${to}`, { sourceKey: p + 'multi.bin', sourceBucketName: spec.bucket });
+      parts.push({ number: i + 1, etag: r.etag });
+      want.push(large.subarray(from, to + 1));
+    }
+    await client.completeMultipartUpload(key, uploadId, parts);
+    const g = await client.get(key);
+    return { got: `size=${g.content.length} same=${g.content.equals(Buffer.concat(want))} ${g.res.headers['x-oss-object-type']}` };
+  },
+  async buckets() {
+    const name = spec.rowBucket;
+    const code = async (f) => { try { await f(); return 'ok'; } catch (e) { return e.code || String(e); } };
+    await client2.putBucket(name);
+    const info = await client2.getBucketInfo(name);
+    const list = await client2.listBuckets({ prefix: name });
+    const c3 = virtualHosted(name);
+    await c3.put('x.txt', Buffer.from('x'));
+    const full = await code(() => client2.deleteBucket(name));
+    await c3.delete('x.txt');
+    await client2.deleteBucket(name);
+    const after = await code(() => client2.getBucketInfo(name));
+    return { got: `info=${info.bucket.Name === name ? 'ok' : info.bucket.Name} listed=${(list.buckets || []).length} full=${full} after=${after}` };
   },
   async append() {
     const key = p + 'log.txt';
