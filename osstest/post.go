@@ -190,6 +190,16 @@ func objectFromForm(f *form, header http.Header) (Object, *ossError) {
 	if oe := validateKey(key); oe != nil {
 		return Object{}, oe
 	}
+	// A form upload cannot tag its object. The PostObject reference lists
+	// no x-oss-tagging form element or policy condition, and its Chinese
+	// edition (2021) says PostObject does not take x-oss-tagging
+	// (https://help.aliyun.com/zh/oss/developer-reference/postobject); the
+	// tagging pages set tags at upload on PutObject, InitiateMultipartUpload,
+	// AppendObject and CopyObject only
+	// (https://www.alibabacloud.com/help/en/oss/upload-download-and-manage-objects-configure-object-tagging).
+	// An app tags a form upload afterwards, with PutObjectTagging. That OSS
+	// refuses the field rather than ignoring it, and the message, are
+	// [inferred].
 	if f.has("x-oss-tagging") {
 		return Object{}, newErr(400, "InvalidArgument", "The x-oss-tagging header cannot be specified in PostObject requests.").withArg("x-oss-tagging", f.get("x-oss-tagging"))
 	}

@@ -23,11 +23,13 @@ import (
 //
 // A multipart upload is initiated with x-oss-tagging: status=pending,
 // signed on InitiateMultipartUpload, so the browser cannot drop it. A
-// PostObject cannot carry a tag at all (OSS answers "The x-oss-tagging
-// header cannot be specified in PostObject requests.",
-// https://www.alibabacloud.com/help/en/oss/developer-reference/postobject):
-// such an object has no status tag until the callback, and untagged counts
-// as pending too (a lifecycle rule on the tag does not see it).
+// PostObject cannot carry a tag at all: OSS takes x-oss-tagging at upload
+// on PutObject, InitiateMultipartUpload, AppendObject and CopyObject only,
+// and the PostObject reference has no such form field or policy condition
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject;
+// osstest refuses the field). Such an object has no status tag until the
+// callback, and untagged counts as pending too (a lifecycle rule on the tag
+// does not see it).
 //
 // The callback handler sets status=ready with a PutObjectTagging presigned
 // by the app's own Signer
