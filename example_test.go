@@ -28,7 +28,7 @@ import (
 )
 
 // Example runs the whole flow in process: the emulator stands in for the
-// bucket, osstest.Server.PostObject for the browser.
+// bucket, osstest.NewPostRequest for the browser.
 func Example() {
 	// OSS. In production: your bucket, and nothing to start.
 	oss, err := osstest.NewServer(osstest.Config{})

@@ -258,7 +258,7 @@ func TestBindURLExpiry(t *testing.T) {
 	}
 }
 
-// TestVerifierBindingExpiry: a URL bound by BindURLUntil verifies until its
+// TestVerifierBindingExpiry: a URL bound by BindURL verifies until its
 // expiry (inclusive, in whole seconds) and is refused after it with
 // ErrBindingExpired, which also matches ErrUnbound; the expiry cannot be
 // changed, removed or added without breaking the binding, and URLs bound by

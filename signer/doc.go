@@ -19,7 +19,7 @@
 // governs uploads, not callbacks: OSS signs every account's callbacks with
 // one key (https://www.alibabacloud.com/help/en/oss/developer-reference/callback),
 // so a callback handler trusts only what a callback URL bound by the
-// Signer (callback.BindURLUntil) carries. A key prefix containing "${" is
+// Signer (callback.BindURL) carries. A key prefix containing "${" is
 // refused, because OSS checks the key before it substitutes ${filename}.
 //
 // # Signatures

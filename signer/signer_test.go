@@ -582,7 +582,7 @@ func TestSignCallbackNeedsSecret(t *testing.T) {
 // Sign binds every callback URL with CallbackSecret until the token's
 // expiry plus CallbackMargin (defaultCallbackMargin when zero): the encoded
 // callback is the Upload's, with each URL of its ";" list replaced by what
-// callback.BindURLUntil makes of it, and the same bound URL is what the
+// callback.BindURL makes of it, and the same bound URL is what the
 // policy pins.
 func TestSignBindsCallback(t *testing.T) {
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)

@@ -70,7 +70,7 @@ func NewBinder(p callbackwire.Params) (*Binder, error) {
 	return b, nil
 }
 
-// Vars returns the variables the body references, as Params.Vars; the
+// Vars returns the variables the callback body references; the
 // slice is shared and must not be modified.
 func (b *Binder) Vars() []string { return b.vars }
 
