@@ -22,6 +22,13 @@
 // Signer (callback.BindURL) carries. A key prefix containing "${" is
 // refused, because OSS checks the key before it substitutes ${filename}.
 //
+// Object tags cannot be pinned on a form: PostObject takes no x-oss-tagging
+// field or policy condition
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
+// A presigned PUT (Request.Header) or a multipart upload (Multipart.Header)
+// signs x-oss-tagging like any x-oss-* header; a form upload is tagged
+// after its callback, with PutObjectTagging.
+//
 // # Signatures
 //
 // Tokens are signed with V4 (OSS4-HMAC-SHA256,
