@@ -38,6 +38,7 @@ var afterTitles = map[string]string{
 	"presignedDisposition": "presigned GET, response-content-disposition",
 	"sse":                  "SSE header echoed",
 	"append":               "AppendObject",
+	"bucketTags":           "bucket tags, ListBuckets by tag", // matrixbuckets_test.go
 }
 
 // matrixDisposition is the response-content-disposition a presigned GET
@@ -67,6 +68,8 @@ var afterWant = map[string]string{
 	// HEAD of an Appendable object says where the next append goes:
 	// https://help.aliyun.com/en/oss/user-guide/0026-00000017
 	"append": "hello world|Appendable|next=11",
+	// matrixbuckets_test.go
+	"bucketTags": bucketTagsWant,
 }
 
 // afterError is opError for the after-upload operations.
