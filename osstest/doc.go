@@ -33,7 +33,8 @@
 // use srv.URL plus a key, the whole path is a key in the configured bucket,
 // unless the request is signed for the path-style reading of an unknown
 // bucket: that is PutBucket, or 404 NoSuchBucket. A GET of "/" signed for
-// no bucket is ListBuckets. So on a bare host a key whose first segment is
+// no bucket is ListBuckets, also with its tag filter ("?tagging=..."),
+// which signed for a bucket is GetBucketTags. So on a bare host a key whose first segment is
 // a bucket's name is reached only path style.
 //
 // # PostObject
