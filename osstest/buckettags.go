@@ -138,10 +138,12 @@ func (e *Emulator) changeTags(w http.ResponseWriter, rc *reqCtx, status int, cha
 // a bucket without tags
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/getbuckettags).
 type bucketTaggingXML struct {
-	XMLName struct{} `xml:"Tagging"`
-	Tags    *struct {
-		Tag []tagXML `xml:"Tag"`
-	} `xml:"TagSet"`
+	XMLName struct{}   `xml:"Tagging"`
+	TagSet  *tagSetXML `xml:"TagSet"`
+}
+
+type tagSetXML struct {
+	Tags []tagXML `xml:"Tag"`
 }
 
 // getBucketTags serves GET /?tagging on a bucket.
@@ -154,11 +156,9 @@ func (e *Emulator) getBucketTags(w http.ResponseWriter, r *http.Request, rc *req
 	tags := e.bucketInfo().Tags
 	var doc bucketTaggingXML
 	if len(tags) > 0 {
-		doc.Tags = &struct {
-			Tag []tagXML `xml:"Tag"`
-		}{}
+		doc.TagSet = &tagSetXML{}
 		for _, k := range sortedTagKeys(tags) { // tagging.go
-			doc.Tags.Tag = append(doc.Tags.Tag, tagXML{Key: k, Value: tags[k]})
+			doc.TagSet.Tags = append(doc.TagSet.Tags, tagXML{Key: k, Value: tags[k]})
 		}
 	}
 	writeXML(w, http.StatusOK, &doc)

@@ -358,3 +358,42 @@ func TestGetBucketInfoFields(t *testing.T) {
 		t.Errorf("GetBucketInfo of a public-read bucket (-want +got):\n%s", diff)
 	}
 }
+
+// TestBucketTagsConcurrent: tags set, read and listed, and a bucket's ACL
+// changed by PutBucket while anonymous reads check it, from many
+// goroutines at once (run with -race).
+func TestBucketTagsConcurrent(t *testing.T) {
+	srv := newServer(t, osstest.Config{Dir: t.TempDir()})
+	runSteps(t, srv, "v4", []step{
+		{name: "PutBucket shared", method: "PUT", bucket: "shared", status: 200},
+		{name: "PutObject", method: "PUT", bucket: "shared", key: "k", body: "k", status: 200},
+	})
+	done := make(chan struct{})
+	for i := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			name := fmt.Sprintf("tagged-%d", i)
+			acl := map[bool]string{true: "public-read", false: "private"}[i%2 == 0]
+			runSteps(t, srv, "v4", []step{
+				{name: "PutBucket", method: "PUT", bucket: name, status: 200},
+				{name: "PutBucketTags", method: "PUT", bucket: name, query: "tagging", body: taggingBody("n", name), status: 200},
+				{name: "GetBucketTags", method: "GET", bucket: name, query: "tagging", status: 200, contains: "<Value>" + name + "</Value>"},
+				{name: "ListBuckets by tag", method: "GET", query: "tag-key=n&tag-value=" + name, status: 200, contains: "<Name>" + name + "</Name>"},
+				{name: "PutBucket x-oss-acl", method: "PUT", bucket: "shared", header: map[string]string{"X-Oss-Acl": acl}, status: 200},
+				{name: "GetBucketInfo", method: "GET", bucket: "shared", query: "bucketInfo", status: 200, contains: "<Grant>"},
+			})
+			// Either ACL may hold by now: the read is allowed or refused,
+			// never anything else.
+			req, _ := http.NewRequest("GET", srv.URL+"/shared/k", nil)
+			if r := do(t, nil, req); r.status != 200 && r.status != 403 {
+				t.Errorf("an anonymous read while the ACL changes: %d %s", r.status, r.body)
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	if got, _ := listBucketNames(t, srv, "v4", "tag-key=n", nil); len(got) != 8 {
+		t.Errorf("ListBuckets tag-key=n: %q, want the 8 tagged buckets", got)
+	}
+}
