@@ -79,7 +79,7 @@ func (e *Emulator) initBuckets(cfg Config) error {
 		if e.buckets.byName[name] != nil {
 			continue
 		}
-		info := bucketInfo{Name: name, ACL: e.info.ACL, Created: e.now().UTC(), StorageClass: "Standard", DataRedundancyType: "LRS"}
+		info := bucketInfo{Name: name, ACL: e.acl, Created: e.now().UTC(), StorageClass: "Standard", DataRedundancyType: "LRS"}
 		if _, err := e.buckets.open(info); err != nil {
 			return err
 		}
