@@ -41,6 +41,7 @@ var afterTitles = map[string]string{
 	"append":               "AppendObject",
 	"partCopy":             "UploadPartCopy, ranges",
 	"buckets":              "PutBucket, GetBucketInfo, ListBuckets, DeleteBucket",
+	"bucketTags":           "bucket tags, ListBuckets by tag", // matrixbuckets_test.go
 }
 
 // matrixDisposition is the response-content-disposition a presigned GET
@@ -70,6 +71,8 @@ var afterWant = map[string]string{
 	// HEAD of an Appendable object says where the next append goes:
 	// https://help.aliyun.com/en/oss/user-guide/0026-00000017
 	"append": "hello world|Appendable|next=11",
+	// matrixbuckets_test.go
+	"bucketTags": bucketTagsWant,
 	// Part 1 is bytes 0-102399 of multi.bin, part 2 bytes 200000-200009
 	// (a last part may be small); the object is their concatenation.
 	"partCopy": "size=102410 same=true Multipart",

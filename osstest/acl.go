@@ -27,7 +27,7 @@ func validBucketACL(acl string) bool {
 // ACL is objACL.
 func (e *Emulator) publicRead(objACL string) bool {
 	if objACL == "" || objACL == aclDefault {
-		objACL = e.acl
+		objACL = e.bucketACL()
 	}
 	return objACL == aclPublicRead || objACL == aclPublicReadWrite
 }

@@ -64,7 +64,7 @@ func (e *Emulator) authenticate(f *form, bucket string) (*auth, *ossError) {
 			return nil, oe
 		}
 	default:
-		if e.acl == aclPublicReadWrite {
+		if e.bucketACL() == aclPublicReadWrite {
 			return &auth{}, nil
 		}
 		return nil, newErr(403, "AccessDenied", "You have no right to access this object because of bucket acl.")

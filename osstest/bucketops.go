@@ -54,9 +54,15 @@ func (e *Emulator) putBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	s := e.buckets
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byName[name] != nil {
-		// The emulator keeps the bucket's first ACL: handlers read it
-		// without a lock.
+	if b := s.byName[name]; b != nil {
+		// The bucket is the caller's (the emulator has one account): OSS
+		// applies the request's x-oss-acl to it.
+		if acl != "" {
+			if err := b.setInfo(func(i *bucketInfo) { i.ACL = acl }); err != nil {
+				writeError(w, rc, errInternal(err))
+				return
+			}
+		}
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -122,16 +128,38 @@ type bucketInfoXML struct {
 		DataRedundancyType     string   `xml:"DataRedundancyType"`
 		Name                   string   `xml:"Name"`
 		Region                 string   `xml:"Region"`
+		ResourceGroupID        string   `xml:"ResourceGroupId"`
 		Owner                  ownerXML `xml:"Owner"`
 		ACL                    string   `xml:"AccessControlList>Grant"`
+		Comment                string   `xml:"Comment"`
+		BlockPublicAccess      bool     `xml:"BlockPublicAccess"`
+		LogBucket              string   `xml:"BucketPolicy>LogBucket"`
+		LogPrefix              string   `xml:"BucketPolicy>LogPrefix"`
 		ServerSideEncryption   struct {
 			SSEAlgorithm string `xml:"SSEAlgorithm"`
 		} `xml:"ServerSideEncryptionRule"`
 	} `xml:"Bucket"`
 }
 
+// defaultResourceGroup is the ID by which OSS names an account's default
+// resource group: ListBuckets takes it in x-oss-resource-group-id
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/listbuckets).
+// Every bucket of the emulator is in it.
+const defaultResourceGroup = "rg-default-id"
+
 // getBucketInfo serves GetBucketInfo. The endpoints are the emulator's own
-// address, where OSS names its public and internal endpoints.
+// address, where OSS names its public and internal endpoints: clients
+// (the SDK's test cleanup among them) connect to what they are told.
+// Features the emulator does not have are answered as OSS answers a bucket
+// without them: access tracking, transfer acceleration and cross-region
+// replication "Disabled", no logging (empty BucketPolicy), and an empty
+// SSEAlgorithm, which the official Go SDK v2's TestGetBucketInfo expects
+// of a new bucket where older doc examples show "None". BlockPublicAccess
+// is on while the bucket's ACL is private: OSS turns it on for buckets
+// made through the API since October 2025
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucket),
+// and the emulator, which has no Put/DeleteBucketPublicAccessBlock, lets a
+// public ACL be set as after DeleteBucketPublicAccessBlock.
 func (e *Emulator) getBucketInfo(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
 	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
@@ -140,17 +168,15 @@ func (e *Emulator) getBucketInfo(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	var res bucketInfoXML
 	b := &res.Bucket
-	e.mu.Lock()
-	info := e.info
-	e.mu.Unlock()
+	info := e.bucketInfo()
 	b.AccessMonitor, b.TransferAcceleration, b.CrossRegionReplication = "Disabled", "Disabled", "Disabled"
 	b.CreationDate = info.Created.UTC().Format("2006-01-02T15:04:05.000Z")
 	b.ExtranetEndpoint, b.IntranetEndpoint = endpointOf(r), endpointOf(r)
 	b.Location, b.Region = "oss-"+e.region, e.region
 	b.StorageClass, b.DataRedundancyType = info.StorageClass, info.DataRedundancyType
-	b.Name, b.ACL = e.bucket, info.ACL
+	b.Name, b.ACL, b.ResourceGroupID = e.bucket, info.ACL, defaultResourceGroup
 	b.Owner = e.owner()
-	b.ServerSideEncryption.SSEAlgorithm = "None"
+	b.BlockPublicAccess = info.ACL == aclPrivate
 	writeXML(w, http.StatusOK, &res)
 }
 
@@ -197,11 +223,13 @@ type bucketListing struct {
 	Name             string `xml:"Name"`
 	Region           string `xml:"Region"`
 	StorageClass     string `xml:"StorageClass"`
+	ResourceGroupID  string `xml:"ResourceGroupId"`
 }
 
 // listBuckets serves ListBuckets (GET / signed for no bucket): the buckets
-// in name order after marker, with prefix, at most max-keys (default 100,
-// at most 1000) of them.
+// in name order after marker, with prefix, carrying the tags the request
+// names (buckettags.go), at most max-keys (default 100, at most 1000) of
+// them. A resource group other than the default one holds no bucket.
 func (e *Emulator) listBuckets(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
 	q := r.URL.Query()
@@ -215,7 +243,42 @@ func (e *Emulator) listBuckets(w http.ResponseWriter, r *http.Request, rc *reqCt
 		}
 		maxKeys = n
 	}
-	s := e.buckets
+	want, oe := parseBucketTagFilter(q)
+	if oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	group := r.Header.Get("X-Oss-Resource-Group-Id")
+	res := listAllMyBucketsResult{Prefix: prefix, Marker: marker, Owner: e.owner()}
+	if q.Has("max-keys") {
+		res.MaxKeys = maxKeys
+	}
+	var all []*Emulator
+	if group == "" || group == defaultResourceGroup {
+		all = e.buckets.after(prefix, marker)
+	}
+	for _, b := range all {
+		info := b.bucketInfo()
+		if !want.matches(info.Tags) {
+			continue
+		}
+		if len(res.Buckets) == maxKeys {
+			res.IsTruncated, res.NextMarker = true, res.Buckets[maxKeys-1].Name
+			break
+		}
+		res.Buckets = append(res.Buckets, bucketListing{
+			CreationDate:     info.Created.UTC().Format("2006-01-02T15:04:05.000Z"),
+			ExtranetEndpoint: endpointOf(r), IntranetEndpoint: endpointOf(r),
+			Location: "oss-" + b.region, Name: b.bucket, Region: b.region, StorageClass: info.StorageClass,
+			ResourceGroupID: defaultResourceGroup,
+		})
+	}
+	writeXML(w, http.StatusOK, &res)
+}
+
+// after returns the buckets whose names start with prefix and sort after
+// marker, in name order.
+func (s *bucketSet) after(prefix, marker string) []*Emulator {
 	s.mu.Lock()
 	all := make([]*Emulator, 0, len(s.byName))
 	for name, b := range s.byName {
@@ -225,23 +288,5 @@ func (e *Emulator) listBuckets(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	s.mu.Unlock()
 	sort.Slice(all, func(i, j int) bool { return all[i].bucket < all[j].bucket })
-	res := listAllMyBucketsResult{Prefix: prefix, Marker: marker, Owner: e.owner()}
-	if q.Has("max-keys") {
-		res.MaxKeys = maxKeys
-	}
-	if len(all) > maxKeys {
-		all = all[:maxKeys]
-		res.IsTruncated, res.NextMarker = true, all[maxKeys-1].bucket
-	}
-	for _, b := range all {
-		b.mu.Lock()
-		info := b.info
-		b.mu.Unlock()
-		res.Buckets = append(res.Buckets, bucketListing{
-			CreationDate:     info.Created.UTC().Format("2006-01-02T15:04:05.000Z"),
-			ExtranetEndpoint: endpointOf(r), IntranetEndpoint: endpointOf(r),
-			Location: "oss-" + b.region, Name: b.bucket, Region: b.region, StorageClass: info.StorageClass,
-		})
-	}
-	writeXML(w, http.StatusOK, &res)
+	return all
 }

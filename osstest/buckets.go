@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,7 +22,9 @@ import (
 // made with PutBucket keeps its objects in Dir/.buckets/<name> (a
 // directory, which the object store of Dir itself ignores) and its settings
 // in Dir/.buckets/<name>.json (outside its store, which removes the files
-// it does not know).
+// it does not know); the configured bucket keeps its settings (ACL set by
+// PutBucket, tags, creation date) in Dir/.bucket.json, which its store
+// leaves alone.
 //
 // Addressing, on a bare host (an IP literal, "localhost", one label):
 // a path whose first segment names an existing bucket is path style,
@@ -50,17 +53,24 @@ type bucketInfo struct {
 	Created            time.Time
 	StorageClass       string
 	DataRedundancyType string
+	Tags               map[string]string `json:",omitempty"` // buckettags.go
 }
 
 // bucketsDir holds the directories of the buckets made with PutBucket,
 // under Config.Dir.
 const bucketsDir = ".buckets"
 
+// rootInfoName is the configured bucket's settings file in Config.Dir.
+const rootInfoName = ".bucket.json"
+
 // initBuckets makes e the configured bucket of a new bucket set and, with
 // a Dir, opens the buckets a previous emulator made there.
 func (e *Emulator) initBuckets(cfg Config) error {
 	e.buckets = &bucketSet{byName: map[string]*Emulator{e.bucket: e}, root: e, cfg: cfg}
 	e.info = bucketInfo{Name: e.bucket, ACL: e.acl, Created: e.now(), StorageClass: "Standard", DataRedundancyType: "LRS"}
+	if err := e.loadRootInfo(cfg); err != nil {
+		return err
+	}
 	if err := e.loadBuckets(cfg); err != nil {
 		return err
 	}
@@ -111,6 +121,88 @@ func (e *Emulator) loadBuckets(cfg Config) error {
 	return nil
 }
 
+// loadRootInfo takes the configured bucket's settings a previous emulator
+// left in cfg.Dir. Config.ACL, when set, wins over a persisted ACL.
+func (e *Emulator) loadRootInfo(cfg Config) error {
+	if cfg.Dir == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(cfg.Dir, rootInfoName))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	var info bucketInfo
+	if err == nil {
+		err = json.Unmarshal(b, &info)
+	}
+	if err != nil {
+		return fmt.Errorf("Config.Dir: %s: %w", rootInfoName, err)
+	}
+	if cfg.ACL != "" || !validBucketACL(info.ACL) {
+		info.ACL = e.info.ACL
+	}
+	info.Name, info.StorageClass, info.DataRedundancyType = e.bucket, e.info.StorageClass, e.info.DataRedundancyType
+	e.info = info
+	return nil
+}
+
+// infoFile is where e's settings persist ("" without a Config.Dir) and the
+// pattern of the temporary file that replaces it.
+func (e *Emulator) infoFile() (name, pattern string) {
+	switch {
+	case e.store.dir == "":
+		return "", ""
+	case e == e.buckets.root:
+		// ".meta-" files are the store's own: it removes those left behind.
+		return filepath.Join(e.store.dir, rootInfoName), ".meta-bucket-*.tmp"
+	}
+	return e.store.dir + ".json", ".bucket-*.tmp"
+}
+
+func writeBucketInfo(name, pattern string, info bucketInfo) error {
+	b, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(name, pattern, func(w io.Writer) error { // persist.go
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// setInfo applies change to e's settings, persisting them with a
+// Config.Dir before they take effect.
+func (e *Emulator) setInfo(change func(*bucketInfo)) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	info := e.info
+	info.Tags = cloneTags(info.Tags)
+	change(&info)
+	if name, pattern := e.infoFile(); name != "" {
+		if err := writeBucketInfo(name, pattern, info); err != nil {
+			return err
+		}
+	}
+	e.info = info
+	return nil
+}
+
+// bucketInfo returns a copy of e's settings.
+func (e *Emulator) bucketInfo() bucketInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	info := e.info
+	info.Tags = cloneTags(info.Tags)
+	return info
+}
+
+// bucketACL is e's bucket ACL, which PutBucket may change.
+func (e *Emulator) bucketACL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.info.ACL
+}
+
 // open makes the Emulator of a bucket made with PutBucket and adds it to
 // the set.
 func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
@@ -121,12 +213,7 @@ func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 			return nil, err
 		}
-		b, _ := json.Marshal(info)
-		err := writeFileAtomic(cfg.Dir+".json", ".bucket-*.tmp", func(w io.Writer) error { // persist.go
-			_, err := w.Write(b)
-			return err
-		})
-		if err != nil {
+		if err := writeBucketInfo(cfg.Dir+".json", ".bucket-*.tmp", info); err != nil {
 			return nil, err
 		}
 	}
@@ -183,6 +270,12 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 		b.deleteBucket(w, r, rc)
 	case op == "GetBucketInfo":
 		b.getBucketInfo(w, r, rc)
+	case op == opPutBucketTags:
+		b.putBucketTags(w, r, rc) // buckettags.go
+	case op == opGetBucketTags:
+		b.getBucketTags(w, r, rc)
+	case op == opDeleteBucketTags:
+		b.deleteBucketTags(w, r, rc)
 	case op == "ListObjectVersions":
 		b.listObjectVersions(w, r, rc) // listversions.go
 	default:
@@ -196,7 +289,10 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 // segment names.
 func (e *Emulator) signedPathStyle(r *http.Request, name, key string, pathStyle bool) (string, string, bool) {
 	if key == "" {
-		if r.Method == http.MethodGet && !hasSubResource(r.URL.Query()) {
+		// ListBuckets' tag filter is a "tagging" parameter, which names
+		// GetBucketTags in a request signed for a bucket.
+		q := r.URL.Query()
+		if r.Method == http.MethodGet && (!hasSubResource(q) || onlySubResource(q, "tagging")) {
 			if _, oe := e.authenticateRequest(r, "", ""); oe == nil {
 				return "", "", true
 			}
@@ -215,6 +311,16 @@ func (e *Emulator) signedPathStyle(r *http.Request, name, key string, pathStyle 
 		return first, rest, true
 	}
 	return name, key, pathStyle
+}
+
+// onlySubResource reports whether name is q's one sub-resource.
+func onlySubResource(q url.Values, name string) bool {
+	for _, sub := range subResources {
+		if q.Has(sub) != (sub == name) {
+			return false
+		}
+	}
+	return true
 }
 
 func errNoSuchBucket(name string) *ossError {

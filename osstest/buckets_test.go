@@ -19,11 +19,13 @@ import (
 type step struct {
 	name, method, bucket, key, query string
 	body                             string
+	header                           map[string]string // set before signing
 	unsigned                         bool
 	as                               *osstest.AccessKey // signs instead of testKey
 	status                           int
 	code, ec                         string
 	contains                         string // in the answer body
+	lacks                            string // not in the answer body
 }
 
 // runSteps runs steps in order against srv, signed with kind.
@@ -45,6 +47,9 @@ func runSteps(t *testing.T, srv *osstest.Server, kind string, steps []step) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for k, v := range s.header {
+			req.Header.Set(k, v)
+		}
 		if !s.unsigned {
 			key := testKey
 			if s.as != nil {
@@ -65,6 +70,9 @@ func runSteps(t *testing.T, srv *osstest.Server, kind string, steps []step) {
 		}
 		if s.contains != "" && !bytes.Contains(r.body, []byte(s.contains)) {
 			t.Errorf("%s: answer %s lacks %q", s.name, r.body, s.contains)
+		}
+		if s.lacks != "" && bytes.Contains(r.body, []byte(s.lacks)) {
+			t.Errorf("%s: answer %s has %q", s.name, r.body, s.lacks)
 		}
 	}
 }

@@ -84,7 +84,8 @@ type Config struct {
 	// objects stored there before and resumes its multipart uploads in
 	// progress; what a killed process left half-written is removed when it
 	// starts. A stored object's file is removed when it is overwritten or
-	// deleted (DeleteObject).
+	// deleted (DeleteObject). The buckets made with PutBucket and every
+	// bucket's tags and ACL set by PutBucket persist there too.
 	Dir string
 	// CORS is the bucket's CORS rule set; the first matching rule applies.
 	// Empty means no CORS headers and every preflight is refused.
@@ -94,6 +95,8 @@ type Config struct {
 	// "public-read-write" (anonymous uploads and deletes too). An object's
 	// own ACL, from x-oss-object-acl, overrides it unless it is "default"
 	// (https://www.alibabacloud.com/help/en/oss/user-guide/object-acl).
+	// PutBucket with x-oss-acl changes it; set, it wins over an ACL
+	// persisted in Dir.
 	ACL string
 	// PublicKeyURL overrides the URL advertised in x-oss-pub-key-url. By
 	// default NewServer uses <server URL>/__osstest__/callback_pub_key_v1.pem

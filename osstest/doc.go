@@ -36,8 +36,9 @@
 // AccessKey ID the emulator does not know fails either reading, so it is
 // read as OSS reads it: "/<name>/..." is 404 NoSuchBucket when <name> is a
 // valid bucket name that no bucket has. A GET of "/" signed for no bucket
-// is ListBuckets. So on a bare host a key whose first segment is a
-// bucket's name is reached only path style.
+// is ListBuckets, also with its tag filter ("?tagging=..."), which signed
+// for a bucket is GetBucketTags. So on a bare host a key whose first
+// segment is a bucket's name is reached only path style.
 //
 // # PostObject
 //

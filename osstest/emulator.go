@@ -33,7 +33,7 @@ type Emulator struct {
 	tokens          map[string]string // STS token -> access key id
 	now             func() time.Time
 	callbackTimeout time.Duration
-	acl             string // bucket ACL
+	acl             string // Config.ACL or private: the bucket's current ACL is info.ACL
 	cors            []CORSRule
 	client          *http.Client
 	sign            *signingKey
@@ -44,7 +44,7 @@ type Emulator struct {
 	v4keys          v4KeyCache
 	buckets         *bucketSet // buckets.go
 	appends         sync.Mutex // append.go
-	info            bucketInfo
+	info            bucketInfo // guarded by mu; buckets.go
 
 	mu           sync.Mutex
 	pubURL       string          // fixed public key URL, if known

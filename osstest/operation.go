@@ -119,6 +119,12 @@ func bucketOperation(method, sub string) string {
 		return opDeleteMultipleObjects
 	case "GET uploads":
 		return opListMultipartUploads
+	case "PUT tagging":
+		return opPutBucketTags
+	case "GET tagging":
+		return opGetBucketTags
+	case "DELETE tagging":
+		return opDeleteBucketTags
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name
@@ -150,6 +156,9 @@ const (
 	opPutObjectTagging      = "PutObjectTagging"
 	opGetObjectTagging      = "GetObjectTagging"
 	opDeleteObjectTagging   = "DeleteObjectTagging"
+	opPutBucketTags         = "PutBucketTags"    // served by serveBuckets
+	opGetBucketTags         = "GetBucketTags"    // served by serveBuckets
+	opDeleteBucketTags      = "DeleteBucketTags" // served by serveBuckets
 )
 
 // unimplementedObjectOps and unimplementedBucketOps name the operations

@@ -79,7 +79,7 @@ func (e *Emulator) authenticateRequest(r *http.Request, bucket, key string) (Acc
 		return e.checkV4Query(r, bucket, key, now)
 	case inQuery:
 		return e.checkV1Query(r, bucket, key, now)
-	case e.acl == aclPublicReadWrite:
+	case e.bucketACL() == aclPublicReadWrite:
 		return AccessKey{}, nil
 	}
 	return AccessKey{}, newErr(403, "AccessDenied", "You have no right to access this object because of bucket acl.")

@@ -17,7 +17,7 @@ type reqCtx struct {
 // ServeHTTP serves the emulator's buckets over HTTP: the bucket operations
 // (PutBucket, DeleteBucket, GetBucketInfo, ListBuckets, ListObjects and
 // ListObjectsV2, ListMultipartUploads, ListObjectVersions,
-// DeleteMultipleObjects), the object operations (PostObject, PutObject,
+// DeleteMultipleObjects, Put/Get/DeleteBucketTags), the object operations (PostObject, PutObject,
 // AppendObject, CopyObject, GetObject, HeadObject, GetObjectMeta,
 // DeleteObject, the multipart upload operations with UploadPartCopy,
 // Put/GetObjectACL, tagging), CORS preflights and the callback public key
