@@ -48,6 +48,9 @@ type bucketInfo struct {
 	Created            time.Time
 	StorageClass       string
 	DataRedundancyType string
+	// Versioning is the PutBucketVersioning status, "" if never set
+	// (versioning.go).
+	Versioning string `json:",omitempty"`
 }
 
 // bucketsDir holds the directories of the buckets made with PutBucket,
@@ -59,6 +62,9 @@ const bucketsDir = ".buckets"
 func (e *Emulator) initBuckets(cfg Config) error {
 	e.buckets = &bucketSet{byName: map[string]*Emulator{e.bucket: e}, root: e, cfg: cfg}
 	e.info = bucketInfo{Name: e.bucket, ACL: e.acl, Created: e.now(), StorageClass: "Standard", DataRedundancyType: "LRS"}
+	if err := e.restoreVersioning(); err != nil { // versioning.go
+		return err
+	}
 	if err := e.loadBuckets(cfg); err != nil {
 		return err
 	}
@@ -141,6 +147,7 @@ func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 	b.pubURL = root.pubURL
 	root.mu.Unlock()
 	b.buckets, b.info = s, info
+	b.applyVersioning(info.Versioning) // versioning.go
 	s.byName[info.Name] = b
 	return b, nil
 }

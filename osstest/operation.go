@@ -119,6 +119,10 @@ func bucketOperation(method, sub string) string {
 		return opDeleteMultipleObjects
 	case "GET uploads":
 		return opListMultipartUploads
+	case "PUT versioning":
+		return opPutBucketVersioning // versioning.go
+	case "GET versioning":
+		return opGetBucketVersioning
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name

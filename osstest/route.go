@@ -99,6 +99,10 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		writeError(w, rc, errMethodNotAllowed())
 	case opListObjectsV2:
 		e.listObjectsV2(w, r, rc) // listhttp.go
+	case opPutBucketVersioning:
+		e.putBucketVersioning(w, r, rc) // versioning.go
+	case opGetBucketVersioning:
+		e.getBucketVersioning(w, r, rc)
 	default:
 		drainBody(r)
 		writeError(w, rc, errNotImplemented(op))
