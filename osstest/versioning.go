@@ -35,7 +35,7 @@ const maxVersioningBody = 4 << 10
 // GetBucketVersioning's answer; a bucket that was never versioned answers
 // it without Status.
 type versioningConfiguration struct {
-	XMLName struct{} `xml:"VersioningConfiguration"`
+	XMLName xml.Name `xml:"VersioningConfiguration"` // also checks the body's root
 	Status  string   `xml:"Status,omitempty"`
 }
 
