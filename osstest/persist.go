@@ -20,7 +20,11 @@ import (
 //   - "part-<random>": the content of an uploaded part of a multipart
 //     upload in progress;
 //   - "journal": one JSON line per change (an object stored or deleted, an
-//     upload initiated, a part stored, an upload completed or aborted);
+//     upload initiated, a part stored, an upload completed or aborted, a
+//     noncurrent version or delete marker of a versioned bucket kept or
+//     removed: versions.go);
+//   - ".bucket.json": the configured bucket's settings, its versioning
+//     status (versioning.go);
 //   - ".upload-*.tmp" and ".journal-*.tmp": files being written.
 //
 // A new Emulator on the directory replays the journal, so a standalone

@@ -17,10 +17,10 @@ type reqCtx struct {
 // ServeHTTP serves the emulator's buckets over HTTP: the bucket operations
 // (PutBucket, DeleteBucket, GetBucketInfo, ListBuckets, ListObjects and
 // ListObjectsV2, ListMultipartUploads, ListObjectVersions,
-// DeleteMultipleObjects), the object operations (PostObject, PutObject,
-// AppendObject, CopyObject, GetObject, HeadObject, GetObjectMeta,
-// DeleteObject, the multipart upload operations with UploadPartCopy,
-// Put/GetObjectACL, tagging), CORS preflights and the callback public key
+// DeleteMultipleObjects, Put/GetBucketVersioning), the object operations
+// (PostObject, PutObject, AppendObject, CopyObject, GetObject, HeadObject,
+// GetObjectMeta, DeleteObject, the multipart upload operations with
+// UploadPartCopy, Put/GetObjectACL, tagging), CORS preflights and the callback public key
 // (see the package documentation and buckets.go for addressing). Any other
 // operation is answered 501 NotImplemented without touching stored objects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // PutBucketVersioning and GetBucketVersioning
@@ -168,6 +169,9 @@ func (e *Emulator) applyVersioning(status string) {
 // (https://www.alibabacloud.com/help/en/oss/support/0012-00000201; the
 // status and code are [inferred]).
 func versionParam(r *http.Request) (string, *ossError) {
+	if !strings.Contains(r.URL.RawQuery, "versionId") {
+		return "", nil // most requests: no query to parse
+	}
 	q := r.URL.Query()
 	if !q.Has("versionId") {
 		return "", nil
