@@ -28,7 +28,7 @@ type copyResult struct {
 
 func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
 	drainBody(r)
-	obj, srcVersion, oe := e.copyStored(r, key)
+	obj, src, oe := e.copyStored(r, key)
 	if oe != nil && oe.status == http.StatusNotModified {
 		w.WriteHeader(oe.status) // a 304 has no body
 		return
@@ -40,20 +40,15 @@ func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	// The copy's CRC-64, which the Go SDK v2's TestCopyObject expects of OSS.
 	w.Header().Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
 	setVersionHeader(w.Header(), obj) // versioning.go
-	if srcVersion != "" {
-		w.Header().Set("X-Oss-Copy-Source-Version-Id", srcVersion)
+	if src.VersionID != "" {
+		w.Header().Set("X-Oss-Copy-Source-Version-Id", src.VersionID)
 	}
 	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format("2006-01-02T15:04:05.000Z")})
 }
 
 // copyStored runs CopyObject's checks and stores the copy; it returns the
-// copy and the source's version id ("" in a never-versioned bucket).
-func (e *Emulator) copyStored(r *http.Request, key string) (Object, string, *ossError) {
-	obj, src, oe := e.copyChecked(r, key)
-	return obj, src.VersionID, oe
-}
-
-func (e *Emulator) copyChecked(r *http.Request, key string) (Object, Object, *ossError) {
+// copy and the source (whose VersionID is "" in a never-versioned bucket).
+func (e *Emulator) copyStored(r *http.Request, key string) (Object, Object, *ossError) {
 	if oe := validateKey(key); oe != nil {
 		return Object{}, Object{}, oe
 	}

@@ -676,3 +676,21 @@ func TestVersioningRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestVersioningPostObject: a form upload to a versioned bucket makes a
+// version too, and the earlier one stays readable
+// (https://www.alibabacloud.com/help/en/oss/user-guide/overview-78).
+func TestVersioningPostObject(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	c := vClient{t: t, srv: srv, bucket: srv.Bucket(), kind: "v4"}
+	c.setVersioning("Enabled")
+	postFile(t, srv, "form.txt", "text/plain", "one")
+	postFile(t, srv, "form.txt", "text/plain", "two")
+	got, _ := c.listVersions("", 10)
+	if len(got) != 2 || !strings.Contains(got[0], "latest=true") || !strings.Contains(got[1], "latest=false") {
+		t.Fatalf("versions after two form uploads: %v", got)
+	}
+	older := strings.Fields(got[1])[2]
+	c.content("form.txt", older, "one")
+	c.content("form.txt", "", "two")
+}
