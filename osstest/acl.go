@@ -83,7 +83,7 @@ func (e *Emulator) putObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	e.updateObject(w, rc, key, http.StatusOK, func(o *Object) { o.ACL = acl })
+	e.updateObject(w, r, rc, key, http.StatusOK, func(o *Object) { o.ACL = acl })
 }
 
 // accessControlPolicy is GetObjectACL's answer.
@@ -111,11 +111,17 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	obj, ok := e.store.get(key)
-	if !ok {
-		writeError(w, rc, errNoSuchKey().withArg("Key", key))
+	vid, oe := versionParam(r) // versioning.go
+	if oe != nil {
+		writeError(w, rc, oe)
 		return
 	}
+	obj, err := e.store.getVersion(key, vid)
+	if err != nil {
+		writeError(w, rc, versionError(w.Header(), err, key, vid))
+		return
+	}
+	setVersionHeader(w.Header(), obj)
 	var res accessControlPolicy
 	res.Owner.ID = e.requesterID(ak.ID)
 	res.Owner.DisplayName = res.Owner.ID
@@ -124,24 +130,4 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		res.Grant = aclDefault
 	}
 	writeXML(w, http.StatusOK, &res)
-}
-
-// update changes the metadata of a stored object with change, and journals
-// it in the directory store; errNotStored if key is not stored.
-func (s *store) update(key string, change func(*Object)) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.objects[key]
-	if !ok {
-		return errNotStored
-	}
-	obj := e.obj.clone()
-	change(&obj)
-	if s.dir != "" {
-		if err := s.journal.append(putRecord(e.file, obj)); err != nil {
-			return err
-		}
-	}
-	e.obj = obj
-	return nil
 }

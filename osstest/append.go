@@ -38,6 +38,7 @@ func (e *Emulator) appendObject(w http.ResponseWriter, r *http.Request, rc *reqC
 		return
 	}
 	h := w.Header()
+	setVersionHeader(h, obj) // versioning.go
 	h.Set("ETag", obj.ETag)
 	h.Set("X-Oss-Next-Append-Position", strconv.FormatInt(obj.Size, 10))
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
@@ -54,6 +55,11 @@ func (e *Emulator) appendStored(r *http.Request, key string) (Object, *ossError)
 	}
 	if _, oe := e.authenticateRequest(r, e.bucket, key); oe != nil {
 		return Object{}, oe
+	}
+	if r.URL.Query().Has("versionId") {
+		// https://www.alibabacloud.com/help/en/oss/user-guide/0016-00000504
+		// (the status and code are [inferred]).
+		return Object{}, newErr(400, "InvalidArgument", "AppendObject does not take a versionId.").withEC("0016-00000504").withArg("versionId", r.URL.Query().Get("versionId"))
 	}
 	if !r.URL.Query().Has("position") {
 		// https://www.alibabacloud.com/help/en/oss/support/0016-00000501
@@ -102,7 +108,7 @@ func (e *Emulator) appendStored(r *http.Request, key string) (Object, *ossError)
 	obj.ETag = appendETag(old.ETag, st.md5)
 	obj.ContentMD5 = ""
 	obj.LastModified = e.now().UTC()
-	if err := e.store.commit(p, obj, false); err != nil {
+	if err := e.store.commit(p, &obj, false); err != nil {
 		return Object{}, errInternal(err)
 	}
 	return obj, nil
@@ -111,7 +117,9 @@ func (e *Emulator) appendStored(r *http.Request, key string) (Object, *ossError)
 // appendTarget returns the object an append at pos goes to and its
 // content, or a zero Object and nil content for a new object (pos 0).
 func (e *Emulator) appendTarget(key string, pos int64) (Object, io.ReadCloser, *ossError) {
-	content, old, err := e.store.open(key)
+	// In a versioned bucket, an append grows the current version in place,
+	// and a delete marker reads as no object (versions.go).
+	content, old, err := e.store.openVersion(key, "")
 	if errors.Is(err, errNotStored) {
 		if pos != 0 {
 			return Object{}, nil, errPositionNotEqual(0)

@@ -24,7 +24,8 @@ const (
 type deleteRequest struct {
 	Quiet   bool `xml:"Quiet"`
 	Objects []struct {
-		Key string `xml:"Key"`
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId"` // versions.go
 	} `xml:"Object"`
 }
 
@@ -34,8 +35,14 @@ type deleteResult struct {
 	Deleted      []deletedElement `xml:"Deleted"`
 }
 
+// deletedElement names a deleted key and, in a versioned bucket, the
+// version deleted or the delete marker added
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/deletemultipleobjects).
 type deletedElement struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 func (e *Emulator) deleteMultipleObjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -50,10 +57,18 @@ func (e *Emulator) deleteMultipleObjects(w http.ResponseWriter, r *http.Request,
 		res.EncodingType = "url"
 	}
 	for _, o := range req.Objects {
-		e.store.remove(o.Key)
+		out, err := e.store.deleteVersion(o.Key, o.VersionID, e.now())
+		if err != nil {
+			writeError(w, rc, errInternal(err))
+			return
+		}
 		if !req.Quiet {
 			k, _ := responseKey(r, o.Key)
-			res.Deleted = append(res.Deleted, deletedElement{Key: k})
+			d := deletedElement{Key: k, VersionID: o.VersionID, DeleteMarker: out.marker}
+			if out.marker {
+				d.DeleteMarkerVersionID = out.versionID
+			}
+			res.Deleted = append(res.Deleted, d)
 		}
 	}
 	writeXML(w, http.StatusOK, &res)

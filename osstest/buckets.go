@@ -54,6 +54,9 @@ type bucketInfo struct {
 	StorageClass       string
 	DataRedundancyType string
 	Tags               map[string]string `json:",omitempty"` // buckettags.go
+	// Versioning is the PutBucketVersioning status, "" if never set
+	// (versioning.go).
+	Versioning string `json:",omitempty"`
 }
 
 // bucketsDir holds the directories of the buckets made with PutBucket,
@@ -71,6 +74,7 @@ func (e *Emulator) initBuckets(cfg Config) error {
 	if err := e.loadRootInfo(cfg); err != nil {
 		return err
 	}
+	e.applyVersioning(e.info.Versioning) // versioning.go
 	if err := e.loadBuckets(cfg); err != nil {
 		return err
 	}
@@ -230,6 +234,7 @@ func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 	b.pubURL = root.pubURL
 	root.mu.Unlock()
 	b.buckets, b.info = s, info
+	b.applyVersioning(info.Versioning) // versioning.go
 	s.byName[info.Name] = b
 	return b, nil
 }

@@ -28,7 +28,7 @@ type copyResult struct {
 
 func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
 	drainBody(r)
-	obj, oe := e.copyStored(r, key)
+	obj, src, oe := e.copyStored(r, key)
 	if oe != nil && oe.status == http.StatusNotModified {
 		w.WriteHeader(oe.status) // a 304 has no body
 		return
@@ -39,37 +39,45 @@ func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	// The copy's CRC-64, which the Go SDK v2's TestCopyObject expects of OSS.
 	w.Header().Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
+	setVersionHeader(w.Header(), obj) // versioning.go
+	if src.VersionID != "" {
+		w.Header().Set("X-Oss-Copy-Source-Version-Id", src.VersionID)
+	}
 	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format("2006-01-02T15:04:05.000Z")})
 }
 
-// copyStored runs CopyObject's checks and stores the copy.
-func (e *Emulator) copyStored(r *http.Request, key string) (Object, *ossError) {
+// copyStored runs CopyObject's checks and stores the copy; it returns the
+// copy and the source (whose VersionID is "" in a never-versioned bucket).
+func (e *Emulator) copyStored(r *http.Request, key string) (Object, Object, *ossError) {
 	if oe := validateKey(key); oe != nil {
-		return Object{}, oe
+		return Object{}, Object{}, oe
 	}
 	ak, oe := e.authenticateRequest(r, e.bucket, key)
 	if oe != nil {
-		return Object{}, oe
+		return Object{}, Object{}, oe
 	}
-	srcBucket, srcKey, oe := copySource(r.Header.Get("X-Oss-Copy-Source"))
+	srcBucket, srcKey, srcVersion, oe := copySource(r.Header.Get("X-Oss-Copy-Source"))
 	if oe != nil {
-		return Object{}, oe
+		return Object{}, Object{}, oe
 	}
 	from := e.buckets.get(srcBucket) // buckets.go: a copy may cross buckets
 	if from == nil {
-		return Object{}, errNoSuchBucket(srcBucket)
+		return Object{}, Object{}, errNoSuchBucket(srcBucket)
 	}
-	content, src, err := from.store.open(srcKey)
+	content, src, err := from.store.openVersion(srcKey, srcVersion) // versions.go
 	if err != nil {
-		if errors.Is(err, errNotStored) {
-			if ak.ID == "" && !from.publicRead(aclDefault) {
-				return Object{}, errReadDenied()
-			}
-			return Object{}, errNoSuchKey().withArg("Key", srcKey)
+		if errors.Is(err, errNotStored) && ak.ID == "" && !from.publicRead(aclDefault) {
+			return Object{}, Object{}, errReadDenied()
 		}
-		return Object{}, errInternal(err)
+		return Object{}, Object{}, copySourceError(err, srcKey, srcVersion)
 	}
 	defer content.Close()
+	obj, oe := e.copyTo(r, ak, key, from, src, content)
+	return obj, src, oe
+}
+
+// copyTo stores the copy of src, whose content is content, as key.
+func (e *Emulator) copyTo(r *http.Request, ak AccessKey, key string, from *Emulator, src Object, content io.Reader) (Object, *ossError) {
 	if ak.ID == "" && !from.publicRead(src.ACL) {
 		// An anonymous copy (public-read-write bucket) reads the source
 		// as an anonymous GET would.
@@ -82,6 +90,7 @@ func (e *Emulator) copyStored(r *http.Request, key string) (Object, *ossError) {
 	if oe != nil {
 		return Object{}, oe
 	}
+	obj.VersionID = "" // the copy is a new version of key (versions.go)
 	obj.LastModified = e.now().UTC()
 	forbid := forbidOverwrite(r.Header)
 	if forbid && e.store.exists(key) {
@@ -95,7 +104,7 @@ func (e *Emulator) copyStored(r *http.Request, key string) (Object, *ossError) {
 		p.abort()
 		return Object{}, errInternal(err)
 	}
-	if err := e.store.commit(p, obj, forbid); err != nil {
+	if err := e.store.commit(p, &obj, forbid); err != nil {
 		if errors.Is(err, errExists) {
 			return Object{}, errExistsOSS()
 		}
@@ -104,18 +113,38 @@ func (e *Emulator) copyStored(r *http.Request, key string) (Object, *ossError) {
 	return obj, nil
 }
 
-// copySource splits x-oss-copy-source, "/<bucket>/<URL-encoded key>"
-// (a ?versionId suffix is ignored: the emulator keeps one version).
-func copySource(v string) (bucket, key string, oe *ossError) {
-	v, _, _ = strings.Cut(v, "?versionId=")
-	b, k, ok := strings.Cut(strings.TrimPrefix(v, "/"), "/")
+// copySource splits x-oss-copy-source, "/<bucket>/<URL-encoded key>",
+// optionally followed by "?versionId=<id>" to copy that version
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/copyobject).
+func copySource(v string) (bucket, key, versionID string, oe *ossError) {
+	src, versionID, hasVersion := strings.Cut(v, "?versionId=")
+	b, k, ok := strings.Cut(strings.TrimPrefix(src, "/"), "/")
 	if ok {
 		k, ok = unescapeKey(k)
 	}
-	if !ok || b == "" || k == "" {
-		return "", "", newErr(400, "InvalidArgument", "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.").withArg("x-oss-copy-source", v)
+	if !ok || b == "" || k == "" || (hasVersion && versionID == "") {
+		return "", "", "", newErr(400, "InvalidArgument", "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.").withArg("x-oss-copy-source", v)
 	}
-	return b, k, nil
+	return b, k, versionID, nil
+}
+
+// copySourceError answers a copy source that cannot be read: a version id
+// that the key does not have (EC 0012-00000203,
+// https://www.alibabacloud.com/help/en/oss/support/0012-00000203) or that
+// is a delete marker (EC 0016-00000307,
+// https://www.alibabacloud.com/help/en/oss/support/0016-00000307); the
+// codes and statuses are [inferred].
+func copySourceError(err error, key, vid string) *ossError {
+	var dm *deleteMarkerError
+	switch {
+	case errors.As(err, &dm) && !dm.latest:
+		return newErr(400, "InvalidArgument", "The version of the copy source is a delete marker.").withEC("0016-00000307").withArg("x-oss-copy-source", vid)
+	case errors.Is(err, errVersionNotStored):
+		return errNoSuchVersion(vid).withEC("0012-00000203")
+	case errors.Is(err, errNotStored):
+		return errNoSuchKey().withArg("Key", key)
+	}
+	return errInternal(err)
 }
 
 func unescapeKey(k string) (string, bool) {

@@ -1,7 +1,6 @@
 package osstest
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -27,7 +26,7 @@ type copyPartResult struct {
 func (e *Emulator) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
 	drainBody(r)
 	e.mp.partRequests.Add(1)
-	part, oe := e.copyPart(r, key)
+	part, srcVersion, oe := e.copyPart(r, key)
 	if oe != nil && oe.status == http.StatusNotModified {
 		w.WriteHeader(oe.status)
 		return
@@ -40,30 +39,40 @@ func (e *Emulator) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *re
 	// In the header too, as UploadPart answers it: ali-oss's uploadPartCopy
 	// and the Python SDK's upload_part_copy read it from there.
 	w.Header().Set("ETag", part.etag())
+	if srcVersion != "" {
+		// The source's version id, which the Go SDK v2's TestUploadPartCopy
+		// expects of a versioned source.
+		w.Header().Set("X-Oss-Copy-Source-Version-Id", srcVersion)
+	}
 	writeXML(w, http.StatusOK, &copyPartResult{ETag: part.etag(), LastModified: part.modified.Format("2006-01-02T15:04:05.000Z")})
 }
 
-func (e *Emulator) copyPart(r *http.Request, key string) (*mpPart, *ossError) {
+// copyPart stores the part and returns it with the source's version id
+// ("" in a never-versioned bucket).
+func (e *Emulator) copyPart(r *http.Request, key string) (*mpPart, string, *ossError) {
 	n, id, oe := e.partTarget(r, key)
 	if oe != nil {
-		return nil, oe
+		return nil, "", oe
 	}
-	srcBucket, srcKey, oe := copySource(r.Header.Get("X-Oss-Copy-Source"))
+	srcBucket, srcKey, srcVersion, oe := copySource(r.Header.Get("X-Oss-Copy-Source"))
 	if oe != nil {
-		return nil, oe
+		return nil, "", oe
 	}
 	from := e.buckets.get(srcBucket)
 	if from == nil {
-		return nil, errNoSuchBucket(srcBucket)
+		return nil, "", errNoSuchBucket(srcBucket)
 	}
-	content, src, err := from.store.open(srcKey)
-	if errors.Is(err, errNotStored) {
-		return nil, errNoSuchKey().withArg("Key", srcKey)
-	}
+	content, src, err := from.store.openVersion(srcKey, srcVersion) // versions.go
 	if err != nil {
-		return nil, errInternal(err)
+		return nil, "", copySourceError(err, srcKey, srcVersion) // copy.go
 	}
 	defer content.Close()
+	part, oe := e.copyRangeTo(r, id, key, n, src, content)
+	return part, src.VersionID, oe
+}
+
+// copyRangeTo stores x-oss-copy-source-range of src as part n of upload id.
+func (e *Emulator) copyRangeTo(r *http.Request, id, key string, n int, src Object, content io.ReadSeeker) (*mpPart, *ossError) {
 	if oe := copyConditions(r.Header, src); oe != nil {
 		return nil, oe
 	}

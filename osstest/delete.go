@@ -22,9 +22,25 @@ func (e *Emulator) deleteObject(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	if err := e.store.remove(key); err != nil {
+	vid, oe := versionParam(r) // versioning.go
+	if oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	out, err := e.store.deleteVersion(key, vid, e.now()) // versions.go
+	if err != nil {
 		writeError(w, rc, errInternal(err))
 		return
+	}
+	// The version deleted, or the delete marker added, and whether it is
+	// a delete marker
+	// (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject).
+	h := w.Header()
+	if out.versionID != "" {
+		h.Set("X-Oss-Version-Id", out.versionID)
+	}
+	if out.marker {
+		h.Set("X-Oss-Delete-Marker", "true")
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -130,6 +130,23 @@
 // a sorted index: a page costs the same in a bucket of 100,000 objects as
 // in one of 1,000.
 //
+// # Versioning
+//
+// PUT /?versioning (PutBucketVersioning) enables or suspends versioning of
+// a bucket, as OSS does
+// (https://www.alibabacloud.com/help/en/oss/user-guide/overview-78), and
+// GET /?versioning reads the status. Enabled, every write (PutObject,
+// PostObject, CopyObject, CompleteMultipartUpload, a first AppendObject)
+// makes a version, answered in x-oss-version-id; suspended, a write makes
+// the version "null". GetObject, HeadObject, GetObjectMeta, DeleteObject,
+// the tagging and ACL operations take ?versionId, and x-oss-copy-source
+// takes "?versionId=" for CopyObject and UploadPartCopy. DeleteObject
+// without a version id adds a delete marker; with one it deletes that
+// version for good. GET /?versions (ListObjectVersions) lists every version
+// and delete marker. The status, versions and markers survive a restart
+// with Config.Dir; a bucket never versioned answers exactly as before,
+// without x-oss-version-id (versions.go says how versions are kept).
+//
 // # Callbacks
 //
 // With a callback field, the emulator renders callbackBody with

@@ -25,7 +25,7 @@ func StoreObjects(e *Emulator, keys []string, size int) error {
 		p.Write(data)
 		obj := Object{Key: k, Size: int64(size), ETag: etag,
 			ContentType: "application/octet-stream", ACL: "default", StorageClass: "Standard", LastModified: e.now().UTC()}
-		if err := e.store.commit(p, obj, false); err != nil {
+		if err := e.store.commit(p, &obj, false); err != nil {
 			return err
 		}
 	}

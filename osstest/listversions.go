@@ -1,12 +1,16 @@
 package osstest
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+)
 
-// listObjectVersions serves ListObjectVersions (GET /?versions). The
-// emulator's buckets are never versioned, and OSS lists each object of an
-// unversioned bucket once, as its latest version with version id "null"
+// listObjectVersions serves ListObjectVersions (GET /?versions)
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/listobjectversions).
-// key-marker pages as ListObjects' marker does.
+// OSS lists each object of a bucket that was never versioned once, as its
+// latest version with version id "null"; key-marker pages as ListObjects'
+// marker does. A versioned bucket's answer lists every version and delete
+// marker (versions.go).
 func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
 	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
@@ -20,10 +24,15 @@ func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc
 		writeError(w, rc, oe)
 		return
 	}
-	pg := e.store.page(req)
 	b := newListXML("ListVersionsResult", e.bucket, req) // listhttp.go
 	b.elem("KeyMarker", listEncode(req, req.marker))
 	b.elem("VersionIdMarker", q.Get("version-id-marker"))
+	if vp, ok := e.store.versionPage(req, req.marker, q.Get("version-id-marker")); ok {
+		b.versions(req, vp, e.bucketOwner())
+		b.send(w)
+		return
+	}
+	pg := e.store.page(req)
 	b.paging(req, pg)
 	if pg.truncated {
 		b.elem("NextKeyMarker", listEncode(req, pg.last))
@@ -48,4 +57,38 @@ func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc
 	b.commonPrefixes(req, pg)
 	b.WriteString("</ListVersionsResult>")
 	b.send(w)
+}
+
+// versions writes the rest of a versioned bucket's answer: paging, then
+// each Version and DeleteMarker in listing order, then CommonPrefixes.
+func (b *listXML) versions(req listRequest, vp versionPage, owner string) {
+	b.paging(req, listPage{truncated: vp.truncated})
+	if vp.truncated {
+		b.elem("NextKeyMarker", listEncode(req, vp.nextKey))
+		b.elem("NextVersionIdMarker", vp.nextVersion)
+	}
+	for _, v := range vp.versions {
+		o := v.obj
+		elem := "Version"
+		if v.marker {
+			elem = "DeleteMarker"
+		}
+		b.WriteString("<" + elem + ">")
+		b.elem("Key", listEncode(req, o.Key))
+		b.elem("VersionId", o.VersionID)
+		b.elem("IsLatest", strconv.FormatBool(v.latest))
+		b.elem("LastModified", listTime(o.LastModified))
+		if !v.marker {
+			b.elem("ETag", o.ETag)
+			b.elem("Type", objectType(o))
+			b.elemInt("Size", o.Size)
+			b.elem("StorageClass", o.StorageClass)
+		}
+		b.WriteString("<Owner>")
+		b.elem("ID", owner)
+		b.elem("DisplayName", owner)
+		b.WriteString("</Owner></" + elem + ">")
+	}
+	b.commonPrefixes(req, listPage{prefixes: vp.prefixes})
+	b.WriteString("</ListVersionsResult>")
 }

@@ -315,6 +315,7 @@ func (e *Emulator) completeMultipart(w http.ResponseWriter, r *http.Request, rc 
 	h := w.Header()
 	h.Set("ETag", up.obj.ETag)
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(up.obj.CRC64, 10))
+	setVersionHeader(h, up.obj) // versioning.go
 	if up.callback != nil {
 		e.runCallback(w, r, rc, up)
 		return
@@ -408,7 +409,7 @@ func (e *Emulator) assemble(u *mpUpload, parts []*mpPart, obj *Object, forbid bo
 		}
 		obj.ContentMD5 = sum
 	}
-	if err := e.store.commitConcat(blobs, total, *obj, forbid, endRecord(u.id)); err != nil {
+	if err := e.store.commitConcat(blobs, total, obj, forbid, endRecord(u.id)); err != nil {
 		putBack()
 		if errors.Is(err, errExists) {
 			return errExistsOSS()

@@ -125,6 +125,10 @@ func bucketOperation(method, sub string) string {
 		return opGetBucketTags
 	case "DELETE tagging":
 		return opDeleteBucketTags
+	case "PUT versioning":
+		return opPutBucketVersioning // versioning.go
+	case "GET versioning":
+		return opGetBucketVersioning
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name

@@ -109,7 +109,7 @@ func TestNotImplementedNamesTheOperation(t *testing.T) {
 		{"PUT", "a.txt", "symlink", "PutSymlink"},
 		{"GET", "a.txt", "objectMeta", "GET ?objectMeta"},
 		{"GET", "", "website", "GET ?website on the bucket"},
-		{"PUT", "", "versioning", "PUT ?versioning on the bucket"},
+		{"PUT", "", "worm", "PUT ?worm on the bucket"},
 	} {
 		req := objReq(t, srv, tc.method, tc.key, tc.query, nil, nil, "")
 		auth{kind: "v4", key: testKey}.sign(req, srv.Bucket(), tc.key)

@@ -32,14 +32,15 @@ func FuzzTaggingHeader(f *testing.F) {
 	})
 }
 
-// FuzzCopySource: any x-oss-copy-source is split into a bucket and a
-// non-empty key, or refused with InvalidArgument; never a panic.
+// FuzzCopySource: any x-oss-copy-source is split into a bucket, a
+// non-empty key and a version id (non-empty when ?versionId= is sent), or
+// refused with InvalidArgument; never a panic.
 func FuzzCopySource(f *testing.F) {
-	for _, s := range []string{"/examplebucket/a.txt", "/b/dir/%E4%B8%AD.txt?versionId=1", "/b/", "b/k", "%zz", "/"} {
+	for _, s := range []string{"/examplebucket/a.txt", "/b/dir/%E4%B8%AD.txt?versionId=1", "/b/", "b/k", "%zz", "/", "/b/k?versionId=", "/b/k?versionId=null"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		b, k, oe := copySource(v)
+		b, k, vid, oe := copySource(v)
 		if oe != nil {
 			if oe.status != 400 {
 				t.Fatalf("%q: %v", v, oe)
@@ -48,6 +49,9 @@ func FuzzCopySource(f *testing.F) {
 		}
 		if b == "" || k == "" || strings.Contains(b, "/") {
 			t.Fatalf("%q: bucket %q key %q", v, b, k)
+		}
+		if strings.Contains(v, "?versionId=") != (vid != "") {
+			t.Fatalf("%q: version id %q", v, vid)
 		}
 	})
 }

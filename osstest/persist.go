@@ -20,7 +20,11 @@ import (
 //   - "part-<random>": the content of an uploaded part of a multipart
 //     upload in progress;
 //   - "journal": one JSON line per change (an object stored or deleted, an
-//     upload initiated, a part stored, an upload completed or aborted);
+//     upload initiated, a part stored, an upload completed or aborted, a
+//     noncurrent version or delete marker of a versioned bucket kept or
+//     removed: versions.go);
+//   - ".bucket.json": the configured bucket's settings, its versioning
+//     status (versioning.go);
 //   - ".upload-*.tmp" and ".journal-*.tmp": files being written.
 //
 // A new Emulator on the directory replays the journal, so a standalone
@@ -65,6 +69,8 @@ type journalRecord struct {
 	Upload *journalUpload `json:"upload,omitempty"` // init
 	ID     string         `json:"id,omitempty"`     // part, end
 	Part   *journalPart   `json:"part,omitempty"`   // part
+	// Marker: a "ver" record's entry is a delete marker (versions.go).
+	Marker bool `json:"dm,omitempty"`
 }
 
 type journalUpload struct {
@@ -98,6 +104,7 @@ type journalObject struct {
 	LastModified              time.Time         `json:"t"`
 	Type                      string            `json:"type,omitempty"`
 	Tags                      map[string]string `json:"tags,omitempty"`
+	VersionID                 string            `json:"vid,omitempty"`
 	Content                   []byte            `json:"-"`
 }
 
@@ -186,11 +193,22 @@ func partRecord(id string, p *mpPart) journalRecord {
 
 func endRecord(id string) journalRecord { return journalRecord{Op: "end", ID: id} }
 
+// verRecord adds e as the newest noncurrent entry of its key in a
+// versioned bucket, or replaces the entry of its version (versions.go).
+func verRecord(e *entry) journalRecord {
+	j := toJournal(e.obj)
+	return journalRecord{Op: "ver", File: e.file, Obj: &j, Marker: e.marker}
+}
+
+// unverRecord removes noncurrent version vid of key.
+func unverRecord(key, vid string) journalRecord { return journalRecord{Op: "unver", Key: key, ID: vid} }
+
 // loaded is the live state read back from a directory.
 type loaded struct {
-	objects map[string]*entry
-	uploads map[string]*mpUpload
-	strs    interned
+	objects  map[string]*entry
+	uploads  map[string]*mpUpload
+	versions *versionState // nil unless the journal has "ver" records
+	strs     interned
 	// records counts the journal's records, dead counts those that did not
 	// end up live: a journal without dead records is not rewritten.
 	records, dead int
@@ -234,12 +252,19 @@ func (s *store) load() (map[string]*mpUpload, error) {
 			live[filepath.Base(p.content.path)] = true
 		}
 	}
+	if st.versions != nil {
+		for _, list := range st.versions.old {
+			for _, e := range list {
+				live[e.file] = true
+			}
+		}
+	}
 	for name := range present {
 		if (!live[name] && ownFile(name)) || legacy[name] {
 			os.Remove(filepath.Join(s.dir, name))
 		}
 	}
-	s.objects = st.objects
+	s.objects, s.ver = st.objects, st.versions
 	keys := make([]string, 0, len(st.objects))
 	for k := range st.objects {
 		keys = append(keys, k)
@@ -331,6 +356,13 @@ func (st *loaded) apply(rec journalRecord, dir string, present map[string]bool) 
 		}
 		u.parts[p.Number] = &mpPart{number: p.Number, size: p.Size, md5: p.MD5, crc64: p.CRC64, modified: p.Modified,
 			content: blob{path: filepath.Join(dir, rec.File)}}
+	case rec.Op == "ver" && rec.Obj != nil && rec.Obj.Key != "":
+		st.applyVersion(rec, present)
+	case rec.Op == "unver":
+		if st.versions != nil && st.versions.drop(rec.Key, rec.ID) != nil {
+			st.dead++
+		}
+		st.dead++
 	case rec.Op == "end":
 		if u := st.uploads[rec.ID]; u != nil {
 			st.dead += 1 + len(u.parts)
@@ -341,6 +373,23 @@ func (st *loaded) apply(rec journalRecord, dir string, present map[string]bool) 
 		return fmt.Errorf("unknown record %q", rec.Op)
 	}
 	return nil
+}
+
+// applyVersion replays a "ver" record: a noncurrent version whose content
+// file is gone is dropped with it.
+func (st *loaded) applyVersion(rec journalRecord, present map[string]bool) {
+	if !rec.Marker && !present[rec.File] {
+		st.dead++
+		return
+	}
+	if st.versions == nil {
+		st.versions = newVersionState("")
+	}
+	e := &entry{obj: rec.Obj.object(&st.strs), file: rec.File, marker: rec.Marker}
+	if st.versions.find(e.obj.Key, versionOf(e.obj)) >= 0 {
+		st.dead++ // a metadata change replaces the version's record
+	}
+	st.versions.push(e)
 }
 
 // importLegacy takes in the objects of an emulator that kept metadata in
@@ -390,6 +439,9 @@ func (s *store) openJournal(st loaded, rewrite bool) error {
 					return err
 				}
 			}
+			if err := writeVersions(enc, st.versions); err != nil {
+				return err
+			}
 			for _, u := range st.uploads {
 				if err := enc.Encode(initRecord(u)); err != nil {
 					return err
@@ -409,6 +461,22 @@ func (s *store) openJournal(st loaded, rewrite bool) error {
 	var err error
 	s.journal.f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
 	return err
+}
+
+// writeVersions writes the records of v's noncurrent entries, oldest
+// first per key, so that replaying them rebuilds each key's order.
+func writeVersions(enc *json.Encoder, v *versionState) error {
+	if v == nil {
+		return nil
+	}
+	for _, list := range v.old {
+		for i := len(list) - 1; i >= 0; i-- {
+			if err := enc.Encode(verRecord(list[i])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeFileAtomic writes name (the journal, a bucket's settings) with

@@ -1,7 +1,6 @@
 package osstest
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,23 +9,26 @@ import (
 
 // getObject serves GET and HEAD /<key> with the headers OSS returns for a
 // stored object; Range and conditional requests are handled by
-// http.ServeContent. Access is checked by authorizeRead (acl.go).
+// http.ServeContent. Access is checked by authorizeRead (acl.go). With
+// versionId, the version asked for is read (versioning.go).
 func (e *Emulator) getObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
 	if oe := e.authorizeRead(r, key); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
-	content, obj, err := e.store.open(key)
+	vid, oe := versionParam(r)
+	if oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	content, obj, err := e.store.openVersion(key, vid)
 	if err != nil {
-		if errors.Is(err, errNotStored) {
-			writeError(w, rc, errNoSuchKey().withArg("Key", key))
-			return
-		}
-		writeError(w, rc, errInternal(err))
+		writeError(w, rc, versionError(w.Header(), err, key, vid))
 		return
 	}
 	defer content.Close()
 	h := w.Header()
+	setVersionHeader(h, obj)
 	h.Set("Content-Type", obj.ContentType)
 	h.Set("ETag", obj.ETag)
 	if obj.ContentMD5 != "" { // multipart objects have none
@@ -71,12 +73,18 @@ func (e *Emulator) getObjectMeta(w http.ResponseWriter, r *http.Request, rc *req
 		writeError(w, rc, oe)
 		return
 	}
-	obj, ok := e.store.get(key)
-	if !ok {
-		writeError(w, rc, errNoSuchKey().withArg("Key", key))
+	vid, oe := versionParam(r)
+	if oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	obj, err := e.store.getVersion(key, vid)
+	if err != nil {
+		writeError(w, rc, versionError(w.Header(), err, key, vid))
 		return
 	}
 	h := w.Header()
+	setVersionHeader(h, obj)
 	h.Set("ETag", obj.ETag)
 	h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
 	h.Set("Last-Modified", obj.LastModified.UTC().Format(http.TimeFormat))

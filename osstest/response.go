@@ -54,6 +54,7 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, rc *reqCtx, u
 func setObjectHeaders(h http.Header, obj Object) {
 	h.Set("ETag", obj.ETag)
 	h.Set("X-Oss-Hash-Crc64ecma", strconv.FormatUint(obj.CRC64, 10))
+	setVersionHeader(h, obj) // versioning.go
 	if obj.ContentMD5 != "" {
 		h.Set("Content-MD5", obj.ContentMD5)
 	}

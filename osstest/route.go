@@ -17,10 +17,11 @@ type reqCtx struct {
 // ServeHTTP serves the emulator's buckets over HTTP: the bucket operations
 // (PutBucket, DeleteBucket, GetBucketInfo, ListBuckets, ListObjects and
 // ListObjectsV2, ListMultipartUploads, ListObjectVersions,
-// DeleteMultipleObjects, Put/Get/DeleteBucketTags), the object operations (PostObject, PutObject,
-// AppendObject, CopyObject, GetObject, HeadObject, GetObjectMeta,
-// DeleteObject, the multipart upload operations with UploadPartCopy,
-// Put/GetObjectACL, tagging), CORS preflights and the callback public key
+// DeleteMultipleObjects, Put/Get/DeleteBucketTags, Put/GetBucketVersioning),
+// the object operations (PostObject, PutObject, AppendObject, CopyObject,
+// GetObject, HeadObject, GetObjectMeta, DeleteObject, the multipart upload
+// operations with UploadPartCopy, Put/GetObjectACL, tagging), CORS
+// preflights and the callback public key
 // (see the package documentation and buckets.go for addressing). Any other
 // operation is answered 501 NotImplemented without touching stored objects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -99,6 +100,10 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		writeError(w, rc, errMethodNotAllowed())
 	case opListObjectsV2:
 		e.listObjectsV2(w, r, rc) // listhttp.go
+	case opPutBucketVersioning:
+		e.putBucketVersioning(w, r, rc) // versioning.go
+	case opGetBucketVersioning:
+		e.getBucketVersioning(w, r, rc)
 	default:
 		drainBody(r)
 		writeError(w, rc, errNotImplemented(op))

@@ -56,6 +56,10 @@ type Object struct {
 	Type string `json:",omitempty"`
 	// Tags are the object's tags (x-oss-tagging, PutObjectTagging).
 	Tags map[string]string `json:",omitempty"`
+	// VersionID is the x-oss-version-id of the object in a versioned
+	// bucket ("null" for one stored while versioning was suspended), ""
+	// in a bucket that was never versioned (versions.go).
+	VersionID string `json:",omitempty"`
 	// Content is the object's data, filled in by Emulator.Object only.
 	Content []byte `json:"-"`
 }
@@ -95,6 +99,9 @@ type store struct {
 	// buffer, unlike an object's, is never handed to a reader.
 	spare      [][]byte
 	spareBytes int
+	// ver holds the noncurrent versions and delete markers of a bucket
+	// that has been versioned; nil for one that never was (versions.go).
+	ver *versionState
 }
 
 // maxSpareBytes bounds the memory the store keeps for reuse.
@@ -104,6 +111,9 @@ type entry struct {
 	obj  Object
 	data []byte // memory store
 	file string // directory store: the content file's name in dir
+	// marker: a delete marker of a versioned bucket, with no content
+	// (versions.go).
+	marker bool
 }
 
 // newStore returns the store of dir ("" for memory) and the multipart
@@ -173,9 +183,13 @@ func (p *pending) abort() {
 // commit makes the pending content visible as obj. With forbidOverwrite an
 // existing key is left alone and errExists returned; the check and the
 // insert are atomic, so of two racing uploads exactly one wins. also are
-// journal records written with the object's, in the same write.
-func (s *store) commit(p *pending, obj Object, forbidOverwrite bool, also ...journalRecord) error {
-	e := &entry{obj: obj}
+// journal records written with the object's, in the same write. In a
+// versioned bucket commit sets obj.VersionID and keeps the object it
+// replaces as a noncurrent version (versions.go), unless obj already
+// carries the current version's id (AppendObject, which grows the current
+// version in place).
+func (s *store) commit(p *pending, obj *Object, forbidOverwrite bool, also ...journalRecord) error {
+	e := &entry{}
 	if p.buf != nil {
 		e.data = p.buf.Bytes()
 	} else {
@@ -187,13 +201,19 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool, also ...jou
 	}
 	s.mu.Lock()
 	old, exists := s.objects[obj.Key]
-	if exists && forbidOverwrite {
+	if exists && forbidOverwrite && s.ver == nil {
 		s.mu.Unlock()
 		s.removeFile(e.file)
 		return errExists
 	}
+	var sv superseded
+	if s.ver != nil {
+		sv = s.ver.supersede(obj, old) // versions.go
+	}
+	e.obj = *obj
 	if s.dir != "" {
-		if err := s.journal.append(append([]journalRecord{putRecord(e.file, obj)}, also...)...); err != nil {
+		recs := append(append([]journalRecord{putRecord(e.file, *obj)}, sv.records...), also...)
+		if err := s.journal.append(recs...); err != nil {
 			s.mu.Unlock()
 			s.removeFile(e.file)
 			return fmt.Errorf("writing the journal: %w", err)
@@ -203,11 +223,13 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool, also ...jou
 	if !exists {
 		s.index.insert(obj.Key)
 	}
+	gone := s.ver.apply(sv)
 	s.mu.Unlock()
-	if exists {
+	if exists && !sv.kept {
 		// Readers that already opened the old file keep reading it.
 		s.removeFile(old.file)
 	}
+	s.removeFile(gone)
 	return nil
 }
 
@@ -218,11 +240,15 @@ func (s *store) removeFile(name string) {
 	}
 }
 
+// exists reports whether key holds an object that x-oss-forbid-overwrite
+// protects. A versioned bucket has none: a write there makes a new version
+// instead of overwriting
+// (https://help.aliyun.com/en/oss/user-guide/0026-00000201).
 func (s *store) exists(key string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.objects[key]
-	return ok
+	return ok && s.ver == nil
 }
 
 func (s *store) get(key string) (Object, bool) {
@@ -339,7 +365,7 @@ func (s *store) takeSpare(n int) []byte {
 // obj, as commit does. The directory store copies file to file, which the
 // kernel does without passing the bytes through this process's memory
 // where it can (copy_file_range on Linux).
-func (s *store) commitConcat(parts []blob, total int64, obj Object, forbidOverwrite bool, also ...journalRecord) error {
+func (s *store) commitConcat(parts []blob, total int64, obj *Object, forbidOverwrite bool, also ...journalRecord) error {
 	p, err := s.begin(total)
 	if err != nil {
 		return err

@@ -211,7 +211,7 @@ func (e *Emulator) commitStreamed(p *pending, obj *Object, st *streamed, forbidO
 	obj.ContentMD5 = base64.StdEncoding.EncodeToString(st.md5)
 	obj.CRC64 = st.crc64
 	obj.LastModified = e.now().UTC()
-	if err := e.store.commit(p, *obj, forbidOverwrite); err != nil {
+	if err := e.store.commit(p, obj, forbidOverwrite); err != nil {
 		if errors.Is(err, errExists) {
 			return errExistsOSS()
 		}

@@ -2,7 +2,6 @@ package osstest
 
 import (
 	"encoding/xml"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -131,7 +130,7 @@ func (e *Emulator) putObjectTagging(w http.ResponseWriter, r *http.Request, rc *
 		writeError(w, rc, oe)
 		return
 	}
-	e.updateObject(w, rc, key, http.StatusOK, func(o *Object) { o.Tags = tags })
+	e.updateObject(w, r, rc, key, http.StatusOK, func(o *Object) { o.Tags = tags })
 }
 
 // deleteObjectTagging serves DELETE /<key>?tagging
@@ -142,20 +141,23 @@ func (e *Emulator) deleteObjectTagging(w http.ResponseWriter, r *http.Request, r
 		writeError(w, rc, oe)
 		return
 	}
-	e.updateObject(w, rc, key, http.StatusNoContent, func(o *Object) { o.Tags = nil })
+	e.updateObject(w, r, rc, key, http.StatusNoContent, func(o *Object) { o.Tags = nil })
 }
 
-// updateObject applies change to key's metadata and answers status, or
-// NoSuchKey.
-func (e *Emulator) updateObject(w http.ResponseWriter, rc *reqCtx, key string, status int, change func(*Object)) {
-	if err := e.store.update(key, change); err != nil {
-		if errors.Is(err, errNotStored) {
-			writeError(w, rc, errNoSuchKey().withArg("Key", key))
-			return
-		}
-		writeError(w, rc, errInternal(err))
+// updateObject applies change to the metadata of key's version that r
+// names (versionId, else the latest) and answers status, or NoSuchKey.
+func (e *Emulator) updateObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string, status int, change func(*Object)) {
+	vid, oe := versionParam(r) // versioning.go
+	if oe != nil {
+		writeError(w, rc, oe)
 		return
 	}
+	obj, err := e.store.updateVersion(key, vid, change)
+	if err != nil {
+		writeError(w, rc, versionError(w.Header(), err, key, vid))
+		return
+	}
+	setVersionHeader(w.Header(), obj)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(status)
 }
@@ -168,11 +170,17 @@ func (e *Emulator) getObjectTagging(w http.ResponseWriter, r *http.Request, rc *
 		writeError(w, rc, oe)
 		return
 	}
-	obj, ok := e.store.get(key)
-	if !ok {
-		writeError(w, rc, errNoSuchKey().withArg("Key", key))
+	vid, oe := versionParam(r)
+	if oe != nil {
+		writeError(w, rc, oe)
 		return
 	}
+	obj, err := e.store.getVersion(key, vid)
+	if err != nil {
+		writeError(w, rc, versionError(w.Header(), err, key, vid))
+		return
+	}
+	setVersionHeader(w.Header(), obj)
 	doc := taggingXML{Tags: []tagXML{}}
 	for _, k := range sortedTagKeys(obj.Tags) {
 		doc.Tags = append(doc.Tags, tagXML{Key: k, Value: obj.Tags[k]})
