@@ -138,6 +138,7 @@ type bucketInfoXML struct {
 		ServerSideEncryption   struct {
 			SSEAlgorithm string `xml:"SSEAlgorithm"`
 		} `xml:"ServerSideEncryptionRule"`
+		Versioning string `xml:"Versioning,omitempty"` // once PutBucketVersioning set it
 	} `xml:"Bucket"`
 }
 
@@ -177,6 +178,7 @@ func (e *Emulator) getBucketInfo(w http.ResponseWriter, r *http.Request, rc *req
 	b.Name, b.ACL, b.ResourceGroupID = e.bucket, info.ACL, defaultResourceGroup
 	b.Owner = e.owner()
 	b.BlockPublicAccess = info.ACL == aclPrivate
+	b.Versioning = info.Versioning
 	writeXML(w, http.StatusOK, &res)
 }
 

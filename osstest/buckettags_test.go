@@ -323,6 +323,7 @@ func TestGetBucketInfoFields(t *testing.T) {
 		LogBucket                                                                 *string `xml:"BucketPolicy>LogBucket"`
 		LogPrefix                                                                 *string `xml:"BucketPolicy>LogPrefix"`
 		SSEAlgorithm                                                              *string `xml:"ServerSideEncryptionRule>SSEAlgorithm"`
+		Versioning                                                                *string `xml:"Versioning"`
 		OwnerID                                                                   string  `xml:"Owner>ID"`
 	}
 	host := strings.TrimPrefix(srv.URL, "http://")
@@ -356,6 +357,14 @@ func TestGetBucketInfoFields(t *testing.T) {
 	want.Grant, want.BlockPublicAccess = "public-read", "false"
 	if diff := cmp.Diff(want, get()); diff != "" {
 		t.Errorf("GetBucketInfo of a public-read bucket (-want +got):\n%s", diff)
+	}
+	// Versioning appears once set (the Go SDK v2's BucketInfo.Versioning).
+	runSteps(t, srv, "v1", []step{{name: "PutBucketVersioning", method: "PUT", bucket: "info", query: "versioning",
+		body: "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", status: 200}})
+	enabled := "Enabled"
+	want.Versioning = &enabled
+	if diff := cmp.Diff(want, get()); diff != "" {
+		t.Errorf("GetBucketInfo of a versioned bucket (-want +got):\n%s", diff)
 	}
 }
 
