@@ -35,6 +35,9 @@ type listRequest struct {
 	// start is where the page begins: the first key it may hold. Empty
 	// means from the prefix on.
 	start string
+	// past is set when a marker or start-after rolled up every key that
+	// can follow it (after): the listing is empty.
+	past bool
 	// marker (V1), startAfter and token (V2) are echoed as sent.
 	marker, startAfter, token string
 	urlEncoding               bool
@@ -61,13 +64,13 @@ func parseListQuery(q url.Values, v2 bool) (listRequest, *ossError) {
 	if !v2 {
 		req.marker = q.Get("marker")
 		if req.marker != "" {
-			req.start = req.after(req.marker)
+			req.start, req.past = req.after(req.marker)
 		}
 		return req, nil
 	}
 	req.startAfter = q.Get("start-after")
 	if req.startAfter != "" {
-		req.start = req.after(req.startAfter)
+		req.start, req.past = req.after(req.startAfter)
 	}
 	switch v := q.Get("fetch-owner"); v {
 	case "", "false":
@@ -92,17 +95,19 @@ func parseListQuery(q url.Values, v2 bool) (listRequest, *ossError) {
 // after returns where a listing that continues after mark begins: the
 // next key, or, when mark is a common prefix of this listing (it ends at
 // the first delimiter after the prefix), the first key past every key it
-// rolls up, so that no common prefix is answered twice.
-func (req listRequest) after(mark string) string {
-	if req.delimiter != "" && strings.HasPrefix(mark, req.prefix) && strings.HasSuffix(mark, req.delimiter) {
-		rest := mark[len(req.prefix):]
-		if strings.Index(rest, req.delimiter) == len(rest)-len(req.delimiter) {
-			if end := prefixEnd(mark); end != "" {
-				return end
-			}
-		}
+// rolls up, so that no common prefix is answered twice. past is true when
+// there is no such key: mark is all 0xff bytes, and every key greater
+// than it starts with it.
+func (req listRequest) after(mark string) (start string, past bool) {
+	// The delimiter must end the part after the prefix, not overlap the
+	// prefix: with prefix "a/" and delimiter "/", marker "a/" is no
+	// common prefix, and "a/b" comes after it.
+	rest, ok := strings.CutPrefix(mark, req.prefix)
+	if ok && req.delimiter != "" && strings.HasSuffix(rest, req.delimiter) && strings.Index(rest, req.delimiter) == len(rest)-len(req.delimiter) {
+		end := prefixEnd(mark)
+		return end, end == ""
 	}
-	return mark + "\x00"
+	return mark + "\x00", false
 }
 
 // listPage is one page of a listing.
@@ -122,6 +127,9 @@ func (s *store) page(req listRequest) listPage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var pg listPage
+	if req.past {
+		return pg
+	}
 	x := &s.index
 	p := x.seek(max(req.start, req.prefix))
 	for x.valid(p) {
