@@ -137,10 +137,12 @@ func (s *store) update(key string, change func(*Object)) error {
 	}
 	obj := e.obj.clone()
 	change(&obj)
+	var recs []journalRecord
 	if s.dir != "" {
-		if err := s.journal.append(putRecord(e.file, obj)); err != nil {
-			return err
-		}
+		recs = []journalRecord{putRecord(e.file, obj)}
+	}
+	if err := s.journal.append(recs...); err != nil {
+		return err
 	}
 	e.obj = obj
 	return nil

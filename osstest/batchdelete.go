@@ -50,7 +50,10 @@ func (e *Emulator) deleteMultipleObjects(w http.ResponseWriter, r *http.Request,
 		res.EncodingType = "url"
 	}
 	for _, o := range req.Objects {
-		e.store.remove(o.Key)
+		if err := e.store.remove(o.Key); err != nil {
+			writeError(w, rc, errInternal(err)) // not answered as deleted
+			return
+		}
 		if !req.Quiet {
 			k, _ := responseKey(r, o.Key)
 			res.Deleted = append(res.Deleted, deletedElement{Key: k})

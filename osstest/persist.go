@@ -136,7 +136,9 @@ type journalPart struct {
 }
 
 // journal appends records to the journal file. Its zero value (memory
-// store) discards them.
+// store) discards them. Once closed, it refuses every append, records or
+// none: a write that journals nothing (the memory store's) calls append
+// all the same, so that every write after Server.Close fails alike.
 type journal struct {
 	mu     sync.Mutex
 	f      *os.File
@@ -164,8 +166,10 @@ func (j *journal) append(recs ...journalRecord) error {
 			return err
 		}
 	}
-	_, err := j.f.Write(buf.Bytes())
-	return err
+	if _, err := j.f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	return nil
 }
 
 func putRecord(file string, obj Object) journalRecord {
@@ -436,10 +440,11 @@ func writeFileAtomic(name, pattern string, write func(io.Writer) error) error {
 func (s *store) close() error {
 	s.journal.mu.Lock()
 	defer s.journal.mu.Unlock()
+	s.journal.closed = true
 	if s.journal.f == nil {
 		return nil
 	}
 	err := s.journal.f.Close()
-	s.journal.f, s.journal.closed = nil, true
+	s.journal.f = nil
 	return err
 }

@@ -192,12 +192,14 @@ func (s *store) commit(p *pending, obj Object, forbidOverwrite bool, also ...jou
 		s.removeFile(e.file)
 		return errExists
 	}
+	var recs []journalRecord
 	if s.dir != "" {
-		if err := s.journal.append(append([]journalRecord{putRecord(e.file, obj)}, also...)...); err != nil {
-			s.mu.Unlock()
-			s.removeFile(e.file)
-			return fmt.Errorf("writing the journal: %w", err)
-		}
+		recs = append([]journalRecord{putRecord(e.file, obj)}, also...)
+	}
+	if err := s.journal.append(recs...); err != nil {
+		s.mu.Unlock()
+		s.removeFile(e.file)
+		return err
 	}
 	s.objects[obj.Key] = e
 	if !exists {
