@@ -72,6 +72,8 @@ type journalUpload struct {
 	Key       string        `json:"key"`
 	Initiated time.Time     `json:"initiated"`
 	Obj       journalObject `json:"obj"`
+	// Sequential is the upload's ?sequential flag (sequential.go).
+	Sequential bool `json:"seq,omitempty"`
 }
 
 // journalObject is an Object as the journal keeps it: short names, empty
@@ -180,7 +182,8 @@ func putRecord(file string, obj Object) journalRecord {
 func delRecord(key string) journalRecord { return journalRecord{Op: "del", Key: key} }
 
 func initRecord(u *mpUpload) journalRecord {
-	return journalRecord{Op: "init", Upload: &journalUpload{ID: u.id, Key: u.key, Initiated: u.initiated, Obj: toJournal(u.obj)}}
+	return journalRecord{Op: "init", Upload: &journalUpload{ID: u.id, Key: u.key, Initiated: u.initiated, Obj: toJournal(u.obj),
+		Sequential: u.sequential}}
 }
 
 func partRecord(id string, p *mpPart) journalRecord {
@@ -322,7 +325,8 @@ func (st *loaded) apply(rec journalRecord, dir string, present map[string]bool) 
 		st.dead++
 	case rec.Op == "init" && rec.Upload != nil:
 		u := rec.Upload
-		st.uploads[u.ID] = &mpUpload{id: u.ID, key: u.Key, initiated: u.Initiated, obj: u.Obj.object(&st.strs), parts: map[int]*mpPart{}}
+		st.uploads[u.ID] = &mpUpload{id: u.ID, key: u.Key, initiated: u.Initiated, obj: u.Obj.object(&st.strs), parts: map[int]*mpPart{},
+			sequential: u.Sequential}
 	case rec.Op == "part" && rec.Part != nil:
 		u := st.uploads[rec.ID]
 		if u == nil || !present[rec.File] {
