@@ -15,9 +15,9 @@ import (
 // Both answer at most max-keys entries, objects and common prefixes counted
 // alike, in key order. OSS documents max-keys as greater than 0 and at most
 // 1000, 100 by default (ListObjects page above); 0, a negative number or
-// a non-number is refused with InvalidArgument, and a value over 1000 is
-// taken as 1000 and echoed so in MaxKeys [inferred: the page does not say
-// which of the two OSS does above 1000].
+// a non-number is refused with InvalidArgument, and so is a value over
+// 1000 for ListObjects and ListObjectsV2 (listlimits.go). ListObjectVersions
+// takes a value over 1000 as 1000 and echoes it so [inferred].
 const (
 	defaultMaxKeys = 100
 	maxMaxKeys     = 1000
@@ -82,8 +82,10 @@ func parseListQuery(q url.Values, v2 bool) (listRequest, *ossError) {
 	if q.Has("continuation-token") {
 		req.token = q.Get("continuation-token")
 		start, err := base64.RawURLEncoding.DecodeString(req.token)
-		if err != nil || req.token == "" {
-			return req, newErr(400, "InvalidArgument", "The continuation-token is not valid.").withArg("continuation-token", req.token)
+		// A token the emulator issued holds a position of at most a key
+		// (1023 bytes) and one more byte.
+		if err != nil || req.token == "" || len(start) > maxListParamBytes+1 {
+			return req, newErr(400, "InvalidArgument", "The continuation-token is not valid.").withEC(ecListContinuationToken).withArg("continuation-token", req.token)
 		}
 		// A token continues where its page ended, later than any
 		// start-after it was made under.

@@ -36,8 +36,8 @@ func bruteList(keys []string, prefix, delimiter, mark string) (objects, prefixes
 	return objects, prefixes
 }
 
-// TestListBytes: with prefixes, delimiters and start-after values that end
-// in 0xff or in part of a multibyte UTF-8 sequence, over keys with 0xff
+// TestListBytes: with delimiters and start-after values that are 0xff or
+// part of a multibyte UTF-8 sequence, or end in one, over keys with 0xff
 // bytes (stored directly: OSS keys are UTF-8) and runes up to U+10FFFF,
 // ListObjectsV2 and ListObjects answer what bruteList does, in one page
 // and paged by continuation token or marker.
@@ -47,8 +47,10 @@ func TestListBytes(t *testing.T) {
 		"\xff", "\xff\xff", "\xff\xff/x", "\xff\xffa\xff",
 		"ÿ", "ÿ/1", "ÿÿ", "中", "中文/x", "中/文", "丁", "\U0010FFFF", "\U0010FFFFz", "\U0010FFFF\U0010FFFF"}
 	fillBucket(t, srv, keys)
-	prefixes := []string{"", "a", "a/", "a\xff", "\xff", "\xff\xff", "\xc3", "\xe4", "\xe4\xb8", "\xf4\x8f\xbf", "\xf4\x8f\xbf\xbf"}
-	delimiters := []string{"", "/", "\xff", "\xff\xff", "\xbf", "\xe4", "\xad", "\xb8\xad", "\xf4\x8f"}
+	// OSS wants a UTF-8 prefix and a delimiter of one character
+	// (listlimits.go); one invalid byte counts as one.
+	prefixes := []string{"", "a", "a/", "ÿ", "中", "\U0010FFFF"}
+	delimiters := []string{"", "/", "\xff", "\xbf", "\xe4", "\xad", "\x8f", "ÿ", "中", "\U0010FFFF"}
 	marks := append([]string{"\xff", "\xff\xff", "\xff\xff\xff", "a\xff", "\xe4", "\xf4"}, keys...)
 	esc := func(s string) string { return url.QueryEscape(s) }
 	for _, prefix := range prefixes {
@@ -127,4 +129,59 @@ func unescapeAll(t *testing.T, in []string) []string {
 		out = append(out, u)
 	}
 	return out
+}
+
+// TestListLimits: ListObjects and ListObjectsV2 refuse the parameters OSS
+// refuses with 400 InvalidArgument and the EC of its page (listlimits.go),
+// and accept the longest and odd values it allows.
+func TestListLimits(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	fillBucket(t, srv, []string{"a"})
+	long := strings.Repeat("k", 1023)
+	esc := url.QueryEscape
+	for _, tc := range []struct {
+		query string
+		ec    string // "" accepted, "-" refused without an EC
+	}{
+		{"prefix=" + long, ""},
+		{"prefix=" + long + "k", "0015-00000403"},
+		{"prefix=" + esc("中\xe4"), "0015-00000403"},
+		{"list-type=2&prefix=" + long + "k", "0015-00000403"},
+		{"marker=" + long, ""},
+		{"marker=" + long + "k", "0015-00000405"},
+		{"marker=" + esc("\xff\xe4"), ""},
+		{"delimiter=" + esc("中"), ""},
+		{"delimiter=" + esc("\xff"), ""},
+		{"delimiter=abc", "0015-00000406"},
+		{"list-type=2&delimiter=" + esc("//"), "0015-00000406"},
+		{"max-keys=1000", ""},
+		{"max-keys=1001", "0015-00000402"},
+		{"list-type=2&max-keys=0", "0015-00000402"},
+		{"list-type=2&max-keys=x", "0015-00000402"},
+		{"list-type=2&start-after=" + long, ""},
+		{"list-type=2&start-after=" + long + "k", "-"},
+		{"list-type=2&continuation-token=" + strings.Repeat("a", 1366), ""}, // 1024 bytes decoded
+		{"list-type=2&continuation-token=" + strings.Repeat("a", 1368), "0015-00000404"},
+		{"list-type=2&continuation-token=%25", "0015-00000404"},
+	} {
+		r, a := list(t, srv, tc.query)
+		name := tc.query[:min(len(tc.query), 60)]
+		if tc.ec == "" {
+			if a == nil {
+				t.Errorf("%s: %d %s", name, r.status, r.body)
+			}
+			continue
+		}
+		if r.status != 400 {
+			t.Errorf("%s: %d, want 400", name, r.status)
+			continue
+		}
+		want := tc.ec
+		if want == "-" {
+			want = ""
+		}
+		if e := r.ossError(t); e.Code != "InvalidArgument" || e.EC != want {
+			t.Errorf("%s: %s EC %q, want InvalidArgument EC %q", name, e.Code, e.EC, want)
+		}
+	}
 }
