@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -63,9 +62,11 @@ func TestREADMESnippetsAreExamples(t *testing.T) {
 // (but for the port), and its callbacks verify with the key fetched from
 // the URL the README's snippet derives from the emulator's URL.
 func TestStandaloneEmulatorAsREADMEShows(t *testing.T) {
+	// The go command that runs this test is on PATH (runtime.GOROOT,
+	// the old fallback, is deprecated since Go 1.24).
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("the go command is not on PATH: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "ossdirect")
 	if out, err := exec.Command(goTool, "build", "-o", bin, "./cmd/ossdirect").CombinedOutput(); err != nil {

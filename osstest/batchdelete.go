@@ -59,7 +59,7 @@ func (e *Emulator) deleteMultipleObjects(w http.ResponseWriter, r *http.Request,
 	for _, o := range req.Objects {
 		out, err := e.store.deleteVersion(o.Key, o.VersionID, e.now())
 		if err != nil {
-			writeError(w, rc, errInternal(err))
+			writeError(w, rc, errInternal(err)) // not answered as deleted
 			return
 		}
 		if !req.Quiet {

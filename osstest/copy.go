@@ -86,7 +86,7 @@ func (e *Emulator) copyTo(r *http.Request, ak AccessKey, key string, from *Emula
 	if oe := copyConditions(r.Header, src); oe != nil {
 		return Object{}, oe
 	}
-	obj, oe := copiedObject(r.Header, key, src)
+	obj, oe := e.copiedObject(r.Header, key, src)
 	if oe != nil {
 		return Object{}, oe
 	}
@@ -179,7 +179,7 @@ func copyConditions(h http.Header, src Object) *ossError {
 
 // copiedObject is the copy's metadata: the source's content fields, and the
 // source's metadata (COPY) or the request's (REPLACE).
-func copiedObject(h http.Header, key string, src Object) (Object, *ossError) {
+func (e *Emulator) copiedObject(h http.Header, key string, src Object) (Object, *ossError) {
 	fromRequest, oe := objectFromHeader(key, h)
 	if oe != nil {
 		return Object{}, oe
@@ -193,7 +193,13 @@ func copiedObject(h http.Header, key string, src Object) (Object, *ossError) {
 		obj.ContentType, obj.CacheControl = fromRequest.ContentType, fromRequest.CacheControl
 		obj.ContentDisposition, obj.ContentEncoding = fromRequest.ContentDisposition, fromRequest.ContentEncoding
 		obj.Expires, obj.Meta, obj.StorageClass = fromRequest.Expires, fromRequest.Meta, fromRequest.StorageClass
+		// The copy is encrypted as the request says, KMS key id and data
+		// encryption included: none of the source's stays with a new algorithm.
 		obj.ServerSideEncryption = fromRequest.ServerSideEncryption
+		obj.ServerSideDataEncryption, obj.ServerSideEncryptionKeyID = "", ""
+		if oe := e.takeEncryption(h, &obj); oe != nil {
+			return Object{}, oe
+		}
 	default:
 		return Object{}, newErr(400, "InvalidArgument", "The x-oss-metadata-directive header must be COPY or REPLACE.").withArg("x-oss-metadata-directive", d)
 	}

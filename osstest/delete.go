@@ -52,11 +52,13 @@ func (e *Emulator) deleteObject(w http.ResponseWriter, r *http.Request, rc *reqC
 func (s *store) remove(key string) error {
 	s.mu.Lock()
 	old, ok := s.objects[key]
+	var recs []journalRecord
 	if ok && s.dir != "" {
-		if err := s.journal.append(delRecord(key)); err != nil { // persist.go
-			s.mu.Unlock()
-			return err
-		}
+		recs = []journalRecord{delRecord(key)} // persist.go
+	}
+	if err := s.journal.append(recs...); err != nil {
+		s.mu.Unlock()
+		return err
 	}
 	delete(s.objects, key)
 	if ok {

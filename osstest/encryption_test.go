@@ -57,3 +57,40 @@ func TestServerSideEncryptionEchoed(t *testing.T) {
 		})
 	}
 }
+
+// TestCopyObjectEncryptionReplaced: a CopyObject with
+// x-oss-metadata-directive REPLACE encrypts the copy as the request says,
+// key id included, as a PutObject with the same headers would: a KMS
+// source copied as AES256 keeps no KMS key id or data encryption; COPY
+// keeps the source's (https://www.alibabacloud.com/help/en/oss/developer-reference/copyobject).
+func TestCopyObjectEncryptionReplaced(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	kms := map[string]string{"x-oss-server-side-encryption": "KMS", "x-oss-server-side-encryption-key-id": "key-1", "x-oss-server-side-data-encryption": "SM4"}
+	for _, tc := range []struct {
+		name           string
+		header         map[string]string
+		sse, data, key string // "*" any non-empty
+	}{
+		{"COPY keeps the source's", map[string]string{}, "KMS", "SM4", "key-1"},
+		{"REPLACE with AES256", map[string]string{"x-oss-metadata-directive": "REPLACE", "x-oss-server-side-encryption": "AES256"}, "AES256", "", ""},
+		{"REPLACE with SM4", map[string]string{"x-oss-metadata-directive": "REPLACE", "x-oss-server-side-encryption": "SM4"}, "SM4", "", ""},
+		{"REPLACE with KMS, default key", map[string]string{"x-oss-metadata-directive": "REPLACE", "x-oss-server-side-encryption": "KMS"}, "KMS", "", "*"},
+		{"REPLACE with KMS, another key", map[string]string{"x-oss-metadata-directive": "REPLACE", "x-oss-server-side-encryption": "KMS", "x-oss-server-side-encryption-key-id": "key-2"}, "KMS", "", "key-2"},
+		{"REPLACE without encryption", map[string]string{"x-oss-metadata-directive": "REPLACE"}, "", "", ""},
+	} {
+		if r := bucketReq(t, srv, http.MethodPut, srv.Bucket(), "src.txt", []byte("x"), kms, false); r.status != 200 {
+			t.Fatalf("PUT source: %d %s", r.status, r.body)
+		}
+		tc.header["x-oss-copy-source"] = "/" + srv.Bucket() + "/src.txt"
+		if r := bucketReq(t, srv, http.MethodPut, srv.Bucket(), "dst.txt", nil, tc.header, false); r.status != 200 {
+			t.Fatalf("%s: copy %d %s", tc.name, r.status, r.body)
+		}
+		h := bucketReq(t, srv, http.MethodHead, srv.Bucket(), "dst.txt", nil, nil, false).header
+		key := h.Get("X-Oss-Server-Side-Encryption-Key-Id")
+		if h.Get("X-Oss-Server-Side-Encryption") != tc.sse || h.Get("X-Oss-Server-Side-Data-Encryption") != tc.data ||
+			(tc.key == "*" && key == "") || (tc.key != "*" && key != tc.key) {
+			t.Errorf("%s: HEAD encryption %q, data %q, key id %q; want %q %q %q", tc.name, h.Get("X-Oss-Server-Side-Encryption"),
+				h.Get("X-Oss-Server-Side-Data-Encryption"), key, tc.sse, tc.data, tc.key)
+		}
+	}
+}

@@ -15,9 +15,9 @@ import (
 // Both answer at most max-keys entries, objects and common prefixes counted
 // alike, in key order. OSS documents max-keys as greater than 0 and at most
 // 1000, 100 by default (ListObjects page above); 0, a negative number or
-// a non-number is refused with InvalidArgument, and a value over 1000 is
-// taken as 1000 and echoed so in MaxKeys [inferred: the page does not say
-// which of the two OSS does above 1000].
+// a non-number is refused with InvalidArgument, and so is a value over
+// 1000 for ListObjects and ListObjectsV2 (listlimits.go). ListObjectVersions
+// takes a value over 1000 as 1000 and echoes it so [inferred].
 const (
 	defaultMaxKeys = 100
 	maxMaxKeys     = 1000
@@ -35,6 +35,9 @@ type listRequest struct {
 	// start is where the page begins: the first key it may hold. Empty
 	// means from the prefix on.
 	start string
+	// past is set when a marker or start-after rolled up every key that
+	// can follow it (after): the listing is empty.
+	past bool
 	// marker (V1), startAfter and token (V2) are echoed as sent.
 	marker, startAfter, token string
 	urlEncoding               bool
@@ -61,13 +64,13 @@ func parseListQuery(q url.Values, v2 bool) (listRequest, *ossError) {
 	if !v2 {
 		req.marker = q.Get("marker")
 		if req.marker != "" {
-			req.start = req.after(req.marker)
+			req.start, req.past = req.after(req.marker)
 		}
 		return req, nil
 	}
 	req.startAfter = q.Get("start-after")
 	if req.startAfter != "" {
-		req.start = req.after(req.startAfter)
+		req.start, req.past = req.after(req.startAfter)
 	}
 	switch v := q.Get("fetch-owner"); v {
 	case "", "false":
@@ -79,8 +82,10 @@ func parseListQuery(q url.Values, v2 bool) (listRequest, *ossError) {
 	if q.Has("continuation-token") {
 		req.token = q.Get("continuation-token")
 		start, err := base64.RawURLEncoding.DecodeString(req.token)
-		if err != nil || req.token == "" {
-			return req, newErr(400, "InvalidArgument", "The continuation-token is not valid.").withArg("continuation-token", req.token)
+		// A token the emulator issued holds a position of at most a key
+		// (1023 bytes) and one more byte.
+		if err != nil || req.token == "" || len(start) > maxListParamBytes+1 {
+			return req, newErr(400, "InvalidArgument", "The continuation-token is not valid.").withEC(ecListContinuationToken).withArg("continuation-token", req.token)
 		}
 		// A token continues where its page ended, later than any
 		// start-after it was made under.
@@ -92,17 +97,19 @@ func parseListQuery(q url.Values, v2 bool) (listRequest, *ossError) {
 // after returns where a listing that continues after mark begins: the
 // next key, or, when mark is a common prefix of this listing (it ends at
 // the first delimiter after the prefix), the first key past every key it
-// rolls up, so that no common prefix is answered twice.
-func (req listRequest) after(mark string) string {
-	if req.delimiter != "" && strings.HasPrefix(mark, req.prefix) && strings.HasSuffix(mark, req.delimiter) {
-		rest := mark[len(req.prefix):]
-		if strings.Index(rest, req.delimiter) == len(rest)-len(req.delimiter) {
-			if end := prefixEnd(mark); end != "" {
-				return end
-			}
-		}
+// rolls up, so that no common prefix is answered twice. past is true when
+// there is no such key: mark is all 0xff bytes, and every key greater
+// than it starts with it.
+func (req listRequest) after(mark string) (start string, past bool) {
+	// The delimiter must end the part after the prefix, not overlap the
+	// prefix: with prefix "a/" and delimiter "/", marker "a/" is no
+	// common prefix, and "a/b" comes after it.
+	rest, ok := strings.CutPrefix(mark, req.prefix)
+	if ok && req.delimiter != "" && strings.HasSuffix(rest, req.delimiter) && strings.Index(rest, req.delimiter) == len(rest)-len(req.delimiter) {
+		end := prefixEnd(mark)
+		return end, end == ""
 	}
-	return mark + "\x00"
+	return mark + "\x00", false
 }
 
 // listPage is one page of a listing.
@@ -122,6 +129,9 @@ func (s *store) page(req listRequest) listPage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var pg listPage
+	if req.past {
+		return pg
+	}
 	x := &s.index
 	p := x.seek(max(req.start, req.prefix))
 	for x.valid(p) {

@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// FuzzListQuery: any query is either refused with a 400 or parsed into a
+// FuzzListQuery: any query is either refused with a 400 (checkListLimits,
+// parseListQuery) or parsed into a
 // request whose page, from a small bucket, holds at most max-keys (1 to
 // 1000) entries, each under the prefix, in order and after any marker,
 // start-after or token, common prefixes ending in the delimiter; a
@@ -24,7 +25,11 @@ func FuzzListQuery(f *testing.F) {
 			return
 		}
 		for _, v2 := range []bool{false, true} {
-			req, oe := parseListQuery(q, v2)
+			oe := checkListLimits(q, v2)
+			var req listRequest
+			if oe == nil {
+				req, oe = parseListQuery(q, v2)
+			}
 			if oe != nil {
 				if oe.status != 400 {
 					t.Fatalf("%q: status %d", raw, oe.status)

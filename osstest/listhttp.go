@@ -108,7 +108,12 @@ func (e *Emulator) listRead(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 			return listRequest{}, false
 		}
 	}
-	req, oe := parseListQuery(r.URL.Query(), v2)
+	q := r.URL.Query()
+	oe := checkListLimits(q, v2) // listlimits.go
+	var req listRequest
+	if oe == nil {
+		req, oe = parseListQuery(q, v2)
+	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return listRequest{}, false

@@ -1,9 +1,6 @@
 package osstest
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // keyIndex holds the stored keys in order, so that a listing page costs
 // a binary search and the page itself, whatever the bucket's size. It is
@@ -118,9 +115,15 @@ func (x *keyIndex) remove(k string) {
 // prefixEnd returns the least string greater than every string that
 // starts with prefix, or "" if there is none (prefix is all 0xff bytes).
 func prefixEnd(prefix string) string {
-	p := strings.TrimRight(prefix, "\xff")
-	if p == "" {
+	// Byte by byte: strings.TrimRight(prefix, "\xff") reads both as UTF-8
+	// and trims every trailing byte that is not valid UTF-8 (a delimiter
+	// may end inside a multibyte rune), not only 0xff.
+	n := len(prefix)
+	for n > 0 && prefix[n-1] == 0xff {
+		n--
+	}
+	if n == 0 {
 		return ""
 	}
-	return p[:len(p)-1] + string([]byte{p[len(p)-1] + 1})
+	return prefix[:n-1] + string([]byte{prefix[n-1] + 1})
 }

@@ -78,6 +78,8 @@ type journalUpload struct {
 	Key       string        `json:"key"`
 	Initiated time.Time     `json:"initiated"`
 	Obj       journalObject `json:"obj"`
+	// Sequential is the upload's ?sequential flag (sequential.go).
+	Sequential bool `json:"seq,omitempty"`
 }
 
 // journalObject is an Object as the journal keeps it: short names, empty
@@ -143,7 +145,9 @@ type journalPart struct {
 }
 
 // journal appends records to the journal file. Its zero value (memory
-// store) discards them.
+// store) discards them. Once closed, it refuses every append, records or
+// none: a write that journals nothing (the memory store's) calls append
+// all the same, so that every write after Server.Close fails alike.
 type journal struct {
 	mu     sync.Mutex
 	f      *os.File
@@ -171,8 +175,10 @@ func (j *journal) append(recs ...journalRecord) error {
 			return err
 		}
 	}
-	_, err := j.f.Write(buf.Bytes())
-	return err
+	if _, err := j.f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	return nil
 }
 
 func putRecord(file string, obj Object) journalRecord {
@@ -183,7 +189,8 @@ func putRecord(file string, obj Object) journalRecord {
 func delRecord(key string) journalRecord { return journalRecord{Op: "del", Key: key} }
 
 func initRecord(u *mpUpload) journalRecord {
-	return journalRecord{Op: "init", Upload: &journalUpload{ID: u.id, Key: u.key, Initiated: u.initiated, Obj: toJournal(u.obj)}}
+	return journalRecord{Op: "init", Upload: &journalUpload{ID: u.id, Key: u.key, Initiated: u.initiated, Obj: toJournal(u.obj),
+		Sequential: u.sequential}}
 }
 
 func partRecord(id string, p *mpPart) journalRecord {
@@ -343,7 +350,8 @@ func (st *loaded) apply(rec journalRecord, dir string, present map[string]bool) 
 		st.dead++
 	case rec.Op == "init" && rec.Upload != nil:
 		u := rec.Upload
-		st.uploads[u.ID] = &mpUpload{id: u.ID, key: u.Key, initiated: u.Initiated, obj: u.Obj.object(&st.strs), parts: map[int]*mpPart{}}
+		st.uploads[u.ID] = &mpUpload{id: u.ID, key: u.Key, initiated: u.Initiated, obj: u.Obj.object(&st.strs), parts: map[int]*mpPart{},
+			sequential: u.Sequential}
 	case rec.Op == "part" && rec.Part != nil:
 		u := st.uploads[rec.ID]
 		if u == nil || !present[rec.File] {
@@ -504,10 +512,11 @@ func writeFileAtomic(name, pattern string, write func(io.Writer) error) error {
 func (s *store) close() error {
 	s.journal.mu.Lock()
 	defer s.journal.mu.Unlock()
+	s.journal.closed = true
 	if s.journal.f == nil {
 		return nil
 	}
 	err := s.journal.f.Close()
-	s.journal.f, s.journal.closed = nil, true
+	s.journal.f = nil
 	return err
 }

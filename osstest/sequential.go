@@ -14,7 +14,8 @@ import (
 // integration test (TestUploaderWithSequential) expects OSS to answer HEAD
 // with a Content-MD5 for such an object, and none for other multipart
 // objects (https://www.alibabacloud.com/help/en/oss/developer-reference/initiatemultipartupload).
-// The flag is not kept across a restart with Config.Dir.
+// With Config.Dir the flag is journalled with the upload (persist.go), so
+// it survives a restart as the parts do.
 
 // blobsMD5 is the base64 MD5 of the blobs' content, in order.
 func blobsMD5(blobs []blob) (string, error) {

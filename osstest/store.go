@@ -211,13 +211,14 @@ func (s *store) commit(p *pending, obj *Object, forbidOverwrite bool, also ...jo
 		sv = s.ver.supersede(obj, old) // versions.go
 	}
 	e.obj = *obj
+	var recs []journalRecord
 	if s.dir != "" {
-		recs := append(append([]journalRecord{putRecord(e.file, *obj)}, sv.records...), also...)
-		if err := s.journal.append(recs...); err != nil {
-			s.mu.Unlock()
-			s.removeFile(e.file)
-			return fmt.Errorf("writing the journal: %w", err)
-		}
+		recs = append(append([]journalRecord{putRecord(e.file, *obj)}, sv.records...), also...)
+	}
+	if err := s.journal.append(recs...); err != nil {
+		s.mu.Unlock()
+		s.removeFile(e.file)
+		return err
 	}
 	s.objects[obj.Key] = e
 	if !exists {

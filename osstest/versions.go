@@ -273,14 +273,16 @@ func (s *store) updateVersion(key, vid string, change func(*Object)) (Object, er
 	obj := e.obj.clone()
 	change(&obj)
 	current := s.objects[key] == e
+	var recs []journalRecord
 	if s.dir != "" {
 		rec := putRecord(e.file, obj)
 		if !current {
 			rec = verRecord(&entry{obj: obj, file: e.file})
 		}
-		if err := s.journal.append(rec); err != nil {
-			return Object{}, err
-		}
+		recs = append(recs, rec)
+	}
+	if err := s.journal.append(recs...); err != nil { // refused after Close
+		return Object{}, err
 	}
 	e.obj = obj
 	return s.versioned(obj.clone()), nil
@@ -353,10 +355,11 @@ func (s *store) addDeleteMarker(key string, now time.Time) (deleteOutcome, []str
 	if exists {
 		recs = append(recs, delRecord(key))
 	}
-	if s.dir != "" {
-		if err := s.journal.append(recs...); err != nil {
-			return deleteOutcome{}, nil, err
-		}
+	if s.dir == "" {
+		recs = nil // the memory store journals nothing, but is refused after Close
+	}
+	if err := s.journal.append(recs...); err != nil {
+		return deleteOutcome{}, nil, err
 	}
 	if exists {
 		delete(s.objects, key)
@@ -403,10 +406,11 @@ func (s *store) removeVersion(key, vid string) (deleteOutcome, []string, error) 
 	if next != nil {
 		recs = append(recs, putRecord(next.file, next.obj), unverRecord(key, versionOf(next.obj)))
 	}
-	if s.dir != "" {
-		if err := s.journal.append(recs...); err != nil {
-			return deleteOutcome{}, nil, err
-		}
+	if s.dir == "" {
+		recs = nil // the memory store journals nothing, but is refused after Close
+	}
+	if err := s.journal.append(recs...); err != nil {
+		return deleteOutcome{}, nil, err
 	}
 	if isCurrent {
 		delete(s.objects, key)

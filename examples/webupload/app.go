@@ -331,13 +331,17 @@ func userOf(r *http.Request) (string, error) {
 	return uid, nil
 }
 
-// host is the bucket's URL the page uploads to, as the signer computes it
-// for tokens.
-func (a *App) host() string {
-	if a.cfg.Endpoint != "" {
-		return strings.TrimRight(a.cfg.Endpoint, "/")
+// host is the bucket's URL the page uploads to, the one the Signer puts in
+// tokens. The Signer does not export it, so it is read off a presigned URL
+// (the base URL, "/", the key) rather than built a second time here.
+func (a *App) host(ctx context.Context) (string, error) {
+	const key = "k" // nothing to escape
+	p, err := a.signer.Presign(ctx, signer.Request{Method: http.MethodHead, Key: key})
+	if err != nil {
+		return "", err
 	}
-	return "https://" + a.cfg.Bucket + ".oss-" + strings.TrimPrefix(a.cfg.Region, "oss-") + ".aliyuncs.com"
+	base, _, _ := strings.Cut(p.URL, "?")
+	return strings.TrimSuffix(base, "/"+key), nil
 }
 
 // ticketExpires is how long a large upload can be resumed: a day, as
@@ -534,10 +538,16 @@ func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
 	if types == nil {
 		types = []string{}
 	}
+	host, err := a.host(r.Context())
+	if err != nil {
+		a.cfg.Logger.Error("upload settings: the bucket URL", "err", err)
+		http.Error(w, "upload credentials unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	writeJSON(w, pageConfig{
 		UID:          uid,
 		Dir:          userDir(uid),
-		Host:         a.host(),
+		Host:         host,
 		Bucket:       a.cfg.Bucket,
 		Mode:         a.cfg.Mode,
 		Signature:    sig,

@@ -322,3 +322,25 @@ func TestMainSignals(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigHostIsTokenHost: the page's "Uploads go to" (GET /api/config)
+// is the URL tokens post to, for a bucket named by region (with or without
+// the "oss-" prefix) and for an Endpoint.
+func TestConfigHostIsTokenHost(t *testing.T) {
+	for _, tc := range []struct{ region, endpoint, want string }{
+		{"cn-hangzhou", "", "https://bkt.oss-cn-hangzhou.aliyuncs.com"},
+		{"oss-cn-hangzhou", "", "https://bkt.oss-cn-hangzhou.aliyuncs.com"},
+		{"cn-shanghai", "https://uploads.example.com/", "https://uploads.example.com"},
+	} {
+		d := startApp(t, Config{Mode: "oss", Bucket: "bkt", Region: tc.region, Endpoint: tc.endpoint,
+			Credentials: signer.StaticCredentials{AccessKeyID: "id", AccessKeySecret: "secret"}, Keys: verify.DefaultFetcher()})
+		c := browserClient(t)
+		var pc pageConfig
+		getJSON(t, c, d+"/api/config", &pc)
+		var tok signer.Token
+		getJSON(t, c, d+"/oss/token", &tok)
+		if pc.Host != tc.want || tok.Host != tc.want {
+			t.Errorf("region %q endpoint %q: config host %q, token host %q, want %q", tc.region, tc.endpoint, pc.Host, tok.Host, tc.want)
+		}
+	}
+}
