@@ -68,8 +68,7 @@ func (h *CompanionHandler) Validate() error {
 	return h.Signer.Validate()
 }
 
-// check is Validate without asking for credentials. It checks the Signer
-// once per request: the handler then calls its unchecked methods.
+// check is Validate without asking for credentials.
 func (h *CompanionHandler) check() error {
 	switch {
 	case h == nil:
@@ -266,7 +265,7 @@ func (c *companionCall) onUpload(rt companionRoute, plan *companionPlan) {
 	case "complete":
 		c.complete(plan)
 	case "abort":
-		p, err := c.h.Signer.presignAbort(c.r.Context(), plan.multipart(0), plan.UploadID, true)
+		p, err := c.h.Signer.PresignAbort(c.r.Context(), plan.multipart(0), plan.UploadID)
 		if err != nil {
 			c.e.failSign(c.w, err)
 			return
@@ -349,7 +348,7 @@ func (c *companionCall) params() {
 		return
 	}
 	u.MaxSize = min(u.MaxSize, maxObjectSize)
-	tok, err := c.h.Signer.sign(c.r.Context(), u)
+	tok, err := c.h.Signer.Sign(c.r.Context(), u)
 	if err != nil {
 		c.e.failSign(c.w, err)
 		return
@@ -387,7 +386,7 @@ func (c *companionCall) create() {
 	}
 	plan.User = c.user
 	plan.Expires = c.h.Signer.now().Add(defaultTicketExpires).Unix()
-	p, err := c.h.Signer.presignInitiate(c.r.Context(), plan.multipart(0), true)
+	p, err := c.h.Signer.PresignInitiate(c.r.Context(), plan.multipart(0))
 	if err != nil {
 		c.e.failSign(c.w, err)
 		return
@@ -476,7 +475,7 @@ func (c *companionCall) urlSeconds(plan *companionPlan) int64 {
 func (c *companionCall) signParts(plan *companionPlan, numbers []int) ([]string, bool) {
 	urls := make([]string, len(numbers))
 	for i, n := range numbers {
-		p, err := c.h.Signer.presignChecked(c.r.Context(), Request{Method: http.MethodPut, Key: plan.Key, Expires: plan.URLLife,
+		p, err := c.h.Signer.Presign(c.r.Context(), Request{Method: http.MethodPut, Key: plan.Key, Expires: plan.URLLife,
 			Query: url.Values{"partNumber": {strconv.Itoa(n)}, "uploadId": {plan.UploadID}}})
 		if err != nil {
 			c.e.failSign(c.w, err)

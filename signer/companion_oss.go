@@ -161,7 +161,7 @@ func (c *companionCall) listParts(plan *companionPlan) ([]companionPart, error) 
 		if v4Marker {
 			req.Query.Set("part-number-marker", strconv.Itoa(marker))
 		}
-		p, err := c.h.Signer.presignChecked(c.r.Context(), req)
+		p, err := c.h.Signer.Presign(c.r.Context(), req)
 		if err != nil {
 			return nil, err
 		}
@@ -259,7 +259,7 @@ func (c *companionCall) complete(plan *companionPlan) {
 	if total < plan.MinSize || total > plan.MaxSize {
 		// The upload cannot become an acceptable object: its parts are
 		// discarded rather than left to the bucket's lifecycle rule.
-		if p, err := c.h.Signer.presignAbort(c.r.Context(), plan.multipart(0), plan.UploadID, true); err == nil {
+		if p, err := c.h.Signer.PresignAbort(c.r.Context(), plan.multipart(0), plan.UploadID); err == nil {
 			c.send(p, nil)
 		}
 		if total > plan.MaxSize {
@@ -269,7 +269,7 @@ func (c *companionCall) complete(plan *companionPlan) {
 		}
 		return
 	}
-	p, err := c.h.Signer.presignComplete(c.r.Context(), plan.multipart(total), plan.UploadID, true)
+	p, err := c.h.Signer.PresignComplete(c.r.Context(), plan.multipart(total), plan.UploadID)
 	if err != nil {
 		c.e.failSign(c.w, err)
 		return

@@ -82,7 +82,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.failApp(w, err)
 		return
 	}
-	tok, err := h.Signer.sign(r.Context(), u) // h.check checked it
+	tok, err := h.Signer.Sign(r.Context(), u)
 	if err != nil {
 		e.failSign(w, err)
 		return
@@ -99,8 +99,7 @@ func (h *Handler) Validate() error {
 	return h.Signer.Validate()
 }
 
-// check is Validate without asking for credentials. It checks the Signer
-// once per request: the handler then calls its unchecked methods.
+// check is Validate without asking for credentials.
 func (h *Handler) check() error {
 	switch {
 	case h == nil:

@@ -114,13 +114,10 @@ func (m *Multipart) partLength(partSize int64, count, n int) int64 {
 	return m.Size - int64(count-1)*partSize
 }
 
-// validate checks m, and s unless the caller has (checked), and returns
-// m's layout.
-func (m *Multipart) validate(s *Signer, checked bool) (partSize int64, count int, err error) {
-	if !checked {
-		if err := s.check(); err != nil {
-			return 0, 0, err
-		}
+// validate checks m and returns its layout.
+func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
+	if err := s.check(); err != nil {
+		return 0, 0, err
 	}
 	if partSize, count, err = m.Parts(); err != nil {
 		return 0, 0, err
@@ -130,7 +127,7 @@ func (m *Multipart) validate(s *Signer, checked bool) (partSize int64, count int
 			return 0, 0, invalid("multipart header %q is not an x-oss-* header", name)
 		}
 	}
-	if _, err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
+	if err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
 		return 0, 0, err
 	}
 	if m.Callback == nil && len(m.CallbackVars) > 0 {
@@ -158,26 +155,13 @@ func checkUploadID(id string) error {
 // signing its ContentType and Header. OSS answers the client an XML
 // document whose UploadId the later steps need.
 func (s *Signer) PresignInitiate(ctx context.Context, m Multipart) (*Presigned, error) {
-	return s.presignInitiate(ctx, m, false)
-}
-
-// The unexported presign* methods of this file are the exported ones for
-// a caller that may have checked s (checked): a handler checks its Signer
-// once per request, before calling the application.
-
-func (s *Signer) presignInitiate(ctx context.Context, m Multipart, checked bool) (*Presigned, error) {
-	if _, _, err := m.validate(s, checked); err != nil {
+	if _, _, err := m.validate(s); err != nil {
 		return nil, err
 	}
-	return s.presignChecked(ctx, m.initiateRequest()) // m.validate checked s
-}
-
-// initiateRequest is the InitiateMultipartUpload request of m.
-func (m *Multipart) initiateRequest() Request {
-	return Request{
+	return s.Presign(ctx, Request{
 		Method: http.MethodPost, Key: m.Key, Expires: m.Expires, ContentType: m.ContentType,
 		Header: m.Header, Query: url.Values{"uploads": {""}},
-	}
+	})
 }
 
 // PresignParts presigns UploadPart (PUT ?partNumber=N&uploadId=...) for
@@ -186,11 +170,7 @@ func (m *Multipart) initiateRequest() Request {
 // must send each part without a Content-Type (a Blob slice has none).
 // Credentials are asked once for the whole batch.
 func (s *Signer) PresignParts(ctx context.Context, m Multipart, uploadID string, partNumbers ...int) ([]Part, error) {
-	return s.presignParts(ctx, m, uploadID, partNumbers, false)
-}
-
-func (s *Signer) presignParts(ctx context.Context, m Multipart, uploadID string, partNumbers []int, checked bool) ([]Part, error) {
-	partSize, count, err := m.validate(s, checked)
+	partSize, count, err := m.validate(s)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +201,7 @@ func (s *Signer) presignParts(ctx context.Context, m Multipart, uploadID string,
 	}
 	parts := make([]Part, len(partNumbers))
 	for i, n := range partNumbers {
-		p, err := s.presign(&reqs[i], prs[i], nil, cr, t)
+		p, err := s.presign(&reqs[i], prs[i], cr, t)
 		if err != nil {
 			return nil, err
 		}
@@ -236,10 +216,6 @@ func (s *Signer) presignParts(ctx context.Context, m Multipart, uploadID string,
 // part list as XML with Content-Type application/xml (signed, since a
 // browser would otherwise label a string body text/plain).
 func (s *Signer) PresignComplete(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
-	return s.presignComplete(ctx, m, uploadID, false)
-}
-
-func (s *Signer) presignComplete(ctx context.Context, m Multipart, uploadID string, checked bool) (*Presigned, error) {
 	req := Request{Method: http.MethodPost, ContentType: "application/xml", CallbackVars: m.CallbackVars}
 	for name, v := range m.Header {
 		// Header names may be in any case (an http.Header literal need
@@ -257,7 +233,7 @@ func (s *Signer) presignComplete(ctx context.Context, m Multipart, uploadID stri
 		cb.URL = strings.Join(urls, ";")
 		req.Callback = &cb
 	}
-	return s.presignStep(ctx, m, uploadID, req, checked)
+	return s.presignStep(ctx, m, uploadID, req)
 }
 
 // withQueryParam appends name=value to a callback URL's query, before any
@@ -280,35 +256,27 @@ func withQueryParam(u, name, value string) string {
 // PresignAbort presigns AbortMultipartUpload (DELETE ?uploadId=...), which
 // discards the uploaded parts.
 func (s *Signer) PresignAbort(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
-	return s.presignAbort(ctx, m, uploadID, false)
-}
-
-func (s *Signer) presignAbort(ctx context.Context, m Multipart, uploadID string, checked bool) (*Presigned, error) {
-	return s.presignStep(ctx, m, uploadID, Request{Method: http.MethodDelete}, checked)
+	return s.presignStep(ctx, m, uploadID, Request{Method: http.MethodDelete})
 }
 
 // PresignListParts presigns ListParts (GET ?uploadId=...), with which a
 // client resumes an upload: it lists the parts OSS already has (up to
 // 1000, OSS's default page).
 func (s *Signer) PresignListParts(ctx context.Context, m Multipart, uploadID string) (*Presigned, error) {
-	return s.presignListParts(ctx, m, uploadID, false)
-}
-
-func (s *Signer) presignListParts(ctx context.Context, m Multipart, uploadID string, checked bool) (*Presigned, error) {
-	return s.presignStep(ctx, m, uploadID, Request{Method: http.MethodGet}, checked)
+	return s.presignStep(ctx, m, uploadID, Request{Method: http.MethodGet})
 }
 
 // presignStep validates m and uploadID and presigns req, a request on the
 // upload uploadID of m: its key and ?uploadId=, with m's Expires.
-func (s *Signer) presignStep(ctx context.Context, m Multipart, uploadID string, req Request, checked bool) (*Presigned, error) {
-	if _, _, err := m.validate(s, checked); err != nil {
+func (s *Signer) presignStep(ctx context.Context, m Multipart, uploadID string, req Request) (*Presigned, error) {
+	if _, _, err := m.validate(s); err != nil {
 		return nil, err
 	}
 	if err := checkUploadID(uploadID); err != nil {
 		return nil, err
 	}
 	req.Key, req.Expires, req.Query = m.Key, m.Expires, url.Values{"uploadId": {uploadID}}
-	return s.presignChecked(ctx, req) // m.validate checked s
+	return s.Presign(ctx, req)
 }
 
 // CheckSize checks the callback of a completed multipart upload against

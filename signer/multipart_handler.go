@@ -154,8 +154,7 @@ func (h *MultipartHandler) Validate() error {
 	return h.Signer.Validate()
 }
 
-// check is Validate without asking for credentials. It checks the Signer
-// once per request: the handler then calls its unchecked methods.
+// check is Validate without asking for credentials.
 func (h *MultipartHandler) check() error {
 	switch {
 	case h == nil:
@@ -243,11 +242,11 @@ func (h *MultipartHandler) step(w http.ResponseWriter, r *http.Request, e endpoi
 	var p *Presigned
 	switch step {
 	case "complete":
-		p, err = h.Signer.presignComplete(ctx, m, req.UploadID, true) // h.check checked it
+		p, err = h.Signer.PresignComplete(ctx, m, req.UploadID)
 	case "abort":
-		p, err = h.Signer.presignAbort(ctx, m, req.UploadID, true)
+		p, err = h.Signer.PresignAbort(ctx, m, req.UploadID)
 	case "list":
-		p, err = h.Signer.presignListParts(ctx, m, req.UploadID, true)
+		p, err = h.Signer.PresignListParts(ctx, m, req.UploadID)
 	}
 	if err != nil {
 		e.failSign(w, err)
@@ -276,7 +275,7 @@ func (h *MultipartHandler) parts(w http.ResponseWriter, r *http.Request, e endpo
 			return
 		}
 	}
-	parts, err := h.Signer.presignParts(r.Context(), *m, req.UploadID, req.Parts, true)
+	parts, err := h.Signer.PresignParts(r.Context(), *m, req.UploadID, req.Parts...)
 	if err != nil {
 		e.failSign(w, err)
 		return
@@ -301,12 +300,12 @@ func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoi
 		e.failApp(w, err)
 		return
 	}
-	partSize, count, err := m.validate(h.Signer, true) // h.check checked the Signer
+	partSize, count, err := m.validate(h.Signer)
 	if err != nil {
 		e.failSign(w, err)
 		return
 	}
-	initiate, err := h.Signer.presignChecked(r.Context(), m.initiateRequest())
+	initiate, err := h.Signer.PresignInitiate(r.Context(), m)
 	if err != nil {
 		e.failSign(w, err)
 		return

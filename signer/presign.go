@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
-	"github.com/ossdirect/ossdirect/internal/binding"
 	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
@@ -190,18 +189,11 @@ func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	return s.presignChecked(ctx, req)
-}
-
-// presignChecked is Presign for a caller that has checked s (a multipart
-// step, a CompanionHandler's batch of parts), so that s is checked once.
-func (s *Signer) presignChecked(ctx context.Context, req Request) (*Presigned, error) {
 	pr, err := req.prepare(s.Version)
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.checkCallback(req.Callback, req.CallbackVars, "a Request")
-	if err != nil {
+	if err := s.checkCallback(req.Callback, req.CallbackVars, "a Request"); err != nil {
 		return nil, err
 	}
 	t := s.now()
@@ -209,19 +201,18 @@ func (s *Signer) presignChecked(ctx context.Context, req Request) (*Presigned, e
 	if err != nil {
 		return nil, err
 	}
-	return s.presign(&req, pr, b, cr, t)
+	return s.presign(&req, pr, cr, t)
 }
 
-// presign signs a prepared request with credentials cr at instant t; b is
-// the Binder of req.Callback (checkCallback).
-func (s *Signer) presign(req *Request, pr presignedRequest, b *binding.Binder, cr Credentials, t time.Time) (*Presigned, error) {
+// presign signs a prepared request with credentials cr at instant t.
+func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t time.Time) (*Presigned, error) {
 	exp, err := expiry(t, time.Duration(pr.expires)*time.Second, cr)
 	if err != nil {
 		return nil, err
 	}
 	pr.expires = int64(exp.Sub(t) / time.Second)
 	if req.Callback != nil {
-		cb, err := s.bindCallback(b, exp)
+		cb, err := s.bindCallback(*req.Callback, exp)
 		if err != nil {
 			return nil, err
 		}

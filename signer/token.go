@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ossdirect/ossdirect/internal/binding"
 	"github.com/ossdirect/ossdirect/policy"
 )
 
@@ -47,18 +46,11 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	return s.sign(ctx, u)
-}
-
-// sign is Sign for a caller that has checked s: a handler checks its
-// Signer once per request, before calling the application.
-func (s *Signer) sign(ctx context.Context, u Upload) (*Token, error) {
 	pu, err := u.prepare()
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.checkCallback(u.Callback, u.CallbackVars, "an Upload")
-	if err != nil {
+	if err := s.checkCallback(u.Callback, u.CallbackVars, "an Upload"); err != nil {
 		return nil, err
 	}
 	// Whole seconds (s.now): x-oss-date has no fraction, and Token.Expire
@@ -79,7 +71,7 @@ func (s *Signer) sign(ctx context.Context, u Upload) (*Token, error) {
 	if s.Version == V4 {
 		date, region = f.pinV4(cr.AccessKeyID, t, s.Region)
 	}
-	if err := s.pinUpload(&f, &u, &pu, b, cr, exp); err != nil {
+	if err := s.pinUpload(&f, &u, &pu, cr, exp); err != nil {
 		return nil, err
 	}
 	encoded, err := policy.New(exp, f.conds...).Encode()
@@ -152,9 +144,8 @@ func (f *form) pinV4(accessKeyID string, t time.Time, region string) (date, std 
 }
 
 // pinUpload adds the conditions of u after the bucket and the signature
-// fields: the security token, the size, the key, then every pinned field;
-// b is the Binder of u.Callback (checkCallback).
-func (s *Signer) pinUpload(f *form, u *Upload, pu *prepared, b *binding.Binder, cr Credentials, exp time.Time) error {
+// fields: the security token, the size, the key, then every pinned field.
+func (s *Signer) pinUpload(f *form, u *Upload, pu *prepared, cr Credentials, exp time.Time) error {
 	if cr.SecurityToken != "" {
 		// Required in a V4 policy (docs/PROTOCOL.md#post-signature-v4);
 		// in V1 it stops anyone swapping the token sent with the form.
@@ -190,7 +181,7 @@ func (s *Signer) pinUpload(f *form, u *Upload, pu *prepared, b *binding.Binder, 
 		f.pin(policy.ForbidOverwrite(), "x-oss-forbid-overwrite", "true")
 	}
 	if u.Callback != nil {
-		cb, err := s.bindCallback(b, exp)
+		cb, err := s.bindCallback(*u.Callback, exp)
 		if err != nil {
 			return err
 		}
