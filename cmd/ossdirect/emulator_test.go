@@ -275,13 +275,17 @@ func TestEmulatorKeysAndPublicURL(t *testing.T) {
 	if p.KeyID != "LTAIperm" || p.KeySecret != "perm-secret" || p.PubKeyURL != "http://emulator:9000/__osstest__/callback_pub_key_v1.pem" {
 		t.Errorf("banner: key %q/%q, public key URL %q", p.KeyID, p.KeySecret, p.PubKeyURL)
 	}
+	// The bucket's path-style URL, which names the bucket whatever the key:
+	// with p.URL alone an unknown key's "/keys/..." reads as the bucket
+	// "keys", which does not exist (osstest's addressing rule).
+	endpoint := p.URL + "/examplebucket"
 	put := func(id, secret, token, key string) (*http.Response, []byte) {
 		env := []string{"OSS_ACCESS_KEY_ID=" + id, "OSS_ACCESS_KEY_SECRET=" + secret}
 		if token != "" {
 			env = append(env, "OSS_SESSION_TOKEN="+token)
 		}
 		res := runCmd(t, env, "", "presign", "-method", "PUT", "-key", key, "-bucket", "examplebucket",
-			"-region", "cn-hangzhou", "-endpoint", p.URL)
+			"-region", "cn-hangzhou", "-endpoint", endpoint)
 		if res.code != 0 {
 			t.Fatalf("presign: exit %d: %s", res.code, res.stderr)
 		}
@@ -305,6 +309,12 @@ func TestEmulatorKeysAndPublicURL(t *testing.T) {
 				t.Errorf("PUT: %d %s, want %d %s", resp.StatusCode, body, tc.status, tc.code)
 			}
 		})
+	}
+	// Without the bucket in the URL, an unknown key's request is read as
+	// OSS reads it on an IP host, path style: no bucket "keys".
+	endpoint = p.URL
+	if resp, body := put("LTAIunknown", "x", "", "keys/x"); resp.StatusCode != 404 || !bytes.Contains(body, []byte("<Code>NoSuchBucket</Code>")) {
+		t.Errorf("PUT /keys/x with an unknown key: %d %s, want 404 NoSuchBucket", resp.StatusCode, body)
 	}
 }
 
