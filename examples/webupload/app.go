@@ -540,8 +540,15 @@ func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	host, err := a.host(r.Context())
 	if err != nil {
+		// Presigning asks for credentials: when they are down the page
+		// could not upload either, and says so as GET /oss/token would
+		// (signer.Handler: 503 for ErrCredentials, 500 for a bug).
 		a.cfg.Logger.Error("upload settings: the bucket URL", "err", err)
-		http.Error(w, "upload credentials unavailable", http.StatusServiceUnavailable)
+		if errors.Is(err, signer.ErrCredentials) {
+			http.Error(w, "upload credentials unavailable", http.StatusServiceUnavailable)
+		} else {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
 		return
 	}
 	writeJSON(w, pageConfig{
