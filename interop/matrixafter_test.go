@@ -433,6 +433,9 @@ func goSDKBuckets(ctx context.Context, client *oss.Client, name string) (string,
 		return "", err
 	}
 	_, err = client.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: b})
-	return fmt.Sprintf("info=%s listed=%d full=%s after=%s", map[bool]string{true: "ok"}[oss.ToString(info.BucketInfo.Name) == name],
-		len(list.Buckets), full, code(err)), nil
+	named := oss.ToString(info.BucketInfo.Name)
+	if named == name {
+		named = "ok"
+	}
+	return fmt.Sprintf("info=%s listed=%d full=%s after=%s", named, len(list.Buckets), full, code(err)), nil
 }
