@@ -347,11 +347,11 @@ func TestConfigHostIsTokenHost(t *testing.T) {
 	}
 }
 
-// TestConfigWithoutCredentials: when the credentials provider fails, GET
-// /api/config (which presigns to learn the bucket URL) answers 503 with the
-// words of GET /oss/token, which the page shows as "Could not load the
-// upload settings".
-func TestConfigWithoutCredentials(t *testing.T) {
+// TestConfigWhileCredentialsDown: the bucket URL GET /api/config shows is
+// learned once, when newApp presigns with credentials that work; when the
+// provider fails later the page still gets its settings, and GET
+// /oss/token answers 503 "upload credentials unavailable".
+func TestConfigWhileCredentialsDown(t *testing.T) {
 	var down atomic.Bool // up while newApp checks the credentials
 	creds := signer.CredentialsProviderFunc(func(context.Context) (signer.Credentials, error) {
 		if down.Load() {
@@ -362,15 +362,18 @@ func TestConfigWithoutCredentials(t *testing.T) {
 	d := startApp(t, Config{Mode: "oss", Bucket: "bkt", Region: "cn-hangzhou", Credentials: creds, Keys: verify.DefaultFetcher()})
 	down.Store(true)
 	c := browserClient(t)
-	for _, path := range []string{"/api/config", "/oss/token"} {
-		res, err := c.Get(d + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "upload credentials unavailable") {
-			t.Errorf("GET %s: %s %s, want 503 upload credentials unavailable", path, res.Status, b)
-		}
+	var pc pageConfig
+	getJSON(t, c, d+"/api/config", &pc)
+	if want := "https://bkt.oss-cn-hangzhou.aliyuncs.com"; pc.Host != want {
+		t.Errorf("config host %q, want %q", pc.Host, want)
+	}
+	res, err := c.Get(d + "/oss/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "upload credentials unavailable") {
+		t.Errorf("GET /oss/token: %s %s, want 503 upload credentials unavailable", res.Status, b)
 	}
 }
