@@ -64,8 +64,9 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	// On the stack, large enough for a fully pinned upload: the policy and
-	// the token keep copies of their final size.
+	// On the stack, large enough for a fully pinned upload: the policy is
+	// encoded from them in place, and the token's map is made at its final
+	// size.
 	var condBuf [16]policy.Condition
 	var fieldBuf [16]fieldValue
 	f := form{conds: append(condBuf[:0], policy.Bucket(s.Bucket)), fields: fieldBuf[:0]}
@@ -76,7 +77,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if f, err = s.pinUpload(f, &u, &pu, cr, exp); err != nil {
 		return nil, err
 	}
-	encoded, err := policy.New(exp, slices.Clone(f.conds)...).Encode()
+	encoded, err := policy.New(exp, f.conds...).Encode()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 	}
