@@ -25,7 +25,7 @@ const matrixBucket2 = "otherbucket"
 
 // afterOps are the after-upload operations, run after matrixOps' own.
 var afterOps = []string{"objectMeta", "copyReplace", "copyCrossBucket", "listV2", "listV1", "tagging",
-	"deleteMulti", "abortMultipart", "presignedDisposition", "sse", "append", "partCopy", "buckets"}
+	"deleteMulti", "abortMultipart", "presignedDisposition", "sse", "append", "partCopy", "buckets", "bucketTags"}
 
 var afterTitles = map[string]string{
 	"objectMeta":           "GetObjectMeta",
@@ -41,7 +41,7 @@ var afterTitles = map[string]string{
 	"append":               "AppendObject",
 	"partCopy":             "UploadPartCopy, ranges",
 	"buckets":              "PutBucket, GetBucketInfo, ListBuckets, DeleteBucket",
-	"bucketTags":           "bucket tags, ListBuckets by tag", // matrixbuckets_test.go
+	"bucketTags":           "bucket tags, ListBuckets by tag",
 }
 
 // matrixDisposition is the response-content-disposition a presigned GET
@@ -341,6 +341,7 @@ func goSDKAfterOps(client *oss.Client, prefix string, res map[string]opResult) {
 	})
 	run("partCopy", func() (string, error) { return goSDKPartCopy(ctx, client, prefix) })
 	run("buckets", func() (string, error) { return goSDKBuckets(ctx, client, matrixRowBucket(prefix)) })
+	run("bucketTags", func() (string, error) { return goSDKBucketTags(ctx, client, matrixTagsBucket(prefix)) })
 	run("append", func() (string, error) {
 		a, err := client.AppendObject(ctx, &oss.AppendObjectRequest{Bucket: b1, Key: k("log.txt"), Position: oss.Ptr(int64(0)), Body: strings.NewReader("hello ")})
 		if err != nil {
@@ -432,6 +433,9 @@ func goSDKBuckets(ctx context.Context, client *oss.Client, name string) (string,
 		return "", err
 	}
 	_, err = client.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: b})
-	return fmt.Sprintf("info=%s listed=%d full=%s after=%s", map[bool]string{true: "ok"}[oss.ToString(info.BucketInfo.Name) == name],
-		len(list.Buckets), full, code(err)), nil
+	named := oss.ToString(info.BucketInfo.Name)
+	if named == name {
+		named = "ok"
+	}
+	return fmt.Sprintf("info=%s listed=%d full=%s after=%s", named, len(list.Buckets), full, code(err)), nil
 }

@@ -64,92 +64,80 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	nConds, nFields := formSize(s.Version, &u, &pu, cr.SecurityToken != "")
-	f := form{fields: make(map[string]string, nFields), conds: make([]policy.Condition, 0, nConds)}
-	f.conds = append(f.conds, policy.Bucket(s.Bucket))
+	// On the stack, large enough for a fully pinned upload: the policy is
+	// encoded from them in place, and the token's map is made at its final
+	// size.
+	var condBuf [16]policy.Condition
+	var fieldBuf [16]fieldValue
+	f := form{conds: append(condBuf[:0], policy.Bucket(s.Bucket)), fields: fieldBuf[:0]}
 	var date, region string
 	if s.Version == V4 {
-		date, region = f.pinV4(cr.AccessKeyID, t, s.Region)
+		f, date, region = f.pinV4(cr.AccessKeyID, t, s.Region)
 	}
-	if err := s.pinUpload(&f, &u, &pu, cr, exp); err != nil {
+	if f, err = s.pinUpload(f, &u, &pu, cr, exp); err != nil {
 		return nil, err
 	}
 	encoded, err := policy.New(exp, f.conds...).Encode()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 	}
-	f.fields["policy"] = encoded
+	fields := make(map[string]string, len(f.fields)+2) // policy, signature(s)
+	for _, fv := range f.fields {
+		fields[fv.field] = fv.value
+	}
+	fields["policy"] = encoded
 	switch s.Version {
 	case V4:
 		// Room after the policy for the MAC (see v4Key.sign).
 		msg := append(make([]byte, 0, len(encoded)+sha256.Size), encoded...)
-		f.fields["x-oss-signature"] = s.v4Key(cr.AccessKeySecret, date, region).sign(msg)
+		fields["x-oss-signature"] = s.v4Key(cr.AccessKeySecret, date, region).sign(msg)
 	case V1:
-		f.fields["OSSAccessKeyId"] = cr.AccessKeyID
-		f.fields["Signature"] = signV1(cr.AccessKeySecret, encoded)
+		fields["OSSAccessKeyId"] = cr.AccessKeyID
+		fields["Signature"] = signV1(cr.AccessKeySecret, encoded)
 	}
-	tok := &Token{Host: s.host(), Dir: u.KeyPrefix, Key: u.Key, Expire: exp.Unix(), Fields: f.fields}
+	tok := &Token{Host: s.host(), Dir: u.KeyPrefix, Key: u.Key, Expire: exp.Unix(), Fields: fields}
 	if len(u.ContentTypes) > 1 {
 		tok.ContentTypes = slices.Clone(u.ContentTypes)
 	}
 	return tok, nil
 }
 
-// formSize is how many conditions and form fields Sign makes for u, so that
-// it allocates them once and no more: a fixed bound of 12 each made a V1
-// token cost 40% more bytes than its actual 4 to 8.
-func formSize(v Version, u *Upload, pu *prepared, token bool) (conds, fields int) {
-	pins := len(pu.meta) + len(pu.varKeys)
-	for _, set := range []bool{token, len(u.ContentTypes) == 1, u.SuccessActionStatus != 0, u.ACL != "", u.ForbidOverwrite, u.Callback != nil} {
-		if set {
-			pins++
-		}
-	}
-	conds = 3 + pins // bucket, content-length-range, key
-	if len(u.ContentTypes) > 1 {
-		conds++
-	}
-	fields = pins + 3 // policy, and OSSAccessKeyId and Signature (V1)
-	if v == V4 {
-		conds += 3      // x-oss-signature-version, -credential, -date
-		fields += 3 - 1 // those, and x-oss-signature
-	}
-	return conds, fields
-}
-
 // form is a policy under construction and the form fields that go with it.
+// It is passed and returned by value, so that escape analysis keeps Sign's
+// buffers on the stack (a store through a *form would move them to the heap).
 type form struct {
 	conds  []policy.Condition
-	fields map[string]string
+	fields []fieldValue
 }
 
 // pin adds condition c and sends value in the form field it conditions,
-// so the two cannot disagree.
-func (f *form) pin(c policy.Condition, field, value string) {
+// so the two cannot disagree. Like append, it returns the form to keep.
+func (f form) pin(c policy.Condition, field, value string) form {
 	f.conds = append(f.conds, c)
-	f.fields[field] = value
+	f.fields = append(f.fields, fieldValue{field, value})
+	return f
 }
 
 // pinV4 pins the V4 signature fields for accessKeyID at t and returns the
 // date and region of the signing key.
-func (f *form) pinV4(accessKeyID string, t time.Time, region string) (date, std string) {
+func (f form) pinV4(accessKeyID string, t time.Time, region string) (_ form, date, std string) {
 	var buf [len(v4DateTimeLayout)]byte
 	dateTime := string(t.AppendFormat(buf[:0], v4DateTimeLayout))
 	date, std = dateTime[:len(v4DateLayout)], standardRegion(region)
 	cred := credentialV4(accessKeyID, date, std)
-	f.pin(policy.Exact("x-oss-signature-version", algorithmV4), "x-oss-signature-version", algorithmV4)
-	f.pin(policy.Exact("x-oss-credential", cred), "x-oss-credential", cred)
-	f.pin(policy.Exact("x-oss-date", dateTime), "x-oss-date", dateTime)
-	return date, std
+	f = f.pin(policy.Exact("x-oss-signature-version", algorithmV4), "x-oss-signature-version", algorithmV4)
+	f = f.pin(policy.Exact("x-oss-credential", cred), "x-oss-credential", cred)
+	f = f.pin(policy.Exact("x-oss-date", dateTime), "x-oss-date", dateTime)
+	return f, date, std
 }
 
 // pinUpload adds the conditions of u after the bucket and the signature
 // fields: the security token, the size, the key, then every pinned field.
-func (s *Signer) pinUpload(f *form, u *Upload, pu *prepared, cr Credentials, exp time.Time) error {
+func (s *Signer) pinUpload(f form, u *Upload, pu *prepared, cr Credentials, exp time.Time) (form, error) {
 	if cr.SecurityToken != "" {
 		// Required in a V4 policy (docs/PROTOCOL.md#post-signature-v4);
 		// in V1 it stops anyone swapping the token sent with the form.
-		f.pin(policy.SecurityToken(cr.SecurityToken), "x-oss-security-token", cr.SecurityToken)
+		f = f.pin(policy.SecurityToken(cr.SecurityToken), "x-oss-security-token", cr.SecurityToken)
 	}
 	f.conds = append(f.conds, policy.ContentLengthRange(u.MinSize, u.MaxSize))
 	switch {
@@ -163,32 +151,32 @@ func (s *Signer) pinUpload(f *form, u *Upload, pu *prepared, cr Credentials, exp
 	switch len(u.ContentTypes) {
 	case 0:
 	case 1:
-		f.pin(policy.ContentTypes(u.ContentTypes...), fieldContentType, u.ContentTypes[0])
+		f = f.pin(policy.ContentTypes(u.ContentTypes...), fieldContentType, u.ContentTypes[0])
 	default:
 		f.conds = append(f.conds, policy.ContentTypes(u.ContentTypes...))
 	}
 	if u.SuccessActionStatus != 0 {
 		v := strconv.Itoa(u.SuccessActionStatus)
-		f.pin(policy.Eq("success_action_status", v), "success_action_status", v)
+		f = f.pin(policy.Eq("success_action_status", v), "success_action_status", v)
 	}
 	if u.ACL != "" {
-		f.pin(policy.ObjectACL(u.ACL), "x-oss-object-acl", u.ACL)
+		f = f.pin(policy.ObjectACL(u.ACL), "x-oss-object-acl", u.ACL)
 	}
 	for _, m := range pu.meta {
-		f.pin(policy.Eq(m.field, m.value), m.field, m.value)
+		f = f.pin(policy.Eq(m.field, m.value), m.field, m.value)
 	}
 	if u.ForbidOverwrite {
-		f.pin(policy.ForbidOverwrite(), "x-oss-forbid-overwrite", "true")
+		f = f.pin(policy.ForbidOverwrite(), "x-oss-forbid-overwrite", "true")
 	}
 	if u.Callback != nil {
 		cb, err := s.bindCallback(*u.Callback, exp)
 		if err != nil {
-			return err
+			return f, err
 		}
-		f.pin(policy.Callback(cb), "callback", cb)
+		f = f.pin(policy.Callback(cb), "callback", cb)
 	}
 	for _, name := range pu.varKeys {
-		f.pin(policy.Eq(name, u.CallbackVars[name]), name, u.CallbackVars[name])
+		f = f.pin(policy.Eq(name, u.CallbackVars[name]), name, u.CallbackVars[name])
 	}
-	return nil
+	return f, nil
 }

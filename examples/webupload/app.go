@@ -109,6 +109,7 @@ type App struct {
 	cfg    Config
 	signer *signer.Signer
 	mux    *http.ServeMux
+	host   string // the bucket URL tokens post to, for GET /api/config
 
 	// background counts the deletions of refused objects (refused.go)
 	// and the status changes (status.go) in progress.
@@ -257,7 +258,8 @@ func newApp(cfg Config) (*App, error) {
 		Logger:  cfg.Logger,
 		Now:     cfg.Now,
 	}
-	if err := a.signer.Validate(); err != nil {
+	// Presigning checks the Signer and its credentials as Validate does.
+	if a.host, err = a.uploadHost(context.Background()); err != nil {
 		return nil, fmt.Errorf("%w: %w", errConfig, err)
 	}
 	if err := verifier.Validate(); err != nil {
@@ -331,10 +333,11 @@ func userOf(r *http.Request) (string, error) {
 	return uid, nil
 }
 
-// host is the bucket's URL the page uploads to, the one the Signer puts in
-// tokens. The Signer does not export it, so it is read off a presigned URL
-// (the base URL, "/", the key) rather than built a second time here.
-func (a *App) host(ctx context.Context) (string, error) {
+// uploadHost is the bucket's URL the page uploads to, the one the Signer
+// puts in tokens. The Signer does not export it, so it is read off a
+// presigned URL (the base URL, "/", the key) rather than built a second
+// time here.
+func (a *App) uploadHost(ctx context.Context) (string, error) {
 	const key = "k" // nothing to escape
 	p, err := a.signer.Presign(ctx, signer.Request{Method: http.MethodHead, Key: key})
 	if err != nil {
@@ -538,16 +541,10 @@ func (a *App) serveConfig(w http.ResponseWriter, r *http.Request) {
 	if types == nil {
 		types = []string{}
 	}
-	host, err := a.host(r.Context())
-	if err != nil {
-		a.cfg.Logger.Error("upload settings: the bucket URL", "err", err)
-		http.Error(w, "upload credentials unavailable", http.StatusServiceUnavailable)
-		return
-	}
 	writeJSON(w, pageConfig{
 		UID:          uid,
 		Dir:          userDir(uid),
-		Host:         host,
+		Host:         a.host,
 		Bucket:       a.cfg.Bucket,
 		Mode:         a.cfg.Mode,
 		Signature:    sig,

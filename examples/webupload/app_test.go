@@ -507,6 +507,8 @@ func TestNewAppRefusesIncompleteConfig(t *testing.T) {
 	}{
 		{"no credentials", func(c *Config) { c.Credentials = nil }},
 		{"no bucket", func(c *Config) { c.Bucket = "" }},
+		{"credentials the provider cannot supply", func(c *Config) { c.Credentials = signer.StaticCredentials{} }},
+		{"neither region nor endpoint", func(c *Config) { c.Region, c.Endpoint = "", "" }},
 		{"no trusted keys", func(c *Config) { c.Keys = nil }},
 		{"relative public URL", func(c *Config) { c.PublicURL = "/app" }},
 		{"public URL without scheme", func(c *Config) { c.PublicURL = "app.example.com" }},

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -331,6 +332,7 @@ func TestConfigHostIsTokenHost(t *testing.T) {
 		{"cn-hangzhou", "", "https://bkt.oss-cn-hangzhou.aliyuncs.com"},
 		{"oss-cn-hangzhou", "", "https://bkt.oss-cn-hangzhou.aliyuncs.com"},
 		{"cn-shanghai", "https://uploads.example.com/", "https://uploads.example.com"},
+		{"cn-shanghai", "http://127.0.0.1:9000", "http://127.0.0.1:9000"}, // the emulator (main.go)
 	} {
 		d := startApp(t, Config{Mode: "oss", Bucket: "bkt", Region: tc.region, Endpoint: tc.endpoint,
 			Credentials: signer.StaticCredentials{AccessKeyID: "id", AccessKeySecret: "secret"}, Keys: verify.DefaultFetcher()})
@@ -342,5 +344,36 @@ func TestConfigHostIsTokenHost(t *testing.T) {
 		if pc.Host != tc.want || tok.Host != tc.want {
 			t.Errorf("region %q endpoint %q: config host %q, token host %q, want %q", tc.region, tc.endpoint, pc.Host, tok.Host, tc.want)
 		}
+	}
+}
+
+// TestConfigWhileCredentialsDown: the bucket URL GET /api/config shows is
+// learned once, when newApp presigns with credentials that work; when the
+// provider fails later the page still gets its settings, and GET
+// /oss/token answers 503 "upload credentials unavailable".
+func TestConfigWhileCredentialsDown(t *testing.T) {
+	var down atomic.Bool // up while newApp checks the credentials
+	creds := signer.CredentialsProviderFunc(func(context.Context) (signer.Credentials, error) {
+		if down.Load() {
+			return signer.Credentials{}, errors.New("metadata service unreachable")
+		}
+		return signer.Credentials{AccessKeyID: "id", AccessKeySecret: "secret"}, nil
+	})
+	d := startApp(t, Config{Mode: "oss", Bucket: "bkt", Region: "cn-hangzhou", Credentials: creds, Keys: verify.DefaultFetcher()})
+	down.Store(true)
+	c := browserClient(t)
+	var pc pageConfig
+	getJSON(t, c, d+"/api/config", &pc)
+	if want := "https://bkt.oss-cn-hangzhou.aliyuncs.com"; pc.Host != want {
+		t.Errorf("config host %q, want %q", pc.Host, want)
+	}
+	res, err := c.Get(d + "/oss/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "upload credentials unavailable") {
+		t.Errorf("GET /oss/token: %s %s, want 503 upload credentials unavailable", res.Status, b)
 	}
 }

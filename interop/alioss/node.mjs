@@ -6,7 +6,8 @@
 //
 // usage: node node.mjs SPEC.json
 // SPEC: {endpoint, bucket, bucket2, region, v4, accessKeyId, accessKeySecret,
-//        stsToken?, prefix, rowBucket, partRanges, callbackURLs: {put, multi},
+//        stsToken?, prefix, rowBucket, tagsBucket, partRanges,
+//        callbackURLs: {put, multi},
 //        disposition, ops: [names]}
 // The after-upload operations report what they read back as `got`, in the
 // words of interop/matrixafter_test.go.
@@ -240,6 +241,25 @@ Object.assign(ops, {
     await client2.deleteBucket(name);
     const after = await code(() => client2.getBucketInfo(name));
     return { got: `info=${info.bucket.Name === name ? 'ok' : info.bucket.Name} listed=${(list.buckets || []).length} full=${full} after=${after}` };
+  },
+  async bucketTags() {
+    // ListBuckets' tagging parameter is a sub-resource, signed with V1:
+    // ali-oss signs only what listBuckets takes as query.subres.
+    const name = spec.tagsBucket;
+    const self = (s) => s.split(name).join('self');
+    await client2.putBucket(name);
+    try {
+      await client2.putBucketTags(name, { team: 'media', owner: name });
+      const read = async () => Object.entries((await client2.getBucketTags(name)).tag).map(([k, v]) => `${k}=${self(v)}`).sort().join('&');
+      const list = async (query) => ((await client2.listBuckets(query)).buckets || []).map((b) => self(b.name)).join(',');
+      const get = await read();
+      const byKey = await list({ 'tag-key': 'owner', 'tag-value': name });
+      const byTagging = await list({ subres: { tagging: `"owner":"${name}"` } });
+      await client2.deleteBucketTags(name);
+      return { got: `get=${get}|tag-key=${byKey}|tagging=${byTagging}|after-delete=${await read()}` };
+    } finally {
+      await client2.deleteBucket(name);
+    }
   },
   async append() {
     const key = p + 'log.txt';
