@@ -86,7 +86,7 @@ func (e *Emulator) putObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 	e.updateObject(w, r, rc, key, http.StatusOK, func(o *Object) { o.ACL = acl })
 }
 
-// accessControlPolicy is GetObjectACL's answer.
+// accessControlPolicy is GetObjectACL's and GetBucketAcl's answer.
 type accessControlPolicy struct {
 	XMLName struct{} `xml:"AccessControlPolicy"`
 	Owner   struct {
@@ -129,5 +129,52 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 	if res.Grant == "" {
 		res.Grant = aclDefault
 	}
+	writeXML(w, http.StatusOK, &res)
+}
+
+// errNoSuchBucketACL: EC 0015-00000204, an x-oss-acl that is not a bucket
+// ACL (https://www.alibabacloud.com/help/en/oss/user-guide/0015-00000204).
+func errNoSuchBucketACL(acl string) *ossError {
+	return newErr(400, "InvalidArgument", "no such bucket access control exists").withEC("0015-00000204").withArg("x-oss-acl", acl)
+}
+
+// putBucketACL serves PutBucketAcl, PUT /?acl with x-oss-acl on a bucket
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketacl):
+// the new ACL replaces the old one and governs the next anonymous request;
+// without x-oss-acl "the ACL settings do not take effect" and the ACL stays.
+func (e *Emulator) putBucketACL(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	drainBody(r)
+	if oe := e.authenticateOwner(r); oe != nil { // bucketcors.go
+		writeError(w, rc, oe)
+		return
+	}
+	acl := r.Header.Get("X-Oss-Acl")
+	if acl != "" && !validBucketACL(acl) {
+		writeError(w, rc, errNoSuchBucketACL(acl))
+		return
+	}
+	if acl != "" {
+		if err := e.setInfo(func(i *bucketInfo) { i.ACL = acl }); err != nil {
+			writeError(w, rc, errInternal(err))
+			return
+		}
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+// getBucketACL serves GetBucketAcl, GET /?acl on a bucket: the owner and
+// the bucket ACL as its one Grant
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketacl).
+func (e *Emulator) getBucketACL(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	drainBody(r)
+	if oe := e.authenticateOwner(r); oe != nil {
+		writeError(w, rc, oe)
+		return
+	}
+	var res accessControlPolicy
+	owner := e.owner() // bucketops.go
+	res.Owner.ID, res.Owner.DisplayName = owner.ID, owner.DisplayName
+	res.Grant = e.bucketACL()
 	writeXML(w, http.StatusOK, &res)
 }

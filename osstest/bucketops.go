@@ -37,7 +37,7 @@ func (e *Emulator) putBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	acl := r.Header.Get("X-Oss-Acl")
 	if acl != "" && !validBucketACL(acl) {
-		writeError(w, rc, newErr(400, "InvalidArgument", "no such bucket access control exists").withArg("x-oss-acl", acl))
+		writeError(w, rc, errNoSuchBucketACL(acl)) // acl.go
 		return
 	}
 	var conf createBucketConfiguration

@@ -57,6 +57,9 @@ type bucketInfo struct {
 	// Versioning is the PutBucketVersioning status, "" if never set
 	// (versioning.go).
 	Versioning string `json:",omitempty"`
+	// CORS is what PutBucketCors or DeleteBucketCors set, nil if neither
+	// was called (bucketcors.go).
+	CORS *bucketCORS `json:",omitempty"`
 }
 
 // bucketsDir holds the directories of the buckets made with PutBucket,
@@ -211,7 +214,8 @@ func (e *Emulator) bucketACL() string {
 // the set.
 func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 	cfg := s.cfg
-	cfg.Bucket, cfg.ACL, cfg.Dir, cfg.Buckets = info.Name, info.ACL, "", nil
+	// Config.CORS is the configured bucket's: others start without rules.
+	cfg.Bucket, cfg.ACL, cfg.Dir, cfg.Buckets, cfg.CORS = info.Name, info.ACL, "", nil, nil
 	if s.cfg.Dir != "" {
 		cfg.Dir = filepath.Join(s.cfg.Dir, bucketsDir, info.Name)
 		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
@@ -262,26 +266,49 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 	}
 	b := e.buckets.get(name)
+	switch {
+	case b == nil && r.Method == http.MethodOptions:
+		drainBody(r)
+		writeError(w, rc, errNoSuchBucket(name))
+		return
+	case r.Method == http.MethodOptions:
+		b.preflight(w, r, rc) // cors.go, with the bucket's own rules
+		return
+	case b != nil:
+		b.applyCORS(w, r)
+	}
 	op := operationFor(r, r.URL.Query(), key)
 	switch {
-	case b == nil && op == "PutBucket":
+	case b == nil && (op == opPutBucket || op == opPutBucketACL):
+		// PutBucketAcl of a missing bucket makes it
+		// (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketacl).
 		e.putBucket(w, r, rc, name)
 	case b == nil:
 		drainBody(r)
 		writeError(w, rc, errNoSuchBucket(name))
-	case op == "PutBucket":
+	case op == opPutBucket:
 		b.putBucket(w, r, rc, name)
-	case op == "DeleteBucket":
+	case op == opDeleteBucket:
 		b.deleteBucket(w, r, rc)
-	case op == "GetBucketInfo":
+	case op == opGetBucketInfo:
 		b.getBucketInfo(w, r, rc)
+	case op == opPutBucketACL:
+		b.putBucketACL(w, r, rc) // acl.go
+	case op == opGetBucketACL:
+		b.getBucketACL(w, r, rc)
+	case op == opPutBucketCors:
+		b.putBucketCors(w, r, rc) // bucketcors.go
+	case op == opGetBucketCors:
+		b.getBucketCors(w, r, rc)
+	case op == opDeleteBucketCors:
+		b.deleteBucketCors(w, r, rc)
 	case op == opPutBucketTags:
 		b.putBucketTags(w, r, rc) // buckettags.go
 	case op == opGetBucketTags:
 		b.getBucketTags(w, r, rc)
 	case op == opDeleteBucketTags:
 		b.deleteBucketTags(w, r, rc)
-	case op == "ListObjectVersions":
+	case op == opListObjectVersions:
 		b.listObjectVersions(w, r, rc) // listversions.go
 	default:
 		b.dispatch(w, r, rc, op, key, pathStyle)

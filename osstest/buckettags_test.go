@@ -291,7 +291,7 @@ func TestPutBucketACLOfExistingBucket(t *testing.T) {
 				{name: "GetBucketInfo tells", method: "GET", bucket: "photos", query: "bucketInfo", status: 200, contains: "<Grant>public-read</Grant>"},
 				{name: "PutBucket without x-oss-acl", method: "PUT", bucket: "photos", status: 200},
 				{name: "the ACL stays", method: "GET", bucket: "photos", key: "a.txt", unsigned: true, status: 200},
-				{name: "an unknown ACL", method: "PUT", bucket: "photos", header: map[string]string{"X-Oss-Acl": "public"}, status: 400, code: "InvalidArgument"},
+				{name: "an unknown ACL", method: "PUT", bucket: "photos", header: map[string]string{"X-Oss-Acl": "public"}, status: 400, code: "InvalidArgument", ec: "0015-00000204"},
 				{name: "PutBucket private", method: "PUT", bucket: "photos", header: map[string]string{"X-Oss-Acl": "private"}, status: 200},
 				{name: "private again", method: "GET", bucket: "photos", key: "a.txt", unsigned: true, status: 403, code: "AccessDenied", ec: "0003-00000001"},
 				{name: "the configured bucket made public-read-write", method: "PUT", bucket: "examplebucket", header: map[string]string{"X-Oss-Acl": "public-read-write"}, status: 200},

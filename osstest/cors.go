@@ -6,12 +6,13 @@ import (
 	"strings"
 )
 
-// matchCORS returns the first rule that allows origin, method and every
-// requested header, or nil. OSS evaluates a bucket's rules in order and
-// uses the first match (OSS PutBucketCors documentation).
-func (e *Emulator) matchCORS(origin, method string, headers []string) *CORSRule {
-	for i := range e.cors {
-		rule := &e.cors[i]
+// matchCORS returns the first of rules that allows origin, method and
+// every requested header, or nil. OSS evaluates a bucket's rules in order
+// and uses the first match
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/putbucketcors).
+func matchCORS(rules []CORSRule, origin, method string, headers []string) *CORSRule {
+	for i := range rules {
+		rule := &rules[i]
 		if !anyMatch(rule.AllowedOrigins, origin, false) || !anyMatch(rule.AllowedMethods, method, false) {
 			continue
 		}
@@ -64,7 +65,6 @@ func setCORSHeaders(h http.Header, rule *CORSRule, origin, method string) {
 	if rule.MaxAgeSeconds > 0 {
 		h.Set("Access-Control-Max-Age", strconv.Itoa(rule.MaxAgeSeconds))
 	}
-	h.Add("Vary", "Origin")
 }
 
 // applyCORS decorates an actual (non-preflight) cross-origin request's
@@ -72,11 +72,15 @@ func setCORSHeaders(h http.Header, rule *CORSRule, origin, method string) {
 // request no rule allows is still served, just without CORS headers; the
 // browser then hides the response from the page.
 func (e *Emulator) applyCORS(w http.ResponseWriter, r *http.Request) {
+	conf := e.corsConfig() // bucketcors.go
+	if conf.ResponseVary {
+		w.Header().Add("Vary", "Origin")
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return
 	}
-	if rule := e.matchCORS(origin, r.Method, nil); rule != nil {
+	if rule := matchCORS(conf.Rules, origin, r.Method, nil); rule != nil {
 		setCORSHeaders(w.Header(), rule, origin, r.Method)
 	}
 }
@@ -85,6 +89,11 @@ func (e *Emulator) applyCORS(w http.ResponseWriter, r *http.Request) {
 // Origin or method and a refused request are the ones OSS-compatible
 // services use (docs/PROTOCOL.md#cors) [inferred].
 func (e *Emulator) preflight(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	drainBody(r)
+	conf := e.corsConfig()
+	if conf.ResponseVary {
+		w.Header().Add("Vary", "Origin")
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		writeError(w, rc, newErr(400, "BadRequest", "Insufficient information. Origin request header needed."))
@@ -103,7 +112,7 @@ func (e *Emulator) preflight(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			}
 		}
 	}
-	rule := e.matchCORS(origin, method, headers)
+	rule := matchCORS(conf.Rules, origin, method, headers)
 	if rule == nil {
 		writeError(w, rc, newErr(403, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Requet-Headers are not whitelisted by the resource's CORS spec."))
 		return

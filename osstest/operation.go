@@ -129,6 +129,24 @@ func bucketOperation(method, sub string) string {
 		return opPutBucketVersioning // versioning.go
 	case "GET versioning":
 		return opGetBucketVersioning
+	case "PUT ":
+		return opPutBucket
+	case "DELETE ":
+		return opDeleteBucket
+	case "GET bucketInfo":
+		return opGetBucketInfo
+	case "GET versions":
+		return opListObjectVersions // listversions.go
+	case "PUT acl":
+		return opPutBucketACL // acl.go
+	case "GET acl":
+		return opGetBucketACL
+	case "PUT cors":
+		return opPutBucketCors // bucketcors.go
+	case "GET cors":
+		return opGetBucketCors
+	case "DELETE cors":
+		return opDeleteBucketCors
 	}
 	if name, ok := unimplementedBucketOps[method+" "+sub]; ok {
 		return name
@@ -160,9 +178,18 @@ const (
 	opPutObjectTagging      = "PutObjectTagging"
 	opGetObjectTagging      = "GetObjectTagging"
 	opDeleteObjectTagging   = "DeleteObjectTagging"
-	opPutBucketTags         = "PutBucketTags"    // served by serveBuckets
-	opGetBucketTags         = "GetBucketTags"    // served by serveBuckets
-	opDeleteBucketTags      = "DeleteBucketTags" // served by serveBuckets
+
+	// The bucket operations serveBuckets serves itself, on the bucket it
+	// found (buckets.go).
+	opPutBucket          = "PutBucket"
+	opDeleteBucket       = "DeleteBucket"
+	opGetBucketInfo      = "GetBucketInfo"
+	opListObjectVersions = "ListObjectVersions"
+	opPutBucketTags      = "PutBucketTags"
+	opGetBucketTags      = "GetBucketTags"
+	opDeleteBucketTags   = "DeleteBucketTags"
+	opPutBucketACL       = "PutBucketAcl"
+	opGetBucketACL       = "GetBucketAcl"
 )
 
 // unimplementedObjectOps and unimplementedBucketOps name the operations
@@ -178,18 +205,9 @@ var unimplementedObjectOps = map[string]string{
 }
 
 var unimplementedBucketOps = map[string]string{
-	"PUT ":           "PutBucket",    // served by serveBuckets
-	"DELETE ":        "DeleteBucket", // served by serveBuckets
-	"GET acl":        "GetBucketAcl",
-	"PUT acl":        "PutBucketAcl",
-	"GET cors":       "GetBucketCors",
-	"PUT cors":       "PutBucketCors",
-	"DELETE cors":    "DeleteBucketCors",
-	"GET lifecycle":  "GetBucketLifecycle",
-	"PUT lifecycle":  "PutBucketLifecycle",
-	"GET bucketInfo": "GetBucketInfo", // served by serveBuckets
-	"GET location":   "GetBucketLocation",
-	"GET versions":   "ListObjectVersions", // served by serveBuckets
+	"GET lifecycle": "GetBucketLifecycle",
+	"PUT lifecycle": "PutBucketLifecycle",
+	"GET location":  "GetBucketLocation",
 }
 
 // errNotImplemented is OSS's answer for functionality a server does not

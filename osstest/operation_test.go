@@ -47,10 +47,12 @@ func TestNoFallThrough(t *testing.T) {
 		{"UploadPart without an uploadId", "PUT", "a.txt", "partNumber=1", nil, "part", 404, "NoSuchUpload"},
 		{"ListMultipartUploads", "GET", "", "uploads", nil, "", 200, ""},
 		{"DeleteMultipleObjects without Content-MD5", "POST", "", "delete", nil, "<Delete><Object><Key>a.txt</Key></Object></Delete>", 400, "InvalidDigest"},
-		{"GetBucketCors", "GET", "", "cors", nil, "", 501, "NotImplemented"},
-		{"PutBucketCors", "PUT", "", "cors", nil, "<CORSConfiguration/>", 501, "NotImplemented"},
 		{"PutBucketLifecycle", "PUT", "", "lifecycle", nil, "<LifecycleConfiguration/>", 501, "NotImplemented"},
-		{"GetBucketAcl", "GET", "", "acl", nil, "", 501, "NotImplemented"},
+		{"GetBucketLocation", "GET", "", "location", nil, "", 501, "NotImplemented"},
+		// Bucket settings, touching no object (bucketcors_test.go).
+		{"GetBucketCors without rules", "GET", "", "cors", nil, "", 404, "NoSuchCORSConfiguration"},
+		{"PutBucketCors without a rule", "PUT", "", "cors", nil, "<CORSConfiguration/>", 400, "MalformedXML"},
+		{"GetBucketAcl", "GET", "", "acl", nil, "", 200, ""},
 		// Implemented, and touching no content.
 		{"PutObjectTagging", "PUT", "a.txt", "tagging", nil, "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>", 200, ""},
 		{"PutObjectTagging with a malformed body", "PUT", "a.txt", "tagging", nil, "content of a", 400, "MalformedXML"},

@@ -17,7 +17,8 @@ type reqCtx struct {
 // ServeHTTP serves the emulator's buckets over HTTP: the bucket operations
 // (PutBucket, DeleteBucket, GetBucketInfo, ListBuckets, ListObjects and
 // ListObjectsV2, ListMultipartUploads, ListObjectVersions,
-// DeleteMultipleObjects, Put/Get/DeleteBucketTags, Put/GetBucketVersioning),
+// DeleteMultipleObjects, Put/Get/DeleteBucketTags, Put/GetBucketVersioning,
+// Put/GetBucketAcl, Put/Get/DeleteBucketCors),
 // the object operations (PostObject, PutObject, AppendObject, CopyObject,
 // GetObject, HeadObject, GetObjectMeta, DeleteObject, the multipart upload
 // operations with UploadPartCopy, Put/GetObjectACL, tagging), CORS
@@ -30,13 +31,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Oss-Request-Id", rc.id)
 	h.Set("Server", "AliyunOSS")
 
-	if r.Method == http.MethodOptions {
-		e.preflight(w, r, rc)
-		return
-	}
-	e.applyCORS(w, r)
-
 	if r.URL.Path == pubKeyPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		e.applyCORS(w, r)
 		e.servePublicKey(w, r)
 		return
 	}
