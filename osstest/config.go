@@ -26,7 +26,7 @@ type AccessKey struct {
 	Expires time.Time
 }
 
-// CORSRule is one rule of the bucket's CORS configuration, as set with
+// CORSRule is one rule of a bucket's CORS configuration, as set with
 // OSS's PutBucketCors. Browsers on another origin need a matching rule to
 // POST a form with fetch/XHR and to read the answer
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/postobject).
@@ -85,18 +85,22 @@ type Config struct {
 	// progress; what a killed process left half-written is removed when it
 	// starts. A stored object's file is removed when it is overwritten or
 	// deleted (DeleteObject). The buckets made with PutBucket and every
-	// bucket's tags and ACL set by PutBucket persist there too.
+	// bucket's settings (ACL, tags, versioning, CORS rules) persist there
+	// too.
 	Dir string
-	// CORS is the bucket's CORS rule set; the first matching rule applies.
-	// Empty means no CORS headers and every preflight is refused.
+	// CORS is the configured bucket's initial CORS rule set; the first
+	// matching rule applies, and answers carry Vary: Origin. Empty means no
+	// CORS headers and every preflight is refused. PutBucketCors and
+	// DeleteBucketCors replace it (persisted in Dir, where they win over
+	// it); other buckets start without rules.
 	CORS []CORSRule
 	// ACL is the bucket ACL: "private" (the default: only signed requests
 	// read or write), "public-read" (anonymous GET and HEAD too) or
 	// "public-read-write" (anonymous uploads and deletes too). An object's
 	// own ACL, from x-oss-object-acl, overrides it unless it is "default"
 	// (https://www.alibabacloud.com/help/en/oss/user-guide/object-acl).
-	// PutBucket with x-oss-acl changes it; set, it wins over an ACL
-	// persisted in Dir.
+	// PutBucketAcl (or PutBucket with x-oss-acl) changes it; set, it wins
+	// over an ACL persisted in Dir.
 	ACL string
 	// PublicKeyURL overrides the URL advertised in x-oss-pub-key-url. By
 	// default NewServer uses <server URL>/__osstest__/callback_pub_key_v1.pem

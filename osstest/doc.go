@@ -201,8 +201,11 @@
 //
 // # CORS
 //
-// Config.CORS is the bucket's rule set: OPTIONS preflights are answered or
-// refused with 403 AccessForbidden, and responses to matching cross-origin
-// requests carry Access-Control-Allow-Origin and the rule's
-// Access-Control-Expose-Headers.
+// Each bucket has its own CORS rules: OPTIONS preflights are answered or
+// refused with 403 AccessForbidden by the rules of the bucket they address
+// (404 NoSuchBucket for a missing one), and responses to matching
+// cross-origin requests carry Access-Control-Allow-Origin and the rule's
+// Access-Control-Expose-Headers. Config.CORS is the configured bucket's
+// initial rule set; PutBucketCors replaces a bucket's rules and
+// DeleteBucketCors removes them, at once (bucketcors.go).
 package osstest

@@ -48,7 +48,8 @@
 // names the URL clients reach the emulator at, such as
 // http://emulator:9000 from another container; the public key URL uses it.
 // -dir keeps objects and their metadata in a directory across restarts;
-// -cors-origin (repeatable) allows browser pages on that origin. Operations
+// -cors-origin (repeatable) allows browser pages on that origin: the
+// configured bucket's first CORS rule, until PutBucketCors replaces it. Operations
 // the emulator does not implement are answered 501 NotImplemented and never
 // touch stored objects.
 //
