@@ -98,7 +98,7 @@ func (a auth) sign(req *http.Request, bucket, objKey string) {
 		for _, k := range sortedKeys(q) {
 			if strings.HasPrefix(k, "x-oss-") || map[string]bool{"uploads": true, "uploadId": true, "partNumber": true,
 				"callback": true, "callback-var": true, "security-token": true, "acl": true, "objectMeta": true, "tagging": true, "delete": true,
-				"bucketInfo": true, "versions": true, "versionId": true, "versioning": true, "append": true, "position": true, "sequential": true,
+				"bucketInfo": true, "versions": true, "versionId": true, "versioning": true, "cors": true, "append": true, "position": true, "sequential": true,
 				"response-content-type": true, "response-content-disposition": true, "response-cache-control": true,
 				"response-content-language": true, "response-expires": true, "response-content-encoding": true}[k] {
 				if v := q.Get(k); v != "" {
