@@ -23,8 +23,8 @@ import (
 // directory, which the object store of Dir itself ignores) and its settings
 // in Dir/.buckets/<name>.json (outside its store, which removes the files
 // it does not know); the configured bucket keeps its settings (ACL set by
-// PutBucket, tags, creation date) in Dir/.bucket.json, which its store
-// leaves alone.
+// PutBucketAcl or PutBucket, tags, versioning, CORS rules, creation date)
+// in Dir/.bucket.json, which its store leaves alone.
 //
 // Addressing, on a bare host (an IP literal, "localhost", one label):
 // a path whose first segment names an existing bucket is path style,
@@ -203,7 +203,8 @@ func (e *Emulator) bucketInfo() bucketInfo {
 	return info
 }
 
-// bucketACL is e's bucket ACL, which PutBucket may change.
+// bucketACL is e's bucket ACL now, which PutBucketAcl and PutBucket may
+// change while requests run: read it under lock at each request.
 func (e *Emulator) bucketACL() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
