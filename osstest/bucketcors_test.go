@@ -245,6 +245,12 @@ func TestBucketCORSPreflight(t *testing.T) {
 				t.Errorf("upload: %d %v", r.status, r.header)
 			}
 
+			// A preflight signed for a missing bucket, as the Go SDK v2's
+			// OptionObject sends it, is NoSuchBucket (its TestBucketCors
+			// expects that of OSS).
+			runSteps(t, srv, kind, []step{{name: "a signed OPTIONS to a missing bucket", method: http.MethodOptions, bucket: "nosuch", key: "a.png",
+				header: map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"}, status: 404, code: "NoSuchBucket", ec: "0015-00000101"}})
+
 			runSteps(t, srv, kind, []step{{name: "DeleteBucketCors", method: "DELETE", bucket: "photos", query: "cors", status: 204}})
 			if r := preflight(t, objURL, "https://app.example.com", "PUT", ""); r.status != 403 || r.header.Get("Access-Control-Allow-Origin") != "" {
 				t.Errorf("after DeleteBucketCors: %d %v", r.status, r.header)
