@@ -31,9 +31,9 @@ import (
 // (https://www.alibabacloud.com/help/en/oss/user-guide/0034-00000002) and
 // GetBucketCors of a bucket without rules NoSuchCORSConfiguration, EC
 // 0034-00000001 (https://www.alibabacloud.com/help/en/oss/user-guide/0034-00000001).
-// Error codes the pages do not name are [inferred]: InvalidArgument for a
-// rule that breaks a limit, MalformedXML for a body that is not a
-// CORSConfiguration.
+// Error codes the pages do not name, and the messages, are [inferred]:
+// InvalidArgument for a rule that breaks a limit, MalformedXML for a body
+// that is not a CORSConfiguration.
 
 const (
 	opPutBucketCors    = "PutBucketCors"
