@@ -215,6 +215,42 @@ func TestBucketVersioningConfiguration(t *testing.T) {
 	})
 }
 
+// TestVersionIDNeverVersioned: in a bucket that was never versioned, a
+// read by a version id is refused, EC 0012-00000301
+// (https://help.aliyun.com/en/oss/user-guide/0012-00000301; status and
+// code [inferred]), except "null", the version of an object stored before
+// versioning (https://www.alibabacloud.com/help/en/oss/user-guide/overview-78);
+// DeleteObject of a version the key does not have answers 204 and deletes
+// nothing, as DeleteObject answers 204 whether or not the object exists
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject).
+func TestVersionIDNeverVersioned(t *testing.T) {
+	forEachBucket(t, osstest.Config{}, func(c vClient) {
+		c.put("k.txt", "data")
+		for _, q := range []string{"versionId=abc", "objectMeta&versionId=abc", "tagging&versionId=abc", "acl&versionId=abc"} {
+			method := "GET"
+			if q == "objectMeta&versionId=abc" {
+				method = "HEAD"
+			}
+			r := c.do(method, "k.txt", q, nil, nil)
+			if r.status != 400 {
+				c.t.Fatalf("%s ?%s: %d %s, want 400", method, q, r.status, r.body)
+			}
+			if method == "GET" {
+				if e := r.ossError(c.t); e.Code != "InvalidArgument" || e.EC != "0012-00000301" {
+					c.t.Errorf("%s ?%s: %s EC %s", method, q, e.Code, e.EC)
+				}
+			}
+		}
+		if r := c.get("k.txt", "null"); r.status != 200 || string(r.body) != "data" {
+			c.t.Errorf("GET versionId=null: %d %q", r.status, r.body)
+		}
+		c.want(c.do("DELETE", "k.txt", "versionId=abc", nil, nil), 204, "", "DELETE versionId=abc")
+		c.content("k.txt", "", "data")
+		c.want(c.do("DELETE", "k.txt", "versionId=null", nil, nil), 204, "", "DELETE versionId=null")
+		c.want(c.get("k.txt", ""), 404, "NoSuchKey", "GET after DELETE versionId=null")
+	})
+}
+
 // TestVersioningWrites: enabled, every write makes a version with its own
 // id in x-oss-version-id, and each version reads back by id with its
 // content; the latest without one. An object stored before versioning is

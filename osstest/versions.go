@@ -170,6 +170,10 @@ func (v *versionState) apply(sv superseded) (gone string) {
 // the key does not have.
 var errVersionNotStored = errors.New("osstest: no such version")
 
+// errNotVersioned is returned for a version id other than "null" in a
+// bucket that was never versioned: none of its objects has one.
+var errNotVersioned = fmt.Errorf("%w: versioning is not enabled for the bucket", errVersionNotStored)
+
 // deleteMarkerError reports that the version asked for is a delete
 // marker. Asked for the latest version (no version id), it wraps
 // errNotStored: the key reads as deleted.
@@ -203,6 +207,9 @@ func (s *store) findVersion(key, vid string) (*entry, error) {
 			}
 		}
 		return nil, fmt.Errorf("%w: %q", errNotStored, key)
+	}
+	if s.ver == nil && vid != nullVersion {
+		return nil, errNotVersioned
 	}
 	if exists && versionOf(cur.obj) == vid {
 		return cur, nil
