@@ -18,8 +18,12 @@ func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc
 		return
 	}
 	q := r.URL.Query()
-	q.Set("marker", q.Get("key-marker"))
-	req, oe := parseListQuery(q, false)
+	oe := checkVersionListLimits(q) // listlimits.go
+	var req listRequest
+	if oe == nil {
+		q.Set("marker", q.Get("key-marker"))
+		req, oe = parseListQuery(q, false)
+	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return

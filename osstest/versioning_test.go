@@ -769,3 +769,46 @@ func TestVersioningConcurrentWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestListObjectVersionsLimits: ListObjectVersions refuses what its EC
+// pages name, 400 InvalidArgument with the EC (listlimits.go): max-keys
+// outside 1 to 1000 (0012-00000102), a prefix (0012-00000103) or
+// key-marker (0012-00000104) of 1024 bytes or more, a delimiter of more
+// than one character (0012-00000107), a version-id-marker without
+// key-marker (0012-00000106); and takes the longest values it allows.
+func TestListObjectVersionsLimits(t *testing.T) {
+	forEachBucket(t, osstest.Config{}, func(c vClient) {
+		c.put("a", "a")
+		long := strings.Repeat("k", 1023)
+		for _, versioned := range []bool{false, true} {
+			if versioned {
+				c.setVersioning("Enabled")
+			}
+			for _, tc := range []struct{ query, ec string }{
+				{"max-keys=1000", ""},
+				{"max-keys=1001", "0012-00000102"},
+				{"max-keys=0", "0012-00000102"},
+				{"max-keys=x", "0012-00000102"},
+				{"prefix=" + long, ""},
+				{"prefix=" + long + "k", "0012-00000103"},
+				{"key-marker=" + long, ""},
+				{"key-marker=" + long + "k", "0012-00000104"},
+				{"delimiter=" + url.QueryEscape("中"), ""},
+				{"delimiter=abc", "0012-00000107"},
+				{"key-marker=a&version-id-marker=null", ""},
+				{"version-id-marker=null", "0012-00000106"},
+			} {
+				r := c.do("GET", "", "versions&"+tc.query, nil, nil)
+				name := fmt.Sprintf("versioned=%v %s", versioned, tc.query[:min(len(tc.query), 40)])
+				if tc.ec == "" {
+					c.want(r, 200, "", name)
+					continue
+				}
+				c.want(r, 400, "InvalidArgument", name)
+				if ec := r.ossError(c.t).EC; ec != tc.ec {
+					c.t.Errorf("%s: EC %s, want %s", name, ec, tc.ec)
+				}
+			}
+		}
+	})
+}
