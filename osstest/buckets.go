@@ -74,7 +74,7 @@ func (e *Emulator) initBuckets(cfg Config) error {
 	if err := e.loadRootInfo(cfg); err != nil {
 		return err
 	}
-	e.applyVersioning(e.info.Versioning) // versioning.go
+	e.store.setVersioning(e.info.Versioning) // versions.go
 	if err := e.loadBuckets(cfg); err != nil {
 		return err
 	}
@@ -175,7 +175,9 @@ func writeBucketInfo(name, pattern string, info bucketInfo) error {
 }
 
 // setInfo applies change to e's settings, persisting them with a
-// Config.Dir before they take effect.
+// Config.Dir before they take effect. It hands the store the setting the
+// store acts on, the versioning status (versions.go), under e.mu, so that
+// concurrent changes reach both in the same order.
 func (e *Emulator) setInfo(change func(*bucketInfo)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -188,6 +190,7 @@ func (e *Emulator) setInfo(change func(*bucketInfo)) error {
 		}
 	}
 	e.info = info
+	e.store.setVersioning(info.Versioning)
 	return nil
 }
 
@@ -234,7 +237,7 @@ func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 	b.pubURL = root.pubURL
 	root.mu.Unlock()
 	b.buckets, b.info = s, info
-	b.applyVersioning(info.Versioning) // versioning.go
+	b.store.setVersioning(info.Versioning) // versions.go
 	s.byName[info.Name] = b
 	return b, nil
 }

@@ -72,7 +72,6 @@ func (e *Emulator) putBucketVersioning(w http.ResponseWriter, r *http.Request, r
 		writeError(w, rc, errInternal(err))
 		return
 	}
-	e.store.setVersioning(status)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 }
@@ -88,15 +87,6 @@ func (e *Emulator) getBucketVersioning(w http.ResponseWriter, r *http.Request, r
 	status := e.info.Versioning
 	e.mu.Unlock()
 	writeXML(w, http.StatusOK, &versioningConfiguration{Status: status})
-}
-
-// applyVersioning gives a bucket opened from Config.Dir its saved status.
-func (e *Emulator) applyVersioning(status string) {
-	if status == "" {
-		return
-	}
-	e.info.Versioning = status
-	e.store.setVersioning(status)
 }
 
 // versionParam reads the versionId query parameter of an object request,

@@ -812,3 +812,32 @@ func TestListObjectVersionsLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestVersioningConcurrentStatus: PutBucketVersioning requests racing
+// each other leave GetBucketVersioning's status and the status writes
+// follow the same: a write makes the version "null" exactly when the
+// answered status is Suspended.
+func TestVersioningConcurrentStatus(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	c := vClient{t: t, srv: srv, bucket: srv.Bucket(), kind: "v4"}
+	for round := range 30 {
+		done := make(chan int, 2)
+		for _, s := range []string{"Enabled", "Suspended"} {
+			go func() {
+				body := "<VersioningConfiguration><Status>" + s + "</Status></VersioningConfiguration>"
+				done <- c.do("PUT", "", "versioning", []byte(body), nil).status
+			}()
+		}
+		if a, b := <-done, <-done; a != 200 || b != 200 {
+			t.Fatalf("round %d: PutBucketVersioning %d, %d", round, a, b)
+		}
+		r := c.do("GET", "", "versioning", nil, nil)
+		var conf struct{ Status string }
+		if err := xml.Unmarshal(r.body, &conf); err != nil {
+			t.Fatal(err)
+		}
+		if vid := c.put("k.txt", "x"); (vid == "null") != (conf.Status == "Suspended") {
+			t.Fatalf("round %d: status %s, a write's version %q", round, conf.Status, vid)
+		}
+	}
+}

@@ -295,8 +295,12 @@ func (s *store) updateVersion(key, vid string, change func(*Object)) (Object, er
 	return s.versioned(obj.clone()), nil
 }
 
-// setVersioning sets the bucket's versioning status, Enabled or Suspended.
+// setVersioning sets the bucket's versioning status, Enabled or Suspended;
+// "" (never versioned) changes nothing.
 func (s *store) setVersioning(status string) {
+	if status == "" {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ver == nil {
