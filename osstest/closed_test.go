@@ -124,3 +124,33 @@ func TestWritesAfterClose(t *testing.T) {
 		})
 	}
 }
+
+// TestWritesAfterEmulatorClose: Emulator.Close, which a server of one's
+// own calls before shutting down, leaves writes working, so that requests
+// in flight complete, and they persist in Config.Dir.
+func TestWritesAfterEmulatorClose(t *testing.T) {
+	dir := t.TempDir()
+	cfg := osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir}
+	emu, err := osstest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(emu)
+	defer ts.Close()
+	emu.Close()
+	req, err := http.NewRequest(http.MethodPut, ts.URL+"/"+emu.Bucket()+"/a.txt", strings.NewReader("after"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth{kind: "v4", key: testKey}.sign(req, emu.Bucket(), "a.txt")
+	if r := do(t, nil, req); r.status != 200 {
+		t.Fatalf("PUT after Emulator.Close: %d %s", r.status, r.body)
+	}
+	again, err := osstest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := again.Object("a.txt"); !ok || string(o.Content) != "after" {
+		t.Errorf("a.txt in Config.Dir after Emulator.Close: %q, %v", o.Content, ok)
+	}
+}
