@@ -181,6 +181,9 @@ func writeBucketInfo(name, pattern string, info bucketInfo) error {
 func (e *Emulator) setInfo(change func(*bucketInfo)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := e.store.journal.append(); err != nil { // refused after Close (persist.go)
+		return err
+	}
 	info := e.info
 	info.Tags = cloneTags(info.Tags)
 	change(&info)

@@ -154,3 +154,74 @@ func TestWritesAfterEmulatorClose(t *testing.T) {
 		t.Errorf("a.txt in Config.Dir after Emulator.Close: %q, %v", o.Content, ok)
 	}
 }
+
+// TestBucketWritesAfterClose: after Server.Close, the writes to buckets
+// (their settings, PutBucket, DeleteBucket) are answered as the object
+// writes are, 500 InternalError "the emulator is closed", and change
+// nothing, in memory as with Config.Dir.
+func TestBucketWritesAfterClose(t *testing.T) {
+	for _, dir := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dir=%v", dir), func(t *testing.T) {
+			cfg := osstest.Config{}
+			if dir {
+				cfg.Dir = t.TempDir()
+			}
+			srv := newServer(t, cfg)
+			req := func(method, bucket, query, body string, h map[string]string) *http.Request {
+				u := srv.URL + "/" + bucket + "/"
+				if query != "" {
+					u += "?" + query
+				}
+				r, err := http.NewRequest(method, u, strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, v := range h {
+					r.Header.Set(k, v)
+				}
+				auth{kind: "v4", key: testKey}.sign(r, bucket, "")
+				return r
+			}
+			answer := func(r *http.Request) (int, string) {
+				rec := httptest.NewRecorder()
+				srv.Emulator.ServeHTTP(rec, r)
+				if e, err := osstest.ParseError(rec.Code, rec.Body.Bytes()); err == nil {
+					return rec.Code, e.Code + " " + e.Message
+				}
+				return rec.Code, ""
+			}
+			root := srv.Bucket()
+			if status, msg := answer(req("PUT", "made-bucket", "", "", nil)); status != 200 {
+				t.Fatalf("PutBucket: %d %s", status, msg)
+			}
+			srv.Close()
+			for name, r := range map[string]*http.Request{
+				"PutBucketVersioning": req("PUT", root, "versioning", "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", nil),
+				"PutBucketTags":       req("PUT", root, "tagging", "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>", nil),
+				"DeleteBucketTags":    req("DELETE", root, "tagging", "", nil),
+				"PutBucket ACL":       req("PUT", "made-bucket", "", "", map[string]string{"x-oss-acl": "public-read"}),
+				"PutBucket":           req("PUT", "new-bucket", "", "", nil),
+				"DeleteBucket":        req("DELETE", "made-bucket", "", "", nil),
+			} {
+				if status, msg := answer(r); status != 500 || !strings.Contains(msg, "the emulator is closed") {
+					t.Errorf("%s after Close: %d %s", name, status, msg)
+				}
+			}
+			for _, tc := range []struct {
+				bucket, query string
+				status        int
+				body          string
+			}{
+				{root, "versioning", 200, "<VersioningConfiguration></VersioningConfiguration>"},
+				{"made-bucket", "bucketInfo", 200, "<Grant>private</Grant>"},
+				{"new-bucket", "versioning", 404, ""},
+			} {
+				rec := httptest.NewRecorder()
+				srv.Emulator.ServeHTTP(rec, req("GET", tc.bucket, tc.query, "", nil))
+				if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.body) {
+					t.Errorf("GET %s ?%s after Close: %d %s", tc.bucket, tc.query, rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
