@@ -38,6 +38,7 @@ func closedWrites(uploadID string) []closedWrite {
 		{"AppendObject", http.MethodPost, "log.txt", "append&position=0", "log", nil},
 		{"CopyObject", http.MethodPut, "copy.txt", "", "", map[string]string{"x-oss-copy-source": "/examplebucket/a.txt"}},
 		{"DeleteObject", http.MethodDelete, "a.txt", "", "", nil},
+		{"DeleteObject of a version a.txt does not have", http.MethodDelete, "a.txt", "versionId=abc", "", nil},
 		{"DeleteMultipleObjects", http.MethodPost, "", "delete", del, map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}},
 		{"PutObjectACL", http.MethodPut, "a.txt", "acl", "", map[string]string{"x-oss-object-acl": "public-read"}},
 		{"PutObjectTagging", http.MethodPut, "a.txt", "tagging", `<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>`, nil},

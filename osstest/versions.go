@@ -331,21 +331,17 @@ type deleteOutcome struct {
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject).
 func (s *store) deleteVersion(key, vid string, now time.Time) (deleteOutcome, error) {
 	s.mu.Lock()
-	v := s.ver
-	s.mu.Unlock()
-	if v == nil {
-		if vid == "" || vid == nullVersion {
-			return deleteOutcome{}, s.remove(key)
-		}
-		return deleteOutcome{}, nil
-	}
-	s.mu.Lock()
 	var gone []string
 	var out deleteOutcome
 	var err error
-	if vid == "" {
+	switch {
+	case s.ver == nil && (vid == "" || vid == nullVersion):
+		gone, err = s.remove(key) // delete.go
+	case s.ver == nil:
+		err = s.journal.append() // no such version: nothing to delete, but refused after Close
+	case vid == "":
 		out, gone, err = s.addDeleteMarker(key, now)
-	} else {
+	default:
 		out, gone, err = s.removeVersion(key, vid)
 	}
 	s.mu.Unlock()
@@ -394,7 +390,7 @@ func (s *store) removeVersion(key, vid string) (deleteOutcome, []string, error) 
 	isCurrent := exists && versionOf(cur.obj) == vid
 	i := v.find(key, vid)
 	if !isCurrent && i < 0 {
-		return out, nil, nil
+		return out, nil, s.journal.append() // nothing to delete, but refused after Close
 	}
 	var recs []journalRecord
 	var goner *entry
