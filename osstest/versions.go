@@ -362,9 +362,6 @@ func (s *store) addDeleteMarker(key string, now time.Time) (deleteOutcome, []str
 	if exists {
 		recs = append(recs, delRecord(key))
 	}
-	if s.dir == "" {
-		recs = nil // the memory store journals nothing, but is refused after Close
-	}
 	if err := s.journal.append(recs...); err != nil {
 		return deleteOutcome{}, nil, err
 	}
@@ -412,9 +409,6 @@ func (s *store) removeVersion(key, vid string) (deleteOutcome, []string, error) 
 	}
 	if next != nil {
 		recs = append(recs, putRecord(next.file, next.obj), unverRecord(key, versionOf(next.obj)))
-	}
-	if s.dir == "" {
-		recs = nil // the memory store journals nothing, but is refused after Close
 	}
 	if err := s.journal.append(recs...); err != nil {
 		return deleteOutcome{}, nil, err
