@@ -33,7 +33,7 @@ func StoreObjects(e *Emulator, keys []string, size int) error {
 }
 
 // RemoveObject deletes key as DeleteObject does.
-func RemoveObject(e *Emulator, key string) { e.store.remove(key) }
+func RemoveObject(e *Emulator, key string) { e.store.deleteVersion(key, "", e.now()) }
 
 // Open opens the content of a stored object as a GET does, so tests can
 // check that a reader keeps reading what it opened.
