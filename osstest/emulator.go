@@ -204,7 +204,7 @@ func (e *Emulator) AccessKey() AccessKey { return e.keys[0] }
 
 // Object returns the stored object key with its Content.
 func (e *Emulator) Object(key string) (Object, bool) {
-	rc, obj, err := e.store.open(key)
+	rc, obj, err := e.store.openVersion(key, "") // versions.go
 	if err != nil {
 		return Object{}, false
 	}

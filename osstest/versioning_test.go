@@ -841,3 +841,26 @@ func TestVersioningConcurrentStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestVersioningAccessors: Emulator.Object and Objects answer an object
+// stored before versioning was enabled with VersionID "null", as GET's
+// x-oss-version-id does, and "" while the bucket was never versioned.
+func TestVersioningAccessors(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	c := vClient{t: t, srv: srv, bucket: srv.Bucket(), kind: "v4"}
+	c.put("k.txt", "before")
+	check := func(want string) {
+		t.Helper()
+		o, ok := srv.Object("k.txt")
+		all := srv.Objects()
+		if !ok || o.VersionID != want || len(all) != 1 || all[0].VersionID != want {
+			t.Errorf("Object: %q %v, Objects: %+v, want VersionID %q", o.VersionID, ok, all, want)
+		}
+	}
+	check("")
+	c.setVersioning("Enabled")
+	check("null")
+	if got := c.get("k.txt", "").header.Get("X-Oss-Version-Id"); got != "null" {
+		t.Errorf("GET: x-oss-version-id %q", got)
+	}
+}

@@ -236,7 +236,8 @@ func (s *store) versioned(obj Object) Object {
 }
 
 // openVersion returns the content and metadata of version vid of key (""
-// for the latest), as open does for the current object.
+// for the latest). The content is opened under the lock so that a
+// concurrent overwrite cannot remove its file in between.
 func (s *store) openVersion(key, vid string) (io.ReadSeekCloser, Object, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
