@@ -864,3 +864,23 @@ func TestVersioningAccessors(t *testing.T) {
 		t.Errorf("GET: x-oss-version-id %q", got)
 	}
 }
+
+// TestListObjectVersionsNeverVersioned: a bucket never versioned lists each
+// object once, as its latest version "null", paging at NextKeyMarker
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/listobjectversions).
+func TestListObjectVersionsNeverVersioned(t *testing.T) {
+	forEachBucket(t, osstest.Config{}, func(c vClient) {
+		for _, k := range []string{"a.txt", "b.txt", "dir/c.txt", "dir/d.txt"} {
+			c.put(k, "x")
+		}
+		want := []string{"Version a.txt null latest=true", "Version b.txt null latest=true", "Version dir/c.txt null latest=true", "Version dir/d.txt null latest=true"}
+		for _, maxKeys := range []int{1, 3, 100} {
+			if got, _ := c.listVersions("", maxKeys); !cmp.Equal(got, want) {
+				c.t.Errorf("max-keys %d: %v", maxKeys, got)
+			}
+		}
+		if got, prefixes := c.listVersions("&delimiter=/", 1); !cmp.Equal(got, want[:2]) || !cmp.Equal(prefixes, []string{"dir/"}) {
+			c.t.Errorf("delimiter /: %v, prefixes %v", got, prefixes)
+		}
+	})
+}
