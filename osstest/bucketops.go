@@ -103,7 +103,7 @@ func (e *Emulator) deleteBucket(w http.ResponseWriter, r *http.Request, rc *reqC
 	e.mp.mu.Lock()
 	uploads := len(e.mp.uploads)
 	e.mp.mu.Unlock()
-	if len(e.store.list()) > 0 || uploads > 0 || e.store.hasVersions() { // versions.go
+	if uploads > 0 || !e.store.empty() { // versions.go
 		writeError(w, rc, newErr(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.").withEC("0015-00000301").withArg("BucketName", e.bucket))
 		return
 	}

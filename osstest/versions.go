@@ -311,12 +311,12 @@ func (s *store) setVersioning(status string) {
 	s.ver.status = status
 }
 
-// hasVersions reports whether the bucket keeps noncurrent versions or
-// delete markers (DeleteBucket refuses to delete it then).
-func (s *store) hasVersions() bool {
+// empty reports whether the bucket holds no object, noncurrent version or
+// delete marker (DeleteBucket refuses to delete it otherwise).
+func (s *store) empty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ver != nil && len(s.ver.old) > 0
+	return len(s.objects) == 0 && (s.ver == nil || len(s.ver.old) == 0)
 }
 
 // deleteOutcome is what DeleteObject answers about versions.
