@@ -69,6 +69,10 @@ func (e *Emulator) putBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	if acl == "" {
 		acl = aclPrivate
 	}
+	if err := s.root.store.journal.append(); err != nil { // refused after Close (persist.go)
+		writeError(w, rc, errInternal(err))
+		return
+	}
 	info := bucketInfo{Name: name, ACL: acl, Created: e.now().UTC(), StorageClass: conf.StorageClass, DataRedundancyType: conf.DataRedundancyType}
 	if _, err := s.open(info); err != nil {
 		writeError(w, rc, errInternal(err))
@@ -99,8 +103,12 @@ func (e *Emulator) deleteBucket(w http.ResponseWriter, r *http.Request, rc *reqC
 	e.mp.mu.Lock()
 	uploads := len(e.mp.uploads)
 	e.mp.mu.Unlock()
-	if len(e.store.list()) > 0 || uploads > 0 || e.store.hasVersions() { // versions.go
+	if uploads > 0 || !e.store.empty() { // versions.go
 		writeError(w, rc, newErr(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.").withEC("0015-00000301").withArg("BucketName", e.bucket))
+		return
+	}
+	if err := e.store.journal.append(); err != nil { // refused after Close (persist.go)
+		writeError(w, rc, errInternal(err))
 		return
 	}
 	delete(s.byName, e.bucket)

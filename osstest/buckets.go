@@ -77,7 +77,7 @@ func (e *Emulator) initBuckets(cfg Config) error {
 	if err := e.loadRootInfo(cfg); err != nil {
 		return err
 	}
-	e.applyVersioning(e.info.Versioning) // versioning.go
+	e.store.setVersioning(e.info.Versioning) // versions.go
 	if err := e.loadBuckets(cfg); err != nil {
 		return err
 	}
@@ -178,10 +178,15 @@ func writeBucketInfo(name, pattern string, info bucketInfo) error {
 }
 
 // setInfo applies change to e's settings, persisting them with a
-// Config.Dir before they take effect.
+// Config.Dir before they take effect. It hands the store the setting the
+// store acts on, the versioning status (versions.go), under e.mu, so that
+// concurrent changes reach both in the same order.
 func (e *Emulator) setInfo(change func(*bucketInfo)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := e.store.journal.append(); err != nil { // refused after Close (persist.go)
+		return err
+	}
 	info := e.info
 	info.Tags = cloneTags(info.Tags)
 	change(&info)
@@ -191,6 +196,7 @@ func (e *Emulator) setInfo(change func(*bucketInfo)) error {
 		}
 	}
 	e.info = info
+	e.store.setVersioning(info.Versioning)
 	return nil
 }
 
@@ -239,7 +245,7 @@ func (s *bucketSet) open(info bucketInfo) (*Emulator, error) {
 	b.pubURL = root.pubURL
 	root.mu.Unlock()
 	b.buckets, b.info = s, info
-	b.applyVersioning(info.Versioning) // versioning.go
+	b.store.setVersioning(info.Versioning) // versions.go
 	s.byName[info.Name] = b
 	return b, nil
 }

@@ -38,6 +38,7 @@ func closedWrites(uploadID string) []closedWrite {
 		{"AppendObject", http.MethodPost, "log.txt", "append&position=0", "log", nil},
 		{"CopyObject", http.MethodPut, "copy.txt", "", "", map[string]string{"x-oss-copy-source": "/examplebucket/a.txt"}},
 		{"DeleteObject", http.MethodDelete, "a.txt", "", "", nil},
+		{"DeleteObject of a version a.txt does not have", http.MethodDelete, "a.txt", "versionId=abc", "", nil},
 		{"DeleteMultipleObjects", http.MethodPost, "", "delete", del, map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}},
 		{"PutObjectACL", http.MethodPut, "a.txt", "acl", "", map[string]string{"x-oss-object-acl": "public-read"}},
 		{"PutObjectTagging", http.MethodPut, "a.txt", "tagging", `<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>`, nil},
@@ -120,6 +121,107 @@ func TestWritesAfterClose(t *testing.T) {
 			}
 			if got := srv.MultipartUploads(); !cmp.Equal(got, uploads) {
 				t.Errorf("multipart uploads after Close changed:\n%s", cmp.Diff(uploads, got))
+			}
+		})
+	}
+}
+
+// TestWritesAfterEmulatorClose: Emulator.Close, which a server of one's
+// own calls before shutting down, leaves writes working, so that requests
+// in flight complete, and they persist in Config.Dir.
+func TestWritesAfterEmulatorClose(t *testing.T) {
+	dir := t.TempDir()
+	cfg := osstest.Config{AccessKeys: []osstest.AccessKey{testKey}, Now: clock(t0), Dir: dir}
+	emu, err := osstest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(emu)
+	defer ts.Close()
+	emu.Close()
+	req, err := http.NewRequest(http.MethodPut, ts.URL+"/"+emu.Bucket()+"/a.txt", strings.NewReader("after"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth{kind: "v4", key: testKey}.sign(req, emu.Bucket(), "a.txt")
+	if r := do(t, nil, req); r.status != 200 {
+		t.Fatalf("PUT after Emulator.Close: %d %s", r.status, r.body)
+	}
+	again, err := osstest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := again.Object("a.txt"); !ok || string(o.Content) != "after" {
+		t.Errorf("a.txt in Config.Dir after Emulator.Close: %q, %v", o.Content, ok)
+	}
+}
+
+// TestBucketWritesAfterClose: after Server.Close, the writes to buckets
+// (their settings, PutBucket, DeleteBucket) are answered as the object
+// writes are, 500 InternalError "the emulator is closed", and change
+// nothing, in memory as with Config.Dir.
+func TestBucketWritesAfterClose(t *testing.T) {
+	for _, dir := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dir=%v", dir), func(t *testing.T) {
+			cfg := osstest.Config{}
+			if dir {
+				cfg.Dir = t.TempDir()
+			}
+			srv := newServer(t, cfg)
+			req := func(method, bucket, query, body string, h map[string]string) *http.Request {
+				u := srv.URL + "/" + bucket + "/"
+				if query != "" {
+					u += "?" + query
+				}
+				r, err := http.NewRequest(method, u, strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, v := range h {
+					r.Header.Set(k, v)
+				}
+				auth{kind: "v4", key: testKey}.sign(r, bucket, "")
+				return r
+			}
+			answer := func(r *http.Request) (int, string) {
+				rec := httptest.NewRecorder()
+				srv.Emulator.ServeHTTP(rec, r)
+				if e, err := osstest.ParseError(rec.Code, rec.Body.Bytes()); err == nil {
+					return rec.Code, e.Code + " " + e.Message
+				}
+				return rec.Code, ""
+			}
+			root := srv.Bucket()
+			if status, msg := answer(req("PUT", "made-bucket", "", "", nil)); status != 200 {
+				t.Fatalf("PutBucket: %d %s", status, msg)
+			}
+			srv.Close()
+			for name, r := range map[string]*http.Request{
+				"PutBucketVersioning": req("PUT", root, "versioning", "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", nil),
+				"PutBucketTags":       req("PUT", root, "tagging", "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>", nil),
+				"DeleteBucketTags":    req("DELETE", root, "tagging", "", nil),
+				"PutBucket ACL":       req("PUT", "made-bucket", "", "", map[string]string{"x-oss-acl": "public-read"}),
+				"PutBucket":           req("PUT", "new-bucket", "", "", nil),
+				"DeleteBucket":        req("DELETE", "made-bucket", "", "", nil),
+			} {
+				if status, msg := answer(r); status != 500 || !strings.Contains(msg, "the emulator is closed") {
+					t.Errorf("%s after Close: %d %s", name, status, msg)
+				}
+			}
+			for _, tc := range []struct {
+				bucket, query string
+				status        int
+				body          string
+			}{
+				{root, "versioning", 200, "<VersioningConfiguration></VersioningConfiguration>"},
+				{"made-bucket", "bucketInfo", 200, "<Grant>private</Grant>"},
+				{"new-bucket", "versioning", 404, ""},
+			} {
+				rec := httptest.NewRecorder()
+				srv.Emulator.ServeHTTP(rec, req("GET", tc.bucket, tc.query, "", nil))
+				if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.body) {
+					t.Errorf("GET %s ?%s after Close: %d %s", tc.bucket, tc.query, rec.Code, rec.Body)
+				}
 			}
 		})
 	}

@@ -45,28 +45,24 @@ func (e *Emulator) deleteObject(w http.ResponseWriter, r *http.Request, rc *reqC
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// remove deletes key, if stored. The directory store journals the
-// deletion and removes the content file, so a new Emulator on the same
-// directory does not bring the object back; a reader that already opened
-// the content keeps reading it.
-func (s *store) remove(key string) error {
-	s.mu.Lock()
+// remove deletes key, if stored, in a bucket that was never versioned.
+// The directory store journals the deletion, and its caller removes the
+// returned content file after releasing s.mu, which it holds, so a new
+// Emulator on the same directory does not bring the object back; a reader
+// that already opened the content keeps reading it.
+func (s *store) remove(key string) ([]string, error) {
 	old, ok := s.objects[key]
 	var recs []journalRecord
 	if ok && s.dir != "" {
 		recs = []journalRecord{delRecord(key)} // persist.go
 	}
 	if err := s.journal.append(recs...); err != nil {
-		s.mu.Unlock()
-		return err
+		return nil, err
+	}
+	if !ok {
+		return nil, nil
 	}
 	delete(s.objects, key)
-	if ok {
-		s.index.remove(key)
-	}
-	s.mu.Unlock()
-	if ok {
-		s.removeFile(old.file)
-	}
-	return nil
+	s.index.remove(key)
+	return []string{old.file}, nil
 }

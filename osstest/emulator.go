@@ -166,7 +166,8 @@ func NewServer(cfg Config) (*Server, error) {
 // have completed. Callbacks in progress are cancelled rather than waited
 // out (up to CallbackTimeout each): their uploads are answered 203
 // CallbackFailed, and their objects stay stored, as after any failed
-// callback.
+// callback. It then closes the store (the journal of Config.Dir): every
+// later write to the Emulator fails with 500 InternalError.
 func (s *Server) Close() {
 	s.stopClosing()
 	s.ts.Close()
@@ -179,7 +180,9 @@ func (s *Server) Close() {
 // client's idle connections. Server.Close does this itself; call it when the
 // Emulator is mounted in a server of your own, before shutting that server
 // down, so the shutdown does not wait out CallbackTimeout. The Emulator
-// keeps serving afterwards, but every later callback fails at once.
+// keeps serving afterwards, writes included, so that requests in flight
+// complete; every later callback fails at once. The journal of Config.Dir
+// stays open: only Server.Close, which stops its server first, closes it.
 func (e *Emulator) Close() {
 	e.stopClosing()
 	e.client.CloseIdleConnections()
@@ -201,7 +204,7 @@ func (e *Emulator) AccessKey() AccessKey { return e.keys[0] }
 
 // Object returns the stored object key with its Content.
 func (e *Emulator) Object(key string) (Object, bool) {
-	rc, obj, err := e.store.open(key)
+	rc, obj, err := e.store.openVersion(key, "") // versions.go
 	if err != nil {
 		return Object{}, false
 	}

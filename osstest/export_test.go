@@ -33,11 +33,11 @@ func StoreObjects(e *Emulator, keys []string, size int) error {
 }
 
 // RemoveObject deletes key as DeleteObject does.
-func RemoveObject(e *Emulator, key string) { e.store.remove(key) }
+func RemoveObject(e *Emulator, key string) { e.store.deleteVersion(key, "", e.now()) }
 
 // Open opens the content of a stored object as a GET does, so tests can
 // check that a reader keeps reading what it opened.
 func Open(e *Emulator, key string) (io.ReadCloser, error) {
-	rc, _, err := e.store.open(key)
+	rc, _, err := e.store.openVersion(key, "")
 	return rc, err
 }

@@ -44,15 +44,13 @@ type listRequest struct {
 	fetchOwner                bool
 }
 
-// parseListQuery reads a ListObjects (v2 false) or ListObjectsV2 query.
+// parseListQuery reads a ListObjects (v2 false) or ListObjectsV2 query
+// that passed its listing's limits (listlimits.go): max-keys, if sent, is
+// an integer from 1 to 1000.
 func parseListQuery(q url.Values, v2 bool) (listRequest, *ossError) {
 	req := listRequest{prefix: q.Get("prefix"), delimiter: q.Get("delimiter"), maxKeys: defaultMaxKeys}
 	if v := q.Get("max-keys"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return req, newErr(400, "InvalidArgument", "Argument max-keys must be an integer between 1 and 1000.").withArg("max-keys", v)
-		}
-		req.maxKeys = min(n, maxMaxKeys)
+		req.maxKeys, _ = strconv.Atoi(v)
 	}
 	switch v := q.Get("encoding-type"); v {
 	case "":

@@ -18,8 +18,12 @@ func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc
 		return
 	}
 	q := r.URL.Query()
-	q.Set("marker", q.Get("key-marker"))
-	req, oe := parseListQuery(q, false)
+	oe := checkVersionListLimits(q) // listlimits.go
+	var req listRequest
+	if oe == nil {
+		q.Set("marker", q.Get("key-marker"))
+		req, oe = parseListQuery(q, false)
+	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return
@@ -27,39 +31,27 @@ func (e *Emulator) listObjectVersions(w http.ResponseWriter, r *http.Request, rc
 	b := newListXML("ListVersionsResult", e.bucket, req) // listhttp.go
 	b.elem("KeyMarker", listEncode(req, req.marker))
 	b.elem("VersionIdMarker", q.Get("version-id-marker"))
-	if vp, ok := e.store.versionPage(req, req.marker, q.Get("version-id-marker")); ok {
-		b.versions(req, vp, e.bucketOwner())
-		b.send(w)
-		return
+	vp, ok := e.store.versionPage(req, req.marker, q.Get("version-id-marker"))
+	if !ok {
+		vp = unversionedPage(e.store.page(req))
 	}
-	pg := e.store.page(req)
-	b.paging(req, pg)
-	if pg.truncated {
-		b.elem("NextKeyMarker", listEncode(req, pg.last))
-		b.elem("NextVersionIdMarker", "null")
-	}
-	owner := e.bucketOwner()
-	for _, o := range pg.objects {
-		b.WriteString("<Version>")
-		b.elem("Key", listEncode(req, o.Key))
-		b.elem("VersionId", "null")
-		b.elem("IsLatest", "true")
-		b.elem("LastModified", listTime(o.LastModified))
-		b.elem("ETag", o.ETag)
-		b.elem("Type", objectType(o))
-		b.elemInt("Size", o.Size)
-		b.elem("StorageClass", o.StorageClass)
-		b.WriteString("<Owner>")
-		b.elem("ID", owner)
-		b.elem("DisplayName", owner)
-		b.WriteString("</Owner></Version>")
-	}
-	b.commonPrefixes(req, pg)
-	b.WriteString("</ListVersionsResult>")
+	b.versions(req, vp, e.bucketOwner())
 	b.send(w)
 }
 
-// versions writes the rest of a versioned bucket's answer: paging, then
+// unversionedPage is a page of a bucket that was never versioned as
+// ListObjectVersions answers it: each object once, as its latest version
+// "null".
+func unversionedPage(pg listPage) versionPage {
+	vp := versionPage{prefixes: pg.prefixes, truncated: pg.truncated, nextKey: pg.last, nextVersion: nullVersion}
+	for _, o := range pg.objects {
+		o.VersionID = nullVersion
+		vp.versions = append(vp.versions, listedVersion{obj: o, latest: true})
+	}
+	return vp
+}
+
+// versions writes the rest of a ListObjectVersions answer: paging, then
 // each Version and DeleteMarker in listing order, then CommonPrefixes.
 func (b *listXML) versions(req listRequest, vp versionPage, owner string) {
 	b.paging(req, listPage{truncated: vp.truncated})

@@ -146,8 +146,9 @@ type journalPart struct {
 
 // journal appends records to the journal file. Its zero value (memory
 // store) discards them. Once closed, it refuses every append, records or
-// none: a write that journals nothing (the memory store's) calls append
-// all the same, so that every write after Server.Close fails alike.
+// none: a write that journals nothing (the memory store's, a bucket
+// setting's) calls append all the same, so that every write after
+// Server.Close fails alike.
 type journal struct {
 	mu     sync.Mutex
 	f      *os.File

@@ -57,8 +57,9 @@ type Object struct {
 	// Tags are the object's tags (x-oss-tagging, PutObjectTagging).
 	Tags map[string]string `json:",omitempty"`
 	// VersionID is the x-oss-version-id of the object in a versioned
-	// bucket ("null" for one stored while versioning was suspended), ""
-	// in a bucket that was never versioned (versions.go).
+	// bucket ("null" for one stored while versioning was suspended or
+	// before it was enabled), "" in a bucket that was never versioned
+	// (versions.go).
 	VersionID string `json:",omitempty"`
 	// Content is the object's data, filled in by Emulator.Object only.
 	Content []byte `json:"-"`
@@ -262,31 +263,12 @@ func (s *store) get(key string) (Object, bool) {
 	return e.obj.clone(), true
 }
 
-// open returns the content of key. The object is opened under the lock so
-// that a concurrent overwrite cannot remove the file in between.
-func (s *store) open(key string) (io.ReadSeekCloser, Object, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.objects[key]
-	if !ok {
-		return nil, Object{}, fmt.Errorf("%w: %q", errNotStored, key)
-	}
-	if e.file == "" {
-		return nopCloser{bytes.NewReader(e.data)}, e.obj.clone(), nil
-	}
-	f, err := os.Open(filepath.Join(s.dir, e.file))
-	if err != nil {
-		return nil, Object{}, err
-	}
-	return f, e.obj.clone(), nil
-}
-
 func (s *store) list() []Object {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Object, 0, len(s.objects))
 	for p := s.index.seek(""); s.index.valid(p); p = s.index.next(p) {
-		out = append(out, s.objects[s.index.key(p)].obj.clone())
+		out = append(out, s.versioned(s.objects[s.index.key(p)].obj.clone())) // versions.go
 	}
 	return out
 }

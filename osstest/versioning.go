@@ -72,7 +72,6 @@ func (e *Emulator) putBucketVersioning(w http.ResponseWriter, r *http.Request, r
 		writeError(w, rc, errInternal(err))
 		return
 	}
-	e.store.setVersioning(status)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 }
@@ -88,15 +87,6 @@ func (e *Emulator) getBucketVersioning(w http.ResponseWriter, r *http.Request, r
 	status := e.info.Versioning
 	e.mu.Unlock()
 	writeXML(w, http.StatusOK, &versioningConfiguration{Status: status})
-}
-
-// applyVersioning gives a bucket opened from Config.Dir its saved status.
-func (e *Emulator) applyVersioning(status string) {
-	if status == "" {
-		return
-	}
-	e.info.Versioning = status
-	e.store.setVersioning(status)
 }
 
 // versionParam reads the versionId query parameter of an object request,
@@ -125,6 +115,16 @@ func errNoSuchVersion(vid string) *ossError {
 	return newErr(404, "NoSuchVersion", "The specified version does not exist.").withArg("versionId", vid)
 }
 
+// errVersioningNotEnabled answers a version id other than "null" in a
+// bucket that was never versioned: EC 0012-00000301
+// (https://help.aliyun.com/en/oss/user-guide/0012-00000301; the status
+// and code are [inferred]). "null" reads the object, as it names the
+// version an object has before versioning
+// (https://www.alibabacloud.com/help/en/oss/user-guide/overview-78).
+func errVersioningNotEnabled(vid string) *ossError {
+	return newErr(400, "InvalidArgument", "Versioning is not enabled for the bucket.").withEC("0012-00000301").withArg("versionId", vid)
+}
+
 // versionError is the answer to a failed read of key's version vid ("" for
 // the latest). A delete marker is answered with x-oss-delete-marker: true
 // and its version id: 404 NoSuchKey when it is the latest version, 405
@@ -134,6 +134,8 @@ func errNoSuchVersion(vid string) *ossError {
 func versionError(h http.Header, err error, key, vid string) *ossError {
 	var dm *deleteMarkerError
 	switch {
+	case errors.Is(err, errNotVersioned):
+		return errVersioningNotEnabled(vid)
 	case errors.As(err, &dm):
 		h.Set("X-Oss-Delete-Marker", "true")
 		h.Set("X-Oss-Version-Id", dm.marker.VersionID)

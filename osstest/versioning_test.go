@@ -215,6 +215,48 @@ func TestBucketVersioningConfiguration(t *testing.T) {
 	})
 }
 
+// TestVersionIDNeverVersioned: in a bucket that was never versioned, a
+// read by a version id is refused, EC 0012-00000301
+// (https://help.aliyun.com/en/oss/user-guide/0012-00000301; status and
+// code [inferred]), except "null", the version of an object stored before
+// versioning (https://www.alibabacloud.com/help/en/oss/user-guide/overview-78);
+// DeleteObject of a version the key does not have answers 204 and deletes
+// nothing, as DeleteObject answers 204 whether or not the object exists
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject).
+func TestVersionIDNeverVersioned(t *testing.T) {
+	forEachBucket(t, osstest.Config{}, func(c vClient) {
+		c.put("k.txt", "data")
+		for _, q := range []string{"versionId=abc", "objectMeta&versionId=abc", "tagging&versionId=abc", "acl&versionId=abc"} {
+			method := "GET"
+			if q == "objectMeta&versionId=abc" {
+				method = "HEAD"
+			}
+			r := c.do(method, "k.txt", q, nil, nil)
+			if r.status != 400 {
+				c.t.Fatalf("%s ?%s: %d %s, want 400", method, q, r.status, r.body)
+			}
+			if method == "GET" {
+				if e := r.ossError(c.t); e.Code != "InvalidArgument" || e.EC != "0012-00000301" {
+					c.t.Errorf("%s ?%s: %s EC %s", method, q, e.Code, e.EC)
+				}
+			}
+		}
+		if r := c.get("k.txt", "null"); r.status != 200 || string(r.body) != "data" {
+			c.t.Errorf("GET versionId=null: %d %q", r.status, r.body)
+		}
+		c.want(c.do("DELETE", "k.txt", "versionId=abc", nil, nil), 204, "", "DELETE versionId=abc")
+		c.content("k.txt", "", "data")
+		// The Go SDK v2's TestDeleteObject expects no x-oss-version-id here
+		// (client_integration_object_basic_test.go).
+		r := c.do("DELETE", "k.txt", "versionId=null", nil, nil)
+		c.want(r, 204, "", "DELETE versionId=null")
+		if v := r.header.Get("X-Oss-Version-Id"); v != "" {
+			c.t.Errorf("DELETE versionId=null: x-oss-version-id %q", v)
+		}
+		c.want(c.get("k.txt", ""), 404, "NoSuchKey", "GET after DELETE versionId=null")
+	})
+}
+
 // TestVersioningWrites: enabled, every write makes a version with its own
 // id in x-oss-version-id, and each version reads back by id with its
 // content; the latest without one. An object stored before versioning is
@@ -732,4 +774,119 @@ func TestVersioningConcurrentWrites(t *testing.T) {
 			t.Errorf("version %s: %d %s", id, r.status, r.body)
 		}
 	}
+}
+
+// TestListObjectVersionsLimits: ListObjectVersions refuses what its EC
+// pages name, 400 InvalidArgument with the EC (listlimits.go): max-keys
+// outside 1 to 1000 (0012-00000102), a prefix (0012-00000103) or
+// key-marker (0012-00000104) of 1024 bytes or more, a delimiter of more
+// than one character (0012-00000107), a version-id-marker without
+// key-marker (0012-00000106); and takes the longest values it allows.
+func TestListObjectVersionsLimits(t *testing.T) {
+	forEachBucket(t, osstest.Config{}, func(c vClient) {
+		c.put("a", "a")
+		long := strings.Repeat("k", 1023)
+		for _, versioned := range []bool{false, true} {
+			if versioned {
+				c.setVersioning("Enabled")
+			}
+			for _, tc := range []struct{ query, ec string }{
+				{"max-keys=1000", ""},
+				{"max-keys=1001", "0012-00000102"},
+				{"max-keys=0", "0012-00000102"},
+				{"max-keys=x", "0012-00000102"},
+				{"prefix=" + long, ""},
+				{"prefix=" + long + "k", "0012-00000103"},
+				{"key-marker=" + long, ""},
+				{"key-marker=" + long + "k", "0012-00000104"},
+				{"delimiter=" + url.QueryEscape("中"), ""},
+				{"delimiter=abc", "0012-00000107"},
+				{"key-marker=a&version-id-marker=null", ""},
+				{"version-id-marker=null", "0012-00000106"},
+			} {
+				r := c.do("GET", "", "versions&"+tc.query, nil, nil)
+				name := fmt.Sprintf("versioned=%v %s", versioned, tc.query[:min(len(tc.query), 40)])
+				if tc.ec == "" {
+					c.want(r, 200, "", name)
+					continue
+				}
+				c.want(r, 400, "InvalidArgument", name)
+				if ec := r.ossError(c.t).EC; ec != tc.ec {
+					c.t.Errorf("%s: EC %s, want %s", name, ec, tc.ec)
+				}
+			}
+		}
+	})
+}
+
+// TestVersioningConcurrentStatus: PutBucketVersioning requests racing
+// each other leave GetBucketVersioning's status and the status writes
+// follow the same: a write makes the version "null" exactly when the
+// answered status is Suspended.
+func TestVersioningConcurrentStatus(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	c := vClient{t: t, srv: srv, bucket: srv.Bucket(), kind: "v4"}
+	for round := range 30 {
+		done := make(chan int, 2)
+		for _, s := range []string{"Enabled", "Suspended"} {
+			go func() {
+				body := "<VersioningConfiguration><Status>" + s + "</Status></VersioningConfiguration>"
+				done <- c.do("PUT", "", "versioning", []byte(body), nil).status
+			}()
+		}
+		if a, b := <-done, <-done; a != 200 || b != 200 {
+			t.Fatalf("round %d: PutBucketVersioning %d, %d", round, a, b)
+		}
+		r := c.do("GET", "", "versioning", nil, nil)
+		var conf struct{ Status string }
+		if err := xml.Unmarshal(r.body, &conf); err != nil {
+			t.Fatal(err)
+		}
+		if vid := c.put("k.txt", "x"); (vid == "null") != (conf.Status == "Suspended") {
+			t.Fatalf("round %d: status %s, a write's version %q", round, conf.Status, vid)
+		}
+	}
+}
+
+// TestVersioningAccessors: Emulator.Object and Objects answer an object
+// stored before versioning was enabled with VersionID "null", as GET's
+// x-oss-version-id does, and "" while the bucket was never versioned.
+func TestVersioningAccessors(t *testing.T) {
+	srv := newServer(t, osstest.Config{})
+	c := vClient{t: t, srv: srv, bucket: srv.Bucket(), kind: "v4"}
+	c.put("k.txt", "before")
+	check := func(want string) {
+		t.Helper()
+		o, ok := srv.Object("k.txt")
+		all := srv.Objects()
+		if !ok || o.VersionID != want || len(all) != 1 || all[0].VersionID != want {
+			t.Errorf("Object: %q %v, Objects: %+v, want VersionID %q", o.VersionID, ok, all, want)
+		}
+	}
+	check("")
+	c.setVersioning("Enabled")
+	check("null")
+	if got := c.get("k.txt", "").header.Get("X-Oss-Version-Id"); got != "null" {
+		t.Errorf("GET: x-oss-version-id %q", got)
+	}
+}
+
+// TestListObjectVersionsNeverVersioned: a bucket never versioned lists each
+// object once, as its latest version "null", paging at NextKeyMarker
+// (https://www.alibabacloud.com/help/en/oss/developer-reference/listobjectversions).
+func TestListObjectVersionsNeverVersioned(t *testing.T) {
+	forEachBucket(t, osstest.Config{}, func(c vClient) {
+		for _, k := range []string{"a.txt", "b.txt", "dir/c.txt", "dir/d.txt"} {
+			c.put(k, "x")
+		}
+		want := []string{"Version a.txt null latest=true", "Version b.txt null latest=true", "Version dir/c.txt null latest=true", "Version dir/d.txt null latest=true"}
+		for _, maxKeys := range []int{1, 3, 100} {
+			if got, _ := c.listVersions("", maxKeys); !cmp.Equal(got, want) {
+				c.t.Errorf("max-keys %d: %v", maxKeys, got)
+			}
+		}
+		if got, prefixes := c.listVersions("&delimiter=/", 1); !cmp.Equal(got, want[:2]) || !cmp.Equal(prefixes, []string{"dir/"}) {
+			c.t.Errorf("delimiter /: %v, prefixes %v", got, prefixes)
+		}
+	})
 }

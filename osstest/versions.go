@@ -170,6 +170,10 @@ func (v *versionState) apply(sv superseded) (gone string) {
 // the key does not have.
 var errVersionNotStored = errors.New("osstest: no such version")
 
+// errNotVersioned is returned for a version id other than "null" in a
+// bucket that was never versioned: none of its objects has one.
+var errNotVersioned = fmt.Errorf("%w: versioning is not enabled for the bucket", errVersionNotStored)
+
 // deleteMarkerError reports that the version asked for is a delete
 // marker. Asked for the latest version (no version id), it wraps
 // errNotStored: the key reads as deleted.
@@ -204,6 +208,9 @@ func (s *store) findVersion(key, vid string) (*entry, error) {
 		}
 		return nil, fmt.Errorf("%w: %q", errNotStored, key)
 	}
+	if s.ver == nil && vid != nullVersion {
+		return nil, errNotVersioned
+	}
 	if exists && versionOf(cur.obj) == vid {
 		return cur, nil
 	}
@@ -229,7 +236,8 @@ func (s *store) versioned(obj Object) Object {
 }
 
 // openVersion returns the content and metadata of version vid of key (""
-// for the latest), as open does for the current object.
+// for the latest). The content is opened under the lock so that a
+// concurrent overwrite cannot remove its file in between.
 func (s *store) openVersion(key, vid string) (io.ReadSeekCloser, Object, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -288,8 +296,12 @@ func (s *store) updateVersion(key, vid string, change func(*Object)) (Object, er
 	return s.versioned(obj.clone()), nil
 }
 
-// setVersioning sets the bucket's versioning status, Enabled or Suspended.
+// setVersioning sets the bucket's versioning status, Enabled or Suspended;
+// "" (never versioned) changes nothing.
 func (s *store) setVersioning(status string) {
+	if status == "" {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ver == nil {
@@ -299,12 +311,12 @@ func (s *store) setVersioning(status string) {
 	s.ver.status = status
 }
 
-// hasVersions reports whether the bucket keeps noncurrent versions or
-// delete markers (DeleteBucket refuses to delete it then).
-func (s *store) hasVersions() bool {
+// empty reports whether the bucket holds no object, noncurrent version or
+// delete marker (DeleteBucket refuses to delete it otherwise).
+func (s *store) empty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ver != nil && len(s.ver.old) > 0
+	return len(s.objects) == 0 && (s.ver == nil || len(s.ver.old) == 0)
 }
 
 // deleteOutcome is what DeleteObject answers about versions.
@@ -320,21 +332,17 @@ type deleteOutcome struct {
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/deleteobject).
 func (s *store) deleteVersion(key, vid string, now time.Time) (deleteOutcome, error) {
 	s.mu.Lock()
-	v := s.ver
-	s.mu.Unlock()
-	if v == nil {
-		if vid == "" || vid == nullVersion {
-			return deleteOutcome{}, s.remove(key)
-		}
-		return deleteOutcome{}, nil
-	}
-	s.mu.Lock()
 	var gone []string
 	var out deleteOutcome
 	var err error
-	if vid == "" {
+	switch {
+	case s.ver == nil && (vid == "" || vid == nullVersion):
+		gone, err = s.remove(key) // delete.go
+	case s.ver == nil:
+		err = s.journal.append() // no such version: nothing to delete, but refused after Close
+	case vid == "":
 		out, gone, err = s.addDeleteMarker(key, now)
-	} else {
+	default:
 		out, gone, err = s.removeVersion(key, vid)
 	}
 	s.mu.Unlock()
@@ -354,9 +362,6 @@ func (s *store) addDeleteMarker(key string, now time.Time) (deleteOutcome, []str
 	recs := append(sv.records, verRecord(m))
 	if exists {
 		recs = append(recs, delRecord(key))
-	}
-	if s.dir == "" {
-		recs = nil // the memory store journals nothing, but is refused after Close
 	}
 	if err := s.journal.append(recs...); err != nil {
 		return deleteOutcome{}, nil, err
@@ -383,7 +388,7 @@ func (s *store) removeVersion(key, vid string) (deleteOutcome, []string, error) 
 	isCurrent := exists && versionOf(cur.obj) == vid
 	i := v.find(key, vid)
 	if !isCurrent && i < 0 {
-		return out, nil, nil
+		return out, nil, s.journal.append() // nothing to delete, but refused after Close
 	}
 	var recs []journalRecord
 	var goner *entry
@@ -405,9 +410,6 @@ func (s *store) removeVersion(key, vid string) (deleteOutcome, []string, error) 
 	}
 	if next != nil {
 		recs = append(recs, putRecord(next.file, next.obj), unverRecord(key, versionOf(next.obj)))
-	}
-	if s.dir == "" {
-		recs = nil // the memory store journals nothing, but is refused after Close
 	}
 	if err := s.journal.append(recs...); err != nil {
 		return deleteOutcome{}, nil, err
