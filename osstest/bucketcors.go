@@ -150,16 +150,6 @@ func (e *Emulator) corsConfig() bucketCORS {
 	return bucketCORS{Rules: e.cors, ResponseVary: len(e.cors) > 0}
 }
 
-// authenticateOwner checks a request only the bucket's owner may make: it
-// must be signed, even on a public-read-write bucket.
-func (e *Emulator) authenticateOwner(r *http.Request) *ossError {
-	if !isSigned(r) {
-		return newErr(403, "AccessDenied", "You have no right to access this bucket.")
-	}
-	_, oe := e.authenticateRequest(r, e.bucket, "")
-	return oe
-}
-
 // putBucketCors serves PUT /?cors on a bucket.
 func (e *Emulator) putBucketCors(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	defer drainBody(r)

@@ -89,7 +89,7 @@ func (e *Emulator) putBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 // accessors rely on it.
 func (e *Emulator) deleteBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
-	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+	if oe := e.authenticateOwner(r); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
@@ -171,7 +171,7 @@ const defaultResourceGroup = "rg-default-id"
 // public ACL be set as after DeleteBucketPublicAccessBlock.
 func (e *Emulator) getBucketInfo(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
-	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+	if oe := e.authenticateOwner(r); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}

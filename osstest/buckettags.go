@@ -79,7 +79,7 @@ func checkBucketTag(key, value string) *ossError {
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/putbuckettags).
 func (e *Emulator) putBucketTags(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	defer drainBody(r)
-	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+	if oe := e.authenticateOwner(r); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
@@ -101,7 +101,7 @@ func (e *Emulator) putBucketTags(w http.ResponseWriter, r *http.Request, rc *req
 // (https://www.alibabacloud.com/help/en/oss/developer-reference/deletebuckettags).
 func (e *Emulator) deleteBucketTags(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
-	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+	if oe := e.authenticateOwner(r); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
@@ -149,7 +149,7 @@ type tagSetXML struct {
 // getBucketTags serves GET /?tagging on a bucket.
 func (e *Emulator) getBucketTags(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
-	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+	if oe := e.authenticateOwner(r); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}

@@ -524,3 +524,16 @@ func v4InQuery(q url.Values) bool {
 }
 
 func v1InQuery(q url.Values) bool { return q.Has(qAccessKeyID) || q.Has(qSignature) }
+
+// authenticateOwner checks a request only the bucket's owner may make (its
+// ACL, CORS rules, tags, versioning, information, deletion): it must be
+// signed, even on a public-read-write bucket, whose ACL opens its objects,
+// not its settings
+// (https://www.alibabacloud.com/help/en/oss/user-guide/bucket-acl).
+func (e *Emulator) authenticateOwner(r *http.Request) *ossError {
+	if !isSigned(r) {
+		return newErr(403, "AccessDenied", "You have no right to access this bucket.")
+	}
+	_, oe := e.authenticateRequest(r, e.bucket, "")
+	return oe
+}

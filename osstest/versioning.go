@@ -54,7 +54,7 @@ func parseVersioning(body []byte) (string, error) {
 // putBucketVersioning serves PUT /?versioning.
 func (e *Emulator) putBucketVersioning(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	defer drainBody(r)
-	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+	if oe := e.authenticateOwner(r); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
@@ -79,7 +79,7 @@ func (e *Emulator) putBucketVersioning(w http.ResponseWriter, r *http.Request, r
 // getBucketVersioning serves GET /?versioning.
 func (e *Emulator) getBucketVersioning(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	drainBody(r)
-	if _, oe := e.authenticateRequest(r, e.bucket, ""); oe != nil {
+	if oe := e.authenticateOwner(r); oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
