@@ -111,17 +111,11 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	vid, oe := versionParam(r) // versioning.go
+	obj, oe := e.versionAsked(w.Header(), r, key) // versioning.go
 	if oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
-	obj, err := e.store.getVersion(key, vid)
-	if err != nil {
-		writeError(w, rc, versionError(w.Header(), err, key, vid))
-		return
-	}
-	setVersionHeader(w.Header(), obj)
 	var res accessControlPolicy
 	res.Owner.ID = e.requesterID(ak.ID)
 	res.Owner.DisplayName = res.Owner.ID

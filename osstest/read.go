@@ -73,18 +73,12 @@ func (e *Emulator) getObjectMeta(w http.ResponseWriter, r *http.Request, rc *req
 		writeError(w, rc, oe)
 		return
 	}
-	vid, oe := versionParam(r)
+	obj, oe := e.versionAsked(w.Header(), r, key) // versioning.go
 	if oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
-	obj, err := e.store.getVersion(key, vid)
-	if err != nil {
-		writeError(w, rc, versionError(w.Header(), err, key, vid))
-		return
-	}
 	h := w.Header()
-	setVersionHeader(h, obj)
 	h.Set("ETag", obj.ETag)
 	h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
 	h.Set("Last-Modified", obj.LastModified.UTC().Format(http.TimeFormat))

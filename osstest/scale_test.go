@@ -67,7 +67,7 @@ func TestRestartHeap(t *testing.T) {
 		n                = 20000
 	)
 	cfg := fillDir(t, n)
-	took, heap := startMeasured(cfg, func(e *osstest.Emulator) {
+	check := func(e *osstest.Emulator) {
 		objs := e.Objects()
 		if len(objs) != n || objs[0].Key != "obj/000000" || objs[n-1].Key != fmt.Sprintf("obj/%06d", n-1) {
 			t.Errorf("%d objects after restart", len(objs))
@@ -75,7 +75,14 @@ func TestRestartHeap(t *testing.T) {
 		if b, err := readObject(e, "obj/014321"); err != nil || len(b) != 1 {
 			t.Errorf("ReadObject after restart: %q, %v", b, err)
 		}
-	})
+	}
+	// The heap is the whole process's: what an earlier test left running
+	// (a server's goroutines, a callback in flight) can add to one start's
+	// measurement. The smaller of two starts is the nearer the emulator's.
+	took, heap := startMeasured(cfg, check)
+	if _, again := startMeasured(cfg, check); again < heap {
+		heap = again
+	}
 	perObject := heap / n
 	t.Logf("start with %d objects: %v, %d bytes of heap per object", n, took, perObject)
 	if perObject > maxHeapPerObject {

@@ -170,17 +170,11 @@ func (e *Emulator) getObjectTagging(w http.ResponseWriter, r *http.Request, rc *
 		writeError(w, rc, oe)
 		return
 	}
-	vid, oe := versionParam(r)
+	obj, oe := e.versionAsked(w.Header(), r, key) // versioning.go
 	if oe != nil {
 		writeError(w, rc, oe)
 		return
 	}
-	obj, err := e.store.getVersion(key, vid)
-	if err != nil {
-		writeError(w, rc, versionError(w.Header(), err, key, vid))
-		return
-	}
-	setVersionHeader(w.Header(), obj)
 	doc := taggingXML{Tags: []tagXML{}}
 	for _, k := range sortedTagKeys(obj.Tags) {
 		doc.Tags = append(doc.Tags, tagXML{Key: k, Value: obj.Tags[k]})

@@ -159,3 +159,19 @@ func setVersionHeader(h http.Header, obj Object) {
 		h.Set("X-Oss-Version-Id", obj.VersionID)
 	}
 }
+
+// versionAsked returns the version of key that r names (versionId, else
+// the latest) and sets its x-oss-version-id in h; or the error to answer,
+// with the delete-marker headers in h when it names one.
+func (e *Emulator) versionAsked(h http.Header, r *http.Request, key string) (Object, *ossError) {
+	vid, oe := versionParam(r)
+	if oe != nil {
+		return Object{}, oe
+	}
+	obj, err := e.store.getVersion(key, vid)
+	if err != nil {
+		return Object{}, versionError(h, err, key, vid)
+	}
+	setVersionHeader(h, obj)
+	return obj, nil
+}
