@@ -100,10 +100,16 @@
 //
 // The operation is decided first, from the method, the sub-resources of the
 // query (?acl, ?tagging, ?uploads, ...) and headers such as
-// x-oss-copy-source. The emulator also serves GetObject, HeadObject,
-// GetObjectMeta, Put/GetObjectACL, Put/Get/DeleteObjectTagging, CopyObject,
-// DeleteMultipleObjects, ListObjects and ListMultipartUploads; every other
-// OSS operation is answered 501 NotImplemented and touches nothing stored.
+// x-oss-copy-source. Besides the uploads, the emulator serves GetObject,
+// HeadObject, GetObjectMeta, AppendObject, Put/GetObjectACL,
+// Put/Get/DeleteObjectTagging, CopyObject and UploadPartCopy,
+// DeleteMultipleObjects, ListObjects, ListObjectsV2, ListMultipartUploads
+// and ListObjectVersions, and on buckets PutBucket, DeleteBucket,
+// GetBucketInfo, ListBuckets, Put/GetBucketAcl, Put/Get/DeleteBucketCors,
+// Put/Get/DeleteBucketTags and Put/GetBucketVersioning (ServeHTTP lists
+// them too); every other OSS operation is answered 501 NotImplemented and
+// touches nothing stored. A bucket's settings need a signed request even
+// when its ACL is public-read-write, which opens its objects only.
 // The bucket is private unless Config.ACL says otherwise: an unsigned GET,
 // HEAD or listing is 403 AccessDenied unless the object's ACL
 // (x-oss-object-acl on upload, or PutObjectACL), or for "default" the
@@ -126,7 +132,7 @@
 //
 // GET / lists objects (ListObjects, with marker) and GET /?list-type=2
 // (ListObjectsV2, with continuation-token) in pages of max-keys, 100 by
-// default and at most 1000, with prefix, delimiter and CommonPrefixes, from
+// default and at most 1000 (more is refused, as OSS refuses it), with prefix, delimiter and CommonPrefixes, from
 // a sorted index: a page costs the same in a bucket of 100,000 objects as
 // in one of 1,000.
 //
