@@ -132,9 +132,9 @@
 //
 // GET / lists objects (ListObjects, with marker) and GET /?list-type=2
 // (ListObjectsV2, with continuation-token) in pages of max-keys, 100 by
-// default and at most 1000 (more is refused, as OSS refuses it), with prefix, delimiter and CommonPrefixes, from
-// a sorted index: a page costs the same in a bucket of 100,000 objects as
-// in one of 1,000.
+// default and at most 1000 (more is refused, as OSS refuses it), with
+// prefix, delimiter and CommonPrefixes, from a sorted index: a page costs
+// the same in a bucket of 100,000 objects as in one of 1,000.
 //
 // # Versioning
 //
