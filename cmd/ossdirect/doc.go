@@ -30,8 +30,8 @@
 // 127.0.0.1:0 learn the port. It then prints the bucket, the access keys and
 // the URL of the public key its callbacks are signed with (give it to the
 // application's callback verifier), and one line per request (method,
-// object key, also for form uploads, status, milliseconds) and per callback
-// (URL, status). SIGINT or SIGTERM shut it down cleanly.
+// object key, also for form uploads, status with OSS's error code when
+// refused, milliseconds) and per callback (URL, status). SIGINT or SIGTERM shut it down cleanly.
 //
 // Keys: -access-key-id with -access-key-secret; any number of -key
 // ID:SECRET[:TOKEN[:EXPIRATION]]; -keys FILE, a JSON array of objects with

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -255,7 +258,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // requestLog writes one line per request: method, object key (with the
-// operation's sub-resource), status and milliseconds.
+// operation's sub-resource), status (with OSS's error code, for a refusal)
+// and milliseconds.
 type requestLog struct {
 	next   http.Handler
 	out    io.Writer
@@ -274,7 +278,11 @@ func (l *requestLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if k := formKey(); k != "" {
 		key = k // a PostObject names its key in the form
 	}
-	fmt.Fprintf(l.out, "%s %s %q%s %d %dms\n", start.Format("15:04:05.000"), r.Method, key, operation(r), sw.status, time.Since(start).Milliseconds())
+	status := strconv.Itoa(sw.status)
+	if code := sw.errorCode(); code != "" {
+		status += " " + code
+	}
+	fmt.Fprintf(l.out, "%s %s %q%s %s %dms\n", start.Format("15:04:05.000"), r.Method, key, operation(r), status, time.Since(start).Milliseconds())
 }
 
 // key is the object key a request names: its path without the leading
@@ -317,7 +325,32 @@ func operation(r *http.Request) string {
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	errHead []byte // the start of an error answer's body
+}
+
+// maxErrHead is how much of an error body statusWriter keeps: OSS puts
+// <Code> right after the XML declaration.
+const maxErrHead = 256
+
+// errorCode is the OSS error code of the answer, if it was an error: from
+// its body, or for HEAD (which has none) from x-oss-err, OSS's error
+// document Base64-encoded, so that the log says NoSuchBucket or
+// SignatureDoesNotMatch, not only 404 or 403.
+func (s *statusWriter) errorCode() string {
+	if s.status < 400 {
+		return ""
+	}
+	doc := s.errHead
+	if len(doc) == 0 {
+		doc, _ = base64.StdEncoding.DecodeString(s.Header().Get("X-Oss-Err"))
+	}
+	_, rest, ok := bytes.Cut(doc, []byte("<Code>"))
+	code, _, ok2 := bytes.Cut(rest, []byte("</Code>"))
+	if !ok || !ok2 {
+		return ""
+	}
+	return string(code)
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -330,6 +363,9 @@ func (s *statusWriter) WriteHeader(code int) {
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
+	}
+	if s.status >= 400 && len(s.errHead) < maxErrHead {
+		s.errHead = append(s.errHead, b[:min(len(b), maxErrHead-len(s.errHead))]...)
 	}
 	return s.ResponseWriter.Write(b)
 }

@@ -69,7 +69,12 @@ func TestEmulatorStartLogStop(t *testing.T) {
 			if resp.StatusCode != 403 || !bytes.Contains(body, []byte("<Code>AccessDenied</Code>")) {
 				t.Errorf("GET missing object: %d %s", resp.StatusCode, body)
 			}
-			p.waitLine(t, regexp.MustCompile(`^\S+ GET "no/such.txt" 403 \d+ms$`))
+			p.waitLine(t, regexp.MustCompile(`^\S+ GET "no/such.txt" 403 AccessDenied \d+ms$`))
+			// The log names the error code, of a HEAD too (from x-oss-err).
+			if resp, _ := httpDo(t, "HEAD", p.URL+"/examplebucket/no/such.txt", nil, nil); resp.StatusCode != 403 {
+				t.Errorf("HEAD missing object: %d", resp.StatusCode)
+			}
+			p.waitLine(t, regexp.MustCompile(`^\S+ HEAD "no/such.txt" 403 AccessDenied \d+ms$`))
 
 			code, rest := p.stop(t, sig)
 			if code != 0 || !strings.Contains(rest, "shutting down") {
@@ -316,6 +321,8 @@ func TestEmulatorKeysAndPublicURL(t *testing.T) {
 	if resp, body := put("LTAIunknown", "x", "", "keys/x"); resp.StatusCode != 404 || !bytes.Contains(body, []byte("<Code>NoSuchBucket</Code>")) {
 		t.Errorf("PUT /keys/x with an unknown key: %d %s, want 404 NoSuchBucket", resp.StatusCode, body)
 	}
+	// The request log says why, with OSS's code.
+	p.waitLine(t, regexp.MustCompile(`^\S+ PUT "keys/x" 404 NoSuchBucket \d+ms$`))
 }
 
 // Unusable key flags are usage errors (exit 2).
