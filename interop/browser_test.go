@@ -20,30 +20,15 @@ import (
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"github.com/ossdirect/ossdirect/internal/browsertest"
 )
 
 // needBrowser returns node and Chromium, with playwright-core and ali-oss
 // installed in alioss/.
 func needBrowser(t *testing.T) (node, chromium string) {
 	t.Helper()
-	node = needNode(t)
-	chromium = os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	_, err := os.Stat(chromium)
-	if err == nil {
-		if _, err = os.Stat(filepath.Join("alioss", "node_modules", "playwright-core", "package.json")); err != nil {
-			err = errors.New("playwright-core is not installed (cd interop/alioss && npm ci)")
-		}
-	}
-	if err != nil {
-		if os.Getenv(requireBrowserEnv) == "1" {
-			t.Fatalf("browser test cannot run and %s=1: %v", requireBrowserEnv, err)
-		}
-		t.Skipf("browser test skipped: %v; ./test.sh installs what it needs", err)
-	}
-	return node, chromium
+	return browsertest.Need(t, "cd interop/alioss && npm ci", aliOSSPackage, filepath.Join("alioss", "node_modules", "playwright-core", "package.json"))
 }
 
 // stsSchedule is an STS service in miniature: generation g of temporary

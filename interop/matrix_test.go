@@ -23,6 +23,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/browsertest"
 )
 
 // The client × signature × credentials × operation matrix: every official
@@ -292,27 +293,13 @@ func aliOSSNodeOps(t *testing.T, e *emulator, appURL string, v4 bool, c matrixCr
 	return results
 }
 
-// requireBrowserEnv set to 1 (./test.sh) makes missing node, ali-oss or
-// Chromium a failure instead of a skip.
-const requireBrowserEnv = "OSSDIRECT_REQUIRE_BROWSER"
+// aliOSSPackage is there once ali-oss is installed in alioss/.
+var aliOSSPackage = filepath.Join("alioss", "node_modules", "ali-oss", "package.json")
 
 // needNode returns node, with ali-oss installed in alioss/.
 func needNode(t *testing.T) string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join("alioss", "node_modules", "ali-oss", "package.json"))
-		if err != nil {
-			err = errors.New("ali-oss is not installed (cd interop/alioss && npm ci)")
-		}
-	}
-	if err != nil {
-		if os.Getenv(requireBrowserEnv) == "1" {
-			t.Fatalf("ali-oss cannot run and %s=1: %v", requireBrowserEnv, err)
-		}
-		t.Skipf("ali-oss skipped: %v; ./test.sh installs what it needs", err)
-	}
-	return node
+	return browsertest.Node(t, "ali-oss", "cd interop/alioss && npm ci", aliOSSPackage)
 }
 
 // goSDKOps runs the matrix operations with the official Go SDK v2.

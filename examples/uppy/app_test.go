@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/browsertest"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/signer"
 )
@@ -43,7 +44,7 @@ func TestUserAndCallback(t *testing.T) {
 	a, err := newApp(Config{PublicURL: "http://127.0.0.1:1", Credentials: signer.StaticCredentials{AccessKeyID: ak.ID, AccessKeySecret: ak.Secret},
 		Bucket: emu.Bucket(), Region: emu.Region(), Endpoint: emu.URL, Keys: emu.KeyFetcher(), Dist: "web/dist"})
 	if err != nil {
-		if os.Getenv(requireBrowserEnv) == "1" {
+		if os.Getenv(browsertest.RequireEnv) == "1" {
 			t.Fatal(err)
 		}
 		t.Skipf("no bundle: %v", err)

@@ -20,41 +20,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ossdirect/ossdirect/internal/browsertest"
 	"github.com/ossdirect/ossdirect/osstest"
 	"github.com/ossdirect/ossdirect/signer"
 )
 
 // The browser tests drive the page, and so the real @uppy/aws-s3 plugin, in
-// Debian's Chromium via playwright-core (web/e2e.mjs). ./test.sh installs
-// both and sets OSSDIRECT_REQUIRE_BROWSER=1, so there a missing browser is
-// a failure; a plain `go test ./...` skips them.
-const requireBrowserEnv = "OSSDIRECT_REQUIRE_BROWSER"
-
+// Debian's Chromium via playwright-core (web/e2e.mjs); browsertest skips
+// them where these are missing, but for ./test.sh, which installs them.
 func needBrowser(t *testing.T) (node, chromium string) {
 	t.Helper()
-	fail := func(err error) {
-		if os.Getenv(requireBrowserEnv) == "1" {
-			t.Fatalf("browser test cannot run and %s=1: %v", requireBrowserEnv, err)
-		}
-		t.Skipf("browser test skipped: %v; ./test.sh installs what it needs and runs it", err)
-	}
-	chromium = os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		fail(fmt.Errorf("no Chromium at %s (apt-get install chromium)", chromium))
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		fail(errors.New("no node on PATH"))
-	}
-	for _, f := range []string{"web/node_modules/playwright-core/package.json", "web/dist/uppy.js"} {
-		if _, err := os.Stat(f); err != nil {
-			fail(fmt.Errorf("%s missing (cd examples/uppy/web && npm ci && npm run build)", f))
-		}
-	}
-	return node, chromium
+	return browsertest.Need(t, "cd examples/uppy/web && npm ci && npm run build", "web/node_modules/playwright-core/package.json", "web/dist/uppy.js")
 }
 
 // gate stands in front of the emulator and holds the UploadPart requests of

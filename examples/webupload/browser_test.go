@@ -16,45 +16,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ossdirect/ossdirect/internal/browsertest"
 	"github.com/ossdirect/ossdirect/signer"
 )
 
 // The browser test drives the real page in Debian's headless Chromium via
-// playwright-core (e2e/upload.mjs). ./test.sh installs both and sets
-// OSSDIRECT_REQUIRE_BROWSER=1, so there a missing browser is a failure;
-// a plain `go test ./...` skips it.
-const requireBrowserEnv = "OSSDIRECT_REQUIRE_BROWSER"
-
-// browserTools returns the node binary and Chromium, or the reason they
-// cannot be used.
-func browserTools() (node, chromium string, err error) {
-	chromium = os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		return "", "", fmt.Errorf("no Chromium at %s (apt-get install chromium)", chromium)
-	}
-	node, err = exec.LookPath("node")
-	if err != nil {
-		return "", "", errors.New("no node on PATH")
-	}
-	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
-		return "", "", errors.New("playwright-core is not installed (cd examples/webupload/e2e && npm ci)")
-	}
-	return node, chromium, nil
-}
-
+// playwright-core (e2e/upload.mjs); browsertest skips it where they are
+// missing, but for ./test.sh, which installs them.
 func needBrowser(t *testing.T) (node, chromium string) {
 	t.Helper()
-	node, chromium, err := browserTools()
-	if err != nil {
-		if os.Getenv(requireBrowserEnv) == "1" {
-			t.Fatalf("browser test cannot run and %s=1: %v", requireBrowserEnv, err)
-		}
-		t.Skipf("browser test skipped: %v; ./test.sh installs what it needs and runs it", err)
-	}
-	return node, chromium
+	return browsertest.Need(t, "cd examples/webupload/e2e && npm ci", filepath.Join("e2e", "node_modules", "playwright-core", "package.json"))
 }
 
 // e2eSpec and e2eResult mirror the JSON that e2e/upload.mjs reads and writes.
