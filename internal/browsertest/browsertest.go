@@ -12,15 +12,15 @@ import (
 	"testing"
 )
 
-// RequireEnv set to 1 makes a missing tool a failure instead of a skip.
-const RequireEnv = "OSSDIRECT_REQUIRE_BROWSER"
+// requireEnv set to 1 makes a missing tool a failure instead of a skip.
+const requireEnv = "OSSDIRECT_REQUIRE_BROWSER"
 
-// Unavailable skips t because of err, or fails it where RequireEnv is 1;
+// Unavailable skips t because of err, or fails it where requireEnv is 1;
 // what names what cannot run ("browser test", "ali-oss").
 func Unavailable(t testing.TB, what string, err error) {
 	t.Helper()
-	if os.Getenv(RequireEnv) == "1" {
-		t.Fatalf("%s cannot run and %s=1: %v", what, RequireEnv, err)
+	if os.Getenv(requireEnv) == "1" {
+		t.Fatalf("%s cannot run and %s=1: %v", what, requireEnv, err)
 	}
 	t.Skipf("%s skipped: %v; ./test.sh installs what it needs and runs it", what, err)
 }
