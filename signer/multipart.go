@@ -127,7 +127,7 @@ func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
 			return 0, 0, invalid("multipart header %q is not an x-oss-* header", name)
 		}
 	}
-	if err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
+	if _, err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
 		return 0, 0, err
 	}
 	if m.Callback == nil && len(m.CallbackVars) > 0 {
