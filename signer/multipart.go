@@ -194,20 +194,32 @@ func (s *Signer) PresignParts(ctx context.Context, m Multipart, uploadID string,
 			return nil, err
 		}
 	}
-	t := s.now()
-	cr, err := s.credentials(ctx, t)
+	ps, err := s.presignAll(ctx, reqs, prs)
 	if err != nil {
 		return nil, err
 	}
 	parts := make([]Part, len(partNumbers))
 	for i, n := range partNumbers {
-		p, err := s.presign(&reqs[i], prs[i], cr, t)
-		if err != nil {
-			return nil, err
-		}
-		parts[i] = Part{Number: n, Presigned: *p}
+		parts[i] = Part{Number: n, Presigned: *ps[i]}
 	}
 	return parts, nil
+}
+
+// presignAll presigns reqs, prepared as prs, asking for credentials once
+// and signing all at the same instant.
+func (s *Signer) presignAll(ctx context.Context, reqs []Request, prs []presignedRequest) ([]*Presigned, error) {
+	t := s.now()
+	cr, err := s.credentials(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]*Presigned, len(reqs))
+	for i := range reqs {
+		if ps[i], err = s.presign(&reqs[i], prs[i], cr, t); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
 }
 
 // PresignComplete presigns CompleteMultipartUpload (POST ?uploadId=...)
