@@ -158,6 +158,11 @@ func (s *Signer) PresignInitiate(ctx context.Context, m Multipart) (*Presigned, 
 	if _, _, err := m.validate(s); err != nil {
 		return nil, err
 	}
+	return s.presignInitiate(ctx, m)
+}
+
+// presignInitiate is PresignInitiate of an m already validated.
+func (s *Signer) presignInitiate(ctx context.Context, m Multipart) (*Presigned, error) {
 	return s.Presign(ctx, Request{
 		Method: http.MethodPost, Key: m.Key, Expires: m.Expires, ContentType: m.ContentType,
 		Header: m.Header, Query: url.Values{"uploads": {""}},
