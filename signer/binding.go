@@ -14,38 +14,33 @@ import (
 // checkCallback reports, before any credentials are fetched, a callback
 // the Signer cannot bind: no Secrets, parameters OSS would refuse, or a
 // custom variable in vars that p's body does not reference (OSS sends only
-// referenced variables). what names the request, for the error.
-func (s *Signer) checkCallback(p *callback.Params, vars map[string]string, what string) error {
+// referenced variables). what names the request, for the error. It returns
+// p's Binder for bindCallback, or nil when p is nil.
+func (s *Signer) checkCallback(p *callback.Params, vars map[string]string, what string) (*binding.Binder, error) {
 	if p == nil {
-		return nil
+		return nil, nil
 	}
 	if len(s.Secrets) == 0 {
-		return fmt.Errorf("%w: Secrets are required to bind the callback URL of %s", ErrInvalidSigner, what)
+		return nil, fmt.Errorf("%w: Secrets are required to bind the callback URL of %s", ErrInvalidSigner, what)
 	}
 	b, err := s.cachedBinder(callbackwire.Params(*p))
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidUpload, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidUpload, err)
 	}
 	for name := range vars {
 		if !slices.Contains(b.Vars(), name) {
-			return invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
+			return nil, invalid("callback variable %q is not referenced as ${%s} in the callback body, so OSS would not send it", name, name)
 		}
 	}
-	return nil
+	return b, nil
 }
 
-// bindCallback returns the encoded callback parameter for p with every URL
-// of its ";" list bound with Secrets.Current() until tokenExpiry plus
-// CallbackMargin. The binding is computed on each call, since its expiry
-// follows the token's; parsing and validating p is not (cachedBinder).
-func (s *Signer) bindCallback(p callback.Params, tokenExpiry time.Time) (string, error) {
-	if len(s.Secrets) == 0 {
-		return "", fmt.Errorf("%w: no Secrets to bind the callback URL with", ErrInvalidSigner)
-	}
-	b, err := s.cachedBinder(callbackwire.Params(p))
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidUpload, err)
-	}
+// bindCallback returns the encoded callback parameter of b, which
+// checkCallback returned, with every URL of its ";" list bound with
+// Secrets.Current() until tokenExpiry plus CallbackMargin. The binding is
+// computed on each call, since its expiry follows the token's; parsing and
+// validating the parameters is not (cachedBinder).
+func (s *Signer) bindCallback(b *binding.Binder, tokenExpiry time.Time) (string, error) {
 	cur := s.Secrets.Current()
 	enc, err := b.Encode(cur.ID, cur.Key, tokenExpiry.Add(s.callbackMargin()))
 	if err != nil {

@@ -470,17 +470,30 @@ func (c *companionCall) urlSeconds(plan *companionPlan) int64 {
 	return int64(defaultExpires / time.Second)
 }
 
-// signParts presigns UploadPart for the part numbers. Part lengths are not
-// bound: the plugin chooses them and never says; complete checks the total.
+// signParts presigns UploadPart for the part numbers, asking for
+// credentials once for the batch (ServeHTTP has checked the Signer). Part
+// lengths are not bound: the plugin chooses them and never says; complete
+// checks the total.
 func (c *companionCall) signParts(plan *companionPlan, numbers []int) ([]string, bool) {
-	urls := make([]string, len(numbers))
+	s := c.h.Signer
+	reqs := make([]Request, len(numbers))
+	prs := make([]presignedRequest, len(numbers))
 	for i, n := range numbers {
-		p, err := c.h.Signer.Presign(c.r.Context(), Request{Method: http.MethodPut, Key: plan.Key, Expires: plan.URLLife,
-			Query: url.Values{"partNumber": {strconv.Itoa(n)}, "uploadId": {plan.UploadID}}})
-		if err != nil {
+		reqs[i] = Request{Method: http.MethodPut, Key: plan.Key, Expires: plan.URLLife,
+			Query: url.Values{"partNumber": {strconv.Itoa(n)}, "uploadId": {plan.UploadID}}}
+		var err error
+		if prs[i], err = reqs[i].prepare(s.Version); err != nil {
 			c.e.failSign(c.w, err)
 			return nil, false
 		}
+	}
+	ps, err := s.presignAll(c.r.Context(), reqs, prs)
+	if err != nil {
+		c.e.failSign(c.w, err)
+		return nil, false
+	}
+	urls := make([]string, len(ps))
+	for i, p := range ps {
 		urls[i] = p.URL
 	}
 	return urls, true

@@ -127,7 +127,7 @@ func (m *Multipart) validate(s *Signer) (partSize int64, count int, err error) {
 			return 0, 0, invalid("multipart header %q is not an x-oss-* header", name)
 		}
 	}
-	if err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
+	if _, err := s.checkCallback(m.Callback, m.CallbackVars, "a Multipart"); err != nil {
 		return 0, 0, err
 	}
 	if m.Callback == nil && len(m.CallbackVars) > 0 {
@@ -158,6 +158,11 @@ func (s *Signer) PresignInitiate(ctx context.Context, m Multipart) (*Presigned, 
 	if _, _, err := m.validate(s); err != nil {
 		return nil, err
 	}
+	return s.presignInitiate(ctx, m)
+}
+
+// presignInitiate is PresignInitiate of an m already validated.
+func (s *Signer) presignInitiate(ctx context.Context, m Multipart) (*Presigned, error) {
 	return s.Presign(ctx, Request{
 		Method: http.MethodPost, Key: m.Key, Expires: m.Expires, ContentType: m.ContentType,
 		Header: m.Header, Query: url.Values{"uploads": {""}},
@@ -194,20 +199,32 @@ func (s *Signer) PresignParts(ctx context.Context, m Multipart, uploadID string,
 			return nil, err
 		}
 	}
-	t := s.now()
-	cr, err := s.credentials(ctx, t)
+	ps, err := s.presignAll(ctx, reqs, prs)
 	if err != nil {
 		return nil, err
 	}
 	parts := make([]Part, len(partNumbers))
 	for i, n := range partNumbers {
-		p, err := s.presign(&reqs[i], prs[i], cr, t)
-		if err != nil {
-			return nil, err
-		}
-		parts[i] = Part{Number: n, Presigned: *p}
+		parts[i] = Part{Number: n, Presigned: *ps[i]}
 	}
 	return parts, nil
+}
+
+// presignAll presigns reqs, prepared as prs, asking for credentials once
+// and signing all at the same instant.
+func (s *Signer) presignAll(ctx context.Context, reqs []Request, prs []presignedRequest) ([]*Presigned, error) {
+	t := s.now()
+	cr, err := s.credentials(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]*Presigned, len(reqs))
+	for i := range reqs {
+		if ps[i], err = s.presign(&reqs[i], prs[i], cr, t); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
 }
 
 // PresignComplete presigns CompleteMultipartUpload (POST ?uploadId=...)

@@ -305,7 +305,7 @@ func (h *MultipartHandler) plan(w http.ResponseWriter, r *http.Request, e endpoi
 		e.failSign(w, err)
 		return
 	}
-	initiate, err := h.Signer.PresignInitiate(r.Context(), m)
+	initiate, err := h.Signer.presignInitiate(r.Context(), m) // m.validate was just called
 	if err != nil {
 		e.failSign(w, err)
 		return

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/binding"
 	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
@@ -179,6 +180,7 @@ type presignedRequest struct {
 	headers []kv  // lower-case names, sorted, values trimmed
 	extra   int   // how many of headers are V4 additional headers
 	query   []kv
+	binder  *binding.Binder // of the Callback, set by Presign (checkCallback)
 }
 
 // Presign validates req, asks the CredentialsProvider for credentials once
@@ -193,7 +195,7 @@ func (s *Signer) Presign(ctx context.Context, req Request) (*Presigned, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkCallback(req.Callback, req.CallbackVars, "a Request"); err != nil {
+	if pr.binder, err = s.checkCallback(req.Callback, req.CallbackVars, "a Request"); err != nil {
 		return nil, err
 	}
 	t := s.now()
@@ -211,8 +213,8 @@ func (s *Signer) presign(req *Request, pr presignedRequest, cr Credentials, t ti
 		return nil, err
 	}
 	pr.expires = int64(exp.Sub(t) / time.Second)
-	if req.Callback != nil {
-		cb, err := s.bindCallback(*req.Callback, exp)
+	if pr.binder != nil {
+		cb, err := s.bindCallback(pr.binder, exp)
 		if err != nil {
 			return nil, err
 		}

@@ -50,7 +50,7 @@ func (s *Signer) Sign(ctx context.Context, u Upload) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkCallback(u.Callback, u.CallbackVars, "an Upload"); err != nil {
+	if pu.binder, err = s.checkCallback(u.Callback, u.CallbackVars, "an Upload"); err != nil {
 		return nil, err
 	}
 	// Whole seconds (s.now): x-oss-date has no fraction, and Token.Expire
@@ -168,8 +168,8 @@ func (s *Signer) pinUpload(f form, u *Upload, pu *prepared, cr Credentials, exp 
 	if u.ForbidOverwrite {
 		f = f.pin(policy.ForbidOverwrite(), "x-oss-forbid-overwrite", "true")
 	}
-	if u.Callback != nil {
-		cb, err := s.bindCallback(*u.Callback, exp)
+	if pu.binder != nil {
+		cb, err := s.bindCallback(pu.binder, exp)
 		if err != nil {
 			return f, err
 		}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ossdirect/ossdirect/callback"
+	"github.com/ossdirect/ossdirect/internal/binding"
 	"github.com/ossdirect/ossdirect/internal/callbackwire"
 )
 
@@ -86,6 +87,7 @@ type prepared struct {
 	expires time.Duration
 	meta    []fieldValue // sorted by field, ignoring case
 	varKeys []string
+	binder  *binding.Binder // of the Callback, set by Sign (checkCallback)
 }
 
 // fieldContentType is the form field policy.ContentTypes conditions, which

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ossdirect/ossdirect/internal/pkcs1md5"
 	"github.com/ossdirect/ossdirect/internal/testkeys"
 )
 
@@ -21,7 +22,7 @@ func FuzzParsePublicKeyPEM(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if err := checkKey(k); err != nil {
+		if err := pkcs1md5.CheckKey(k); err != nil {
 			t.Fatalf("accepted a key checkKey refuses: %v", err)
 		}
 		der, err := x509.MarshalPKIXPublicKey(k)

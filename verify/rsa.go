@@ -16,6 +16,3 @@ func VerifyPKCS1v15MD5(pub *rsa.PublicKey, msg, sig []byte) error {
 	d := md5.Sum(msg)
 	return pkcs1md5.VerifyDigest(pub, d[:], sig)
 }
-
-// checkKey rejects keys the verification arithmetic must not be run with.
-func checkKey(pub *rsa.PublicKey) error { return pkcs1md5.CheckKey(pub) }

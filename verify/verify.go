@@ -127,7 +127,7 @@ func ParsePublicKeyPEM(pemBytes []byte) (*rsa.PublicKey, error) {
 	default:
 		return nil, fmt.Errorf("%w: PEM block type %q is not a public key", ErrBadKey, block.Type)
 	}
-	if err := checkKey(pub); err != nil {
+	if err := pkcs1md5.CheckKey(pub); err != nil {
 		return nil, err
 	}
 	return pub, nil
@@ -145,7 +145,7 @@ func (s StaticKeys) FetchKey(_ context.Context, url string) (*rsa.PublicKey, err
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUntrustedKeyURL, url)
 	}
-	if err := checkKey(k); err != nil {
+	if err := pkcs1md5.CheckKey(k); err != nil {
 		return nil, fmt.Errorf("%w: key for %q: %w", ErrKeyFetch, url, err)
 	}
 	return k, nil
