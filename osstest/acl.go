@@ -142,19 +142,15 @@ func (e *Emulator) putBucketACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	acl := r.Header.Get("X-Oss-Acl")
-	if acl != "" && !validBucketACL(acl) {
+	switch acl := r.Header.Get("X-Oss-Acl"); {
+	case acl == "":
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+	case !validBucketACL(acl):
 		writeError(w, rc, errNoSuchBucketACL(acl))
-		return
+	default:
+		e.changeInfo(w, rc, http.StatusOK, func(i *bucketInfo) { i.ACL = acl }) // buckets.go
 	}
-	if acl != "" {
-		if err := e.setInfo(func(i *bucketInfo) { i.ACL = acl }); err != nil {
-			writeError(w, rc, errInternal(err))
-			return
-		}
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
 }
 
 // getBucketACL serves GetBucketAcl, GET /?acl on a bucket: the owner and

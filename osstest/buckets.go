@@ -200,6 +200,18 @@ func (e *Emulator) setInfo(change func(*bucketInfo)) error {
 	return nil
 }
 
+// changeInfo serves the change of a bucket setting: setInfo(change), then
+// an empty answer with status, or 500 InternalError if the change could
+// not be persisted.
+func (e *Emulator) changeInfo(w http.ResponseWriter, rc *reqCtx, status int, change func(*bucketInfo)) {
+	if err := e.setInfo(change); err != nil {
+		writeError(w, rc, errInternal(err))
+		return
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(status)
+}
+
 // bucketInfo returns a copy of e's settings.
 func (e *Emulator) bucketInfo() bucketInfo {
 	e.mu.Lock()
