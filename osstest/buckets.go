@@ -307,30 +307,8 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, errNoSuchBucket(name))
 	case op == opPutBucket:
 		b.putBucket(w, r, rc, name)
-	case op == opDeleteBucket:
-		b.deleteBucket(w, r, rc)
-	case op == opGetBucketInfo:
-		b.getBucketInfo(w, r, rc)
-	case op == opPutBucketACL:
-		b.putBucketACL(w, r, rc) // acl.go
-	case op == opGetBucketACL:
-		b.getBucketACL(w, r, rc)
-	case op == opPutBucketCors:
-		b.putBucketCors(w, r, rc) // bucketcors.go
-	case op == opGetBucketCors:
-		b.getBucketCors(w, r, rc)
-	case op == opDeleteBucketCors:
-		b.deleteBucketCors(w, r, rc)
-	case op == opPutBucketTags:
-		b.putBucketTags(w, r, rc) // buckettags.go
-	case op == opGetBucketTags:
-		b.getBucketTags(w, r, rc)
-	case op == opDeleteBucketTags:
-		b.deleteBucketTags(w, r, rc)
-	case op == opListObjectVersions:
-		b.listObjectVersions(w, r, rc) // listversions.go
 	default:
-		b.dispatch(w, r, rc, op, key, pathStyle)
+		b.dispatch(w, r, rc, op, key, pathStyle) // route.go
 	}
 }
 
