@@ -29,10 +29,6 @@ type copyResult struct {
 func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
 	drainBody(r)
 	obj, src, oe := e.copyStored(r, key)
-	if oe != nil && oe.status == http.StatusNotModified {
-		w.WriteHeader(oe.status) // a 304 has no body
-		return
-	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return

@@ -27,10 +27,6 @@ func (e *Emulator) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *re
 	drainBody(r)
 	e.mp.partRequests.Add(1)
 	part, srcVersion, oe := e.copyPart(r, key)
-	if oe != nil && oe.status == http.StatusNotModified {
-		w.WriteHeader(oe.status)
-		return
-	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return
