@@ -39,7 +39,7 @@ func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if src.VersionID != "" {
 		w.Header().Set("X-Oss-Copy-Source-Version-Id", src.VersionID)
 	}
-	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format("2006-01-02T15:04:05.000Z")})
+	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format(listTimeFormat)})
 }
 
 // copyStored runs CopyObject's checks and stores the copy; it returns the

@@ -40,7 +40,7 @@ func (e *Emulator) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *re
 		// expects of a versioned source.
 		w.Header().Set("X-Oss-Copy-Source-Version-Id", srcVersion)
 	}
-	writeXML(w, http.StatusOK, &copyPartResult{ETag: part.etag(), LastModified: part.modified.Format("2006-01-02T15:04:05.000Z")})
+	writeXML(w, http.StatusOK, &copyPartResult{ETag: part.etag(), LastModified: part.modified.Format(listTimeFormat)})
 }
 
 // copyPart stores the part and returns it with the source's version id
