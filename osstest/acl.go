@@ -89,11 +89,8 @@ func (e *Emulator) putObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 // accessControlPolicy is GetObjectACL's and GetBucketAcl's answer.
 type accessControlPolicy struct {
 	XMLName struct{} `xml:"AccessControlPolicy"`
-	Owner   struct {
-		ID          string `xml:"ID"`
-		DisplayName string `xml:"DisplayName"`
-	} `xml:"Owner"`
-	Grant string `xml:"AccessControlList>Grant"`
+	Owner   ownerXML `xml:"Owner"` // bucketops.go
+	Grant   string   `xml:"AccessControlList>Grant"`
 }
 
 // getObjectACL serves GetObjectACL, GET /<key>?acl; "default" is answered
@@ -116,10 +113,8 @@ func (e *Emulator) getObjectACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	var res accessControlPolicy
-	res.Owner.ID = e.requesterID(ak.ID)
-	res.Owner.DisplayName = res.Owner.ID
-	res.Grant = obj.ACL
+	id := e.requesterID(ak.ID)
+	res := accessControlPolicy{Owner: ownerXML{ID: id, DisplayName: id}, Grant: obj.ACL}
 	if res.Grant == "" {
 		res.Grant = aclDefault
 	}
@@ -142,19 +137,15 @@ func (e *Emulator) putBucketACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	acl := r.Header.Get("X-Oss-Acl")
-	if acl != "" && !validBucketACL(acl) {
+	switch acl := r.Header.Get("X-Oss-Acl"); {
+	case acl == "":
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+	case !validBucketACL(acl):
 		writeError(w, rc, errNoSuchBucketACL(acl))
-		return
+	default:
+		e.changeInfo(w, rc, http.StatusOK, func(i *bucketInfo) { i.ACL = acl }) // buckets.go
 	}
-	if acl != "" {
-		if err := e.setInfo(func(i *bucketInfo) { i.ACL = acl }); err != nil {
-			writeError(w, rc, errInternal(err))
-			return
-		}
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
 }
 
 // getBucketACL serves GetBucketAcl, GET /?acl on a bucket: the owner and
@@ -166,9 +157,5 @@ func (e *Emulator) getBucketACL(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, oe)
 		return
 	}
-	var res accessControlPolicy
-	owner := e.owner() // bucketops.go
-	res.Owner.ID, res.Owner.DisplayName = owner.ID, owner.DisplayName
-	res.Grant = e.bucketACL()
-	writeXML(w, http.StatusOK, &res)
+	writeXML(w, http.StatusOK, &accessControlPolicy{Owner: e.owner(), Grant: e.bucketACL()}) // bucketops.go
 }

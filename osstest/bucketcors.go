@@ -167,7 +167,7 @@ func (e *Emulator) putBucketCors(w http.ResponseWriter, r *http.Request, rc *req
 		writeError(w, rc, oe)
 		return
 	}
-	e.setCORS(w, rc, http.StatusOK, &conf)
+	e.changeInfo(w, rc, http.StatusOK, func(i *bucketInfo) { i.CORS = &conf }) // buckets.go
 }
 
 // deleteBucketCors serves DELETE /?cors on a bucket: 204, also when there
@@ -178,16 +178,7 @@ func (e *Emulator) deleteBucketCors(w http.ResponseWriter, r *http.Request, rc *
 		writeError(w, rc, oe)
 		return
 	}
-	e.setCORS(w, rc, http.StatusNoContent, &bucketCORS{})
-}
-
-func (e *Emulator) setCORS(w http.ResponseWriter, rc *reqCtx, status int, conf *bucketCORS) {
-	if err := e.setInfo(func(i *bucketInfo) { i.CORS = conf }); err != nil {
-		writeError(w, rc, errInternal(err))
-		return
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(status)
+	e.changeInfo(w, rc, http.StatusNoContent, func(i *bucketInfo) { i.CORS = &bucketCORS{} })
 }
 
 // getBucketCors serves GET /?cors on a bucket.

@@ -179,7 +179,7 @@ func (e *Emulator) getBucketInfo(w http.ResponseWriter, r *http.Request, rc *req
 	b := &res.Bucket
 	info := e.bucketInfo()
 	b.AccessMonitor, b.TransferAcceleration, b.CrossRegionReplication = "Disabled", "Disabled", "Disabled"
-	b.CreationDate = info.Created.UTC().Format("2006-01-02T15:04:05.000Z")
+	b.CreationDate = info.Created.UTC().Format(listTimeFormat)
 	b.ExtranetEndpoint, b.IntranetEndpoint = endpointOf(r), endpointOf(r)
 	b.Location, b.Region = "oss-"+e.region, e.region
 	b.StorageClass, b.DataRedundancyType = info.StorageClass, info.DataRedundancyType
@@ -277,7 +277,7 @@ func (e *Emulator) listBuckets(w http.ResponseWriter, r *http.Request, rc *reqCt
 			break
 		}
 		res.Buckets = append(res.Buckets, bucketListing{
-			CreationDate:     info.Created.UTC().Format("2006-01-02T15:04:05.000Z"),
+			CreationDate:     info.Created.UTC().Format(listTimeFormat),
 			ExtranetEndpoint: endpointOf(r), IntranetEndpoint: endpointOf(r),
 			Location: "oss-" + b.region, Name: b.bucket, Region: b.region, StorageClass: info.StorageClass,
 			ResourceGroupID: defaultResourceGroup,

@@ -200,6 +200,18 @@ func (e *Emulator) setInfo(change func(*bucketInfo)) error {
 	return nil
 }
 
+// changeInfo serves the change of a bucket setting: setInfo(change), then
+// an empty answer with status, or 500 InternalError if the change could
+// not be persisted.
+func (e *Emulator) changeInfo(w http.ResponseWriter, rc *reqCtx, status int, change func(*bucketInfo)) {
+	if err := e.setInfo(change); err != nil {
+		writeError(w, rc, errInternal(err))
+		return
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(status)
+}
+
 // bucketInfo returns a copy of e's settings.
 func (e *Emulator) bucketInfo() bucketInfo {
 	e.mu.Lock()
@@ -295,30 +307,8 @@ func (e *Emulator) serveBuckets(w http.ResponseWriter, r *http.Request, rc *reqC
 		writeError(w, rc, errNoSuchBucket(name))
 	case op == opPutBucket:
 		b.putBucket(w, r, rc, name)
-	case op == opDeleteBucket:
-		b.deleteBucket(w, r, rc)
-	case op == opGetBucketInfo:
-		b.getBucketInfo(w, r, rc)
-	case op == opPutBucketACL:
-		b.putBucketACL(w, r, rc) // acl.go
-	case op == opGetBucketACL:
-		b.getBucketACL(w, r, rc)
-	case op == opPutBucketCors:
-		b.putBucketCors(w, r, rc) // bucketcors.go
-	case op == opGetBucketCors:
-		b.getBucketCors(w, r, rc)
-	case op == opDeleteBucketCors:
-		b.deleteBucketCors(w, r, rc)
-	case op == opPutBucketTags:
-		b.putBucketTags(w, r, rc) // buckettags.go
-	case op == opGetBucketTags:
-		b.getBucketTags(w, r, rc)
-	case op == opDeleteBucketTags:
-		b.deleteBucketTags(w, r, rc)
-	case op == opListObjectVersions:
-		b.listObjectVersions(w, r, rc) // listversions.go
 	default:
-		b.dispatch(w, r, rc, op, key, pathStyle)
+		b.dispatch(w, r, rc, op, key, pathStyle) // route.go
 	}
 }
 

@@ -120,18 +120,12 @@ func (e *Emulator) deleteBucketTags(w http.ResponseWriter, r *http.Request, rc *
 // changeTags replaces e's tags with what change makes of a copy of them,
 // and answers status.
 func (e *Emulator) changeTags(w http.ResponseWriter, rc *reqCtx, status int, change func(map[string]string) map[string]string) {
-	err := e.setInfo(func(i *bucketInfo) {
+	e.changeInfo(w, rc, status, func(i *bucketInfo) { // buckets.go
 		i.Tags = change(i.Tags)
 		if len(i.Tags) == 0 {
 			i.Tags = nil
 		}
 	})
-	if err != nil {
-		writeError(w, rc, errInternal(err))
-		return
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(status)
 }
 
 // bucketTaggingXML is GetBucketTags' answer: an empty Tagging element for

@@ -29,10 +29,6 @@ type copyResult struct {
 func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx, key string) {
 	drainBody(r)
 	obj, src, oe := e.copyStored(r, key)
-	if oe != nil && oe.status == http.StatusNotModified {
-		w.WriteHeader(oe.status) // a 304 has no body
-		return
-	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return
@@ -43,7 +39,7 @@ func (e *Emulator) copyObject(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if src.VersionID != "" {
 		w.Header().Set("X-Oss-Copy-Source-Version-Id", src.VersionID)
 	}
-	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format("2006-01-02T15:04:05.000Z")})
+	writeXML(w, http.StatusOK, &copyResult{ETag: obj.ETag, LastModified: obj.LastModified.Format(listTimeFormat)})
 }
 
 // copyStored runs CopyObject's checks and stores the copy; it returns the

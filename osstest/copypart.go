@@ -27,10 +27,6 @@ func (e *Emulator) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *re
 	drainBody(r)
 	e.mp.partRequests.Add(1)
 	part, srcVersion, oe := e.copyPart(r, key)
-	if oe != nil && oe.status == http.StatusNotModified {
-		w.WriteHeader(oe.status)
-		return
-	}
 	if oe != nil {
 		writeError(w, rc, oe)
 		return
@@ -44,7 +40,7 @@ func (e *Emulator) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *re
 		// expects of a versioned source.
 		w.Header().Set("X-Oss-Copy-Source-Version-Id", srcVersion)
 	}
-	writeXML(w, http.StatusOK, &copyPartResult{ETag: part.etag(), LastModified: part.modified.Format("2006-01-02T15:04:05.000Z")})
+	writeXML(w, http.StatusOK, &copyPartResult{ETag: part.etag(), LastModified: part.modified.Format(listTimeFormat)})
 }
 
 // copyPart stores the part and returns it with the source's version id

@@ -112,8 +112,13 @@ func errInternal(err error) *ossError {
 // it, but it is the safe choice (docs/PROTOCOL.md#error-xml).
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
-// writeError sends e as OSS's XML error document.
+// writeError sends e as OSS's XML error document; a 304, which has no
+// body, as its status alone.
 func writeError(w http.ResponseWriter, rc *reqCtx, e *ossError) {
+	if e.status == http.StatusNotModified {
+		w.WriteHeader(e.status)
+		return
+	}
 	body := ErrorResponse{
 		Code:          e.code,
 		Message:       e.message,

@@ -23,8 +23,8 @@ const (
 	maxMaxKeys     = 1000
 )
 
-// listTimeFormat is ISO 8601 with milliseconds, as OSS writes LastModified
-// in listings ("2012-02-24T08:42:32.000Z").
+// listTimeFormat is ISO 8601 with milliseconds, as OSS writes the times
+// of its XML answers, in listings and elsewhere ("2012-02-24T08:42:32.000Z").
 const listTimeFormat = "2006-01-02T15:04:05.000Z"
 
 // listRequest is a parsed listing query.

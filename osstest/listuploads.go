@@ -81,7 +81,7 @@ func (e *Emulator) listMultipartUploads(w http.ResponseWriter, r *http.Request, 
 			res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.UploadID
 			continue
 		}
-		res.Uploads = append(res.Uploads, listedUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.UTC().Format("2006-01-02T15:04:05.000Z")})
+		res.Uploads = append(res.Uploads, listedUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.UTC().Format(listTimeFormat)})
 		res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.UploadID
 	}
 	if !res.IsTruncated {

@@ -621,7 +621,7 @@ func (e *Emulator) listParts(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		}
 		res.Parts = append(res.Parts, listPart{
 			PartNumber:    p.number,
-			LastModified:  p.modified.Format("2006-01-02T15:04:05.000Z"),
+			LastModified:  p.modified.Format(listTimeFormat),
 			ETag:          p.etag(),
 			HashCrc64ecma: strconv.FormatUint(p.crc64, 10),
 			Size:          p.size,

@@ -179,8 +179,8 @@ const (
 	opGetObjectTagging      = "GetObjectTagging"
 	opDeleteObjectTagging   = "DeleteObjectTagging"
 
-	// The bucket operations serveBuckets serves itself, on the bucket it
-	// found (buckets.go).
+	// Bucket operations. serveBuckets serves PutBucket itself, as the
+	// bucket may not exist yet (buckets.go).
 	opPutBucket          = "PutBucket"
 	opDeleteBucket       = "DeleteBucket"
 	opGetBucketInfo      = "GetBucketInfo"

@@ -100,6 +100,28 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.putBucketVersioning(w, r, rc) // versioning.go
 	case opGetBucketVersioning:
 		e.getBucketVersioning(w, r, rc)
+	case opDeleteBucket:
+		e.deleteBucket(w, r, rc) // bucketops.go
+	case opGetBucketInfo:
+		e.getBucketInfo(w, r, rc)
+	case opPutBucketACL:
+		e.putBucketACL(w, r, rc) // acl.go
+	case opGetBucketACL:
+		e.getBucketACL(w, r, rc)
+	case opPutBucketCors:
+		e.putBucketCors(w, r, rc) // bucketcors.go
+	case opGetBucketCors:
+		e.getBucketCors(w, r, rc)
+	case opDeleteBucketCors:
+		e.deleteBucketCors(w, r, rc)
+	case opPutBucketTags:
+		e.putBucketTags(w, r, rc) // buckettags.go
+	case opGetBucketTags:
+		e.getBucketTags(w, r, rc)
+	case opDeleteBucketTags:
+		e.deleteBucketTags(w, r, rc)
+	case opListObjectVersions:
+		e.listObjectVersions(w, r, rc) // listversions.go
 	default:
 		drainBody(r)
 		writeError(w, rc, errNotImplemented(op))

@@ -68,12 +68,7 @@ func (e *Emulator) putBucketVersioning(w http.ResponseWriter, r *http.Request, r
 		writeError(w, rc, errMalformedXML())
 		return
 	}
-	if err := e.setInfo(func(info *bucketInfo) { info.Versioning = status }); err != nil {
-		writeError(w, rc, errInternal(err))
-		return
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
+	e.changeInfo(w, rc, http.StatusOK, func(info *bucketInfo) { info.Versioning = status }) // buckets.go
 }
 
 // getBucketVersioning serves GET /?versioning.

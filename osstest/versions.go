@@ -269,8 +269,7 @@ func (s *store) getVersion(key, vid string) (Object, error) {
 }
 
 // updateVersion changes the metadata of version vid of key ("" for the
-// latest) with change, as update does for the current object, and
-// returns the changed metadata.
+// latest) with change, journals it, and returns the changed metadata.
 func (s *store) updateVersion(key, vid string, change func(*Object)) (Object, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
