@@ -85,15 +85,24 @@ func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		e.getObjectTagging(w, r, rc, key)
 	case opDeleteObjectTagging:
 		e.deleteObjectTagging(w, r, rc, key)
+	case opMethodNotAllowed:
+		drainBody(r)
+		writeError(w, rc, errMethodNotAllowed())
+	default:
+		e.dispatchBucket(w, r, rc, op)
+	}
+}
+
+// dispatchBucket calls the handler of a bucket operation: listings, the
+// batch delete and the bucket's settings; any other is NotImplemented.
+func (e *Emulator) dispatchBucket(w http.ResponseWriter, r *http.Request, rc *reqCtx, op string) {
+	switch op {
 	case opListObjects:
 		e.listObjects(w, r, rc)
 	case opListMultipartUploads:
 		e.listMultipartUploads(w, r, rc)
 	case opDeleteMultipleObjects:
 		e.deleteMultipleObjects(w, r, rc)
-	case opMethodNotAllowed:
-		drainBody(r)
-		writeError(w, rc, errMethodNotAllowed())
 	case opListObjectsV2:
 		e.listObjectsV2(w, r, rc) // listhttp.go
 	case opPutBucketVersioning:
